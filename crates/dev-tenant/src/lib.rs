@@ -1,0 +1,237 @@
+//! A strict, local, Auth0-compatible tenant: an OIDC provider (authorization code + PKCE,
+//! `query` and `web_message` response modes) and the Management API subset that account
+//! linking needs, with Auth0's routes, refusals and error bodies.
+//!
+//! `app(state)` builds the router; `main.rs` only parses flags and binds 127.0.0.1.
+
+pub mod error;
+pub mod fixtures;
+pub mod keys;
+mod mgmt;
+mod oidc;
+mod pages;
+pub mod store;
+mod testmode;
+mod tokens;
+mod util;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use fixtures::{ClientFixture, Fixtures};
+use keys::KeyRing;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use store::Store;
+
+pub use store::{Misbehaviour, MgmtRoute};
+
+/// Largest request body any endpoint reads; larger ones get a 413 in Auth0's shape.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Authorization codes live this long (seconds) and are single use.
+pub const CODE_LIFETIME_SECS: u64 = 60;
+pub const ID_TOKEN_LIFETIME_SECS: u64 = 36_000;
+pub const ACCESS_TOKEN_LIFETIME_SECS: u64 = 86_400;
+
+/// Everything fixed at start.
+#[derive(Debug)]
+pub struct TenantConfig {
+    /// `http://127.0.0.1:PORT/`, with the trailing slash, as Auth0 issuers have.
+    pub issuer: String,
+    pub fixtures: Fixtures,
+    pub clients: Vec<ClientFixture>,
+    pub test_mode: bool,
+    /// Management API requests per user per minute before 429.
+    pub rate_limit_per_minute: u32,
+    /// An unmodified auth0-spa-js build to serve at `/auth0-spa-js.production.esm.js`.
+    pub spa_js: Option<PathBuf>,
+}
+
+impl TenantConfig {
+    /// Builds the config; `app_origins` are added to every client that accepts them.
+    pub fn new(port: u16, fixtures: Fixtures, app_origins: &[String], test_mode: bool) -> Self {
+        let mut clients = fixtures.clients.clone();
+        for client in clients.iter_mut().filter(|c| c.accept_app_origins) {
+            for origin in app_origins {
+                let origin = origin.trim_end_matches('/').to_owned();
+                for cb in [format!("{origin}/"), format!("{origin}/callback.html")] {
+                    if !client.callbacks.contains(&cb) {
+                        client.callbacks.push(cb.clone());
+                    }
+                    if !client.allowed_logout_urls.contains(&cb) {
+                        client.allowed_logout_urls.push(cb);
+                    }
+                }
+                if !client.web_origins.contains(&origin) {
+                    client.web_origins.push(origin);
+                }
+            }
+        }
+        TenantConfig {
+            issuer: format!("http://127.0.0.1:{port}/"),
+            fixtures,
+            clients,
+            test_mode,
+            rate_limit_per_minute: 100,
+            spa_js: None,
+        }
+    }
+
+    pub fn mgmt_audience(&self) -> String {
+        format!("{}api/v2/", self.issuer)
+    }
+    pub fn userinfo_audience(&self) -> String {
+        format!("{}userinfo", self.issuer)
+    }
+    pub fn client(&self, client_id: &str) -> Option<&ClientFixture> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+    pub fn origin_allowed_anywhere(&self, origin: &str) -> bool {
+        self.clients.iter().any(|c| c.web_origins.iter().any(|o| o == origin))
+    }
+    pub fn default_fixture_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    }
+}
+
+/// Shared state: fixed config, keys and the mutable store. Locks are never held across
+/// an `.await`.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub config: Arc<TenantConfig>,
+    keys: Arc<Mutex<KeyRing>>,
+    store: Arc<Mutex<Store>>,
+}
+
+impl AppState {
+    pub fn new(config: TenantConfig, keys: KeyRing) -> Self {
+        let store = Store::from_fixtures(&config.fixtures);
+        AppState { config: Arc::new(config), keys: Arc::new(Mutex::new(keys)), store: Arc::new(Mutex::new(store)) }
+    }
+
+    /// Loads fixtures and keys from a fixture directory (`tenant.json`, `keys/*.pem`).
+    pub fn from_fixture_dir(dir: &std::path::Path, port: u16, app_origins: &[String], test_mode: bool) -> Result<Self, String> {
+        let fixtures = Fixtures::load(&dir.join("tenant.json"))?;
+        let keys = KeyRing::load_dir(&dir.join("keys"))?;
+        Ok(Self::new(TenantConfig::new(port, fixtures, app_origins, test_mode), keys))
+    }
+
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+    pub(crate) fn keys(&self) -> MutexGuard<'_, KeyRing> {
+        self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+    pub(crate) fn reset(&self) {
+        *self.store() = Store::from_fixtures(&self.config.fixtures);
+        self.keys().reset();
+    }
+}
+
+/// The whole tenant. Test-mode routes exist only when `config.test_mode` is set.
+pub fn app(state: AppState) -> Router {
+    let mgmt_routes = Router::new()
+        .route("/api/v2/users/{id}", get(mgmt::get_user))
+        .route("/api/v2/users/{id}/identities", post(mgmt::link))
+        .route("/api/v2/users/{id}/identities/{provider}/{user_id}", delete(mgmt::unlink))
+        .layer(middleware::from_fn_with_state(state.clone(), mgmt::record));
+    let cors_routes = Router::new()
+        .route("/oauth/token", post(oidc::token))
+        .route("/userinfo", get(oidc::userinfo))
+        .merge(mgmt_routes)
+        .layer(middleware::from_fn_with_state(state.clone(), cors));
+
+    let mut router = Router::new()
+        .route("/.well-known/openid-configuration", get(oidc::discovery))
+        .route("/.well-known/jwks.json", get(oidc::jwks))
+        .route("/authorize", get(oidc::authorize))
+        .route("/login", post(oidc::login))
+        .route("/v2/logout", get(oidc::logout))
+        .route("/auth0-spa-js.production.esm.js", get(oidc::spa_js))
+        .merge(cors_routes);
+    if state.config.test_mode {
+        router = router.merge(testmode::routes());
+    }
+    router.fallback(not_found).with_state(state)
+}
+
+async fn not_found() -> error::ApiError {
+    error::ApiError::mgmt(StatusCode::NOT_FOUND, "Not Found", None)
+}
+
+/// CORS as Auth0 does it for SPAs: only origins in some client's "Allowed Web Origins"
+/// get `Access-Control-Allow-Origin`; preflights may carry `Authorization`; rate-limit
+/// headers are exposed.
+async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
+    let allowed = origin.as_deref().filter(|o| state.config.origin_allowed_anywhere(o)).map(str::to_owned);
+    if request.method() == Method::OPTIONS {
+        let Some(origin) = allowed else {
+            eprintln!("dev-tenant: refused CORS preflight from origin {:?}", origin.as_deref().unwrap_or("(none)"));
+            return StatusCode::FORBIDDEN.into_response();
+        };
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        add_cors_headers(response.headers_mut(), &origin);
+        let h = response.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PATCH, DELETE"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Authorization, Content-Type, Auth0-Client"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        return response;
+    }
+    let mut response = next.run(request).await;
+    if let Some(origin) = allowed {
+        add_cors_headers(response.headers_mut(), &origin);
+    }
+    response
+}
+
+fn add_cors_headers(h: &mut HeaderMap, origin: &str) {
+    if let Ok(value) = HeaderValue::from_str(origin) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+    }
+    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after"),
+    );
+}
+
+/// A plain static file server for the demo app's origin (a second port), so one command
+/// serves both the tenant and the page that signs in against it.
+pub fn static_app(dir: PathBuf) -> Router {
+    Router::new().fallback(move |uri: axum::http::Uri| {
+        let dir = dir.clone();
+        async move { serve_file(&dir, uri.path()).await }
+    })
+}
+
+async fn serve_file(dir: &std::path::Path, path: &str) -> Response {
+    let relative = path.trim_start_matches('/');
+    let relative = if relative.is_empty() || relative.ends_with('/') { format!("{relative}index.html") } else { relative.to_owned() };
+    if relative.split('/').any(|seg| seg == ".." || seg.starts_with('.')) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let file = dir.join(&relative);
+    let Ok(bytes) = tokio::fs::read(&file).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let content_type = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") | Some("mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    let mut response = bytes.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}

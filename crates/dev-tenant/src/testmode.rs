@@ -1,0 +1,108 @@
+//! Test-mode routes (mounted only with `--test-mode`): reset, misbehaviour switches, key
+//! rotation, auto-login, logs, and the wrong-origin `web_message` relay.
+
+use crate::error::ApiError;
+use crate::pages;
+use crate::store::{ArmedSwitch, Misbehaviour, MgmtRoute};
+use crate::AppState;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/test/reset", post(reset))
+        .route("/test/misbehave", post(misbehave).delete(clear_switches).get(list_switches))
+        .route("/test/rotate-keys", post(rotate_keys))
+        .route("/test/auto-login", post(auto_login))
+        .route("/test/deprecated-log", get(deprecated_log))
+        .route("/test/mgmt-log", get(mgmt_log))
+        .route("/test/users", get(users))
+        .route("/authorize/relay", get(relay))
+}
+
+fn bad_json(e: JsonRejection) -> ApiError {
+    ApiError::bad_request(format!("invalid test request: {e}"), None)
+}
+
+async fn reset(State(state): State<AppState>) -> StatusCode {
+    state.reset();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SwitchRequest {
+    switch: Misbehaviour,
+    #[serde(default)]
+    times: Option<u32>,
+    #[serde(default)]
+    route: MgmtRoute,
+    #[serde(default)]
+    delay_ms: Option<u64>,
+}
+
+async fn misbehave(State(state): State<AppState>, body: Result<Json<SwitchRequest>, JsonRejection>) -> Result<StatusCode, ApiError> {
+    let Json(r) = body.map_err(bad_json)?;
+    let remaining = r.times.unwrap_or(1).max(1);
+    state.store().arm(ArmedSwitch { switch: r.switch, remaining, route: r.route, delay_ms: r.delay_ms.unwrap_or(3000) });
+    eprintln!("dev-tenant: test switch armed: {:?} x{remaining}", r.switch);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_switches(State(state): State<AppState>) -> StatusCode {
+    state.store().switches.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn list_switches(State(state): State<AppState>) -> Json<Value> {
+    Json(json!(state.store().switches))
+}
+
+async fn rotate_keys(State(state): State<AppState>) -> Json<Value> {
+    let mut keys = state.keys();
+    keys.rotate();
+    Json(json!({ "current_kid": keys.current().kid }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutoLogin {
+    identity: String,
+}
+
+async fn auto_login(State(state): State<AppState>, body: Result<Json<AutoLogin>, JsonRejection>) -> Result<StatusCode, ApiError> {
+    let Json(r) = body.map_err(bad_json)?;
+    state.store().auto_login = Some(r.identity);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn deprecated_log(State(state): State<AppState>) -> Json<Value> {
+    Json(json!(state.store().deprecated_log))
+}
+
+async fn mgmt_log(State(state): State<AppState>) -> Json<Value> {
+    Json(json!(state.store().mgmt_log))
+}
+
+async fn users(State(state): State<AppState>) -> Json<Value> {
+    Json(Value::Array(state.store().users.iter().map(|u| u.to_json()).collect()))
+}
+
+/// Serves a `web_message` page from whatever host the request came to (the switch sends
+/// the browser to `localhost` instead of `127.0.0.1`: another origin than the issuer).
+async fn relay(query: Result<Query<HashMap<String, String>>, QueryRejection>) -> Result<Response, ApiError> {
+    let Query(p) = query.map_err(|e| ApiError::page(StatusCode::BAD_REQUEST, e.to_string()))?;
+    let target = p.get("target").cloned().unwrap_or_default();
+    let response: Value = p
+        .get("response")
+        .and_then(|r| serde_json::from_str(r).ok())
+        .ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, "response must be JSON"))?;
+    Ok(Html(pages::web_message_page(&target, &response)).into_response())
+}
