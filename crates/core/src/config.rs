@@ -1,0 +1,365 @@
+//! Options as given by the host (`LinkOptions`, camelCase as in the JS API) and the
+//! validated `LinkConfig`, which only `LinkConfig::new` can make. Invalid options give
+//! `config_invalid` naming the option and the fix, before any request is sent.
+
+use crate::error::LinkError;
+use serde::Deserialize;
+
+pub const DEFAULT_LEEWAY_SECONDS: u64 = 60;
+pub const MAX_LEEWAY_SECONDS: u64 = 300;
+pub const DEFAULT_POPUP_TIMEOUT_SECONDS: u64 = 300;
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
+
+/// Options as the host passes them (the JS object, minus `getAccessToken`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinkOptions {
+    pub domain: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub connections: Option<Vec<ConnectionOption>>,
+    pub response_mode: Option<String>,
+    pub locale: Option<String>,
+    pub popup_timeout_seconds: Option<f64>,
+    pub request_timeout_seconds: Option<f64>,
+    pub leeway_seconds: Option<f64>,
+    pub require_verified_email: Option<bool>,
+    pub max_age_seconds: Option<f64>,
+    pub primary_user_id: Option<String>,
+    /// Filled by the browser shell with `window.location.origin`: the `web_message`
+    /// redirect target when `redirectUri` is not given.
+    pub app_origin: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionOption {
+    pub name: String,
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// How the authorization server returns the callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// `postMessage` to the opener, accepted only from the tenant origin and the popup.
+    WebMessage,
+    /// Redirect to `redirect_uri` with `?code&state`; a callback page hands it over.
+    Query,
+}
+
+impl ResponseMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseMode::WebMessage => "web_message",
+            ResponseMode::Query => "query",
+        }
+    }
+}
+
+/// A connection the user can pick (`connection=` on `/authorize`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    name: String,
+    label: String,
+}
+
+impl Connection {
+    /// A connection chosen by the host although `connections` was not configured.
+    pub fn unlisted(name: &str) -> Self {
+        Connection { name: name.to_owned(), label: default_label(name) }
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+/// The tenant: `scheme://host[:port]`, https except on loopback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    origin: String,
+}
+
+impl Domain {
+    /// `https://host` (no trailing slash): the origin `web_message` responses must come from.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+    /// `https://host/`: the `iss` of the tenant's tokens.
+    pub fn issuer(&self) -> String {
+        format!("{}/", self.origin)
+    }
+    /// `https://host/api/v2/`: the Management API audience.
+    pub fn management_audience(&self) -> String {
+        format!("{}/api/v2/", self.origin)
+    }
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.origin, path.trim_start_matches('/'))
+    }
+}
+
+/// Validated configuration. Only [`LinkConfig::new`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkConfig {
+    domain: Domain,
+    client_id: String,
+    redirect_uri: String,
+    redirect_uri_explicit: bool,
+    connections: Vec<Connection>,
+    response_mode: ResponseMode,
+    popup_timeout_seconds: u64,
+    request_timeout_seconds: u64,
+    leeway_seconds: u64,
+    require_verified_email: bool,
+    max_age_seconds: Option<u64>,
+    primary_user_id: Option<String>,
+    locale: String,
+}
+
+impl LinkConfig {
+    pub fn new(options: &LinkOptions) -> Result<Self, LinkError> {
+        let domain = parse_domain(options.domain.as_deref())?;
+        let client_id = parse_client_id(options.client_id.as_deref())?;
+        let response_mode = match options.response_mode.as_deref() {
+            None | Some("web_message") => ResponseMode::WebMessage,
+            Some("query") => ResponseMode::Query,
+            Some(other) => {
+                return Err(LinkError::config("responseMode", format!("expected \"web_message\" or \"query\", found {other:?}"), "use \"web_message\" (popup) or \"query\" (callback page)"))
+            }
+        };
+        let redirect_uri = match (&options.redirect_uri, response_mode) {
+            (Some(uri), _) => parse_redirect_uri("redirectUri", uri)?,
+            (None, ResponseMode::Query) => {
+                return Err(LinkError::config("redirectUri", "missing", "responseMode \"query\" needs the absolute URL of your callback page, registered in the application's Allowed Callback URLs"))
+            }
+            (None, ResponseMode::WebMessage) => match &options.app_origin {
+                Some(origin) => {
+                    let uri = parse_redirect_uri("appOrigin", origin)?;
+                    if uri.trim_end_matches('/').matches('/').count() != 2 {
+                        return Err(LinkError::config("appOrigin", "must be an origin", "pass window.location.origin"));
+                    }
+                    uri.trim_end_matches('/').to_owned()
+                }
+                None => return Err(LinkError::config("redirectUri", "missing and no page origin is known", "set redirectUri to your page's origin")),
+            },
+        };
+        let connections = parse_connections(options.connections.as_deref())?;
+        let popup_timeout_seconds = seconds("popupTimeoutSeconds", options.popup_timeout_seconds, DEFAULT_POPUP_TIMEOUT_SECONDS, 10, 3600)?;
+        let request_timeout_seconds = seconds("requestTimeoutSeconds", options.request_timeout_seconds, DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300)?;
+        let leeway_seconds = seconds("leewaySeconds", options.leeway_seconds, DEFAULT_LEEWAY_SECONDS, 0, MAX_LEEWAY_SECONDS)?;
+        let max_age_seconds = match options.max_age_seconds {
+            None => None,
+            Some(v) => Some(seconds("maxAgeSeconds", Some(v), 0, 0, 60 * 60 * 24 * 365)?),
+        };
+        let primary_user_id = match &options.primary_user_id {
+            None => None,
+            Some(id) if id.trim().is_empty() || id.chars().any(char::is_control) => {
+                return Err(LinkError::config("primaryUserId", "is empty or has control characters", "omit it to use the access token's sub"))
+            }
+            Some(id) => Some(id.clone()),
+        };
+        let locale = options.locale.clone().unwrap_or_else(|| "en".to_owned());
+        Ok(LinkConfig {
+            domain,
+            client_id,
+            redirect_uri,
+            redirect_uri_explicit: options.redirect_uri.is_some(),
+            connections,
+            response_mode,
+            popup_timeout_seconds,
+            request_timeout_seconds,
+            leeway_seconds,
+            require_verified_email: options.require_verified_email.unwrap_or(true),
+            max_age_seconds,
+            primary_user_id,
+            locale,
+        })
+    }
+
+    pub fn domain(&self) -> &Domain {
+        &self.domain
+    }
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+    /// The callback page for the redirect fallback: only an explicit `redirectUri`.
+    pub fn redirect_fallback_uri(&self) -> Option<&str> {
+        self.redirect_uri_explicit.then_some(self.redirect_uri.as_str())
+    }
+    pub fn connections(&self) -> &[Connection] {
+        &self.connections
+    }
+    pub fn connection(&self, name: &str) -> Option<&Connection> {
+        self.connections.iter().find(|c| c.name == name)
+    }
+    pub fn response_mode(&self) -> ResponseMode {
+        self.response_mode
+    }
+    pub fn popup_timeout_seconds(&self) -> u64 {
+        self.popup_timeout_seconds
+    }
+    pub fn request_timeout_seconds(&self) -> u64 {
+        self.request_timeout_seconds
+    }
+    pub fn leeway_seconds(&self) -> u64 {
+        self.leeway_seconds
+    }
+    pub fn require_verified_email(&self) -> bool {
+        self.require_verified_email
+    }
+    pub fn max_age_seconds(&self) -> Option<u64> {
+        self.max_age_seconds
+    }
+    pub fn primary_user_id(&self) -> Option<&str> {
+        self.primary_user_id.as_deref()
+    }
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// Splits `host[:port]`, checking the host's characters and the port's range.
+fn check_authority(option: &str, authority: &str) -> Result<String, LinkError> {
+    let fix = "give the tenant host, e.g. \"tenant.eu.auth0.com\"";
+    if authority.is_empty() {
+        return Err(LinkError::config(option, "has no host", fix));
+    }
+    if authority.contains('@') {
+        return Err(LinkError::config(option, "must not contain user info (`user@`)", fix));
+    }
+    let (host, port) = if authority.starts_with('[') {
+        let end = authority.find(']').ok_or_else(|| LinkError::config(option, "has an unclosed IPv6 bracket", fix))?;
+        (&authority[..=end], authority[end + 1..].strip_prefix(':'))
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    let host_ok = if host.starts_with('[') {
+        host == "[::1]"
+    } else {
+        !host.is_empty()
+            && !host.starts_with('.')
+            && !host.ends_with('.')
+            && !host.contains("..")
+            && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    };
+    if !host_ok {
+        return Err(LinkError::config(option, format!("host {host:?} is not a valid host name"), fix));
+    }
+    if let Some(port) = port {
+        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().map_or(true, |p| p == 0) {
+            return Err(LinkError::config(option, format!("port {port:?} is not a valid port"), fix));
+        }
+    }
+    Ok(host.to_ascii_lowercase())
+}
+
+fn parse_domain(value: Option<&str>) -> Result<Domain, LinkError> {
+    let raw = value.map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| {
+        LinkError::config("domain", "missing", "set it to your Auth0 tenant domain, e.g. \"tenant.eu.auth0.com\"")
+    })?;
+    let (scheme, rest) = match raw.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => ("https".to_owned(), raw),
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.contains(['/', '?', '#']) {
+        return Err(LinkError::config("domain", format!("{raw:?} has a path, query or fragment"), "give only the host, e.g. \"tenant.eu.auth0.com\""));
+    }
+    if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(LinkError::config("domain", "contains whitespace", "remove it"));
+    }
+    let host = check_authority("domain", rest)?;
+    match scheme.as_str() {
+        "https" => {}
+        "http" if is_loopback(&host) => {}
+        "http" => {
+            return Err(LinkError::config("domain", format!("http is only allowed for 127.0.0.1, localhost or [::1], found {host}"), "use https (or just the host name)"))
+        }
+        other => return Err(LinkError::config("domain", format!("scheme {other:?} is not supported"), "use https (or just the host name)")),
+    }
+    Ok(Domain { origin: format!("{scheme}://{}", rest.to_ascii_lowercase()) })
+}
+
+fn parse_client_id(value: Option<&str>) -> Result<String, LinkError> {
+    match value {
+        None => Err(LinkError::config("clientId", "missing", "set it to the Client ID of your SPA application in Auth0")),
+        Some(v) if v.trim().is_empty() => Err(LinkError::config("clientId", "is empty", "set it to the Client ID of your SPA application in Auth0")),
+        Some(v) if v.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+            Err(LinkError::config("clientId", "contains whitespace", "copy the Client ID exactly"))
+        }
+        Some(v) => Ok(v.to_owned()),
+    }
+}
+
+/// Absolute http(s) URL without fragment or user info; https unless loopback.
+fn parse_redirect_uri(option: &str, uri: &str) -> Result<String, LinkError> {
+    let fix = "give the absolute URL registered in the application's Allowed Callback URLs";
+    let (scheme, rest) = uri.split_once("://").ok_or_else(|| LinkError::config(option, format!("{uri:?} is not an absolute URL"), fix))?;
+    if uri.contains('#') {
+        return Err(LinkError::config(option, "must not contain a fragment (#)", fix));
+    }
+    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(LinkError::config(option, "contains whitespace", fix));
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host = check_authority(option, authority)?;
+    match scheme {
+        "https" => {}
+        "http" if is_loopback(&host) => {}
+        "http" => return Err(LinkError::config(option, format!("http is only allowed on loopback hosts, found {host}"), "use https")),
+        other => return Err(LinkError::config(option, format!("scheme {other:?} is not allowed"), "use https")),
+    }
+    Ok(uri.to_owned())
+}
+
+fn parse_connections(list: Option<&[ConnectionOption]>) -> Result<Vec<Connection>, LinkError> {
+    let mut out: Vec<Connection> = Vec::new();
+    for (i, c) in list.unwrap_or_default().iter().enumerate() {
+        let option = format!("connections[{i}].name");
+        if c.name.trim().is_empty() || c.name.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
+            return Err(LinkError::config(&option, format!("{:?} is not a connection name", c.name), "use the connection's name in Auth0, e.g. \"google-oauth2\""));
+        }
+        if out.iter().any(|o| o.name == c.name) {
+            return Err(LinkError::config(&option, format!("{:?} is listed twice", c.name), "list each connection once"));
+        }
+        let label = c.label.clone().filter(|l| !l.trim().is_empty()).unwrap_or_else(|| default_label(&c.name));
+        out.push(Connection { name: c.name.clone(), label });
+    }
+    Ok(out)
+}
+
+/// A readable label for well-known connection names.
+pub fn default_label(name: &str) -> String {
+    match name {
+        "google-oauth2" => "Google".into(),
+        "github" => "GitHub".into(),
+        "facebook" => "Facebook".into(),
+        "apple" => "Apple".into(),
+        "windowslive" => "Microsoft".into(),
+        "linkedin" => "LinkedIn".into(),
+        "twitter" => "X (Twitter)".into(),
+        "Username-Password-Authentication" => "Email and password".into(),
+        other => other.to_owned(),
+    }
+}
+
+fn seconds(option: &str, value: Option<f64>, default: u64, min: u64, max: u64) -> Result<u64, LinkError> {
+    let Some(v) = value else { return Ok(default) };
+    if !v.is_finite() || v.fract() != 0.0 || v < min as f64 || v > max as f64 {
+        return Err(LinkError::config(option, format!("expected a whole number of seconds from {min} to {max}, found {v}"), format!("omit it for the default ({default})")));
+    }
+    Ok(v as u64)
+}

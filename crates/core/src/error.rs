@@ -1,0 +1,284 @@
+//! The error taxonomy: a stable `code` per failure (the public contract), a `reason` for
+//! ID token failures, who must act, a developer message (expected vs found, never token
+//! material) and a separate user-facing message.
+
+use core::fmt;
+
+/// Stable error codes (see DESIGN.md). `as_str` is the value hosts see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    ConfigInvalid,
+    PopupBlocked,
+    PopupClosed,
+    Cancelled,
+    Timeout,
+    AuthorizationDenied,
+    StateMismatch,
+    TokenExchangeFailed,
+    IdTokenInvalid,
+    EmailUnverified,
+    SameAccount,
+    AlreadyLinked,
+    PrimaryTokenUnavailable,
+    PrimaryTokenRejected,
+    InsufficientScope,
+    UserMismatch,
+    RateLimited,
+    Network,
+    ServerError,
+    UnexpectedResponse,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 20] = [
+        ErrorCode::ConfigInvalid,
+        ErrorCode::PopupBlocked,
+        ErrorCode::PopupClosed,
+        ErrorCode::Cancelled,
+        ErrorCode::Timeout,
+        ErrorCode::AuthorizationDenied,
+        ErrorCode::StateMismatch,
+        ErrorCode::TokenExchangeFailed,
+        ErrorCode::IdTokenInvalid,
+        ErrorCode::EmailUnverified,
+        ErrorCode::SameAccount,
+        ErrorCode::AlreadyLinked,
+        ErrorCode::PrimaryTokenUnavailable,
+        ErrorCode::PrimaryTokenRejected,
+        ErrorCode::InsufficientScope,
+        ErrorCode::UserMismatch,
+        ErrorCode::RateLimited,
+        ErrorCode::Network,
+        ErrorCode::ServerError,
+        ErrorCode::UnexpectedResponse,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ConfigInvalid => "config_invalid",
+            ErrorCode::PopupBlocked => "popup_blocked",
+            ErrorCode::PopupClosed => "popup_closed",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::AuthorizationDenied => "authorization_denied",
+            ErrorCode::StateMismatch => "state_mismatch",
+            ErrorCode::TokenExchangeFailed => "token_exchange_failed",
+            ErrorCode::IdTokenInvalid => "id_token_invalid",
+            ErrorCode::EmailUnverified => "email_unverified",
+            ErrorCode::SameAccount => "same_account",
+            ErrorCode::AlreadyLinked => "already_linked",
+            ErrorCode::PrimaryTokenUnavailable => "primary_token_unavailable",
+            ErrorCode::PrimaryTokenRejected => "primary_token_rejected",
+            ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::UserMismatch => "user_mismatch",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Network => "network",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::UnexpectedResponse => "unexpected_response",
+        }
+    }
+
+    /// Who has to do something about it.
+    pub fn actor(self) -> Actor {
+        match self {
+            ErrorCode::ConfigInvalid | ErrorCode::InsufficientScope | ErrorCode::UserMismatch => Actor::Developer,
+            ErrorCode::PopupBlocked
+            | ErrorCode::PopupClosed
+            | ErrorCode::Cancelled
+            | ErrorCode::Timeout
+            | ErrorCode::EmailUnverified
+            | ErrorCode::SameAccount
+            | ErrorCode::AlreadyLinked => Actor::User,
+            ErrorCode::AuthorizationDenied | ErrorCode::StateMismatch | ErrorCode::IdTokenInvalid | ErrorCode::TokenExchangeFailed => {
+                Actor::IdentityProvider
+            }
+            ErrorCode::PrimaryTokenUnavailable | ErrorCode::PrimaryTokenRejected => Actor::HostApplication,
+            ErrorCode::RateLimited | ErrorCode::ServerError | ErrorCode::UnexpectedResponse => Actor::Server,
+            ErrorCode::Network => Actor::Network,
+        }
+    }
+
+    /// The English user-facing message. The widget's catalog may translate by code.
+    pub fn user_message(self) -> &'static str {
+        match self {
+            ErrorCode::ConfigInvalid => "Account linking is not set up correctly on this page.",
+            ErrorCode::PopupBlocked => "Your browser blocked the sign-in window. Allow pop-ups, or continue in this tab.",
+            ErrorCode::PopupClosed => "The sign-in window was closed before you finished. Nothing was linked.",
+            ErrorCode::Cancelled => "Linking was cancelled. Nothing was linked.",
+            ErrorCode::Timeout => "This took too long. Nothing was linked; please try again.",
+            ErrorCode::AuthorizationDenied => "The sign-in was declined. Nothing was linked.",
+            ErrorCode::StateMismatch => "The sign-in answer did not match this request, so it was ignored. Please try again.",
+            ErrorCode::TokenExchangeFailed => "The sign-in could not be completed. Please try again.",
+            ErrorCode::IdTokenInvalid => "The other account's sign-in could not be verified, so it was not linked.",
+            ErrorCode::EmailUnverified => "That account's email address is not verified, so it cannot be linked.",
+            ErrorCode::SameAccount => "That is the account you are already signed in with.",
+            ErrorCode::AlreadyLinked => "That account is already linked.",
+            ErrorCode::PrimaryTokenUnavailable => "Your session could not be read. Please sign in again.",
+            ErrorCode::PrimaryTokenRejected => "Your session has expired. Please sign in again.",
+            ErrorCode::InsufficientScope => "This application is not allowed to manage your linked accounts.",
+            ErrorCode::UserMismatch => "This page tried to change another user's accounts, so it was refused.",
+            ErrorCode::RateLimited => "Too many attempts. Please wait a moment and try again.",
+            ErrorCode::Network => "The network request failed. Check your connection and try again.",
+            ErrorCode::ServerError => "The account service had a problem. Please try again later.",
+            ErrorCode::UnexpectedResponse => "The account service answered in an unexpected way.",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who must act on an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The developer who configured the widget or the Auth0 application.
+    Developer,
+    /// The host application (its session / access token).
+    HostApplication,
+    /// The person using the widget.
+    User,
+    /// The identity provider or the authorization server's answer.
+    IdentityProvider,
+    /// The Management API.
+    Server,
+    /// The browser's network.
+    Network,
+}
+
+/// Which ID token check failed (`reason` of `id_token_invalid`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdTokenReason {
+    Malformed,
+    Alg,
+    Signature,
+    KeyNotFound,
+    Iss,
+    Aud,
+    Azp,
+    Exp,
+    Iat,
+    Nbf,
+    Nonce,
+    Sub,
+    /// `auth_time` missing or too old for the configured `max_age` (OIDC Core 3.1.3.7 step 13).
+    AuthTime,
+}
+
+impl IdTokenReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdTokenReason::Malformed => "malformed",
+            IdTokenReason::Alg => "alg",
+            IdTokenReason::Signature => "signature",
+            IdTokenReason::KeyNotFound => "key_not_found",
+            IdTokenReason::Iss => "iss",
+            IdTokenReason::Aud => "aud",
+            IdTokenReason::Azp => "azp",
+            IdTokenReason::Exp => "exp",
+            IdTokenReason::Iat => "iat",
+            IdTokenReason::Nbf => "nbf",
+            IdTokenReason::Nonce => "nonce",
+            IdTokenReason::Sub => "sub",
+            IdTokenReason::AuthTime => "auth_time",
+        }
+    }
+}
+
+/// Auth0's error body, kept as data: `{"statusCode","error","message","errorCode"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiErrorBody {
+    #[serde(default)]
+    pub status_code: Option<u16>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub error_code: Option<String>,
+}
+
+/// An error from the link flow or one of its requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkError {
+    code: ErrorCode,
+    reason: Option<IdTokenReason>,
+    detail: String,
+    retry_after_seconds: Option<u64>,
+    api_error: Option<ApiErrorBody>,
+    status: Option<u16>,
+    idp_error: Option<(String, Option<String>)>,
+}
+
+impl LinkError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        LinkError { code, reason: None, detail: detail.into(), retry_after_seconds: None, api_error: None, status: None, idp_error: None }
+    }
+    pub fn config(option: &str, problem: impl fmt::Display, fix: impl fmt::Display) -> Self {
+        Self::new(ErrorCode::ConfigInvalid, format!("option `{option}`: {problem}; {fix}"))
+    }
+    pub fn id_token(reason: IdTokenReason, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorCode::IdTokenInvalid, detail);
+        e.reason = Some(reason);
+        e
+    }
+    pub(crate) fn with_retry_after(mut self, seconds: Option<u64>) -> Self {
+        self.retry_after_seconds = seconds;
+        self
+    }
+    pub(crate) fn with_api_error(mut self, status: u16, body: Option<ApiErrorBody>) -> Self {
+        self.status = Some(status);
+        self.api_error = body;
+        self
+    }
+    pub(crate) fn with_idp_error(mut self, error: String, description: Option<String>) -> Self {
+        self.idp_error = Some((error, description));
+        self
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+    pub fn reason(&self) -> Option<IdTokenReason> {
+        self.reason
+    }
+    /// For developers: what was expected and what was found. Never contains tokens.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+    pub fn user_message(&self) -> &'static str {
+        self.code.user_message()
+    }
+    pub fn actor(&self) -> Actor {
+        self.code.actor()
+    }
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        self.retry_after_seconds
+    }
+    /// Auth0's error body, when the Management API answered one.
+    pub fn api_error(&self) -> Option<&ApiErrorBody> {
+        self.api_error.as_ref()
+    }
+    pub fn http_status(&self) -> Option<u16> {
+        self.status
+    }
+    /// `error` and `error_description` from the authorization response (plain text).
+    pub fn idp_error(&self) -> Option<(&str, Option<&str>)> {
+        self.idp_error.as_ref().map(|(e, d)| (e.as_str(), d.as_deref()))
+    }
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code)?;
+        if let Some(r) = self.reason {
+            write!(f, " ({})", r.as_str())?;
+        }
+        write!(f, ": {}", self.detail)
+    }
+}
+
+impl std::error::Error for LinkError {}

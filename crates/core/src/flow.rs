@@ -1,0 +1,496 @@
+//! The link flow as a state machine: `step(flow, event) -> (flow, effects)`. It never
+//! awaits; the host runs the effects (open the popup, send a request, verify a signature
+//! with WebCrypto, ask the user) and feeds the results back as events. Events that do not
+//! fit the current state (late, duplicate, after the end) are ignored.
+
+use crate::config::{LinkConfig, ResponseMode};
+use crate::env::Env;
+use crate::error::{ErrorCode, IdTokenReason, LinkError};
+use crate::http::{HttpRequest, HttpResponse, TransportError};
+use crate::id_token::{self, Expectations, PendingSignature, SecondaryProfile, VerifiedIdToken};
+use crate::jwt::RsaPublicJwk;
+use crate::management::{self, Identity, IdentityRef, PrimaryUser};
+use crate::primary::{PrimaryToken, Purpose};
+use crate::secret::{IdToken, Nonce};
+use crate::token;
+use crate::transaction::{CallbackResponse, Transaction, TransactionDraft};
+
+/// How the secondary login is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Popup,
+    /// Full-page redirect (the fallback when the popup is blocked).
+    Redirect,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    /// Begin (or begin again): check the primary token, then prepare PKCE material so the
+    /// popup can open synchronously on the click. `confirm`: ask before linking.
+    Prepare { connection: Option<String>, known_identities: Option<Vec<Identity>>, confirm: bool },
+    /// Result of `getAccessToken` (`Err` holds what it threw, as text).
+    PrimaryToken(Result<String, String>),
+    /// SHA-256 of the requested input.
+    Sha256(Result<[u8; 32], String>),
+    /// The user clicked: open the popup (or navigate, for the fallback).
+    Start(Via),
+    PopupBlocked,
+    PopupClosed,
+    TimedOut,
+    /// An authorization response (web_message from the popup, or the callback page's query).
+    Callback(CallbackResponse),
+    /// Redirect mode, back on the page: the stored transaction (if any) and the callback.
+    Resume { persisted: Option<String>, callback: CallbackResponse },
+    TokenResponse(Result<HttpResponse, TransportError>),
+    JwksResponse(Result<HttpResponse, TransportError>),
+    SignatureChecked(bool),
+    Confirm(bool),
+    LinkResponse(Result<HttpResponse, TransportError>),
+    Cancel,
+    Retry,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestPurpose {
+    TokenExchange,
+    Link,
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    GetPrimaryToken,
+    ComputeSha256(Vec<u8>),
+    /// Must run synchronously in the click handler that sent `Start(Popup)`.
+    OpenPopup { url: String },
+    Navigate { url: String },
+    /// sessionStorage, redirect mode only; deleted with `ClearPersistedTransaction`.
+    PersistTransaction(String),
+    ClearPersistedTransaction,
+    StartTimer { seconds: u64 },
+    CancelTimer,
+    ClosePopup,
+    Send { purpose: RequestPurpose, request: HttpRequest },
+    /// The JWKS; the host may answer from its per-tenant cache unless `bypass_cache`.
+    FetchJwks { request: HttpRequest, bypass_cache: bool },
+    VerifySignature { key: RsaPublicJwk, message: Vec<u8>, signature: Vec<u8> },
+    AskConfirm(SecondaryProfile),
+    Notify(Outcome),
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Ready for the user's click.
+    Ready,
+    Linked(Vec<Identity>),
+    Failed(LinkError),
+    Cancelled,
+}
+
+/// What the UI shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Phase<'a> {
+    Idle,
+    Preparing,
+    Ready,
+    PopupBlocked(&'a LinkError),
+    AwaitingLogin,
+    Verifying,
+    Confirming(&'a SecondaryProfile),
+    Linking,
+    Linked(&'a [Identity]),
+    Failed(&'a LinkError),
+    Cancelled,
+}
+
+#[derive(Debug)]
+enum State {
+    Idle,
+    CheckingToken,
+    Hashing(TransactionDraft),
+    Ready(Transaction),
+    Blocked(Transaction, LinkError),
+    AwaitingCallback(Transaction, Via),
+    Exchanging(Nonce),
+    LoadingJwks { id_token: IdToken, nonce: Nonce, refreshed: bool },
+    CheckingSignature(PendingSignature, Nonce),
+    Confirming(VerifiedIdToken),
+    GettingLinkToken(VerifiedIdToken),
+    Linking,
+    Linked(Vec<Identity>),
+    Failed(LinkError),
+    Cancelled,
+}
+
+/// The secure link flow for one widget instance.
+#[derive(Debug)]
+pub struct LinkFlow {
+    config: LinkConfig,
+    state: State,
+    connection: Option<String>,
+    known: Option<Vec<Identity>>,
+    confirm: bool,
+    primary_user_id: Option<String>,
+}
+
+impl LinkFlow {
+    pub fn new(config: LinkConfig) -> Self {
+        LinkFlow { config, state: State::Idle, connection: None, known: None, confirm: true, primary_user_id: None }
+    }
+
+    pub fn config(&self) -> &LinkConfig {
+        &self.config
+    }
+
+    pub fn phase(&self) -> Phase<'_> {
+        match &self.state {
+            State::Idle => Phase::Idle,
+            State::CheckingToken | State::Hashing(_) => Phase::Preparing,
+            State::Ready(_) => Phase::Ready,
+            State::Blocked(_, e) => Phase::PopupBlocked(e),
+            State::AwaitingCallback(..) => Phase::AwaitingLogin,
+            State::Exchanging(_) | State::LoadingJwks { .. } | State::CheckingSignature(..) => Phase::Verifying,
+            State::Confirming(v) => Phase::Confirming(v.profile()),
+            State::GettingLinkToken(_) | State::Linking => Phase::Linking,
+            State::Linked(ids) => Phase::Linked(ids),
+            State::Failed(e) => Phase::Failed(e),
+            State::Cancelled => Phase::Cancelled,
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        matches!(self.state, State::Linked(_) | State::Failed(_) | State::Cancelled)
+    }
+
+    /// The connection of the current (or last) attempt.
+    pub fn connection(&self) -> Option<&str> {
+        self.connection.as_deref()
+    }
+
+    /// Advances the flow by one event.
+    pub fn step<E: Env>(mut self, event: Event, env: &mut E) -> (Self, Vec<Effect>) {
+        let state = std::mem::replace(&mut self.state, State::Idle);
+        let (state, effects) = self.transition(state, event, env);
+        self.state = state;
+        (self, effects)
+    }
+
+    fn fail(&self, error: LinkError, mut effects: Vec<Effect>) -> (State, Vec<Effect>) {
+        effects.push(Effect::Notify(Outcome::Failed(error.clone())));
+        (State::Failed(error), effects)
+    }
+
+    fn begin(&mut self, connection: Option<String>, known: Option<Vec<Identity>>, confirm: bool) -> (State, Vec<Effect>) {
+        if let Some(name) = &connection {
+            if self.config.connection(name).is_none() && !self.config.connections().is_empty() {
+                let e = LinkError::config("connection", format!("{name:?} is not one of the configured connections"), "pass a name listed in options.connections");
+                return self.fail(e, vec![]);
+            }
+        }
+        self.connection = connection;
+        self.known = known;
+        self.confirm = confirm;
+        (State::CheckingToken, vec![Effect::GetPrimaryToken])
+    }
+
+    fn transition<E: Env>(&mut self, state: State, event: Event, env: &mut E) -> (State, Vec<Effect>) {
+        use Event as Ev;
+        match (state, event) {
+            // (Re)start from a resting state.
+            (State::Idle | State::Linked(_) | State::Failed(_) | State::Cancelled | State::Ready(_) | State::Blocked(..), Ev::Prepare { connection, known_identities, confirm }) => {
+                self.begin(connection, known_identities, confirm)
+            }
+            (State::Failed(_) | State::Cancelled | State::Blocked(..), Ev::Retry) => {
+                let (c, k, confirm) = (self.connection.clone(), self.known.clone(), self.confirm);
+                self.begin(c, k, confirm)
+            }
+
+            (State::CheckingToken, Ev::PrimaryToken(result)) => match self.check_token(result, env) {
+                Err(e) => self.fail(e, vec![]),
+                Ok(token) => {
+                    self.primary_user_id = Some(token.user_id().to_owned());
+                    let connection = self.connection.as_deref().and_then(|c| self.config.connection(c)).cloned();
+                    let draft = match (&connection, &self.connection) {
+                        (Some(c), _) => TransactionDraft::new(&mut RandomOf(env), Some(c)),
+                        (None, Some(name)) => TransactionDraft::new(&mut RandomOf(env), Some(&crate::config::Connection::unlisted(name))),
+                        (None, None) => TransactionDraft::new(&mut RandomOf(env), None),
+                    };
+                    let input = draft.digest_input().to_vec();
+                    (State::Hashing(draft), vec![Effect::ComputeSha256(input)])
+                }
+            },
+            (State::Hashing(draft), Ev::Sha256(result)) => match result {
+                Ok(digest) => (State::Ready(draft.finish(digest)), vec![Effect::Notify(Outcome::Ready)]),
+                Err(why) => self.fail(LinkError::new(ErrorCode::UnexpectedResponse, format!("SHA-256 is unavailable in this environment ({why})")), vec![]),
+            },
+
+            (State::Ready(txn), Ev::Start(Via::Popup)) => {
+                let url = txn.authorize_url(&self.config, self.config.response_mode());
+                let seconds = self.config.popup_timeout_seconds();
+                (State::AwaitingCallback(txn, Via::Popup), vec![Effect::OpenPopup { url }, Effect::StartTimer { seconds }])
+            }
+            (State::Ready(txn) | State::Blocked(txn, _), Ev::Start(Via::Redirect)) => {
+                if self.config.redirect_fallback_uri().is_none() {
+                    let e = LinkError::config("redirectUri", "is needed to continue in this tab", "set redirectUri to a page that calls the widget's resume on load, registered in Allowed Callback URLs");
+                    return self.fail(e, vec![]);
+                }
+                let url = txn.authorize_url(&self.config, ResponseMode::Query);
+                let persisted = txn.persist();
+                (State::AwaitingCallback(txn, Via::Redirect), vec![Effect::PersistTransaction(persisted), Effect::Navigate { url }])
+            }
+            (State::AwaitingCallback(txn, Via::Popup), Ev::PopupBlocked) => {
+                let e = LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: the browser blocked the popup; offer redirect mode");
+                (State::Blocked(txn, e.clone()), vec![Effect::CancelTimer, Effect::Notify(Outcome::Failed(e))])
+            }
+            (State::AwaitingCallback(_, via), Ev::PopupClosed) if via == Via::Popup => {
+                self.fail(LinkError::new(ErrorCode::PopupClosed, "the popup was closed before an authorization response arrived"), vec![Effect::CancelTimer])
+            }
+            (State::AwaitingCallback(_, Via::Popup), Ev::TimedOut) => {
+                let e = LinkError::new(ErrorCode::Timeout, format!("no authorization response within {} s", self.config.popup_timeout_seconds()));
+                self.fail(e, vec![Effect::ClosePopup])
+            }
+            (State::AwaitingCallback(txn, via), Ev::Callback(response)) => {
+                let mut effects = vec![Effect::CancelTimer, Effect::ClosePopup];
+                if via == Via::Redirect {
+                    effects.push(Effect::ClearPersistedTransaction);
+                }
+                self.exchange(txn, response, effects)
+            }
+            (State::Idle, Ev::Resume { persisted, callback }) => {
+                let effects = vec![Effect::ClearPersistedTransaction];
+                match persisted.as_deref().map(Transaction::restore) {
+                    None => self.fail(LinkError::new(ErrorCode::StateMismatch, "an authorization response arrived but no login is pending in this tab; it was dropped"), effects),
+                    Some(Err(e)) => self.fail(e, effects),
+                    Some(Ok(txn)) => {
+                        self.connection = txn.connection().map(str::to_owned);
+                        self.confirm = false;
+                        self.exchange(txn, callback, effects)
+                    }
+                }
+            }
+
+            (State::Exchanging(nonce), Ev::TokenResponse(result)) => {
+                let outcome = result
+                    .map_err(|e| management::transport_error(&e, "POST /oauth/token"))
+                    .and_then(|r| token::process_token_response(env.json(), &r));
+                match outcome {
+                    Err(e) => self.fail(e, vec![]),
+                    Ok(id_token) => (
+                        State::LoadingJwks { id_token, nonce, refreshed: false },
+                        vec![Effect::FetchJwks { request: token::prepare_jwks_request(&self.config), bypass_cache: false }],
+                    ),
+                }
+            }
+            (State::LoadingJwks { id_token, nonce, refreshed }, Ev::JwksResponse(result)) => {
+                let jwks = match result.map_err(|e| management::transport_error(&e, "GET /.well-known/jwks.json")).and_then(|r| token::process_jwks_response(env.json(), &r)) {
+                    Ok(j) => j,
+                    Err(e) => return self.fail(e, vec![]),
+                };
+                match id_token::begin(env.json(), id_token.clone(), &jwks) {
+                    // An unknown kid may mean the tenant rotated keys: refresh the set once.
+                    Err(e) if e.reason() == Some(IdTokenReason::KeyNotFound) && !refreshed => (
+                        State::LoadingJwks { id_token, nonce, refreshed: true },
+                        vec![Effect::FetchJwks { request: token::prepare_jwks_request(&self.config), bypass_cache: true }],
+                    ),
+                    Err(e) => self.fail(e, vec![]),
+                    Ok(pending) => {
+                        let effect = Effect::VerifySignature { key: pending.key().clone(), message: pending.signing_input().to_vec(), signature: pending.signature().to_vec() };
+                        (State::CheckingSignature(pending, nonce), vec![effect])
+                    }
+                }
+            }
+            (State::CheckingSignature(pending, nonce), Ev::SignatureChecked(valid)) => {
+                let expect = Expectations { config: &self.config, nonce: &nonce, now: env.now() };
+                match pending.finish(valid, expect).and_then(|v| self.precheck(v)) {
+                    Err(e) => self.fail(e, vec![]),
+                    Ok(verified) if self.confirm => {
+                        let profile = verified.profile().clone();
+                        (State::Confirming(verified), vec![Effect::AskConfirm(profile)])
+                    }
+                    Ok(verified) => (State::GettingLinkToken(verified), vec![Effect::GetPrimaryToken]),
+                }
+            }
+            (State::Confirming(verified), Ev::Confirm(true)) => (State::GettingLinkToken(verified), vec![Effect::GetPrimaryToken]),
+            (State::Confirming(_), Ev::Confirm(false)) => (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)]),
+            (State::GettingLinkToken(verified), Ev::PrimaryToken(result)) => {
+                let request = self
+                    .check_token(result, env)
+                    .and_then(|token| management::prepare_link(&self.config, &token, &verified, self.known.as_deref()));
+                match request {
+                    Err(e) => self.fail(e, vec![]),
+                    Ok(request) => (State::Linking, vec![Effect::Send { purpose: RequestPurpose::Link, request }]),
+                }
+            }
+            (State::Linking, Ev::LinkResponse(result)) => {
+                match result.map_err(|e| management::transport_error(&e, "POST /api/v2/users/{id}/identities")).and_then(|r| management::process_link(env.json(), &r, env.now())) {
+                    Err(e) => self.fail(e, vec![]),
+                    Ok(identities) => {
+                        self.known = Some(identities.clone());
+                        (State::Linked(identities.clone()), vec![Effect::Notify(Outcome::Linked(identities))])
+                    }
+                }
+            }
+
+            (state @ (State::Idle | State::Linked(_) | State::Failed(_) | State::Cancelled), Ev::Cancel) => (state, vec![]),
+            (State::Blocked(..), Ev::Cancel) => (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)]),
+            (State::AwaitingCallback(_, via), Ev::Cancel) => {
+                let mut effects = vec![Effect::CancelTimer, Effect::ClosePopup];
+                if via == Via::Redirect {
+                    effects.push(Effect::ClearPersistedTransaction);
+                }
+                effects.push(Effect::Notify(Outcome::Cancelled));
+                (State::Cancelled, effects)
+            }
+            (_, Ev::Cancel) => (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)]),
+
+            // Anything else is late, duplicate or out of order: ignored.
+            (state, _) => (state, vec![]),
+        }
+    }
+
+    fn check_token<E: Env>(&self, result: Result<String, String>, env: &E) -> Result<PrimaryToken, LinkError> {
+        let raw = result.map_err(|why| LinkError::new(ErrorCode::PrimaryTokenUnavailable, format!("getAccessToken failed: {why}")))?;
+        PrimaryToken::inspect(env.json(), Some(&raw), &self.config, env.now(), Purpose::ChangeIdentities)
+    }
+
+    fn exchange(&self, txn: Transaction, response: CallbackResponse, effects: Vec<Effect>) -> (State, Vec<Effect>) {
+        match txn.validate_callback(response, &self.config) {
+            Err(e) => self.fail(e, effects),
+            Ok(callback) => {
+                let request = token::prepare_token_request(&self.config, &callback);
+                let mut effects = effects;
+                effects.push(Effect::Send { purpose: RequestPurpose::TokenExchange, request });
+                (State::Exchanging(callback.nonce().clone()), effects)
+            }
+        }
+    }
+
+    /// Refusals that need no request: the secondary is the primary, or already linked.
+    fn precheck(&self, verified: VerifiedIdToken) -> Result<VerifiedIdToken, LinkError> {
+        if self.primary_user_id.as_deref() == Some(verified.sub()) {
+            return Err(LinkError::new(ErrorCode::SameAccount, "the secondary login returned the primary user (same sub)"));
+        }
+        if self.known.as_deref().is_some_and(|ids| ids.iter().any(|i| i.full_user_id() == verified.sub())) {
+            return Err(LinkError::new(ErrorCode::AlreadyLinked, "the secondary identity is already among the primary user's identities"));
+        }
+        Ok(verified)
+    }
+}
+
+/// Adapts an `Env` to a `RandomSource`.
+struct RandomOf<'a, E: Env>(&'a mut E);
+
+impl<E: Env> crate::env::RandomSource for RandomOf<'_, E> {
+    fn fill(&mut self, buf: &mut [u8]) {
+        self.0.fill_random(buf);
+    }
+}
+
+/// Listing or unlinking identities: get the token, send one request, read the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityOpKind {
+    List,
+    Unlink(IdentityRef),
+}
+
+#[derive(Debug)]
+pub enum IdentityOpEvent {
+    PrimaryToken(Result<String, String>),
+    Response(Result<HttpResponse, TransportError>),
+}
+
+#[derive(Debug)]
+pub enum IdentityOpEffect {
+    GetPrimaryToken,
+    Send(HttpRequest),
+    Done(Result<IdentityOpOutput, LinkError>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityOpOutput {
+    User(PrimaryUser),
+    Identities(Vec<Identity>),
+}
+
+#[derive(Debug)]
+enum OpState {
+    GettingToken,
+    Sending,
+    Done,
+}
+
+/// One list or unlink operation.
+#[derive(Debug)]
+pub struct IdentityOp {
+    config: LinkConfig,
+    kind: IdentityOpKind,
+    known: Option<Vec<Identity>>,
+    state: OpState,
+}
+
+impl IdentityOp {
+    /// Returns the op and its first effect (get the token).
+    pub fn new(config: LinkConfig, kind: IdentityOpKind, known: Option<Vec<Identity>>) -> (Self, IdentityOpEffect) {
+        (IdentityOp { config, kind, known, state: OpState::GettingToken }, IdentityOpEffect::GetPrimaryToken)
+    }
+
+    pub fn step<E: Env>(mut self, event: IdentityOpEvent, env: &mut E) -> (Self, Option<IdentityOpEffect>) {
+        let state = std::mem::replace(&mut self.state, OpState::Done);
+        let effect = match (state, event) {
+            (OpState::GettingToken, IdentityOpEvent::PrimaryToken(result)) => {
+                let purpose = match self.kind {
+                    IdentityOpKind::List => Purpose::ReadIdentities,
+                    IdentityOpKind::Unlink(_) => Purpose::ChangeIdentities,
+                };
+                let request = result
+                    .map_err(|why| LinkError::new(ErrorCode::PrimaryTokenUnavailable, format!("getAccessToken failed: {why}")))
+                    .and_then(|raw| PrimaryToken::inspect(env.json(), Some(&raw), &self.config, env.now(), purpose))
+                    .and_then(|token| match &self.kind {
+                        IdentityOpKind::List => Ok(management::prepare_get_user(&self.config, &token)),
+                        IdentityOpKind::Unlink(target) => management::prepare_unlink(&self.config, &token, target, self.known.as_deref()),
+                    });
+                match request {
+                    Ok(r) => {
+                        self.state = OpState::Sending;
+                        Some(IdentityOpEffect::Send(r))
+                    }
+                    Err(e) => Some(IdentityOpEffect::Done(Err(e))),
+                }
+            }
+            (OpState::Sending, IdentityOpEvent::Response(result)) => {
+                let what = match self.kind {
+                    IdentityOpKind::List => "GET /api/v2/users/{id}",
+                    IdentityOpKind::Unlink(_) => "DELETE /api/v2/users/{id}/identities/{provider}/{user_id}",
+                };
+                let out = result.map_err(|e| management::transport_error(&e, what)).and_then(|r| match self.kind {
+                    IdentityOpKind::List => management::process_get_user(env.json(), &r, env.now()).map(IdentityOpOutput::User),
+                    IdentityOpKind::Unlink(_) => management::process_unlink(env.json(), &r, env.now()).map(IdentityOpOutput::Identities),
+                });
+                Some(IdentityOpEffect::Done(out))
+            }
+            (state, _) => {
+                self.state = state;
+                None
+            }
+        };
+        (self, effect)
+    }
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::*;
+
+    #[test]
+    fn phases_cover_the_start() {
+        let config = LinkConfig::new(&crate::config::LinkOptions {
+            domain: Some("t.example.com".into()),
+            client_id: Some("c".into()),
+            app_origin: Some("https://app.example.com".into()),
+            ..Default::default()
+        })
+        .expect("valid");
+        let flow = LinkFlow::new(config);
+        assert_eq!(flow.phase(), Phase::Idle);
+        assert!(!flow.is_finished());
+    }
+}

@@ -1,0 +1,203 @@
+//! Management API requests (`prepare_*`) and responses (`process_*`): read the user's
+//! identities, link with `{"link_with": <ID token>}`, unlink. There is deliberately no
+//! way to build the deprecated body (`user_id`/`provider` with a user-scoped token).
+
+use crate::config::LinkConfig;
+use crate::encoding::{json_string, percent_encode};
+use crate::env::JsonParser;
+use crate::error::{ApiErrorBody, ErrorCode, LinkError};
+use crate::http::{HttpRequest, HttpResponse, Method, TransportError};
+use crate::id_token::VerifiedIdToken;
+use crate::primary::{PrimaryToken, SCOPE_READ_USER, SCOPE_UPDATE_IDENTITIES};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Profile data of a linked identity (Auth0 keeps the secondary's profile here).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ProfileData {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
+}
+
+/// One identity of a user, as the Management API returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Identity {
+    pub connection: String,
+    /// The id without the provider prefix. Some providers send a number: kept as text.
+    #[serde(deserialize_with = "string_or_number")]
+    pub user_id: String,
+    pub provider: String,
+    #[serde(rename = "isSocial", default)]
+    pub is_social: bool,
+    #[serde(rename = "profileData", default, skip_serializing_if = "Option::is_none")]
+    pub profile_data: Option<ProfileData>,
+}
+
+impl Identity {
+    /// `provider|user_id`: the Auth0 user id this identity had on its own.
+    pub fn full_user_id(&self) -> String {
+        format!("{}|{}", self.provider, self.user_id)
+    }
+}
+
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Int(u64),
+        Float(f64),
+    }
+    Ok(match Id::deserialize(d)? {
+        Id::Text(s) => s,
+        Id::Int(n) => n.to_string(),
+        Id::Float(f) if f.fract() == 0.0 && f.is_finite() && f >= 0.0 => format!("{f:.0}"),
+        Id::Float(_) => return Err(serde::de::Error::custom("user_id is not an integer")),
+    })
+}
+
+/// The primary user as `GET /api/v2/users/{id}` returns it (fields the widget shows).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PrimaryUser {
+    pub user_id: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub picture: Option<String>,
+    pub identities: Vec<Identity>,
+}
+
+/// Which identity to detach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRef {
+    pub provider: String,
+    pub user_id: String,
+}
+
+fn api_request(method: Method, url: String, token: &PrimaryToken, body: Option<String>) -> HttpRequest {
+    let mut headers = vec![
+        ("Authorization".to_owned(), format!("Bearer {}", token.raw().secret())),
+        ("Accept".to_owned(), "application/json".to_owned()),
+    ];
+    if body.is_some() {
+        headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+    }
+    HttpRequest { method, url, headers, body }
+}
+
+fn user_url(config: &LinkConfig, user_id: &str) -> String {
+    config.domain().url(&format!("api/v2/users/{}", percent_encode(user_id)))
+}
+
+pub fn prepare_get_user(config: &LinkConfig, token: &PrimaryToken) -> HttpRequest {
+    api_request(Method::Get, user_url(config, token.user_id()), token, None)
+}
+
+pub fn process_get_user(json: &impl JsonParser, response: &HttpResponse, now: u64) -> Result<PrimaryUser, LinkError> {
+    if !response.is_success() {
+        return Err(api_error(json, response, now, SCOPE_READ_USER));
+    }
+    json.parse(&response.body).map_err(|why| unreadable("GET /api/v2/users/{id}", &why))
+}
+
+/// `POST /api/v2/users/{primary}/identities` with `{"link_with": <verified ID token>}`.
+/// The secondary must not be the primary (`same_account`); when the primary's identities
+/// are known, an identity already among them is `already_linked` without a request.
+pub fn prepare_link(config: &LinkConfig, token: &PrimaryToken, secondary: &VerifiedIdToken, known: Option<&[Identity]>) -> Result<HttpRequest, LinkError> {
+    if secondary.sub() == token.user_id() {
+        return Err(LinkError::new(ErrorCode::SameAccount, "the secondary ID token's sub is the primary user's id"));
+    }
+    if let Some(identities) = known {
+        if identities.iter().any(|i| i.full_user_id() == secondary.sub()) {
+            return Err(LinkError::new(ErrorCode::AlreadyLinked, "the secondary identity is already among the primary user's identities"));
+        }
+    }
+    let body = format!("{{\"link_with\":{}}}", json_string(secondary.raw().secret()));
+    let url = format!("{}/identities", user_url(config, token.user_id()));
+    Ok(api_request(Method::Post, url, token, Some(body)))
+}
+
+pub fn process_link(json: &impl JsonParser, response: &HttpResponse, now: u64) -> Result<Vec<Identity>, LinkError> {
+    if !response.is_success() {
+        return Err(api_error(json, response, now, SCOPE_UPDATE_IDENTITIES));
+    }
+    json.parse(&response.body).map_err(|why| unreadable("POST …/identities", &why))
+}
+
+/// `DELETE /api/v2/users/{primary}/identities/{provider}/{user_id}`. Refuses the primary
+/// identity (`identities[0]`, or the one the primary user id names) before any request.
+pub fn prepare_unlink(config: &LinkConfig, token: &PrimaryToken, target: &IdentityRef, known: Option<&[Identity]>) -> Result<HttpRequest, LinkError> {
+    if target.provider.is_empty() || target.user_id.is_empty() {
+        return Err(LinkError::config("provider/userId", "are required", "pass the identity's provider and user_id as listed in identities"));
+    }
+    let full = format!("{}|{}", target.provider, target.user_id);
+    let is_primary = full == token.user_id()
+        || known.and_then(|ids| ids.first()).is_some_and(|first| first.provider == target.provider && first.user_id == target.user_id);
+    if is_primary {
+        return Err(LinkError::config("provider/userId", format!("{full} is the primary identity"), "only linked (secondary) identities can be unlinked"));
+    }
+    let url = format!(
+        "{}/identities/{}/{}",
+        user_url(config, token.user_id()),
+        percent_encode(&target.provider),
+        percent_encode(&target.user_id)
+    );
+    Ok(api_request(Method::Delete, url, token, None))
+}
+
+pub fn process_unlink(json: &impl JsonParser, response: &HttpResponse, now: u64) -> Result<Vec<Identity>, LinkError> {
+    if !response.is_success() {
+        return Err(api_error(json, response, now, SCOPE_UPDATE_IDENTITIES));
+    }
+    json.parse(&response.body).map_err(|why| unreadable("DELETE …/identities", &why))
+}
+
+fn unreadable(what: &str, why: &str) -> LinkError {
+    LinkError::new(ErrorCode::UnexpectedResponse, format!("{what} answered a 2xx body that is not the expected JSON ({why})"))
+}
+
+/// A transport failure as a link error.
+pub fn transport_error(error: &TransportError, what: &str) -> LinkError {
+    match error {
+        TransportError::Network(why) => LinkError::new(ErrorCode::Network, format!("{what}: the request failed before any response ({why})")),
+        TransportError::Timeout => LinkError::new(ErrorCode::Timeout, format!("{what}: no response within the request timeout")),
+    }
+}
+
+/// Seconds to wait: `retry-after` (seconds), else `x-ratelimit-reset` (epoch seconds).
+pub fn retry_after(response: &HttpResponse, now: Option<u64>) -> Option<u64> {
+    if let Some(v) = response.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
+        return Some(v);
+    }
+    let reset = response.header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok())?;
+    Some(reset.saturating_sub(now?).max(1))
+}
+
+/// Maps a non-2xx Management API answer to a stable code, keeping Auth0's body.
+fn api_error(json: &impl JsonParser, response: &HttpResponse, now: u64, scope: &str) -> LinkError {
+    let body: Option<ApiErrorBody> = json.parse(&response.body).ok();
+    let message = body.as_ref().and_then(|b| b.message.clone()).unwrap_or_default();
+    let said = if message.is_empty() { String::new() } else { format!(": {message}") };
+    let status = response.status;
+    let (code, detail) = match status {
+        400 if message.contains("Main identity and the new one are the same") => (ErrorCode::SameAccount, format!("400{said}")),
+        401 => (ErrorCode::PrimaryTokenRejected, format!("401{said}; getAccessToken must return a valid, unexpired token")),
+        403 if message.contains("user to be acted on does not match subject in bearer token") => (ErrorCode::UserMismatch, format!("403{said}")),
+        403 => (ErrorCode::InsufficientScope, format!("403{said}; the token needs {scope}")),
+        409 => (ErrorCode::AlreadyLinked, format!("409{said}")),
+        429 => (ErrorCode::RateLimited, format!("429{said}")),
+        500..=599 => (ErrorCode::ServerError, format!("{status}{said}")),
+        _ => (ErrorCode::UnexpectedResponse, format!("{status}{said}")),
+    };
+    let retry = if status == 429 { retry_after(response, Some(now)) } else { None };
+    LinkError::new(code, format!("Management API answered {detail}")).with_api_error(status, body).with_retry_after(retry)
+}

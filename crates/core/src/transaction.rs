@@ -1,0 +1,246 @@
+//! One login attempt for the secondary account: PKCE (S256), `state` and `nonce`, created
+//! together from injected randomness, the authorize URL, and callback validation, which
+//! consumes the transaction (single use).
+
+use crate::config::{Connection, LinkConfig, ResponseMode};
+use crate::encoding::{base64url_decode, base64url_encode, constant_time_eq, form_parse, percent_encode};
+use crate::env::RandomSource;
+use crate::error::{ErrorCode, LinkError};
+use crate::secret::{AuthorizationCode, CodeVerifier, Nonce, State};
+use serde::Deserialize;
+
+/// Bytes of randomness for each of verifier, state, nonce (256 bits each).
+pub const RANDOM_BYTES: usize = 32;
+
+/// A transaction whose PKCE challenge is not computed yet. SHA-256 runs on the host's
+/// side (WebCrypto in the browser), so the pair is finished with [`finish`](Self::finish).
+#[derive(Debug)]
+pub struct TransactionDraft {
+    state: State,
+    nonce: Nonce,
+    verifier: CodeVerifier,
+    connection: Option<String>,
+}
+
+impl TransactionDraft {
+    /// Fresh verifier (43 chars, 256 bits), state and nonce (256 bits each).
+    pub fn new(random: &mut impl RandomSource, connection: Option<&Connection>) -> Self {
+        let mut draw = || {
+            let mut buf = [0u8; RANDOM_BYTES];
+            random.fill(&mut buf);
+            base64url_encode(&buf)
+        };
+        TransactionDraft {
+            verifier: CodeVerifier::new(draw()),
+            state: State::new(draw()),
+            nonce: Nonce::new(draw()),
+            connection: connection.map(|c| c.name().to_owned()),
+        }
+    }
+
+    /// The bytes whose SHA-256 is the challenge: the verifier's ASCII (RFC 7636 §4.2).
+    pub fn digest_input(&self) -> &[u8] {
+        self.verifier.secret().as_bytes()
+    }
+
+    /// Completes the pair with `SHA-256(digest_input())`.
+    pub fn finish(self, sha256_of_verifier: [u8; 32]) -> Transaction {
+        Transaction {
+            state: self.state,
+            nonce: self.nonce,
+            verifier: self.verifier,
+            challenge: base64url_encode(&sha256_of_verifier),
+            connection: self.connection,
+        }
+    }
+}
+
+/// A pending login: what the callback must match, and what the token request needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transaction {
+    state: State,
+    nonce: Nonce,
+    verifier: CodeVerifier,
+    challenge: String,
+    connection: Option<String>,
+}
+
+impl Transaction {
+    pub fn connection(&self) -> Option<&str> {
+        self.connection.as_deref()
+    }
+    pub fn nonce(&self) -> &Nonce {
+        &self.nonce
+    }
+
+    /// The `/authorize` URL for the secondary login: code + PKCE S256, `prompt=login` (a
+    /// fresh login, never the current session), `scope=openid profile email`. `mode` is the
+    /// configured one for a popup, `query` for the redirect fallback.
+    pub fn authorize_url(&self, config: &LinkConfig, mode: ResponseMode) -> String {
+        let mut params: Vec<(&str, String)> = vec![
+            ("client_id", config.client_id().to_owned()),
+            ("response_type", "code".into()),
+            ("redirect_uri", config.redirect_uri().to_owned()),
+            ("scope", "openid profile email".into()),
+            ("state", self.state.secret().to_owned()),
+            ("nonce", self.nonce.secret().to_owned()),
+            ("code_challenge", self.challenge.clone()),
+            ("code_challenge_method", "S256".into()),
+            ("response_mode", mode.as_str().into()),
+            ("prompt", "login".into()),
+        ];
+        if let Some(c) = &self.connection {
+            params.push(("connection", c.clone()));
+        }
+        if let Some(max_age) = config.max_age_seconds() {
+            params.push(("max_age", max_age.to_string()));
+        }
+        let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", percent_encode(v))).collect();
+        format!("{}?{}", config.domain().url("authorize"), query.join("&"))
+    }
+
+    /// For redirect mode: the transaction as one string for sessionStorage (deleted on use).
+    pub fn persist(&self) -> String {
+        let connection = self.connection.as_deref().map(percent_encode).unwrap_or_default();
+        format!("v1.{}.{}.{}.{}.{}", self.state.secret(), self.nonce.secret(), self.verifier.secret(), self.challenge, connection)
+    }
+
+    /// Reads [`persist`](Self::persist)'s output back.
+    pub fn restore(persisted: &str) -> Result<Self, LinkError> {
+        let bad = || LinkError::new(ErrorCode::StateMismatch, "the stored login transaction is missing or unreadable; start the link again");
+        let parts: Vec<&str> = persisted.split('.').collect();
+        if parts.len() != 6 || parts[0] != "v1" {
+            return Err(bad());
+        }
+        for part in &parts[1..5] {
+            if base64url_decode(part).is_none_or(|b| b.len() != RANDOM_BYTES) {
+                return Err(bad());
+            }
+        }
+        let connection = if parts[5].is_empty() { None } else { Some(crate::encoding::form_decode(parts[5]).ok_or_else(bad)?) };
+        Ok(Transaction {
+            state: State::new(parts[1]),
+            nonce: Nonce::new(parts[2]),
+            verifier: CodeVerifier::new(parts[3]),
+            challenge: parts[4].to_owned(),
+            connection,
+        })
+    }
+
+    /// Validates an authorization response and consumes the transaction. Checks, in order:
+    /// `state` equals ours (else the response is dropped: `state_mismatch`); `iss`, when
+    /// present, is the tenant (RFC 9207); `error` → `authorization_denied`; `code` present.
+    pub fn validate_callback(self, response: CallbackResponse, config: &LinkConfig) -> Result<ValidatedCallback, LinkError> {
+        match &response.state {
+            None => return Err(LinkError::new(ErrorCode::StateMismatch, "the authorization response has no state; it was dropped")),
+            Some(s) if !constant_time_eq(s, self.state.secret()) => {
+                return Err(LinkError::new(ErrorCode::StateMismatch, "the authorization response's state does not match the pending login; it was dropped"))
+            }
+            Some(_) => {}
+        }
+        if let Some(iss) = &response.iss {
+            let expected = config.domain().issuer();
+            if *iss != expected && *iss != config.domain().origin() {
+                return Err(LinkError::new(ErrorCode::UnexpectedResponse, format!("authorization response iss: expected {expected}, found {iss} (RFC 9207 mix-up defence)")));
+            }
+        }
+        if let Some(error) = response.error {
+            let detail = match &response.error_description {
+                Some(d) => format!("the authorization server answered error={error}: {d}"),
+                None => format!("the authorization server answered error={error}"),
+            };
+            return Err(LinkError::new(ErrorCode::AuthorizationDenied, detail).with_idp_error(error, response.error_description));
+        }
+        let code = response
+            .code
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| LinkError::new(ErrorCode::UnexpectedResponse, "the authorization response has neither code nor error"))?;
+        Ok(ValidatedCallback { code: AuthorizationCode::new(code), verifier: self.verifier, nonce: self.nonce })
+    }
+}
+
+/// An authorization response, from a `query` callback or a `web_message`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct CallbackResponse {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub error_description: Option<String>,
+    #[serde(default)]
+    pub iss: Option<String>,
+}
+
+impl CallbackResponse {
+    /// From a callback URL's query (with or without the leading `?`). A repeated
+    /// parameter makes the response unusable (RFC 6749 §3.1).
+    pub fn from_query(query: &str) -> Result<Self, LinkError> {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        let pairs = form_parse(query).ok_or_else(|| LinkError::new(ErrorCode::UnexpectedResponse, "the callback query is not valid form encoding"))?;
+        let mut out = CallbackResponse::default();
+        for (k, v) in pairs {
+            let slot = match k.as_str() {
+                "code" => &mut out.code,
+                "state" => &mut out.state,
+                "error" => &mut out.error,
+                "error_description" => &mut out.error_description,
+                "iss" => &mut out.iss,
+                _ => continue,
+            };
+            if slot.is_some() {
+                return Err(LinkError::new(ErrorCode::UnexpectedResponse, format!("the callback repeats the parameter {k}")));
+            }
+            *slot = Some(v);
+        }
+        Ok(out)
+    }
+
+    /// Whether a query string looks like an authorization response (for redirect resume).
+    pub fn is_present_in(query: &str) -> bool {
+        CallbackResponse::from_query(query).is_ok_and(|r| r.state.is_some() && (r.code.is_some() || r.error.is_some()))
+    }
+}
+
+/// A `web_message` payload: `{type: "authorization_response", response: {...}}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebMessage {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub response: Option<CallbackResponse>,
+}
+
+impl WebMessage {
+    /// `None` for messages that are not authorization responses (other scripts on the page
+    /// post messages too): the shell ignores those.
+    pub fn into_callback(self) -> Option<CallbackResponse> {
+        if self.kind == "authorization_response" {
+            self.response
+        } else {
+            None
+        }
+    }
+}
+
+/// A callback whose `state` matched: the only way to get a token request.
+#[derive(Debug)]
+pub struct ValidatedCallback {
+    code: AuthorizationCode,
+    verifier: CodeVerifier,
+    nonce: Nonce,
+}
+
+impl ValidatedCallback {
+    pub fn code(&self) -> &AuthorizationCode {
+        &self.code
+    }
+    pub fn verifier(&self) -> &CodeVerifier {
+        &self.verifier
+    }
+    pub fn nonce(&self) -> &Nonce {
+        &self.nonce
+    }
+}
