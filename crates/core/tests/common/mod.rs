@@ -1,6 +1,8 @@
 //! Shared helpers for the core's tests.
 #![allow(dead_code)]
 
+pub mod driver;
+
 use account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions};
 use serde_json::{json, Value};
 use test_support::TestKey;

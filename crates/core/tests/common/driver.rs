@@ -1,0 +1,150 @@
+//! Runs a `LinkFlow` to completion by executing its effects the way the browser shell
+//! does, with injected transport, popup behaviour, token source and confirm answer.
+#![allow(dead_code)]
+
+use account_link_core::encoding::form_parse;
+use account_link_core::flow::{Effect, Event, LinkFlow, Outcome, RequestPurpose, Via};
+use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
+use account_link_core::id_token::SecondaryProfile;
+use account_link_core::id_token::SignatureVerifier;
+use account_link_core::transaction::CallbackResponse;
+use std::collections::VecDeque;
+use test_support::{sha256, RsaVerifier, TestEnv};
+
+pub enum PopupOutcome {
+    Callback(CallbackResponse),
+    Closed,
+    Blocked,
+    TimedOut,
+    /// The popup stays open; the test feeds events itself.
+    Pending,
+}
+
+pub type Send<'a> = Box<dyn FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> + 'a>;
+
+pub struct Driver<'a> {
+    pub env: TestEnv,
+    pub send: Send<'a>,
+    pub popup: Box<dyn FnMut(&str) -> PopupOutcome + 'a>,
+    pub token: Box<dyn FnMut() -> Result<String, String> + 'a>,
+    pub confirm: bool,
+    pub auto_start: Option<Via>,
+    pub jwks_cache: Option<HttpResponse>,
+    pub storage: Option<String>,
+    pub navigated: Option<String>,
+    pub asked: Option<SecondaryProfile>,
+    pub outcomes: Vec<Outcome>,
+    pub effects: Vec<String>,
+    pub requests: Vec<String>,
+}
+
+impl<'a> Driver<'a> {
+    pub fn new(env: TestEnv, send: Send<'a>, token: impl FnMut() -> Result<String, String> + 'a) -> Self {
+        Driver {
+            env,
+            send,
+            popup: Box::new(|_| PopupOutcome::Closed),
+            token: Box::new(token),
+            confirm: true,
+            auto_start: Some(Via::Popup),
+            jwks_cache: None,
+            storage: None,
+            navigated: None,
+            asked: None,
+            outcomes: Vec::new(),
+            effects: Vec::new(),
+            requests: Vec::new(),
+        }
+    }
+
+    pub fn run(&mut self, mut flow: LinkFlow, first: Event) -> LinkFlow {
+        let mut queue = VecDeque::from([first]);
+        while let Some(event) = queue.pop_front() {
+            let (next, effects) = flow.step(event, &mut self.env);
+            flow = next;
+            for effect in effects {
+                if let Some(event) = self.execute(effect) {
+                    queue.push_back(event);
+                }
+            }
+        }
+        flow
+    }
+
+    fn transport(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.requests.push(format!("{} {}", request.method.as_str(), request.url));
+        (self.send)(request)
+    }
+
+    fn execute(&mut self, effect: Effect) -> Option<Event> {
+        self.effects.push(format!("{effect:?}").split([' ', '(', '{']).next().unwrap_or("").to_owned());
+        match effect {
+            Effect::GetPrimaryToken => Some(Event::PrimaryToken((self.token)())),
+            Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(sha256(&input)))),
+            Effect::OpenPopup { url } => match (self.popup)(&url) {
+                PopupOutcome::Callback(cb) => Some(Event::Callback(cb)),
+                PopupOutcome::Closed => Some(Event::PopupClosed),
+                PopupOutcome::Blocked => Some(Event::PopupBlocked),
+                PopupOutcome::TimedOut => Some(Event::TimedOut),
+                PopupOutcome::Pending => None,
+            },
+            Effect::Navigate { url } => {
+                self.navigated = Some(url);
+                None
+            }
+            Effect::PersistTransaction(s) => {
+                self.storage = Some(s);
+                None
+            }
+            Effect::ClearPersistedTransaction => {
+                self.storage = None;
+                None
+            }
+            Effect::StartTimer { .. } | Effect::CancelTimer | Effect::ClosePopup => None,
+            Effect::Send { purpose, request } => {
+                let response = self.transport(&request);
+                Some(match purpose {
+                    RequestPurpose::TokenExchange => Event::TokenResponse(response),
+                    RequestPurpose::Link => Event::LinkResponse(response),
+                })
+            }
+            Effect::FetchJwks { request, bypass_cache } => {
+                let response = match (&self.jwks_cache, bypass_cache) {
+                    (Some(cached), false) => Ok(cached.clone()),
+                    _ => {
+                        let r = self.transport(&request);
+                        if let Ok(ok) = &r {
+                            self.jwks_cache = Some(ok.clone());
+                        }
+                        r
+                    }
+                };
+                Some(Event::JwksResponse(response))
+            }
+            Effect::VerifySignature { key, message, signature } => Some(Event::SignatureChecked(RsaVerifier.verify_rs256(&key, &message, &signature))),
+            Effect::AskConfirm(profile) => {
+                self.asked = Some(profile);
+                Some(Event::Confirm(self.confirm))
+            }
+            Effect::Notify(outcome) => {
+                let start = matches!(outcome, Outcome::Ready).then_some(self.auto_start).flatten();
+                self.outcomes.push(outcome);
+                start.map(Event::Start)
+            }
+        }
+    }
+
+    pub fn last_outcome(&self) -> &Outcome {
+        self.outcomes.last().expect("the flow notified something")
+    }
+
+    pub fn sent(&self, needle: &str) -> bool {
+        self.requests.iter().any(|r| r.contains(needle))
+    }
+}
+
+/// A query parameter of a URL.
+pub fn query_param(url: &str, key: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    form_parse(query)?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
