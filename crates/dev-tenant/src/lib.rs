@@ -31,7 +31,7 @@ pub use store::{Misbehaviour, MgmtRoute};
 
 /// Largest request body any endpoint reads; larger ones get a 413 in Auth0's shape.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// Authorization codes live this long (seconds) and are single use.
+/// Default lifetime of authorization codes (seconds).
 pub const CODE_LIFETIME_SECS: u64 = 60;
 pub const ID_TOKEN_LIFETIME_SECS: u64 = 36_000;
 pub const ACCESS_TOKEN_LIFETIME_SECS: u64 = 86_400;
@@ -48,6 +48,8 @@ pub struct TenantConfig {
     pub rate_limit_per_minute: u32,
     /// An unmodified auth0-spa-js build to serve at `/auth0-spa-js.production.esm.js`.
     pub spa_js: Option<PathBuf>,
+    /// Authorization codes live this long (seconds) and are single use.
+    pub code_lifetime_secs: u64,
 }
 
 impl TenantConfig {
@@ -77,6 +79,7 @@ impl TenantConfig {
             test_mode,
             rate_limit_per_minute: 100,
             spa_js: None,
+            code_lifetime_secs: CODE_LIFETIME_SECS,
         }
     }
 

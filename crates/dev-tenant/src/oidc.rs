@@ -272,7 +272,7 @@ fn complete(state: &AppState, request: AuthRequest, user_id: &str, auth_time: u6
         }
         store.codes.insert(
             code.clone(),
-            CodeGrant { request, user_id: user_id.to_owned(), auth_time, expires_at: now() + crate::CODE_LIFETIME_SECS, used: false },
+            CodeGrant { request, user_id: user_id.to_owned(), auth_time, expires_at: now() + state.config.code_lifetime_secs, used: false },
         );
         let test = state.config.test_mode;
         (
@@ -412,7 +412,7 @@ fn authorization_code_grant(state: &AppState, client_id: &str, p: &HashMap<Strin
         grant.used = true;
         grant.clone()
     };
-    if grant.expires_at < now() {
+    if grant.expires_at <= now() {
         return Err(ApiError::invalid_grant("Invalid authorization code (expired)"));
     }
     if grant.request.client_id != client_id {
