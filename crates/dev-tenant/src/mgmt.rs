@@ -231,18 +231,19 @@ fn parse_link_body(headers: &HeaderMap, bytes: &[u8]) -> Result<LinkBody, ApiErr
     };
     let mut body = LinkBody::default();
     for (key, value) in map {
-        let Value::String(s) = value else {
-            return Err(ApiError::bad_request(format!("Payload validation error: 'Expected type string' on property {key}"), Some("invalid_body")));
-        };
-        match key.as_str() {
-            "link_with" => body.link_with = Some(s),
-            "provider" => body.provider = Some(s),
-            "user_id" => body.user_id = Some(s),
-            "connection_id" => body.connection_id = Some(s),
+        let slot = match key.as_str() {
+            "link_with" => &mut body.link_with,
+            "provider" => &mut body.provider,
+            "user_id" => &mut body.user_id,
+            "connection_id" => &mut body.connection_id,
             other => {
                 return Err(ApiError::bad_request(format!("Payload validation error: 'Additional properties not allowed: {other}'"), Some("invalid_body")))
             }
-        }
+        };
+        let Value::String(s) = value else {
+            return Err(ApiError::bad_request(format!("Payload validation error: 'Expected type string' on property {key}"), Some("invalid_body")));
+        };
+        *slot = Some(s);
     }
     let by_id = body.provider.is_some() || body.user_id.is_some() || body.connection_id.is_some();
     if body.link_with.is_some() && by_id {
