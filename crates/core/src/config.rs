@@ -67,7 +67,10 @@ pub struct Connection {
 impl Connection {
     /// A connection chosen by the host although `connections` was not configured.
     pub fn unlisted(name: &str) -> Self {
-        Connection { name: name.to_owned(), label: default_label(name) }
+        Connection {
+            name: name.to_owned(),
+            label: default_label(name),
+        }
     }
     pub fn name(&self) -> &str {
         &self.name
@@ -127,7 +130,11 @@ impl LinkConfig {
             None | Some("web_message") => ResponseMode::WebMessage,
             Some("query") => ResponseMode::Query,
             Some(other) => {
-                return Err(LinkError::config("responseMode", format!("expected \"web_message\" or \"query\", found {other:?}"), "use \"web_message\" (popup) or \"query\" (callback page)"))
+                return Err(LinkError::config(
+                    "responseMode",
+                    format!("expected \"web_message\" or \"query\", found {other:?}"),
+                    "use \"web_message\" (popup) or \"query\" (callback page)",
+                ))
             }
         };
         let redirect_uri = match (&options.redirect_uri, response_mode) {
@@ -147,9 +154,27 @@ impl LinkConfig {
             },
         };
         let connections = parse_connections(options.connections.as_deref())?;
-        let popup_timeout_seconds = seconds("popupTimeoutSeconds", options.popup_timeout_seconds, DEFAULT_POPUP_TIMEOUT_SECONDS, 10, 3600)?;
-        let request_timeout_seconds = seconds("requestTimeoutSeconds", options.request_timeout_seconds, DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300)?;
-        let leeway_seconds = seconds("leewaySeconds", options.leeway_seconds, DEFAULT_LEEWAY_SECONDS, 0, MAX_LEEWAY_SECONDS)?;
+        let popup_timeout_seconds = seconds(
+            "popupTimeoutSeconds",
+            options.popup_timeout_seconds,
+            DEFAULT_POPUP_TIMEOUT_SECONDS,
+            10,
+            3600,
+        )?;
+        let request_timeout_seconds = seconds(
+            "requestTimeoutSeconds",
+            options.request_timeout_seconds,
+            DEFAULT_REQUEST_TIMEOUT_SECONDS,
+            1,
+            300,
+        )?;
+        let leeway_seconds = seconds(
+            "leewaySeconds",
+            options.leeway_seconds,
+            DEFAULT_LEEWAY_SECONDS,
+            0,
+            MAX_LEEWAY_SECONDS,
+        )?;
         let max_age_seconds = match options.max_age_seconds {
             None => None,
             Some(v) => Some(seconds("maxAgeSeconds", Some(v), 0, 0, 60 * 60 * 24 * 365)?),
@@ -157,7 +182,11 @@ impl LinkConfig {
         let primary_user_id = match &options.primary_user_id {
             None => None,
             Some(id) if id.trim().is_empty() || id.chars().any(char::is_control) => {
-                return Err(LinkError::config("primaryUserId", "is empty or has control characters", "omit it to use the access token's sub"))
+                return Err(LinkError::config(
+                    "primaryUserId",
+                    "is empty or has control characters",
+                    "omit it to use the access token's sub",
+                ))
             }
             Some(id) => Some(id.clone()),
         };
@@ -190,7 +219,8 @@ impl LinkConfig {
     }
     /// The callback page for the redirect fallback: only an explicit `redirectUri`.
     pub fn redirect_fallback_uri(&self) -> Option<&str> {
-        self.redirect_uri_explicit.then_some(self.redirect_uri.as_str())
+        self.redirect_uri_explicit
+            .then_some(self.redirect_uri.as_str())
     }
     pub fn connections(&self) -> &[Connection] {
         &self.connections
@@ -235,10 +265,16 @@ fn check_authority(option: &str, authority: &str) -> Result<String, LinkError> {
         return Err(LinkError::config(option, "has no host", fix));
     }
     if authority.contains('@') {
-        return Err(LinkError::config(option, "must not contain user info (`user@`)", fix));
+        return Err(LinkError::config(
+            option,
+            "must not contain user info (`user@`)",
+            fix,
+        ));
     }
     let (host, port) = if authority.starts_with('[') {
-        let end = authority.find(']').ok_or_else(|| LinkError::config(option, "has an unclosed IPv6 bracket", fix))?;
+        let end = authority
+            .find(']')
+            .ok_or_else(|| LinkError::config(option, "has an unclosed IPv6 bracket", fix))?;
         (&authority[..=end], authority[end + 1..].strip_prefix(':'))
     } else {
         match authority.split_once(':') {
@@ -253,52 +289,104 @@ fn check_authority(option: &str, authority: &str) -> Result<String, LinkError> {
             && !host.starts_with('.')
             && !host.ends_with('.')
             && !host.contains("..")
-            && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
     };
     if !host_ok {
-        return Err(LinkError::config(option, format!("host {host:?} is not a valid host name"), fix));
+        return Err(LinkError::config(
+            option,
+            format!("host {host:?} is not a valid host name"),
+            fix,
+        ));
     }
     if let Some(port) = port {
-        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().map_or(true, |p| p == 0) {
-            return Err(LinkError::config(option, format!("port {port:?} is not a valid port"), fix));
+        if port.is_empty()
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u16>().map_or(true, |p| p == 0)
+        {
+            return Err(LinkError::config(
+                option,
+                format!("port {port:?} is not a valid port"),
+                fix,
+            ));
         }
     }
     Ok(host.to_ascii_lowercase())
 }
 
 fn parse_domain(value: Option<&str>) -> Result<Domain, LinkError> {
-    let raw = value.map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| {
-        LinkError::config("domain", "missing", "set it to your Auth0 tenant domain, e.g. \"tenant.eu.auth0.com\"")
-    })?;
+    let raw = value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            LinkError::config(
+                "domain",
+                "missing",
+                "set it to your Auth0 tenant domain, e.g. \"tenant.eu.auth0.com\"",
+            )
+        })?;
     let (scheme, rest) = match raw.split_once("://") {
         Some((s, r)) => (s.to_ascii_lowercase(), r),
         None => ("https".to_owned(), raw),
     };
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     if rest.contains(['/', '?', '#']) {
-        return Err(LinkError::config("domain", format!("{raw:?} has a path, query or fragment"), "give only the host, e.g. \"tenant.eu.auth0.com\""));
+        return Err(LinkError::config(
+            "domain",
+            format!("{raw:?} has a path, query or fragment"),
+            "give only the host, e.g. \"tenant.eu.auth0.com\"",
+        ));
     }
     if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(LinkError::config("domain", "contains whitespace", "remove it"));
+        return Err(LinkError::config(
+            "domain",
+            "contains whitespace",
+            "remove it",
+        ));
     }
     let host = check_authority("domain", rest)?;
     match scheme.as_str() {
         "https" => {}
         "http" if is_loopback(&host) => {}
         "http" => {
-            return Err(LinkError::config("domain", format!("http is only allowed for 127.0.0.1, localhost or [::1], found {host}"), "use https (or just the host name)"))
+            return Err(LinkError::config(
+                "domain",
+                format!("http is only allowed for 127.0.0.1, localhost or [::1], found {host}"),
+                "use https (or just the host name)",
+            ))
         }
-        other => return Err(LinkError::config("domain", format!("scheme {other:?} is not supported"), "use https (or just the host name)")),
+        other => {
+            return Err(LinkError::config(
+                "domain",
+                format!("scheme {other:?} is not supported"),
+                "use https (or just the host name)",
+            ))
+        }
     }
-    Ok(Domain { origin: format!("{scheme}://{}", rest.to_ascii_lowercase()) })
+    Ok(Domain {
+        origin: format!("{scheme}://{}", rest.to_ascii_lowercase()),
+    })
 }
 
 fn parse_client_id(value: Option<&str>) -> Result<String, LinkError> {
     match value {
-        None => Err(LinkError::config("clientId", "missing", "set it to the Client ID of your SPA application in Auth0")),
-        Some(v) if v.trim().is_empty() => Err(LinkError::config("clientId", "is empty", "set it to the Client ID of your SPA application in Auth0")),
+        None => Err(LinkError::config(
+            "clientId",
+            "missing",
+            "set it to the Client ID of your SPA application in Auth0",
+        )),
+        Some(v) if v.trim().is_empty() => Err(LinkError::config(
+            "clientId",
+            "is empty",
+            "set it to the Client ID of your SPA application in Auth0",
+        )),
         Some(v) if v.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-            Err(LinkError::config("clientId", "contains whitespace", "copy the Client ID exactly"))
+            Err(LinkError::config(
+                "clientId",
+                "contains whitespace",
+                "copy the Client ID exactly",
+            ))
         }
         Some(v) => Ok(v.to_owned()),
     }
@@ -307,9 +395,15 @@ fn parse_client_id(value: Option<&str>) -> Result<String, LinkError> {
 /// Absolute http(s) URL without fragment or user info; https unless loopback.
 fn parse_redirect_uri(option: &str, uri: &str) -> Result<String, LinkError> {
     let fix = "give the absolute URL registered in the application's Allowed Callback URLs";
-    let (scheme, rest) = uri.split_once("://").ok_or_else(|| LinkError::config(option, format!("{uri:?} is not an absolute URL"), fix))?;
+    let (scheme, rest) = uri
+        .split_once("://")
+        .ok_or_else(|| LinkError::config(option, format!("{uri:?} is not an absolute URL"), fix))?;
     if uri.contains('#') {
-        return Err(LinkError::config(option, "must not contain a fragment (#)", fix));
+        return Err(LinkError::config(
+            option,
+            "must not contain a fragment (#)",
+            fix,
+        ));
     }
     if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(LinkError::config(option, "contains whitespace", fix));
@@ -319,8 +413,20 @@ fn parse_redirect_uri(option: &str, uri: &str) -> Result<String, LinkError> {
     match scheme {
         "https" => {}
         "http" if is_loopback(&host) => {}
-        "http" => return Err(LinkError::config(option, format!("http is only allowed on loopback hosts, found {host}"), "use https")),
-        other => return Err(LinkError::config(option, format!("scheme {other:?} is not allowed"), "use https")),
+        "http" => {
+            return Err(LinkError::config(
+                option,
+                format!("http is only allowed on loopback hosts, found {host}"),
+                "use https",
+            ))
+        }
+        other => {
+            return Err(LinkError::config(
+                option,
+                format!("scheme {other:?} is not allowed"),
+                "use https",
+            ))
+        }
     }
     Ok(uri.to_owned())
 }
@@ -329,14 +435,33 @@ fn parse_connections(list: Option<&[ConnectionOption]>) -> Result<Vec<Connection
     let mut out: Vec<Connection> = Vec::new();
     for (i, c) in list.unwrap_or_default().iter().enumerate() {
         let option = format!("connections[{i}].name");
-        if c.name.trim().is_empty() || c.name.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
-            return Err(LinkError::config(&option, format!("{:?} is not a connection name", c.name), "use the connection's name in Auth0, e.g. \"google-oauth2\""));
+        if c.name.trim().is_empty()
+            || c.name
+                .chars()
+                .any(|ch| ch.is_whitespace() || ch.is_control())
+        {
+            return Err(LinkError::config(
+                &option,
+                format!("{:?} is not a connection name", c.name),
+                "use the connection's name in Auth0, e.g. \"google-oauth2\"",
+            ));
         }
         if out.iter().any(|o| o.name == c.name) {
-            return Err(LinkError::config(&option, format!("{:?} is listed twice", c.name), "list each connection once"));
+            return Err(LinkError::config(
+                &option,
+                format!("{:?} is listed twice", c.name),
+                "list each connection once",
+            ));
         }
-        let label = c.label.clone().filter(|l| !l.trim().is_empty()).unwrap_or_else(|| default_label(&c.name));
-        out.push(Connection { name: c.name.clone(), label });
+        let label = c
+            .label
+            .clone()
+            .filter(|l| !l.trim().is_empty())
+            .unwrap_or_else(|| default_label(&c.name));
+        out.push(Connection {
+            name: c.name.clone(),
+            label,
+        });
     }
     Ok(out)
 }
@@ -356,10 +481,20 @@ pub fn default_label(name: &str) -> String {
     }
 }
 
-fn seconds(option: &str, value: Option<f64>, default: u64, min: u64, max: u64) -> Result<u64, LinkError> {
+fn seconds(
+    option: &str,
+    value: Option<f64>,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, LinkError> {
     let Some(v) = value else { return Ok(default) };
     if !v.is_finite() || v.fract() != 0.0 || v < min as f64 || v > max as f64 {
-        return Err(LinkError::config(option, format!("expected a whole number of seconds from {min} to {max}, found {v}"), format!("omit it for the default ({default})")));
+        return Err(LinkError::config(
+            option,
+            format!("expected a whole number of seconds from {min} to {max}, found {v}"),
+            format!("omit it for the default ({default})"),
+        ));
     }
     Ok(v as u64)
 }

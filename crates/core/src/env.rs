@@ -37,7 +37,14 @@ pub struct SerdeJson;
 #[cfg(feature = "serde_json")]
 impl JsonParser for SerdeJson {
     fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON at line {} column {}: {}", e.line(), e.column(), e.classify_name()))
+        serde_json::from_str(text).map_err(|e| {
+            format!(
+                "invalid JSON at line {} column {}: {}",
+                e.line(),
+                e.column(),
+                e.classify_name()
+            )
+        })
     }
 }
 

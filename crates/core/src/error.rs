@@ -81,7 +81,9 @@ impl ErrorCode {
     /// Who has to do something about it.
     pub fn actor(self) -> Actor {
         match self {
-            ErrorCode::ConfigInvalid | ErrorCode::InsufficientScope | ErrorCode::UserMismatch => Actor::Developer,
+            ErrorCode::ConfigInvalid | ErrorCode::InsufficientScope | ErrorCode::UserMismatch => {
+                Actor::Developer
+            }
             ErrorCode::PopupBlocked
             | ErrorCode::PopupClosed
             | ErrorCode::Cancelled
@@ -89,11 +91,16 @@ impl ErrorCode {
             | ErrorCode::EmailUnverified
             | ErrorCode::SameAccount
             | ErrorCode::AlreadyLinked => Actor::User,
-            ErrorCode::AuthorizationDenied | ErrorCode::StateMismatch | ErrorCode::IdTokenInvalid | ErrorCode::TokenExchangeFailed => {
-                Actor::IdentityProvider
+            ErrorCode::AuthorizationDenied
+            | ErrorCode::StateMismatch
+            | ErrorCode::IdTokenInvalid
+            | ErrorCode::TokenExchangeFailed => Actor::IdentityProvider,
+            ErrorCode::PrimaryTokenUnavailable | ErrorCode::PrimaryTokenRejected => {
+                Actor::HostApplication
             }
-            ErrorCode::PrimaryTokenUnavailable | ErrorCode::PrimaryTokenRejected => Actor::HostApplication,
-            ErrorCode::RateLimited | ErrorCode::ServerError | ErrorCode::UnexpectedResponse => Actor::Server,
+            ErrorCode::RateLimited | ErrorCode::ServerError | ErrorCode::UnexpectedResponse => {
+                Actor::Server
+            }
             ErrorCode::Network => Actor::Network,
         }
     }
@@ -201,9 +208,13 @@ pub struct ApiErrorBody {
     pub error_code: Option<String>,
 }
 
-/// An error from the link flow or one of its requests.
+/// An error from the link flow or one of its requests (boxed: errors stay one pointer
+/// wide on the happy path).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkError {
+pub struct LinkError(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
     code: ErrorCode,
     reason: Option<IdTokenReason>,
     detail: String,
@@ -215,69 +226,83 @@ pub struct LinkError {
 
 impl LinkError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        LinkError { code, reason: None, detail: detail.into(), retry_after_seconds: None, api_error: None, status: None, idp_error: None }
+        LinkError(Box::new(Inner {
+            code,
+            reason: None,
+            detail: detail.into(),
+            retry_after_seconds: None,
+            api_error: None,
+            status: None,
+            idp_error: None,
+        }))
     }
     pub fn config(option: &str, problem: impl fmt::Display, fix: impl fmt::Display) -> Self {
-        Self::new(ErrorCode::ConfigInvalid, format!("option `{option}`: {problem}; {fix}"))
+        Self::new(
+            ErrorCode::ConfigInvalid,
+            format!("option `{option}`: {problem}; {fix}"),
+        )
     }
     pub fn id_token(reason: IdTokenReason, detail: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorCode::IdTokenInvalid, detail);
-        e.reason = Some(reason);
+        e.0.reason = Some(reason);
         e
     }
     pub(crate) fn with_retry_after(mut self, seconds: Option<u64>) -> Self {
-        self.retry_after_seconds = seconds;
+        self.0.retry_after_seconds = seconds;
         self
     }
     pub(crate) fn with_api_error(mut self, status: u16, body: Option<ApiErrorBody>) -> Self {
-        self.status = Some(status);
-        self.api_error = body;
+        self.0.status = Some(status);
+        self.0.api_error = body;
         self
     }
     pub(crate) fn with_idp_error(mut self, error: String, description: Option<String>) -> Self {
-        self.idp_error = Some((error, description));
+        self.0.idp_error = Some((error, description));
         self
     }
 
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
     pub fn reason(&self) -> Option<IdTokenReason> {
-        self.reason
+        self.0.reason
     }
     /// For developers: what was expected and what was found. Never contains tokens.
     pub fn detail(&self) -> &str {
-        &self.detail
+        &self.0.detail
     }
     pub fn user_message(&self) -> &'static str {
-        self.code.user_message()
+        self.0.code.user_message()
     }
     pub fn actor(&self) -> Actor {
-        self.code.actor()
+        self.0.code.actor()
     }
     pub fn retry_after_seconds(&self) -> Option<u64> {
-        self.retry_after_seconds
+        self.0.retry_after_seconds
     }
     /// Auth0's error body, when the Management API answered one.
     pub fn api_error(&self) -> Option<&ApiErrorBody> {
-        self.api_error.as_ref()
+        self.0.api_error.as_ref()
     }
     pub fn http_status(&self) -> Option<u16> {
-        self.status
+        self.0.status
     }
     /// `error` and `error_description` from the authorization response (plain text).
     pub fn idp_error(&self) -> Option<(&str, Option<&str>)> {
-        self.idp_error.as_ref().map(|(e, d)| (e.as_str(), d.as_deref()))
+        self.0
+            .idp_error
+            .as_ref()
+            .map(|(e, d)| (e.as_str(), d.as_deref()))
     }
 }
 
 impl fmt::Display for LinkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.code)?;
-        if let Some(r) = self.reason {
+        write!(f, "{}", self.0.code)?;
+        if let Some(r) = self.0.reason {
             write!(f, " ({})", r.as_str())?;
         }
-        write!(f, ": {}", self.detail)
+        write!(f, ": {}", self.0.detail)
     }
 }
 

@@ -27,7 +27,11 @@ pub enum Via {
 pub enum Event {
     /// Begin (or begin again): check the primary token, then prepare PKCE material so the
     /// popup can open synchronously on the click. `confirm`: ask before linking.
-    Prepare { connection: Option<String>, known_identities: Option<Vec<Identity>>, confirm: bool },
+    Prepare {
+        connection: Option<String>,
+        known_identities: Option<Vec<Identity>>,
+        confirm: bool,
+    },
     /// Result of `getAccessToken` (`Err` holds what it threw, as text).
     PrimaryToken(Result<String, String>),
     /// SHA-256 of the requested input.
@@ -40,7 +44,10 @@ pub enum Event {
     /// An authorization response (web_message from the popup, or the callback page's query).
     Callback(CallbackResponse),
     /// Redirect mode, back on the page: the stored transaction (if any) and the callback.
-    Resume { persisted: Option<String>, callback: CallbackResponse },
+    Resume {
+        persisted: Option<String>,
+        callback: CallbackResponse,
+    },
     TokenResponse(Result<HttpResponse, TransportError>),
     JwksResponse(Result<HttpResponse, TransportError>),
     SignatureChecked(bool),
@@ -61,18 +68,34 @@ pub enum Effect {
     GetPrimaryToken,
     ComputeSha256(Vec<u8>),
     /// Must run synchronously in the click handler that sent `Start(Popup)`.
-    OpenPopup { url: String },
-    Navigate { url: String },
+    OpenPopup {
+        url: String,
+    },
+    Navigate {
+        url: String,
+    },
     /// sessionStorage, redirect mode only; deleted with `ClearPersistedTransaction`.
     PersistTransaction(String),
     ClearPersistedTransaction,
-    StartTimer { seconds: u64 },
+    StartTimer {
+        seconds: u64,
+    },
     CancelTimer,
     ClosePopup,
-    Send { purpose: RequestPurpose, request: HttpRequest },
+    Send {
+        purpose: RequestPurpose,
+        request: HttpRequest,
+    },
     /// The JWKS; the host may answer from its per-tenant cache unless `bypass_cache`.
-    FetchJwks { request: HttpRequest, bypass_cache: bool },
-    VerifySignature { key: RsaPublicJwk, message: Vec<u8>, signature: Vec<u8> },
+    FetchJwks {
+        request: HttpRequest,
+        bypass_cache: bool,
+    },
+    VerifySignature {
+        key: RsaPublicJwk,
+        message: Vec<u8>,
+        signature: Vec<u8>,
+    },
     AskConfirm(SecondaryProfile),
     Notify(Outcome),
 }
@@ -111,8 +134,12 @@ enum State {
     Blocked(Transaction, LinkError),
     AwaitingCallback(Transaction, Via),
     Exchanging(Nonce),
-    LoadingJwks { id_token: IdToken, nonce: Nonce, refreshed: bool },
-    CheckingSignature(PendingSignature, Nonce),
+    LoadingJwks {
+        id_token: IdToken,
+        nonce: Nonce,
+        refreshed: bool,
+    },
+    CheckingSignature(Box<PendingSignature>, Nonce),
     Confirming(VerifiedIdToken),
     GettingLinkToken(VerifiedIdToken),
     Linking,
@@ -134,7 +161,14 @@ pub struct LinkFlow {
 
 impl LinkFlow {
     pub fn new(config: LinkConfig) -> Self {
-        LinkFlow { config, state: State::Idle, connection: None, known: None, confirm: true, primary_user_id: None }
+        LinkFlow {
+            config,
+            state: State::Idle,
+            connection: None,
+            known: None,
+            confirm: true,
+            primary_user_id: None,
+        }
     }
 
     pub fn config(&self) -> &LinkConfig {
@@ -148,7 +182,9 @@ impl LinkFlow {
             State::Ready(_) => Phase::Ready,
             State::Blocked(_, e) => Phase::PopupBlocked(e),
             State::AwaitingCallback(..) => Phase::AwaitingLogin,
-            State::Exchanging(_) | State::LoadingJwks { .. } | State::CheckingSignature(..) => Phase::Verifying,
+            State::Exchanging(_) | State::LoadingJwks { .. } | State::CheckingSignature(..) => {
+                Phase::Verifying
+            }
             State::Confirming(v) => Phase::Confirming(v.profile()),
             State::GettingLinkToken(_) | State::Linking => Phase::Linking,
             State::Linked(ids) => Phase::Linked(ids),
@@ -158,7 +194,10 @@ impl LinkFlow {
     }
 
     pub fn is_finished(&self) -> bool {
-        matches!(self.state, State::Linked(_) | State::Failed(_) | State::Cancelled)
+        matches!(
+            self.state,
+            State::Linked(_) | State::Failed(_) | State::Cancelled
+        )
     }
 
     /// The connection of the current (or last) attempt.
@@ -179,10 +218,19 @@ impl LinkFlow {
         (State::Failed(error), effects)
     }
 
-    fn begin(&mut self, connection: Option<String>, known: Option<Vec<Identity>>, confirm: bool) -> (State, Vec<Effect>) {
+    fn begin(
+        &mut self,
+        connection: Option<String>,
+        known: Option<Vec<Identity>>,
+        confirm: bool,
+    ) -> (State, Vec<Effect>) {
         if let Some(name) = &connection {
             if self.config.connection(name).is_none() && !self.config.connections().is_empty() {
-                let e = LinkError::config("connection", format!("{name:?} is not one of the configured connections"), "pass a name listed in options.connections");
+                let e = LinkError::config(
+                    "connection",
+                    format!("{name:?} is not one of the configured connections"),
+                    "pass a name listed in options.connections",
+                );
                 return self.fail(e, vec![]);
             }
         }
@@ -192,26 +240,49 @@ impl LinkFlow {
         (State::CheckingToken, vec![Effect::GetPrimaryToken])
     }
 
-    fn transition<E: Env>(&mut self, state: State, event: Event, env: &mut E) -> (State, Vec<Effect>) {
+    fn transition<E: Env>(
+        &mut self,
+        state: State,
+        event: Event,
+        env: &mut E,
+    ) -> (State, Vec<Effect>) {
         use Event as Ev;
         match (state, event) {
             // (Re)start from a resting state.
-            (State::Idle | State::Linked(_) | State::Failed(_) | State::Cancelled | State::Ready(_) | State::Blocked(..), Ev::Prepare { connection, known_identities, confirm }) => {
-                self.begin(connection, known_identities, confirm)
-            }
+            (
+                State::Idle
+                | State::Linked(_)
+                | State::Failed(_)
+                | State::Cancelled
+                | State::Ready(_)
+                | State::Blocked(..),
+                Ev::Prepare {
+                    connection,
+                    known_identities,
+                    confirm,
+                },
+            ) => self.begin(connection, known_identities, confirm),
             (State::Failed(_) | State::Cancelled | State::Blocked(..), Ev::Retry) => {
                 let (c, k, confirm) = (self.connection.clone(), self.known.clone(), self.confirm);
                 self.begin(c, k, confirm)
             }
 
-            (State::CheckingToken, Ev::PrimaryToken(result)) => match self.check_token(result, env) {
+            (State::CheckingToken, Ev::PrimaryToken(result)) => match self.check_token(result, env)
+            {
                 Err(e) => self.fail(e, vec![]),
                 Ok(token) => {
                     self.primary_user_id = Some(token.user_id().to_owned());
-                    let connection = self.connection.as_deref().and_then(|c| self.config.connection(c)).cloned();
+                    let connection = self
+                        .connection
+                        .as_deref()
+                        .and_then(|c| self.config.connection(c))
+                        .cloned();
                     let draft = match (&connection, &self.connection) {
                         (Some(c), _) => TransactionDraft::new(&mut RandomOf(env), Some(c)),
-                        (None, Some(name)) => TransactionDraft::new(&mut RandomOf(env), Some(&crate::config::Connection::unlisted(name))),
+                        (None, Some(name)) => TransactionDraft::new(
+                            &mut RandomOf(env),
+                            Some(&crate::config::Connection::unlisted(name)),
+                        ),
                         (None, None) => TransactionDraft::new(&mut RandomOf(env), None),
                     };
                     let input = draft.digest_input().to_vec();
@@ -219,14 +290,26 @@ impl LinkFlow {
                 }
             },
             (State::Hashing(draft), Ev::Sha256(result)) => match result {
-                Ok(digest) => (State::Ready(draft.finish(digest)), vec![Effect::Notify(Outcome::Ready)]),
-                Err(why) => self.fail(LinkError::new(ErrorCode::UnexpectedResponse, format!("SHA-256 is unavailable in this environment ({why})")), vec![]),
+                Ok(digest) => (
+                    State::Ready(draft.finish(digest)),
+                    vec![Effect::Notify(Outcome::Ready)],
+                ),
+                Err(why) => self.fail(
+                    LinkError::new(
+                        ErrorCode::UnexpectedResponse,
+                        format!("SHA-256 is unavailable in this environment ({why})"),
+                    ),
+                    vec![],
+                ),
             },
 
             (State::Ready(txn), Ev::Start(Via::Popup)) => {
                 let url = txn.authorize_url(&self.config, self.config.response_mode());
                 let seconds = self.config.popup_timeout_seconds();
-                (State::AwaitingCallback(txn, Via::Popup), vec![Effect::OpenPopup { url }, Effect::StartTimer { seconds }])
+                (
+                    State::AwaitingCallback(txn, Via::Popup),
+                    vec![Effect::OpenPopup { url }, Effect::StartTimer { seconds }],
+                )
             }
             (State::Ready(txn) | State::Blocked(txn, _), Ev::Start(Via::Redirect)) => {
                 if self.config.redirect_fallback_uri().is_none() {
@@ -235,17 +318,39 @@ impl LinkFlow {
                 }
                 let url = txn.authorize_url(&self.config, ResponseMode::Query);
                 let persisted = txn.persist();
-                (State::AwaitingCallback(txn, Via::Redirect), vec![Effect::PersistTransaction(persisted), Effect::Navigate { url }])
+                (
+                    State::AwaitingCallback(txn, Via::Redirect),
+                    vec![
+                        Effect::PersistTransaction(persisted),
+                        Effect::Navigate { url },
+                    ],
+                )
             }
             (State::AwaitingCallback(txn, Via::Popup), Ev::PopupBlocked) => {
-                let e = LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: the browser blocked the popup; offer redirect mode");
-                (State::Blocked(txn, e.clone()), vec![Effect::CancelTimer, Effect::Notify(Outcome::Failed(e))])
+                let e = LinkError::new(
+                    ErrorCode::PopupBlocked,
+                    "window.open returned null: the browser blocked the popup; offer redirect mode",
+                );
+                (
+                    State::Blocked(txn, e.clone()),
+                    vec![Effect::CancelTimer, Effect::Notify(Outcome::Failed(e))],
+                )
             }
-            (State::AwaitingCallback(_, via), Ev::PopupClosed) if via == Via::Popup => {
-                self.fail(LinkError::new(ErrorCode::PopupClosed, "the popup was closed before an authorization response arrived"), vec![Effect::CancelTimer])
-            }
+            (State::AwaitingCallback(_, Via::Popup), Ev::PopupClosed) => self.fail(
+                LinkError::new(
+                    ErrorCode::PopupClosed,
+                    "the popup was closed before an authorization response arrived",
+                ),
+                vec![Effect::CancelTimer],
+            ),
             (State::AwaitingCallback(_, Via::Popup), Ev::TimedOut) => {
-                let e = LinkError::new(ErrorCode::Timeout, format!("no authorization response within {} s", self.config.popup_timeout_seconds()));
+                let e = LinkError::new(
+                    ErrorCode::Timeout,
+                    format!(
+                        "no authorization response within {} s",
+                        self.config.popup_timeout_seconds()
+                    ),
+                );
                 self.fail(e, vec![Effect::ClosePopup])
             }
             (State::AwaitingCallback(txn, via), Ev::Callback(response)) => {
@@ -255,7 +360,13 @@ impl LinkFlow {
                 }
                 self.exchange(txn, response, effects)
             }
-            (State::Idle, Ev::Resume { persisted, callback }) => {
+            (
+                State::Idle,
+                Ev::Resume {
+                    persisted,
+                    callback,
+                },
+            ) => {
                 let effects = vec![Effect::ClearPersistedTransaction];
                 match persisted.as_deref().map(Transaction::restore) {
                     None => self.fail(LinkError::new(ErrorCode::StateMismatch, "an authorization response arrived but no login is pending in this tab; it was dropped"), effects),
@@ -275,63 +386,128 @@ impl LinkFlow {
                 match outcome {
                     Err(e) => self.fail(e, vec![]),
                     Ok(id_token) => (
-                        State::LoadingJwks { id_token, nonce, refreshed: false },
-                        vec![Effect::FetchJwks { request: token::prepare_jwks_request(&self.config), bypass_cache: false }],
+                        State::LoadingJwks {
+                            id_token,
+                            nonce,
+                            refreshed: false,
+                        },
+                        vec![Effect::FetchJwks {
+                            request: token::prepare_jwks_request(&self.config),
+                            bypass_cache: false,
+                        }],
                     ),
                 }
             }
-            (State::LoadingJwks { id_token, nonce, refreshed }, Ev::JwksResponse(result)) => {
-                let jwks = match result.map_err(|e| management::transport_error(&e, "GET /.well-known/jwks.json")).and_then(|r| token::process_jwks_response(env.json(), &r)) {
+            (
+                State::LoadingJwks {
+                    id_token,
+                    nonce,
+                    refreshed,
+                },
+                Ev::JwksResponse(result),
+            ) => {
+                let jwks = match result
+                    .map_err(|e| management::transport_error(&e, "GET /.well-known/jwks.json"))
+                    .and_then(|r| token::process_jwks_response(env.json(), &r))
+                {
                     Ok(j) => j,
                     Err(e) => return self.fail(e, vec![]),
                 };
                 match id_token::begin(env.json(), id_token.clone(), &jwks) {
                     // An unknown kid may mean the tenant rotated keys: refresh the set once.
                     Err(e) if e.reason() == Some(IdTokenReason::KeyNotFound) && !refreshed => (
-                        State::LoadingJwks { id_token, nonce, refreshed: true },
-                        vec![Effect::FetchJwks { request: token::prepare_jwks_request(&self.config), bypass_cache: true }],
+                        State::LoadingJwks {
+                            id_token,
+                            nonce,
+                            refreshed: true,
+                        },
+                        vec![Effect::FetchJwks {
+                            request: token::prepare_jwks_request(&self.config),
+                            bypass_cache: true,
+                        }],
                     ),
                     Err(e) => self.fail(e, vec![]),
                     Ok(pending) => {
-                        let effect = Effect::VerifySignature { key: pending.key().clone(), message: pending.signing_input().to_vec(), signature: pending.signature().to_vec() };
-                        (State::CheckingSignature(pending, nonce), vec![effect])
+                        let effect = Effect::VerifySignature {
+                            key: pending.key().clone(),
+                            message: pending.signing_input().to_vec(),
+                            signature: pending.signature().to_vec(),
+                        };
+                        (
+                            State::CheckingSignature(Box::new(pending), nonce),
+                            vec![effect],
+                        )
                     }
                 }
             }
             (State::CheckingSignature(pending, nonce), Ev::SignatureChecked(valid)) => {
-                let expect = Expectations { config: &self.config, nonce: &nonce, now: env.now() };
+                let expect = Expectations {
+                    config: &self.config,
+                    nonce: &nonce,
+                    now: env.now(),
+                };
                 match pending.finish(valid, expect).and_then(|v| self.precheck(v)) {
                     Err(e) => self.fail(e, vec![]),
                     Ok(verified) if self.confirm => {
                         let profile = verified.profile().clone();
-                        (State::Confirming(verified), vec![Effect::AskConfirm(profile)])
+                        (
+                            State::Confirming(verified),
+                            vec![Effect::AskConfirm(profile)],
+                        )
                     }
-                    Ok(verified) => (State::GettingLinkToken(verified), vec![Effect::GetPrimaryToken]),
+                    Ok(verified) => (
+                        State::GettingLinkToken(verified),
+                        vec![Effect::GetPrimaryToken],
+                    ),
                 }
             }
-            (State::Confirming(verified), Ev::Confirm(true)) => (State::GettingLinkToken(verified), vec![Effect::GetPrimaryToken]),
-            (State::Confirming(_), Ev::Confirm(false)) => (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)]),
+            (State::Confirming(verified), Ev::Confirm(true)) => (
+                State::GettingLinkToken(verified),
+                vec![Effect::GetPrimaryToken],
+            ),
+            (State::Confirming(_), Ev::Confirm(false)) => {
+                (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)])
+            }
             (State::GettingLinkToken(verified), Ev::PrimaryToken(result)) => {
-                let request = self
-                    .check_token(result, env)
-                    .and_then(|token| management::prepare_link(&self.config, &token, &verified, self.known.as_deref()));
+                let request = self.check_token(result, env).and_then(|token| {
+                    management::prepare_link(&self.config, &token, &verified, self.known.as_deref())
+                });
                 match request {
                     Err(e) => self.fail(e, vec![]),
-                    Ok(request) => (State::Linking, vec![Effect::Send { purpose: RequestPurpose::Link, request }]),
+                    Ok(request) => (
+                        State::Linking,
+                        vec![Effect::Send {
+                            purpose: RequestPurpose::Link,
+                            request,
+                        }],
+                    ),
                 }
             }
             (State::Linking, Ev::LinkResponse(result)) => {
-                match result.map_err(|e| management::transport_error(&e, "POST /api/v2/users/{id}/identities")).and_then(|r| management::process_link(env.json(), &r, env.now())) {
+                match result
+                    .map_err(|e| {
+                        management::transport_error(&e, "POST /api/v2/users/{id}/identities")
+                    })
+                    .and_then(|r| management::process_link(env.json(), &r, env.now()))
+                {
                     Err(e) => self.fail(e, vec![]),
                     Ok(identities) => {
                         self.known = Some(identities.clone());
-                        (State::Linked(identities.clone()), vec![Effect::Notify(Outcome::Linked(identities))])
+                        (
+                            State::Linked(identities.clone()),
+                            vec![Effect::Notify(Outcome::Linked(identities))],
+                        )
                     }
                 }
             }
 
-            (state @ (State::Idle | State::Linked(_) | State::Failed(_) | State::Cancelled), Ev::Cancel) => (state, vec![]),
-            (State::Blocked(..), Ev::Cancel) => (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)]),
+            (
+                state @ (State::Idle | State::Linked(_) | State::Failed(_) | State::Cancelled),
+                Ev::Cancel,
+            ) => (state, vec![]),
+            (State::Blocked(..), Ev::Cancel) => {
+                (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)])
+            }
             (State::AwaitingCallback(_, via), Ev::Cancel) => {
                 let mut effects = vec![Effect::CancelTimer, Effect::ClosePopup];
                 if via == Via::Redirect {
@@ -347,18 +523,41 @@ impl LinkFlow {
         }
     }
 
-    fn check_token<E: Env>(&self, result: Result<String, String>, env: &E) -> Result<PrimaryToken, LinkError> {
-        let raw = result.map_err(|why| LinkError::new(ErrorCode::PrimaryTokenUnavailable, format!("getAccessToken failed: {why}")))?;
-        PrimaryToken::inspect(env.json(), Some(&raw), &self.config, env.now(), Purpose::ChangeIdentities)
+    fn check_token<E: Env>(
+        &self,
+        result: Result<String, String>,
+        env: &E,
+    ) -> Result<PrimaryToken, LinkError> {
+        let raw = result.map_err(|why| {
+            LinkError::new(
+                ErrorCode::PrimaryTokenUnavailable,
+                format!("getAccessToken failed: {why}"),
+            )
+        })?;
+        PrimaryToken::inspect(
+            env.json(),
+            Some(&raw),
+            &self.config,
+            env.now(),
+            Purpose::ChangeIdentities,
+        )
     }
 
-    fn exchange(&self, txn: Transaction, response: CallbackResponse, effects: Vec<Effect>) -> (State, Vec<Effect>) {
+    fn exchange(
+        &self,
+        txn: Transaction,
+        response: CallbackResponse,
+        effects: Vec<Effect>,
+    ) -> (State, Vec<Effect>) {
         match txn.validate_callback(response, &self.config) {
             Err(e) => self.fail(e, effects),
             Ok(callback) => {
                 let request = token::prepare_token_request(&self.config, &callback);
                 let mut effects = effects;
-                effects.push(Effect::Send { purpose: RequestPurpose::TokenExchange, request });
+                effects.push(Effect::Send {
+                    purpose: RequestPurpose::TokenExchange,
+                    request,
+                });
                 (State::Exchanging(callback.nonce().clone()), effects)
             }
         }
@@ -367,10 +566,20 @@ impl LinkFlow {
     /// Refusals that need no request: the secondary is the primary, or already linked.
     fn precheck(&self, verified: VerifiedIdToken) -> Result<VerifiedIdToken, LinkError> {
         if self.primary_user_id.as_deref() == Some(verified.sub()) {
-            return Err(LinkError::new(ErrorCode::SameAccount, "the secondary login returned the primary user (same sub)"));
+            return Err(LinkError::new(
+                ErrorCode::SameAccount,
+                "the secondary login returned the primary user (same sub)",
+            ));
         }
-        if self.known.as_deref().is_some_and(|ids| ids.iter().any(|i| i.full_user_id() == verified.sub())) {
-            return Err(LinkError::new(ErrorCode::AlreadyLinked, "the secondary identity is already among the primary user's identities"));
+        if self
+            .known
+            .as_deref()
+            .is_some_and(|ids| ids.iter().any(|i| i.full_user_id() == verified.sub()))
+        {
+            return Err(LinkError::new(
+                ErrorCode::AlreadyLinked,
+                "the secondary identity is already among the primary user's identities",
+            ));
         }
         Ok(verified)
     }
@@ -429,11 +638,27 @@ pub struct IdentityOp {
 
 impl IdentityOp {
     /// Returns the op and its first effect (get the token).
-    pub fn new(config: LinkConfig, kind: IdentityOpKind, known: Option<Vec<Identity>>) -> (Self, IdentityOpEffect) {
-        (IdentityOp { config, kind, known, state: OpState::GettingToken }, IdentityOpEffect::GetPrimaryToken)
+    pub fn new(
+        config: LinkConfig,
+        kind: IdentityOpKind,
+        known: Option<Vec<Identity>>,
+    ) -> (Self, IdentityOpEffect) {
+        (
+            IdentityOp {
+                config,
+                kind,
+                known,
+                state: OpState::GettingToken,
+            },
+            IdentityOpEffect::GetPrimaryToken,
+        )
     }
 
-    pub fn step<E: Env>(mut self, event: IdentityOpEvent, env: &mut E) -> (Self, Option<IdentityOpEffect>) {
+    pub fn step<E: Env>(
+        mut self,
+        event: IdentityOpEvent,
+        env: &mut E,
+    ) -> (Self, Option<IdentityOpEffect>) {
         let state = std::mem::replace(&mut self.state, OpState::Done);
         let effect = match (state, event) {
             (OpState::GettingToken, IdentityOpEvent::PrimaryToken(result)) => {
@@ -442,11 +667,31 @@ impl IdentityOp {
                     IdentityOpKind::Unlink(_) => Purpose::ChangeIdentities,
                 };
                 let request = result
-                    .map_err(|why| LinkError::new(ErrorCode::PrimaryTokenUnavailable, format!("getAccessToken failed: {why}")))
-                    .and_then(|raw| PrimaryToken::inspect(env.json(), Some(&raw), &self.config, env.now(), purpose))
+                    .map_err(|why| {
+                        LinkError::new(
+                            ErrorCode::PrimaryTokenUnavailable,
+                            format!("getAccessToken failed: {why}"),
+                        )
+                    })
+                    .and_then(|raw| {
+                        PrimaryToken::inspect(
+                            env.json(),
+                            Some(&raw),
+                            &self.config,
+                            env.now(),
+                            purpose,
+                        )
+                    })
                     .and_then(|token| match &self.kind {
-                        IdentityOpKind::List => Ok(management::prepare_get_user(&self.config, &token)),
-                        IdentityOpKind::Unlink(target) => management::prepare_unlink(&self.config, &token, target, self.known.as_deref()),
+                        IdentityOpKind::List => {
+                            Ok(management::prepare_get_user(&self.config, &token))
+                        }
+                        IdentityOpKind::Unlink(target) => management::prepare_unlink(
+                            &self.config,
+                            &token,
+                            target,
+                            self.known.as_deref(),
+                        ),
                     });
                 match request {
                     Ok(r) => {
@@ -459,12 +704,22 @@ impl IdentityOp {
             (OpState::Sending, IdentityOpEvent::Response(result)) => {
                 let what = match self.kind {
                     IdentityOpKind::List => "GET /api/v2/users/{id}",
-                    IdentityOpKind::Unlink(_) => "DELETE /api/v2/users/{id}/identities/{provider}/{user_id}",
+                    IdentityOpKind::Unlink(_) => {
+                        "DELETE /api/v2/users/{id}/identities/{provider}/{user_id}"
+                    }
                 };
-                let out = result.map_err(|e| management::transport_error(&e, what)).and_then(|r| match self.kind {
-                    IdentityOpKind::List => management::process_get_user(env.json(), &r, env.now()).map(IdentityOpOutput::User),
-                    IdentityOpKind::Unlink(_) => management::process_unlink(env.json(), &r, env.now()).map(IdentityOpOutput::Identities),
-                });
+                let out = result
+                    .map_err(|e| management::transport_error(&e, what))
+                    .and_then(|r| match self.kind {
+                        IdentityOpKind::List => {
+                            management::process_get_user(env.json(), &r, env.now())
+                                .map(IdentityOpOutput::User)
+                        }
+                        IdentityOpKind::Unlink(_) => {
+                            management::process_unlink(env.json(), &r, env.now())
+                                .map(IdentityOpOutput::Identities)
+                        }
+                    });
                 Some(IdentityOpEffect::Done(out))
             }
             (state, _) => {

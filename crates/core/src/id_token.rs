@@ -8,7 +8,7 @@
 use crate::config::LinkConfig;
 use crate::env::JsonParser;
 use crate::error::{ErrorCode, IdTokenReason as R, LinkError};
-use crate::jwt::{self, JwtHeader, Jwks, RsaPublicJwk};
+use crate::jwt::{self, Jwks, JwtHeader, RsaPublicJwk};
 use crate::secret::{IdToken, Nonce};
 use serde::{Deserialize, Serialize};
 
@@ -118,27 +118,73 @@ impl VerifiedIdToken {
 /// Phase one: split and decode (else `malformed`), `alg` must be RS256 (§3.1.3.7 step 7:
 /// the algorithm registered for the client; `none`, HS*, ES*, PS* are refused), then the
 /// key by `kid` (without `kid`, only when the set holds exactly one RS256 key).
-pub fn begin(json: &impl JsonParser, raw: IdToken, jwks: &Jwks) -> Result<PendingSignature, LinkError> {
-    let parts = jwt::split(raw.secret()).ok_or_else(|| LinkError::id_token(R::Malformed, "the ID token is not a compact JWS of three base64url parts"))?;
-    let header: JwtHeader = json.parse(&parts.header_json).map_err(|why| LinkError::id_token(R::Malformed, format!("the ID token header is not a JOSE header ({why})")))?;
+pub fn begin(
+    json: &impl JsonParser,
+    raw: IdToken,
+    jwks: &Jwks,
+) -> Result<PendingSignature, LinkError> {
+    let parts = jwt::split(raw.secret()).ok_or_else(|| {
+        LinkError::id_token(
+            R::Malformed,
+            "the ID token is not a compact JWS of three base64url parts",
+        )
+    })?;
+    let header: JwtHeader = json.parse(&parts.header_json).map_err(|why| {
+        LinkError::id_token(
+            R::Malformed,
+            format!("the ID token header is not a JOSE header ({why})"),
+        )
+    })?;
     if header.alg != "RS256" {
-        return Err(LinkError::id_token(R::Alg, format!("alg: expected RS256, found {}", printable(&header.alg))));
+        return Err(LinkError::id_token(
+            R::Alg,
+            format!("alg: expected RS256, found {}", printable(&header.alg)),
+        ));
     }
     if header.crit.is_some() {
-        return Err(LinkError::id_token(R::Malformed, "the ID token header has crit extensions this client does not understand"));
+        return Err(LinkError::id_token(
+            R::Malformed,
+            "the ID token header has crit extensions this client does not understand",
+        ));
     }
-    let claims: Claims = json.parse(&parts.payload_json).map_err(|why| LinkError::id_token(R::Malformed, format!("the ID token payload is not a claims object ({why})")))?;
+    let claims: Claims = json.parse(&parts.payload_json).map_err(|why| {
+        LinkError::id_token(
+            R::Malformed,
+            format!("the ID token payload is not a claims object ({why})"),
+        )
+    })?;
     if parts.signature.is_empty() {
-        return Err(LinkError::id_token(R::Signature, "the ID token has an empty signature"));
+        return Err(LinkError::id_token(
+            R::Signature,
+            "the ID token has an empty signature",
+        ));
     }
     let keys = jwks.rs256_keys();
     let key = match &header.kid {
-        Some(kid) => keys.into_iter().find(|k| k.kid.as_deref() == Some(kid.as_str())).ok_or_else(|| {
-            LinkError::id_token(R::KeyNotFound, format!("kid: no RS256 signing key {} in the tenant's JWKS", printable(kid)))
-        })?,
-        None if keys.len() == 1 => keys.into_iter().next().ok_or_else(|| LinkError::id_token(R::KeyNotFound, "no key"))?,
+        Some(kid) => keys
+            .into_iter()
+            .find(|k| k.kid.as_deref() == Some(kid.as_str()))
+            .ok_or_else(|| {
+                LinkError::id_token(
+                    R::KeyNotFound,
+                    format!(
+                        "kid: no RS256 signing key {} in the tenant's JWKS",
+                        printable(kid)
+                    ),
+                )
+            })?,
+        None if keys.len() == 1 => keys
+            .into_iter()
+            .next()
+            .ok_or_else(|| LinkError::id_token(R::KeyNotFound, "no key"))?,
         None => {
-            return Err(LinkError::id_token(R::KeyNotFound, format!("kid: expected one when the JWKS has several RS256 keys, found none ({} keys)", keys.len())))
+            return Err(LinkError::id_token(
+                R::KeyNotFound,
+                format!(
+                    "kid: expected one when the JWKS has several RS256 keys, found none ({} keys)",
+                    keys.len()
+                ),
+            ))
         }
     };
     Ok(PendingSignature {
@@ -162,20 +208,32 @@ impl PendingSignature {
     }
 
     /// Phase two, given the host's verdict on the signature, checks the claims.
-    pub fn finish(self, signature_valid: bool, expect: Expectations<'_>) -> Result<VerifiedIdToken, LinkError> {
+    pub fn finish(
+        self,
+        signature_valid: bool,
+        expect: Expectations<'_>,
+    ) -> Result<VerifiedIdToken, LinkError> {
         let config = expect.config;
         let leeway = config.leeway_seconds();
         let now = expect.now;
         let c = self.claims;
         // §3.1.3.7 step 6: validate the signature (with the key chosen in `begin`).
         if !signature_valid {
-            return Err(LinkError::id_token(R::Signature, "signature: RS256 verification with the tenant's key failed"));
+            return Err(LinkError::id_token(
+                R::Signature,
+                "signature: RS256 verification with the tenant's key failed",
+            ));
         }
         // Step 2: the issuer must exactly match the tenant's issuer.
         let issuer = config.domain().issuer();
         match &c.iss {
             Some(iss) if *iss == issuer => {}
-            other => return Err(LinkError::id_token(R::Iss, format!("iss: expected {issuer}, found {}", shown(other.as_deref())))),
+            other => {
+                return Err(LinkError::id_token(
+                    R::Iss,
+                    format!("iss: expected {issuer}, found {}", shown(other.as_deref())),
+                ))
+            }
         }
         // Step 3: aud must contain our client_id.
         let audiences: Vec<String> = match &c.aud {
@@ -184,25 +242,50 @@ impl PendingSignature {
             None => Vec::new(),
         };
         if !audiences.iter().any(|a| a == config.client_id()) {
-            return Err(LinkError::id_token(R::Aud, format!("aud: expected to contain {}, found {}", config.client_id(), shown_list(&audiences))));
+            return Err(LinkError::id_token(
+                R::Aud,
+                format!(
+                    "aud: expected to contain {}, found {}",
+                    config.client_id(),
+                    shown_list(&audiences)
+                ),
+            ));
         }
         // Step 4: with several audiences, azp is required.
         if audiences.len() > 1 && c.azp.is_none() {
-            return Err(LinkError::id_token(R::Azp, format!("azp: required when aud has {} values, found none", audiences.len())));
+            return Err(LinkError::id_token(
+                R::Azp,
+                format!(
+                    "azp: required when aud has {} values, found none",
+                    audiences.len()
+                ),
+            ));
         }
         // Step 5: when present, azp must be our client_id.
         if let Some(azp) = &c.azp {
             if azp != config.client_id() {
-                return Err(LinkError::id_token(R::Azp, format!("azp: expected {}, found {}", config.client_id(), printable(azp))));
+                return Err(LinkError::id_token(
+                    R::Azp,
+                    format!(
+                        "azp: expected {}, found {}",
+                        config.client_id(),
+                        printable(azp)
+                    ),
+                ));
             }
         }
         // Step 9: the current time must be before exp (plus leeway).
-        let exp = time_claim(c.exp, R::Exp, "exp")?.ok_or_else(|| LinkError::id_token(R::Exp, "exp: required, found none"))?;
+        let exp = time_claim(c.exp, R::Exp, "exp")?
+            .ok_or_else(|| LinkError::id_token(R::Exp, "exp: required, found none"))?;
         if now > exp.saturating_add(leeway) {
-            return Err(LinkError::id_token(R::Exp, format!("exp: expected after {now} - {leeway}s leeway, found {exp} (expired)")));
+            return Err(LinkError::id_token(
+                R::Exp,
+                format!("exp: expected after {now} - {leeway}s leeway, found {exp} (expired)"),
+            ));
         }
         // Step 10: iat must be present and not in the future (beyond leeway).
-        let iat = time_claim(c.iat, R::Iat, "iat")?.ok_or_else(|| LinkError::id_token(R::Iat, "iat: required, found none"))?;
+        let iat = time_claim(c.iat, R::Iat, "iat")?
+            .ok_or_else(|| LinkError::id_token(R::Iat, "iat: required, found none"))?;
         if iat > now.saturating_add(leeway) {
             return Err(LinkError::id_token(R::Iat, format!("iat: expected at most {now} + {leeway}s leeway, found {iat} (issued in the future)")));
         }
@@ -215,18 +298,37 @@ impl PendingSignature {
         // Step 11: nonce must equal the one sent in this transaction.
         match &c.nonce {
             Some(n) if crate::encoding::constant_time_eq(n, expect.nonce.secret()) => {}
-            Some(_) => return Err(LinkError::id_token(R::Nonce, "nonce: does not match the one sent with this login")),
+            Some(_) => {
+                return Err(LinkError::id_token(
+                    R::Nonce,
+                    "nonce: does not match the one sent with this login",
+                ))
+            }
             None => return Err(LinkError::id_token(R::Nonce, "nonce: required, found none")),
         }
         // Step 13: with max_age, auth_time is required and recent enough.
         if let Some(max_age) = config.max_age_seconds() {
-            let auth_time = time_claim(c.auth_time, R::AuthTime, "auth_time")?.ok_or_else(|| LinkError::id_token(R::AuthTime, "auth_time: required because max_age was sent, found none"))?;
+            let auth_time =
+                time_claim(c.auth_time, R::AuthTime, "auth_time")?.ok_or_else(|| {
+                    LinkError::id_token(
+                        R::AuthTime,
+                        "auth_time: required because max_age was sent, found none",
+                    )
+                })?;
             if now > auth_time.saturating_add(max_age).saturating_add(leeway) {
-                return Err(LinkError::id_token(R::AuthTime, format!("auth_time: expected within {max_age}s before {now}, found {auth_time}")));
+                return Err(LinkError::id_token(
+                    R::AuthTime,
+                    format!(
+                        "auth_time: expected within {max_age}s before {now}, found {auth_time}"
+                    ),
+                ));
             }
         }
         // OIDC Core §2: sub is required and non-empty.
-        let sub = c.sub.filter(|s| !s.is_empty()).ok_or_else(|| LinkError::id_token(R::Sub, "sub: required, found none"))?;
+        let sub = c
+            .sub
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| LinkError::id_token(R::Sub, "sub: required, found none"))?;
         let email_verified = match c.email_verified {
             Some(Flag::Bool(b)) => Some(b),
             Some(Flag::Text(t)) => Some(t == "true"),
@@ -237,10 +339,16 @@ impl PendingSignature {
         if config.require_verified_email() && c.email.is_some() && email_verified != Some(true) {
             return Err(LinkError::new(
                 ErrorCode::EmailUnverified,
-                format!("email_verified: expected true, found {}", email_verified.map_or("none".to_owned(), |b| b.to_string())),
+                format!(
+                    "email_verified: expected true, found {}",
+                    email_verified.map_or("none".to_owned(), |b| b.to_string())
+                ),
             ));
         }
-        let provider = sub.split_once('|').map(|(p, _)| p.to_owned()).unwrap_or_default();
+        let provider = sub
+            .split_once('|')
+            .map(|(p, _)| p.to_owned())
+            .unwrap_or_default();
         Ok(VerifiedIdToken {
             raw: self.raw,
             profile: SecondaryProfile {
@@ -257,7 +365,13 @@ impl PendingSignature {
 }
 
 /// The whole verification with a synchronous verifier (native hosts, tests).
-pub fn verify(json: &impl JsonParser, verifier: &impl SignatureVerifier, raw: IdToken, jwks: &Jwks, expect: Expectations<'_>) -> Result<VerifiedIdToken, LinkError> {
+pub fn verify(
+    json: &impl JsonParser,
+    verifier: &impl SignatureVerifier,
+    raw: IdToken,
+    jwks: &Jwks,
+    expect: Expectations<'_>,
+) -> Result<VerifiedIdToken, LinkError> {
     let pending = begin(json, raw, jwks)?;
     let valid = verifier.verify_rs256(pending.key(), pending.signing_input(), pending.signature());
     pending.finish(valid, expect)
@@ -266,8 +380,11 @@ pub fn verify(json: &impl JsonParser, verifier: &impl SignatureVerifier, raw: Id
 fn time_claim(value: Option<f64>, reason: R, name: &str) -> Result<Option<u64>, LinkError> {
     match value {
         None => Ok(None),
-        Some(v) if v.is_finite() && v >= 0.0 && v < 1e13 => Ok(Some(v as u64)),
-        Some(_) => Err(LinkError::id_token(reason, format!("{name}: expected a NumericDate, found an unusable number"))),
+        Some(v) if (0.0..1e13).contains(&v) => Ok(Some(v as u64)),
+        Some(_) => Err(LinkError::id_token(
+            reason,
+            format!("{name}: expected a NumericDate, found an unusable number"),
+        )),
     }
 }
 
@@ -285,6 +402,9 @@ fn shown_list(list: &[String]) -> String {
     if list.is_empty() {
         "none".to_owned()
     } else {
-        list.iter().map(|s| printable(s)).collect::<Vec<_>>().join(", ")
+        list.iter()
+            .map(|s| printable(s))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }

@@ -25,7 +25,12 @@ pub fn split(token: &str) -> Option<SplitJwt<'_>> {
     let header_json = String::from_utf8(base64url_decode(h)?).ok()?;
     let payload_json = String::from_utf8(base64url_decode(p)?).ok()?;
     let signature = base64url_decode(s)?;
-    Some(SplitJwt { header_json, payload_json, signature, signing_input: &token[..h.len() + 1 + p.len()] })
+    Some(SplitJwt {
+        header_json,
+        payload_json,
+        signature,
+        signing_input: &token[..h.len() + 1 + p.len()],
+    })
 }
 
 /// Decodes a JWT's payload without verifying it (for the primary access token, which
@@ -73,10 +78,17 @@ pub struct RsaPublicJwk {
 impl Jwk {
     /// An RSA key whose `use` (if any) is `sig` and `alg` (if any) is `RS256`.
     pub fn as_rs256_key(&self) -> Option<RsaPublicJwk> {
-        if self.kty != "RSA" || self.key_use.as_deref().is_some_and(|u| u != "sig") || self.alg.as_deref().is_some_and(|a| a != "RS256") {
+        if self.kty != "RSA"
+            || self.key_use.as_deref().is_some_and(|u| u != "sig")
+            || self.alg.as_deref().is_some_and(|a| a != "RS256")
+        {
             return None;
         }
-        Some(RsaPublicJwk { kid: self.kid.clone(), n: self.n.clone()?, e: self.e.clone()? })
+        Some(RsaPublicJwk {
+            kid: self.kid.clone(),
+            n: self.n.clone()?,
+            e: self.e.clone()?,
+        })
     }
 }
 

@@ -36,7 +36,11 @@ pub struct Identity {
     pub provider: String,
     #[serde(rename = "isSocial", default)]
     pub is_social: bool,
-    #[serde(rename = "profileData", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "profileData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub profile_data: Option<ProfileData>,
 }
 
@@ -83,67 +87,124 @@ pub struct IdentityRef {
     pub user_id: String,
 }
 
-fn api_request(method: Method, url: String, token: &PrimaryToken, body: Option<String>) -> HttpRequest {
+fn api_request(
+    method: Method,
+    url: String,
+    token: &PrimaryToken,
+    body: Option<String>,
+) -> HttpRequest {
     let mut headers = vec![
-        ("Authorization".to_owned(), format!("Bearer {}", token.raw().secret())),
+        (
+            "Authorization".to_owned(),
+            format!("Bearer {}", token.raw().secret()),
+        ),
         ("Accept".to_owned(), "application/json".to_owned()),
     ];
     if body.is_some() {
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     }
-    HttpRequest { method, url, headers, body }
+    HttpRequest {
+        method,
+        url,
+        headers,
+        body,
+    }
 }
 
 fn user_url(config: &LinkConfig, user_id: &str) -> String {
-    config.domain().url(&format!("api/v2/users/{}", percent_encode(user_id)))
+    config
+        .domain()
+        .url(&format!("api/v2/users/{}", percent_encode(user_id)))
 }
 
 pub fn prepare_get_user(config: &LinkConfig, token: &PrimaryToken) -> HttpRequest {
     api_request(Method::Get, user_url(config, token.user_id()), token, None)
 }
 
-pub fn process_get_user(json: &impl JsonParser, response: &HttpResponse, now: u64) -> Result<PrimaryUser, LinkError> {
+pub fn process_get_user(
+    json: &impl JsonParser,
+    response: &HttpResponse,
+    now: u64,
+) -> Result<PrimaryUser, LinkError> {
     if !response.is_success() {
         return Err(api_error(json, response, now, SCOPE_READ_USER));
     }
-    json.parse(&response.body).map_err(|why| unreadable("GET /api/v2/users/{id}", &why))
+    json.parse(&response.body)
+        .map_err(|why| unreadable("GET /api/v2/users/{id}", &why))
 }
 
 /// `POST /api/v2/users/{primary}/identities` with `{"link_with": <verified ID token>}`.
 /// The secondary must not be the primary (`same_account`); when the primary's identities
 /// are known, an identity already among them is `already_linked` without a request.
-pub fn prepare_link(config: &LinkConfig, token: &PrimaryToken, secondary: &VerifiedIdToken, known: Option<&[Identity]>) -> Result<HttpRequest, LinkError> {
+pub fn prepare_link(
+    config: &LinkConfig,
+    token: &PrimaryToken,
+    secondary: &VerifiedIdToken,
+    known: Option<&[Identity]>,
+) -> Result<HttpRequest, LinkError> {
     if secondary.sub() == token.user_id() {
-        return Err(LinkError::new(ErrorCode::SameAccount, "the secondary ID token's sub is the primary user's id"));
+        return Err(LinkError::new(
+            ErrorCode::SameAccount,
+            "the secondary ID token's sub is the primary user's id",
+        ));
     }
     if let Some(identities) = known {
-        if identities.iter().any(|i| i.full_user_id() == secondary.sub()) {
-            return Err(LinkError::new(ErrorCode::AlreadyLinked, "the secondary identity is already among the primary user's identities"));
+        if identities
+            .iter()
+            .any(|i| i.full_user_id() == secondary.sub())
+        {
+            return Err(LinkError::new(
+                ErrorCode::AlreadyLinked,
+                "the secondary identity is already among the primary user's identities",
+            ));
         }
     }
-    let body = format!("{{\"link_with\":{}}}", json_string(secondary.raw().secret()));
+    let body = format!(
+        "{{\"link_with\":{}}}",
+        json_string(secondary.raw().secret())
+    );
     let url = format!("{}/identities", user_url(config, token.user_id()));
     Ok(api_request(Method::Post, url, token, Some(body)))
 }
 
-pub fn process_link(json: &impl JsonParser, response: &HttpResponse, now: u64) -> Result<Vec<Identity>, LinkError> {
+pub fn process_link(
+    json: &impl JsonParser,
+    response: &HttpResponse,
+    now: u64,
+) -> Result<Vec<Identity>, LinkError> {
     if !response.is_success() {
         return Err(api_error(json, response, now, SCOPE_UPDATE_IDENTITIES));
     }
-    json.parse(&response.body).map_err(|why| unreadable("POST …/identities", &why))
+    json.parse(&response.body)
+        .map_err(|why| unreadable("POST …/identities", &why))
 }
 
 /// `DELETE /api/v2/users/{primary}/identities/{provider}/{user_id}`. Refuses the primary
 /// identity (`identities[0]`, or the one the primary user id names) before any request.
-pub fn prepare_unlink(config: &LinkConfig, token: &PrimaryToken, target: &IdentityRef, known: Option<&[Identity]>) -> Result<HttpRequest, LinkError> {
+pub fn prepare_unlink(
+    config: &LinkConfig,
+    token: &PrimaryToken,
+    target: &IdentityRef,
+    known: Option<&[Identity]>,
+) -> Result<HttpRequest, LinkError> {
     if target.provider.is_empty() || target.user_id.is_empty() {
-        return Err(LinkError::config("provider/userId", "are required", "pass the identity's provider and user_id as listed in identities"));
+        return Err(LinkError::config(
+            "provider/userId",
+            "are required",
+            "pass the identity's provider and user_id as listed in identities",
+        ));
     }
     let full = format!("{}|{}", target.provider, target.user_id);
     let is_primary = full == token.user_id()
-        || known.and_then(|ids| ids.first()).is_some_and(|first| first.provider == target.provider && first.user_id == target.user_id);
+        || known.and_then(|ids| ids.first()).is_some_and(|first| {
+            first.provider == target.provider && first.user_id == target.user_id
+        });
     if is_primary {
-        return Err(LinkError::config("provider/userId", format!("{full} is the primary identity"), "only linked (secondary) identities can be unlinked"));
+        return Err(LinkError::config(
+            "provider/userId",
+            format!("{full} is the primary identity"),
+            "only linked (secondary) identities can be unlinked",
+        ));
     }
     let url = format!(
         "{}/identities/{}/{}",
@@ -154,50 +215,92 @@ pub fn prepare_unlink(config: &LinkConfig, token: &PrimaryToken, target: &Identi
     Ok(api_request(Method::Delete, url, token, None))
 }
 
-pub fn process_unlink(json: &impl JsonParser, response: &HttpResponse, now: u64) -> Result<Vec<Identity>, LinkError> {
+pub fn process_unlink(
+    json: &impl JsonParser,
+    response: &HttpResponse,
+    now: u64,
+) -> Result<Vec<Identity>, LinkError> {
     if !response.is_success() {
         return Err(api_error(json, response, now, SCOPE_UPDATE_IDENTITIES));
     }
-    json.parse(&response.body).map_err(|why| unreadable("DELETE …/identities", &why))
+    json.parse(&response.body)
+        .map_err(|why| unreadable("DELETE …/identities", &why))
 }
 
 fn unreadable(what: &str, why: &str) -> LinkError {
-    LinkError::new(ErrorCode::UnexpectedResponse, format!("{what} answered a 2xx body that is not the expected JSON ({why})"))
+    LinkError::new(
+        ErrorCode::UnexpectedResponse,
+        format!("{what} answered a 2xx body that is not the expected JSON ({why})"),
+    )
 }
 
 /// A transport failure as a link error.
 pub fn transport_error(error: &TransportError, what: &str) -> LinkError {
     match error {
-        TransportError::Network(why) => LinkError::new(ErrorCode::Network, format!("{what}: the request failed before any response ({why})")),
-        TransportError::Timeout => LinkError::new(ErrorCode::Timeout, format!("{what}: no response within the request timeout")),
+        TransportError::Network(why) => LinkError::new(
+            ErrorCode::Network,
+            format!("{what}: the request failed before any response ({why})"),
+        ),
+        TransportError::Timeout => LinkError::new(
+            ErrorCode::Timeout,
+            format!("{what}: no response within the request timeout"),
+        ),
     }
 }
 
 /// Seconds to wait: `retry-after` (seconds), else `x-ratelimit-reset` (epoch seconds).
 pub fn retry_after(response: &HttpResponse, now: Option<u64>) -> Option<u64> {
-    if let Some(v) = response.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
+    if let Some(v) = response
+        .header("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
         return Some(v);
     }
-    let reset = response.header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok())?;
+    let reset = response
+        .header("x-ratelimit-reset")
+        .and_then(|v| v.trim().parse::<u64>().ok())?;
     Some(reset.saturating_sub(now?).max(1))
 }
 
 /// Maps a non-2xx Management API answer to a stable code, keeping Auth0's body.
 fn api_error(json: &impl JsonParser, response: &HttpResponse, now: u64, scope: &str) -> LinkError {
     let body: Option<ApiErrorBody> = json.parse(&response.body).ok();
-    let message = body.as_ref().and_then(|b| b.message.clone()).unwrap_or_default();
-    let said = if message.is_empty() { String::new() } else { format!(": {message}") };
+    let message = body
+        .as_ref()
+        .and_then(|b| b.message.clone())
+        .unwrap_or_default();
+    let said = if message.is_empty() {
+        String::new()
+    } else {
+        format!(": {message}")
+    };
     let status = response.status;
     let (code, detail) = match status {
-        400 if message.contains("Main identity and the new one are the same") => (ErrorCode::SameAccount, format!("400{said}")),
-        401 => (ErrorCode::PrimaryTokenRejected, format!("401{said}; getAccessToken must return a valid, unexpired token")),
-        403 if message.contains("user to be acted on does not match subject in bearer token") => (ErrorCode::UserMismatch, format!("403{said}")),
-        403 => (ErrorCode::InsufficientScope, format!("403{said}; the token needs {scope}")),
+        400 if message.contains("Main identity and the new one are the same") => {
+            (ErrorCode::SameAccount, format!("400{said}"))
+        }
+        401 => (
+            ErrorCode::PrimaryTokenRejected,
+            format!("401{said}; getAccessToken must return a valid, unexpired token"),
+        ),
+        403 if message.contains("user to be acted on does not match subject in bearer token") => {
+            (ErrorCode::UserMismatch, format!("403{said}"))
+        }
+        403 => (
+            ErrorCode::InsufficientScope,
+            format!("403{said}; the token needs {scope}"),
+        ),
         409 => (ErrorCode::AlreadyLinked, format!("409{said}")),
         429 => (ErrorCode::RateLimited, format!("429{said}")),
         500..=599 => (ErrorCode::ServerError, format!("{status}{said}")),
         _ => (ErrorCode::UnexpectedResponse, format!("{status}{said}")),
     };
-    let retry = if status == 429 { retry_after(response, Some(now)) } else { None };
-    LinkError::new(code, format!("Management API answered {detail}")).with_api_error(status, body).with_retry_after(retry)
+    let retry = if status == 429 {
+        retry_after(response, Some(now))
+    } else {
+        None
+    };
+    LinkError::new(code, format!("Management API answered {detail}"))
+        .with_api_error(status, body)
+        .with_retry_after(retry)
 }

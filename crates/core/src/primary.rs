@@ -76,7 +76,13 @@ impl PrimaryToken {
     /// Checks, in order: a value was returned; it is a JWT; `iss` is the tenant; `aud`
     /// holds the Management API; `azp` is our client (the secondary ID token's `aud` must
     /// equal it); not expired; `sub` present; the purpose's scope; `primaryUserId` = `sub`.
-    pub fn inspect(json: &impl JsonParser, raw: Option<&str>, config: &LinkConfig, now: u64, purpose: Purpose) -> Result<Self, LinkError> {
+    pub fn inspect(
+        json: &impl JsonParser,
+        raw: Option<&str>,
+        config: &LinkConfig,
+        now: u64,
+        purpose: Purpose,
+    ) -> Result<Self, LinkError> {
         let audience = config.domain().management_audience();
         let raw = raw.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| {
             LinkError::new(ErrorCode::PrimaryTokenUnavailable, "getAccessToken returned nothing; it must resolve to the signed-in user's access token")
@@ -89,7 +95,14 @@ impl PrimaryToken {
         })?;
         let issuer = config.domain().issuer();
         if claims.iss.as_deref() != Some(issuer.as_str()) {
-            return Err(LinkError::config("domain", format!("the access token was issued by {}, but domain gives {issuer}", claims.iss.as_deref().unwrap_or("(no iss)")), "use the same tenant for the widget and the access token"));
+            return Err(LinkError::config(
+                "domain",
+                format!(
+                    "the access token was issued by {}, but domain gives {issuer}",
+                    claims.iss.as_deref().unwrap_or("(no iss)")
+                ),
+                "use the same tenant for the widget and the access token",
+            ));
         }
         let audiences = match claims.aud {
             Some(Aud::One(a)) => vec![a],
@@ -109,16 +122,44 @@ impl PrimaryToken {
         }
         match claims.exp {
             Some(exp) if exp.is_finite() && (exp as u64) > now => {}
-            Some(_) => return Err(LinkError::new(ErrorCode::PrimaryTokenRejected, "the access token has expired; getAccessToken must return a fresh token")),
-            None => return Err(LinkError::new(ErrorCode::PrimaryTokenUnavailable, "the access token has no exp")),
+            Some(_) => {
+                return Err(LinkError::new(
+                    ErrorCode::PrimaryTokenRejected,
+                    "the access token has expired; getAccessToken must return a fresh token",
+                ))
+            }
+            None => {
+                return Err(LinkError::new(
+                    ErrorCode::PrimaryTokenUnavailable,
+                    "the access token has no exp",
+                ))
+            }
         }
-        let user_id = claims.sub.filter(|s| !s.is_empty()).ok_or_else(|| LinkError::new(ErrorCode::PrimaryTokenUnavailable, "the access token has no sub (is it a machine-to-machine token?)"))?;
-        let scopes: Vec<String> = claims.scope.unwrap_or_default().split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        let user_id = claims.sub.filter(|s| !s.is_empty()).ok_or_else(|| {
+            LinkError::new(
+                ErrorCode::PrimaryTokenUnavailable,
+                "the access token has no sub (is it a machine-to-machine token?)",
+            )
+        })?;
+        let scopes: Vec<String> = claims
+            .scope
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
         let needed = purpose.scope();
         if !scopes.iter().any(|s| s == needed) {
             return Err(LinkError::new(
                 ErrorCode::InsufficientScope,
-                format!("scope: expected {needed}, found {}; request it in authorizationParams.scope", if scopes.is_empty() { "none".to_owned() } else { scopes.join(" ") }),
+                format!(
+                    "scope: expected {needed}, found {}; request it in authorizationParams.scope",
+                    if scopes.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        scopes.join(" ")
+                    }
+                ),
             ));
         }
         if let Some(configured) = config.primary_user_id() {
@@ -126,6 +167,10 @@ impl PrimaryToken {
                 return Err(LinkError::new(ErrorCode::UserMismatch, format!("primaryUserId is {configured}, but the access token's sub is {user_id}; a user-scoped token can only change its own user")));
             }
         }
-        Ok(PrimaryToken { raw: AccessToken::new(raw), user_id, scopes })
+        Ok(PrimaryToken {
+            raw: AccessToken::new(raw),
+            user_id,
+            scopes,
+        })
     }
 }

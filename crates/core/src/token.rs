@@ -23,7 +23,10 @@ pub fn prepare_token_request(config: &LinkConfig, callback: &ValidatedCallback) 
         method: Method::Post,
         url: config.domain().url("oauth/token"),
         headers: vec![
-            ("Content-Type".into(), "application/x-www-form-urlencoded".into()),
+            (
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
             ("Accept".into(), "application/json".into()),
         ],
         body: Some(body),
@@ -48,35 +51,62 @@ struct OAuthErrorBody {
 
 /// The ID token from a token response; every failure is `token_exchange_failed` (429 is
 /// `rate_limited`), keeping the server's `error`/`error_description`.
-pub fn process_token_response(json: &impl JsonParser, response: &HttpResponse) -> Result<IdToken, LinkError> {
+pub fn process_token_response(
+    json: &impl JsonParser,
+    response: &HttpResponse,
+) -> Result<IdToken, LinkError> {
     if response.status == 429 {
-        return Err(LinkError::new(ErrorCode::RateLimited, "the token endpoint answered 429").with_retry_after(crate::management::retry_after(response, None)));
+        return Err(
+            LinkError::new(ErrorCode::RateLimited, "the token endpoint answered 429")
+                .with_retry_after(crate::management::retry_after(response, None)),
+        );
     }
     if !response.is_success() {
         let body: Option<OAuthErrorBody> = json.parse(&response.body).ok();
-        let (error, description) = body.map(|b| (b.error, b.error_description)).unwrap_or((None, None));
+        let (error, description) = body
+            .map(|b| (b.error, b.error_description))
+            .unwrap_or((None, None));
         let detail = format!(
             "/oauth/token answered {} {}{}",
             response.status,
             error.as_deref().unwrap_or("(no error code)"),
-            description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            description
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
         );
-        let mut e = LinkError::new(ErrorCode::TokenExchangeFailed, detail).with_api_error(response.status, None);
+        let mut e = LinkError::new(ErrorCode::TokenExchangeFailed, detail)
+            .with_api_error(response.status, None);
         if let Some(error) = error {
             e = e.with_idp_error(error, description);
         }
         return Err(e);
     }
-    let body: TokenBody = json
-        .parse(&response.body)
-        .map_err(|why| LinkError::new(ErrorCode::TokenExchangeFailed, format!("/oauth/token answered an unreadable body ({why})")))?;
-    if body.token_type.as_deref().is_some_and(|t| !t.eq_ignore_ascii_case("bearer")) {
-        return Err(LinkError::new(ErrorCode::TokenExchangeFailed, "/oauth/token answered a token_type other than Bearer"));
+    let body: TokenBody = json.parse(&response.body).map_err(|why| {
+        LinkError::new(
+            ErrorCode::TokenExchangeFailed,
+            format!("/oauth/token answered an unreadable body ({why})"),
+        )
+    })?;
+    if body
+        .token_type
+        .as_deref()
+        .is_some_and(|t| !t.eq_ignore_ascii_case("bearer"))
+    {
+        return Err(LinkError::new(
+            ErrorCode::TokenExchangeFailed,
+            "/oauth/token answered a token_type other than Bearer",
+        ));
     }
     body.id_token
         .filter(|t| !t.is_empty())
         .map(IdToken::new)
-        .ok_or_else(|| LinkError::new(ErrorCode::TokenExchangeFailed, "/oauth/token answered no id_token (the request's scope must include openid)"))
+        .ok_or_else(|| {
+            LinkError::new(
+                ErrorCode::TokenExchangeFailed,
+                "/oauth/token answered no id_token (the request's scope must include openid)",
+            )
+        })
 }
 
 pub fn prepare_jwks_request(config: &LinkConfig) -> HttpRequest {
@@ -88,13 +118,28 @@ pub fn prepare_jwks_request(config: &LinkConfig) -> HttpRequest {
     }
 }
 
-pub fn process_jwks_response(json: &impl JsonParser, response: &HttpResponse) -> Result<Jwks, LinkError> {
+pub fn process_jwks_response(
+    json: &impl JsonParser,
+    response: &HttpResponse,
+) -> Result<Jwks, LinkError> {
     if response.status >= 500 {
-        return Err(LinkError::new(ErrorCode::ServerError, format!("the JWKS endpoint answered {}", response.status)).with_api_error(response.status, None));
+        return Err(LinkError::new(
+            ErrorCode::ServerError,
+            format!("the JWKS endpoint answered {}", response.status),
+        )
+        .with_api_error(response.status, None));
     }
     if !response.is_success() {
-        return Err(LinkError::new(ErrorCode::UnexpectedResponse, format!("the JWKS endpoint answered {}", response.status)).with_api_error(response.status, None));
+        return Err(LinkError::new(
+            ErrorCode::UnexpectedResponse,
+            format!("the JWKS endpoint answered {}", response.status),
+        )
+        .with_api_error(response.status, None));
     }
-    json.parse::<Jwks>(&response.body)
-        .map_err(|why| LinkError::new(ErrorCode::UnexpectedResponse, format!("the JWKS is not a JSON Web Key Set ({why})")))
+    json.parse::<Jwks>(&response.body).map_err(|why| {
+        LinkError::new(
+            ErrorCode::UnexpectedResponse,
+            format!("the JWKS is not a JSON Web Key Set ({why})"),
+        )
+    })
 }

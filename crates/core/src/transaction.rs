@@ -3,7 +3,9 @@
 //! consumes the transaction (single use).
 
 use crate::config::{Connection, LinkConfig, ResponseMode};
-use crate::encoding::{base64url_decode, base64url_encode, constant_time_eq, form_parse, percent_encode};
+use crate::encoding::{
+    base64url_decode, base64url_encode, constant_time_eq, form_parse, percent_encode,
+};
 use crate::env::RandomSource;
 use crate::error::{ErrorCode, LinkError};
 use crate::secret::{AuthorizationCode, CodeVerifier, Nonce, State};
@@ -95,19 +97,38 @@ impl Transaction {
         if let Some(max_age) = config.max_age_seconds() {
             params.push(("max_age", max_age.to_string()));
         }
-        let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", percent_encode(v))).collect();
+        let query: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+            .collect();
         format!("{}?{}", config.domain().url("authorize"), query.join("&"))
     }
 
     /// For redirect mode: the transaction as one string for sessionStorage (deleted on use).
     pub fn persist(&self) -> String {
-        let connection = self.connection.as_deref().map(percent_encode).unwrap_or_default();
-        format!("v1.{}.{}.{}.{}.{}", self.state.secret(), self.nonce.secret(), self.verifier.secret(), self.challenge, connection)
+        let connection = self
+            .connection
+            .as_deref()
+            .map(percent_encode)
+            .unwrap_or_default();
+        format!(
+            "v1.{}.{}.{}.{}.{}",
+            self.state.secret(),
+            self.nonce.secret(),
+            self.verifier.secret(),
+            self.challenge,
+            connection
+        )
     }
 
     /// Reads [`persist`](Self::persist)'s output back.
     pub fn restore(persisted: &str) -> Result<Self, LinkError> {
-        let bad = || LinkError::new(ErrorCode::StateMismatch, "the stored login transaction is missing or unreadable; start the link again");
+        let bad = || {
+            LinkError::new(
+                ErrorCode::StateMismatch,
+                "the stored login transaction is missing or unreadable; start the link again",
+            )
+        };
         let parts: Vec<&str> = persisted.split('.').collect();
         if parts.len() != 6 || parts[0] != "v1" {
             return Err(bad());
@@ -117,7 +138,11 @@ impl Transaction {
                 return Err(bad());
             }
         }
-        let connection = if parts[5].is_empty() { None } else { Some(crate::encoding::form_decode(parts[5]).ok_or_else(bad)?) };
+        let connection = if parts[5].is_empty() {
+            None
+        } else {
+            Some(crate::encoding::form_decode(parts[5]).ok_or_else(bad)?)
+        };
         Ok(Transaction {
             state: State::new(parts[1]),
             nonce: Nonce::new(parts[2]),
@@ -130,7 +155,11 @@ impl Transaction {
     /// Validates an authorization response and consumes the transaction. Checks, in order:
     /// `state` equals ours (else the response is dropped: `state_mismatch`); `iss`, when
     /// present, is the tenant (RFC 9207); `error` → `authorization_denied`; `code` present.
-    pub fn validate_callback(self, response: CallbackResponse, config: &LinkConfig) -> Result<ValidatedCallback, LinkError> {
+    pub fn validate_callback(
+        self,
+        response: CallbackResponse,
+        config: &LinkConfig,
+    ) -> Result<ValidatedCallback, LinkError> {
         match &response.state {
             None => return Err(LinkError::new(ErrorCode::StateMismatch, "the authorization response has no state; it was dropped")),
             Some(s) if !constant_time_eq(s, self.state.secret()) => {
@@ -149,13 +178,20 @@ impl Transaction {
                 Some(d) => format!("the authorization server answered error={error}: {d}"),
                 None => format!("the authorization server answered error={error}"),
             };
-            return Err(LinkError::new(ErrorCode::AuthorizationDenied, detail).with_idp_error(error, response.error_description));
+            return Err(LinkError::new(ErrorCode::AuthorizationDenied, detail)
+                .with_idp_error(error, response.error_description));
         }
-        let code = response
-            .code
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| LinkError::new(ErrorCode::UnexpectedResponse, "the authorization response has neither code nor error"))?;
-        Ok(ValidatedCallback { code: AuthorizationCode::new(code), verifier: self.verifier, nonce: self.nonce })
+        let code = response.code.filter(|c| !c.is_empty()).ok_or_else(|| {
+            LinkError::new(
+                ErrorCode::UnexpectedResponse,
+                "the authorization response has neither code nor error",
+            )
+        })?;
+        Ok(ValidatedCallback {
+            code: AuthorizationCode::new(code),
+            verifier: self.verifier,
+            nonce: self.nonce,
+        })
     }
 }
 
@@ -179,7 +215,12 @@ impl CallbackResponse {
     /// parameter makes the response unusable (RFC 6749 §3.1).
     pub fn from_query(query: &str) -> Result<Self, LinkError> {
         let query = query.strip_prefix('?').unwrap_or(query);
-        let pairs = form_parse(query).ok_or_else(|| LinkError::new(ErrorCode::UnexpectedResponse, "the callback query is not valid form encoding"))?;
+        let pairs = form_parse(query).ok_or_else(|| {
+            LinkError::new(
+                ErrorCode::UnexpectedResponse,
+                "the callback query is not valid form encoding",
+            )
+        })?;
         let mut out = CallbackResponse::default();
         for (k, v) in pairs {
             let slot = match k.as_str() {
@@ -191,7 +232,10 @@ impl CallbackResponse {
                 _ => continue,
             };
             if slot.is_some() {
-                return Err(LinkError::new(ErrorCode::UnexpectedResponse, format!("the callback repeats the parameter {k}")));
+                return Err(LinkError::new(
+                    ErrorCode::UnexpectedResponse,
+                    format!("the callback repeats the parameter {k}"),
+                ));
             }
             *slot = Some(v);
         }
@@ -200,7 +244,8 @@ impl CallbackResponse {
 
     /// Whether a query string looks like an authorization response (for redirect resume).
     pub fn is_present_in(query: &str) -> bool {
-        CallbackResponse::from_query(query).is_ok_and(|r| r.state.is_some() && (r.code.is_some() || r.error.is_some()))
+        CallbackResponse::from_query(query)
+            .is_ok_and(|r| r.state.is_some() && (r.code.is_some() || r.error.is_some()))
     }
 }
 

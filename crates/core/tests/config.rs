@@ -12,7 +12,11 @@ fn refused(f: impl FnOnce(&mut LinkOptions), option: &str) {
     f(&mut o);
     let e = LinkConfig::new(&o).expect_err("options must be refused");
     assert_eq!(e.code(), ErrorCode::ConfigInvalid, "{e}");
-    assert!(e.detail().contains(&format!("option `{option}`")), "detail must name {option}: {}", e.detail());
+    assert!(
+        e.detail().contains(&format!("option `{option}`")),
+        "detail must name {option}: {}",
+        e.detail()
+    );
 }
 
 #[test]
@@ -20,7 +24,10 @@ fn defaults() {
     let c = config();
     assert_eq!(c.domain().origin(), "https://tenant.example.com");
     assert_eq!(c.domain().issuer(), "https://tenant.example.com/");
-    assert_eq!(c.domain().management_audience(), "https://tenant.example.com/api/v2/");
+    assert_eq!(
+        c.domain().management_audience(),
+        "https://tenant.example.com/api/v2/"
+    );
     assert_eq!(c.response_mode(), ResponseMode::WebMessage);
     assert_eq!(c.redirect_uri(), "https://app.example.com");
     assert_eq!(c.redirect_fallback_uri(), None);
@@ -35,7 +42,10 @@ fn domain_forms_accepted() {
     for (input, origin) in [
         ("tenant.eu.auth0.com", "https://tenant.eu.auth0.com"),
         ("https://tenant.eu.auth0.com", "https://tenant.eu.auth0.com"),
-        ("https://tenant.eu.auth0.com/", "https://tenant.eu.auth0.com"),
+        (
+            "https://tenant.eu.auth0.com/",
+            "https://tenant.eu.auth0.com",
+        ),
         ("TENANT.example.com", "https://tenant.example.com"),
         ("http://127.0.0.1:4000", "http://127.0.0.1:4000"),
         ("http://localhost:4000/", "http://localhost:4000"),
@@ -55,23 +65,41 @@ fn domain_missing_or_empty() {
 
 #[test]
 fn domain_http_only_on_loopback() {
-    refused(|o| o.domain = Some("http://tenant.example.com".into()), "domain");
+    refused(
+        |o| o.domain = Some("http://tenant.example.com".into()),
+        "domain",
+    );
     refused(|o| o.domain = Some("http://192.168.1.1".into()), "domain");
 }
 
 #[test]
 fn domain_other_schemes() {
-    refused(|o| o.domain = Some("ftp://tenant.example.com".into()), "domain");
+    refused(
+        |o| o.domain = Some("ftp://tenant.example.com".into()),
+        "domain",
+    );
     refused(|o| o.domain = Some("javascript://x".into()), "domain");
 }
 
 #[test]
 fn domain_no_path_query_fragment_userinfo() {
-    refused(|o| o.domain = Some("tenant.example.com/api".into()), "domain");
-    refused(|o| o.domain = Some("tenant.example.com?x=1".into()), "domain");
+    refused(
+        |o| o.domain = Some("tenant.example.com/api".into()),
+        "domain",
+    );
+    refused(
+        |o| o.domain = Some("tenant.example.com?x=1".into()),
+        "domain",
+    );
     refused(|o| o.domain = Some("tenant.example.com#f".into()), "domain");
-    refused(|o| o.domain = Some("user@tenant.example.com".into()), "domain");
-    refused(|o| o.domain = Some("https://user:pw@tenant.example.com".into()), "domain");
+    refused(
+        |o| o.domain = Some("user@tenant.example.com".into()),
+        "domain",
+    );
+    refused(
+        |o| o.domain = Some("https://user:pw@tenant.example.com".into()),
+        "domain",
+    );
 }
 
 #[test]
@@ -79,7 +107,10 @@ fn domain_bad_host_or_port() {
     refused(|o| o.domain = Some("tenant..example.com".into()), "domain");
     refused(|o| o.domain = Some("ten ant.example.com".into()), "domain");
     refused(|o| o.domain = Some("tenant.example.com:0".into()), "domain");
-    refused(|o| o.domain = Some("tenant.example.com:99999".into()), "domain");
+    refused(
+        |o| o.domain = Some("tenant.example.com:99999".into()),
+        "domain",
+    );
     refused(|o| o.domain = Some("tenant.example.com:".into()), "domain");
     refused(|o| o.domain = Some("[::2]:4000".into()), "domain");
 }
@@ -93,8 +124,14 @@ fn client_id_required_and_clean() {
 
 #[test]
 fn response_mode_known_values_only() {
-    refused(|o| o.response_mode = Some("fragment".into()), "responseMode");
-    refused(|o| o.response_mode = Some("form_post".into()), "responseMode");
+    refused(
+        |o| o.response_mode = Some("fragment".into()),
+        "responseMode",
+    );
+    refused(
+        |o| o.response_mode = Some("form_post".into()),
+        "responseMode",
+    );
 }
 
 #[test]
@@ -104,54 +141,117 @@ fn query_mode_needs_redirect_uri() {
         o.response_mode = Some("query".into());
         o.redirect_uri = Some("https://app.example.com/callback.html".into());
     });
-    assert_eq!(c.redirect_fallback_uri(), Some("https://app.example.com/callback.html"));
+    assert_eq!(
+        c.redirect_fallback_uri(),
+        Some("https://app.example.com/callback.html")
+    );
 }
 
 #[test]
 fn web_message_needs_an_origin_or_redirect_uri() {
     refused(|o| o.app_origin = None, "redirectUri");
-    refused(|o| o.app_origin = Some("https://app.example.com/path".into()), "appOrigin");
+    refused(
+        |o| o.app_origin = Some("https://app.example.com/path".into()),
+        "appOrigin",
+    );
 }
 
 #[test]
 fn redirect_uri_absolute_https_no_fragment() {
     refused(|o| o.redirect_uri = Some("/callback".into()), "redirectUri");
-    refused(|o| o.redirect_uri = Some("https://app.example.com/cb#x".into()), "redirectUri");
-    refused(|o| o.redirect_uri = Some("http://app.example.com/cb".into()), "redirectUri");
-    refused(|o| o.redirect_uri = Some("custom://cb".into()), "redirectUri");
-    refused(|o| o.redirect_uri = Some("https://user@app.example.com/cb".into()), "redirectUri");
+    refused(
+        |o| o.redirect_uri = Some("https://app.example.com/cb#x".into()),
+        "redirectUri",
+    );
+    refused(
+        |o| o.redirect_uri = Some("http://app.example.com/cb".into()),
+        "redirectUri",
+    );
+    refused(
+        |o| o.redirect_uri = Some("custom://cb".into()),
+        "redirectUri",
+    );
+    refused(
+        |o| o.redirect_uri = Some("https://user@app.example.com/cb".into()),
+        "redirectUri",
+    );
     config_with(|o| o.redirect_uri = Some("http://127.0.0.1:5173/callback.html".into()));
 }
 
 #[test]
 fn connections_named_once() {
-    refused(|o| o.connections = Some(vec![ConnectionOption { name: "".into(), label: None }]), "connections[0].name");
-    refused(|o| o.connections = Some(vec![ConnectionOption { name: "a b".into(), label: None }]), "connections[0].name");
     refused(
-        |o| o.connections = Some(vec![ConnectionOption { name: "github".into(), label: None }, ConnectionOption { name: "github".into(), label: None }]),
+        |o| {
+            o.connections = Some(vec![ConnectionOption {
+                name: "".into(),
+                label: None,
+            }])
+        },
+        "connections[0].name",
+    );
+    refused(
+        |o| {
+            o.connections = Some(vec![ConnectionOption {
+                name: "a b".into(),
+                label: None,
+            }])
+        },
+        "connections[0].name",
+    );
+    refused(
+        |o| {
+            o.connections = Some(vec![
+                ConnectionOption {
+                    name: "github".into(),
+                    label: None,
+                },
+                ConnectionOption {
+                    name: "github".into(),
+                    label: None,
+                },
+            ])
+        },
         "connections[1].name",
     );
 }
 
 #[test]
 fn timeouts_in_range() {
-    refused(|o| o.popup_timeout_seconds = Some(1.0), "popupTimeoutSeconds");
-    refused(|o| o.popup_timeout_seconds = Some(f64::NAN), "popupTimeoutSeconds");
-    refused(|o| o.request_timeout_seconds = Some(0.0), "requestTimeoutSeconds");
-    refused(|o| o.request_timeout_seconds = Some(1.5), "requestTimeoutSeconds");
+    refused(
+        |o| o.popup_timeout_seconds = Some(1.0),
+        "popupTimeoutSeconds",
+    );
+    refused(
+        |o| o.popup_timeout_seconds = Some(f64::NAN),
+        "popupTimeoutSeconds",
+    );
+    refused(
+        |o| o.request_timeout_seconds = Some(0.0),
+        "requestTimeoutSeconds",
+    );
+    refused(
+        |o| o.request_timeout_seconds = Some(1.5),
+        "requestTimeoutSeconds",
+    );
 }
 
 #[test]
 fn leeway_is_capped() {
     refused(|o| o.leeway_seconds = Some(301.0), "leewaySeconds");
     refused(|o| o.leeway_seconds = Some(-1.0), "leewaySeconds");
-    assert_eq!(config_with(|o| o.leeway_seconds = Some(300.0)).leeway_seconds(), 300);
+    assert_eq!(
+        config_with(|o| o.leeway_seconds = Some(300.0)).leeway_seconds(),
+        300
+    );
 }
 
 #[test]
 fn max_age_whole_seconds() {
     refused(|o| o.max_age_seconds = Some(-3.0), "maxAgeSeconds");
-    assert_eq!(config_with(|o| o.max_age_seconds = Some(0.0)).max_age_seconds(), Some(0));
+    assert_eq!(
+        config_with(|o| o.max_age_seconds = Some(0.0)).max_age_seconds(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -161,6 +261,7 @@ fn primary_user_id_not_blank() {
 
 #[test]
 fn unknown_options_are_refused_when_deserialising() {
-    let err = serde_json::from_str::<LinkOptions>(r#"{"domain":"t.example.com","clientID":"x"}"#).expect_err("typo");
+    let err = serde_json::from_str::<LinkOptions>(r#"{"domain":"t.example.com","clientID":"x"}"#)
+        .expect_err("typo");
     assert!(err.to_string().contains("clientID"), "{err}");
 }

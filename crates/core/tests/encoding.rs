@@ -6,7 +6,15 @@ use proptest::prelude::*;
 
 #[test]
 fn base64url_rfc4648_vectors() {
-    for (plain, encoded) in [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")] {
+    for (plain, encoded) in [
+        ("", ""),
+        ("f", "Zg"),
+        ("fo", "Zm8"),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg"),
+        ("fooba", "Zm9vYmE"),
+        ("foobar", "Zm9vYmFy"),
+    ] {
         assert_eq!(base64url_encode(plain.as_bytes()), encoded);
         assert_eq!(base64url_decode(encoded).as_deref(), Some(plain.as_bytes()));
     }
@@ -33,7 +41,15 @@ fn percent_encoding_of_user_ids() {
 #[test]
 fn form_parsing() {
     let pairs = form_parse("code=abc&state=x%2By+z&empty=&flag").expect("valid");
-    assert_eq!(pairs, vec![("code".into(), "abc".into()), ("state".into(), "x+y z".into()), ("empty".into(), "".into()), ("flag".into(), "".into())]);
+    assert_eq!(
+        pairs,
+        vec![
+            ("code".into(), "abc".into()),
+            ("state".into(), "x+y z".into()),
+            ("empty".into(), "".into()),
+            ("flag".into(), "".into())
+        ]
+    );
     assert_eq!(form_parse("a=%zz"), None);
     assert_eq!(form_parse("a=%C3"), None, "invalid UTF-8");
 }

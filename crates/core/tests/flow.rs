@@ -3,7 +3,10 @@
 mod common;
 
 use account_link_core::error::{ErrorCode, IdTokenReason};
-use account_link_core::flow::{Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput, LinkFlow, Outcome, Phase, Via};
+use account_link_core::flow::{
+    Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
+    LinkFlow, Outcome, Phase, Via,
+};
 use account_link_core::http::{HttpResponse, Method};
 use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::transaction::CallbackResponse;
@@ -20,7 +23,11 @@ const JWKS_URL: &str = "https://tenant.example.com/.well-known/jwks.json";
 const LINK_URL: &str = "https://tenant.example.com/api/v2/users/auth0%7Cprimary/identities";
 
 fn prepare(connection: Option<&str>) -> Event {
-    Event::Prepare { connection: connection.map(str::to_owned), known_identities: None, confirm: true }
+    Event::Prepare {
+        connection: connection.map(str::to_owned),
+        known_identities: None,
+        confirm: true,
+    }
 }
 
 fn linked_identities() -> String {
@@ -44,33 +51,67 @@ fn token_response(id_token: &str) -> HttpResponse {
 
 /// A popup that "logs in" and answers the matching callback; it arms the mock with the
 /// token response (which must carry the nonce from the authorize URL).
-fn answering_popup<'a>(mock: &'a MockTransport, tweak: impl Fn(&mut Value) + 'a, after: impl Fn(&MockTransport) + 'a) -> Box<dyn FnMut(&str) -> PopupOutcome + 'a> {
+fn answering_popup<'a>(
+    mock: &'a MockTransport,
+    tweak: impl Fn(&mut Value) + 'a,
+    after: impl Fn(&MockTransport) + 'a,
+) -> Box<dyn FnMut(&str) -> PopupOutcome + 'a> {
     Box::new(move |url: &str| {
         let state = query_param(url, "state").expect("state");
         let nonce = query_param(url, "nonce").expect("nonce");
-        mock.expect(Method::Post, TOKEN_URL, None, token_response(&id_token_for(&nonce, &tweak)));
+        mock.expect(
+            Method::Post,
+            TOKEN_URL,
+            None,
+            token_response(&id_token_for(&nonce, &tweak)),
+        );
         after(mock);
-        PopupOutcome::Callback(CallbackResponse { code: Some("code-1".into()), state: Some(state), ..Default::default() })
+        PopupOutcome::Callback(CallbackResponse {
+            code: Some("code-1".into()),
+            state: Some(state),
+            ..Default::default()
+        })
     })
 }
 
 fn jwks_ok(mock: &MockTransport) {
-    mock.expect(Method::Get, JWKS_URL, None, HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1), &TestKey::fixture(2)])));
+    mock.expect(
+        Method::Get,
+        JWKS_URL,
+        None,
+        HttpResponse::new(
+            200,
+            jwks_json(&[&TestKey::fixture(1), &TestKey::fixture(2)]),
+        ),
+    );
 }
 
 fn driver<'a>(mock: &'a MockTransport) -> Driver<'a> {
     let token = access_token(&access_claims());
-    Driver::new(TestEnv::new(NOW, 42), Box::new(move |r| Ok(mock.send(r))), move || Ok(token.clone()))
+    Driver::new(
+        TestEnv::new(NOW, 42),
+        Box::new(move |r| Ok(mock.send(r))),
+        move || Ok(token.clone()),
+    )
 }
 
 #[test]
 fn happy_path_popup_confirm_link() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    d.popup = answering_popup(&mock, |_| {}, |m| {
-        jwks_ok(m);
-        m.expect(Method::Post, LINK_URL, None, HttpResponse::new(201, linked_identities()));
-    });
+    d.popup = answering_popup(
+        &mock,
+        |_| {},
+        |m| {
+            jwks_ok(m);
+            m.expect(
+                Method::Post,
+                LINK_URL,
+                None,
+                HttpResponse::new(201, linked_identities()),
+            );
+        },
+    );
     let flow = d.run(LinkFlow::new(config()), prepare(Some("google-oauth2")));
     match d.last_outcome() {
         Outcome::Linked(ids) => assert_eq!(ids[1].full_user_id(), "google-oauth2|123"),
@@ -78,10 +119,24 @@ fn happy_path_popup_confirm_link() {
     }
     assert!(matches!(flow.phase(), Phase::Linked(_)));
     let asked = d.asked.as_ref().expect("the user was asked to confirm");
-    assert_eq!((asked.provider.as_str(), asked.email.as_deref()), ("google-oauth2", Some("alice@gmail.test")));
-    assert_eq!(d.requests, vec![format!("POST {TOKEN_URL}"), format!("GET {JWKS_URL}"), format!("POST {LINK_URL}")]);
+    assert_eq!(
+        (asked.provider.as_str(), asked.email.as_deref()),
+        ("google-oauth2", Some("alice@gmail.test"))
+    );
+    assert_eq!(
+        d.requests,
+        vec![
+            format!("POST {TOKEN_URL}"),
+            format!("GET {JWKS_URL}"),
+            format!("POST {LINK_URL}")
+        ]
+    );
     // The popup opens right after Start, with nothing to await in between.
-    let open = d.effects.iter().position(|e| e == "OpenPopup").expect("popup opened");
+    let open = d
+        .effects
+        .iter()
+        .position(|e| e == "OpenPopup")
+        .expect("popup opened");
     assert_eq!(d.effects[open + 1], "StartTimer");
 }
 
@@ -96,7 +151,10 @@ fn authorize_url_names_the_chosen_connection() {
         PopupOutcome::Closed
     });
     d.run(LinkFlow::new(config()), prepare(Some("github")));
-    assert_eq!(query_param(&seen.borrow(), "connection").as_deref(), Some("github"));
+    assert_eq!(
+        query_param(&seen.borrow(), "connection").as_deref(),
+        Some("github")
+    );
 }
 
 #[test]
@@ -130,7 +188,8 @@ fn popup_timeout_closes_the_popup() {
 
 #[test]
 fn popup_blocked_then_redirect_fallback_completes() {
-    let cfg = config_with(|o| o.redirect_uri = Some("https://app.example.com/callback.html".into()));
+    let cfg =
+        config_with(|o| o.redirect_uri = Some("https://app.example.com/callback.html".into()));
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = Box::new(|_| PopupOutcome::Blocked);
@@ -142,16 +201,43 @@ fn popup_blocked_then_redirect_fallback_completes() {
     d.run(flow, Event::Start(Via::Redirect));
     let url = d.navigated.clone().expect("navigated");
     assert_eq!(query_param(&url, "response_mode").as_deref(), Some("query"));
-    assert_eq!(query_param(&url, "redirect_uri").as_deref(), Some("https://app.example.com/callback.html"));
+    assert_eq!(
+        query_param(&url, "redirect_uri").as_deref(),
+        Some("https://app.example.com/callback.html")
+    );
     let persisted = d.storage.clone().expect("transaction persisted");
     // Back on the page after the redirect: a new flow resumes from storage.
     let nonce = query_param(&url, "nonce").expect("nonce");
-    mock.expect(Method::Post, TOKEN_URL, None, token_response(&id_token_for(&nonce, |_| {})));
+    mock.expect(
+        Method::Post,
+        TOKEN_URL,
+        None,
+        token_response(&id_token_for(&nonce, |_| {})),
+    );
     jwks_ok(&mock);
-    mock.expect(Method::Post, LINK_URL, None, HttpResponse::new(201, linked_identities()));
-    let callback = CallbackResponse::from_query(&format!("?code=abc&state={}", query_param(&url, "state").expect("state"))).expect("query");
-    d.run(LinkFlow::new(cfg), Event::Resume { persisted: Some(persisted), callback });
-    assert!(matches!(d.last_outcome(), Outcome::Linked(_)), "{:?}", d.last_outcome());
+    mock.expect(
+        Method::Post,
+        LINK_URL,
+        None,
+        HttpResponse::new(201, linked_identities()),
+    );
+    let callback = CallbackResponse::from_query(&format!(
+        "?code=abc&state={}",
+        query_param(&url, "state").expect("state")
+    ))
+    .expect("query");
+    d.run(
+        LinkFlow::new(cfg),
+        Event::Resume {
+            persisted: Some(persisted),
+            callback,
+        },
+    );
+    assert!(
+        matches!(d.last_outcome(), Outcome::Linked(_)),
+        "{:?}",
+        d.last_outcome()
+    );
     assert_eq!(d.storage, None, "the stored transaction is deleted on use");
 }
 
@@ -162,7 +248,9 @@ fn redirect_fallback_needs_an_explicit_redirect_uri() {
     d.popup = Box::new(|_| PopupOutcome::Blocked);
     let flow = d.run(LinkFlow::new(config()), prepare(None));
     d.run(flow, Event::Start(Via::Redirect));
-    assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::ConfigInvalid && e.detail().contains("redirectUri")));
+    assert!(
+        matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::ConfigInvalid && e.detail().contains("redirectUri"))
+    );
     assert!(d.navigated.is_none());
 }
 
@@ -170,8 +258,18 @@ fn redirect_fallback_needs_an_explicit_redirect_uri() {
 fn resume_without_a_stored_transaction_is_state_mismatch() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    let callback = CallbackResponse { code: Some("c".into()), state: Some("s".into()), ..Default::default() };
-    d.run(LinkFlow::new(config()), Event::Resume { persisted: None, callback });
+    let callback = CallbackResponse {
+        code: Some("c".into()),
+        state: Some("s".into()),
+        ..Default::default()
+    };
+    d.run(
+        LinkFlow::new(config()),
+        Event::Resume {
+            persisted: None,
+            callback,
+        },
+    );
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::StateMismatch));
     assert!(d.requests.is_empty());
 }
@@ -180,7 +278,13 @@ fn resume_without_a_stored_transaction_is_state_mismatch() {
 fn wrong_state_sends_no_token_request() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    d.popup = Box::new(|_| PopupOutcome::Callback(CallbackResponse { code: Some("c".into()), state: Some("forged".into()), ..Default::default() }));
+    d.popup = Box::new(|_| {
+        PopupOutcome::Callback(CallbackResponse {
+            code: Some("c".into()),
+            state: Some("forged".into()),
+            ..Default::default()
+        })
+    });
     d.run(LinkFlow::new(config()), prepare(None));
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::StateMismatch));
     assert!(d.requests.is_empty());
@@ -191,7 +295,12 @@ fn access_denied_keeps_the_idp_text() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = Box::new(|url| {
-        PopupOutcome::Callback(CallbackResponse { error: Some("access_denied".into()), error_description: Some("User said no".into()), state: query_param(url, "state"), ..Default::default() })
+        PopupOutcome::Callback(CallbackResponse {
+            error: Some("access_denied".into()),
+            error_description: Some("User said no".into()),
+            state: query_param(url, "state"),
+            ..Default::default()
+        })
     });
     d.run(LinkFlow::new(config()), prepare(None));
     match d.last_outcome() {
@@ -209,7 +318,9 @@ fn bad_nonce_sends_no_link_request() {
     let mut d = driver(&mock);
     d.popup = answering_popup(&mock, |c| c["nonce"] = json!("other"), jwks_ok);
     d.run(LinkFlow::new(config()), prepare(None));
-    assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.reason() == Some(IdTokenReason::Nonce)));
+    assert!(
+        matches!(d.last_outcome(), Outcome::Failed(e) if e.reason() == Some(IdTokenReason::Nonce))
+    );
     assert!(!d.sent("/identities"));
 }
 
@@ -219,12 +330,25 @@ fn unknown_kid_refreshes_the_jwks_once() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.jwks_cache = Some(HttpResponse::new(200, jwks_json(&[&TestKey::fixture(2)])));
-    d.popup = answering_popup(&mock, |_| {}, |m| {
-        jwks_ok(m);
-        m.expect(Method::Post, LINK_URL, None, HttpResponse::new(201, linked_identities()));
-    });
+    d.popup = answering_popup(
+        &mock,
+        |_| {},
+        |m| {
+            jwks_ok(m);
+            m.expect(
+                Method::Post,
+                LINK_URL,
+                None,
+                HttpResponse::new(201, linked_identities()),
+            );
+        },
+    );
     d.run(LinkFlow::new(config()), prepare(None));
-    assert!(matches!(d.last_outcome(), Outcome::Linked(_)), "{:?}", d.last_outcome());
+    assert!(
+        matches!(d.last_outcome(), Outcome::Linked(_)),
+        "{:?}",
+        d.last_outcome()
+    );
     assert_eq!(d.requests.iter().filter(|r| r.contains("jwks")).count(), 1);
 }
 
@@ -232,12 +356,28 @@ fn unknown_kid_refreshes_the_jwks_once() {
 fn unknown_kid_after_refresh_is_key_not_found() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    d.popup = answering_popup(&mock, |_| {}, |m| {
-        m.expect(Method::Get, JWKS_URL, None, HttpResponse::new(200, jwks_json(&[&TestKey::fixture(2)])));
-        m.expect(Method::Get, JWKS_URL, None, HttpResponse::new(200, jwks_json(&[&TestKey::fixture(3)])));
-    });
+    d.popup = answering_popup(
+        &mock,
+        |_| {},
+        |m| {
+            m.expect(
+                Method::Get,
+                JWKS_URL,
+                None,
+                HttpResponse::new(200, jwks_json(&[&TestKey::fixture(2)])),
+            );
+            m.expect(
+                Method::Get,
+                JWKS_URL,
+                None,
+                HttpResponse::new(200, jwks_json(&[&TestKey::fixture(3)])),
+            );
+        },
+    );
     d.run(LinkFlow::new(config()), prepare(None));
-    assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.reason() == Some(IdTokenReason::KeyNotFound)));
+    assert!(
+        matches!(d.last_outcome(), Outcome::Failed(e) if e.reason() == Some(IdTokenReason::KeyNotFound))
+    );
     assert!(!d.sent("/identities"));
 }
 
@@ -256,11 +396,27 @@ fn declining_the_confirm_step_cancels_without_linking() {
 fn without_confirm_it_links_directly() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    d.popup = answering_popup(&mock, |_| {}, |m| {
-        jwks_ok(m);
-        m.expect(Method::Post, LINK_URL, None, HttpResponse::new(201, linked_identities()));
-    });
-    d.run(LinkFlow::new(config()), Event::Prepare { connection: None, known_identities: None, confirm: false });
+    d.popup = answering_popup(
+        &mock,
+        |_| {},
+        |m| {
+            jwks_ok(m);
+            m.expect(
+                Method::Post,
+                LINK_URL,
+                None,
+                HttpResponse::new(201, linked_identities()),
+            );
+        },
+    );
+    d.run(
+        LinkFlow::new(config()),
+        Event::Prepare {
+            connection: None,
+            known_identities: None,
+            confirm: false,
+        },
+    );
     assert!(d.asked.is_none());
     assert!(matches!(d.last_outcome(), Outcome::Linked(_)));
 }
@@ -281,7 +437,14 @@ fn already_linked_identity_is_refused_before_linking() {
     let mut d = driver(&mock);
     d.popup = answering_popup(&mock, |_| {}, jwks_ok);
     let known: Vec<Identity> = serde_json::from_str(&linked_identities()).expect("identities");
-    d.run(LinkFlow::new(config()), Event::Prepare { connection: None, known_identities: Some(known), confirm: true });
+    d.run(
+        LinkFlow::new(config()),
+        Event::Prepare {
+            connection: None,
+            known_identities: Some(known),
+            confirm: true,
+        },
+    );
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::AlreadyLinked));
     assert!(!d.sent("/identities"));
 }
@@ -289,9 +452,13 @@ fn already_linked_identity_is_refused_before_linking() {
 #[test]
 fn primary_token_failure_stops_before_the_popup() {
     let mock = MockTransport::new();
-    let mut d = Driver::new(TestEnv::new(NOW, 1), Box::new(|r| Ok(mock.send(r))), || Err("login_required".into()));
+    let mut d = Driver::new(TestEnv::new(NOW, 1), Box::new(|r| Ok(mock.send(r))), || {
+        Err("login_required".into())
+    });
     d.run(LinkFlow::new(config()), prepare(None));
-    assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PrimaryTokenUnavailable && e.detail().contains("login_required")));
+    assert!(
+        matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PrimaryTokenUnavailable && e.detail().contains("login_required"))
+    );
     assert!(!d.effects.contains(&"OpenPopup".to_owned()));
 }
 
@@ -301,9 +468,15 @@ fn insufficient_scope_stops_before_the_popup() {
     let mut claims = access_claims();
     claims["scope"] = json!("read:current_user");
     let token = access_token(&claims);
-    let mut d = Driver::new(TestEnv::new(NOW, 1), Box::new(|r| Ok(mock.send(r))), move || Ok(token.clone()));
+    let mut d = Driver::new(
+        TestEnv::new(NOW, 1),
+        Box::new(|r| Ok(mock.send(r))),
+        move || Ok(token.clone()),
+    );
     d.run(LinkFlow::new(config()), prepare(None));
-    assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::InsufficientScope));
+    assert!(
+        matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::InsufficientScope)
+    );
     assert!(!d.effects.contains(&"OpenPopup".to_owned()));
 }
 
@@ -311,13 +484,25 @@ fn insufficient_scope_stops_before_the_popup() {
 fn rate_limited_link_keeps_retry_after_and_can_be_retried() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    d.popup = answering_popup(&mock, |_| {}, |m| {
-        jwks_ok(m);
-        m.expect(Method::Post, LINK_URL, None, HttpResponse::new(429, "{}").with_header("retry-after", "3"));
-    });
+    d.popup = answering_popup(
+        &mock,
+        |_| {},
+        |m| {
+            jwks_ok(m);
+            m.expect(
+                Method::Post,
+                LINK_URL,
+                None,
+                HttpResponse::new(429, "{}").with_header("retry-after", "3"),
+            );
+        },
+    );
     let flow = d.run(LinkFlow::new(config()), prepare(None));
     match d.last_outcome() {
-        Outcome::Failed(e) => assert_eq!((e.code(), e.retry_after_seconds()), (ErrorCode::RateLimited, Some(3))),
+        Outcome::Failed(e) => assert_eq!(
+            (e.code(), e.retry_after_seconds()),
+            (ErrorCode::RateLimited, Some(3))
+        ),
         other => panic!("{other:?}"),
     }
     // Retry runs a fresh attempt (new token check, new PKCE); here the user closes it.
@@ -337,13 +522,21 @@ fn late_and_duplicate_events_are_ignored() {
     assert_eq!(flow.phase(), Phase::AwaitingLogin);
     let mut env = TestEnv::new(NOW, 3);
     // A token response nobody asked for does nothing.
-    let (flow, effects) = flow.step(Event::TokenResponse(Ok(HttpResponse::new(200, "{}"))), &mut env);
+    let (flow, effects) = flow.step(
+        Event::TokenResponse(Ok(HttpResponse::new(200, "{}"))),
+        &mut env,
+    );
     assert!(effects.is_empty());
     assert_eq!(flow.phase(), Phase::AwaitingLogin);
     let (mut flow, effects) = flow.step(Event::PopupClosed, &mut env);
     assert!(matches!(flow.phase(), Phase::Failed(_)) && !effects.is_empty());
     // After the end: a late callback, a second close, a cancel — all ignored.
-    for event in [Event::Callback(CallbackResponse::default()), Event::PopupClosed, Event::Cancel, Event::Confirm(true)] {
+    for event in [
+        Event::Callback(CallbackResponse::default()),
+        Event::PopupClosed,
+        Event::Cancel,
+        Event::Confirm(true),
+    ] {
         let (f, effects) = flow.step(event, &mut env);
         assert!(effects.is_empty());
         flow = f;
@@ -359,7 +552,14 @@ fn cancel_while_waiting_closes_the_popup() {
     let flow = d.run(LinkFlow::new(config()), prepare(None));
     let mut env = TestEnv::new(NOW, 3);
     let (flow, effects) = flow.step(Event::Cancel, &mut env);
-    assert!(matches!(effects.as_slice(), [Effect::CancelTimer, Effect::ClosePopup, Effect::Notify(Outcome::Cancelled)]));
+    assert!(matches!(
+        effects.as_slice(),
+        [
+            Effect::CancelTimer,
+            Effect::ClosePopup,
+            Effect::Notify(Outcome::Cancelled)
+        ]
+    ));
     assert_eq!(flow.phase(), Phase::Cancelled);
 }
 
@@ -377,11 +577,25 @@ fn each_attempt_has_fresh_state() {
     d.run(flow, Event::Retry);
     let urls = urls.borrow();
     assert_eq!(urls.len(), 2);
-    assert_ne!(query_param(&urls[0], "state"), query_param(&urls[1], "state"));
-    assert_ne!(query_param(&urls[0], "code_challenge"), query_param(&urls[1], "code_challenge"));
+    assert_ne!(
+        query_param(&urls[0], "state"),
+        query_param(&urls[1], "state")
+    );
+    assert_ne!(
+        query_param(&urls[0], "code_challenge"),
+        query_param(&urls[1], "code_challenge")
+    );
 }
 
-fn run_op(config: LinkConfig, kind: IdentityOpKind, response: HttpResponse, token: String) -> (Result<IdentityOpOutput, account_link_core::LinkError>, Vec<String>) {
+fn run_op(
+    config: LinkConfig,
+    kind: IdentityOpKind,
+    response: HttpResponse,
+    token: String,
+) -> (
+    Result<IdentityOpOutput, account_link_core::LinkError>,
+    Vec<String>,
+) {
     let mut env = TestEnv::new(NOW, 1);
     let (mut op, mut effect) = IdentityOp::new(config, kind, None);
     let mut sent = Vec::new();
@@ -403,23 +617,50 @@ fn run_op(config: LinkConfig, kind: IdentityOpKind, response: HttpResponse, toke
 #[test]
 fn list_identities_op() {
     let body = json!({"user_id": PRIMARY, "identities": serde_json::from_str::<Value>(&linked_identities()).expect("json")}).to_string();
-    let (result, sent) = run_op(config(), IdentityOpKind::List, HttpResponse::new(200, body), access_token(&access_claims()));
+    let (result, sent) = run_op(
+        config(),
+        IdentityOpKind::List,
+        HttpResponse::new(200, body),
+        access_token(&access_claims()),
+    );
     assert!(matches!(result, Ok(IdentityOpOutput::User(u)) if u.identities.len() == 2));
-    assert_eq!(sent, vec!["GET https://tenant.example.com/api/v2/users/auth0%7Cprimary"]);
+    assert_eq!(
+        sent,
+        vec!["GET https://tenant.example.com/api/v2/users/auth0%7Cprimary"]
+    );
 }
 
 #[test]
 fn unlink_op_refuses_the_primary_without_a_request() {
-    let target = IdentityRef { provider: "auth0".into(), user_id: "primary".into() };
-    let (result, sent) = run_op(config(), IdentityOpKind::Unlink(target), HttpResponse::new(200, "[]"), access_token(&access_claims()));
-    assert_eq!(result.expect_err("primary").code(), ErrorCode::ConfigInvalid);
+    let target = IdentityRef {
+        provider: "auth0".into(),
+        user_id: "primary".into(),
+    };
+    let (result, sent) = run_op(
+        config(),
+        IdentityOpKind::Unlink(target),
+        HttpResponse::new(200, "[]"),
+        access_token(&access_claims()),
+    );
+    assert_eq!(
+        result.expect_err("primary").code(),
+        ErrorCode::ConfigInvalid
+    );
     assert!(sent.is_empty());
 }
 
 #[test]
 fn unlink_op_sends_delete() {
-    let target = IdentityRef { provider: "google-oauth2".into(), user_id: "123".into() };
-    let (result, sent) = run_op(config(), IdentityOpKind::Unlink(target), HttpResponse::new(200, "[]"), access_token(&access_claims()));
+    let target = IdentityRef {
+        provider: "google-oauth2".into(),
+        user_id: "123".into(),
+    };
+    let (result, sent) = run_op(
+        config(),
+        IdentityOpKind::Unlink(target),
+        HttpResponse::new(200, "[]"),
+        access_token(&access_claims()),
+    );
     assert!(matches!(result, Ok(IdentityOpOutput::Identities(ids)) if ids.is_empty()));
     assert_eq!(sent, vec![format!("DELETE {LINK_URL}/google-oauth2/123")]);
 }

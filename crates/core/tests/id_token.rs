@@ -3,20 +3,35 @@
 
 mod common;
 
+use account_link_core::encoding::base64url_encode;
 use account_link_core::error::{ErrorCode, IdTokenReason as R};
 use account_link_core::id_token::{self, Expectations};
 use account_link_core::secret::{IdToken, Nonce};
 use account_link_core::{LinkConfig, LinkError};
-use account_link_core::encoding::base64url_encode;
 use common::*;
 use serde_json::{json, Value};
-use test_support::{jwks_of, json as parser, RsaVerifier, TestKey};
+use test_support::{json as parser, jwks_of, RsaVerifier, TestKey};
 
 const NONCE: &str = "n-0S6_WzA2Mj";
 
-fn verify_with(config: &LinkConfig, token: &str, keys: &[&TestKey], now: u64) -> Result<account_link_core::id_token::VerifiedIdToken, LinkError> {
+fn verify_with(
+    config: &LinkConfig,
+    token: &str,
+    keys: &[&TestKey],
+    now: u64,
+) -> Result<account_link_core::id_token::VerifiedIdToken, LinkError> {
     let nonce = Nonce::new(NONCE);
-    id_token::verify(&parser(), &RsaVerifier, IdToken::new(token), &jwks_of(keys), Expectations { config, nonce: &nonce, now })
+    id_token::verify(
+        &parser(),
+        &RsaVerifier,
+        IdToken::new(token),
+        &jwks_of(keys),
+        Expectations {
+            config,
+            nonce: &nonce,
+            now,
+        },
+    )
 }
 
 fn verify(token: &str) -> Result<account_link_core::id_token::VerifiedIdToken, LinkError> {
@@ -62,16 +77,28 @@ fn malformed_not_three_parts() {
 fn malformed_bad_base64_or_json() {
     let good = with(|_| {});
     let parts: Vec<&str> = good.split('.').collect();
-    assert_reason(verify(&format!("{}.{}!.{}", parts[0], parts[1], parts[2])), R::Malformed);
+    assert_reason(
+        verify(&format!("{}.{}!.{}", parts[0], parts[1], parts[2])),
+        R::Malformed,
+    );
     let not_json = b64("not json");
-    assert_reason(verify(&format!("{}.{not_json}.{}", parts[0], parts[2])), R::Malformed);
-    assert_reason(verify(&format!("{not_json}.{}.{}", parts[1], parts[2])), R::Malformed);
+    assert_reason(
+        verify(&format!("{}.{not_json}.{}", parts[0], parts[2])),
+        R::Malformed,
+    );
+    assert_reason(
+        verify(&format!("{not_json}.{}.{}", parts[1], parts[2])),
+        R::Malformed,
+    );
 }
 
 #[test]
 fn malformed_crit_header() {
     let key = TestKey::fixture(1);
-    let token = key.sign(&json!({"alg": "RS256", "kid": key.kid, "crit": ["exp"]}), &id_claims(NONCE));
+    let token = key.sign(
+        &json!({"alg": "RS256", "kid": key.kid, "crit": ["exp"]}),
+        &id_claims(NONCE),
+    );
     assert_reason(verify(&token), R::Malformed);
 }
 
@@ -119,7 +146,10 @@ fn signature_empty_is_refused() {
 #[test]
 fn key_not_found_for_unknown_kid() {
     let key = TestKey::fixture(1);
-    let token = key.sign(&json!({"alg": "RS256", "kid": "unknown"}), &id_claims(NONCE));
+    let token = key.sign(
+        &json!({"alg": "RS256", "kid": "unknown"}),
+        &id_claims(NONCE),
+    );
     assert_reason(verify(&token), R::KeyNotFound);
 }
 
@@ -127,28 +157,56 @@ fn key_not_found_for_unknown_kid() {
 fn key_not_found_without_kid_when_several_keys() {
     let (k1, k2) = (TestKey::fixture(1), TestKey::fixture(2));
     let token = k1.sign(&json!({"alg": "RS256"}), &id_claims(NONCE));
-    assert_reason(verify_with(&config(), &token, &[&k1, &k2], NOW), R::KeyNotFound);
+    assert_reason(
+        verify_with(&config(), &token, &[&k1, &k2], NOW),
+        R::KeyNotFound,
+    );
     // With exactly one RS256 key, a token without kid is verified with it.
     verify_with(&config(), &token, &[&k1], NOW).expect("single key, no kid");
 }
 
 #[test]
 fn iss_must_match_exactly() {
-    assert_reason(verify(&with(|c| c["iss"] = json!("https://tenant.example.com"))), R::Iss);
-    assert_reason(verify(&with(|c| c["iss"] = json!("https://evil.example.com/"))), R::Iss);
-    assert_reason(verify(&with(|c| c.as_object_mut().map(|o| o.remove("iss")).map(drop).unwrap_or(()))), R::Iss);
+    assert_reason(
+        verify(&with(|c| c["iss"] = json!("https://tenant.example.com"))),
+        R::Iss,
+    );
+    assert_reason(
+        verify(&with(|c| c["iss"] = json!("https://evil.example.com/"))),
+        R::Iss,
+    );
+    assert_reason(
+        verify(&with(|c| {
+            c.as_object_mut()
+                .map(|o| o.remove("iss"))
+                .map(drop)
+                .unwrap_or(())
+        })),
+        R::Iss,
+    );
 }
 
 #[test]
 fn aud_must_contain_the_client() {
     assert_reason(verify(&with(|c| c["aud"] = json!("other-client"))), R::Aud);
     assert_reason(verify(&with(|c| c["aud"] = json!(["a", "b"]))), R::Aud);
-    assert_reason(verify(&with(|c| c.as_object_mut().map(|o| o.remove("aud")).map(drop).unwrap_or(()))), R::Aud);
+    assert_reason(
+        verify(&with(|c| {
+            c.as_object_mut()
+                .map(|o| o.remove("aud"))
+                .map(drop)
+                .unwrap_or(())
+        })),
+        R::Aud,
+    );
 }
 
 #[test]
 fn azp_required_with_several_audiences() {
-    assert_reason(verify(&with(|c| c["aud"] = json!([CLIENT_ID, "other"]))), R::Azp);
+    assert_reason(
+        verify(&with(|c| c["aud"] = json!([CLIENT_ID, "other"]))),
+        R::Azp,
+    );
     verify(&with(|c| {
         c["aud"] = json!([CLIENT_ID, "other"]);
         c["azp"] = json!(CLIENT_ID);
@@ -165,7 +223,15 @@ fn azp_must_be_the_client_when_present() {
 fn exp_expired_beyond_leeway() {
     assert_reason(verify(&with(|c| c["exp"] = json!(NOW - 61))), R::Exp);
     verify(&with(|c| c["exp"] = json!(NOW - 59))).expect("within the 60 s leeway");
-    assert_reason(verify(&with(|c| c.as_object_mut().map(|o| o.remove("exp")).map(drop).unwrap_or(()))), R::Exp);
+    assert_reason(
+        verify(&with(|c| {
+            c.as_object_mut()
+                .map(|o| o.remove("exp"))
+                .map(drop)
+                .unwrap_or(())
+        })),
+        R::Exp,
+    );
     assert_reason(verify(&with(|c| c["exp"] = json!(-5))), R::Exp);
 }
 
@@ -173,14 +239,25 @@ fn exp_expired_beyond_leeway() {
 fn leeway_is_configurable() {
     let strict = config_with(|o| o.leeway_seconds = Some(0.0));
     let key = TestKey::fixture(1);
-    assert_reason(verify_with(&strict, &with(|c| c["exp"] = json!(NOW - 1)), &[&key], NOW), R::Exp);
+    assert_reason(
+        verify_with(&strict, &with(|c| c["exp"] = json!(NOW - 1)), &[&key], NOW),
+        R::Exp,
+    );
 }
 
 #[test]
 fn iat_in_the_future_beyond_leeway() {
     assert_reason(verify(&with(|c| c["iat"] = json!(NOW + 61))), R::Iat);
     verify(&with(|c| c["iat"] = json!(NOW + 59))).expect("within leeway");
-    assert_reason(verify(&with(|c| c.as_object_mut().map(|o| o.remove("iat")).map(drop).unwrap_or(()))), R::Iat);
+    assert_reason(
+        verify(&with(|c| {
+            c.as_object_mut()
+                .map(|o| o.remove("iat"))
+                .map(drop)
+                .unwrap_or(())
+        })),
+        R::Iat,
+    );
 }
 
 #[test]
@@ -192,12 +269,28 @@ fn nbf_in_the_future_beyond_leeway() {
 #[test]
 fn nonce_must_match() {
     assert_reason(verify(&with(|c| c["nonce"] = json!("other"))), R::Nonce);
-    assert_reason(verify(&with(|c| c.as_object_mut().map(|o| o.remove("nonce")).map(drop).unwrap_or(()))), R::Nonce);
+    assert_reason(
+        verify(&with(|c| {
+            c.as_object_mut()
+                .map(|o| o.remove("nonce"))
+                .map(drop)
+                .unwrap_or(())
+        })),
+        R::Nonce,
+    );
 }
 
 #[test]
 fn sub_is_required() {
-    assert_reason(verify(&with(|c| c.as_object_mut().map(|o| o.remove("sub")).map(drop).unwrap_or(()))), R::Sub);
+    assert_reason(
+        verify(&with(|c| {
+            c.as_object_mut()
+                .map(|o| o.remove("sub"))
+                .map(drop)
+                .unwrap_or(())
+        })),
+        R::Sub,
+    );
     assert_reason(verify(&with(|c| c["sub"] = json!(""))), R::Sub);
 }
 
@@ -205,8 +298,29 @@ fn sub_is_required() {
 fn auth_time_checked_when_max_age_was_sent() {
     let cfg = config_with(|o| o.max_age_seconds = Some(300.0));
     let key = TestKey::fixture(1);
-    assert_reason(verify_with(&cfg, &with(|c| c["auth_time"] = json!(NOW - 1000)), &[&key], NOW), R::AuthTime);
-    assert_reason(verify_with(&cfg, &with(|c| c.as_object_mut().map(|o| o.remove("auth_time")).map(drop).unwrap_or(())), &[&key], NOW), R::AuthTime);
+    assert_reason(
+        verify_with(
+            &cfg,
+            &with(|c| c["auth_time"] = json!(NOW - 1000)),
+            &[&key],
+            NOW,
+        ),
+        R::AuthTime,
+    );
+    assert_reason(
+        verify_with(
+            &cfg,
+            &with(|c| {
+                c.as_object_mut()
+                    .map(|o| o.remove("auth_time"))
+                    .map(drop)
+                    .unwrap_or(())
+            }),
+            &[&key],
+            NOW,
+        ),
+        R::AuthTime,
+    );
     verify_with(&cfg, &with(|_| {}), &[&key], NOW).expect("recent login");
 }
 
@@ -215,7 +329,13 @@ fn unverified_email_is_refused_by_default() {
     let e = verify(&with(|c| c["email_verified"] = json!(false))).expect_err("unverified");
     assert_eq!(e.code(), ErrorCode::EmailUnverified);
     assert_eq!(e.reason(), None);
-    let e = verify(&with(|c| c.as_object_mut().map(|o| o.remove("email_verified")).map(drop).unwrap_or(()))).expect_err("unknown verification");
+    let e = verify(&with(|c| {
+        c.as_object_mut()
+            .map(|o| o.remove("email_verified"))
+            .map(drop)
+            .unwrap_or(())
+    }))
+    .expect_err("unknown verification");
     assert_eq!(e.code(), ErrorCode::EmailUnverified);
     // "true" as a string (some IdPs) counts as verified.
     verify(&with(|c| c["email_verified"] = json!("true"))).expect("string true");
@@ -225,7 +345,13 @@ fn unverified_email_is_refused_by_default() {
 fn unverified_email_allowed_when_the_host_opts_out() {
     let cfg = config_with(|o| o.require_verified_email = Some(false));
     let key = TestKey::fixture(1);
-    verify_with(&cfg, &with(|c| c["email_verified"] = json!(false)), &[&key], NOW).expect("opted out");
+    verify_with(
+        &cfg,
+        &with(|c| c["email_verified"] = json!(false)),
+        &[&key],
+        NOW,
+    )
+    .expect("opted out");
 }
 
 #[test]
@@ -234,9 +360,17 @@ fn error_messages_never_contain_the_token() {
     let e = verify(&token).expect_err("aud");
     let parts: Vec<&str> = token.split('.').collect();
     for part in parts {
-        assert!(!e.detail().contains(part), "detail leaks token material: {}", e.detail());
+        assert!(
+            !e.detail().contains(part),
+            "detail leaks token material: {}",
+            e.detail()
+        );
     }
-    assert!(e.detail().contains("expected to contain spa-client"), "{}", e.detail());
+    assert!(
+        e.detail().contains("expected to contain spa-client"),
+        "{}",
+        e.detail()
+    );
 }
 
 fn b64(s: impl AsRef<[u8]>) -> String {

@@ -10,10 +10,17 @@ use account_link_core::primary::{PrimaryToken, Purpose};
 use account_link_core::secret::{IdToken, Nonce};
 use common::*;
 use serde_json::json;
-use test_support::{jwks_of, json as parser, RsaVerifier, TestKey};
+use test_support::{json as parser, jwks_of, RsaVerifier, TestKey};
 
 fn token() -> PrimaryToken {
-    PrimaryToken::inspect(&parser(), Some(&access_token(&access_claims())), &config(), NOW, Purpose::ChangeIdentities).expect("valid")
+    PrimaryToken::inspect(
+        &parser(),
+        Some(&access_token(&access_claims())),
+        &config(),
+        NOW,
+        Purpose::ChangeIdentities,
+    )
+    .expect("valid")
 }
 
 fn secondary(sub: &str) -> (VerifiedIdToken, String) {
@@ -23,7 +30,18 @@ fn secondary(sub: &str) -> (VerifiedIdToken, String) {
     let raw = key.sign(&key.header(), &claims);
     let nonce = Nonce::new("n");
     let cfg = config();
-    let v = id_token::verify(&parser(), &RsaVerifier, IdToken::new(raw.clone()), &jwks_of(&[&key]), Expectations { config: &cfg, nonce: &nonce, now: NOW }).expect("valid");
+    let v = id_token::verify(
+        &parser(),
+        &RsaVerifier,
+        IdToken::new(raw.clone()),
+        &jwks_of(&[&key]),
+        Expectations {
+            config: &cfg,
+            nonce: &nonce,
+            now: NOW,
+        },
+    )
+    .expect("valid");
     (v, raw)
 }
 
@@ -40,39 +58,73 @@ fn link_request_is_exactly_link_with() {
     let (v, raw) = secondary("google-oauth2|123");
     let r = prepare_link(&config(), &token(), &v, None).expect("request");
     assert_eq!(r.method, Method::Post);
-    assert_eq!(r.url, "https://tenant.example.com/api/v2/users/auth0%7Cprimary/identities");
+    assert_eq!(
+        r.url,
+        "https://tenant.example.com/api/v2/users/auth0%7Cprimary/identities"
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
-    assert!(r.header("authorization").is_some_and(|h| h.starts_with("Bearer eyJ")));
-    let body: serde_json::Value = serde_json::from_str(r.body.as_deref().expect("body")).expect("json");
-    assert_eq!(body, json!({ "link_with": raw }), "nothing but link_with: never user_id/provider");
-    assert!(!format!("{r:?}").contains(&raw), "Debug of the request leaks the ID token");
+    assert!(r
+        .header("authorization")
+        .is_some_and(|h| h.starts_with("Bearer eyJ")));
+    let body: serde_json::Value =
+        serde_json::from_str(r.body.as_deref().expect("body")).expect("json");
+    assert_eq!(
+        body,
+        json!({ "link_with": raw }),
+        "nothing but link_with: never user_id/provider"
+    );
+    assert!(
+        !format!("{r:?}").contains(&raw),
+        "Debug of the request leaks the ID token"
+    );
 }
 
 #[test]
 fn link_refuses_the_same_account() {
     let (v, _) = secondary(PRIMARY);
-    assert_eq!(prepare_link(&config(), &token(), &v, None).expect_err("same").code(), ErrorCode::SameAccount);
+    assert_eq!(
+        prepare_link(&config(), &token(), &v, None)
+            .expect_err("same")
+            .code(),
+        ErrorCode::SameAccount
+    );
 }
 
 #[test]
 fn link_refuses_an_identity_already_listed() {
     let (v, _) = secondary("github|4242");
     let known: Vec<Identity> = serde_json::from_str(&identities_json()).expect("identities");
-    assert_eq!(prepare_link(&config(), &token(), &v, Some(&known)).expect_err("already").code(), ErrorCode::AlreadyLinked);
+    assert_eq!(
+        prepare_link(&config(), &token(), &v, Some(&known))
+            .expect_err("already")
+            .code(),
+        ErrorCode::AlreadyLinked
+    );
 }
 
 #[test]
 fn identities_parse_numeric_user_ids() {
-    let ids = process_link(&parser(), &HttpResponse::new(201, identities_json()), NOW).expect("201");
+    let ids =
+        process_link(&parser(), &HttpResponse::new(201, identities_json()), NOW).expect("201");
     assert_eq!(ids[1].user_id, "4242");
     assert_eq!(ids[1].full_user_id(), "github|4242");
-    assert_eq!(ids[1].profile_data.as_ref().and_then(|p| p.email.as_deref()), Some("a@b.test"));
-    assert!(process_link(&parser(), &HttpResponse::new(200, identities_json()), NOW).is_ok(), "any 2xx is success");
+    assert_eq!(
+        ids[1]
+            .profile_data
+            .as_ref()
+            .and_then(|p| p.email.as_deref()),
+        Some("a@b.test")
+    );
+    assert!(
+        process_link(&parser(), &HttpResponse::new(200, identities_json()), NOW).is_ok(),
+        "any 2xx is success"
+    );
 }
 
 #[track_caller]
 fn mapped(status: u16, body: serde_json::Value) -> account_link_core::LinkError {
-    process_link(&parser(), &HttpResponse::new(status, body.to_string()), NOW).expect_err("error status")
+    process_link(&parser(), &HttpResponse::new(status, body.to_string()), NOW)
+        .expect_err("error status")
 }
 
 fn auth0(status: u16, error: &str, message: &str) -> serde_json::Value {
@@ -81,103 +133,225 @@ fn auth0(status: u16, error: &str, message: &str) -> serde_json::Value {
 
 #[test]
 fn status_400_same_identity_is_same_account() {
-    let e = mapped(400, auth0(400, "Bad Request", "Main identity and the new one are the same."));
+    let e = mapped(
+        400,
+        auth0(
+            400,
+            "Bad Request",
+            "Main identity and the new one are the same.",
+        ),
+    );
     assert_eq!(e.code(), ErrorCode::SameAccount);
-    assert_eq!(e.api_error().and_then(|b| b.message.as_deref()), Some("Main identity and the new one are the same."));
+    assert_eq!(
+        e.api_error().and_then(|b| b.message.as_deref()),
+        Some("Main identity and the new one are the same.")
+    );
 }
 
 #[test]
 fn status_400_other_is_unexpected_response() {
-    assert_eq!(mapped(400, auth0(400, "Bad Request", "Payload validation error")).code(), ErrorCode::UnexpectedResponse);
+    assert_eq!(
+        mapped(400, auth0(400, "Bad Request", "Payload validation error")).code(),
+        ErrorCode::UnexpectedResponse
+    );
 }
 
 #[test]
 fn status_401_is_primary_token_rejected() {
-    assert_eq!(mapped(401, auth0(401, "Unauthorized", "Invalid token")).code(), ErrorCode::PrimaryTokenRejected);
+    assert_eq!(
+        mapped(401, auth0(401, "Unauthorized", "Invalid token")).code(),
+        ErrorCode::PrimaryTokenRejected
+    );
 }
 
 #[test]
 fn status_403_scope_is_insufficient_scope_naming_it() {
-    let e = mapped(403, auth0(403, "Forbidden", "Insufficient scope, expected any of: update:users,update:current_user_identities"));
+    let e = mapped(
+        403,
+        auth0(
+            403,
+            "Forbidden",
+            "Insufficient scope, expected any of: update:users,update:current_user_identities",
+        ),
+    );
     assert_eq!(e.code(), ErrorCode::InsufficientScope);
     assert!(e.detail().contains("update:current_user_identities"));
 }
 
 #[test]
 fn status_403_subject_mismatch_is_user_mismatch() {
-    assert_eq!(mapped(403, auth0(403, "Forbidden", "user to be acted on does not match subject in bearer token")).code(), ErrorCode::UserMismatch);
+    assert_eq!(
+        mapped(
+            403,
+            auth0(
+                403,
+                "Forbidden",
+                "user to be acted on does not match subject in bearer token"
+            )
+        )
+        .code(),
+        ErrorCode::UserMismatch
+    );
 }
 
 #[test]
 fn status_409_is_already_linked() {
-    assert_eq!(mapped(409, auth0(409, "Conflict", "Identity already exists")).code(), ErrorCode::AlreadyLinked);
+    assert_eq!(
+        mapped(409, auth0(409, "Conflict", "Identity already exists")).code(),
+        ErrorCode::AlreadyLinked
+    );
 }
 
 #[test]
 fn status_429_keeps_retry_after() {
-    let r = HttpResponse::new(429, auth0(429, "Too Many Requests", "Global limit has been reached").to_string()).with_header("Retry-After", "7");
+    let r = HttpResponse::new(
+        429,
+        auth0(429, "Too Many Requests", "Global limit has been reached").to_string(),
+    )
+    .with_header("Retry-After", "7");
     let e = process_link(&parser(), &r, NOW).expect_err("429");
     assert_eq!(e.code(), ErrorCode::RateLimited);
     assert_eq!(e.retry_after_seconds(), Some(7));
     let r = HttpResponse::new(429, "{}").with_header("x-ratelimit-reset", &(NOW + 12).to_string());
-    assert_eq!(process_link(&parser(), &r, NOW).expect_err("429").retry_after_seconds(), Some(12));
+    assert_eq!(
+        process_link(&parser(), &r, NOW)
+            .expect_err("429")
+            .retry_after_seconds(),
+        Some(12)
+    );
     let r = HttpResponse::new(429, "not json");
     let e = process_link(&parser(), &r, NOW).expect_err("429");
-    assert_eq!((e.code(), e.retry_after_seconds()), (ErrorCode::RateLimited, None));
+    assert_eq!(
+        (e.code(), e.retry_after_seconds()),
+        (ErrorCode::RateLimited, None)
+    );
 }
 
 #[test]
 fn status_5xx_is_server_error() {
-    assert_eq!(mapped(500, auth0(500, "Internal Server Error", "oops")).code(), ErrorCode::ServerError);
-    assert_eq!(process_link(&parser(), &HttpResponse::new(503, "<html>"), NOW).expect_err("503").code(), ErrorCode::ServerError);
+    assert_eq!(
+        mapped(500, auth0(500, "Internal Server Error", "oops")).code(),
+        ErrorCode::ServerError
+    );
+    assert_eq!(
+        process_link(&parser(), &HttpResponse::new(503, "<html>"), NOW)
+            .expect_err("503")
+            .code(),
+        ErrorCode::ServerError
+    );
 }
 
 #[test]
 fn status_404_is_unexpected_response() {
-    assert_eq!(mapped(404, auth0(404, "Not Found", "The user does not exist.")).code(), ErrorCode::UnexpectedResponse);
+    assert_eq!(
+        mapped(404, auth0(404, "Not Found", "The user does not exist.")).code(),
+        ErrorCode::UnexpectedResponse
+    );
 }
 
 #[test]
 fn unreadable_2xx_body_is_unexpected_response() {
-    assert_eq!(process_link(&parser(), &HttpResponse::new(201, "{\"not\":\"a list\"}"), NOW).expect_err("shape").code(), ErrorCode::UnexpectedResponse);
-    assert_eq!(process_link(&parser(), &HttpResponse::new(201, "<html>"), NOW).expect_err("html").code(), ErrorCode::UnexpectedResponse);
+    assert_eq!(
+        process_link(
+            &parser(),
+            &HttpResponse::new(201, "{\"not\":\"a list\"}"),
+            NOW
+        )
+        .expect_err("shape")
+        .code(),
+        ErrorCode::UnexpectedResponse
+    );
+    assert_eq!(
+        process_link(&parser(), &HttpResponse::new(201, "<html>"), NOW)
+            .expect_err("html")
+            .code(),
+        ErrorCode::UnexpectedResponse
+    );
 }
 
 #[test]
 fn get_user_request_and_response() {
-    let t = PrimaryToken::inspect(&parser(), Some(&access_token(&access_claims())), &config(), NOW, Purpose::ReadIdentities).expect("valid");
+    let t = PrimaryToken::inspect(
+        &parser(),
+        Some(&access_token(&access_claims())),
+        &config(),
+        NOW,
+        Purpose::ReadIdentities,
+    )
+    .expect("valid");
     let r = prepare_get_user(&config(), &t);
-    assert_eq!((r.method, r.url.as_str()), (Method::Get, "https://tenant.example.com/api/v2/users/auth0%7Cprimary"));
+    assert_eq!(
+        (r.method, r.url.as_str()),
+        (
+            Method::Get,
+            "https://tenant.example.com/api/v2/users/auth0%7Cprimary"
+        )
+    );
     assert_eq!(r.body, None);
     let body = json!({"user_id": PRIMARY, "email": "p@example.com", "identities": serde_json::from_str::<serde_json::Value>(&identities_json()).expect("json")});
-    let user = process_get_user(&parser(), &HttpResponse::new(200, body.to_string()), NOW).expect("200");
+    let user =
+        process_get_user(&parser(), &HttpResponse::new(200, body.to_string()), NOW).expect("200");
     assert_eq!(user.identities.len(), 2);
-    assert_eq!(process_get_user(&parser(), &HttpResponse::new(403, "{}"), NOW).expect_err("403").code(), ErrorCode::InsufficientScope);
+    assert_eq!(
+        process_get_user(&parser(), &HttpResponse::new(403, "{}"), NOW)
+            .expect_err("403")
+            .code(),
+        ErrorCode::InsufficientScope
+    );
 }
 
 #[test]
 fn unlink_request_encodes_segments() {
-    let target = IdentityRef { provider: "google-oauth2".into(), user_id: "12/3".into() };
+    let target = IdentityRef {
+        provider: "google-oauth2".into(),
+        user_id: "12/3".into(),
+    };
     let r = prepare_unlink(&config(), &token(), &target, None).expect("request");
     assert_eq!((r.method, r.url.as_str()), (Method::Delete, "https://tenant.example.com/api/v2/users/auth0%7Cprimary/identities/google-oauth2/12%2F3"));
-    let ids = process_unlink(&parser(), &HttpResponse::new(200, identities_json()), NOW).expect("200");
+    let ids =
+        process_unlink(&parser(), &HttpResponse::new(200, identities_json()), NOW).expect("200");
     assert_eq!(ids.len(), 2);
 }
 
 #[test]
 fn unlink_refuses_the_primary_identity() {
-    let target = IdentityRef { provider: "auth0".into(), user_id: "primary".into() };
-    assert_eq!(prepare_unlink(&config(), &token(), &target, None).expect_err("primary").code(), ErrorCode::ConfigInvalid);
+    let target = IdentityRef {
+        provider: "auth0".into(),
+        user_id: "primary".into(),
+    };
+    assert_eq!(
+        prepare_unlink(&config(), &token(), &target, None)
+            .expect_err("primary")
+            .code(),
+        ErrorCode::ConfigInvalid
+    );
     let known: Vec<Identity> = serde_json::from_str(&identities_json()).expect("identities");
-    let other_primary = IdentityRef { provider: "auth0".into(), user_id: "primary".into() };
+    let other_primary = IdentityRef {
+        provider: "auth0".into(),
+        user_id: "primary".into(),
+    };
     assert!(prepare_unlink(&config(), &token(), &other_primary, Some(&known)).is_err());
-    let empty = IdentityRef { provider: "".into(), user_id: "x".into() };
-    assert_eq!(prepare_unlink(&config(), &token(), &empty, None).expect_err("empty").code(), ErrorCode::ConfigInvalid);
+    let empty = IdentityRef {
+        provider: "".into(),
+        user_id: "x".into(),
+    };
+    assert_eq!(
+        prepare_unlink(&config(), &token(), &empty, None)
+            .expect_err("empty")
+            .code(),
+        ErrorCode::ConfigInvalid
+    );
 }
 
 #[test]
 fn transport_errors_map_to_network_and_timeout() {
     use account_link_core::http::TransportError;
-    assert_eq!(transport_error(&TransportError::Network("offline".into()), "x").code(), ErrorCode::Network);
-    assert_eq!(transport_error(&TransportError::Timeout, "x").code(), ErrorCode::Timeout);
+    assert_eq!(
+        transport_error(&TransportError::Network("offline".into()), "x").code(),
+        ErrorCode::Network
+    );
+    assert_eq!(
+        transport_error(&TransportError::Timeout, "x").code(),
+        ErrorCode::Timeout
+    );
 }

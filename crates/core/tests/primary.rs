@@ -8,7 +8,10 @@ use common::*;
 use serde_json::{json, Value};
 use test_support::json as parser;
 
-fn inspect(token: Option<&str>, purpose: Purpose) -> Result<PrimaryToken, account_link_core::LinkError> {
+fn inspect(
+    token: Option<&str>,
+    purpose: Purpose,
+) -> Result<PrimaryToken, account_link_core::LinkError> {
     PrimaryToken::inspect(&parser(), token, &config(), NOW, purpose)
 }
 
@@ -31,54 +34,106 @@ fn a_good_token_gives_the_primary_user_id() {
 
 #[test]
 fn nothing_returned() {
-    assert_eq!(code_of(None, Purpose::ReadIdentities), ErrorCode::PrimaryTokenUnavailable);
-    assert_eq!(code_of(Some("   "), Purpose::ReadIdentities), ErrorCode::PrimaryTokenUnavailable);
+    assert_eq!(
+        code_of(None, Purpose::ReadIdentities),
+        ErrorCode::PrimaryTokenUnavailable
+    );
+    assert_eq!(
+        code_of(Some("   "), Purpose::ReadIdentities),
+        ErrorCode::PrimaryTokenUnavailable
+    );
 }
 
 #[test]
 fn opaque_token_names_the_audience() {
     let e = inspect(Some("opaque-token-value"), Purpose::ReadIdentities).expect_err("opaque");
     assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable);
-    assert!(e.detail().contains("https://tenant.example.com/api/v2/"), "{}", e.detail());
+    assert!(
+        e.detail().contains("https://tenant.example.com/api/v2/"),
+        "{}",
+        e.detail()
+    );
 }
 
 #[test]
 fn other_tenant_is_a_config_error() {
-    assert_eq!(code_of(Some(&with(|c| c["iss"] = json!("https://other.example.com/"))), Purpose::ReadIdentities), ErrorCode::ConfigInvalid);
+    assert_eq!(
+        code_of(
+            Some(&with(|c| c["iss"] = json!("https://other.example.com/"))),
+            Purpose::ReadIdentities
+        ),
+        ErrorCode::ConfigInvalid
+    );
 }
 
 #[test]
 fn wrong_audience() {
-    assert_eq!(code_of(Some(&with(|c| c["aud"] = json!("https://api.example.com"))), Purpose::ReadIdentities), ErrorCode::PrimaryTokenUnavailable);
+    assert_eq!(
+        code_of(
+            Some(&with(|c| c["aud"] = json!("https://api.example.com"))),
+            Purpose::ReadIdentities
+        ),
+        ErrorCode::PrimaryTokenUnavailable
+    );
 }
 
 #[test]
 fn azp_must_be_our_client() {
-    let e = inspect(Some(&with(|c| c["azp"] = json!("other-client"))), Purpose::ChangeIdentities).expect_err("azp");
+    let e = inspect(
+        Some(&with(|c| c["azp"] = json!("other-client"))),
+        Purpose::ChangeIdentities,
+    )
+    .expect_err("azp");
     assert_eq!(e.code(), ErrorCode::ConfigInvalid);
     assert!(e.detail().contains("option `clientId`"), "{}", e.detail());
 }
 
 #[test]
 fn expired_token_is_rejected() {
-    assert_eq!(code_of(Some(&with(|c| c["exp"] = json!(NOW - 1))), Purpose::ReadIdentities), ErrorCode::PrimaryTokenRejected);
+    assert_eq!(
+        code_of(
+            Some(&with(|c| c["exp"] = json!(NOW - 1))),
+            Purpose::ReadIdentities
+        ),
+        ErrorCode::PrimaryTokenRejected
+    );
 }
 
 #[test]
 fn sub_is_required() {
-    assert_eq!(code_of(Some(&with(|c| c["sub"] = json!(""))), Purpose::ReadIdentities), ErrorCode::PrimaryTokenUnavailable);
+    assert_eq!(
+        code_of(
+            Some(&with(|c| c["sub"] = json!(""))),
+            Purpose::ReadIdentities
+        ),
+        ErrorCode::PrimaryTokenUnavailable
+    );
 }
 
 #[test]
 fn scope_for_changing_identities() {
-    let e = inspect(Some(&with(|c| c["scope"] = json!("openid read:current_user"))), Purpose::ChangeIdentities).expect_err("scope");
+    let e = inspect(
+        Some(&with(|c| c["scope"] = json!("openid read:current_user"))),
+        Purpose::ChangeIdentities,
+    )
+    .expect_err("scope");
     assert_eq!(e.code(), ErrorCode::InsufficientScope);
-    assert!(e.detail().contains("update:current_user_identities"), "{}", e.detail());
+    assert!(
+        e.detail().contains("update:current_user_identities"),
+        "{}",
+        e.detail()
+    );
 }
 
 #[test]
 fn scope_for_reading_identities() {
-    let e = inspect(Some(&with(|c| c["scope"] = json!("update:current_user_identities"))), Purpose::ReadIdentities).expect_err("scope");
+    let e = inspect(
+        Some(&with(|c| {
+            c["scope"] = json!("update:current_user_identities")
+        })),
+        Purpose::ReadIdentities,
+    )
+    .expect_err("scope");
     assert_eq!(e.code(), ErrorCode::InsufficientScope);
     assert!(e.detail().contains("read:current_user"), "{}", e.detail());
 }
@@ -86,6 +141,13 @@ fn scope_for_reading_identities() {
 #[test]
 fn configured_primary_user_id_must_be_the_subject() {
     let cfg = config_with(|o| o.primary_user_id = Some("auth0|someone-else".into()));
-    let e = PrimaryToken::inspect(&parser(), Some(&with(|_| {})), &cfg, NOW, Purpose::ChangeIdentities).expect_err("mismatch");
+    let e = PrimaryToken::inspect(
+        &parser(),
+        Some(&with(|_| {})),
+        &cfg,
+        NOW,
+        Purpose::ChangeIdentities,
+    )
+    .expect_err("mismatch");
     assert_eq!(e.code(), ErrorCode::UserMismatch);
 }

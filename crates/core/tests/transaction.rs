@@ -11,7 +11,10 @@ use test_support::{sha256, SeededRandom};
 
 fn transaction(seed: u64, connection: Option<&str>) -> Transaction {
     let cfg = config();
-    let draft = TransactionDraft::new(&mut SeededRandom::new(seed), connection.and_then(|c| cfg.connection(c)));
+    let draft = TransactionDraft::new(
+        &mut SeededRandom::new(seed),
+        connection.and_then(|c| cfg.connection(c)),
+    );
     let digest = sha256(draft.digest_input());
     draft.finish(digest)
 }
@@ -28,7 +31,10 @@ fn param<'a>(p: &'a [(String, String)], k: &str) -> Option<&'a str> {
 fn authorize_url_has_every_parameter() {
     let txn = transaction(1, Some("github"));
     let url = txn.authorize_url(&config(), ResponseMode::WebMessage);
-    assert!(url.starts_with("https://tenant.example.com/authorize?"), "{url}");
+    assert!(
+        url.starts_with("https://tenant.example.com/authorize?"),
+        "{url}"
+    );
     let p = params(&url);
     assert_eq!(param(&p, "client_id"), Some(CLIENT_ID));
     assert_eq!(param(&p, "response_type"), Some("code"));
@@ -39,7 +45,11 @@ fn authorize_url_has_every_parameter() {
     assert_eq!(param(&p, "prompt"), Some("login"));
     assert_eq!(param(&p, "connection"), Some("github"));
     assert_eq!(param(&p, "max_age"), None);
-    assert_eq!(param(&p, "audience"), None, "the secondary login needs no API token");
+    assert_eq!(
+        param(&p, "audience"),
+        None,
+        "the secondary login needs no API token"
+    );
 }
 
 #[test]
@@ -48,12 +58,21 @@ fn pkce_challenge_is_the_s256_of_the_verifier() {
     let draft = TransactionDraft::new(&mut SeededRandom::new(7), None);
     let verifier = String::from_utf8(draft.digest_input().to_vec()).expect("ascii");
     assert_eq!(verifier.len(), 43, "32 random bytes → 43 base64url chars");
-    assert!(verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    assert!(verifier
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
     let expected = account_link_core::encoding::base64url_encode(&sha256(verifier.as_bytes()));
-    let url = draft.finish(sha256(verifier.as_bytes())).authorize_url(&cfg, ResponseMode::Query);
-    assert_eq!(param(&params(&url), "code_challenge"), Some(expected.as_str()));
+    let url = draft
+        .finish(sha256(verifier.as_bytes()))
+        .authorize_url(&cfg, ResponseMode::Query);
+    assert_eq!(
+        param(&params(&url), "code_challenge"),
+        Some(expected.as_str())
+    );
     // RFC 7636 Appendix B vector, through the same encoder.
-    let rfc = account_link_core::encoding::base64url_encode(&sha256(b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+    let rfc = account_link_core::encoding::base64url_encode(&sha256(
+        b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    ));
     assert_eq!(rfc, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 }
 
@@ -64,7 +83,10 @@ fn state_and_nonce_are_256_bit_and_fresh_per_attempt() {
     for k in ["state", "nonce", "code_challenge"] {
         let (va, vb) = (param(&a, k).expect(k), param(&b, k).expect(k));
         assert_ne!(va, vb, "{k} must differ between attempts");
-        assert!(base64url_decode(va).expect(k).len() >= 32, "{k} carries 256 bits");
+        assert!(
+            base64url_decode(va).expect(k).len() >= 32,
+            "{k} carries 256 bits"
+        );
     }
     assert_ne!(param(&a, "state"), param(&a, "nonce"));
 }
@@ -77,28 +99,56 @@ fn max_age_is_sent_when_configured() {
 }
 
 fn state_of(txn: &Transaction) -> String {
-    param(&params(&txn.authorize_url(&config(), ResponseMode::Query)), "state").expect("state").to_owned()
+    param(
+        &params(&txn.authorize_url(&config(), ResponseMode::Query)),
+        "state",
+    )
+    .expect("state")
+    .to_owned()
 }
 
 #[test]
 fn callback_with_matching_state_yields_the_code() {
     let txn = transaction(3, None);
     let state = state_of(&txn);
-    let cb = CallbackResponse { code: Some("the-code".into()), state: Some(state), ..Default::default() };
+    let cb = CallbackResponse {
+        code: Some("the-code".into()),
+        state: Some(state),
+        ..Default::default()
+    };
     let v = txn.validate_callback(cb, &config()).expect("valid");
     assert_eq!(v.code().secret(), "the-code");
 }
 
 #[test]
 fn callback_without_state_is_dropped() {
-    let cb = CallbackResponse { code: Some("c".into()), ..Default::default() };
-    assert_eq!(transaction(3, None).validate_callback(cb, &config()).expect_err("no state").code(), ErrorCode::StateMismatch);
+    let cb = CallbackResponse {
+        code: Some("c".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        transaction(3, None)
+            .validate_callback(cb, &config())
+            .expect_err("no state")
+            .code(),
+        ErrorCode::StateMismatch
+    );
 }
 
 #[test]
 fn callback_with_other_state_is_dropped_even_with_an_error() {
-    let cb = CallbackResponse { error: Some("access_denied".into()), state: Some("forged".into()), ..Default::default() };
-    assert_eq!(transaction(3, None).validate_callback(cb, &config()).expect_err("state").code(), ErrorCode::StateMismatch);
+    let cb = CallbackResponse {
+        error: Some("access_denied".into()),
+        state: Some("forged".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        transaction(3, None)
+            .validate_callback(cb, &config())
+            .expect_err("state")
+            .code(),
+        ErrorCode::StateMismatch
+    );
 }
 
 #[test]
@@ -112,24 +162,50 @@ fn callback_error_is_authorization_denied_with_text_kept() {
     };
     let e = txn.validate_callback(cb, &config()).expect_err("denied");
     assert_eq!(e.code(), ErrorCode::AuthorizationDenied);
-    assert_eq!(e.idp_error(), Some(("access_denied", Some("User did not <b>authorize</b>"))));
+    assert_eq!(
+        e.idp_error(),
+        Some(("access_denied", Some("User did not <b>authorize</b>")))
+    );
 }
 
 #[test]
 fn callback_iss_must_be_the_tenant_when_present() {
     let txn = transaction(3, None);
-    let cb = CallbackResponse { code: Some("c".into()), state: Some(state_of(&txn)), iss: Some("https://evil.example.com/".into()), ..Default::default() };
-    assert_eq!(txn.validate_callback(cb, &config()).expect_err("iss").code(), ErrorCode::UnexpectedResponse);
+    let cb = CallbackResponse {
+        code: Some("c".into()),
+        state: Some(state_of(&txn)),
+        iss: Some("https://evil.example.com/".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        txn.validate_callback(cb, &config())
+            .expect_err("iss")
+            .code(),
+        ErrorCode::UnexpectedResponse
+    );
     let txn = transaction(3, None);
-    let cb = CallbackResponse { code: Some("c".into()), state: Some(state_of(&txn)), iss: Some(ISSUER.into()), ..Default::default() };
+    let cb = CallbackResponse {
+        code: Some("c".into()),
+        state: Some(state_of(&txn)),
+        iss: Some(ISSUER.into()),
+        ..Default::default()
+    };
     txn.validate_callback(cb, &config()).expect("matching iss");
 }
 
 #[test]
 fn callback_without_code_or_error_is_unexpected() {
     let txn = transaction(3, None);
-    let cb = CallbackResponse { state: Some(state_of(&txn)), ..Default::default() };
-    assert_eq!(txn.validate_callback(cb, &config()).expect_err("no code").code(), ErrorCode::UnexpectedResponse);
+    let cb = CallbackResponse {
+        state: Some(state_of(&txn)),
+        ..Default::default()
+    };
+    assert_eq!(
+        txn.validate_callback(cb, &config())
+            .expect_err("no code")
+            .code(),
+        ErrorCode::UnexpectedResponse
+    );
 }
 
 #[test]
@@ -137,17 +213,30 @@ fn callback_query_parsing() {
     let cb = CallbackResponse::from_query("?code=abc&state=s%2B1&extra=1").expect("valid");
     assert_eq!(cb.code.as_deref(), Some("abc"));
     assert_eq!(cb.state.as_deref(), Some("s+1"));
-    assert_eq!(CallbackResponse::from_query("code=a&code=b").expect_err("repeated").code(), ErrorCode::UnexpectedResponse);
+    assert_eq!(
+        CallbackResponse::from_query("code=a&code=b")
+            .expect_err("repeated")
+            .code(),
+        ErrorCode::UnexpectedResponse
+    );
     assert!(CallbackResponse::is_present_in("?code=a&state=b"));
     assert!(!CallbackResponse::is_present_in("?page=2"));
 }
 
 #[test]
 fn web_messages_of_other_types_are_not_callbacks() {
-    let other: WebMessage = serde_json::from_str(r#"{"type":"something_else","response":{"code":"x","state":"y"}}"#).expect("json");
+    let other: WebMessage =
+        serde_json::from_str(r#"{"type":"something_else","response":{"code":"x","state":"y"}}"#)
+            .expect("json");
     assert!(other.into_callback().is_none());
-    let ours: WebMessage = serde_json::from_str(r#"{"type":"authorization_response","response":{"code":"x","state":"y"}}"#).expect("json");
-    assert_eq!(ours.into_callback().and_then(|c| c.code).as_deref(), Some("x"));
+    let ours: WebMessage = serde_json::from_str(
+        r#"{"type":"authorization_response","response":{"code":"x","state":"y"}}"#,
+    )
+    .expect("json");
+    assert_eq!(
+        ours.into_callback().and_then(|c| c.code).as_deref(),
+        Some("x")
+    );
 }
 
 #[test]
@@ -155,8 +244,16 @@ fn persisted_transaction_round_trips_and_rejects_tampering() {
     let txn = transaction(4, Some("google-oauth2"));
     let restored = Transaction::restore(&txn.persist()).expect("round trip");
     assert_eq!(restored, txn);
-    for bad in ["", "v1.a.b.c.d.e", "v2.x", &txn.persist().replace("v1.", "v9.")] {
-        assert_eq!(Transaction::restore(bad).expect_err("bad").code(), ErrorCode::StateMismatch);
+    for bad in [
+        "",
+        "v1.a.b.c.d.e",
+        "v2.x",
+        &txn.persist().replace("v1.", "v9."),
+    ] {
+        assert_eq!(
+            Transaction::restore(bad).expect_err("bad").code(),
+            ErrorCode::StateMismatch
+        );
     }
 }
 
@@ -171,10 +268,16 @@ fn secrets_print_redacted() {
         format!("{:?}", Nonce::new("eyJsecret")),
         format!("{:?}", AuthorizationCode::new("eyJsecret")),
     ] {
-        assert!(printed.contains("[redacted]") && !printed.contains("eyJsecret"), "{printed}");
+        assert!(
+            printed.contains("[redacted]") && !printed.contains("eyJsecret"),
+            "{printed}"
+        );
     }
     let txn = transaction(5, None);
     let state = state_of(&txn);
     let debug = format!("{txn:?}");
-    assert!(!debug.contains(&state), "Debug of a transaction leaks its state: {debug}");
+    assert!(
+        !debug.contains(&state),
+        "Debug of a transaction leaks its state: {debug}"
+    );
 }

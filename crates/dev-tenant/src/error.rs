@@ -27,8 +27,17 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn mgmt(status: StatusCode, message: impl Into<String>, error_code: Option<&'static str>) -> Self {
-        ApiError::Mgmt { status, message: message.into(), error_code, headers: Vec::new() }
+    pub fn mgmt(
+        status: StatusCode,
+        message: impl Into<String>,
+        error_code: Option<&'static str>,
+    ) -> Self {
+        ApiError::Mgmt {
+            status,
+            message: message.into(),
+            error_code,
+            headers: Vec::new(),
+        }
     }
     pub fn bad_request(message: impl Into<String>, error_code: Option<&'static str>) -> Self {
         Self::mgmt(StatusCode::BAD_REQUEST, message, error_code)
@@ -40,7 +49,11 @@ impl ApiError {
         Self::mgmt(StatusCode::FORBIDDEN, message, error_code)
     }
     pub fn oauth(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
-        ApiError::OAuth { status, error, description: description.into() }
+        ApiError::OAuth {
+            status,
+            error,
+            description: description.into(),
+        }
     }
     pub fn invalid_grant(description: impl Into<String>) -> Self {
         Self::oauth(StatusCode::FORBIDDEN, "invalid_grant", description)
@@ -49,7 +62,10 @@ impl ApiError {
         Self::oauth(StatusCode::BAD_REQUEST, "invalid_request", description)
     }
     pub fn page(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError::Page { status, message: message.into() }
+        ApiError::Page {
+            status,
+            message: message.into(),
+        }
     }
     pub fn with_header(mut self, name: HeaderName, value: String) -> Self {
         if let ApiError::Mgmt { headers, .. } = &mut self {
@@ -59,7 +75,9 @@ impl ApiError {
     }
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Mgmt { status, .. } | ApiError::OAuth { status, .. } | ApiError::Page { status, .. } => *status,
+            ApiError::Mgmt { status, .. }
+            | ApiError::OAuth { status, .. }
+            | ApiError::Page { status, .. } => *status,
         }
     }
 }
@@ -67,7 +85,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            ApiError::Mgmt { status, message, error_code, headers } => {
+            ApiError::Mgmt {
+                status,
+                message,
+                error_code,
+                headers,
+            } => {
                 eprintln!("dev-tenant: {} {}", status.as_u16(), message);
                 let mut body = json!({
                     "statusCode": status.as_u16(),
@@ -85,7 +108,11 @@ impl IntoResponse for ApiError {
                 }
                 response
             }
-            ApiError::OAuth { status, error, description } => {
+            ApiError::OAuth {
+                status,
+                error,
+                description,
+            } => {
                 eprintln!("dev-tenant: {} {error}: {description}", status.as_u16());
                 let body = json!({ "error": error, "error_description": description });
                 let mut response = (status, axum::Json(body)).into_response();

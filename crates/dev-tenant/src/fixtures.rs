@@ -52,7 +52,10 @@ impl ConnectionFixture {
     }
     /// Auth0 connection ids look like `con_…`; ours are derived from the name.
     pub fn id(&self) -> String {
-        format!("con_{}", self.name.replace(|c: char| !c.is_ascii_alphanumeric(), ""))
+        format!(
+            "con_{}",
+            self.name.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+        )
     }
 }
 
@@ -71,9 +74,10 @@ pub struct UserFixture {
 
 impl Fixtures {
     pub fn load(path: &std::path::Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let fixtures: Fixtures =
-            serde_json::from_str(&text).map_err(|e| format!("{}: invalid fixture file: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let fixtures: Fixtures = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: invalid fixture file: {e}", path.display()))?;
         fixtures.check()?;
         Ok(fixtures)
     }
@@ -84,10 +88,18 @@ impl Fixtures {
                 .connections
                 .iter()
                 .find(|c| c.name == user.connection)
-                .ok_or_else(|| format!("user {}: unknown connection {}", user.user_id, user.connection))?;
+                .ok_or_else(|| {
+                    format!(
+                        "user {}: unknown connection {}",
+                        user.user_id, user.connection
+                    )
+                })?;
             let prefix = format!("{}|", conn.strategy);
             if !user.user_id.starts_with(&prefix) || user.user_id.len() == prefix.len() {
-                return Err(format!("user {}: user_id must start with {prefix}", user.user_id));
+                return Err(format!(
+                    "user {}: user_id must start with {prefix}",
+                    user.user_id
+                ));
             }
         }
         Ok(())

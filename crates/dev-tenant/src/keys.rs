@@ -21,7 +21,9 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -32,9 +34,17 @@ impl SigningKey {
             .map_err(|e| format!("key {kid}: not an RSA private key in PEM ({e})"))?;
         let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
-        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| format!("key {kid}: {e}"))?;
-        let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|e| format!("key {kid}: {e}"))?;
-        Ok(SigningKey { kid: kid.to_owned(), encoding, decoding, n, e })
+        let encoding =
+            EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| format!("key {kid}: {e}"))?;
+        let decoding =
+            DecodingKey::from_rsa_components(&n, &e).map_err(|e| format!("key {kid}: {e}"))?;
+        Ok(SigningKey {
+            kid: kid.to_owned(),
+            encoding,
+            decoding,
+            n,
+            e,
+        })
     }
 
     pub fn jwk(&self) -> Value {
@@ -60,11 +70,15 @@ impl KeyRing {
         let mut keys = Vec::new();
         for path in paths {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("key");
-            let pem = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let pem = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             keys.push(SigningKey::from_pem(&format!("dev-tenant-{stem}"), &pem)?);
         }
         if keys.len() < 2 {
-            return Err(format!("{} must hold at least two RSA keys (current and next)", dir.display()));
+            return Err(format!(
+                "{} must hold at least two RSA keys (current and next)",
+                dir.display()
+            ));
         }
         Ok(KeyRing { keys, current: 0 })
     }

@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use store::Store;
 
-pub use store::{Misbehaviour, MgmtRoute};
+pub use store::{MgmtRoute, Misbehaviour};
 
 /// Largest request body any endpoint reads; larger ones get a 413 in Auth0's shape.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -93,7 +93,9 @@ impl TenantConfig {
         self.clients.iter().find(|c| c.client_id == client_id)
     }
     pub fn origin_allowed_anywhere(&self, origin: &str) -> bool {
-        self.clients.iter().any(|c| c.web_origins.iter().any(|o| o == origin))
+        self.clients
+            .iter()
+            .any(|c| c.web_origins.iter().any(|o| o == origin))
     }
     pub fn default_fixture_dir() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -112,21 +114,37 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: TenantConfig, keys: KeyRing) -> Self {
         let store = Store::from_fixtures(&config.fixtures);
-        AppState { config: Arc::new(config), keys: Arc::new(Mutex::new(keys)), store: Arc::new(Mutex::new(store)) }
+        AppState {
+            config: Arc::new(config),
+            keys: Arc::new(Mutex::new(keys)),
+            store: Arc::new(Mutex::new(store)),
+        }
     }
 
     /// Loads fixtures and keys from a fixture directory (`tenant.json`, `keys/*.pem`).
-    pub fn from_fixture_dir(dir: &std::path::Path, port: u16, app_origins: &[String], test_mode: bool) -> Result<Self, String> {
+    pub fn from_fixture_dir(
+        dir: &std::path::Path,
+        port: u16,
+        app_origins: &[String],
+        test_mode: bool,
+    ) -> Result<Self, String> {
         let fixtures = Fixtures::load(&dir.join("tenant.json"))?;
         let keys = KeyRing::load_dir(&dir.join("keys"))?;
-        Ok(Self::new(TenantConfig::new(port, fixtures, app_origins, test_mode), keys))
+        Ok(Self::new(
+            TenantConfig::new(port, fixtures, app_origins, test_mode),
+            keys,
+        ))
     }
 
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
     pub(crate) fn keys(&self) -> MutexGuard<'_, KeyRing> {
-        self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
     pub(crate) fn reset(&self) {
         *self.store() = Store::from_fixtures(&self.config.fixtures);
@@ -134,12 +152,20 @@ impl AppState {
     }
 }
 
+/// Serves the tenant on an already bound (loopback) listener until the future is dropped.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).await
+}
+
 /// The whole tenant. Test-mode routes exist only when `config.test_mode` is set.
 pub fn app(state: AppState) -> Router {
     let mgmt_routes = Router::new()
         .route("/api/v2/users/{id}", get(mgmt::get_user))
         .route("/api/v2/users/{id}/identities", post(mgmt::link))
-        .route("/api/v2/users/{id}/identities/{provider}/{user_id}", delete(mgmt::unlink))
+        .route(
+            "/api/v2/users/{id}/identities/{provider}/{user_id}",
+            delete(mgmt::unlink),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), mgmt::record));
     let cors_routes = Router::new()
         .route("/oauth/token", post(oidc::token))
@@ -169,22 +195,38 @@ async fn not_found() -> error::ApiError {
 /// get `Access-Control-Allow-Origin`; preflights may carry `Authorization`; rate-limit
 /// headers are exposed.
 async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
-    let allowed = origin.as_deref().filter(|o| state.config.origin_allowed_anywhere(o)).map(str::to_owned);
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_owned);
+    let allowed = origin
+        .as_deref()
+        .filter(|o| state.config.origin_allowed_anywhere(o))
+        .map(str::to_owned);
     if request.method() == Method::OPTIONS {
         let Some(origin) = allowed else {
-            eprintln!("dev-tenant: refused CORS preflight from origin {:?}", origin.as_deref().unwrap_or("(none)"));
+            eprintln!(
+                "dev-tenant: refused CORS preflight from origin {:?}",
+                origin.as_deref().unwrap_or("(none)")
+            );
             return StatusCode::FORBIDDEN.into_response();
         };
         let mut response = StatusCode::NO_CONTENT.into_response();
         add_cors_headers(response.headers_mut(), &origin);
         let h = response.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PATCH, DELETE"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, PATCH, DELETE"),
+        );
         h.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
             HeaderValue::from_static("Authorization, Content-Type, Auth0-Client"),
         );
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
         return response;
     }
     let mut response = next.run(request).await;
@@ -201,7 +243,9 @@ fn add_cors_headers(h: &mut HeaderMap, origin: &str) {
     h.append(header::VARY, HeaderValue::from_static("Origin"));
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after"),
+        HeaderValue::from_static(
+            "x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after",
+        ),
     );
 }
 
@@ -216,8 +260,15 @@ pub fn static_app(dir: PathBuf) -> Router {
 
 async fn serve_file(dir: &std::path::Path, path: &str) -> Response {
     let relative = path.trim_start_matches('/');
-    let relative = if relative.is_empty() || relative.ends_with('/') { format!("{relative}index.html") } else { relative.to_owned() };
-    if relative.split('/').any(|seg| seg == ".." || seg.starts_with('.')) {
+    let relative = if relative.is_empty() || relative.ends_with('/') {
+        format!("{relative}index.html")
+    } else {
+        relative.to_owned()
+    };
+    if relative
+        .split('/')
+        .any(|seg| seg == ".." || seg.starts_with('.'))
+    {
         return StatusCode::NOT_FOUND.into_response();
     }
     let file = dir.join(&relative);
@@ -234,7 +285,11 @@ async fn serve_file(dir: &std::path::Path, path: &str) -> Response {
         _ => "application/octet-stream",
     };
     let mut response = bytes.into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }

@@ -30,15 +30,32 @@ fn parse_args() -> Result<Args, String> {
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
         match flag.as_str() {
-            "--port" => args.port = value()?.parse().map_err(|_| "--port must be a number".to_owned())?,
+            "--port" => {
+                args.port = value()?
+                    .parse()
+                    .map_err(|_| "--port must be a number".to_owned())?
+            }
             "--fixtures" => args.fixtures = PathBuf::from(value()?),
             "--test-mode" => args.test_mode = true,
-            "--rate-limit" => args.rate_limit = value()?.parse().map_err(|_| "--rate-limit must be a number".to_owned())?,
+            "--rate-limit" => {
+                args.rate_limit = value()?
+                    .parse()
+                    .map_err(|_| "--rate-limit must be a number".to_owned())?
+            }
             "--app-origin" => args.app_origins.push(value()?),
             "--app-dir" => args.app_dir = Some(PathBuf::from(value()?)),
-            "--app-port" => args.app_port = Some(value()?.parse().map_err(|_| "--app-port must be a number".to_owned())?),
+            "--app-port" => {
+                args.app_port = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--app-port must be a number".to_owned())?,
+                )
+            }
             "--spa-js" => args.spa_js = Some(PathBuf::from(value()?)),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown flag {other}\n{USAGE}")),
@@ -62,7 +79,12 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let mut state = match AppState::from_fixture_dir(&args.fixtures, args.port, &args.app_origins, args.test_mode) {
+    let mut state = match AppState::from_fixture_dir(
+        &args.fixtures,
+        args.port,
+        &args.app_origins,
+        args.test_mode,
+    ) {
         Ok(s) => s,
         Err(message) => {
             eprintln!("dev-tenant: {message}");
@@ -70,23 +92,38 @@ async fn main() {
         }
     };
     {
-        let config = std::sync::Arc::get_mut(&mut state.config).expect("unreachable: config not shared yet");
+        let config =
+            std::sync::Arc::get_mut(&mut state.config).expect("unreachable: config not shared yet");
         config.rate_limit_per_minute = args.rate_limit;
         config.spa_js = args.spa_js.clone();
     }
     // Loopback only: this tenant is for local development and tests.
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await.unwrap_or_else(|e| {
-        eprintln!("dev-tenant: cannot bind 127.0.0.1:{}: {e}", args.port);
-        std::process::exit(1);
-    });
-    let issuer = state.config.issuer.clone();
-    eprintln!("dev-tenant: issuer {issuer}{}", if args.test_mode { " (TEST MODE: misbehaviour switches enabled)" } else { "" });
-    if let (Some(dir), Some(port)) = (args.app_dir, args.app_port) {
-        let app_listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap_or_else(|e| {
-            eprintln!("dev-tenant: cannot bind the app port 127.0.0.1:{port}: {e}");
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .unwrap_or_else(|e| {
+            eprintln!("dev-tenant: cannot bind 127.0.0.1:{}: {e}", args.port);
             std::process::exit(1);
         });
-        eprintln!("dev-tenant: serving {} at http://127.0.0.1:{port}/", dir.display());
+    let issuer = state.config.issuer.clone();
+    eprintln!(
+        "dev-tenant: issuer {issuer}{}",
+        if args.test_mode {
+            " (TEST MODE: misbehaviour switches enabled)"
+        } else {
+            ""
+        }
+    );
+    if let (Some(dir), Some(port)) = (args.app_dir, args.app_port) {
+        let app_listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap_or_else(|e| {
+                eprintln!("dev-tenant: cannot bind the app port 127.0.0.1:{port}: {e}");
+                std::process::exit(1);
+            });
+        eprintln!(
+            "dev-tenant: serving {} at http://127.0.0.1:{port}/",
+            dir.display()
+        );
         tokio::spawn(async move {
             if let Err(e) = axum::serve(app_listener, dev_tenant::static_app(dir)).await {
                 eprintln!("dev-tenant: app server stopped: {e}");
@@ -96,7 +133,10 @@ async fn main() {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         eprintln!("dev-tenant: server stopped: {e}");
         std::process::exit(1);
     }

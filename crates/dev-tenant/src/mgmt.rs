@@ -4,7 +4,7 @@
 //! rate-limit per subject, apply armed test switches, then its own named checks.
 
 use crate::error::ApiError;
-use crate::store::{Identity, Misbehaviour, MgmtRoute, RateWindow, User};
+use crate::store::{Identity, MgmtRoute, Misbehaviour, RateWindow, User};
 use crate::tokens::{self, JwtRefusal};
 use crate::util::now;
 use crate::AppState;
@@ -42,9 +42,18 @@ struct RateInfo {
 impl RateInfo {
     fn headers(&self) -> [(HeaderName, String); 3] {
         [
-            (HeaderName::from_static("x-ratelimit-limit"), self.limit.to_string()),
-            (HeaderName::from_static("x-ratelimit-remaining"), self.remaining.to_string()),
-            (HeaderName::from_static("x-ratelimit-reset"), self.reset.to_string()),
+            (
+                HeaderName::from_static("x-ratelimit-limit"),
+                self.limit.to_string(),
+            ),
+            (
+                HeaderName::from_static("x-ratelimit-remaining"),
+                self.remaining.to_string(),
+            ),
+            (
+                HeaderName::from_static("x-ratelimit-reset"),
+                self.reset.to_string(),
+            ),
         ]
     }
 }
@@ -74,7 +83,11 @@ fn log_deprecated(state: &AppState, caller_origin: &str, what: &str) {
 /// Authentication: Bearer header, RS256 signature by a published key, `iss`, `exp`, and an
 /// audience of `{issuer}api/v2/`. An ID token used as the bearer is the deprecated flow.
 fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("(no Origin header)").to_owned();
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("(no Origin header)")
+        .to_owned();
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::unauthorized("Missing authentication"))?
@@ -84,10 +97,13 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
         .strip_prefix("Bearer ")
         .filter(|t| !t.is_empty() && !t.contains(' '))
         .ok_or_else(|| ApiError::unauthorized("Bad HTTP authentication header format"))?;
-    let claims = tokens::verify(&state.keys(), &state.config.issuer, token).map_err(|e| match e {
-        JwtRefusal::Expired => ApiError::unauthorized("Expired token received for JSON Web Token validation"),
-        other => ApiError::unauthorized(format!("Invalid token: {other}")),
-    })?;
+    let claims =
+        tokens::verify(&state.keys(), &state.config.issuer, token).map_err(|e| match e {
+            JwtRefusal::Expired => {
+                ApiError::unauthorized("Expired token received for JSON Web Token validation")
+            }
+            other => ApiError::unauthorized(format!("Invalid token: {other}")),
+        })?;
     let audiences = tokens::audiences(&claims);
     if !audiences.contains(&state.config.mgmt_audience()) {
         let aud = audiences.join(",");
@@ -99,7 +115,13 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
     Ok(Caller {
         sub: claims["sub"].as_str().unwrap_or_default().to_owned(),
         azp: claims["azp"].as_str().map(str::to_owned),
-        scopes: claims["scope"].as_str().unwrap_or_default().split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        scopes: claims["scope"]
+            .as_str()
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         origin,
     })
 }
@@ -109,20 +131,38 @@ fn rate_limit(state: &AppState, caller: &Caller) -> Result<RateInfo, ApiError> {
     let limit = state.config.rate_limit_per_minute;
     let now = now();
     let mut store = state.store();
-    let window = store.rate.entry(caller.sub.clone()).or_insert_with(RateWindow::default);
+    let window = store.rate.entry(caller.sub.clone()).or_default();
     if now >= window.window_start + 60 {
-        *window = RateWindow { window_start: now, count: 0 };
+        *window = RateWindow {
+            window_start: now,
+            count: 0,
+        };
     }
     let reset = window.window_start + 60;
     if window.count >= limit {
-        return Err(too_many_requests(RateInfo { limit, remaining: 0, reset }, reset - now));
+        return Err(too_many_requests(
+            RateInfo {
+                limit,
+                remaining: 0,
+                reset,
+            },
+            reset - now,
+        ));
     }
     window.count += 1;
-    Ok(RateInfo { limit, remaining: limit - window.count, reset })
+    Ok(RateInfo {
+        limit,
+        remaining: limit - window.count,
+        reset,
+    })
 }
 
 fn too_many_requests(rate: RateInfo, retry_after: u64) -> ApiError {
-    let mut e = ApiError::mgmt(StatusCode::TOO_MANY_REQUESTS, "Global limit has been reached", Some("too_many_requests"));
+    let mut e = ApiError::mgmt(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Global limit has been reached",
+        Some("too_many_requests"),
+    );
     for (name, value) in rate.headers() {
         e = e.with_header(name, value);
     }
@@ -130,36 +170,70 @@ fn too_many_requests(rate: RateInfo, retry_after: u64) -> ApiError {
 }
 
 /// Authentication, rate limit and test switches, shared by every route.
-fn guard(state: &AppState, headers: &HeaderMap, route: MgmtRoute, rate: &mut Option<RateInfo>) -> Result<Caller, ApiError> {
+fn guard(
+    state: &AppState,
+    headers: &HeaderMap,
+    route: MgmtRoute,
+    rate: &mut Option<RateInfo>,
+) -> Result<Caller, ApiError> {
     let caller = authenticate(state, headers)?;
     *rate = Some(rate_limit(state, &caller)?);
     if state.config.test_mode {
         let mut store = state.store();
-        if store.take(Misbehaviour::MgmtServerError, Some(route)).is_some() {
-            return Err(ApiError::mgmt(StatusCode::INTERNAL_SERVER_ERROR, "Internal error (test switch)", None));
+        if store
+            .take(Misbehaviour::MgmtServerError, Some(route))
+            .is_some()
+        {
+            return Err(ApiError::mgmt(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal error (test switch)",
+                None,
+            ));
         }
-        if store.take(Misbehaviour::MgmtRateLimited, Some(route)).is_some() {
+        if store
+            .take(Misbehaviour::MgmtRateLimited, Some(route))
+            .is_some()
+        {
             let limit = state.config.rate_limit_per_minute;
-            return Err(too_many_requests(RateInfo { limit, remaining: 0, reset: now() + 2 }, 2));
+            return Err(too_many_requests(
+                RateInfo {
+                    limit,
+                    remaining: 0,
+                    reset: now() + 2,
+                },
+                2,
+            ));
         }
     }
     Ok(caller)
 }
 
 fn path_or_400<T>(path: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
-    path.map(|Path(p)| p).map_err(|e| ApiError::bad_request(format!("Path validation error: {e}"), Some("invalid_uri")))
+    path.map(|Path(p)| p).map_err(|e| {
+        ApiError::bad_request(format!("Path validation error: {e}"), Some("invalid_uri"))
+    })
 }
 
 fn user_mismatch() -> ApiError {
-    ApiError::forbidden("user to be acted on does not match subject in bearer token", None)
+    ApiError::forbidden(
+        "user to be acted on does not match subject in bearer token",
+        None,
+    )
 }
 
 fn insufficient_scope(expected: &str) -> ApiError {
-    ApiError::forbidden(format!("Insufficient scope, expected any of: {expected}"), Some("insufficient_scope"))
+    ApiError::forbidden(
+        format!("Insufficient scope, expected any of: {expected}"),
+        Some("insufficient_scope"),
+    )
 }
 
 fn no_such_user() -> ApiError {
-    ApiError::mgmt(StatusCode::NOT_FOUND, "The user does not exist.", Some("inexistent_user"))
+    ApiError::mgmt(
+        StatusCode::NOT_FOUND,
+        "The user does not exist.",
+        Some("inexistent_user"),
+    )
 }
 
 fn identities_json(user: &User) -> Value {
@@ -167,7 +241,11 @@ fn identities_json(user: &User) -> Value {
 }
 
 /// `GET /api/v2/users/{id}`: `read:users`, or `read:current_user` for one's own id.
-pub async fn get_user(State(state): State<AppState>, headers: HeaderMap, path: Result<Path<String>, PathRejection>) -> Response {
+pub async fn get_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
     let mut rate = None;
     let result = (|| {
         let caller = guard(&state, &headers, MgmtRoute::GetUser, &mut rate)?;
@@ -188,7 +266,11 @@ pub async fn get_user(State(state): State<AppState>, headers: HeaderMap, path: R
 }
 
 /// `POST /api/v2/users/{id}/identities`.
-pub async fn link(State(state): State<AppState>, path: Result<Path<String>, PathRejection>, request: Request) -> Response {
+pub async fn link(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let mut rate = None;
     let caller = match guard(&state, &parts.headers, MgmtRoute::Link, &mut rate) {
@@ -200,13 +282,17 @@ pub async fn link(State(state): State<AppState>, path: Result<Path<String>, Path
         Err(_) => {
             let e = ApiError::mgmt(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("Payload content length greater than maximum allowed: {}", crate::MAX_BODY_BYTES),
+                format!(
+                    "Payload content length greater than maximum allowed: {}",
+                    crate::MAX_BODY_BYTES
+                ),
                 None,
             );
             return respond(rate, Err(e));
         }
     };
-    let result = path_or_400(path).and_then(|id| link_checks(&state, &caller, &id, &parts.headers, &bytes));
+    let result =
+        path_or_400(path).and_then(|id| link_checks(&state, &caller, &id, &parts.headers, &bytes));
     respond(rate, result)
 }
 
@@ -221,13 +307,25 @@ struct LinkBody {
 }
 
 fn parse_link_body(headers: &HeaderMap, bytes: &[u8]) -> Result<LinkBody, ApiError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !content_type.starts_with("application/json") {
-        return Err(ApiError::mgmt(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json", None));
+        return Err(ApiError::mgmt(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+            None,
+        ));
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|_| ApiError::bad_request("Invalid request payload JSON format", Some("invalid_body")))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|_| {
+        ApiError::bad_request("Invalid request payload JSON format", Some("invalid_body"))
+    })?;
     let Value::Object(map) = value else {
-        return Err(ApiError::bad_request("Payload validation error: 'Expected type object'", Some("invalid_body")));
+        return Err(ApiError::bad_request(
+            "Payload validation error: 'Expected type object'",
+            Some("invalid_body"),
+        ));
     };
     let mut body = LinkBody::default();
     for (key, value) in map {
@@ -237,11 +335,19 @@ fn parse_link_body(headers: &HeaderMap, bytes: &[u8]) -> Result<LinkBody, ApiErr
             "user_id" => &mut body.user_id,
             "connection_id" => &mut body.connection_id,
             other => {
-                return Err(ApiError::bad_request(format!("Payload validation error: 'Additional properties not allowed: {other}'"), Some("invalid_body")))
+                return Err(ApiError::bad_request(
+                    format!(
+                        "Payload validation error: 'Additional properties not allowed: {other}'"
+                    ),
+                    Some("invalid_body"),
+                ))
             }
         };
         let Value::String(s) = value else {
-            return Err(ApiError::bad_request(format!("Payload validation error: 'Expected type string' on property {key}"), Some("invalid_body")));
+            return Err(ApiError::bad_request(
+                format!("Payload validation error: 'Expected type string' on property {key}"),
+                Some("invalid_body"),
+            ));
         };
         *slot = Some(s);
     }
@@ -261,11 +367,19 @@ fn parse_link_body(headers: &HeaderMap, bytes: &[u8]) -> Result<LinkBody, ApiErr
     Ok(body)
 }
 
-fn link_checks(state: &AppState, caller: &Caller, id: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<(StatusCode, Value), ApiError> {
+fn link_checks(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<(StatusCode, Value), ApiError> {
     let body = parse_link_body(headers, bytes)?;
     let server_side = caller.has("update:users");
     if !server_side && !caller.has("update:current_user_identities") {
-        return Err(insufficient_scope("update:users,update:current_user_identities"));
+        return Err(insufficient_scope(
+            "update:users,update:current_user_identities",
+        ));
     }
     let secondary = if server_side {
         match (&body.link_with, &body.provider, &body.user_id) {
@@ -282,28 +396,47 @@ fn link_checks(state: &AppState, caller: &Caller, id: &str, headers: &HeaderMap,
     } else {
         // Client-side flow: the deprecated body is refused and logged.
         if body.link_with.is_none() {
-            log_deprecated(state, &caller.origin, "provider/user_id sent with a user-scoped token");
+            log_deprecated(
+                state,
+                &caller.origin,
+                "provider/user_id sent with a user-scoped token",
+            );
             return Err(insufficient_scope("update:users"));
         }
         if caller.sub != id {
             return Err(user_mismatch());
         }
         let token = body.link_with.as_deref().unwrap_or_default();
-        verified_secondary(state, token, Some(caller.azp.as_deref().unwrap_or_default()))?
+        verified_secondary(
+            state,
+            token,
+            Some(caller.azp.as_deref().unwrap_or_default()),
+        )?
     };
     do_link(state, id, &secondary)
 }
 
 /// `link_with`: an RS256 ID token of this tenant, unexpired; for user-scoped calls its
 /// `aud` must equal the access token's `azp`. Returns the secondary's `sub`.
-fn verified_secondary(state: &AppState, token: &str, required_aud: Option<&str>) -> Result<String, ApiError> {
-    let claims = tokens::verify(&state.keys(), &state.config.issuer, token)
-        .map_err(|e| ApiError::bad_request(format!("Unable to verify link_with: {e}"), Some("invalid_token")))?;
+fn verified_secondary(
+    state: &AppState,
+    token: &str,
+    required_aud: Option<&str>,
+) -> Result<String, ApiError> {
+    let claims = tokens::verify(&state.keys(), &state.config.issuer, token).map_err(|e| {
+        ApiError::bad_request(
+            format!("Unable to verify link_with: {e}"),
+            Some("invalid_token"),
+        )
+    })?;
     if let Some(azp) = required_aud {
         let aud = tokens::audiences(&claims);
         if aud.len() != 1 || aud[0] != azp {
             return Err(ApiError::bad_request(
-                format!("The link_with token's aud ({}) must match the azp of the access token ({azp})", aud.join(",")),
+                format!(
+                    "The link_with token's aud ({}) must match the azp of the access token ({azp})",
+                    aud.join(",")
+                ),
                 Some("invalid_token"),
             ));
         }
@@ -315,33 +448,72 @@ fn verified_secondary(state: &AppState, token: &str, required_aud: Option<&str>)
         .ok_or_else(|| ApiError::bad_request("link_with has no sub", Some("invalid_token")))
 }
 
-fn check_connection_id(state: &AppState, secondary: &str, connection_id: &str) -> Result<(), ApiError> {
+fn check_connection_id(
+    state: &AppState,
+    secondary: &str,
+    connection_id: &str,
+) -> Result<(), ApiError> {
     let store = state.store();
-    let user = store.user(secondary).ok_or_else(|| ApiError::bad_request("Secondary user does not exist.", Some("inexistent_user")))?;
-    let connection = state.config.fixtures.connections.iter().find(|c| c.name == user.identities[0].connection);
+    let user = store.user(secondary).ok_or_else(|| {
+        ApiError::bad_request("Secondary user does not exist.", Some("inexistent_user"))
+    })?;
+    let connection = state
+        .config
+        .fixtures
+        .connections
+        .iter()
+        .find(|c| c.name == user.identities[0].connection);
     if connection.map(|c| c.id()).as_deref() != Some(connection_id) {
-        return Err(ApiError::bad_request("connection_id does not match the secondary user's connection", None));
+        return Err(ApiError::bad_request(
+            "connection_id does not match the secondary user's connection",
+            None,
+        ));
     }
     Ok(())
 }
 
 /// Moves the secondary user's identities into the primary. Refuses the same account
 /// (400), an identity already linked here or to another user (409), unknown users.
-fn do_link(state: &AppState, primary_id: &str, secondary_id: &str) -> Result<(StatusCode, Value), ApiError> {
+fn do_link(
+    state: &AppState,
+    primary_id: &str,
+    secondary_id: &str,
+) -> Result<(StatusCode, Value), ApiError> {
     let mut store = state.store();
     let primary = store.user(primary_id).ok_or_else(no_such_user)?;
     if primary_id == secondary_id {
-        return Err(ApiError::bad_request("Main identity and the new one are the same.", None));
+        return Err(ApiError::bad_request(
+            "Main identity and the new one are the same.",
+            None,
+        ));
     }
     if primary.identities.iter().any(|i| i.key() == secondary_id) {
-        return Err(ApiError::mgmt(StatusCode::CONFLICT, "The identity is already linked to this user.", Some("identity_conflict")));
+        return Err(ApiError::mgmt(
+            StatusCode::CONFLICT,
+            "The identity is already linked to this user.",
+            Some("identity_conflict"),
+        ));
     }
     let Some(index) = store.users.iter().position(|u| u.user_id == secondary_id) else {
         if store.owner_of_identity(secondary_id).is_some() {
-            return Err(ApiError::mgmt(StatusCode::CONFLICT, "The identity is already linked to another user.", Some("identity_conflict")));
+            return Err(ApiError::mgmt(
+                StatusCode::CONFLICT,
+                "The identity is already linked to another user.",
+                Some("identity_conflict"),
+            ));
         }
-        return Err(ApiError::bad_request("Secondary user does not exist.", Some("inexistent_user")));
+        return Err(ApiError::bad_request(
+            "Secondary user does not exist.",
+            Some("inexistent_user"),
+        ));
     };
+    if store.users[index].identities.len() > 1 {
+        return Err(ApiError::mgmt(
+            StatusCode::CONFLICT,
+            "The secondary user has linked identities of its own; unlink them before linking it to another user.",
+            Some("identity_conflict"),
+        ));
+    }
     let secondary = store.users.remove(index);
     let mut moved = secondary.identities;
     if let Some(first) = moved.first_mut() {
@@ -365,7 +537,9 @@ pub async fn unlink(
         let (id, provider, user_id) = path_or_400(path)?;
         if !caller.has("update:users") {
             if !caller.has("update:current_user_identities") {
-                return Err(insufficient_scope("update:users,update:current_user_identities"));
+                return Err(insufficient_scope(
+                    "update:users,update:current_user_identities",
+                ));
             }
             if caller.sub != id {
                 return Err(user_mismatch());
@@ -377,20 +551,36 @@ pub async fn unlink(
             .identities
             .iter()
             .position(|i| i.provider == provider && i.user_id == user_id)
-            .ok_or_else(|| ApiError::mgmt(StatusCode::NOT_FOUND, "The identity does not exist for this user.", Some("inexistent_identity")))?;
+            .ok_or_else(|| {
+                ApiError::mgmt(
+                    StatusCode::NOT_FOUND,
+                    "The identity does not exist for this user.",
+                    Some("inexistent_identity"),
+                )
+            })?;
         if index == 0 {
-            return Err(ApiError::bad_request("Main identity cannot be removed.", Some("operation_not_supported")));
+            return Err(ApiError::bad_request(
+                "Main identity cannot be removed.",
+                Some("operation_not_supported"),
+            ));
         }
         let mut detached = primary.identities.remove(index);
         let remaining = identities_json(primary);
-        let profile = detached.profile_data.take().unwrap_or_else(|| crate::store::Profile {
-            email: None,
-            email_verified: None,
-            name: detached.key(),
-            nickname: None,
-            picture: None,
+        let profile = detached
+            .profile_data
+            .take()
+            .unwrap_or_else(|| crate::store::Profile {
+                email: None,
+                email_verified: None,
+                name: detached.key(),
+                nickname: None,
+                picture: None,
+            });
+        store.users.push(User {
+            user_id: detached.key(),
+            profile,
+            identities: vec![detached],
         });
-        store.users.push(User { user_id: detached.key(), profile, identities: vec![detached] });
         Ok((StatusCode::OK, remaining))
     })();
     respond(rate, result)
@@ -398,12 +588,20 @@ pub async fn unlink(
 
 /// Records each Management API request (method, path, status) for tests to assert on,
 /// e.g. that no `POST …/identities` was sent after a refused ID token.
-pub async fn record(State(state): State<AppState>, request: Request, next: axum::middleware::Next) -> Response {
+pub async fn record(
+    State(state): State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     if method != axum::http::Method::OPTIONS {
-        state.store().mgmt_log.push(crate::store::RequestLogEntry { method: method.to_string(), path, status: response.status().as_u16() });
+        state.store().mgmt_log.push(crate::store::RequestLogEntry {
+            method: method.to_string(),
+            path,
+            status: response.status().as_u16(),
+        });
     }
     response
 }

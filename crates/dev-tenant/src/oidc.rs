@@ -60,7 +60,10 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
 /// Public metadata is readable from any origin, as Auth0 serves it.
 fn public_json(body: Value) -> Response {
     let mut response = Json(body).into_response();
-    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     response
 }
 
@@ -80,31 +83,52 @@ pub async fn authorize(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(p) = query.map_err(|e| ApiError::page(StatusCode::BAD_REQUEST, format!("invalid query string: {e}")))?;
+    let Query(p) = query.map_err(|e| {
+        ApiError::page(
+            StatusCode::BAD_REQUEST,
+            format!("invalid query string: {e}"),
+        )
+    })?;
     let client = check_client(&state, p.get("client_id"))?;
     let mode = check_response_mode(p.get("response_mode"))?;
     let redirect_uri = check_redirect_uri(client, p.get("redirect_uri"), mode)?;
-    let reply = ReplyTo { redirect_uri: redirect_uri.clone(), mode, state: p.get("state").cloned() };
+    let reply = ReplyTo {
+        redirect_uri: redirect_uri.clone(),
+        mode,
+        state: p.get("state").cloned(),
+    };
     let fail = |error: &str, description: &str| Ok(reply_error(&state, &reply, error, description));
 
     if p.get("response_type").map(String::as_str) != Some("code") {
         return fail("unsupported_response_type", "response_type must be code");
     }
     let Some(code_challenge) = p.get("code_challenge") else {
-        return fail("invalid_request", "code_challenge is required: this tenant only accepts PKCE");
+        return fail(
+            "invalid_request",
+            "code_challenge is required: this tenant only accepts PKCE",
+        );
     };
     if p.get("code_challenge_method").map(String::as_str) != Some("S256") {
         return fail("invalid_request", "code_challenge_method must be S256");
     }
     if code_challenge.len() != 43 || URL_SAFE_NO_PAD.decode(code_challenge).is_err() {
-        return fail("invalid_request", "code_challenge must be the base64url SHA-256 of the verifier (43 characters)");
+        return fail(
+            "invalid_request",
+            "code_challenge must be the base64url SHA-256 of the verifier (43 characters)",
+        );
     }
     if p.get("state").is_none_or(|s| s.is_empty()) {
         return fail("invalid_request", "state is required");
     }
     let connection = p.get("connection").filter(|c| !c.is_empty()).cloned();
     if let Some(name) = &connection {
-        if !state.config.fixtures.connections.iter().any(|c| &c.name == name) {
+        if !state
+            .config
+            .fixtures
+            .connections
+            .iter()
+            .any(|c| &c.name == name)
+        {
             return fail("invalid_request", "the connection was not found");
         }
     }
@@ -122,11 +146,19 @@ pub async fn authorize(
         },
     };
     let prompt = p.get("prompt").map(String::as_str).unwrap_or("");
-    if !prompt.split(' ').all(|v| matches!(v, "" | "none" | "login" | "consent" | "select_account")) {
+    if !prompt
+        .split(' ')
+        .all(|v| matches!(v, "" | "none" | "login" | "consent" | "select_account"))
+    {
         return fail("invalid_request", "unsupported prompt value");
     }
 
-    if state.config.test_mode && state.store().take(Misbehaviour::AuthorizeAccessDenied, None).is_some() {
+    if state.config.test_mode
+        && state
+            .store()
+            .take(Misbehaviour::AuthorizeAccessDenied, None)
+            .is_some()
+    {
         return fail("access_denied", "User did not authorize the request");
     }
 
@@ -151,7 +183,13 @@ pub async fn authorize(
         };
     }
     if let Some(owner) = auto_login(&state, p.get("login_hint"), connection.as_deref()) {
-        return Ok(complete(&state, request, &owner, now(), Some(random_id(24))));
+        return Ok(complete(
+            &state,
+            request,
+            &owner,
+            now(),
+            Some(random_id(24)),
+        ));
     }
     if let (Some(s), false) = (&session, prompt.contains("login")) {
         return Ok(complete(&state, request, &s.user_id, s.auth_time, None));
@@ -160,20 +198,40 @@ pub async fn authorize(
     let choices = state.store().login_choices(connection.as_deref());
     let label = connection
         .as_deref()
-        .and_then(|c| state.config.fixtures.connections.iter().find(|x| x.name == c))
+        .and_then(|c| {
+            state
+                .config
+                .fixtures
+                .connections
+                .iter()
+                .find(|x| x.name == c)
+        })
         .map(|c| c.label.clone());
     state.store().auth_requests.insert(tx.clone(), request);
-    Ok(Html(pages::login_page(&tx, &client.name, label.as_deref(), &choices)).into_response())
+    Ok(Html(pages::login_page(
+        &tx,
+        &client.name,
+        label.as_deref(),
+        &choices,
+    ))
+    .into_response())
 }
 
-fn check_client<'a>(state: &'a AppState, client_id: Option<&String>) -> Result<&'a crate::fixtures::ClientFixture, ApiError> {
-    let id = client_id.ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, "client_id is required"))?;
+fn check_client<'a>(
+    state: &'a AppState,
+    client_id: Option<&String>,
+) -> Result<&'a crate::fixtures::ClientFixture, ApiError> {
+    let id = client_id
+        .ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, "client_id is required"))?;
     let client = state
         .config
         .client(id)
         .ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, format!("Unknown client: {id}")))?;
     if client.app_type != crate::fixtures::AppType::Spa {
-        return Err(ApiError::page(StatusCode::BAD_REQUEST, format!("client {id} cannot use /authorize")));
+        return Err(ApiError::page(
+            StatusCode::BAD_REQUEST,
+            format!("client {id} cannot use /authorize"),
+        ));
     }
     Ok(client)
 }
@@ -184,18 +242,27 @@ fn check_response_mode(mode: Option<&String>) -> Result<ResponseMode, ApiError> 
         Some("web_message") => Ok(ResponseMode::WebMessage),
         Some(other) => Err(ApiError::page(
             StatusCode::BAD_REQUEST,
-            format!("response_mode {other} is not supported by this tenant (use query or web_message)"),
+            format!(
+                "response_mode {other} is not supported by this tenant (use query or web_message)"
+            ),
         )),
     }
 }
 
 /// Exact match against Allowed Callback URLs; for `web_message`, an Allowed Web Origin
 /// (the message target) is enough, as Auth0 allows for silent authentication.
-fn check_redirect_uri(client: &crate::fixtures::ClientFixture, uri: Option<&String>, mode: ResponseMode) -> Result<String, ApiError> {
-    let uri = uri.ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, "redirect_uri is required"))?;
+fn check_redirect_uri(
+    client: &crate::fixtures::ClientFixture,
+    uri: Option<&String>,
+    mode: ResponseMode,
+) -> Result<String, ApiError> {
+    let uri =
+        uri.ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, "redirect_uri is required"))?;
     let exact = client.callbacks.iter().any(|c| c == uri);
     let by_origin = mode == ResponseMode::WebMessage
-        && origin_of(uri).is_some_and(|o| client.web_origins.contains(&o) && (uri == &o || uri == &format!("{o}/")));
+        && origin_of(uri).is_some_and(|o| {
+            client.web_origins.contains(&o) && (uri == &o || uri == &format!("{o}/"))
+        });
     if exact || by_origin {
         Ok(uri.clone())
     } else {
@@ -231,8 +298,12 @@ fn auto_login(state: &AppState, hint: Option<&String>, connection: Option<&str>)
     let choice = store
         .login_choices(connection)
         .into_iter()
-        .find(|(key, _, profile)| *key == wanted || profile.email.as_deref() == Some(wanted.as_str()))?;
-    store.owner_of_identity(&choice.0).map(|u| u.user_id.clone())
+        .find(|(key, _, profile)| {
+            *key == wanted || profile.email.as_deref() == Some(wanted.as_str())
+        })?;
+    store
+        .owner_of_identity(&choice.0)
+        .map(|u| u.user_id.clone())
 }
 
 #[derive(serde::Deserialize)]
@@ -242,42 +313,89 @@ pub struct LoginForm {
 }
 
 /// `POST /login` from the login page.
-pub async fn login(State(state): State<AppState>, form: Result<axum::Form<LoginForm>, axum::extract::rejection::FormRejection>) -> Result<Response, ApiError> {
-    let axum::Form(form) = form.map_err(|e| ApiError::page(StatusCode::BAD_REQUEST, format!("invalid login form: {e}")))?;
+pub async fn login(
+    State(state): State<AppState>,
+    form: Result<axum::Form<LoginForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, ApiError> {
+    let axum::Form(form) = form
+        .map_err(|e| ApiError::page(StatusCode::BAD_REQUEST, format!("invalid login form: {e}")))?;
     let request = state
         .store()
         .auth_requests
         .remove(&form.tx)
-        .ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, "This login transaction is unknown or was already used. Start again."))?;
+        .ok_or_else(|| {
+            ApiError::page(
+                StatusCode::BAD_REQUEST,
+                "This login transaction is unknown or was already used. Start again.",
+            )
+        })?;
     let owner = {
         let store = state.store();
         let choices = store.login_choices(request.connection.as_deref());
         if !choices.iter().any(|(key, _, _)| *key == form.identity) {
-            return Err(ApiError::page(StatusCode::BAD_REQUEST, "That account cannot sign in with this connection."));
+            return Err(ApiError::page(
+                StatusCode::BAD_REQUEST,
+                "That account cannot sign in with this connection.",
+            ));
         }
-        store.owner_of_identity(&form.identity).map(|u| u.user_id.clone())
+        store
+            .owner_of_identity(&form.identity)
+            .map(|u| u.user_id.clone())
     };
     let owner = owner.ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, "unknown account"))?;
-    Ok(complete(&state, request, &owner, now(), Some(random_id(24))))
+    Ok(complete(
+        &state,
+        request,
+        &owner,
+        now(),
+        Some(random_id(24)),
+    ))
 }
 
 /// Issues a code and answers in the request's response mode; `new_session` sets the cookie.
-fn complete(state: &AppState, request: AuthRequest, user_id: &str, auth_time: u64, new_session: Option<String>) -> Response {
+fn complete(
+    state: &AppState,
+    request: AuthRequest,
+    user_id: &str,
+    auth_time: u64,
+    new_session: Option<String>,
+) -> Response {
     let code = random_id(32);
-    let mut reply = ReplyTo { redirect_uri: request.redirect_uri.clone(), mode: request.response_mode, state: request.state.clone() };
+    let mut reply = ReplyTo {
+        redirect_uri: request.redirect_uri.clone(),
+        mode: request.response_mode,
+        state: request.state.clone(),
+    };
     let (wrong_state, wrong_origin) = {
         let mut store = state.store();
         if let Some(id) = &new_session {
-            store.sessions.insert(id.clone(), Session { user_id: user_id.to_owned(), auth_time });
+            store.sessions.insert(
+                id.clone(),
+                Session {
+                    user_id: user_id.to_owned(),
+                    auth_time,
+                },
+            );
         }
         store.codes.insert(
             code.clone(),
-            CodeGrant { request, user_id: user_id.to_owned(), auth_time, expires_at: now() + state.config.code_lifetime_secs, used: false },
+            CodeGrant {
+                request,
+                user_id: user_id.to_owned(),
+                auth_time,
+                expires_at: now() + state.config.code_lifetime_secs,
+                used: false,
+            },
         );
         let test = state.config.test_mode;
         (
-            test && store.take(Misbehaviour::AuthorizeWrongState, None).is_some(),
-            test && reply.mode == ResponseMode::WebMessage && store.take(Misbehaviour::AuthorizeWrongOrigin, None).is_some(),
+            test && store
+                .take(Misbehaviour::AuthorizeWrongState, None)
+                .is_some(),
+            test && reply.mode == ResponseMode::WebMessage
+                && store
+                    .take(Misbehaviour::AuthorizeWrongOrigin, None)
+                    .is_some(),
         )
     };
     if wrong_state {
@@ -287,15 +405,26 @@ fn complete(state: &AppState, request: AuthRequest, user_id: &str, auth_time: u6
         // The same page, served from http://localhost:PORT: another origin than the issuer.
         let payload = json!({ "code": code, "state": reply.state });
         let relay = with_query(
-            &format!("{}authorize/relay", state.config.issuer.replace("127.0.0.1", "localhost")),
-            &[("target", &origin_of(&reply.redirect_uri).unwrap_or_default()), ("response", &payload.to_string())],
+            &format!(
+                "{}authorize/relay",
+                state.config.issuer.replace("127.0.0.1", "localhost")
+            ),
+            &[
+                (
+                    "target",
+                    &origin_of(&reply.redirect_uri).unwrap_or_default(),
+                ),
+                ("response", &payload.to_string()),
+            ],
         );
         found(&relay)
     } else {
         reply_success(&reply, &code)
     };
     if let Some(id) = new_session {
-        if let Ok(v) = HeaderValue::from_str(&format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax")) {
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax"
+        )) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
@@ -323,7 +452,10 @@ fn reply_with(reply: &ReplyTo, params: &[(&str, &str)]) -> Response {
     match reply.mode {
         ResponseMode::Query => found(&with_query(&reply.redirect_uri, params)),
         ResponseMode::WebMessage => {
-            let response: serde_json::Map<String, Value> = params.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();
+            let response: serde_json::Map<String, Value> = params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), json!(v)))
+                .collect();
             let target = origin_of(&reply.redirect_uri).unwrap_or_default();
             Html(pages::web_message_page(&target, &Value::Object(response))).into_response()
         }
@@ -335,16 +467,26 @@ async fn read_params(request: Request) -> Result<(HeaderMap, HashMap<String, Str
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
         .await
-        .map_err(|_| ApiError::oauth(StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", "request body too large"))?;
-    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        .map_err(|_| {
+            ApiError::oauth(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request",
+                "request body too large",
+            )
+        })?;
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let params = if content_type.starts_with("application/x-www-form-urlencoded") {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .map_err(|_| ApiError::invalid_request("malformed form body"))?
             .into_iter()
             .collect()
     } else if content_type.starts_with("application/json") {
-        let v: HashMap<String, Value> =
-            serde_json::from_slice(&bytes).map_err(|_| ApiError::invalid_request("malformed JSON body"))?;
+        let v: HashMap<String, Value> = serde_json::from_slice(&bytes)
+            .map_err(|_| ApiError::invalid_request("malformed JSON body"))?;
         v.into_iter()
             .filter_map(|(k, v)| match v {
                 Value::String(s) => Some((k, s)),
@@ -363,11 +505,16 @@ async fn read_params(request: Request) -> Result<(HeaderMap, HashMap<String, Str
 /// `POST /oauth/token`: `authorization_code` (PKCE), `refresh_token`, `client_credentials`.
 pub async fn token(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
     let (headers, p) = read_params(request).await?;
-    let client_id = p.get("client_id").ok_or_else(|| ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "client_id is required"))?;
-    let client = state
-        .config
-        .client(client_id)
-        .ok_or_else(|| ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Unknown client"))?;
+    let client_id = p.get("client_id").ok_or_else(|| {
+        ApiError::oauth(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client_id is required",
+        )
+    })?;
+    let client = state.config.client(client_id).ok_or_else(|| {
+        ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Unknown client")
+    })?;
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
         if !client.web_origins.iter().any(|o| o == origin) {
             return Err(ApiError::oauth(
@@ -382,8 +529,16 @@ pub async fn token(State(state): State<AppState>, request: Request) -> Result<Re
         if let Some(s) = slow {
             tokio::time::sleep(std::time::Duration::from_millis(s.delay_ms.max(1))).await;
         }
-        if state.store().take(Misbehaviour::TokenServerError, None).is_some() {
-            return Err(ApiError::oauth(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the token endpoint failed (test switch)"));
+        if state
+            .store()
+            .take(Misbehaviour::TokenServerError, None)
+            .is_some()
+        {
+            return Err(ApiError::oauth(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "the token endpoint failed (test switch)",
+            ));
         }
     }
     match p.get("grant_type").map(String::as_str) {
@@ -395,52 +550,80 @@ pub async fn token(State(state): State<AppState>, request: Request) -> Result<Re
             "unauthorized_client",
             format!("Grant type '{other}' not allowed for the client."),
         )),
-        None => Err(ApiError::invalid_request("Missing required parameter: grant_type")),
+        None => Err(ApiError::invalid_request(
+            "Missing required parameter: grant_type",
+        )),
     }
 }
 
 /// Checks: code known, unused, unexpired, same client, same redirect_uri, verifier well
 /// formed and hashing to the challenge. The code is spent even when a later check fails.
-fn authorization_code_grant(state: &AppState, client_id: &str, p: &HashMap<String, String>) -> Result<Response, ApiError> {
-    let code = p.get("code").ok_or_else(|| ApiError::invalid_request("Missing required parameter: code"))?;
+fn authorization_code_grant(
+    state: &AppState,
+    client_id: &str,
+    p: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    let code = p
+        .get("code")
+        .ok_or_else(|| ApiError::invalid_request("Missing required parameter: code"))?;
     let grant = {
         let mut store = state.store();
-        let grant = store.codes.get_mut(code).ok_or_else(|| ApiError::invalid_grant("Invalid authorization code"))?;
+        let grant = store
+            .codes
+            .get_mut(code)
+            .ok_or_else(|| ApiError::invalid_grant("Invalid authorization code"))?;
         if grant.used {
-            return Err(ApiError::invalid_grant("Invalid authorization code (already used)"));
+            return Err(ApiError::invalid_grant(
+                "Invalid authorization code (already used)",
+            ));
         }
         grant.used = true;
         grant.clone()
     };
     if grant.expires_at <= now() {
-        return Err(ApiError::invalid_grant("Invalid authorization code (expired)"));
+        return Err(ApiError::invalid_grant(
+            "Invalid authorization code (expired)",
+        ));
     }
     if grant.request.client_id != client_id {
-        return Err(ApiError::invalid_grant("Invalid authorization code (issued to another client)"));
+        return Err(ApiError::invalid_grant(
+            "Invalid authorization code (issued to another client)",
+        ));
     }
     if p.get("redirect_uri") != Some(&grant.request.redirect_uri) {
-        return Err(ApiError::invalid_grant("redirect_uri does not match the one used at /authorize"));
+        return Err(ApiError::invalid_grant(
+            "redirect_uri does not match the one used at /authorize",
+        ));
     }
-    let verifier = p.get("code_verifier").ok_or_else(|| ApiError::invalid_grant("Missing required parameter: code_verifier"))?;
+    let verifier = p
+        .get("code_verifier")
+        .ok_or_else(|| ApiError::invalid_grant("Missing required parameter: code_verifier"))?;
     let well_formed = (43..=128).contains(&verifier.len())
-        && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     if !well_formed || challenge != grant.request.code_challenge {
         return Err(ApiError::invalid_grant("Failed to verify code verifier"));
     }
-    let refresh = grant.request.scope.split(' ').any(|s| s == "offline_access").then(|| {
-        let token = random_id(32);
-        state.store().refresh_tokens.insert(
-            token.clone(),
-            RefreshGrant {
-                client_id: client_id.to_owned(),
-                user_id: grant.user_id.clone(),
-                scope: grant.request.scope.clone(),
-                audience: grant.request.audience.clone(),
-            },
-        );
-        token
-    });
+    let refresh = grant
+        .request
+        .scope
+        .split(' ')
+        .any(|s| s == "offline_access")
+        .then(|| {
+            let token = random_id(32);
+            state.store().refresh_tokens.insert(
+                token.clone(),
+                RefreshGrant {
+                    client_id: client_id.to_owned(),
+                    user_id: grant.user_id.clone(),
+                    scope: grant.request.scope.clone(),
+                    audience: grant.request.audience.clone(),
+                },
+            );
+            token
+        });
     issue_user_tokens(
         state,
         client_id,
@@ -453,17 +636,41 @@ fn authorization_code_grant(state: &AppState, client_id: &str, p: &HashMap<Strin
     )
 }
 
-fn refresh_grant(state: &AppState, client_id: &str, p: &HashMap<String, String>) -> Result<Response, ApiError> {
-    let token = p.get("refresh_token").ok_or_else(|| ApiError::invalid_request("Missing required parameter: refresh_token"))?;
-    let grant = state.store().refresh_tokens.get(token).cloned().ok_or_else(|| ApiError::invalid_grant("Unknown or invalid refresh token."))?;
+fn refresh_grant(
+    state: &AppState,
+    client_id: &str,
+    p: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    let token = p
+        .get("refresh_token")
+        .ok_or_else(|| ApiError::invalid_request("Missing required parameter: refresh_token"))?;
+    let grant = state
+        .store()
+        .refresh_tokens
+        .get(token)
+        .cloned()
+        .ok_or_else(|| ApiError::invalid_grant("Unknown or invalid refresh token."))?;
     if grant.client_id != client_id {
         return Err(ApiError::invalid_grant("Unknown or invalid refresh token."));
     }
     let audience = p.get("audience").cloned().or(grant.audience.clone());
     if audience != grant.audience {
-        return Err(ApiError::oauth(StatusCode::FORBIDDEN, "access_denied", "the refresh token was issued for another audience"));
+        return Err(ApiError::oauth(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            "the refresh token was issued for another audience",
+        ));
     }
-    issue_user_tokens(state, client_id, &grant.user_id, &grant.scope, audience.as_deref(), None, now(), None)
+    issue_user_tokens(
+        state,
+        client_id,
+        &grant.user_id,
+        &grant.scope,
+        audience.as_deref(),
+        None,
+        now(),
+        None,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -480,9 +687,15 @@ fn issue_user_tokens(
     let cfg = &state.config;
     let (profile, switch) = {
         let mut store = state.store();
-        let user = store.user(user_id).ok_or_else(|| ApiError::invalid_grant("the user no longer exists"))?;
+        let user = store
+            .user(user_id)
+            .ok_or_else(|| ApiError::invalid_grant("the user no longer exists"))?;
         let profile = user.profile.clone();
-        let switch = if cfg.test_mode { store.take_id_token_switch() } else { None };
+        let switch = if cfg.test_mode {
+            store.take_id_token_switch()
+        } else {
+            None
+        };
         (profile, switch)
     };
     let is_mgmt = audience == Some(cfg.mgmt_audience().as_str());
@@ -502,7 +715,14 @@ fn issue_user_tokens(
     let keys = state.keys();
     let access_token = tokens::mint_access_token(
         &keys,
-        &AccessTokenInput { issuer: &cfg.issuer, sub: user_id, audiences, azp: client_id, scope: &scope, client_credentials: false },
+        &AccessTokenInput {
+            issuer: &cfg.issuer,
+            sub: user_id,
+            audiences,
+            azp: client_id,
+            scope: &scope,
+            client_credentials: false,
+        },
     );
     let mut body = json!({
         "access_token": access_token,
@@ -511,7 +731,14 @@ fn issue_user_tokens(
         "token_type": "Bearer",
     });
     if openid {
-        let input = IdTokenInput { issuer: &cfg.issuer, sub: user_id, client_id, nonce, auth_time, profile: &profile };
+        let input = IdTokenInput {
+            issuer: &cfg.issuer,
+            sub: user_id,
+            client_id,
+            nonce,
+            auth_time,
+            profile: &profile,
+        };
         body["id_token"] = json!(tokens::mint_id_token(&keys, &input, switch));
     }
     if let Some(r) = refresh_token {
@@ -520,17 +747,34 @@ fn issue_user_tokens(
     Ok(no_store(Json(body).into_response()))
 }
 
-fn client_credentials_grant(state: &AppState, client: &crate::fixtures::ClientFixture, p: &HashMap<String, String>) -> Result<Response, ApiError> {
-    let secret = client
-        .client_secret
-        .as_deref()
-        .ok_or_else(|| ApiError::oauth(StatusCode::FORBIDDEN, "unauthorized_client", "Grant type 'client_credentials' not allowed for the client."))?;
+fn client_credentials_grant(
+    state: &AppState,
+    client: &crate::fixtures::ClientFixture,
+    p: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    let secret = client.client_secret.as_deref().ok_or_else(|| {
+        ApiError::oauth(
+            StatusCode::FORBIDDEN,
+            "unauthorized_client",
+            "Grant type 'client_credentials' not allowed for the client.",
+        )
+    })?;
     if p.get("client_secret").map(String::as_str) != Some(secret) {
-        return Err(ApiError::oauth(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized"));
+        return Err(ApiError::oauth(
+            StatusCode::UNAUTHORIZED,
+            "access_denied",
+            "Unauthorized",
+        ));
     }
-    let audience = p.get("audience").ok_or_else(|| ApiError::invalid_request("Missing required parameter: audience"))?;
+    let audience = p
+        .get("audience")
+        .ok_or_else(|| ApiError::invalid_request("Missing required parameter: audience"))?;
     if *audience != state.config.mgmt_audience() {
-        return Err(ApiError::oauth(StatusCode::FORBIDDEN, "access_denied", format!("Service not found: {audience}")));
+        return Err(ApiError::oauth(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            format!("Service not found: {audience}"),
+        ));
     }
     let scope = client.client_credentials_scopes.join(" ");
     let sub = format!("{}@clients", client.client_id);
@@ -552,25 +796,36 @@ fn client_credentials_grant(state: &AppState, client: &crate::fixtures::ClientFi
 }
 
 fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
 /// `GET /userinfo` with an access token whose audience includes `{issuer}userinfo`.
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let unauthorized = |why: &str| ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_token", why.to_owned());
+pub async fn userinfo(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let unauthorized =
+        |why: &str| ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_token", why.to_owned());
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| unauthorized("Missing access token"))?;
-    let claims = tokens::verify(&state.keys(), &state.config.issuer, token).map_err(|e| unauthorized(&e.to_string()))?;
+    let claims = tokens::verify(&state.keys(), &state.config.issuer, token)
+        .map_err(|e| unauthorized(&e.to_string()))?;
     if !tokens::audiences(&claims).contains(&state.config.userinfo_audience()) {
-        return Err(unauthorized("the access token's audience does not include /userinfo"));
+        return Err(unauthorized(
+            "the access token's audience does not include /userinfo",
+        ));
     }
     let sub = claims["sub"].as_str().unwrap_or_default();
     let store = state.store();
-    let user = store.user(sub).ok_or_else(|| unauthorized("the user no longer exists"))?;
+    let user = store
+        .user(sub)
+        .ok_or_else(|| unauthorized("the user no longer exists"))?;
     let mut body = user.profile.to_json();
     body["sub"] = json!(user.user_id);
     Ok(Json(body).into_response())
@@ -582,11 +837,17 @@ pub async fn logout(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(p) = query.map_err(|e| ApiError::page(StatusCode::BAD_REQUEST, format!("invalid query string: {e}")))?;
+    let Query(p) = query.map_err(|e| {
+        ApiError::page(
+            StatusCode::BAD_REQUEST,
+            format!("invalid query string: {e}"),
+        )
+    })?;
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
         state.store().sessions.remove(&id);
     }
-    let clear = HeaderValue::from_static("dev_tenant_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+    let clear =
+        HeaderValue::from_static("dev_tenant_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
     let mut response = match p.get("returnTo") {
         Some(url) => {
             let allowed = state
@@ -596,7 +857,10 @@ pub async fn logout(
                 .filter(|c| p.get("client_id").is_none_or(|id| *id == c.client_id))
                 .any(|c| c.allowed_logout_urls.contains(url));
             if !allowed {
-                return Err(ApiError::page(StatusCode::BAD_REQUEST, format!("returnTo {url} is not in the Allowed Logout URLs")));
+                return Err(ApiError::page(
+                    StatusCode::BAD_REQUEST,
+                    format!("returnTo {url} is not in the Allowed Logout URLs"),
+                ));
             }
             found(url)
         }
@@ -613,13 +877,23 @@ pub async fn spa_js(State(state): State<AppState>) -> Result<Response, ApiError>
         .spa_js
         .as_ref()
         .ok_or_else(|| ApiError::mgmt(StatusCode::NOT_FOUND, "auth0-spa-js is not served: start the tenant with --spa-js PATH (npm ci puts it in node_modules/@auth0/auth0-spa-js/dist)", None))?;
-    let text = tokio::fs::read(path)
-        .await
-        .map_err(|e| ApiError::mgmt(StatusCode::NOT_FOUND, format!("cannot read {}: {e}", path.display()), None))?;
+    let text = tokio::fs::read(path).await.map_err(|e| {
+        ApiError::mgmt(
+            StatusCode::NOT_FOUND,
+            format!("cannot read {}: {e}", path.display()),
+            None,
+        )
+    })?;
     let mut response = text.into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     Ok(response)
 }
 
@@ -627,6 +901,10 @@ pub async fn spa_js(State(state): State<AppState>) -> Result<Response, ApiError>
 fn found(location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(v) => (StatusCode::FOUND, [(header::LOCATION, v)]).into_response(),
-        Err(_) => ApiError::page(StatusCode::BAD_REQUEST, "redirect target is not a valid header value").into_response(),
+        Err(_) => ApiError::page(
+            StatusCode::BAD_REQUEST,
+            "redirect target is not a valid header value",
+        )
+        .into_response(),
     }
 }

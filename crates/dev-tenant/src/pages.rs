@@ -9,7 +9,12 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:28rem;margi
 button{display:block;width:100%;margin:.5rem 0;padding:.75rem;text-align:left;font-size:1rem;cursor:pointer}\
 small{color:#555}.banner{background:#fff3cd;padding:.5rem;border-radius:4px}";
 
-pub fn login_page(tx: &str, client_name: &str, connection_label: Option<&str>, choices: &[(String, String, Profile)]) -> String {
+pub fn login_page(
+    tx: &str,
+    client_name: &str,
+    connection_label: Option<&str>,
+    choices: &[(String, String, Profile)],
+) -> String {
     let mut buttons = String::new();
     for (identity, connection, profile) in choices {
         buttons.push_str(&format!(
@@ -24,7 +29,9 @@ pub fn login_page(tx: &str, client_name: &str, connection_label: Option<&str>, c
     if choices.is_empty() {
         buttons.push_str("<p>No fixture user can sign in with this connection.</p>");
     }
-    let via = connection_label.map(|l| format!(" with {}", html_escape(l))).unwrap_or_default();
+    let via = connection_label
+        .map(|l| format!(" with {}", html_escape(l)))
+        .unwrap_or_default();
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in · dev tenant</title>\
 <style>{STYLE}</style></head><body><p class=\"banner\">Local dev tenant: not a real identity provider.</p>\

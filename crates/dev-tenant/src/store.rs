@@ -216,7 +216,11 @@ pub struct Store {
 
 impl Store {
     pub fn from_fixtures(fixtures: &Fixtures) -> Self {
-        let users = fixtures.users.iter().map(|u| user_from_fixture(fixtures, u)).collect();
+        let users = fixtures
+            .users
+            .iter()
+            .map(|u| user_from_fixture(fixtures, u))
+            .collect();
         Store {
             users,
             auth_requests: HashMap::new(),
@@ -242,7 +246,9 @@ impl Store {
     /// The user that owns an identity (`provider|id`): itself if standalone, or the
     /// primary it was linked into.
     pub fn owner_of_identity(&self, identity_key: &str) -> Option<&User> {
-        self.users.iter().find(|u| u.identities.iter().any(|i| i.key() == identity_key))
+        self.users
+            .iter()
+            .find(|u| u.identities.iter().any(|i| i.key() == identity_key))
     }
 
     /// Identities of one connection (or all), with the profile a login page shows.
@@ -256,7 +262,10 @@ impl Store {
                 let profile = if index == 0 {
                     user.profile.clone()
                 } else {
-                    identity.profile_data.clone().unwrap_or_else(|| user.profile.clone())
+                    identity
+                        .profile_data
+                        .clone()
+                        .unwrap_or_else(|| user.profile.clone())
                 };
                 out.push((identity.key(), identity.connection.clone(), profile));
             }
@@ -290,7 +299,11 @@ impl Store {
 
     /// The first armed ID-token switch, consumed.
     pub fn take_id_token_switch(&mut self) -> Option<Misbehaviour> {
-        let switch = self.switches.iter().find(|s| s.switch.is_id_token())?.switch;
+        let switch = self
+            .switches
+            .iter()
+            .find(|s| s.switch.is_id_token())?
+            .switch;
         self.take(switch, None).map(|s| s.switch)
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::pages;
-use crate::store::{ArmedSwitch, Misbehaviour, MgmtRoute};
+use crate::store::{ArmedSwitch, MgmtRoute, Misbehaviour};
 use crate::AppState;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
@@ -18,7 +18,10 @@ use std::collections::HashMap;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/test/reset", post(reset))
-        .route("/test/misbehave", post(misbehave).delete(clear_switches).get(list_switches))
+        .route(
+            "/test/misbehave",
+            post(misbehave).delete(clear_switches).get(list_switches),
+        )
         .route("/test/rotate-keys", post(rotate_keys))
         .route("/test/auto-login", post(auto_login))
         .route("/test/deprecated-log", get(deprecated_log))
@@ -48,10 +51,18 @@ struct SwitchRequest {
     delay_ms: Option<u64>,
 }
 
-async fn misbehave(State(state): State<AppState>, body: Result<Json<SwitchRequest>, JsonRejection>) -> Result<StatusCode, ApiError> {
+async fn misbehave(
+    State(state): State<AppState>,
+    body: Result<Json<SwitchRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
     let Json(r) = body.map_err(bad_json)?;
     let remaining = r.times.unwrap_or(1).max(1);
-    state.store().arm(ArmedSwitch { switch: r.switch, remaining, route: r.route, delay_ms: r.delay_ms.unwrap_or(3000) });
+    state.store().arm(ArmedSwitch {
+        switch: r.switch,
+        remaining,
+        route: r.route,
+        delay_ms: r.delay_ms.unwrap_or(3000),
+    });
     eprintln!("dev-tenant: test switch armed: {:?} x{remaining}", r.switch);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -77,7 +88,10 @@ struct AutoLogin {
     identity: String,
 }
 
-async fn auto_login(State(state): State<AppState>, body: Result<Json<AutoLogin>, JsonRejection>) -> Result<StatusCode, ApiError> {
+async fn auto_login(
+    State(state): State<AppState>,
+    body: Result<Json<AutoLogin>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
     let Json(r) = body.map_err(bad_json)?;
     state.store().auto_login = Some(r.identity);
     Ok(StatusCode::NO_CONTENT)
@@ -92,12 +106,16 @@ async fn mgmt_log(State(state): State<AppState>) -> Json<Value> {
 }
 
 async fn users(State(state): State<AppState>) -> Json<Value> {
-    Json(Value::Array(state.store().users.iter().map(|u| u.to_json()).collect()))
+    Json(Value::Array(
+        state.store().users.iter().map(|u| u.to_json()).collect(),
+    ))
 }
 
 /// Serves a `web_message` page from whatever host the request came to (the switch sends
 /// the browser to `localhost` instead of `127.0.0.1`: another origin than the issuer).
-async fn relay(query: Result<Query<HashMap<String, String>>, QueryRejection>) -> Result<Response, ApiError> {
+async fn relay(
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
     let Query(p) = query.map_err(|e| ApiError::page(StatusCode::BAD_REQUEST, e.to_string()))?;
     let target = p.get("target").cloned().unwrap_or_default();
     let response: Value = p

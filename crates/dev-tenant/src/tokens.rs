@@ -20,7 +20,11 @@ pub struct IdTokenInput<'a> {
     pub profile: &'a Profile,
 }
 
-pub fn mint_id_token(keys: &KeyRing, input: &IdTokenInput<'_>, misbehaviour: Option<Misbehaviour>) -> String {
+pub fn mint_id_token(
+    keys: &KeyRing,
+    input: &IdTokenInput<'_>,
+    misbehaviour: Option<Misbehaviour>,
+) -> String {
     let now = now();
     let mut claims = input.profile.to_json();
     claims["iss"] = json!(input.issuer);
@@ -41,9 +45,13 @@ pub fn mint_id_token(keys: &KeyRing, input: &IdTokenInput<'_>, misbehaviour: Opt
         Some(Misbehaviour::IdTokenWrongNonce) => {
             claims["nonce"] = json!(format!("{}-tampered", input.nonce.unwrap_or("none")));
         }
-        Some(Misbehaviour::IdTokenWrongIss) => claims["iss"] = json!("https://wrong-issuer.invalid/"),
+        Some(Misbehaviour::IdTokenWrongIss) => {
+            claims["iss"] = json!("https://wrong-issuer.invalid/")
+        }
         Some(Misbehaviour::IdTokenWrongAud) => claims["aud"] = json!("other-spa-client"),
-        Some(Misbehaviour::IdTokenMultiAudNoAzp) => claims["aud"] = json!([input.client_id, "other-spa-client"]),
+        Some(Misbehaviour::IdTokenMultiAudNoAzp) => {
+            claims["aud"] = json!([input.client_id, "other-spa-client"])
+        }
         Some(Misbehaviour::IdTokenExpired) => {
             claims["iat"] = json!(now - 7200);
             claims["exp"] = json!(now - 3600);
@@ -75,7 +83,8 @@ pub fn mint_id_token(keys: &KeyRing, input: &IdTokenInput<'_>, misbehaviour: Opt
 
 pub fn sign(header: &Header, claims: &Value, key: &EncodingKey) -> String {
     // Signing a JSON object with a valid key cannot fail.
-    jsonwebtoken::encode(header, claims, key).unwrap_or_else(|e| unreachable!("signing failed: {e}"))
+    jsonwebtoken::encode(header, claims, key)
+        .unwrap_or_else(|e| unreachable!("signing failed: {e}"))
 }
 
 /// Flips one bit of the signature: still well-formed, no longer valid.
@@ -100,7 +109,11 @@ pub struct AccessTokenInput<'a> {
 
 pub fn mint_access_token(keys: &KeyRing, input: &AccessTokenInput<'_>) -> String {
     let now = now();
-    let aud = if input.audiences.len() == 1 { json!(input.audiences[0]) } else { json!(input.audiences) };
+    let aud = if input.audiences.len() == 1 {
+        json!(input.audiences[0])
+    } else {
+        json!(input.audiences)
+    };
     let mut claims = json!({
         "iss": input.issuer,
         "sub": input.sub,
@@ -134,8 +147,12 @@ impl std::fmt::Display for JwtRefusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             JwtRefusal::Malformed => write!(f, "jwt malformed"),
-            JwtRefusal::Algorithm(alg) => write!(f, "invalid algorithm {alg}: only RS256 is accepted"),
-            JwtRefusal::UnknownKey => write!(f, "no signing key of this tenant matches the token's kid"),
+            JwtRefusal::Algorithm(alg) => {
+                write!(f, "invalid algorithm {alg}: only RS256 is accepted")
+            }
+            JwtRefusal::UnknownKey => {
+                write!(f, "no signing key of this tenant matches the token's kid")
+            }
             JwtRefusal::Expired => write!(f, "jwt expired"),
             JwtRefusal::Invalid(why) => write!(f, "{why}"),
         }
@@ -171,9 +188,15 @@ pub fn verify(keys: &KeyRing, issuer: &str, token: &str) -> Result<Value, JwtRef
         .map(|data| data.claims)
         .map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => JwtRefusal::Expired,
-            jsonwebtoken::errors::ErrorKind::InvalidIssuer => JwtRefusal::Invalid("invalid issuer".into()),
-            jsonwebtoken::errors::ErrorKind::InvalidSignature => JwtRefusal::Invalid("invalid signature".into()),
-            jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(c) => JwtRefusal::Invalid(format!("missing claim {c}")),
+            jsonwebtoken::errors::ErrorKind::InvalidIssuer => {
+                JwtRefusal::Invalid("invalid issuer".into())
+            }
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => {
+                JwtRefusal::Invalid("invalid signature".into())
+            }
+            jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(c) => {
+                JwtRefusal::Invalid(format!("missing claim {c}"))
+            }
             _ => JwtRefusal::Malformed,
         })
 }
@@ -182,7 +205,10 @@ pub fn verify(keys: &KeyRing, issuer: &str, token: &str) -> Result<Value, JwtRef
 pub fn audiences(claims: &Value) -> Vec<String> {
     match &claims["aud"] {
         Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -106,7 +106,10 @@ mod tests {
 
     #[test]
     fn origin_of_rejects_userinfo_and_other_schemes() {
-        assert_eq!(origin_of("http://127.0.0.1:5173/cb?x=1").as_deref(), Some("http://127.0.0.1:5173"));
+        assert_eq!(
+            origin_of("http://127.0.0.1:5173/cb?x=1").as_deref(),
+            Some("http://127.0.0.1:5173")
+        );
         assert_eq!(origin_of("javascript://x"), None);
         assert_eq!(origin_of("http://a@b/"), None);
     }

@@ -13,13 +13,18 @@ async fn discovery_and_jwks() {
     let d = t.get("/.well-known/openid-configuration").await.json();
     assert_eq!(d["issuer"], json!(ISS));
     assert_eq!(d["token_endpoint"], json!(format!("{ISS}oauth/token")));
-    assert_eq!(d["response_modes_supported"], json!(["query", "web_message"]));
+    assert_eq!(
+        d["response_modes_supported"],
+        json!(["query", "web_message"])
+    );
     assert_eq!(d["code_challenge_methods_supported"], json!(["S256"]));
     let jwks = t.get("/.well-known/jwks.json").await;
     assert_eq!(jwks.header("access-control-allow-origin"), Some("*"));
     let keys = jwks.json()["keys"].as_array().expect("keys").clone();
     assert_eq!(keys.len(), 2, "current and next key are published");
-    assert!(keys.iter().all(|k| k["kty"] == "RSA" && k["alg"] == "RS256" && k["use"] == "sig"));
+    assert!(keys
+        .iter()
+        .all(|k| k["kty"] == "RSA" && k["alg"] == "RS256" && k["use"] == "sig"));
 }
 
 #[tokio::test]
@@ -30,7 +35,12 @@ async fn key_rotation_changes_the_signing_key() {
     assert_eq!(r.status, StatusCode::OK);
     let after = header_of(&t.id_token(ALICE).await)["kid"].clone();
     assert_ne!(before, after);
-    let kids: Vec<_> = t.get("/.well-known/jwks.json").await.json()["keys"].as_array().expect("keys").iter().map(|k| k["kid"].clone()).collect();
+    let kids: Vec<_> = t.get("/.well-known/jwks.json").await.json()["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| k["kid"].clone())
+        .collect();
     assert!(kids.contains(&after));
 }
 
@@ -48,7 +58,10 @@ async fn code_flow_issues_a_complete_id_token() {
     for k in ["exp", "iat", "auth_time", "email", "name", "picture"] {
         assert!(!c[k].is_null(), "missing {k}");
     }
-    assert_eq!(header_of(body["id_token"].as_str().expect("id")).get("alg"), Some(&json!("RS256")));
+    assert_eq!(
+        header_of(body["id_token"].as_str().expect("id")).get("alg"),
+        Some(&json!("RS256"))
+    );
 }
 
 #[tokio::test]
@@ -59,20 +72,42 @@ async fn management_audience_gets_a_user_scoped_jwt() {
     assert_eq!(c["sub"], json!(ALICE));
     assert_eq!(c["azp"], json!(SPA));
     assert_eq!(c["aud"], json!([API, format!("{ISS}userinfo")]));
-    assert_eq!(c["scope"], json!("openid profile email read:current_user update:current_user_identities"));
+    assert_eq!(
+        c["scope"],
+        json!("openid profile email read:current_user update:current_user_identities")
+    );
 }
 
 #[tokio::test]
 async fn user_tokens_never_get_admin_scopes() {
     let t = tenant();
-    let body = t.login(ALICE, &[("audience", API), ("scope", "openid update:users read:users update:current_user_identities")]).await;
-    assert_eq!(claims(body["access_token"].as_str().expect("at"))["scope"], json!("openid update:current_user_identities"));
+    let body = t
+        .login(
+            ALICE,
+            &[
+                ("audience", API),
+                (
+                    "scope",
+                    "openid update:users read:users update:current_user_identities",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(
+        claims(body["access_token"].as_str().expect("at"))["scope"],
+        json!("openid update:current_user_identities")
+    );
 }
 
 #[tokio::test]
 async fn authorize_unknown_client_gets_an_error_page_not_a_redirect() {
     let t = tenant();
-    let r = t.get(&t.authorize_url(ALICE, &[]).replace("demo-spa-client", "nope")).await;
+    let r = t
+        .get(
+            &t.authorize_url(ALICE, &[])
+                .replace("demo-spa-client", "nope"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.header("location").is_none());
     assert!(r.text.contains("Unknown client"));
@@ -81,18 +116,31 @@ async fn authorize_unknown_client_gets_an_error_page_not_a_redirect() {
 #[tokio::test]
 async fn authorize_redirect_uri_must_match_exactly() {
     let t = tenant();
-    for bad in ["http://127.0.0.1:5173/callback.html?x=1", "http://127.0.0.1:5173/other", "http://evil.example/callback.html", "http://127.0.0.1:5173"] {
-        let url = t.authorize_url(ALICE, &[]).replace(&serde_urlencoded::to_string([("r", CALLBACK)]).expect("q")[2..], &serde_urlencoded::to_string([("r", bad)]).expect("q")[2..]);
+    for bad in [
+        "http://127.0.0.1:5173/callback.html?x=1",
+        "http://127.0.0.1:5173/other",
+        "http://evil.example/callback.html",
+        "http://127.0.0.1:5173",
+    ] {
+        let url = t.authorize_url(ALICE, &[]).replace(
+            &serde_urlencoded::to_string([("r", CALLBACK)]).expect("q")[2..],
+            &serde_urlencoded::to_string([("r", bad)]).expect("q")[2..],
+        );
         let r = t.get(&url).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
-        assert!(r.header("location").is_none(), "{bad}: never redirect to an unregistered URI");
+        assert!(
+            r.header("location").is_none(),
+            "{bad}: never redirect to an unregistered URI"
+        );
     }
 }
 
 #[tokio::test]
 async fn authorize_unsupported_response_mode_is_an_error_page() {
     let t = tenant();
-    let r = t.get(&t.authorize_url(ALICE, &[("response_mode", "form_post")])).await;
+    let r = t
+        .get(&t.authorize_url(ALICE, &[("response_mode", "form_post")]))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.header("location").is_none());
 }
@@ -102,7 +150,10 @@ async fn error_back(t: &Tenant, url: String) -> (String, String) {
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
     assert_eq!(r.location_param("state").as_deref(), Some("st4te"));
     assert!(r.location_param("code").is_none());
-    (r.location_param("error").expect("error"), r.location_param("error_description").unwrap_or_default())
+    (
+        r.location_param("error").expect("error"),
+        r.location_param("error_description").unwrap_or_default(),
+    )
 }
 
 #[tokio::test]
@@ -110,14 +161,35 @@ async fn authorize_refusals_go_back_to_the_client() {
     let t = tenant();
     let base = t.authorize_url(ALICE, &[]);
     let cases = [
-        (base.replace("response_type=code", "response_type=token"), "unsupported_response_type"),
-        (base.replace(&format!("code_challenge={CHALLENGE}&"), ""), "invalid_request"),
-        (base.replace("code_challenge_method=S256", "code_challenge_method=plain"), "invalid_request"),
+        (
+            base.replace("response_type=code", "response_type=token"),
+            "unsupported_response_type",
+        ),
+        (
+            base.replace(&format!("code_challenge={CHALLENGE}&"), ""),
+            "invalid_request",
+        ),
+        (
+            base.replace("code_challenge_method=S256", "code_challenge_method=plain"),
+            "invalid_request",
+        ),
         (base.replace(CHALLENGE, "short"), "invalid_request"),
-        (t.authorize_url(ALICE, &[("connection", "myspace")]), "invalid_request"),
-        (t.authorize_url(ALICE, &[("audience", "https://api.example.com/")]), "access_denied"),
-        (t.authorize_url(ALICE, &[("max_age", "soon")]), "invalid_request"),
-        (t.authorize_url(ALICE, &[("prompt", "sometimes")]), "invalid_request"),
+        (
+            t.authorize_url(ALICE, &[("connection", "myspace")]),
+            "invalid_request",
+        ),
+        (
+            t.authorize_url(ALICE, &[("audience", "https://api.example.com/")]),
+            "access_denied",
+        ),
+        (
+            t.authorize_url(ALICE, &[("max_age", "soon")]),
+            "invalid_request",
+        ),
+        (
+            t.authorize_url(ALICE, &[("prompt", "sometimes")]),
+            "invalid_request",
+        ),
     ];
     for (url, expected) in cases {
         let (error, description) = error_back(&t, url.clone()).await;
@@ -128,78 +200,158 @@ async fn authorize_refusals_go_back_to_the_client() {
 #[tokio::test]
 async fn authorize_requires_state() {
     let t = tenant();
-    let r = t.get(&t.authorize_url(ALICE, &[]).replace("state=st4te&", "")).await;
-    assert_eq!(r.location_param("error").as_deref(), Some("invalid_request"));
+    let r = t
+        .get(&t.authorize_url(ALICE, &[]).replace("state=st4te&", ""))
+        .await;
+    assert_eq!(
+        r.location_param("error").as_deref(),
+        Some("invalid_request")
+    );
 }
 
 #[tokio::test]
 async fn login_page_lists_the_connection_users_escaped() {
     let t = tenant();
-    let url = t.authorize_url("", &[("connection", "google-oauth2")]).replace("login_hint=&", "");
+    let url = t
+        .authorize_url("", &[("connection", "google-oauth2")])
+        .replace("login_hint=&", "");
     let r = t.get(&url).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains(GOOGLE) && r.text.contains("google-oauth2|100000000000000000002"));
-    assert!(!r.text.contains(ALICE), "only users of the requested connection");
-    assert!(r.text.contains("Unverified &lt;b&gt;Mallory&lt;/b&gt;") && !r.text.contains("<b>Mallory"));
+    assert!(
+        !r.text.contains(ALICE),
+        "only users of the requested connection"
+    );
+    assert!(
+        r.text.contains("Unverified &lt;b&gt;Mallory&lt;/b&gt;") && !r.text.contains("<b>Mallory")
+    );
 }
 
 #[tokio::test]
 async fn login_form_completes_with_a_session_and_single_use_tx() {
     let t = tenant();
-    let page = t.get(&t.authorize_url("", &[]).replace("login_hint=&", "")).await.text;
-    let tx = page.split("name=\"tx\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("tx").to_owned();
-    let r = t.post_form("/login", &[("tx", &tx), ("identity", ALICE)]).await;
+    let page = t
+        .get(&t.authorize_url("", &[]).replace("login_hint=&", ""))
+        .await
+        .text;
+    let tx = page
+        .split("name=\"tx\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("tx")
+        .to_owned();
+    let r = t
+        .post_form("/login", &[("tx", &tx), ("identity", ALICE)])
+        .await;
     assert_eq!(r.status, StatusCode::FOUND);
     assert!(r.location_param("code").is_some());
     let cookie = r.header("set-cookie").expect("session cookie").to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
-    let again = t.post_form("/login", &[("tx", &tx), ("identity", ALICE)]).await;
-    assert_eq!(again.status, StatusCode::BAD_REQUEST, "a login transaction is single use");
+    let again = t
+        .post_form("/login", &[("tx", &tx), ("identity", ALICE)])
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::BAD_REQUEST,
+        "a login transaction is single use"
+    );
     // SSO: with the cookie, prompt=none answers at once; prompt=login shows the page again.
     let session = cookie.split(';').next().expect("cookie pair");
-    let url = t.authorize_url("", &[("prompt", "none")]).replace("login_hint=&", "");
+    let url = t
+        .authorize_url("", &[("prompt", "none")])
+        .replace("login_hint=&", "");
     let silent = t.get_with(&url, &[("cookie", session)]).await;
-    assert!(silent.location_param("code").is_some(), "{:?}", silent.header("location"));
-    let url = t.authorize_url("", &[("prompt", "login")]).replace("login_hint=&", "");
-    assert_eq!(t.get_with(&url, &[("cookie", session)]).await.status, StatusCode::OK);
+    assert!(
+        silent.location_param("code").is_some(),
+        "{:?}",
+        silent.header("location")
+    );
+    let url = t
+        .authorize_url("", &[("prompt", "login")])
+        .replace("login_hint=&", "");
+    assert_eq!(
+        t.get_with(&url, &[("cookie", session)]).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn login_refuses_an_identity_of_another_connection() {
     let t = tenant();
-    let page = t.get(&t.authorize_url("", &[("connection", "github")]).replace("login_hint=&", "")).await.text;
-    let tx = page.split("name=\"tx\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("tx").to_owned();
-    assert_eq!(t.post_form("/login", &[("tx", &tx), ("identity", ALICE)]).await.status, StatusCode::BAD_REQUEST);
+    let page = t
+        .get(
+            &t.authorize_url("", &[("connection", "github")])
+                .replace("login_hint=&", ""),
+        )
+        .await
+        .text;
+    let tx = page
+        .split("name=\"tx\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("tx")
+        .to_owned();
+    assert_eq!(
+        t.post_form("/login", &[("tx", &tx), ("identity", ALICE)])
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
 async fn prompt_none_without_session_is_login_required() {
     let t = tenant();
-    let url = t.authorize_url("", &[("prompt", "none")]).replace("login_hint=&", "");
-    assert_eq!(t.get(&url).await.location_param("error").as_deref(), Some("login_required"));
+    let url = t
+        .authorize_url("", &[("prompt", "none")])
+        .replace("login_hint=&", "");
+    assert_eq!(
+        t.get(&url).await.location_param("error").as_deref(),
+        Some("login_required")
+    );
 }
 
 #[tokio::test]
 async fn web_message_posts_to_the_registered_origin_only() {
     let t = tenant();
-    let url = t.authorize_url(ALICE, &[("response_mode", "web_message")]).replace("st4te", "%3C%2Fscript%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    let url = t
+        .authorize_url(ALICE, &[("response_mode", "web_message")])
+        .replace(
+            "st4te",
+            "%3C%2Fscript%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        );
     let r = t.get(&url).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.text.contains("var target=\"http://127.0.0.1:5173\""), "{}", r.text);
+    assert!(
+        r.text.contains("var target=\"http://127.0.0.1:5173\""),
+        "{}",
+        r.text
+    );
     assert!(!r.text.contains("\"*\""));
     assert!(r.text.contains("authorization_response"));
-    assert!(!r.text.contains("</script><script>alert"), "state must be escaped inside the script");
+    assert!(
+        !r.text.contains("</script><script>alert"),
+        "state must be escaped inside the script"
+    );
 }
 
 #[tokio::test]
 async fn web_message_with_origin_as_redirect_uri() {
     let t = tenant();
-    let url = t.authorize_url(ALICE, &[("response_mode", "web_message")]).replace(&serde_urlencoded::to_string([("r", CALLBACK)]).expect("q")[2..], &serde_urlencoded::to_string([("r", APP_ORIGIN)]).expect("q")[2..]);
+    let url = t
+        .authorize_url(ALICE, &[("response_mode", "web_message")])
+        .replace(
+            &serde_urlencoded::to_string([("r", CALLBACK)]).expect("q")[2..],
+            &serde_urlencoded::to_string([("r", APP_ORIGIN)]).expect("q")[2..],
+        );
     assert_eq!(t.get(&url).await.status, StatusCode::OK);
 }
 
 async fn code_for(t: &Tenant) -> String {
-    t.get(&t.authorize_url(ALICE, &[])).await.location_param("code").expect("code")
+    t.get(&t.authorize_url(ALICE, &[]))
+        .await
+        .location_param("code")
+        .expect("code")
 }
 
 async fn exchange(t: &Tenant, pairs: &[(&str, &str)]) -> Reply {
@@ -211,19 +363,54 @@ async fn token_wrong_verifier_is_invalid_grant() {
     let t = tenant();
     let code = code_for(&t).await;
     let other = "A".repeat(43);
-    let r = exchange(&t, &[("grant_type", "authorization_code"), ("client_id", SPA), ("code", &code), ("code_verifier", &other), ("redirect_uri", CALLBACK)]).await;
-    assert_eq!((r.status, r.json()["error"].clone()), (StatusCode::FORBIDDEN, json!("invalid_grant")));
-    assert_eq!(r.json()["error_description"], json!("Failed to verify code verifier"));
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", SPA),
+            ("code", &code),
+            ("code_verifier", &other),
+            ("redirect_uri", CALLBACK),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::FORBIDDEN, json!("invalid_grant"))
+    );
+    assert_eq!(
+        r.json()["error_description"],
+        json!("Failed to verify code verifier")
+    );
 }
 
 #[tokio::test]
 async fn token_missing_or_malformed_verifier() {
     let t = tenant();
     let code = code_for(&t).await;
-    let r = exchange(&t, &[("grant_type", "authorization_code"), ("client_id", SPA), ("code", &code), ("redirect_uri", CALLBACK)]).await;
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", SPA),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+        ],
+    )
+    .await;
     assert_eq!(r.json()["error"], json!("invalid_grant"));
     let code = code_for(&t).await;
-    let r = exchange(&t, &[("grant_type", "authorization_code"), ("client_id", SPA), ("code", &code), ("code_verifier", "short"), ("redirect_uri", CALLBACK)]).await;
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", SPA),
+            ("code", &code),
+            ("code_verifier", "short"),
+            ("redirect_uri", CALLBACK),
+        ],
+    )
+    .await;
     assert_eq!(r.json()["error"], json!("invalid_grant"));
 }
 
@@ -231,36 +418,89 @@ async fn token_missing_or_malformed_verifier() {
 async fn token_code_is_single_use() {
     let t = tenant();
     let code = code_for(&t).await;
-    let pairs = [("grant_type", "authorization_code"), ("client_id", SPA), ("code", code.as_str()), ("code_verifier", VERIFIER), ("redirect_uri", CALLBACK)];
+    let pairs = [
+        ("grant_type", "authorization_code"),
+        ("client_id", SPA),
+        ("code", code.as_str()),
+        ("code_verifier", VERIFIER),
+        ("redirect_uri", CALLBACK),
+    ];
     assert_eq!(exchange(&t, &pairs).await.status, StatusCode::OK);
     let r = exchange(&t, &pairs).await;
-    assert_eq!((r.status, r.json()["error"].clone()), (StatusCode::FORBIDDEN, json!("invalid_grant")));
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::FORBIDDEN, json!("invalid_grant"))
+    );
 }
 
 #[tokio::test]
 async fn token_code_expires() {
     let t = tenant_with(|c| c.code_lifetime_secs = 0);
     let code = code_for(&t).await;
-    let r = exchange(&t, &[("grant_type", "authorization_code"), ("client_id", SPA), ("code", &code), ("code_verifier", VERIFIER), ("redirect_uri", CALLBACK)]).await;
-    assert!(r.json()["error_description"].as_str().unwrap_or("").contains("expired"), "{}", r.text);
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", SPA),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+            ("redirect_uri", CALLBACK),
+        ],
+    )
+    .await;
+    assert!(
+        r.json()["error_description"]
+            .as_str()
+            .unwrap_or("")
+            .contains("expired"),
+        "{}",
+        r.text
+    );
 }
 
 #[tokio::test]
 async fn token_redirect_uri_and_client_must_match() {
     let t = tenant();
     let code = code_for(&t).await;
-    let r = exchange(&t, &[("grant_type", "authorization_code"), ("client_id", SPA), ("code", &code), ("code_verifier", VERIFIER), ("redirect_uri", "http://127.0.0.1:5173/")]).await;
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", SPA),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+            ("redirect_uri", "http://127.0.0.1:5173/"),
+        ],
+    )
+    .await;
     assert_eq!(r.json()["error"], json!("invalid_grant"));
     let code = code_for(&t).await;
-    let r = exchange(&t, &[("grant_type", "authorization_code"), ("client_id", "other-spa-client"), ("code", &code), ("code_verifier", VERIFIER), ("redirect_uri", CALLBACK)]).await;
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", "other-spa-client"),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+            ("redirect_uri", CALLBACK),
+        ],
+    )
+    .await;
     assert_eq!(r.json()["error"], json!("invalid_grant"));
 }
 
 #[tokio::test]
 async fn token_unknown_client_unknown_grant_missing_grant() {
     let t = tenant();
-    let r = exchange(&t, &[("grant_type", "authorization_code"), ("client_id", "nope")]).await;
-    assert_eq!((r.status, r.json()["error"].clone()), (StatusCode::UNAUTHORIZED, json!("invalid_client")));
+    let r = exchange(
+        &t,
+        &[("grant_type", "authorization_code"), ("client_id", "nope")],
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("invalid_client"))
+    );
     let r = exchange(&t, &[("grant_type", "password"), ("client_id", SPA)]).await;
     assert_eq!(r.json()["error"], json!("unauthorized_client"));
     let r = exchange(&t, &[("client_id", SPA)]).await;
@@ -271,9 +511,22 @@ async fn token_unknown_client_unknown_grant_missing_grant() {
 async fn token_refuses_unlisted_origins() {
     let t = tenant();
     let code = code_for(&t).await;
-    let body = serde_urlencoded::to_string([("grant_type", "authorization_code"), ("client_id", SPA), ("code", &code), ("code_verifier", VERIFIER), ("redirect_uri", CALLBACK)]).expect("form");
+    let body = serde_urlencoded::to_string([
+        ("grant_type", "authorization_code"),
+        ("client_id", SPA),
+        ("code", &code),
+        ("code_verifier", VERIFIER),
+        ("redirect_uri", CALLBACK),
+    ])
+    .expect("form");
     let r = t
-        .send(Request::post("/oauth/token").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header(header::ORIGIN, "http://evil.example").body(Body::from(body)).expect("req"))
+        .send(
+            Request::post("/oauth/token")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ORIGIN, "http://evil.example")
+                .body(Body::from(body))
+                .expect("req"),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.header("access-control-allow-origin").is_none());
@@ -285,9 +538,26 @@ async fn token_accepts_json_bodies_and_refuses_bad_ones() {
     let code = code_for(&t).await;
     let r = t.post_json("/oauth/token", None, &json!({"grant_type": "authorization_code", "client_id": SPA, "code": code, "code_verifier": VERIFIER, "redirect_uri": CALLBACK})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    assert_eq!(t.post_raw("/oauth/token", None, "application/json", "{nope".into()).await.json()["error"], json!("invalid_request"));
-    assert_eq!(t.post_raw("/oauth/token", None, "text/plain", "a=b".into()).await.json()["error"], json!("invalid_request"));
-    let huge = t.post_raw("/oauth/token", None, "application/x-www-form-urlencoded", "a=".to_owned() + &"x".repeat(200_000)).await;
+    assert_eq!(
+        t.post_raw("/oauth/token", None, "application/json", "{nope".into())
+            .await
+            .json()["error"],
+        json!("invalid_request")
+    );
+    assert_eq!(
+        t.post_raw("/oauth/token", None, "text/plain", "a=b".into())
+            .await
+            .json()["error"],
+        json!("invalid_request")
+    );
+    let huge = t
+        .post_raw(
+            "/oauth/token",
+            None,
+            "application/x-www-form-urlencoded",
+            "a=".to_owned() + &"x".repeat(200_000),
+        )
+        .await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -296,21 +566,69 @@ async fn client_credentials_for_the_back_end_only() {
     let t = tenant();
     let token = t.backend_token().await;
     let c = claims(&token);
-    assert_eq!((c["sub"].clone(), c["scope"].clone(), c["gty"].clone()), (json!("demo-backend@clients"), json!("read:users update:users"), json!("client-credentials")));
-    let r = exchange(&t, &[("grant_type", "client_credentials"), ("client_id", "demo-backend"), ("client_secret", "wrong"), ("audience", API)]).await;
+    assert_eq!(
+        (c["sub"].clone(), c["scope"].clone(), c["gty"].clone()),
+        (
+            json!("demo-backend@clients"),
+            json!("read:users update:users"),
+            json!("client-credentials")
+        )
+    );
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "demo-backend"),
+            ("client_secret", "wrong"),
+            ("audience", API),
+        ],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = exchange(&t, &[("grant_type", "client_credentials"), ("client_id", SPA), ("audience", API)]).await;
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", SPA),
+            ("audience", API),
+        ],
+    )
+    .await;
     assert_eq!(r.json()["error"], json!("unauthorized_client"));
 }
 
 #[tokio::test]
 async fn refresh_tokens_when_offline_access_is_asked() {
     let t = tenant();
-    let body = t.login(ALICE, &[("scope", "openid offline_access"), ("audience", API)]).await;
-    let refresh = body["refresh_token"].as_str().expect("refresh_token").to_owned();
-    let r = exchange(&t, &[("grant_type", "refresh_token"), ("client_id", SPA), ("refresh_token", &refresh)]).await;
+    let body = t
+        .login(
+            ALICE,
+            &[("scope", "openid offline_access"), ("audience", API)],
+        )
+        .await;
+    let refresh = body["refresh_token"]
+        .as_str()
+        .expect("refresh_token")
+        .to_owned();
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", SPA),
+            ("refresh_token", &refresh),
+        ],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let r = exchange(&t, &[("grant_type", "refresh_token"), ("client_id", "other-spa-client"), ("refresh_token", &refresh)]).await;
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", "other-spa-client"),
+            ("refresh_token", &refresh),
+        ],
+    )
+    .await;
     assert_eq!(r.json()["error"], json!("invalid_grant"));
     assert!(t.login(ALICE, &[]).await.get("refresh_token").is_none());
 }
@@ -319,20 +637,39 @@ async fn refresh_tokens_when_offline_access_is_asked() {
 async fn userinfo_with_access_token_only() {
     let t = tenant();
     let token = t.user_token(GOOGLE).await;
-    let r = t.get_with("/userinfo", &[("authorization", &format!("Bearer {token}"))]).await;
+    let r = t
+        .get_with(
+            "/userinfo",
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await;
     assert_eq!(r.json()["sub"], json!(GOOGLE));
     let id = t.id_token(GOOGLE).await;
-    assert_eq!(t.get_with("/userinfo", &[("authorization", &format!("Bearer {id}"))]).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        t.get_with("/userinfo", &[("authorization", &format!("Bearer {id}"))])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(t.get("/userinfo").await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn logout_checks_return_to() {
     let t = tenant();
-    let r = t.get("/v2/logout?client_id=demo-spa-client&returnTo=http%3A%2F%2F127.0.0.1%3A5173%2F").await;
+    let r = t
+        .get("/v2/logout?client_id=demo-spa-client&returnTo=http%3A%2F%2F127.0.0.1%3A5173%2F")
+        .await;
     assert_eq!(r.status, StatusCode::FOUND);
-    assert!(r.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")));
-    assert_eq!(t.get("/v2/logout?returnTo=http%3A%2F%2Fevil.example%2F").await.status, StatusCode::BAD_REQUEST);
+    assert!(r
+        .header("set-cookie")
+        .is_some_and(|c| c.contains("Max-Age=0")));
+    assert_eq!(
+        t.get("/v2/logout?returnTo=http%3A%2F%2Fevil.example%2F")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
@@ -354,15 +691,15 @@ async fn id_token_switches_bend_the_next_token_only() {
         let again = claims(&t.id_token(GOOGLE).await)[claim].clone();
         assert_eq!(normal.is_array(), again.is_array(), "{switch} is one-shot");
     }
-    for (switch, check) in [
-        ("id_token_alg_none", "none"),
-        ("id_token_hs256", "HS256"),
-    ] {
+    for (switch, check) in [("id_token_alg_none", "none"), ("id_token_hs256", "HS256")] {
         t.arm(switch, json!({})).await;
         assert_eq!(header_of(&t.id_token(GOOGLE).await)["alg"], json!(check));
     }
     t.arm("id_token_unknown_kid", json!({})).await;
-    assert_eq!(header_of(&t.id_token(GOOGLE).await)["kid"], json!("dev-tenant-unknown-kid"));
+    assert_eq!(
+        header_of(&t.id_token(GOOGLE).await)["kid"],
+        json!("dev-tenant-unknown-kid")
+    );
     t.arm("id_token_no_kid", json!({})).await;
     assert!(header_of(&t.id_token(GOOGLE).await).get("kid").is_none());
     let good = t.id_token(GOOGLE).await;
@@ -381,9 +718,13 @@ async fn authorize_switches() {
     let r = t.get(&t.authorize_url(ALICE, &[])).await;
     assert_ne!(r.location_param("state").as_deref(), Some("st4te"));
     t.arm("authorize_wrong_origin", json!({})).await;
-    let r = t.get(&t.authorize_url(ALICE, &[("response_mode", "web_message")])).await;
+    let r = t
+        .get(&t.authorize_url(ALICE, &[("response_mode", "web_message")]))
+        .await;
     assert_eq!(r.status, StatusCode::FOUND);
-    assert!(r.header("location").is_some_and(|l| l.starts_with("http://localhost:4000/authorize/relay?")));
+    assert!(r
+        .header("location")
+        .is_some_and(|l| l.starts_with("http://localhost:4000/authorize/relay?")));
 }
 
 #[tokio::test]
@@ -391,7 +732,17 @@ async fn token_switches() {
     let t = tenant();
     t.arm("token_server_error", json!({})).await;
     let code = code_for(&t).await;
-    let r = exchange(&t, &[("grant_type", "authorization_code"), ("client_id", SPA), ("code", &code), ("code_verifier", VERIFIER), ("redirect_uri", CALLBACK)]).await;
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", SPA),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+            ("redirect_uri", CALLBACK),
+        ],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     t.arm("token_slow", json!({"delay_ms": 300})).await;
     let start = std::time::Instant::now();
@@ -402,15 +753,32 @@ async fn token_switches() {
 #[tokio::test]
 async fn unknown_switch_is_a_400() {
     let t = tenant();
-    let r = t.post_json("/test/misbehave", None, &json!({"switch": "make_coffee"})).await;
+    let r = t
+        .post_json("/test/misbehave", None, &json!({"switch": "make_coffee"}))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn test_routes_do_not_exist_outside_test_mode() {
     let t = tenant_with(|c| c.test_mode = false);
-    assert_eq!(t.post_json("/test/reset", None, &json!({})).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(t.post_json("/test/misbehave", None, &json!({"switch": "mgmt_server_error"})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.post_json("/test/reset", None, &json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.post_json(
+            "/test/misbehave",
+            None,
+            &json!({"switch": "mgmt_server_error"})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
     // ...and login_hint does not log anyone in.
-    assert_eq!(t.get(&t.authorize_url(ALICE, &[])).await.status, StatusCode::OK);
+    assert_eq!(
+        t.get(&t.authorize_url(ALICE, &[])).await.status,
+        StatusCode::OK
+    );
 }

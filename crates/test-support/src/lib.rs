@@ -38,7 +38,10 @@ impl std::fmt::Debug for TestKey {
 
 impl TestKey {
     pub fn from_pem(kid: &str, pem: &str) -> Self {
-        TestKey { kid: kid.into(), private: RsaPrivateKey::from_pkcs1_pem(pem).expect("fixture key is PKCS#1 PEM") }
+        TestKey {
+            kid: kid.into(),
+            private: RsaPrivateKey::from_pkcs1_pem(pem).expect("fixture key is PKCS#1 PEM"),
+        }
     }
     /// `key1`, `key2`, `key3`: the dev tenant's fixture keys.
     pub fn fixture(n: u8) -> Self {
@@ -61,7 +64,11 @@ impl TestKey {
     }
     /// Signs `header` and `claims` (JSON values) as a compact RS256 JWS.
     pub fn sign(&self, header: &Value, claims: &Value) -> String {
-        let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
         let signer = SigningKey::<Sha256>::new(self.private.clone());
         let signature = signer.sign(input.as_bytes());
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
@@ -73,7 +80,9 @@ impl TestKey {
 }
 
 pub fn jwks_of(keys: &[&TestKey]) -> Jwks {
-    Jwks { keys: keys.iter().map(|k| k.jwk()).collect() }
+    Jwks {
+        keys: keys.iter().map(|k| k.jwk()).collect(),
+    }
 }
 
 pub fn jwks_json(keys: &[&TestKey]) -> String {
@@ -93,10 +102,22 @@ pub struct RsaVerifier;
 
 impl SignatureVerifier for RsaVerifier {
     fn verify_rs256(&self, key: &RsaPublicJwk, message: &[u8], signature: &[u8]) -> bool {
-        let (Ok(n), Ok(e)) = (URL_SAFE_NO_PAD.decode(&key.n), URL_SAFE_NO_PAD.decode(&key.e)) else { return false };
-        let Ok(public) = RsaPublicKey::new(BigUint::from_bytes_be(&n), BigUint::from_bytes_be(&e)) else { return false };
-        let Ok(signature) = Signature::try_from(signature) else { return false };
-        VerifyingKey::<Sha256>::new(public).verify(message, &signature).is_ok()
+        let (Ok(n), Ok(e)) = (
+            URL_SAFE_NO_PAD.decode(&key.n),
+            URL_SAFE_NO_PAD.decode(&key.e),
+        ) else {
+            return false;
+        };
+        let Ok(public) = RsaPublicKey::new(BigUint::from_bytes_be(&n), BigUint::from_bytes_be(&e))
+        else {
+            return false;
+        };
+        let Ok(signature) = Signature::try_from(signature) else {
+            return false;
+        };
+        VerifyingKey::<Sha256>::new(public)
+            .verify(message, &signature)
+            .is_ok()
     }
 }
 
@@ -130,11 +151,18 @@ pub struct TestEnv {
 
 impl TestEnv {
     pub fn new(now: u64, seed: u64) -> Self {
-        TestEnv { now, random: SeededRandom::new(seed), json: SerdeJson }
+        TestEnv {
+            now,
+            random: SeededRandom::new(seed),
+            json: SerdeJson,
+        }
     }
     /// Real time, seeded randomness: for runs against the dev tenant.
     pub fn real_time(seed: u64) -> Self {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         Self::new(now, seed)
     }
 }
@@ -157,30 +185,54 @@ pub fn json() -> impl JsonParser {
     SerdeJson
 }
 
+type Expected = (Method, String, Option<String>, HttpResponse);
+
 /// A strict mock transport: every request must be expected, in order, with the exact
 /// method and URL (and body when given); dropping it with expectations left panics.
 #[derive(Debug, Default)]
 pub struct MockTransport {
-    expected: RefCell<VecDeque<(Method, String, Option<String>, HttpResponse)>>,
+    expected: RefCell<VecDeque<Expected>>,
 }
 
 impl MockTransport {
     pub fn new() -> Self {
         Self::default()
     }
-    pub fn expect(&self, method: Method, url: &str, body: Option<&str>, response: HttpResponse) -> &Self {
-        self.expected.borrow_mut().push_back((method, url.to_owned(), body.map(str::to_owned), response));
+    pub fn expect(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&str>,
+        response: HttpResponse,
+    ) -> &Self {
+        self.expected.borrow_mut().push_back((
+            method,
+            url.to_owned(),
+            body.map(str::to_owned),
+            response,
+        ));
         self
     }
     pub fn send(&self, request: &HttpRequest) -> HttpResponse {
-        let (method, url, body, response) = self
-            .expected
-            .borrow_mut()
-            .pop_front()
-            .unwrap_or_else(|| panic!("unexpected request: {} {}", request.method.as_str(), request.url));
-        assert_eq!((request.method, request.url.as_str()), (method, url.as_str()), "request differs from the expected one");
+        let (method, url, body, response) =
+            self.expected.borrow_mut().pop_front().unwrap_or_else(|| {
+                panic!(
+                    "unexpected request: {} {}",
+                    request.method.as_str(),
+                    request.url
+                )
+            });
+        assert_eq!(
+            (request.method, request.url.as_str()),
+            (method, url.as_str()),
+            "request differs from the expected one"
+        );
         if let Some(body) = body {
-            assert_eq!(request.body.as_deref(), Some(body.as_str()), "request body differs");
+            assert_eq!(
+                request.body.as_deref(),
+                Some(body.as_str()),
+                "request body differs"
+            );
         }
         response
     }
@@ -193,7 +245,13 @@ impl Drop for MockTransport {
     fn drop(&mut self) {
         if !std::thread::panicking() {
             let left = self.expected.borrow();
-            assert!(left.is_empty(), "expected requests never came: {:?}", left.iter().map(|(m, u, ..)| (m.as_str(), u)).collect::<Vec<_>>());
+            assert!(
+                left.is_empty(),
+                "expected requests never came: {:?}",
+                left.iter()
+                    .map(|(m, u, ..)| (m.as_str(), u))
+                    .collect::<Vec<_>>()
+            );
         }
     }
 }
@@ -212,7 +270,17 @@ impl Default for HttpTransport {
 
 impl HttpTransport {
     pub fn new() -> Self {
-        HttpTransport { agent: ureq::AgentBuilder::new().redirects(0).timeout(std::time::Duration::from_secs(30)).build() }
+        Self::with_timeout(std::time::Duration::from_secs(30))
+    }
+
+    /// A transport whose requests give up after `timeout` (`TransportError::Timeout`).
+    pub fn with_timeout(timeout: std::time::Duration) -> Self {
+        HttpTransport {
+            agent: ureq::AgentBuilder::new()
+                .redirects(0)
+                .timeout(timeout)
+                .build(),
+        }
     }
 
     pub fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
@@ -228,12 +296,34 @@ impl HttpTransport {
             Ok(resp) => resp,
             Err(ureq::Error::Status(_, resp)) => resp,
             Err(ureq::Error::Transport(t)) => {
-                return Err(if t.kind() == ureq::ErrorKind::Io && t.to_string().contains("timed out") { TransportError::Timeout } else { TransportError::Network(t.to_string()) })
+                let timed_out = std::error::Error::source(&t)
+                    .and_then(|s| s.downcast_ref::<std::io::Error>())
+                    .is_some_and(|io| {
+                        matches!(
+                            io.kind(),
+                            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                        )
+                    });
+                return Err(if timed_out {
+                    TransportError::Timeout
+                } else {
+                    TransportError::Network(t.to_string())
+                });
             }
         };
         let status = response.status();
-        let headers = response.headers_names().into_iter().filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_owned()))).collect();
-        let body = response.into_string().map_err(|e| TransportError::Network(e.to_string()))?;
-        Ok(HttpResponse { status, headers, body })
+        let headers = response
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_owned())))
+            .collect();
+        let body = response
+            .into_string()
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }

@@ -39,7 +39,11 @@ pub struct Driver<'a> {
 }
 
 impl<'a> Driver<'a> {
-    pub fn new(env: TestEnv, send: Send<'a>, token: impl FnMut() -> Result<String, String> + 'a) -> Self {
+    pub fn new(
+        env: TestEnv,
+        send: Send<'a>,
+        token: impl FnMut() -> Result<String, String> + 'a,
+    ) -> Self {
         Driver {
             env,
             send,
@@ -72,12 +76,19 @@ impl<'a> Driver<'a> {
     }
 
     fn transport(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        self.requests.push(format!("{} {}", request.method.as_str(), request.url));
+        self.requests
+            .push(format!("{} {}", request.method.as_str(), request.url));
         (self.send)(request)
     }
 
     fn execute(&mut self, effect: Effect) -> Option<Event> {
-        self.effects.push(format!("{effect:?}").split([' ', '(', '{']).next().unwrap_or("").to_owned());
+        self.effects.push(
+            format!("{effect:?}")
+                .split([' ', '(', '{'])
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+        );
         match effect {
             Effect::GetPrimaryToken => Some(Event::PrimaryToken((self.token)())),
             Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(sha256(&input)))),
@@ -108,7 +119,10 @@ impl<'a> Driver<'a> {
                     RequestPurpose::Link => Event::LinkResponse(response),
                 })
             }
-            Effect::FetchJwks { request, bypass_cache } => {
+            Effect::FetchJwks {
+                request,
+                bypass_cache,
+            } => {
                 let response = match (&self.jwks_cache, bypass_cache) {
                     (Some(cached), false) => Ok(cached.clone()),
                     _ => {
@@ -121,13 +135,21 @@ impl<'a> Driver<'a> {
                 };
                 Some(Event::JwksResponse(response))
             }
-            Effect::VerifySignature { key, message, signature } => Some(Event::SignatureChecked(RsaVerifier.verify_rs256(&key, &message, &signature))),
+            Effect::VerifySignature {
+                key,
+                message,
+                signature,
+            } => Some(Event::SignatureChecked(
+                RsaVerifier.verify_rs256(&key, &message, &signature),
+            )),
             Effect::AskConfirm(profile) => {
                 self.asked = Some(profile);
                 Some(Event::Confirm(self.confirm))
             }
             Effect::Notify(outcome) => {
-                let start = matches!(outcome, Outcome::Ready).then_some(self.auto_start).flatten();
+                let start = matches!(outcome, Outcome::Ready)
+                    .then_some(self.auto_start)
+                    .flatten();
                 self.outcomes.push(outcome);
                 start.map(Event::Start)
             }
@@ -146,5 +168,8 @@ impl<'a> Driver<'a> {
 /// A query parameter of a URL.
 pub fn query_param(url: &str, key: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
-    form_parse(query)?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    form_parse(query)?
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
 }

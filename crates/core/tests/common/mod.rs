@@ -19,8 +19,14 @@ pub fn options() -> LinkOptions {
         client_id: Some(CLIENT_ID.into()),
         app_origin: Some("https://app.example.com".into()),
         connections: Some(vec![
-            ConnectionOption { name: "google-oauth2".into(), label: None },
-            ConnectionOption { name: "github".into(), label: Some("GitHub".into()) },
+            ConnectionOption {
+                name: "google-oauth2".into(),
+                label: None,
+            },
+            ConnectionOption {
+                name: "github".into(),
+                label: Some("GitHub".into()),
+            },
         ]),
         ..Default::default()
     }

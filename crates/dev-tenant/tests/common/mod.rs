@@ -46,7 +46,11 @@ impl Reply {
     pub fn location_param(&self, key: &str) -> Option<String> {
         let loc = self.header("location")?;
         let query = loc.split_once('?')?.1;
-        serde_urlencoded::from_str::<Vec<(String, String)>>(query).ok()?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
     /// Asserts an Auth0 Management API error body.
     #[track_caller]
@@ -55,7 +59,14 @@ impl Reply {
         let body = self.json();
         assert_eq!(body["statusCode"], json!(status), "{}", self.text);
         assert!(body["error"].is_string(), "{}", self.text);
-        assert!(body["message"].as_str().unwrap_or("").contains(message_part), "message {:?} lacks {message_part:?}", body["message"]);
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains(message_part),
+            "message {:?} lacks {message_part:?}",
+            body["message"]
+        );
     }
 }
 
@@ -65,25 +76,44 @@ pub fn tenant() -> Tenant {
 
 pub fn tenant_with(f: impl FnOnce(&mut TenantConfig)) -> Tenant {
     let dir = TenantConfig::default_fixture_dir();
-    let fixtures = dev_tenant::fixtures::Fixtures::load(&dir.join("tenant.json")).expect("fixtures");
+    let fixtures =
+        dev_tenant::fixtures::Fixtures::load(&dir.join("tenant.json")).expect("fixtures");
     let keys = dev_tenant::keys::KeyRing::load_dir(&dir.join("keys")).expect("keys");
     let mut config = TenantConfig::new(4000, fixtures, &[], true);
     f(&mut config);
     let state = AppState::new(config, keys);
-    Tenant { router: app(state.clone()), state }
+    Tenant {
+        router: app(state.clone()),
+        state,
+    }
 }
 
 impl Tenant {
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("infallible router");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible router");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Reply {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).expect("request")).await
+        self.send(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
     }
 
     pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Reply {
@@ -96,14 +126,27 @@ impl Tenant {
 
     pub async fn post_form(&self, uri: &str, pairs: &[(&str, &str)]) -> Reply {
         let body = serde_urlencoded::to_string(pairs).expect("form");
-        self.send(Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).expect("request")).await
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
     }
 
     pub async fn post_json(&self, uri: &str, bearer: Option<&str>, body: &Value) -> Reply {
-        self.post_raw(uri, bearer, "application/json", body.to_string()).await
+        self.post_raw(uri, bearer, "application/json", body.to_string())
+            .await
     }
 
-    pub async fn post_raw(&self, uri: &str, bearer: Option<&str>, content_type: &str, body: String) -> Reply {
+    pub async fn post_raw(
+        &self,
+        uri: &str,
+        bearer: Option<&str>,
+        content_type: &str,
+        body: String,
+    ) -> Reply {
         let mut r = Request::post(uri).header(header::CONTENT_TYPE, content_type);
         if let Some(t) = bearer {
             r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -112,7 +155,13 @@ impl Tenant {
     }
 
     pub async fn delete(&self, uri: &str, bearer: &str) -> Reply {
-        self.send(Request::delete(uri).header(header::AUTHORIZATION, format!("Bearer {bearer}")).body(Body::empty()).expect("request")).await
+        self.send(
+            Request::delete(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
     }
 
     pub async fn arm(&self, switch: &str, extra: Value) {
@@ -138,16 +187,30 @@ impl Tenant {
             ("login_hint", identity),
         ];
         params.extend_from_slice(extra);
-        format!("/authorize?{}", serde_urlencoded::to_string(&params).expect("query"))
+        format!(
+            "/authorize?{}",
+            serde_urlencoded::to_string(&params).expect("query")
+        )
     }
 
     /// Logs `identity` in and exchanges the code: returns the token response body.
     pub async fn login(&self, identity: &str, extra: &[(&str, &str)]) -> Value {
         let r = self.get(&self.authorize_url(identity, extra)).await;
         assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
-        let code = r.location_param("code").unwrap_or_else(|| panic!("no code in {:?}", r.header("location")));
+        let code = r
+            .location_param("code")
+            .unwrap_or_else(|| panic!("no code in {:?}", r.header("location")));
         let t = self
-            .post_form("/oauth/token", &[("grant_type", "authorization_code"), ("client_id", SPA), ("code", &code), ("code_verifier", VERIFIER), ("redirect_uri", CALLBACK)])
+            .post_form(
+                "/oauth/token",
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("client_id", SPA),
+                    ("code", &code),
+                    ("code_verifier", VERIFIER),
+                    ("redirect_uri", CALLBACK),
+                ],
+            )
             .await;
         assert_eq!(t.status, StatusCode::OK, "{}", t.text);
         t.json()
@@ -155,19 +218,44 @@ impl Tenant {
 
     /// The primary's Management API token (user-scoped).
     pub async fn user_token(&self, identity: &str) -> String {
-        let body = self.login(identity, &[("audience", API), ("scope", "openid profile email read:current_user update:current_user_identities")]).await;
-        body["access_token"].as_str().expect("access_token").to_owned()
+        let body = self
+            .login(
+                identity,
+                &[
+                    ("audience", API),
+                    (
+                        "scope",
+                        "openid profile email read:current_user update:current_user_identities",
+                    ),
+                ],
+            )
+            .await;
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     pub async fn id_token(&self, identity: &str) -> String {
-        self.login(identity, &[]).await["id_token"].as_str().expect("id_token").to_owned()
+        self.login(identity, &[]).await["id_token"]
+            .as_str()
+            .expect("id_token")
+            .to_owned()
     }
 
     pub async fn backend_token(&self) -> String {
         let r = self
             .post_form(
                 "/oauth/token",
-                &[("grant_type", "client_credentials"), ("client_id", "demo-backend"), ("client_secret", "dev-tenant-backend-secret-not-for-production"), ("audience", API)],
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", "demo-backend"),
+                    (
+                        "client_secret",
+                        "dev-tenant-backend-secret-not-for-production",
+                    ),
+                    ("audience", API),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -187,14 +275,23 @@ pub fn header_of(token: &str) -> Value {
 
 /// Signs arbitrary claims with the tenant's current fixture key (key1).
 pub fn sign_with_tenant_key(claims: &Value) -> String {
-    let pem = std::fs::read(dev_tenant::TenantConfig::default_fixture_dir().join("keys/key1.pem")).expect("pem");
+    let pem = std::fs::read(dev_tenant::TenantConfig::default_fixture_dir().join("keys/key1.pem"))
+        .expect("pem");
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("dev-tenant-key1".into());
-    jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_pem(&pem).expect("key")).expect("sign")
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &EncodingKey::from_rsa_pem(&pem).expect("key"),
+    )
+    .expect("sign")
 }
 
 pub fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
 }
 
 pub fn s256(verifier: &str) -> String {

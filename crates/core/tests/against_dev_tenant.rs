@@ -1,0 +1,550 @@
+//! The whole flow through the core with a real HTTP transport against the dev tenant
+//! (in-process, loopback, test mode): the happy path ends with the secondary in the
+//! primary's identities; each misbehaviour switch ends in the right code with no
+//! `POST …/identities` sent.
+
+mod common;
+
+use account_link_core::config::{ConnectionOption, LinkOptions};
+use account_link_core::error::{ErrorCode, IdTokenReason};
+use account_link_core::flow::{
+    Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
+    LinkFlow, Outcome,
+};
+use account_link_core::http::{HttpRequest, HttpResponse, Method};
+use account_link_core::management::{Identity, IdentityRef};
+use account_link_core::transaction::CallbackResponse;
+use account_link_core::LinkConfig;
+use common::driver::{Driver, PopupOutcome};
+use serde_json::{json, Value};
+use std::time::Duration;
+use test_support::{HttpTransport, TestEnv};
+
+const SPA: &str = "demo-spa-client";
+const CALLBACK: &str = "http://127.0.0.1:5173/callback.html";
+const ALICE: &str = "auth0|alice";
+const GOOGLE: &str = "google-oauth2|100000000000000000001";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+struct Tenant {
+    base: String,
+    http: HttpTransport,
+}
+
+impl Tenant {
+    /// Starts a fresh tenant (test mode) on a free loopback port in a background thread.
+    fn start() -> Self {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                let port = listener.local_addr().expect("addr").port();
+                let dir = dev_tenant::TenantConfig::default_fixture_dir();
+                let state = dev_tenant::AppState::from_fixture_dir(&dir, port, &[], true)
+                    .expect("fixtures");
+                tx.send(port).expect("send port");
+                dev_tenant::serve(listener, state)
+                    .await
+                    .expect("tenant stopped");
+            });
+        });
+        let port = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("tenant started");
+        Tenant {
+            base: format!("http://127.0.0.1:{port}"),
+            http: HttpTransport::new(),
+        }
+    }
+
+    fn request(&self, method: Method, path: &str, body: Option<Value>) -> HttpResponse {
+        let mut headers = vec![];
+        if body.is_some() {
+            headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+        }
+        let req = HttpRequest {
+            method,
+            url: format!("{}{path}", self.base),
+            headers,
+            body: body.map(|b| b.to_string()),
+        };
+        self.http.send(&req).expect("tenant reachable")
+    }
+
+    fn arm(&self, switch: &str, extra: Value) {
+        let mut body = json!({ "switch": switch });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        assert_eq!(
+            self.request(Method::Post, "/test/misbehave", Some(body))
+                .status,
+            204
+        );
+    }
+
+    fn auto_login(&self, identity: &str) {
+        assert_eq!(
+            self.request(
+                Method::Post,
+                "/test/auto-login",
+                Some(json!({ "identity": identity }))
+            )
+            .status,
+            204
+        );
+    }
+
+    /// The primary's Management API token, through /authorize + /oauth/token.
+    fn primary_token(&self, identity: &str) -> String {
+        let query = account_link_core::encoding::form_encode(&[
+            ("client_id", SPA),
+            ("response_type", "code"),
+            ("redirect_uri", CALLBACK),
+            (
+                "scope",
+                "openid profile email read:current_user update:current_user_identities",
+            ),
+            ("audience", &format!("{}/api/v2/", self.base)),
+            ("state", "primary-state"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+            ("login_hint", identity),
+        ]);
+        let r = self.request(Method::Get, &format!("/authorize?{query}"), None);
+        let cb = CallbackResponse::from_query(
+            r.header("location")
+                .and_then(|l| l.split_once('?'))
+                .expect("redirect")
+                .1,
+        )
+        .expect("query");
+        let body = account_link_core::encoding::form_encode(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", SPA),
+            ("code", &cb.code.expect("code")),
+            ("code_verifier", VERIFIER),
+            ("redirect_uri", CALLBACK),
+        ]);
+        let req = HttpRequest {
+            method: Method::Post,
+            url: format!("{}/oauth/token", self.base),
+            headers: vec![(
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
+            body: Some(body),
+        };
+        let r = self.http.send(&req).expect("token");
+        assert_eq!(r.status, 200, "{}", r.body);
+        serde_json::from_str::<Value>(&r.body).expect("json")["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    fn link_posts(&self) -> usize {
+        let log: Value =
+            serde_json::from_str(&self.request(Method::Get, "/test/mgmt-log", None).body)
+                .expect("log");
+        log.as_array()
+            .expect("array")
+            .iter()
+            .filter(|e| {
+                e["method"] == "POST"
+                    && e["path"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with("/identities"))
+            })
+            .count()
+    }
+
+    fn config(&self, mode: &str) -> LinkConfig {
+        LinkConfig::new(&LinkOptions {
+            domain: Some(self.base.clone()),
+            client_id: Some(SPA.into()),
+            response_mode: Some(mode.into()),
+            redirect_uri: Some(CALLBACK.into()),
+            connections: Some(vec![
+                ConnectionOption {
+                    name: "google-oauth2".into(),
+                    label: None,
+                },
+                ConnectionOption {
+                    name: "Username-Password-Authentication".into(),
+                    label: None,
+                },
+            ]),
+            ..Default::default()
+        })
+        .expect("valid config")
+    }
+
+    /// The "popup": follows the authorize URL like a browser would and reads the answer.
+    /// A `web_message` posted from another origin than the tenant is ignored, as the shell
+    /// does, so the popup then times out.
+    fn popup(&self) -> impl FnMut(&str) -> PopupOutcome + '_ {
+        move |url: &str| {
+            let r = self
+                .http
+                .send(&HttpRequest {
+                    method: Method::Get,
+                    url: url.to_owned(),
+                    headers: vec![],
+                    body: None,
+                })
+                .expect("authorize");
+            if let Some(location) = r.header("location") {
+                if !location.starts_with(CALLBACK) {
+                    return PopupOutcome::TimedOut;
+                }
+                let query = location.split_once('?').map(|(_, q)| q).unwrap_or("");
+                return PopupOutcome::Callback(
+                    CallbackResponse::from_query(query).expect("callback query"),
+                );
+            }
+            let response = r
+                .body
+                .split("var response=")
+                .nth(1)
+                .and_then(|s| s.split(";var w=").next())
+                .expect("web_message page");
+            PopupOutcome::Callback(serde_json::from_str(response).expect("response JSON"))
+        }
+    }
+
+    fn send_fn(&self) -> common::driver::Send<'_> {
+        Box::new(move |r| self.http.send(r))
+    }
+
+    /// Runs one link attempt as `secondary`, returning the driver for inspection.
+    fn link(
+        &self,
+        secondary: &str,
+        mode: &str,
+        known: Option<Vec<Identity>>,
+        tweak: impl FnOnce(&mut Driver<'_>),
+    ) -> (Outcome, Vec<String>) {
+        self.link_armed(None, secondary, mode, known, tweak)
+    }
+
+    /// Like `link`, with a switch armed after the primary signed in (so it hits the
+    /// secondary login).
+    fn link_armed(
+        &self,
+        switch: Option<(&str, Value)>,
+        secondary: &str,
+        mode: &str,
+        known: Option<Vec<Identity>>,
+        tweak: impl FnOnce(&mut Driver<'_>),
+    ) -> (Outcome, Vec<String>) {
+        let token = self.primary_token(ALICE);
+        if let Some((name, extra)) = switch {
+            self.arm(name, extra);
+        }
+        self.auto_login(secondary);
+        let mut d = Driver::new(TestEnv::real_time(7), self.send_fn(), move || {
+            Ok(token.clone())
+        });
+        d.popup = Box::new(self.popup());
+        tweak(&mut d);
+        d.run(
+            LinkFlow::new(self.config(mode)),
+            Event::Prepare {
+                connection: None,
+                known_identities: known,
+                confirm: true,
+            },
+        );
+        (d.last_outcome().clone(), d.requests.clone())
+    }
+
+    fn identities(
+        &self,
+        kind: IdentityOpKind,
+    ) -> Result<IdentityOpOutput, account_link_core::LinkError> {
+        let token = self.primary_token(ALICE);
+        let mut env = TestEnv::real_time(1);
+        let (mut op, mut effect) = IdentityOp::new(self.config("query"), kind, None);
+        loop {
+            let event = match effect {
+                IdentityOpEffect::GetPrimaryToken => {
+                    IdentityOpEvent::PrimaryToken(Ok(token.clone()))
+                }
+                IdentityOpEffect::Send(r) => IdentityOpEvent::Response(self.http.send(&r)),
+                IdentityOpEffect::Done(result) => return result,
+            };
+            let (next, e) = op.step(event, &mut env);
+            op = next;
+            effect = e.expect("next effect");
+        }
+    }
+}
+
+#[track_caller]
+fn assert_failed(outcome: &Outcome, code: ErrorCode, reason: Option<IdTokenReason>) {
+    match outcome {
+        Outcome::Failed(e) => {
+            assert_eq!(e.code(), code, "{e}");
+            assert_eq!(e.reason(), reason, "{e}");
+        }
+        other => panic!("expected {code}, got {other:?}"),
+    }
+}
+
+fn primary_identities(t: &Tenant) -> Vec<Identity> {
+    match t.identities(IdentityOpKind::List).expect("list") {
+        IdentityOpOutput::User(u) => u.identities,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn links_lists_and_unlinks_against_the_dev_tenant() {
+    let t = Tenant::start();
+    let (outcome, requests) = t.link(GOOGLE, "query", None, |_| {});
+    let Outcome::Linked(ids) = outcome else {
+        panic!("expected Linked, got {outcome:?}")
+    };
+    assert_eq!(
+        ids.iter().map(Identity::full_user_id).collect::<Vec<_>>(),
+        vec![ALICE.to_owned(), GOOGLE.to_owned()]
+    );
+    assert_eq!(requests.len(), 3, "token, JWKS, link: {requests:?}");
+    assert_eq!(primary_identities(&t).len(), 2);
+    let target = IdentityRef {
+        provider: "google-oauth2".into(),
+        user_id: "100000000000000000001".into(),
+    };
+    match t
+        .identities(IdentityOpKind::Unlink(target))
+        .expect("unlink")
+    {
+        IdentityOpOutput::Identities(rest) => assert_eq!(rest.len(), 1),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(primary_identities(&t).len(), 1);
+}
+
+#[test]
+fn links_with_web_message_too() {
+    let t = Tenant::start();
+    let (outcome, _) = t.link(GOOGLE, "web_message", None, |_| {});
+    assert!(
+        matches!(outcome, Outcome::Linked(ref ids) if ids.len() == 2),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn every_id_token_misbehaviour_is_refused_before_linking() {
+    let t = Tenant::start();
+    let cases = [
+        ("id_token_wrong_nonce", IdTokenReason::Nonce),
+        ("id_token_wrong_iss", IdTokenReason::Iss),
+        ("id_token_wrong_aud", IdTokenReason::Aud),
+        ("id_token_multi_aud_no_azp", IdTokenReason::Azp),
+        ("id_token_bad_signature", IdTokenReason::Signature),
+        ("id_token_alg_none", IdTokenReason::Alg),
+        ("id_token_hs256", IdTokenReason::Alg),
+        ("id_token_expired", IdTokenReason::Exp),
+        ("id_token_future_iat", IdTokenReason::Iat),
+        ("id_token_unknown_kid", IdTokenReason::KeyNotFound),
+        ("id_token_no_kid", IdTokenReason::KeyNotFound),
+    ];
+    for (switch, reason) in cases {
+        let (outcome, requests) =
+            t.link_armed(Some((switch, json!({}))), GOOGLE, "query", None, |_| {});
+        assert_failed(&outcome, ErrorCode::IdTokenInvalid, Some(reason));
+        assert!(
+            !requests.iter().any(|r| r.contains("/identities")),
+            "{switch}: {requests:?}"
+        );
+        if switch == "id_token_unknown_kid" {
+            assert_eq!(
+                requests.iter().filter(|r| r.contains("jwks")).count(),
+                2,
+                "one JWKS refresh: {requests:?}"
+            );
+        }
+    }
+    assert_eq!(t.link_posts(), 0);
+}
+
+#[test]
+fn authorization_misbehaviours() {
+    let t = Tenant::start();
+    let (outcome, requests) = t.link_armed(
+        Some(("authorize_access_denied", json!({}))),
+        GOOGLE,
+        "query",
+        None,
+        |_| {},
+    );
+    assert_failed(&outcome, ErrorCode::AuthorizationDenied, None);
+    assert!(requests.is_empty());
+    let (outcome, requests) = t.link_armed(
+        Some(("authorize_wrong_state", json!({}))),
+        GOOGLE,
+        "query",
+        None,
+        |_| {},
+    );
+    assert_failed(&outcome, ErrorCode::StateMismatch, None);
+    assert!(
+        requests.is_empty(),
+        "no token request after a state mismatch"
+    );
+    let (outcome, requests) = t.link_armed(
+        Some(("authorize_wrong_origin", json!({}))),
+        GOOGLE,
+        "web_message",
+        None,
+        |_| {},
+    );
+    assert_failed(&outcome, ErrorCode::Timeout, None);
+    assert!(requests.is_empty());
+    assert_eq!(t.link_posts(), 0);
+}
+
+#[test]
+fn token_endpoint_misbehaviours() {
+    let t = Tenant::start();
+    let (outcome, _) = t.link_armed(
+        Some(("token_server_error", json!({}))),
+        GOOGLE,
+        "query",
+        None,
+        |_| {},
+    );
+    assert_failed(&outcome, ErrorCode::TokenExchangeFailed, None);
+    let (outcome, _) = t.link_armed(
+        Some(("token_slow", json!({"delay_ms": 2500}))),
+        GOOGLE,
+        "query",
+        None,
+        |d| {
+            let http = HttpTransport::with_timeout(Duration::from_millis(800));
+            d.send = Box::new(move |r| http.send(r));
+        },
+    );
+    assert_failed(&outcome, ErrorCode::Timeout, None);
+    assert_eq!(t.link_posts(), 0);
+}
+
+#[test]
+fn management_api_misbehaviours() {
+    let t = Tenant::start();
+    let (outcome, _) = t.link_armed(
+        Some(("mgmt_server_error", json!({"route": "link"}))),
+        GOOGLE,
+        "query",
+        None,
+        |_| {},
+    );
+    assert_failed(&outcome, ErrorCode::ServerError, None);
+    let (outcome, _) = t.link_armed(
+        Some(("mgmt_rate_limited", json!({"route": "link"}))),
+        GOOGLE,
+        "query",
+        None,
+        |_| {},
+    );
+    assert_failed(&outcome, ErrorCode::RateLimited, None);
+    if let Outcome::Failed(e) = outcome {
+        assert_eq!(e.retry_after_seconds(), Some(2));
+    }
+    assert_eq!(primary_identities(&t).len(), 1, "nothing was linked");
+}
+
+#[test]
+fn key_rotation_is_followed_with_one_jwks_refresh() {
+    let t = Tenant::start();
+    let jwks = t.request(Method::Get, "/.well-known/jwks.json", None);
+    // Rotate twice: the cached set no longer holds the signing key.
+    t.request(Method::Post, "/test/rotate-keys", Some(json!({})));
+    t.request(Method::Post, "/test/rotate-keys", Some(json!({})));
+    let (outcome, requests) = t.link(GOOGLE, "query", None, |d| d.jwks_cache = Some(jwks));
+    assert!(matches!(outcome, Outcome::Linked(_)), "{outcome:?}");
+    assert_eq!(
+        requests.iter().filter(|r| r.contains("jwks")).count(),
+        1,
+        "{requests:?}"
+    );
+}
+
+#[test]
+fn user_level_refusals() {
+    let t = Tenant::start();
+    let (outcome, _) = t.link("google-oauth2|100000000000000000002", "query", None, |_| {});
+    assert_failed(&outcome, ErrorCode::EmailUnverified, None);
+    let (outcome, _) = t.link(ALICE, "query", None, |_| {});
+    assert_failed(&outcome, ErrorCode::SameAccount, None);
+    assert_eq!(t.link_posts(), 0);
+    let (outcome, _) = t.link(GOOGLE, "query", None, |_| {});
+    let Outcome::Linked(ids) = outcome else {
+        panic!("{outcome:?}")
+    };
+    // Logging in with the linked identity now yields the primary: same account.
+    let (outcome, _) = t.link(GOOGLE, "query", Some(ids), |_| {});
+    assert_failed(&outcome, ErrorCode::SameAccount, None);
+}
+
+#[test]
+fn already_linked_elsewhere_is_reported_by_the_server() {
+    let t = Tenant::start();
+    // Bob links Google first (server-side flow with the back end's token).
+    let cc = account_link_core::encoding::form_encode(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", "demo-backend"),
+        (
+            "client_secret",
+            "dev-tenant-backend-secret-not-for-production",
+        ),
+        ("audience", &format!("{}/api/v2/", t.base)),
+    ]);
+    let r = t
+        .http
+        .send(&HttpRequest {
+            method: Method::Post,
+            url: format!("{}/oauth/token", t.base),
+            headers: vec![(
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
+            body: Some(cc),
+        })
+        .expect("cc");
+    let admin = serde_json::from_str::<Value>(&r.body).expect("json")["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let link = HttpRequest {
+        method: Method::Post,
+        url: format!("{}/api/v2/users/auth0%7Cbob/identities", t.base),
+        headers: vec![
+            ("Authorization".into(), format!("Bearer {admin}")),
+            ("Content-Type".into(), "application/json".into()),
+        ],
+        body: Some(
+            json!({"provider": "google-oauth2", "user_id": "100000000000000000001"}).to_string(),
+        ),
+    };
+    assert_eq!(t.http.send(&link).expect("link").status, 201);
+    // Signing in with Google now signs in Bob (its owner); linking Bob, who has linked
+    // identities of his own, into Alice is refused by the server with 409.
+    let (outcome, requests) = t.link(GOOGLE, "query", None, |_| {});
+    assert_failed(&outcome, ErrorCode::AlreadyLinked, None);
+    assert!(
+        requests.iter().any(|r| r.contains("/identities")),
+        "{requests:?}"
+    );
+}
