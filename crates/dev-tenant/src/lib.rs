@@ -250,25 +250,41 @@ fn add_cors_headers(h: &mut HeaderMap, origin: &str) {
 }
 
 /// A plain static file server for the demo app's origin (a second port), so one command
-/// serves both the tenant and the page that signs in against it.
-pub fn static_app(dir: PathBuf) -> Router {
-    Router::new().fallback(move |uri: axum::http::Uri| {
-        let dir = dir.clone();
-        async move { serve_file(&dir, uri.path()).await }
+/// serves both the tenant and the page that signs in against it. `/config.json` tells the
+/// page which tenant and client to use; HTML gets the Content-Security-Policy the widget
+/// promises hosts (`script-src 'self' 'wasm-unsafe-eval'`, `connect-src` the tenant).
+pub fn static_app(dir: PathBuf, issuer: &str, client_id: &str) -> Router {
+    let tenant = issuer.trim_end_matches('/').to_owned();
+    let config_json = serde_json::json!({
+        "domain": tenant,
+        "clientId": client_id,
+        "spaJs": format!("{tenant}/auth0-spa-js.production.esm.js"),
     })
+    .to_string();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {tenant}; connect-src 'self' {tenant}; \
+frame-src {tenant}; img-src 'self' data: http://127.0.0.1; style-src 'self'; base-uri 'none'; object-src 'none'; \
+require-trusted-types-for 'script'"
+    );
+    Router::new()
+        .route(
+            "/config.json",
+            get(move || {
+                let body = config_json.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body) }
+            }),
+        )
+        .fallback(move |uri: axum::http::Uri| {
+            let dir = dir.clone();
+            let csp = csp.clone();
+            async move { serve_file(&dir, uri.path(), &csp).await }
+        })
 }
 
-async fn serve_file(dir: &std::path::Path, path: &str) -> Response {
+async fn serve_file(dir: &std::path::Path, path: &str, csp: &str) -> Response {
     let relative = path.trim_start_matches('/');
-    let relative = if relative.is_empty() || relative.ends_with('/') {
-        format!("{relative}index.html")
-    } else {
-        relative.to_owned()
-    };
-    if relative
-        .split('/')
-        .any(|seg| seg == ".." || seg.starts_with('.'))
-    {
+    let relative = if relative.is_empty() || relative.ends_with('/') { format!("{relative}index.html") } else { relative.to_owned() };
+    if relative.split('/').any(|seg| seg == ".." || seg.starts_with('.')) {
         return StatusCode::NOT_FOUND.into_response();
     }
     let file = dir.join(&relative);
@@ -285,11 +301,13 @@ async fn serve_file(dir: &std::path::Path, path: &str) -> Response {
         _ => "application/octet-stream",
     };
     let mut response = bytes.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if content_type.starts_with("text/html") {
+        if let Ok(v) = HeaderValue::from_str(csp) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     response
 }

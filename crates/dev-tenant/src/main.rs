@@ -124,14 +124,18 @@ async fn main() {
             "dev-tenant: serving {} at http://127.0.0.1:{port}/",
             dir.display()
         );
+        let site = dev_tenant::static_app(dir, &issuer, "demo-spa-client");
         tokio::spawn(async move {
-            if let Err(e) = axum::serve(app_listener, dev_tenant::static_app(dir)).await {
+            if let Err(e) = axum::serve(app_listener, site).await {
                 eprintln!("dev-tenant: app server stopped: {e}");
             }
         });
     }
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            eprintln!("dev-tenant: cannot listen for Ctrl-C ({e}); stop the process to shut down");
+            std::future::pending::<()>().await;
+        }
     };
     if let Err(e) = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)

@@ -33,7 +33,7 @@ pub fn login_page(
         .map(|l| format!(" with {}", html_escape(l)))
         .unwrap_or_default();
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in · dev tenant</title>\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Sign in · dev tenant</title>\
 <style>{STYLE}</style></head><body><p class=\"banner\">Local dev tenant: not a real identity provider.</p>\
 <h1>Sign in{via}</h1><p>to continue to <strong>{}</strong>. Pick a fixture account:</p>\
 <form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"tx\" value=\"{}\">{buttons}</form></body></html>",
@@ -46,7 +46,7 @@ pub fn login_page(
 /// (iframe), targeting exactly `target_origin`.
 pub fn web_message_page(target_origin: &str, response: &Value) -> String {
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Authorization response</title></head><body>\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Authorization response</title></head><body>\
 <script>(function(){{var target={};var response={};\
 var w=window.opener||(window.parent!==window?window.parent:null);\
 if(w){{w.postMessage({{type:\"authorization_response\",response:response}},target);}}}})();</script>\
@@ -58,7 +58,7 @@ if(w){{w.postMessage({{type:\"authorization_response\",response:response}},targe
 
 pub fn error_page(message: &str) -> String {
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error · dev tenant</title>\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Error · dev tenant</title>\
 <style>{STYLE}</style></head><body><h1>Something went wrong</h1><p id=\"error\">{}</p></body></html>",
         html_escape(message)
     )

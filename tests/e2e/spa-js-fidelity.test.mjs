@@ -1,0 +1,62 @@
+// Fidelity with a real client: an unmodified @auth0/auth0-spa-js, in headless Chromium,
+// signs a fixture user in against the dev tenant (loginWithRedirect → login page →
+// callback → getTokenSilently with a fresh iframe round trip for the Management API
+// audience) and reads GET /api/v2/users/{id} with that token.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startTenant, launchBrowser } from "./support.mjs";
+
+let tenant;
+let browser;
+
+before(async () => {
+  tenant = await startTenant();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  tenant?.stop();
+});
+
+test("auth0-spa-js signs in and calls the Management API against the dev tenant", async () => {
+  const page = await browser.context.newPage();
+  const consoleErrors = [];
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  page.on("pageerror", (e) => consoleErrors.push(e.message));
+  const requests = [];
+  page.on("request", (r) => requests.push(`${r.method()} ${r.url()}`));
+  page.on("response", (r) => r.status() === 404 && consoleErrors.push(`404 ${r.url()}`));
+  const apiResponses = [];
+  page.on("response", (r) => r.url().includes("/api/v2/users/") && r.request().method() === "GET" && apiResponses.push(r.status()));
+
+  await page.goto(tenant.app);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${tenant.issuer}/authorize?**`);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get("code_challenge_method"), "S256");
+  assert.equal(url.searchParams.get("audience"), `${tenant.issuer}/api/v2/`);
+  await page.locator('button[data-identity="auth0|alice"]').click();
+
+  await page.waitForURL(`${tenant.app}/`);
+  await page.locator("#user").filter({ hasText: "Signed in as Alice Example" }).waitFor();
+  const primary = page.locator("#identities li");
+  await primary.first().waitFor();
+  assert.equal(await primary.count(), 1);
+  assert.match(await primary.first().textContent(), /auth0.*Username-Password-Authentication.*\(primary\)/);
+  assert.deepEqual(apiResponses, [200]);
+
+  // The token came from a silent, iframe-based /authorize (prompt=none, web_message).
+  const silent = requests.filter((r) => r.includes("/authorize?") && r.includes("prompt=none"));
+  assert.equal(silent.length, 1, requests.join("\n"));
+  assert.ok(silent[0].includes("response_mode=web_message"));
+  assert.equal(requests.filter((r) => r.startsWith("POST") && r.endsWith("/oauth/token")).length, 2);
+
+  // Again with a fresh token: another silent round trip, another 200.
+  await page.getByRole("button", { name: "Refresh with a fresh token" }).click();
+  await page.locator("#events li").nth(2).waitFor();
+  assert.deepEqual(apiResponses, [200, 200]);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});

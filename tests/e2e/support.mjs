@@ -1,0 +1,89 @@
+// Shared e2e support: start the dev tenant (with the demo site) on free loopback ports,
+// and launch Debian's Chromium headless through playwright-core (never a downloaded browser).
+
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+      last = new Error(`${url}: ${r.status}`);
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${url}: ${last}`);
+}
+
+/** Starts target/debug/dev-tenant (built by the test command) in test mode. */
+export async function startTenant({ appDir = path.join(ROOT, "www") } = {}) {
+  const binary = process.env.DEV_TENANT_BIN || path.join(ROOT, "target/debug/dev-tenant");
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: run cargo build -p dev-tenant first`);
+  const [port, appPort] = [await freePort(), await freePort()];
+  const spaJs = path.join(ROOT, "node_modules/@auth0/auth0-spa-js/dist/auth0-spa-js.production.esm.js");
+  const child = spawn(binary, ["--port", String(port), "--test-mode", "--app-dir", appDir, "--app-port", String(appPort), "--spa-js", spaJs], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const log = [];
+  child.stderr.on("data", (d) => log.push(d.toString()));
+  const issuer = `http://127.0.0.1:${port}`;
+  await waitFor(`${issuer}/.well-known/openid-configuration`, 15000);
+  return {
+    issuer,
+    app: `http://127.0.0.1:${appPort}`,
+    log,
+    async test(pathname, body) {
+      const r = await fetch(`${issuer}${pathname}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!r.ok) throw new Error(`${pathname}: ${r.status}`);
+      return r.status === 204 ? null : r.json();
+    },
+    stop() {
+      child.kill("SIGTERM");
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with a fresh profile. */
+export async function launchBrowser() {
+  const userDataDir = mkdtempSync(path.join(tmpdir(), "aal-chromium-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

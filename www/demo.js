@@ -1,0 +1,95 @@
+// The demo host page: a realistic SPA whose primary user signs in with an unmodified
+// auth0-spa-js (served by the dev tenant) and reads its identities from the Management
+// API with a user-scoped token. Everything is rendered with textContent.
+
+const $ = (id) => document.getElementById(id);
+
+function logEvent(text) {
+  const li = document.createElement("li");
+  li.textContent = `${new Date().toISOString().slice(11, 19)} ${text}`;
+  $("events").append(li);
+}
+
+function setStatus(text, isError = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", isError);
+}
+
+function renderIdentities(identities) {
+  const list = $("identities");
+  list.replaceChildren();
+  identities.forEach((identity, index) => {
+    const li = document.createElement("li");
+    li.dataset.provider = identity.provider;
+    li.dataset.userId = identity.user_id;
+    const provider = document.createElement("span");
+    provider.className = "provider";
+    provider.textContent = identity.provider;
+    const who = document.createElement("span");
+    const profile = identity.profileData || {};
+    who.textContent = `${identity.connection} · ${profile.email || profile.name || identity.user_id}${index === 0 ? " (primary)" : ""}`;
+    li.append(provider, who);
+    list.append(li);
+  });
+}
+
+async function main() {
+  const config = await (await fetch("/config.json")).json();
+  const { createAuth0Client } = await import(config.spaJs);
+  const audience = `${config.domain}/api/v2/`;
+  const client = await createAuth0Client({
+    domain: config.domain,
+    clientId: config.clientId,
+    authorizationParams: {
+      redirect_uri: `${window.location.origin}/`,
+      audience,
+      scope: "openid profile email read:current_user update:current_user_identities",
+    },
+  });
+
+  const query = new URLSearchParams(window.location.search);
+  if (query.has("code") && query.has("state")) {
+    await client.handleRedirectCallback();
+    window.history.replaceState({}, document.title, window.location.pathname);
+    logEvent("primary sign-in completed");
+  } else if (query.has("error")) {
+    setStatus(`Sign-in failed: ${query.get("error_description") || query.get("error")}`, true);
+  }
+
+  $("sign-in").addEventListener("click", () => client.loginWithRedirect());
+  $("sign-out").addEventListener("click", () => client.logout({ logoutParams: { returnTo: `${window.location.origin}/` } }));
+
+  async function loadIdentities(fresh) {
+    // cacheMode "off" asks the tenant again (prompt=none in a hidden iframe).
+    const token = await client.getTokenSilently(fresh ? { cacheMode: "off" } : {});
+    const user = await client.getUser();
+    const response = await fetch(`${audience}users/${encodeURIComponent(user.sub)}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      throw new Error(`${response.status} ${body.message || ""}`);
+    }
+    renderIdentities(body.identities);
+    logEvent(`read ${body.identities.length} identities (${fresh ? "fresh token" : "cached token"})`);
+  }
+
+  if (await client.isAuthenticated()) {
+    const user = await client.getUser();
+    $("user").hidden = false;
+    $("user").textContent = `Signed in as ${user.name} <${user.email}>`;
+    $("sign-out").hidden = false;
+    $("refresh").disabled = false;
+    $("refresh").addEventListener("click", () => loadIdentities(true).catch((e) => setStatus(e.message, true)));
+    setStatus("Signed in.");
+    await loadIdentities(true);
+  } else {
+    $("sign-in").hidden = false;
+    setStatus("Signed out.");
+  }
+}
+
+main().catch((error) => {
+  setStatus(`Error: ${error.message}`, true);
+  logEvent(`error: ${error.message}`);
+});
