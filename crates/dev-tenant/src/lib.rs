@@ -271,7 +271,15 @@ require-trusted-types-for 'script'"
             "/config.json",
             get(move || {
                 let body = config_json.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body) }
+                async move {
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/json"),
+                            (header::CACHE_CONTROL, "no-store"),
+                        ],
+                        body,
+                    )
+                }
             }),
         )
         .fallback(move |uri: axum::http::Uri| {
@@ -283,8 +291,15 @@ require-trusted-types-for 'script'"
 
 async fn serve_file(dir: &std::path::Path, path: &str, csp: &str) -> Response {
     let relative = path.trim_start_matches('/');
-    let relative = if relative.is_empty() || relative.ends_with('/') { format!("{relative}index.html") } else { relative.to_owned() };
-    if relative.split('/').any(|seg| seg == ".." || seg.starts_with('.')) {
+    let relative = if relative.is_empty() || relative.ends_with('/') {
+        format!("{relative}index.html")
+    } else {
+        relative.to_owned()
+    };
+    if relative
+        .split('/')
+        .any(|seg| seg == ".." || seg.starts_with('.'))
+    {
         return StatusCode::NOT_FOUND.into_response();
     }
     let file = dir.join(&relative);
