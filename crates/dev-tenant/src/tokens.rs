@@ -30,6 +30,7 @@ pub fn mint_id_token(
     claims["iss"] = json!(input.issuer);
     claims["sub"] = json!(input.sub);
     claims["aud"] = json!(input.client_id);
+    claims["azp"] = json!(input.client_id);
     claims["iat"] = json!(now);
     claims["exp"] = json!(now + crate::ID_TOKEN_LIFETIME_SECS);
     claims["auth_time"] = json!(input.auth_time);
@@ -48,9 +49,18 @@ pub fn mint_id_token(
         Some(Misbehaviour::IdTokenWrongIss) => {
             claims["iss"] = json!("https://wrong-issuer.invalid/")
         }
-        Some(Misbehaviour::IdTokenWrongAud) => claims["aud"] = json!("other-spa-client"),
+        Some(Misbehaviour::IdTokenWrongAud) => {
+            claims["aud"] = json!("other-spa-client");
+            claims["azp"] = json!("other-spa-client");
+        }
+            claims["aud"] = json!("other-spa-client");
+            claims["azp"] = json!("other-spa-client");
+        }
         Some(Misbehaviour::IdTokenMultiAudNoAzp) => {
-            claims["aud"] = json!([input.client_id, "other-spa-client"])
+            claims["aud"] = json!([input.client_id, "other-spa-client"]);
+            if let Some(map) = claims.as_object_mut() {
+                map.remove("azp");
+            }
         }
         Some(Misbehaviour::IdTokenExpired) => {
             claims["iat"] = json!(now - 7200);
