@@ -53,9 +53,6 @@ pub fn mint_id_token(
             claims["aud"] = json!("other-spa-client");
             claims["azp"] = json!("other-spa-client");
         }
-            claims["aud"] = json!("other-spa-client");
-            claims["azp"] = json!("other-spa-client");
-        }
         Some(Misbehaviour::IdTokenMultiAudNoAzp) => {
             claims["aud"] = json!([input.client_id, "other-spa-client"]);
             if let Some(map) = claims.as_object_mut() {
