@@ -28,7 +28,6 @@ pub enum Event {
     /// Begin (or begin again): check the primary token, then prepare PKCE material so the
     /// popup can open synchronously on the click. `confirm`: ask before linking.
     Prepare {
-        connection: Option<String>,
         known_identities: Option<Vec<Identity>>,
         confirm: bool,
     },
@@ -36,8 +35,12 @@ pub enum Event {
     PrimaryToken(Result<String, String>),
     /// SHA-256 of the requested input.
     Sha256(Result<[u8; 32], String>),
-    /// The user clicked: open the popup (or navigate, for the fallback).
-    Start(Via),
+    /// The user clicked: open the popup (or navigate, for the fallback), optionally for one
+    /// connection (`connection=` on `/authorize`).
+    Start {
+        via: Via,
+        connection: Option<String>,
+    },
     PopupBlocked,
     PopupClosed,
     TimedOut,
@@ -218,23 +221,7 @@ impl LinkFlow {
         (State::Failed(error), effects)
     }
 
-    fn begin(
-        &mut self,
-        connection: Option<String>,
-        known: Option<Vec<Identity>>,
-        confirm: bool,
-    ) -> (State, Vec<Effect>) {
-        if let Some(name) = &connection {
-            if self.config.connection(name).is_none() && !self.config.connections().is_empty() {
-                let e = LinkError::config(
-                    "connection",
-                    format!("{name:?} is not one of the configured connections"),
-                    "pass a name listed in options.connections",
-                );
-                return self.fail(e, vec![]);
-            }
-        }
-        self.connection = connection;
+    fn begin(&mut self, known: Option<Vec<Identity>>, confirm: bool) -> (State, Vec<Effect>) {
         self.known = known;
         self.confirm = confirm;
         (State::CheckingToken, vec![Effect::GetPrimaryToken])
@@ -257,14 +244,13 @@ impl LinkFlow {
                 | State::Ready(_)
                 | State::Blocked(..),
                 Ev::Prepare {
-                    connection,
                     known_identities,
                     confirm,
                 },
-            ) => self.begin(connection, known_identities, confirm),
+            ) => self.begin(known_identities, confirm),
             (State::Failed(_) | State::Cancelled | State::Blocked(..), Ev::Retry) => {
-                let (c, k, confirm) = (self.connection.clone(), self.known.clone(), self.confirm);
-                self.begin(c, k, confirm)
+                let (k, confirm) = (self.known.clone(), self.confirm);
+                self.begin(k, confirm)
             }
 
             (State::CheckingToken, Ev::PrimaryToken(result)) => match self.check_token(result, env)
@@ -272,19 +258,7 @@ impl LinkFlow {
                 Err(e) => self.fail(e, vec![]),
                 Ok(token) => {
                     self.primary_user_id = Some(token.user_id().to_owned());
-                    let connection = self
-                        .connection
-                        .as_deref()
-                        .and_then(|c| self.config.connection(c))
-                        .cloned();
-                    let draft = match (&connection, &self.connection) {
-                        (Some(c), _) => TransactionDraft::new(&mut RandomOf(env), Some(c)),
-                        (None, Some(name)) => TransactionDraft::new(
-                            &mut RandomOf(env),
-                            Some(&crate::config::Connection::unlisted(name)),
-                        ),
-                        (None, None) => TransactionDraft::new(&mut RandomOf(env), None),
-                    };
+                    let draft = TransactionDraft::new(&mut RandomOf(env));
                     let input = draft.digest_input().to_vec();
                     (State::Hashing(draft), vec![Effect::ComputeSha256(input)])
                 }
@@ -303,7 +277,17 @@ impl LinkFlow {
                 ),
             },
 
-            (State::Ready(txn), Ev::Start(Via::Popup)) => {
+            (
+                State::Ready(txn),
+                Ev::Start {
+                    via: Via::Popup,
+                    connection,
+                },
+            ) => {
+                let txn = match self.choose_connection(txn, connection) {
+                    Ok(t) => t,
+                    Err(e) => return self.fail(e, vec![]),
+                };
                 let url = txn.authorize_url(&self.config, self.config.response_mode());
                 let seconds = self.config.popup_timeout_seconds();
                 (
@@ -311,7 +295,19 @@ impl LinkFlow {
                     vec![Effect::OpenPopup { url }, Effect::StartTimer { seconds }],
                 )
             }
-            (State::Ready(txn) | State::Blocked(txn, _), Ev::Start(Via::Redirect)) => {
+            (
+                State::Ready(txn) | State::Blocked(txn, _),
+                Ev::Start {
+                    via: Via::Redirect,
+                    connection,
+                },
+            ) => {
+                // After a blocked popup the attempt keeps its connection.
+                let connection = connection.or_else(|| txn.connection().map(str::to_owned));
+                let txn = match self.choose_connection(txn, connection) {
+                    Ok(t) => t,
+                    Err(e) => return self.fail(e, vec![]),
+                };
                 if self.config.redirect_fallback_uri().is_none() {
                     let e = LinkError::config("redirectUri", "is needed to continue in this tab", "set redirectUri to a page that calls the widget's resume on load, registered in Allowed Callback URLs");
                     return self.fail(e, vec![]);
@@ -521,6 +517,26 @@ impl LinkFlow {
             // Anything else is late, duplicate or out of order: ignored.
             (state, _) => (state, vec![]),
         }
+    }
+
+    /// The connection for this attempt: one of the configured ones (any name when none are
+    /// configured).
+    fn choose_connection(
+        &mut self,
+        txn: Transaction,
+        connection: Option<String>,
+    ) -> Result<Transaction, LinkError> {
+        if let Some(name) = &connection {
+            if self.config.connection(name).is_none() && !self.config.connections().is_empty() {
+                return Err(LinkError::config(
+                    "connection",
+                    format!("{name:?} is not one of the configured connections"),
+                    "pass a name listed in options.connections",
+                ));
+            }
+        }
+        self.connection = connection.clone();
+        Ok(txn.with_connection(connection))
     }
 
     fn check_token<E: Env>(

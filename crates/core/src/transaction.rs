@@ -2,7 +2,7 @@
 //! together from injected randomness, the authorize URL, and callback validation, which
 //! consumes the transaction (single use).
 
-use crate::config::{Connection, LinkConfig, ResponseMode};
+use crate::config::{LinkConfig, ResponseMode};
 use crate::encoding::{
     base64url_decode, base64url_encode, constant_time_eq, form_parse, percent_encode,
 };
@@ -21,12 +21,11 @@ pub struct TransactionDraft {
     state: State,
     nonce: Nonce,
     verifier: CodeVerifier,
-    connection: Option<String>,
 }
 
 impl TransactionDraft {
     /// Fresh verifier (43 chars, 256 bits), state and nonce (256 bits each).
-    pub fn new(random: &mut impl RandomSource, connection: Option<&Connection>) -> Self {
+    pub fn new(random: &mut impl RandomSource) -> Self {
         let mut draw = || {
             let mut buf = [0u8; RANDOM_BYTES];
             random.fill(&mut buf);
@@ -36,7 +35,6 @@ impl TransactionDraft {
             verifier: CodeVerifier::new(draw()),
             state: State::new(draw()),
             nonce: Nonce::new(draw()),
-            connection: connection.map(|c| c.name().to_owned()),
         }
     }
 
@@ -52,7 +50,7 @@ impl TransactionDraft {
             nonce: self.nonce,
             verifier: self.verifier,
             challenge: base64url_encode(&sha256_of_verifier),
-            connection: self.connection,
+            connection: None,
         }
     }
 }
@@ -70,6 +68,11 @@ pub struct Transaction {
 impl Transaction {
     pub fn connection(&self) -> Option<&str> {
         self.connection.as_deref()
+    }
+    /// The connection the user picked (sent as `connection=`).
+    pub fn with_connection(mut self, connection: Option<String>) -> Self {
+        self.connection = connection;
+        self
     }
     pub fn nonce(&self) -> &Nonce {
         &self.nonce

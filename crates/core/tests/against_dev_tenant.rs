@@ -259,7 +259,6 @@ impl Tenant {
         d.run(
             LinkFlow::new(self.config(mode)),
             Event::Prepare {
-                connection: None,
                 known_identities: known,
                 confirm: true,
             },

@@ -22,9 +22,8 @@ const TOKEN_URL: &str = "https://tenant.example.com/oauth/token";
 const JWKS_URL: &str = "https://tenant.example.com/.well-known/jwks.json";
 const LINK_URL: &str = "https://tenant.example.com/api/v2/users/auth0%7Cprimary/identities";
 
-fn prepare(connection: Option<&str>) -> Event {
+fn prepare() -> Event {
     Event::Prepare {
-        connection: connection.map(str::to_owned),
         known_identities: None,
         confirm: true,
     }
@@ -112,7 +111,8 @@ fn happy_path_popup_confirm_link() {
             );
         },
     );
-    let flow = d.run(LinkFlow::new(config()), prepare(Some("google-oauth2")));
+    d.connection = Some("google-oauth2".into());
+    let flow = d.run(LinkFlow::new(config()), prepare());
     match d.last_outcome() {
         Outcome::Linked(ids) => assert_eq!(ids[1].full_user_id(), "google-oauth2|123"),
         other => panic!("expected Linked, got {other:?}"),
@@ -150,7 +150,8 @@ fn authorize_url_names_the_chosen_connection() {
         *s.borrow_mut() = url.to_owned();
         PopupOutcome::Closed
     });
-    d.run(LinkFlow::new(config()), prepare(Some("github")));
+    d.connection = Some("github".into());
+    d.run(LinkFlow::new(config()), prepare());
     assert_eq!(
         query_param(&seen.borrow(), "connection").as_deref(),
         Some("github")
@@ -161,16 +162,17 @@ fn authorize_url_names_the_chosen_connection() {
 fn unknown_connection_is_a_config_error_before_anything() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    d.run(LinkFlow::new(config()), prepare(Some("facebook")));
+    d.connection = Some("facebook".into());
+    d.run(LinkFlow::new(config()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::ConfigInvalid));
-    assert!(d.requests.is_empty() && !d.effects.contains(&"GetPrimaryToken".to_owned()));
+    assert!(d.requests.is_empty() && !d.effects.contains(&"OpenPopup".to_owned()));
 }
 
 #[test]
 fn popup_closed_ends_with_popup_closed_and_no_request() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PopupClosed));
     assert!(d.requests.is_empty());
 }
@@ -180,7 +182,7 @@ fn popup_timeout_closes_the_popup() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = Box::new(|_| PopupOutcome::TimedOut);
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::Timeout));
     assert_eq!(d.effects.last().map(String::as_str), Some("Notify"));
     assert!(d.effects.contains(&"ClosePopup".to_owned()));
@@ -193,12 +195,18 @@ fn popup_blocked_then_redirect_fallback_completes() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = Box::new(|_| PopupOutcome::Blocked);
-    let flow = d.run(LinkFlow::new(cfg.clone()), prepare(None));
+    let flow = d.run(LinkFlow::new(cfg.clone()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PopupBlocked));
     assert!(matches!(flow.phase(), Phase::PopupBlocked(_)));
     // The user chooses "continue in this tab".
     d.auto_start = None;
-    d.run(flow, Event::Start(Via::Redirect));
+    d.run(
+        flow,
+        Event::Start {
+            via: Via::Redirect,
+            connection: None,
+        },
+    );
     let url = d.navigated.clone().expect("navigated");
     assert_eq!(query_param(&url, "response_mode").as_deref(), Some("query"));
     assert_eq!(
@@ -246,8 +254,14 @@ fn redirect_fallback_needs_an_explicit_redirect_uri() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = Box::new(|_| PopupOutcome::Blocked);
-    let flow = d.run(LinkFlow::new(config()), prepare(None));
-    d.run(flow, Event::Start(Via::Redirect));
+    let flow = d.run(LinkFlow::new(config()), prepare());
+    d.run(
+        flow,
+        Event::Start {
+            via: Via::Redirect,
+            connection: None,
+        },
+    );
     assert!(
         matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::ConfigInvalid && e.detail().contains("redirectUri"))
     );
@@ -285,7 +299,7 @@ fn wrong_state_sends_no_token_request() {
             ..Default::default()
         })
     });
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::StateMismatch));
     assert!(d.requests.is_empty());
 }
@@ -302,7 +316,7 @@ fn access_denied_keeps_the_idp_text() {
             ..Default::default()
         })
     });
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     match d.last_outcome() {
         Outcome::Failed(e) => {
             assert_eq!(e.code(), ErrorCode::AuthorizationDenied);
@@ -317,7 +331,7 @@ fn bad_nonce_sends_no_link_request() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = answering_popup(&mock, |c| c["nonce"] = json!("other"), jwks_ok);
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(
         matches!(d.last_outcome(), Outcome::Failed(e) if e.reason() == Some(IdTokenReason::Nonce))
     );
@@ -343,7 +357,7 @@ fn unknown_kid_refreshes_the_jwks_once() {
             );
         },
     );
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(
         matches!(d.last_outcome(), Outcome::Linked(_)),
         "{:?}",
@@ -374,7 +388,7 @@ fn unknown_kid_after_refresh_is_key_not_found() {
             );
         },
     );
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(
         matches!(d.last_outcome(), Outcome::Failed(e) if e.reason() == Some(IdTokenReason::KeyNotFound))
     );
@@ -387,7 +401,7 @@ fn declining_the_confirm_step_cancels_without_linking() {
     let mut d = driver(&mock);
     d.confirm = false;
     d.popup = answering_popup(&mock, |_| {}, jwks_ok);
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Cancelled));
     assert!(!d.sent("/identities"));
 }
@@ -412,7 +426,6 @@ fn without_confirm_it_links_directly() {
     d.run(
         LinkFlow::new(config()),
         Event::Prepare {
-            connection: None,
             known_identities: None,
             confirm: false,
         },
@@ -426,7 +439,7 @@ fn same_account_is_refused_before_linking() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = answering_popup(&mock, |c| c["sub"] = json!(PRIMARY), jwks_ok);
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::SameAccount));
     assert!(!d.sent("/identities"));
 }
@@ -440,7 +453,6 @@ fn already_linked_identity_is_refused_before_linking() {
     d.run(
         LinkFlow::new(config()),
         Event::Prepare {
-            connection: None,
             known_identities: Some(known),
             confirm: true,
         },
@@ -455,7 +467,7 @@ fn primary_token_failure_stops_before_the_popup() {
     let mut d = Driver::new(TestEnv::new(NOW, 1), Box::new(|r| Ok(mock.send(r))), || {
         Err("login_required".into())
     });
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(
         matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PrimaryTokenUnavailable && e.detail().contains("login_required"))
     );
@@ -473,7 +485,7 @@ fn insufficient_scope_stops_before_the_popup() {
         Box::new(|r| Ok(mock.send(r))),
         move || Ok(token.clone()),
     );
-    d.run(LinkFlow::new(config()), prepare(None));
+    d.run(LinkFlow::new(config()), prepare());
     assert!(
         matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::InsufficientScope)
     );
@@ -497,7 +509,7 @@ fn rate_limited_link_keeps_retry_after_and_can_be_retried() {
             );
         },
     );
-    let flow = d.run(LinkFlow::new(config()), prepare(None));
+    let flow = d.run(LinkFlow::new(config()), prepare());
     match d.last_outcome() {
         Outcome::Failed(e) => assert_eq!(
             (e.code(), e.retry_after_seconds()),
@@ -518,7 +530,7 @@ fn late_and_duplicate_events_are_ignored() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = Box::new(|_| PopupOutcome::Pending);
-    let flow = d.run(LinkFlow::new(config()), prepare(None));
+    let flow = d.run(LinkFlow::new(config()), prepare());
     assert_eq!(flow.phase(), Phase::AwaitingLogin);
     let mut env = TestEnv::new(NOW, 3);
     // A token response nobody asked for does nothing.
@@ -549,7 +561,7 @@ fn cancel_while_waiting_closes_the_popup() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = Box::new(|_| PopupOutcome::Pending);
-    let flow = d.run(LinkFlow::new(config()), prepare(None));
+    let flow = d.run(LinkFlow::new(config()), prepare());
     let mut env = TestEnv::new(NOW, 3);
     let (flow, effects) = flow.step(Event::Cancel, &mut env);
     assert!(matches!(
@@ -573,7 +585,7 @@ fn each_attempt_has_fresh_state() {
         u.borrow_mut().push(url.to_owned());
         PopupOutcome::Closed
     });
-    let flow = d.run(LinkFlow::new(config()), prepare(None));
+    let flow = d.run(LinkFlow::new(config()), prepare());
     d.run(flow, Event::Retry);
     let urls = urls.borrow();
     assert_eq!(urls.len(), 2);

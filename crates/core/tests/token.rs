@@ -14,7 +14,7 @@ use test_support::{json as parser, sha256, SeededRandom};
 #[test]
 fn token_request_is_a_public_client_pkce_exchange() {
     let cfg = config();
-    let draft = TransactionDraft::new(&mut SeededRandom::new(9), None);
+    let draft = TransactionDraft::new(&mut SeededRandom::new(9));
     let verifier = String::from_utf8(draft.digest_input().to_vec()).expect("ascii");
     let txn = draft.finish(sha256(verifier.as_bytes()));
     let url = txn.authorize_url(&cfg, ResponseMode::WebMessage);

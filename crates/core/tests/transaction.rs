@@ -10,13 +10,11 @@ use common::*;
 use test_support::{sha256, SeededRandom};
 
 fn transaction(seed: u64, connection: Option<&str>) -> Transaction {
-    let cfg = config();
-    let draft = TransactionDraft::new(
-        &mut SeededRandom::new(seed),
-        connection.and_then(|c| cfg.connection(c)),
-    );
+    let draft = TransactionDraft::new(&mut SeededRandom::new(seed));
     let digest = sha256(draft.digest_input());
-    draft.finish(digest)
+    draft
+        .finish(digest)
+        .with_connection(connection.map(str::to_owned))
 }
 
 fn params(url: &str) -> Vec<(String, String)> {
@@ -55,7 +53,7 @@ fn authorize_url_has_every_parameter() {
 #[test]
 fn pkce_challenge_is_the_s256_of_the_verifier() {
     let cfg = config();
-    let draft = TransactionDraft::new(&mut SeededRandom::new(7), None);
+    let draft = TransactionDraft::new(&mut SeededRandom::new(7));
     let verifier = String::from_utf8(draft.digest_input().to_vec()).expect("ascii");
     assert_eq!(verifier.len(), 43, "32 random bytes → 43 base64url chars");
     assert!(verifier

@@ -29,6 +29,8 @@ pub struct Driver<'a> {
     pub token: Box<dyn FnMut() -> Result<String, String> + 'a>,
     pub confirm: bool,
     pub auto_start: Option<Via>,
+    /// The connection the simulated user clicks.
+    pub connection: Option<String>,
     pub jwks_cache: Option<HttpResponse>,
     pub storage: Option<String>,
     pub navigated: Option<String>,
@@ -51,6 +53,7 @@ impl<'a> Driver<'a> {
             token: Box::new(token),
             confirm: true,
             auto_start: Some(Via::Popup),
+            connection: None,
             jwks_cache: None,
             storage: None,
             navigated: None,
@@ -151,7 +154,8 @@ impl<'a> Driver<'a> {
                     .then_some(self.auto_start)
                     .flatten();
                 self.outcomes.push(outcome);
-                start.map(Event::Start)
+                let connection = self.connection.clone();
+                start.map(|via| Event::Start { via, connection })
             }
         }
     }
