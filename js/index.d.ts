@@ -1,0 +1,118 @@
+// Types of the public contract (see the package README).
+
+export interface ConnectionOption {
+  /** The connection's name in Auth0, e.g. "google-oauth2". */
+  name: string;
+  /** Button label; defaults to a readable name for well-known connections. */
+  label?: string;
+}
+
+export interface AccountLinkOptions {
+  /** Tenant domain: "tenant.eu.auth0.com" (https implied); http only for 127.0.0.1/localhost/[::1]. */
+  domain: string;
+  /** Client ID of the SPA application (the one that issued the primary access token). */
+  clientId: string;
+  /** Resolves to the primary user's access token for https://{domain}/api/v2/ with
+   *  read:current_user and update:current_user_identities. */
+  getAccessToken: () => string | Promise<string>;
+  connections?: ConnectionOption[];
+  /** "web_message" (default, popup posts back) or "query" (needs redirectUri: a callback page). */
+  responseMode?: "web_message" | "query";
+  /** Required for "query" and for the redirect fallback. */
+  redirectUri?: string;
+  locale?: string;
+  popupTimeoutSeconds?: number;
+  requestTimeoutSeconds?: number;
+  /** Clock skew allowed on ID token time claims (default 60, at most 300). */
+  leewaySeconds?: number;
+  /** Refuse secondary accounts whose email is not verified (default true). */
+  requireVerifiedEmail?: boolean;
+  maxAgeSeconds?: number;
+  /** Defaults to the access token's sub; must equal it. */
+  primaryUserId?: string;
+}
+
+export interface ProfileData {
+  email?: string;
+  email_verified?: boolean;
+  name?: string;
+  nickname?: string;
+  picture?: string;
+}
+
+export interface Identity {
+  connection: string;
+  user_id: string;
+  provider: string;
+  isSocial: boolean;
+  profileData?: ProfileData;
+}
+
+export interface SecondaryProfile {
+  userId: string;
+  provider: string;
+  name?: string | null;
+  nickname?: string | null;
+  email?: string | null;
+  emailVerified?: boolean | null;
+  picture?: string | null;
+}
+
+export type AccountLinkErrorCode =
+  | "config_invalid" | "popup_blocked" | "popup_closed" | "cancelled" | "timeout"
+  | "authorization_denied" | "state_mismatch" | "token_exchange_failed" | "id_token_invalid"
+  | "email_unverified" | "same_account" | "already_linked" | "primary_token_unavailable"
+  | "primary_token_rejected" | "insufficient_scope" | "user_mismatch" | "rate_limited"
+  | "network" | "server_error" | "unexpected_response";
+
+export type IdTokenReason =
+  | "malformed" | "alg" | "signature" | "key_not_found" | "iss" | "aud" | "azp"
+  | "exp" | "iat" | "nbf" | "nonce" | "sub" | "auth_time";
+
+export interface AccountLinkError extends Error {
+  name: "AccountLinkError";
+  code: AccountLinkErrorCode;
+  reason?: IdTokenReason;
+  retryAfterSeconds?: number;
+  /** A sentence for the end user; `message` is for developers. */
+  userMessage: string;
+  status?: number;
+  apiError?: { message?: string; errorCode?: string; error?: string };
+  idpError?: { error: string; errorDescription?: string };
+}
+
+export interface MountHandle {
+  unmount(): void;
+}
+
+export interface LinkedEventDetail { identities: Identity[] }
+export interface ErrorEventDetail {
+  code: AccountLinkErrorCode;
+  reason?: IdTokenReason;
+  retryAfterSeconds?: number;
+  message: string;
+  userMessage: string;
+  error: AccountLinkError;
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    "account-link:linked": CustomEvent<LinkedEventDetail>;
+    "account-link:unlinked": CustomEvent<LinkedEventDetail>;
+    "account-link:error": CustomEvent<ErrorEventDetail>;
+  }
+}
+
+/** Loads the wasm (next to this module by default). */
+export default function init(moduleOrPath?: unknown): Promise<unknown>;
+/** Renders the widget into `element`; throws an AccountLinkError (config_invalid) on bad options. */
+export function mount(element: Element, options: AccountLinkOptions): MountHandle;
+/** Call from a click handler: the popup opens before anything is awaited. */
+export function linkWithPopup(
+  options: AccountLinkOptions,
+  params?: { connection?: string; confirm?: (profile: SecondaryProfile) => boolean | Promise<boolean> },
+): Promise<Identity[]>;
+export function listIdentities(options: AccountLinkOptions): Promise<Identity[]>;
+export function unlink(options: AccountLinkOptions, params: { provider: string; userId: string }): Promise<Identity[]>;
+/** Redirect fallback: on the callback page, finishes the link (null when there is nothing to resume). */
+export function resumeRedirect(options: AccountLinkOptions): Promise<Identity[] | null>;

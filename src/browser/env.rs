@@ -1,0 +1,39 @@
+//! The core's `Env` in the browser: `Date.now()`, `crypto.getRandomValues`, and
+//! `JSON.parse` + serde-wasm-bindgen (no JSON parser in the wasm).
+
+use account_link_core::env::{Env, JsonParser};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JsJson;
+
+impl JsonParser for JsJson {
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
+        let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_owned())?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| format!("unexpected shape: {e}"))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct BrowserEnv {
+    json: JsJson,
+}
+
+impl Env for BrowserEnv {
+    type Json = JsJson;
+
+    fn now(&self) -> u64 {
+        (js_sys::Date::now() / 1000.0) as u64
+    }
+
+    fn fill_random(&mut self, buf: &mut [u8]) {
+        super::window()
+            .crypto()
+            .and_then(|c| c.get_random_values_with_u8_array(buf))
+            .expect("unreachable: crypto.getRandomValues exists in every supported browser");
+    }
+
+    fn json(&self) -> &JsJson {
+        &self.json
+    }
+}

@@ -1,0 +1,26 @@
+//! Browser adapters: thin, RAII wrappers over the web APIs the runner needs. No protocol
+//! decisions here: they only move bytes and events between the browser and the core.
+
+pub mod crypto;
+pub mod env;
+pub mod http;
+pub mod popup;
+pub mod storage;
+pub mod timer;
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The page's window. Every widget entry point runs in a window context.
+pub fn window() -> web_sys::Window {
+    js_sys::global()
+        .dyn_into::<web_sys::Window>()
+        .expect("unreachable: auth0-account-link runs in a browser window")
+}
+
+/// A short description of a thrown JS value (an `Error`'s message, or its string form).
+pub fn describe(value: &JsValue) -> String {
+    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+}

@@ -1,0 +1,126 @@
+//! The login popup and the `message` listener that receives its authorization response.
+//! Both are RAII: dropping the popup closes it, dropping the listener removes it.
+
+use super::window;
+use account_link_core::transaction::{CallbackResponse, WebMessage};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::MessageEvent;
+
+const NAME: &str = "auth0-account-link";
+const WIDTH: i32 = 480;
+const HEIGHT: i32 = 680;
+
+pub struct Popup {
+    window: web_sys::Window,
+}
+
+impl std::fmt::Debug for Popup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Popup")
+    }
+}
+
+fn features() -> String {
+    let w = window();
+    let number = |v: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>, default: f64| v.ok().and_then(|v| v.as_f64()).unwrap_or(default) as i32;
+    let left = number(w.screen_x(), 0.0) + (number(w.outer_width(), 1024.0) - WIDTH) / 2;
+    let top = number(w.screen_y(), 0.0) + (number(w.outer_height(), 768.0) - HEIGHT) / 2;
+    format!("popup=yes,width={WIDTH},height={HEIGHT},left={},top={}", left.max(0), top.max(0))
+}
+
+impl Popup {
+    /// `window.open`; `None` when the browser blocked it. Must run inside the click handler.
+    pub fn open(url: &str) -> Option<Self> {
+        window()
+            .open_with_url_and_target_and_features(url, NAME, &features())
+            .ok()
+            .flatten()
+            .map(|window| Popup { window })
+    }
+
+    /// Points an already open popup at `url` (headless API: opened blank on the click).
+    pub fn navigate(&self, url: &str) -> Result<(), String> {
+        self.window.location().set_href(url).map_err(|e| super::describe(&e))
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.window.closed().unwrap_or(true)
+    }
+
+    /// Whether `source` (a `MessageEvent.source`) is this popup's window.
+    pub fn is_source(&self, source: &JsValue) -> bool {
+        js_sys::Object::is(source, self.window.as_ref())
+    }
+
+    pub fn window_value(&self) -> JsValue {
+        self.window.clone().into()
+    }
+}
+
+impl Drop for Popup {
+    fn drop(&mut self) {
+        if !self.is_closed() {
+            if let Err(e) = self.window.close() {
+                web_sys_warn(&super::describe(&e));
+            }
+        }
+    }
+}
+
+fn web_sys_warn(message: &str) {
+    if let Ok(console) = js_sys::Reflect::get(&js_sys::global(), &"console".into()) {
+        if let Ok(warn) = js_sys::Reflect::get(&console, &"warn".into()) {
+            if let Some(f) = warn.dyn_ref::<js_sys::Function>() {
+                let _ignored_console_failure = f.call1(&console, &format!("auth0-account-link: {message}").into());
+            }
+        }
+    }
+}
+
+/// Whether a `message` event is the authorization response we wait for: from exactly
+/// `expected_origin`, from exactly the popup's window, shaped as
+/// `{type: "authorization_response", response}`. Anything else is ignored (`None`).
+pub fn accept(event: &MessageEvent, expected_origin: &str, expected_source: &JsValue) -> Option<CallbackResponse> {
+    if event.origin() != expected_origin {
+        return None;
+    }
+    let source: JsValue = event.source().map(JsValue::from).unwrap_or(JsValue::NULL);
+    if !js_sys::Object::is(&source, expected_source) {
+        return None;
+    }
+    serde_wasm_bindgen::from_value::<WebMessage>(event.data()).ok()?.into_callback()
+}
+
+/// A `message` listener on the page's window, removed on drop.
+pub struct MessageListener {
+    closure: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl std::fmt::Debug for MessageListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MessageListener")
+    }
+}
+
+impl MessageListener {
+    pub fn new(expected_origin: String, expected_source: JsValue, mut on_response: impl FnMut(CallbackResponse) + 'static) -> Self {
+        let closure = Closure::wrap(Box::new(move |event: MessageEvent| {
+            if let Some(response) = accept(&event, &expected_origin, &expected_source) {
+                on_response(response);
+            }
+        }) as Box<dyn FnMut(MessageEvent)>);
+        window()
+            .add_event_listener_with_callback("message", closure.as_ref().unchecked_ref())
+            .expect("unreachable: addEventListener does not throw");
+        MessageListener { closure }
+    }
+}
+
+impl Drop for MessageListener {
+    fn drop(&mut self) {
+        if let Err(e) = window().remove_event_listener_with_callback("message", self.closure.as_ref().unchecked_ref()) {
+            web_sys_warn(&super::describe(&e));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! sessionStorage for the redirect fallback: only the pending transaction (state, nonce,
+//! verifier), under one key per client, deleted on use. Never tokens.
+
+use super::window;
+
+fn key(client_id: &str) -> String {
+    format!("auth0-account-link:transaction:{client_id}")
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// `false` when sessionStorage is unavailable (the redirect fallback then cannot resume).
+pub fn save_transaction(client_id: &str, value: &str) -> bool {
+    storage().is_some_and(|s| s.set_item(&key(client_id), value).is_ok())
+}
+
+/// Reads and deletes the pending transaction.
+pub fn take_transaction(client_id: &str) -> Option<String> {
+    let s = storage()?;
+    let value = s.get_item(&key(client_id)).ok().flatten();
+    if s.remove_item(&key(client_id)).is_err() {
+        web_sys_log("auth0-account-link: could not delete the pending transaction from sessionStorage");
+    }
+    value
+}
+
+pub fn clear_transaction(client_id: &str) {
+    if let Some(s) = storage() {
+        if s.remove_item(&key(client_id)).is_err() {
+            web_sys_log("auth0-account-link: could not delete the pending transaction from sessionStorage");
+        }
+    }
+}
+
+fn web_sys_log(message: &str) {
+    let console = js_sys::Reflect::get(&js_sys::global(), &"console".into()).ok();
+    if let Some(console) = console {
+        if let Ok(warn) = js_sys::Reflect::get(&console, &"warn".into()) {
+            if let Some(f) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&warn) {
+                let _ignored_console_failure = f.call1(&console, &message.into());
+            }
+        }
+    }
+}

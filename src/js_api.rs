@@ -1,0 +1,306 @@
+//! The JS API (`--target web` ES module): `mount`, `linkWithPopup`, `listIdentities`,
+//! `unlink`, `resumeRedirect`. Errors are `Error`s with the stable `code` (plus `reason`,
+//! `retryAfterSeconds`, `userMessage`); events are dispatched on the host element.
+
+use crate::browser::{describe, window};
+use crate::component::{AccountLink, AccountLinkProps};
+use crate::runner::{identity_op, Runner, TokenSource, Update};
+use account_link_core::config::{LinkConfig, LinkOptions};
+use account_link_core::error::ErrorCode;
+use account_link_core::flow::{IdentityOpKind, IdentityOpOutput, Outcome};
+use account_link_core::management::{Identity, IdentityRef};
+use account_link_core::LinkError;
+use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+fn set(target: &JsValue, key: &str, value: impl Into<JsValue>) {
+    // Setting a property on a plain object we just created cannot fail.
+    let _infallible = Reflect::set(target, &key.into(), &value.into());
+}
+
+/// A `LinkError` as a JS `Error` with the stable fields of the public contract.
+pub fn js_error(e: &LinkError) -> JsValue {
+    let error = js_sys::Error::new(e.detail());
+    error.set_name("AccountLinkError");
+    let v: JsValue = error.into();
+    set(&v, "code", e.code().as_str());
+    if let Some(r) = e.reason() {
+        set(&v, "reason", r.as_str());
+    }
+    if let Some(s) = e.retry_after_seconds() {
+        set(&v, "retryAfterSeconds", s as f64);
+    }
+    set(&v, "userMessage", e.user_message());
+    if let Some(status) = e.http_status() {
+        set(&v, "status", f64::from(status));
+    }
+    if let Some(body) = e.api_error() {
+        let api = Object::new();
+        if let Some(m) = &body.message {
+            set(&api, "message", m.as_str());
+        }
+        if let Some(c) = &body.error_code {
+            set(&api, "errorCode", c.as_str());
+        }
+        if let Some(er) = &body.error {
+            set(&api, "error", er.as_str());
+        }
+        set(&v, "apiError", api);
+    }
+    if let Some((error, description)) = e.idp_error() {
+        let idp = Object::new();
+        set(&idp, "error", error);
+        if let Some(d) = description {
+            set(&idp, "errorDescription", d);
+        }
+        set(&v, "idpError", idp);
+    }
+    v
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn config_error(option: &str, problem: &str, fix: &str) -> LinkError {
+    LinkError::config(option, problem, fix)
+}
+
+/// `getAccessToken` as a token source: it may return a string or a promise of one.
+fn token_source(f: Function) -> TokenSource {
+    Rc::new(move || {
+        let f = f.clone();
+        Box::pin(async move {
+            let value = f.call0(&JsValue::UNDEFINED).map_err(|e| describe(&e))?;
+            let value = JsFuture::from(Promise::resolve(&value)).await.map_err(|e| describe(&e))?;
+            value.as_string().ok_or_else(|| "getAccessToken resolved to something other than a string".to_owned())
+        })
+    })
+}
+
+/// Reads the options object: `getAccessToken` (a function) plus the serialisable options.
+/// `appOrigin` defaults to this page's origin. Nothing is sent anywhere.
+pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), LinkError> {
+    if !options.is_object() {
+        return Err(config_error("options", "must be an object", "pass { domain, clientId, getAccessToken, … }"));
+    }
+    let get = Reflect::get(options, &"getAccessToken".into()).unwrap_or(JsValue::UNDEFINED);
+    let get: Function = get
+        .dyn_into()
+        .map_err(|_| config_error("getAccessToken", "is missing or not a function", "pass an async function that resolves to the primary user's Management API access token"))?;
+    let copy = Object::assign(&Object::new(), options.unchecked_ref());
+    let _existed = Reflect::delete_property(&copy, &"getAccessToken".into());
+    if Reflect::get(&copy, &"appOrigin".into()).map(|v| v.is_undefined()).unwrap_or(true) {
+        if let Ok(origin) = window().location().origin() {
+            set(&copy, "appOrigin", origin);
+        }
+    }
+    let parsed: LinkOptions = serde_wasm_bindgen::from_value(copy.into())
+        .map_err(|e| config_error("options", &e.to_string(), "check the option names and types against the documentation"))?;
+    Ok((LinkConfig::new(&parsed)?, token_source(get)))
+}
+
+fn dispatch_event(target: &web_sys::Element, name: &str, detail: JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _delivered = target.dispatch_event(&event);
+    }
+}
+
+fn identities_detail(ids: &[Identity]) -> JsValue {
+    let detail = Object::new();
+    set(&detail, "identities", to_js(&ids));
+    detail.into()
+}
+
+fn error_detail(e: &LinkError) -> JsValue {
+    let detail = Object::new();
+    set(&detail, "code", e.code().as_str());
+    if let Some(r) = e.reason() {
+        set(&detail, "reason", r.as_str());
+    }
+    if let Some(s) = e.retry_after_seconds() {
+        set(&detail, "retryAfterSeconds", s as f64);
+    }
+    set(&detail, "message", e.detail());
+    set(&detail, "userMessage", e.user_message());
+    set(&detail, "error", js_error(e));
+    detail.into()
+}
+
+/// What `mount` returns.
+#[wasm_bindgen]
+pub struct MountHandle {
+    app: Option<yew::AppHandle<AccountLink>>,
+}
+
+#[wasm_bindgen]
+impl MountHandle {
+    /// Removes the widget: closes its popup, removes its listeners, clears its timers.
+    pub fn unmount(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+}
+
+/// Renders the widget into `element`. Throws an `Error` with `code: "config_invalid"`
+/// (naming the option) before any request when the options are wrong.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle, JsValue> {
+    let (config, token) = parse_options(&options).map_err(|e| js_error(&e))?;
+    let (on_linked, on_unlinked, on_error) = {
+        let (a, b, c) = (element.clone(), element.clone(), element.clone());
+        (
+            yew::Callback::from(move |ids: Vec<Identity>| dispatch_event(&a, "account-link:linked", identities_detail(&ids))),
+            yew::Callback::from(move |ids: Vec<Identity>| dispatch_event(&b, "account-link:unlinked", identities_detail(&ids))),
+            yew::Callback::from(move |e: LinkError| dispatch_event(&c, "account-link:error", error_detail(&e))),
+        )
+    };
+    let props = AccountLinkProps { config, token, on_linked, on_unlinked, on_error };
+    let app = yew::Renderer::<AccountLink>::with_root_and_props(element, props).render();
+    Ok(MountHandle { app: Some(app) })
+}
+
+/// Settles a promise once, from the runner's updates.
+struct Settle {
+    resolve: Function,
+    reject: Function,
+    runner: Option<Runner>,
+}
+
+impl Settle {
+    fn finish(&mut self, result: Result<JsValue, JsValue>) {
+        let _settled = match result {
+            Ok(v) => self.resolve.call1(&JsValue::UNDEFINED, &v),
+            Err(e) => self.reject.call1(&JsValue::UNDEFINED, &e),
+        };
+        if let Some(r) = self.runner.take() {
+            r.dispose();
+        }
+    }
+}
+
+fn outcome_result(outcome: &Outcome) -> Option<Result<JsValue, JsValue>> {
+    match outcome {
+        Outcome::Ready => None,
+        Outcome::Linked(ids) => Some(Ok(to_js(ids))),
+        Outcome::Failed(e) => Some(Err(js_error(e))),
+        Outcome::Cancelled => Some(Err(js_error(&LinkError::new(ErrorCode::Cancelled, "the link was cancelled (confirm answered false)")))),
+    }
+}
+
+/// Links another account through a popup. Call it from a click handler: the popup opens
+/// before anything is awaited. `{ connection, confirm }`: with `confirm`, the verified
+/// secondary profile is passed to it and `false` ends with `cancelled`.
+#[wasm_bindgen(js_name = linkWithPopup)]
+pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
+    let (config, token) = match parse_options(&options) {
+        Ok(v) => v,
+        Err(e) => return Promise::reject(&js_error(&e)),
+    };
+    let get = |key: &str| if params.is_object() { Reflect::get(&params, &key.into()).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED };
+    let connection = get("connection").as_string();
+    let confirm = get("confirm").dyn_into::<Function>().ok();
+    Promise::new(&mut |resolve, reject| {
+        let settle = Rc::new(RefCell::new(Settle { resolve, reject, runner: None }));
+        let (s, connection, confirm_fn) = (settle.clone(), connection.clone(), confirm.clone());
+        let on_update = move |update: Update| {
+            let runner = s.borrow().runner.clone();
+            let Some(runner) = runner else { return };
+            match update {
+                Update::Outcome(Outcome::Ready) => runner.start(connection.clone()),
+                Update::Outcome(outcome) => {
+                    if let Some(result) = outcome_result(&outcome) {
+                        s.borrow_mut().finish(result);
+                    }
+                }
+                Update::AskConfirm(profile) => {
+                    let Some(f) = &confirm_fn else { return runner.confirm(true) };
+                    let answer = f.call1(&JsValue::UNDEFINED, &to_js(&profile));
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let accepted = match answer {
+                            Ok(v) => JsFuture::from(Promise::resolve(&v)).await.map(|v| v.is_truthy()).unwrap_or(false),
+                            Err(_) => false,
+                        };
+                        runner.confirm(accepted);
+                    });
+                }
+                Update::Status(_) => {}
+            }
+        };
+        let runner = Runner::new(config.clone(), token.clone(), on_update);
+        settle.borrow_mut().runner = Some(runner.clone());
+        if !runner.preopen_popup() {
+            let e = LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode");
+            settle.borrow_mut().finish(Err(js_error(&e)));
+            return;
+        }
+        runner.prepare(None, confirm.is_some());
+    })
+}
+
+/// Finishes a redirect-mode link on page load. Resolves to the identities after the link,
+/// or to `null` when the URL holds no authorization response.
+#[wasm_bindgen(js_name = resumeRedirect)]
+pub fn resume_redirect(options: JsValue) -> Promise {
+    let (config, token) = match parse_options(&options) {
+        Ok(v) => v,
+        Err(e) => return Promise::reject(&js_error(&e)),
+    };
+    Promise::new(&mut |resolve, reject| {
+        let settle = Rc::new(RefCell::new(Settle { resolve, reject, runner: None }));
+        let s = settle.clone();
+        let on_update = move |update: Update| {
+            let Update::Outcome(outcome) = update else { return };
+            if let Some(result) = outcome_result(&outcome) {
+                s.borrow_mut().finish(result);
+            }
+        };
+        let runner = Runner::new(config.clone(), token.clone(), on_update);
+        settle.borrow_mut().runner = Some(runner.clone());
+        if !runner.resume_from_redirect() {
+            settle.borrow_mut().finish(Ok(JsValue::NULL));
+        }
+    })
+}
+
+/// Resolves to the primary user's identities (`GET /api/v2/users/{id}`).
+#[wasm_bindgen(js_name = listIdentities)]
+pub fn list_identities(options: JsValue) -> Promise {
+    let parsed = parse_options(&options);
+    future_to_promise(async move {
+        let (config, token) = parsed.map_err(|e| js_error(&e))?;
+        match identity_op(config, IdentityOpKind::List, None, token).await {
+            Ok(IdentityOpOutput::User(u)) => Ok(to_js(&u.identities)),
+            Ok(IdentityOpOutput::Identities(ids)) => Ok(to_js(&ids)),
+            Err(e) => Err(js_error(&e)),
+        }
+    })
+}
+
+/// Unlinks `{ provider, userId }` and resolves to the remaining identities.
+#[wasm_bindgen]
+pub fn unlink(options: JsValue, params: JsValue) -> Promise {
+    let parsed = parse_options(&options);
+    let field = |key: &str| if params.is_object() { Reflect::get(&params, &key.into()).ok().and_then(|v| v.as_string()) } else { None };
+    let target = match (field("provider"), field("userId")) {
+        (Some(provider), Some(user_id)) => Ok(IdentityRef { provider, user_id }),
+        _ => Err(config_error("provider/userId", "are required strings", "pass { provider, userId } as listed in identities")),
+    };
+    future_to_promise(async move {
+        let (config, token) = parsed.map_err(|e| js_error(&e))?;
+        let target = target.map_err(|e| js_error(&e))?;
+        match identity_op(config, IdentityOpKind::Unlink(target), None, token).await {
+            Ok(IdentityOpOutput::Identities(ids)) => Ok(to_js(&ids)),
+            Ok(IdentityOpOutput::User(u)) => Ok(to_js(&u.identities)),
+            Err(e) => Err(js_error(&e)),
+        }
+    })
+}

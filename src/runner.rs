@@ -1,0 +1,411 @@
+//! The runner: the one place that awaits. It feeds events into the core's `LinkFlow`
+//! and executes the effects it returns — popup, `message` listener, timers, fetch,
+//! WebCrypto, sessionStorage — reporting progress through one callback.
+//!
+//! Browser handles are owned here and are RAII: `dispose()` (or dropping the last handle)
+//! closes the popup, removes the listener and clears the timers. Async work holds only a
+//! weak reference, so late completions after disposal are dropped.
+
+use crate::browser::{crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, timer::Interval, timer::Timeout, window};
+use account_link_core::config::{LinkConfig, ResponseMode};
+use account_link_core::flow::{Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput, LinkFlow, Outcome, Phase, RequestPurpose, Via};
+use account_link_core::http::{HttpRequest, HttpResponse};
+use account_link_core::id_token::SecondaryProfile;
+use account_link_core::management::Identity;
+use account_link_core::transaction::CallbackResponse;
+use account_link_core::LinkError;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+
+/// Where the primary access token comes from (`getAccessToken` in JS).
+pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
+pub type TokenSource = Rc<dyn Fn() -> TokenFuture>;
+
+/// How often a closed popup is noticed.
+const CLOSED_POLL_MS: u32 = 400;
+
+/// What the runner reports.
+#[derive(Debug, Clone)]
+pub enum Update {
+    Status(Status),
+    AskConfirm(SecondaryProfile),
+    Outcome(Outcome),
+}
+
+/// An owned view of the flow's phase, for the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Idle,
+    Preparing,
+    Ready,
+    PopupBlocked,
+    AwaitingLogin,
+    Verifying,
+    Confirming(SecondaryProfile),
+    Linking,
+    Linked,
+    Failed(LinkError),
+    Cancelled,
+}
+
+impl Status {
+    fn of(phase: Phase<'_>) -> Self {
+        match phase {
+            Phase::Idle => Status::Idle,
+            Phase::Preparing => Status::Preparing,
+            Phase::Ready => Status::Ready,
+            Phase::PopupBlocked(_) => Status::PopupBlocked,
+            Phase::AwaitingLogin => Status::AwaitingLogin,
+            Phase::Verifying => Status::Verifying,
+            Phase::Confirming(p) => Status::Confirming(p.clone()),
+            Phase::Linking => Status::Linking,
+            Phase::Linked(_) => Status::Linked,
+            Phase::Failed(e) => Status::Failed(e.clone()),
+            Phase::Cancelled => Status::Cancelled,
+        }
+    }
+}
+
+thread_local! {
+    /// JWKS per tenant for the page's life (keyed by the JWKS URL).
+    static JWKS_CACHE: RefCell<HashMap<String, HttpResponse>> = RefCell::new(HashMap::new());
+}
+
+struct Inner {
+    config: LinkConfig,
+    flow: Option<LinkFlow>,
+    env: BrowserEnv,
+    token: TokenSource,
+    on_update: Rc<dyn Fn(Update)>,
+    popup: Option<Popup>,
+    listener: Option<MessageListener>,
+    closed_poll: Option<Interval>,
+    popup_timeout: Option<Timeout>,
+    disposed: bool,
+}
+
+impl Inner {
+    fn release_popup(&mut self) {
+        self.closed_poll = None;
+        self.listener = None;
+        self.popup = None;
+    }
+}
+
+/// A handle to one link flow in the page. Cheap to clone.
+#[derive(Clone)]
+pub struct Runner {
+    inner: Rc<RefCell<Inner>>,
+}
+
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Runner")
+    }
+}
+
+impl Runner {
+    pub fn new(config: LinkConfig, token: TokenSource, on_update: impl Fn(Update) + 'static) -> Self {
+        let flow = LinkFlow::new(config.clone());
+        Runner {
+            inner: Rc::new(RefCell::new(Inner {
+                config,
+                flow: Some(flow),
+                env: BrowserEnv::default(),
+                token,
+                on_update: Rc::new(on_update),
+                popup: None,
+                listener: None,
+                closed_poll: None,
+                popup_timeout: None,
+                disposed: false,
+            })),
+        }
+    }
+
+    fn weak(&self) -> Weak<RefCell<Inner>> {
+        Rc::downgrade(&self.inner)
+    }
+
+    fn from_weak(weak: &Weak<RefCell<Inner>>) -> Option<Runner> {
+        let inner = weak.upgrade()?;
+        if inner.borrow().disposed {
+            return None;
+        }
+        Some(Runner { inner })
+    }
+
+    pub fn config(&self) -> LinkConfig {
+        self.inner.borrow().config.clone()
+    }
+
+    /// Checks the primary token and prepares PKCE material (before any click).
+    pub fn prepare(&self, known_identities: Option<Vec<Identity>>, confirm: bool) {
+        self.dispatch(Event::Prepare { known_identities, confirm });
+    }
+
+    /// Opens the popup. Call it synchronously from the click handler: nothing is awaited
+    /// before `window.open`.
+    pub fn start(&self, connection: Option<String>) {
+        self.dispatch(Event::Start { via: Via::Popup, connection });
+    }
+
+    /// The redirect fallback (after a blocked popup): navigates this tab.
+    pub fn start_redirect(&self, connection: Option<String>) {
+        self.dispatch(Event::Start { via: Via::Redirect, connection });
+    }
+
+    /// Headless use: opens a blank popup synchronously (inside the host's click handler)
+    /// that the flow later points at `/authorize`. `false` when the browser blocked it.
+    pub fn preopen_popup(&self) -> bool {
+        match Popup::open("about:blank") {
+            Some(p) => {
+                self.inner.borrow_mut().popup = Some(p);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn confirm(&self, accepted: bool) {
+        self.dispatch(Event::Confirm(accepted));
+    }
+
+    pub fn cancel(&self) {
+        self.dispatch(Event::Cancel);
+    }
+
+    pub fn retry(&self) {
+        self.dispatch(Event::Retry);
+    }
+
+    /// Redirect mode, back on the page: if the URL holds an authorization response and a
+    /// transaction is pending, removes both (URL and sessionStorage) and finishes the link.
+    /// Returns whether a response was found.
+    pub fn resume_from_redirect(&self) -> bool {
+        let client_id = self.inner.borrow().config.client_id().to_owned();
+        let location = window().location();
+        let search = location.search().unwrap_or_default();
+        if !CallbackResponse::is_present_in(&search) {
+            return false;
+        }
+        let persisted = storage::take_transaction(&client_id);
+        let pathname = location.pathname().unwrap_or_else(|_| "/".into());
+        if let Ok(history) = window().history() {
+            // Code and state leave the URL (and the history entry) at once.
+            if history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&pathname)).is_err() {
+                log_warn("could not remove the authorization response from the URL");
+            }
+        }
+        match CallbackResponse::from_query(&search) {
+            Ok(callback) => self.dispatch(Event::Resume { persisted, callback }),
+            Err(_) => self.dispatch(Event::Resume { persisted: None, callback: CallbackResponse::default() }),
+        }
+        true
+    }
+
+    /// Ends everything: closes the popup, removes listeners, clears timers; later async
+    /// completions are ignored.
+    pub fn dispose(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.disposed = true;
+        inner.popup_timeout = None;
+        inner.release_popup();
+    }
+
+    fn emit(&self, update: Update) {
+        let callback = self.inner.borrow().on_update.clone();
+        callback(update);
+    }
+
+    /// Steps the flow, then runs its effects in order (synchronously where they can be).
+    fn dispatch(&self, event: Event) {
+        let (effects, status) = {
+            let mut guard = self.inner.borrow_mut();
+            let inner = &mut *guard;
+            if inner.disposed {
+                return;
+            }
+            let Some(flow) = inner.flow.take() else { return };
+            let (flow, effects) = flow.step(event, &mut inner.env);
+            let status = Status::of(flow.phase());
+            inner.flow = Some(flow);
+            (effects, status)
+        };
+        if effects.is_empty() {
+            return;
+        }
+        self.emit(Update::Status(status));
+        for effect in effects {
+            self.execute(effect);
+        }
+    }
+
+    /// Runs `work` and feeds its result back as an event, unless disposed meanwhile.
+    fn spawn<F: Future<Output = Event> + 'static>(&self, work: F) {
+        let weak = self.weak();
+        wasm_bindgen_futures::spawn_local(async move {
+            let event = work.await;
+            if let Some(runner) = Runner::from_weak(&weak) {
+                runner.dispatch(event);
+            }
+        });
+    }
+
+    fn execute(&self, effect: Effect) {
+        match effect {
+            Effect::GetPrimaryToken => {
+                let token = self.inner.borrow().token.clone();
+                self.spawn(async move { Event::PrimaryToken(token().await) });
+            }
+            Effect::ComputeSha256(input) => self.spawn(async move { Event::Sha256(crypto::sha256(&input).await) }),
+            Effect::OpenPopup { url } => self.open_popup(&url),
+            Effect::Navigate { url } => {
+                if let Err(e) = window().location().assign(&url) {
+                    log_warn(&crate::browser::describe(&e));
+                }
+            }
+            Effect::PersistTransaction(value) => {
+                let client_id = self.inner.borrow().config.client_id().to_owned();
+                if !storage::save_transaction(&client_id, &value) {
+                    log_warn("sessionStorage is unavailable: the redirect cannot be resumed");
+                }
+            }
+            Effect::ClearPersistedTransaction => storage::clear_transaction(self.inner.borrow().config.client_id()),
+            Effect::StartTimer { seconds } => {
+                let weak = self.weak();
+                let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
+                let timer = Timeout::new(millis, move || {
+                    if let Some(runner) = Runner::from_weak(&weak) {
+                        runner.dispatch(Event::TimedOut);
+                    }
+                });
+                self.inner.borrow_mut().popup_timeout = Some(timer);
+            }
+            Effect::CancelTimer => self.inner.borrow_mut().popup_timeout = None,
+            Effect::ClosePopup => self.inner.borrow_mut().release_popup(),
+            Effect::Send { purpose, request } => {
+                let timeout = self.inner.borrow().config.request_timeout_seconds();
+                self.spawn(async move {
+                    let response = http::send(&request, timeout).await;
+                    match purpose {
+                        RequestPurpose::TokenExchange => Event::TokenResponse(response),
+                        RequestPurpose::Link => Event::LinkResponse(response),
+                    }
+                });
+            }
+            Effect::FetchJwks { request, bypass_cache } => {
+                let cached = if bypass_cache { None } else { JWKS_CACHE.with(|c| c.borrow().get(&request.url).cloned()) };
+                match cached {
+                    Some(response) => self.spawn(async move { Event::JwksResponse(Ok(response)) }),
+                    None => {
+                        let timeout = self.inner.borrow().config.request_timeout_seconds();
+                        self.spawn(async move { Event::JwksResponse(fetch_jwks(request, timeout).await) });
+                    }
+                }
+            }
+            Effect::VerifySignature { key, message, signature } => self.spawn(async move {
+                // A WebCrypto failure verifies nothing.
+                Event::SignatureChecked(crypto::verify_rs256(&key, &message, &signature).await.unwrap_or(false))
+            }),
+            Effect::AskConfirm(profile) => self.emit(Update::AskConfirm(profile)),
+            Effect::Notify(outcome) => {
+                if matches!(outcome, Outcome::Linked(_) | Outcome::Failed(_) | Outcome::Cancelled) {
+                    let mut inner = self.inner.borrow_mut();
+                    inner.popup_timeout = None;
+                    inner.release_popup();
+                }
+                self.emit(Update::Outcome(outcome));
+            }
+        }
+    }
+
+    /// Opens (or points the pre-opened) popup at `url`, then listens for its answer: from
+    /// the tenant's origin for `web_message`, from this page's origin for the `query`
+    /// callback page — and only from the popup's window.
+    fn open_popup(&self, url: &str) {
+        let preopened = self.inner.borrow_mut().popup.take();
+        let popup = match preopened {
+            Some(p) if !p.is_closed() => match p.navigate(url) {
+                Ok(()) => Some(p),
+                Err(_) => None,
+            },
+            Some(_) => {
+                self.dispatch(Event::PopupClosed);
+                return;
+            }
+            None => Popup::open(url),
+        };
+        let Some(popup) = popup else {
+            self.dispatch(Event::PopupBlocked);
+            return;
+        };
+        let (expected_origin, source) = {
+            let inner = self.inner.borrow();
+            let origin = match inner.config.response_mode() {
+                ResponseMode::WebMessage => inner.config.domain().origin().to_owned(),
+                ResponseMode::Query => window().location().origin().unwrap_or_default(),
+            };
+            (origin, popup.window_value())
+        };
+        let weak = self.weak();
+        let listener = MessageListener::new(expected_origin, source, move |response| {
+            if let Some(runner) = Runner::from_weak(&weak) {
+                runner.dispatch(Event::Callback(response));
+            }
+        });
+        let weak = self.weak();
+        let poll = Interval::new(CLOSED_POLL_MS, move || {
+            let Some(runner) = Runner::from_weak(&weak) else { return };
+            let closed = runner.inner.borrow().popup.as_ref().is_none_or(Popup::is_closed);
+            if closed {
+                runner.dispatch(Event::PopupClosed);
+            }
+        });
+        let mut inner = self.inner.borrow_mut();
+        inner.popup = Some(popup);
+        inner.listener = Some(listener);
+        inner.closed_poll = Some(poll);
+    }
+}
+
+async fn fetch_jwks(request: HttpRequest, timeout: u64) -> Result<HttpResponse, account_link_core::http::TransportError> {
+    let response = http::send(&request, timeout).await?;
+    if response.is_success() {
+        JWKS_CACHE.with(|c| c.borrow_mut().insert(request.url.clone(), response.clone()));
+    }
+    Ok(response)
+}
+
+/// Lists identities or unlinks one: get the token, send one request, read the answer.
+pub async fn identity_op(config: LinkConfig, kind: IdentityOpKind, known: Option<Vec<Identity>>, token: TokenSource) -> Result<IdentityOpOutput, LinkError> {
+    let mut env = BrowserEnv::default();
+    let timeout = config.request_timeout_seconds();
+    let (mut op, mut effect) = IdentityOp::new(config, kind, known);
+    loop {
+        let event = match effect {
+            IdentityOpEffect::GetPrimaryToken => IdentityOpEvent::PrimaryToken(token().await),
+            IdentityOpEffect::Send(request) => IdentityOpEvent::Response(http::send(&request, timeout).await),
+            IdentityOpEffect::Done(result) => return result,
+        };
+        let (next, next_effect) = op.step(event, &mut env);
+        op = next;
+        match next_effect {
+            Some(e) => effect = e,
+            None => unreachable!("an identity op always answers its own effects"),
+        }
+    }
+}
+
+pub fn log_warn(message: &str) {
+    if let Ok(console) = js_sys::Reflect::get(&js_sys::global(), &"console".into()) {
+        if let Ok(warn) = js_sys::Reflect::get(&console, &"warn".into()) {
+            if let Some(f) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&warn) {
+                let _ignored_console_failure = f.call1(&console, &format!("auth0-account-link: {message}").into());
+            }
+        }
+    }
+}
