@@ -148,9 +148,12 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         use_effect_with((props.config.clone(), Rc::as_ptr(&props.token) as *const () as usize), move |_| {
             // After an attempt that got as far as the click, prepare a fresh one (new PKCE).
             let was_ready = Rc::new(RefCell::new(false));
+            // A redirect-mode resume ends without a Ready first; prepare after it too.
+            let resuming = Rc::new(RefCell::new(false));
             let known: Rc<RefCell<Option<Vec<Identity>>>> = Rc::new(RefCell::new(None));
             let on_update = {
-                let (dispatch, slot, props, known, was_ready) = (dispatch.clone(), slot.clone(), props.clone(), known.clone(), was_ready.clone());
+                let (dispatch, slot, props, known, was_ready, resuming) =
+                    (dispatch.clone(), slot.clone(), props.clone(), known.clone(), was_ready.clone(), resuming.clone());
                 move |update: Update| {
                     let rearm = match &update {
                         Update::Outcome(Outcome::Ready) => {
@@ -173,7 +176,8 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                         _ => false,
                     };
                     dispatch.dispatch(Action::Flow(update));
-                    if rearm && was_ready.replace(false) {
+                    let resumed = rearm && resuming.replace(false);
+                    if rearm && (was_ready.replace(false) || resumed) {
                         if let Some(runner) = slot.borrow().clone() {
                             runner.prepare(known.borrow().clone(), true);
                         }
@@ -182,7 +186,9 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             };
             let runner = Runner::new(props.config.clone(), props.token.clone(), on_update);
             *slot.borrow_mut() = Some(runner.clone());
-            let resumed = runner.resume_from_redirect();
+            *resuming.borrow_mut() = true;
+            let resumed = runner.resume_from_redirect(true);
+            *resuming.borrow_mut() = resumed;
             let for_list = runner.clone();
             list_identities(props.config.clone(), props.token.clone(), dispatch, move |ids| {
                 *known.borrow_mut() = ids.clone();

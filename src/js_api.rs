@@ -265,7 +265,7 @@ pub fn resume_redirect(options: JsValue) -> Promise {
         };
         let runner = Runner::new(config.clone(), token.clone(), on_update);
         settle.borrow_mut().runner = Some(runner.clone());
-        if !runner.resume_from_redirect() {
+        if !runner.resume_from_redirect(false) {
             settle.borrow_mut().finish(Ok(JsValue::NULL));
         }
     })

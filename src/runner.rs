@@ -185,7 +185,7 @@ impl Runner {
     /// Redirect mode, back on the page: if the URL holds an authorization response and a
     /// transaction is pending, removes both (URL and sessionStorage) and finishes the link.
     /// Returns whether a response was found.
-    pub fn resume_from_redirect(&self) -> bool {
+    pub fn resume_from_redirect(&self, confirm: bool) -> bool {
         let client_id = self.inner.borrow().config.client_id().to_owned();
         let location = window().location();
         let search = location.search().unwrap_or_default();
@@ -201,8 +201,8 @@ impl Runner {
             }
         }
         match CallbackResponse::from_query(&search) {
-            Ok(callback) => self.dispatch(Event::Resume { persisted, callback }),
-            Err(_) => self.dispatch(Event::Resume { persisted: None, callback: CallbackResponse::default() }),
+            Ok(callback) => self.dispatch(Event::Resume { persisted, callback, confirm }),
+            Err(_) => self.dispatch(Event::Resume { persisted: None, callback: CallbackResponse::default(), confirm }),
         }
         true
     }

@@ -48,7 +48,10 @@ async function main() {
   });
 
   const query = new URLSearchParams(window.location.search);
-  if (query.has("code") && query.has("state")) {
+  // A pending widget transaction means this response is the widget's (redirect fallback):
+  // the widget resumes it, auth0-spa-js must not consume it.
+  const widgetPending = window.sessionStorage.getItem(`auth0-account-link:transaction:${config.clientId}`) !== null;
+  if (query.has("code") && query.has("state") && !widgetPending) {
     await client.handleRedirectCallback();
     window.history.replaceState({}, document.title, window.location.pathname);
     logEvent("primary sign-in completed");
@@ -74,6 +77,33 @@ async function main() {
     logEvent(`read ${body.identities.length} identities (${fresh ? "fresh token" : "cached token"})`);
   }
 
+  async function mountWidget() {
+    const widget = await import("/pkg/index.js");
+    await widget.default();
+    const host = $("account-link");
+    for (const name of ["account-link:linked", "account-link:unlinked", "account-link:error"]) {
+      host.addEventListener(name, (event) => {
+        const d = event.detail;
+        logEvent(`${name} ${d.code ? `code=${d.code}${d.reason ? ` reason=${d.reason}` : ""}` : `identities=${d.identities.length}`}`);
+        if (d.identities) renderIdentities(d.identities);
+      });
+    }
+    const params = new URLSearchParams(window.location.search);
+    return widget.mount(host, {
+      domain: config.domain,
+      clientId: config.clientId,
+      getAccessToken: () => client.getTokenSilently(),
+      connections: [
+        { name: "google-oauth2", label: "Google" },
+        { name: "github", label: "GitHub" },
+        { name: "Username-Password-Authentication", label: "Email and password" },
+      ],
+      redirectUri: `${window.location.origin}/callback.html`,
+      responseMode: params.get("responseMode") || undefined,
+      popupTimeoutSeconds: params.has("popupTimeout") ? Number(params.get("popupTimeout")) : undefined,
+    });
+  }
+
   if (await client.isAuthenticated()) {
     const user = await client.getUser();
     $("user").hidden = false;
@@ -83,6 +113,7 @@ async function main() {
     $("refresh").addEventListener("click", () => loadIdentities(true).catch((e) => setStatus(e.message, true)));
     setStatus("Signed in.");
     await loadIdentities(true);
+    window.accountLinkHandle = await mountWidget();
   } else {
     $("sign-in").hidden = false;
     setStatus("Signed out.");

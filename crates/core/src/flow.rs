@@ -50,6 +50,7 @@ pub enum Event {
     Resume {
         persisted: Option<String>,
         callback: CallbackResponse,
+        confirm: bool,
     },
     TokenResponse(Result<HttpResponse, TransportError>),
     JwksResponse(Result<HttpResponse, TransportError>),
@@ -361,6 +362,7 @@ impl LinkFlow {
                 Ev::Resume {
                     persisted,
                     callback,
+                    confirm,
                 },
             ) => {
                 let effects = vec![Effect::ClearPersistedTransaction];
@@ -369,7 +371,7 @@ impl LinkFlow {
                     Some(Err(e)) => self.fail(e, effects),
                     Some(Ok(txn)) => {
                         self.connection = txn.connection().map(str::to_owned);
-                        self.confirm = false;
+                        self.confirm = confirm;
                         self.exchange(txn, callback, effects)
                     }
                 }

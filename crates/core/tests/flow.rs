@@ -239,6 +239,7 @@ fn popup_blocked_then_redirect_fallback_completes() {
         Event::Resume {
             persisted: Some(persisted),
             callback,
+            confirm: false,
         },
     );
     assert!(
@@ -282,6 +283,7 @@ fn resume_without_a_stored_transaction_is_state_mismatch() {
         Event::Resume {
             persisted: None,
             callback,
+            confirm: false,
         },
     );
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::StateMismatch));

@@ -1,0 +1,235 @@
+// End to end: the demo (unmodified auth0-spa-js for the primary sign-in) + the widget
+// package + the dev tenant, in headless Chromium. Real popups, real HTTP, real signatures.
+
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { startTenant, launchBrowser } from "./support.mjs";
+
+const GOOGLE = "google-oauth2|100000000000000000001";
+const GITHUB = "github|4242";
+
+let tenant;
+let browser;
+
+before(async () => {
+  tenant = await startTenant();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  tenant?.stop();
+});
+
+beforeEach(async () => {
+  await tenant.test("/test/reset", {});
+});
+
+/** Signs Alice in on the demo and waits until the widget is ready. */
+async function signedIn(query = "") {
+  const page = await browser.context.newPage();
+  const events = [];
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.exposeFunction("__recordEvent", (e) => events.push(e));
+  await page.addInitScript(() => {
+    for (const name of ["account-link:linked", "account-link:unlinked", "account-link:error"]) {
+      document.addEventListener(name, (e) => window.__recordEvent({ name, code: e.detail.code ?? null, reason: e.detail.reason ?? null, identities: e.detail.identities?.length ?? null }));
+    }
+  });
+  await page.goto(`${tenant.app}/${query}`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator('button[data-identity="auth0|alice"]').click();
+  await page.waitForURL(`${tenant.app}/**`);
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  return { page, events, errors };
+}
+
+/** Clicks a connection button and signs the secondary in inside the popup. */
+async function linkInPopup(page, connection, identity) {
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator(`button.aal-link[data-connection="${connection}"]`).click();
+  const popup = await popupPromise;
+  await popup.waitForURL(`${tenant.issuer}/authorize?**`);
+  const url = new URL(popup.url());
+  await popup.locator(`button[data-identity="${identity}"]`).click();
+  return { popup, url };
+}
+
+async function linkPosts() {
+  const log = await tenant.test("/test/mgmt-log");
+  return log.filter((e) => e.method === "POST" && e.path.endsWith("/identities"));
+}
+
+async function identityCount(page) {
+  return page.locator(".aal-identity").count();
+}
+
+test("links Google via the popup with a confirm step, then unlinks it", async () => {
+  const { page, events, errors } = await signedIn();
+  assert.equal(await identityCount(page), 1);
+  const { url } = await linkInPopup(page, "google-oauth2", GOOGLE);
+  assert.equal(url.searchParams.get("connection"), "google-oauth2");
+  assert.equal(url.searchParams.get("prompt"), "login");
+  assert.equal(url.searchParams.get("response_mode"), "web_message");
+  assert.equal(url.searchParams.get("code_challenge_method"), "S256");
+  const dialog = page.locator(".aal-confirm");
+  await dialog.waitFor();
+  assert.equal(await dialog.locator(".aal-confirm-provider").textContent(), "Google");
+  assert.equal(await dialog.locator(".aal-confirm-email").textContent(), "alice.example@gmail.test");
+  await dialog.locator(".aal-confirm-link").click();
+  await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
+  assert.equal(await identityCount(page), 2);
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  assert.deepEqual(events.filter((e) => e.name === "account-link:linked").map((e) => e.identities), [2]);
+  assert.equal((await linkPosts()).length, 1);
+  // The host's own view (from the event) follows.
+  await page.locator("#identities li").nth(1).waitFor();
+
+  await page.locator(`.aal-identity[data-provider="google-oauth2"] .aal-unlink`).click();
+  await page.locator(".aal-confirm-unlink").click();
+  await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor({ state: "detached" });
+  assert.equal(await identityCount(page), 1);
+  assert.deepEqual(events.filter((e) => e.name === "account-link:unlinked").map((e) => e.identities), [1]);
+  assert.equal(await page.locator(".aal-identity").first().locator(".aal-unlink").count(), 0, "the primary identity has no unlink button");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("links with responseMode query through the callback page", async () => {
+  const { page } = await signedIn("?responseMode=query");
+  const { url } = await linkInPopup(page, "github", GITHUB);
+  assert.equal(url.searchParams.get("response_mode"), "query");
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator(`.aal-identity[data-provider="github"]`).waitFor();
+  await page.close();
+});
+
+test("closing the popup ends with popup_closed and leaves the widget usable", async () => {
+  const { page, events } = await signedIn();
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
+  const popup = await popupPromise;
+  await popup.waitForLoadState();
+  await popup.close();
+  await page.locator('.aal-notice[data-code="popup_closed"]').waitFor();
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  assert.ok(events.some((e) => e.name === "account-link:error" && e.code === "popup_closed"));
+  assert.equal(await identityCount(page), 1);
+  // Usable again: a new attempt links.
+  await linkInPopup(page, "google-oauth2", GOOGLE);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
+  await page.close();
+});
+
+test("declining the confirm step links nothing", async () => {
+  const { page, events } = await signedIn();
+  await linkInPopup(page, "google-oauth2", GOOGLE);
+  await page.locator(".aal-confirm .aal-cancel").click();
+  await page.locator('.aal-notice[data-code="cancelled"]').waitFor();
+  assert.ok(events.some((e) => e.code === "cancelled"));
+  assert.equal((await linkPosts()).length, 0);
+  await page.close();
+});
+
+const refusals = [
+  { switch: "id_token_wrong_nonce", code: "id_token_invalid", reason: "nonce", posts: 0 },
+  { switch: "id_token_bad_signature", code: "id_token_invalid", reason: "signature", posts: 0 },
+  { switch: "id_token_wrong_aud", code: "id_token_invalid", reason: "aud", posts: 0 },
+  { switch: "authorize_access_denied", code: "authorization_denied", reason: null, posts: 0 },
+  { switch: "mgmt_rate_limited", extra: { route: "link" }, code: "rate_limited", reason: null, posts: 1, confirm: true },
+  { switch: "mgmt_server_error", extra: { route: "link" }, code: "server_error", reason: null, posts: 1, confirm: true },
+];
+
+for (const r of refusals) {
+  test(`tenant misbehaviour ${r.switch} ends in ${r.code}${r.reason ? `/${r.reason}` : ""}`, async () => {
+    const { page, events } = await signedIn();
+    await tenant.test("/test/misbehave", { switch: r.switch, ...(r.extra ?? {}) });
+    if (r.switch === "authorize_access_denied") {
+      const popupPromise = page.waitForEvent("popup");
+      await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
+      await popupPromise;
+    } else {
+      await linkInPopup(page, "google-oauth2", GOOGLE);
+    }
+    if (r.confirm) await page.locator(".aal-confirm .aal-confirm-link").click();
+    const notice = page.locator(`.aal-notice[data-code="${r.code}"]`);
+    await notice.waitFor();
+    const error = events.find((e) => e.name === "account-link:error");
+    assert.equal(error?.code, r.code);
+    assert.equal(error?.reason, r.reason);
+    assert.equal((await linkPosts()).length, r.posts);
+    assert.equal(await identityCount(page), 1, "nothing was linked; the list is intact");
+    await page.locator('.aal-status[data-status="ready"]').waitFor();
+    await page.close();
+  });
+}
+
+test("409: an identity already linked to another user", async () => {
+  // Bob's back end links GitHub to Bob (server-side flow); Alice then signs in with GitHub,
+  // which signs Bob in, whose account already has linked identities.
+  const cc = await fetch(`${tenant.issuer}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ grant_type: "client_credentials", client_id: "demo-backend", client_secret: "dev-tenant-backend-secret-not-for-production", audience: `${tenant.issuer}/api/v2/` }),
+  }).then((r) => r.json());
+  const linked = await fetch(`${tenant.issuer}/api/v2/users/auth0%7Cbob/identities`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${cc.access_token}`, "content-type": "application/json" },
+    body: JSON.stringify({ provider: "github", user_id: "4242" }),
+  });
+  assert.equal(linked.status, 201);
+  const { page, events } = await signedIn();
+  await linkInPopup(page, "github", GITHUB);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-notice[data-code="already_linked"]').waitFor();
+  assert.ok(events.some((e) => e.code === "already_linked"));
+  assert.equal(await identityCount(page), 1);
+  await page.close();
+});
+
+test("a blocked popup offers the redirect fallback, which completes the link", async () => {
+  const { page, events } = await signedIn();
+  // The browser blocks the next window.open.
+  await page.evaluate(() => {
+    window.open = () => null;
+  });
+  await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
+  await page.locator('.aal-notice[data-code="popup_blocked"]').waitFor();
+  assert.ok(events.some((e) => e.code === "popup_blocked"));
+  await page.locator(".aal-continue-in-tab").click();
+  await page.waitForURL(`${tenant.issuer}/authorize?**`);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get("response_mode"), "query");
+  assert.equal(url.searchParams.get("connection"), "google-oauth2");
+  await page.locator(`button[data-identity="${GOOGLE}"]`).click();
+  await page.waitForURL(`${tenant.app}/`);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
+  assert.equal(new URL(page.url()).search, "", "code and state are gone from the URL");
+  const pending = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith("auth0-account-link:")));
+  assert.deepEqual(pending, [], "the pending transaction was deleted on use");
+  await page.close();
+});
+
+test("no token is ever written to localStorage, sessionStorage, cookies or a URL", async () => {
+  const { page } = await signedIn();
+  const urls = [];
+  const record = (p) => p.on("framenavigated", (f) => urls.push(f.url()));
+  record(page);
+  page.on("popup", record);
+  await linkInPopup(page, "google-oauth2", GOOGLE);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
+  const stored = await page.evaluate(() => ({
+    local: Object.entries(localStorage),
+    session: Object.entries(sessionStorage),
+    cookie: document.cookie,
+  }));
+  const cookies = await browser.context.cookies();
+  const haystack = JSON.stringify({ stored, cookies, urls, current: page.url() });
+  // Every JWT (access or ID token) starts with base64url('{"') = "eyJ".
+  assert.ok(!/eyJ[\w-]+\.[\w-]+/.test(haystack), `a token leaked: ${haystack}`);
+  await page.close();
+});
