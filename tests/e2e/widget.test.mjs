@@ -37,11 +37,16 @@ async function signedIn(query = "") {
       document.addEventListener(name, (e) => window.__recordEvent({ name, code: e.detail.code ?? null, reason: e.detail.reason ?? null, identities: e.detail.identities?.length ?? null }));
     }
   });
-  await page.goto(`${tenant.app}/${query}`);
+  await page.goto(`${tenant.app}/`);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.locator('button[data-identity="auth0|alice"]').click();
   await page.waitForURL(`${tenant.app}/**`);
   await page.locator('.aal-status[data-status="ready"]').waitFor();
+  if (query) {
+    // Demo options come from the query; the tenant session signs Alice in again silently.
+    await page.goto(`${tenant.app}/${query}`);
+    await page.locator('.aal-status[data-status="ready"]').waitFor();
+  }
   return { page, events, errors };
 }
 
