@@ -1,0 +1,268 @@
+//! Browser adapters in headless Chromium (wasm-bindgen-test): the `message` filter, the
+//! listener's RAII, popup close and timeout through the runner, WebCrypto SHA-256 and RS256
+//! on a real signature, and sessionStorage clean-up.
+#![cfg(target_arch = "wasm32")]
+
+use account_link_core::config::{LinkConfig, LinkOptions};
+use account_link_core::encoding::base64url_encode;
+use account_link_core::error::ErrorCode;
+use account_link_core::flow::Outcome;
+use account_link_core::id_token::{self, Expectations};
+use account_link_core::jwt::Jwks;
+use account_link_core::secret::{IdToken, Nonce};
+use auth0_account_link::browser::env::JsJson;
+use auth0_account_link::browser::popup::{accept, MessageListener};
+use auth0_account_link::browser::{crypto, storage, window};
+use auth0_account_link::runner::{Runner, TokenSource, Update};
+use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{MessageEvent, MessageEventInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const TENANT: &str = "https://tenant.example.com";
+
+async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).expect("setTimeout");
+    });
+    JsFuture::from(promise).await.expect("sleep");
+}
+
+fn authorization_response(kind: &str) -> JsValue {
+    let data = Object::new();
+    let response = Object::new();
+    Reflect::set(&response, &"code".into(), &"the-code".into()).expect("set");
+    Reflect::set(&response, &"state".into(), &"the-state".into()).expect("set");
+    Reflect::set(&data, &"type".into(), &kind.into()).expect("set");
+    Reflect::set(&data, &"response".into(), &response).expect("set");
+    data.into()
+}
+
+fn message(origin: &str, source: Option<&Object>, data: &JsValue) -> MessageEvent {
+    let init = MessageEventInit::new();
+    init.set_data(data);
+    init.set_origin(origin);
+    init.set_source(source);
+    MessageEvent::new_with_event_init_dict("message", &init).expect("MessageEvent")
+}
+
+#[wasm_bindgen_test]
+fn the_response_from_the_tenant_and_the_popup_is_accepted() {
+    let popup: Object = window().into();
+    let event = message(TENANT, Some(&popup), &authorization_response("authorization_response"));
+    let response = accept(&event, TENANT, &popup.clone().into()).expect("accepted");
+    assert_eq!((response.code.as_deref(), response.state.as_deref()), (Some("the-code"), Some("the-state")));
+}
+
+#[wasm_bindgen_test]
+fn messages_from_another_origin_are_ignored() {
+    let popup: Object = window().into();
+    for origin in ["https://evil.example.com", "http://tenant.example.com", "https://tenant.example.com:444", ""] {
+        let event = message(origin, Some(&popup), &authorization_response("authorization_response"));
+        assert!(accept(&event, TENANT, &popup.clone().into()).is_none(), "{origin}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn messages_from_another_window_are_ignored() {
+    let popup: Object = window().into();
+    // Another real window: an iframe's.
+    let document = window().document().expect("document");
+    let iframe = document.create_element("iframe").expect("iframe");
+    document.body().expect("body").append_child(&iframe).expect("append");
+    let other: Object = Reflect::get(&iframe, &"contentWindow".into()).expect("contentWindow").into();
+    let event = message(TENANT, Some(&other), &authorization_response("authorization_response"));
+    assert!(accept(&event, TENANT, &popup.clone().into()).is_none());
+    let event = message(TENANT, None, &authorization_response("authorization_response"));
+    assert!(accept(&event, TENANT, &popup.into()).is_none());
+}
+
+#[wasm_bindgen_test]
+fn other_message_types_are_ignored() {
+    let popup: Object = window().into();
+    for data in [authorization_response("other"), JsValue::from_str("authorization_response"), JsValue::NULL] {
+        let event = message(TENANT, Some(&popup), &data);
+        assert!(accept(&event, TENANT, &popup.clone().into()).is_none());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_listener_is_removed_when_dropped() {
+    let origin = window().location().origin().expect("origin");
+    let source: Object = window().into();
+    let count = Rc::new(RefCell::new(0));
+    let c = count.clone();
+    let listener = MessageListener::new(origin.clone(), source.clone().into(), move |_| *c.borrow_mut() += 1);
+    let send = || window().dispatch_event(&message(&origin, Some(&source), &authorization_response("authorization_response"))).expect("dispatch");
+    send();
+    assert_eq!(*count.borrow(), 1);
+    drop(listener);
+    send();
+    assert_eq!(*count.borrow(), 1, "a dropped listener hears nothing");
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_sha256_matches_rfc7636() {
+    let digest = crypto::sha256(b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").await.expect("digest");
+    assert_eq!(base64url_encode(&digest), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+
+#[derive(serde::Deserialize)]
+struct Fixture {
+    jwks: Jwks,
+    token: String,
+    nonce: String,
+}
+
+fn fixture() -> Fixture {
+    use account_link_core::env::JsonParser;
+    JsJson.parse(include_str!("fixtures/webcrypto.json")).expect("fixture")
+}
+
+fn fixture_config() -> LinkConfig {
+    LinkConfig::new(&LinkOptions {
+        domain: Some("tenant.example.com".into()),
+        client_id: Some("spa-client".into()),
+        app_origin: Some("https://app.example.com".into()),
+        ..Default::default()
+    })
+    .expect("config")
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_verifies_a_good_token() {
+    let f = fixture();
+    let pending = id_token::begin(&JsJson, IdToken::new(f.token), &f.jwks).expect("header and key");
+    let valid = crypto::verify_rs256(pending.key(), pending.signing_input(), pending.signature()).await.expect("webcrypto");
+    assert!(valid);
+    let config = fixture_config();
+    let nonce = Nonce::new(f.nonce);
+    let verified = pending.finish(valid, Expectations { config: &config, nonce: &nonce, now: 1_800_000_100 }).expect("verified");
+    assert_eq!(verified.sub(), "google-oauth2|123");
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_rejects_a_tampered_token() {
+    let f = fixture();
+    let parts: Vec<&str> = f.token.split('.').collect();
+    let forged_claims = r#"{"iss":"https://tenant.example.com/","sub":"auth0|attacker","aud":"spa-client","iat":1800000000,"exp":4000000000,"nonce":"fixture-nonce"}"#;
+    let forged = format!("{}.{}.{}", parts[0], base64url_encode(forged_claims.as_bytes()), parts[2]);
+    let pending = id_token::begin(&JsJson, IdToken::new(forged), &f.jwks).expect("header and key");
+    assert!(!crypto::verify_rs256(pending.key(), pending.signing_input(), pending.signature()).await.expect("webcrypto"));
+    let config = fixture_config();
+    let nonce = Nonce::new(f.nonce.clone());
+    let e = pending.finish(false, Expectations { config: &config, nonce: &nonce, now: 1_800_000_100 }).expect_err("refused");
+    assert_eq!(e.reason().map(|r| r.as_str()), Some("signature"));
+    // One flipped signature bit is refused too.
+    let mut sig = account_link_core::encoding::base64url_decode(parts[2]).expect("sig");
+    sig[0] ^= 1;
+    let flipped = format!("{}.{}.{}", parts[0], parts[1], base64url_encode(&sig));
+    let pending = id_token::begin(&JsJson, IdToken::new(flipped), &f.jwks).expect("header and key");
+    assert!(!crypto::verify_rs256(pending.key(), pending.signing_input(), pending.signature()).await.expect("webcrypto"));
+}
+
+#[wasm_bindgen_test]
+fn storage_keeps_only_the_transaction_and_deletes_it_on_use() {
+    assert!(storage::save_transaction("client-a", "v1.pending"));
+    assert_eq!(storage::take_transaction("client-a").as_deref(), Some("v1.pending"));
+    assert_eq!(storage::take_transaction("client-a"), None, "deleted on use");
+    assert!(storage::save_transaction("client-a", "v1.pending"));
+    storage::clear_transaction("client-a");
+    let session = window().session_storage().expect("storage").expect("storage");
+    assert_eq!(session.length().expect("length"), 0);
+}
+
+/// A primary access token that passes the pre-flight (it is never verified client-side).
+fn primary_token() -> String {
+    let header = base64url_encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let claims = format!(
+        r#"{{"iss":"{TENANT}/","sub":"auth0|primary","aud":["{TENANT}/api/v2/"],"azp":"spa-client","exp":{},"scope":"read:current_user update:current_user_identities"}}"#,
+        now + 3600
+    );
+    format!("{header}.{}.c2ln", base64url_encode(claims.as_bytes()))
+}
+
+/// Replaces `window.open` with a fake popup the test can close.
+fn fake_window_open() {
+    let open = Function::new_with_args(
+        "url, name, features",
+        "const w = { url, closed: false, close() { this.closed = true; } }; window.__opened = w; return w;",
+    );
+    Reflect::set(&window(), &"open".into(), &open).expect("override window.open");
+}
+
+fn opened() -> JsValue {
+    Reflect::get(&window(), &"__opened".into()).expect("__opened")
+}
+
+async fn ready_runner(popup_timeout: Option<f64>) -> (Runner, Rc<RefCell<Vec<Update>>>) {
+    fake_window_open();
+    let config = LinkConfig::new(&LinkOptions {
+        domain: Some(TENANT.into()),
+        client_id: Some("spa-client".into()),
+        app_origin: Some(window().location().origin().expect("origin")),
+        popup_timeout_seconds: popup_timeout,
+        ..Default::default()
+    })
+    .expect("config");
+    let token: TokenSource = Rc::new(|| Box::pin(async { Ok(primary_token()) }));
+    let updates = Rc::new(RefCell::new(Vec::new()));
+    let u = updates.clone();
+    let runner = Runner::new(config, token, move |update| u.borrow_mut().push(update));
+    runner.prepare(None, true);
+    for _ in 0..50 {
+        if updates.borrow().iter().any(|u| matches!(u, Update::Outcome(Outcome::Ready))) {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert!(updates.borrow().iter().any(|u| matches!(u, Update::Outcome(Outcome::Ready))), "prepared");
+    (runner, updates)
+}
+
+fn failure(updates: &Rc<RefCell<Vec<Update>>>) -> Option<ErrorCode> {
+    updates.borrow().iter().find_map(|u| match u {
+        Update::Outcome(Outcome::Failed(e)) => Some(e.code()),
+        _ => None,
+    })
+}
+
+#[wasm_bindgen_test]
+async fn closing_the_popup_ends_with_popup_closed() {
+    let (runner, updates) = ready_runner(None).await;
+    runner.start(Some("github".into()));
+    let url = Reflect::get(&opened(), &"url".into()).expect("url").as_string().expect("string");
+    assert!(url.starts_with("https://tenant.example.com/authorize?"), "{url}");
+    assert!(url.contains("connection=github") && url.contains("code_challenge_method=S256"));
+    Reflect::set(&opened(), &"closed".into(), &true.into()).expect("close");
+    sleep(1000).await;
+    assert_eq!(failure(&updates), Some(ErrorCode::PopupClosed));
+    runner.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn no_answer_in_time_ends_with_timeout_and_closes_the_popup() {
+    let (runner, updates) = ready_runner(Some(10.0)).await;
+    runner.start(None);
+    sleep(10_600).await;
+    assert_eq!(failure(&updates), Some(ErrorCode::Timeout));
+    assert_eq!(Reflect::get(&opened(), &"closed".into()).expect("closed").as_bool(), Some(true), "the popup was closed");
+    runner.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn dispose_closes_the_popup_and_ignores_late_events() {
+    let (runner, updates) = ready_runner(None).await;
+    runner.start(None);
+    runner.dispose();
+    assert_eq!(Reflect::get(&opened(), &"closed".into()).expect("closed").as_bool(), Some(true));
+    let before = updates.borrow().len();
+    sleep(600).await;
+    assert_eq!(updates.borrow().len(), before, "no timer or poll fires after dispose");
+}
