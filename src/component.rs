@@ -76,7 +76,11 @@ fn error_notice(e: &LinkError) -> Notice {
     if let Some(s) = e.retry_after_seconds() {
         text = format!("{text} ({s} s)");
     }
-    Notice { text, code: Some(e.code().as_str()), is_error: true }
+    Notice {
+        text,
+        code: Some(e.code().as_str()),
+        is_error: true,
+    }
 }
 
 impl Reducible for View {
@@ -98,11 +102,19 @@ impl Reducible for View {
             Action::Flow(Update::Outcome(Outcome::Ready)) => {}
             Action::Flow(Update::Outcome(Outcome::Linked(ids))) => {
                 v.identities = Some(ids);
-                v.notice = Some(Notice { text: status_text(&Status::Linked, "en").into(), code: None, is_error: false });
+                v.notice = Some(Notice {
+                    text: status_text(&Status::Linked, "en").into(),
+                    code: None,
+                    is_error: false,
+                });
             }
             Action::Flow(Update::Outcome(Outcome::Failed(e))) => v.notice = Some(error_notice(&e)),
             Action::Flow(Update::Outcome(Outcome::Cancelled)) => {
-                v.notice = Some(Notice { text: status_text(&Status::Cancelled, "en").into(), code: Some("cancelled"), is_error: false })
+                v.notice = Some(Notice {
+                    text: status_text(&Status::Cancelled, "en").into(),
+                    code: Some("cancelled"),
+                    is_error: false,
+                })
             }
             Action::AskUnlink(identity) => v.confirm_unlink = Some(identity),
             Action::CancelUnlink => v.confirm_unlink = None,
@@ -113,7 +125,11 @@ impl Reducible for View {
                 match result {
                     Ok(ids) => {
                         v.identities = Some(ids);
-                        v.notice = Some(Notice { text: text(Msg::Unlinked, "en").into(), code: None, is_error: false });
+                        v.notice = Some(Notice {
+                            text: text(Msg::Unlinked, "en").into(),
+                            code: None,
+                            is_error: false,
+                        });
                     }
                     Err(e) => v.notice = Some(error_notice(&e)),
                 }
@@ -124,7 +140,12 @@ impl Reducible for View {
     }
 }
 
-fn list_identities(config: LinkConfig, token: TokenSource, dispatch: UseReducerDispatcher<View>, then: impl FnOnce(Option<Vec<Identity>>) + 'static) {
+fn list_identities(
+    config: LinkConfig,
+    token: TokenSource,
+    dispatch: UseReducerDispatcher<View>,
+    then: impl FnOnce(Option<Vec<Identity>>) + 'static,
+) {
     wasm_bindgen_futures::spawn_local(async move {
         let result = match identity_op(config, IdentityOpKind::List, None, token).await {
             Ok(IdentityOpOutput::User(user)) => Ok(user.identities),
@@ -139,69 +160,96 @@ fn list_identities(config: LinkConfig, token: TokenSource, dispatch: UseReducerD
 
 #[function_component(AccountLink)]
 pub fn account_link(props: &AccountLinkProps) -> Html {
-    let view = use_reducer(|| View { identities: None, list_error: None, status: Status::Idle, notice: None, confirm_unlink: None, unlinking: false });
+    let view = use_reducer(|| View {
+        identities: None,
+        list_error: None,
+        status: Status::Idle,
+        notice: None,
+        confirm_unlink: None,
+        unlinking: false,
+    });
     let runner_slot: Rc<RefCell<Option<Runner>>> = use_mut_ref(|| None);
     let locale = props.config.locale().to_owned();
 
     {
         let (props, dispatch, slot) = (props.clone(), view.dispatcher(), runner_slot.clone());
-        use_effect_with((props.config.clone(), Rc::as_ptr(&props.token) as *const () as usize), move |_| {
-            // After an attempt that got as far as the click, prepare a fresh one (new PKCE).
-            let was_ready = Rc::new(RefCell::new(false));
-            // A redirect-mode resume ends without a Ready first; prepare after it too.
-            let resuming = Rc::new(RefCell::new(false));
-            let known: Rc<RefCell<Option<Vec<Identity>>>> = Rc::new(RefCell::new(None));
-            let on_update = {
-                let (dispatch, slot, props, known, was_ready, resuming) =
-                    (dispatch.clone(), slot.clone(), props.clone(), known.clone(), was_ready.clone(), resuming.clone());
-                move |update: Update| {
-                    let rearm = match &update {
-                        Update::Outcome(Outcome::Ready) => {
-                            *was_ready.borrow_mut() = true;
-                            false
-                        }
-                        Update::Outcome(Outcome::Linked(ids)) => {
-                            *known.borrow_mut() = Some(ids.clone());
-                            props.on_linked.emit(ids.clone());
-                            true
-                        }
-                        Update::Outcome(Outcome::Failed(e)) => {
-                            props.on_error.emit(e.clone());
-                            e.code() != ErrorCode::PopupBlocked
-                        }
-                        Update::Outcome(Outcome::Cancelled) => {
-                            props.on_error.emit(LinkError::new(ErrorCode::Cancelled, "the user cancelled the link"));
-                            true
-                        }
-                        _ => false,
-                    };
-                    dispatch.dispatch(Action::Flow(update));
-                    let resumed = rearm && resuming.replace(false);
-                    if rearm && (was_ready.replace(false) || resumed) {
-                        if let Some(runner) = slot.borrow().clone() {
-                            runner.prepare(known.borrow().clone(), true);
+        use_effect_with(
+            (
+                props.config.clone(),
+                Rc::as_ptr(&props.token) as *const () as usize,
+            ),
+            move |_| {
+                // After an attempt that got as far as the click, prepare a fresh one (new PKCE).
+                let was_ready = Rc::new(RefCell::new(false));
+                // A redirect-mode resume ends without a Ready first; prepare after it too.
+                let resuming = Rc::new(RefCell::new(false));
+                let known: Rc<RefCell<Option<Vec<Identity>>>> = Rc::new(RefCell::new(None));
+                let on_update = {
+                    let (dispatch, slot, props, known, was_ready, resuming) = (
+                        dispatch.clone(),
+                        slot.clone(),
+                        props.clone(),
+                        known.clone(),
+                        was_ready.clone(),
+                        resuming.clone(),
+                    );
+                    move |update: Update| {
+                        let rearm = match &update {
+                            Update::Outcome(Outcome::Ready) => {
+                                *was_ready.borrow_mut() = true;
+                                false
+                            }
+                            Update::Outcome(Outcome::Linked(ids)) => {
+                                *known.borrow_mut() = Some(ids.clone());
+                                props.on_linked.emit(ids.clone());
+                                true
+                            }
+                            Update::Outcome(Outcome::Failed(e)) => {
+                                props.on_error.emit(e.clone());
+                                e.code() != ErrorCode::PopupBlocked
+                            }
+                            Update::Outcome(Outcome::Cancelled) => {
+                                props.on_error.emit(LinkError::new(
+                                    ErrorCode::Cancelled,
+                                    "the user cancelled the link",
+                                ));
+                                true
+                            }
+                            _ => false,
+                        };
+                        dispatch.dispatch(Action::Flow(update));
+                        let resumed = rearm && resuming.replace(false);
+                        if rearm && (was_ready.replace(false) || resumed) {
+                            if let Some(runner) = slot.borrow().clone() {
+                                runner.prepare(known.borrow().clone(), true);
+                            }
                         }
                     }
+                };
+                let runner = Runner::new(props.config.clone(), props.token.clone(), on_update);
+                *slot.borrow_mut() = Some(runner.clone());
+                *resuming.borrow_mut() = true;
+                let resumed = runner.resume_from_redirect(true);
+                *resuming.borrow_mut() = resumed;
+                let for_list = runner.clone();
+                list_identities(
+                    props.config.clone(),
+                    props.token.clone(),
+                    dispatch,
+                    move |ids| {
+                        *known.borrow_mut() = ids.clone();
+                        if !resumed {
+                            for_list.prepare(ids, true);
+                        }
+                    },
+                );
+                move || {
+                    if let Some(runner) = slot.borrow_mut().take() {
+                        runner.dispose();
+                    }
                 }
-            };
-            let runner = Runner::new(props.config.clone(), props.token.clone(), on_update);
-            *slot.borrow_mut() = Some(runner.clone());
-            *resuming.borrow_mut() = true;
-            let resumed = runner.resume_from_redirect(true);
-            *resuming.borrow_mut() = resumed;
-            let for_list = runner.clone();
-            list_identities(props.config.clone(), props.token.clone(), dispatch, move |ids| {
-                *known.borrow_mut() = ids.clone();
-                if !resumed {
-                    for_list.prepare(ids, true);
-                }
-            });
-            move || {
-                if let Some(runner) = slot.borrow_mut().take() {
-                    runner.dispose();
-                }
-            }
-        });
+            },
+        );
     }
 
     let runner = runner_slot.borrow().clone();
@@ -221,7 +269,9 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
     };
 
     let identities = match &view.identities {
-        None if view.list_error.is_none() => html! { <p class="aal-loading">{text(Msg::LoadingIdentities, &locale)}</p> },
+        None if view.list_error.is_none() => {
+            html! { <p class="aal-loading">{text(Msg::LoadingIdentities, &locale)}</p> }
+        }
         None => html! {},
         Some(ids) => html! {
             <ul class="aal-identities" aria-label={text(Msg::LinkedAccounts, &locale)}>
@@ -240,7 +290,11 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         }
     });
 
-    let confirm = if let Status::Confirming(profile) = &status { confirm_dialog(profile, runner.clone(), &locale) } else { html! {} };
+    let confirm = if let Status::Confirming(profile) = &status {
+        confirm_dialog(profile, runner.clone(), &locale)
+    } else {
+        html! {}
+    };
 
     let unlink_dialog = view.confirm_unlink.as_ref().map(|identity| {
         let cancel = { let v = view.clone(); Callback::from(move |_: MouseEvent| v.dispatch(Action::CancelUnlink)) };
@@ -320,17 +374,30 @@ fn status_name(status: &Status) -> &'static str {
 
 fn who(identity: &Identity) -> String {
     let profile = identity.profile_data.clone().unwrap_or_default();
-    profile.email.or(profile.name).unwrap_or_else(|| identity.user_id.clone())
+    profile
+        .email
+        .or(profile.name)
+        .unwrap_or_else(|| identity.user_id.clone())
 }
 
-fn identity_row(index: usize, identity: &Identity, view: &UseReducerHandle<View>, locale: &str) -> Html {
+fn identity_row(
+    index: usize,
+    identity: &Identity,
+    view: &UseReducerHandle<View>,
+    locale: &str,
+) -> Html {
     let label = provider_label(&identity.provider);
-    let initial: String = label.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    let initial: String = label
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
     let action = if index == 0 {
         html! { <span class="aal-primary">{text(Msg::Primary, locale)}</span> }
     } else {
         let (v, identity2) = (view.clone(), identity.clone());
-        let onclick = Callback::from(move |_: MouseEvent| v.dispatch(Action::AskUnlink(identity2.clone())));
+        let onclick =
+            Callback::from(move |_: MouseEvent| v.dispatch(Action::AskUnlink(identity2.clone())));
         html! { <button type="button" class="aal-unlink" disabled={view.unlinking} {onclick}>{text(Msg::Unlink, locale)}</button> }
     };
     html! {

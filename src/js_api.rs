@@ -62,7 +62,9 @@ pub fn js_error(e: &LinkError) -> JsValue {
 }
 
 fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 fn config_error(option: &str, problem: &str, fix: &str) -> LinkError {
@@ -75,8 +77,12 @@ fn token_source(f: Function) -> TokenSource {
         let f = f.clone();
         Box::pin(async move {
             let value = f.call0(&JsValue::UNDEFINED).map_err(|e| describe(&e))?;
-            let value = JsFuture::from(Promise::resolve(&value)).await.map_err(|e| describe(&e))?;
-            value.as_string().ok_or_else(|| "getAccessToken resolved to something other than a string".to_owned())
+            let value = JsFuture::from(Promise::resolve(&value))
+                .await
+                .map_err(|e| describe(&e))?;
+            value.as_string().ok_or_else(|| {
+                "getAccessToken resolved to something other than a string".to_owned()
+            })
         })
     })
 }
@@ -85,7 +91,11 @@ fn token_source(f: Function) -> TokenSource {
 /// `appOrigin` defaults to this page's origin. Nothing is sent anywhere.
 pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), LinkError> {
     if !options.is_object() {
-        return Err(config_error("options", "must be an object", "pass { domain, clientId, getAccessToken, … }"));
+        return Err(config_error(
+            "options",
+            "must be an object",
+            "pass { domain, clientId, getAccessToken, … }",
+        ));
     }
     let get = Reflect::get(options, &"getAccessToken".into()).unwrap_or(JsValue::UNDEFINED);
     let get: Function = get
@@ -93,13 +103,21 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
         .map_err(|_| config_error("getAccessToken", "is missing or not a function", "pass an async function that resolves to the primary user's Management API access token"))?;
     let copy = Object::assign(&Object::new(), options.unchecked_ref());
     let _existed = Reflect::delete_property(&copy, &"getAccessToken".into());
-    if Reflect::get(&copy, &"appOrigin".into()).map(|v| v.is_undefined()).unwrap_or(true) {
+    if Reflect::get(&copy, &"appOrigin".into())
+        .map(|v| v.is_undefined())
+        .unwrap_or(true)
+    {
         if let Ok(origin) = window().location().origin() {
             set(&copy, "appOrigin", origin);
         }
     }
-    let parsed: LinkOptions = serde_wasm_bindgen::from_value(copy.into())
-        .map_err(|e| config_error("options", &e.to_string(), "check the option names and types against the documentation"))?;
+    let parsed: LinkOptions = serde_wasm_bindgen::from_value(copy.into()).map_err(|e| {
+        config_error(
+            "options",
+            &e.to_string(),
+            "check the option names and types against the documentation",
+        )
+    })?;
     Ok((LinkConfig::new(&parsed)?, token_source(get)))
 }
 
@@ -158,12 +176,24 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle,
     let (on_linked, on_unlinked, on_error) = {
         let (a, b, c) = (element.clone(), element.clone(), element.clone());
         (
-            yew::Callback::from(move |ids: Vec<Identity>| dispatch_event(&a, "account-link:linked", identities_detail(&ids))),
-            yew::Callback::from(move |ids: Vec<Identity>| dispatch_event(&b, "account-link:unlinked", identities_detail(&ids))),
-            yew::Callback::from(move |e: LinkError| dispatch_event(&c, "account-link:error", error_detail(&e))),
+            yew::Callback::from(move |ids: Vec<Identity>| {
+                dispatch_event(&a, "account-link:linked", identities_detail(&ids))
+            }),
+            yew::Callback::from(move |ids: Vec<Identity>| {
+                dispatch_event(&b, "account-link:unlinked", identities_detail(&ids))
+            }),
+            yew::Callback::from(move |e: LinkError| {
+                dispatch_event(&c, "account-link:error", error_detail(&e))
+            }),
         )
     };
-    let props = AccountLinkProps { config, token, on_linked, on_unlinked, on_error };
+    let props = AccountLinkProps {
+        config,
+        token,
+        on_linked,
+        on_unlinked,
+        on_error,
+    };
     let app = yew::Renderer::<AccountLink>::with_root_and_props(element, props).render();
     Ok(MountHandle { app: Some(app) })
 }
@@ -192,7 +222,10 @@ fn outcome_result(outcome: &Outcome) -> Option<Result<JsValue, JsValue>> {
         Outcome::Ready => None,
         Outcome::Linked(ids) => Some(Ok(to_js(ids))),
         Outcome::Failed(e) => Some(Err(js_error(e))),
-        Outcome::Cancelled => Some(Err(js_error(&LinkError::new(ErrorCode::Cancelled, "the link was cancelled (confirm answered false)")))),
+        Outcome::Cancelled => Some(Err(js_error(&LinkError::new(
+            ErrorCode::Cancelled,
+            "the link was cancelled (confirm answered false)",
+        )))),
     }
 }
 
@@ -205,11 +238,21 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
         Ok(v) => v,
         Err(e) => return Promise::reject(&js_error(&e)),
     };
-    let get = |key: &str| if params.is_object() { Reflect::get(&params, &key.into()).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED };
+    let get = |key: &str| {
+        if params.is_object() {
+            Reflect::get(&params, &key.into()).unwrap_or(JsValue::UNDEFINED)
+        } else {
+            JsValue::UNDEFINED
+        }
+    };
     let connection = get("connection").as_string();
     let confirm = get("confirm").dyn_into::<Function>().ok();
     Promise::new(&mut |resolve, reject| {
-        let settle = Rc::new(RefCell::new(Settle { resolve, reject, runner: None }));
+        let settle = Rc::new(RefCell::new(Settle {
+            resolve,
+            reject,
+            runner: None,
+        }));
         let (s, connection, confirm_fn) = (settle.clone(), connection.clone(), confirm.clone());
         let on_update = move |update: Update| {
             let runner = s.borrow().runner.clone();
@@ -222,11 +265,16 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
                     }
                 }
                 Update::AskConfirm(profile) => {
-                    let Some(f) = &confirm_fn else { return runner.confirm(true) };
+                    let Some(f) = &confirm_fn else {
+                        return runner.confirm(true);
+                    };
                     let answer = f.call1(&JsValue::UNDEFINED, &to_js(&profile));
                     wasm_bindgen_futures::spawn_local(async move {
                         let accepted = match answer {
-                            Ok(v) => JsFuture::from(Promise::resolve(&v)).await.map(|v| v.is_truthy()).unwrap_or(false),
+                            Ok(v) => JsFuture::from(Promise::resolve(&v))
+                                .await
+                                .map(|v| v.is_truthy())
+                                .unwrap_or(false),
                             Err(_) => false,
                         };
                         runner.confirm(accepted);
@@ -255,10 +303,16 @@ pub fn resume_redirect(options: JsValue) -> Promise {
         Err(e) => return Promise::reject(&js_error(&e)),
     };
     Promise::new(&mut |resolve, reject| {
-        let settle = Rc::new(RefCell::new(Settle { resolve, reject, runner: None }));
+        let settle = Rc::new(RefCell::new(Settle {
+            resolve,
+            reject,
+            runner: None,
+        }));
         let s = settle.clone();
         let on_update = move |update: Update| {
-            let Update::Outcome(outcome) = update else { return };
+            let Update::Outcome(outcome) = update else {
+                return;
+            };
             if let Some(result) = outcome_result(&outcome) {
                 s.borrow_mut().finish(result);
             }
@@ -289,10 +343,22 @@ pub fn list_identities(options: JsValue) -> Promise {
 #[wasm_bindgen]
 pub fn unlink(options: JsValue, params: JsValue) -> Promise {
     let parsed = parse_options(&options);
-    let field = |key: &str| if params.is_object() { Reflect::get(&params, &key.into()).ok().and_then(|v| v.as_string()) } else { None };
+    let field = |key: &str| {
+        if params.is_object() {
+            Reflect::get(&params, &key.into())
+                .ok()
+                .and_then(|v| v.as_string())
+        } else {
+            None
+        }
+    };
     let target = match (field("provider"), field("userId")) {
         (Some(provider), Some(user_id)) => Ok(IdentityRef { provider, user_id }),
-        _ => Err(config_error("provider/userId", "are required strings", "pass { provider, userId } as listed in identities")),
+        _ => Err(config_error(
+            "provider/userId",
+            "are required strings",
+            "pass { provider, userId } as listed in identities",
+        )),
     };
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;

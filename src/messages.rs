@@ -41,7 +41,9 @@ pub fn text(msg: Msg, _locale: &str) -> &'static str {
         Msg::LinkWith => "Link",
         Msg::AnotherAccount => "Another account",
         Msg::Unlink => "Unlink",
-        Msg::UnlinkQuestion => "Unlink this account? You will no longer be able to sign in with it.",
+        Msg::UnlinkQuestion => {
+            "Unlink this account? You will no longer be able to sign in with it."
+        }
         Msg::UnlinkConfirm => "Yes, unlink",
         Msg::Cancel => "Cancel",
         Msg::ConfirmTitle => "Link this account?",

@@ -6,9 +6,15 @@
 //! closes the popup, removes the listener and clears the timers. Async work holds only a
 //! weak reference, so late completions after disposal are dropped.
 
-use crate::browser::{crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, timer::Interval, timer::Timeout, window};
+use crate::browser::{
+    crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, timer::Interval,
+    timer::Timeout, window,
+};
 use account_link_core::config::{LinkConfig, ResponseMode};
-use account_link_core::flow::{Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput, LinkFlow, Outcome, Phase, RequestPurpose, Via};
+use account_link_core::flow::{
+    Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
+    LinkFlow, Outcome, Phase, RequestPurpose, Via,
+};
 use account_link_core::http::{HttpRequest, HttpResponse};
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
@@ -108,7 +114,11 @@ impl std::fmt::Debug for Runner {
 }
 
 impl Runner {
-    pub fn new(config: LinkConfig, token: TokenSource, on_update: impl Fn(Update) + 'static) -> Self {
+    pub fn new(
+        config: LinkConfig,
+        token: TokenSource,
+        on_update: impl Fn(Update) + 'static,
+    ) -> Self {
         let flow = LinkFlow::new(config.clone());
         Runner {
             inner: Rc::new(RefCell::new(Inner {
@@ -144,18 +154,27 @@ impl Runner {
 
     /// Checks the primary token and prepares PKCE material (before any click).
     pub fn prepare(&self, known_identities: Option<Vec<Identity>>, confirm: bool) {
-        self.dispatch(Event::Prepare { known_identities, confirm });
+        self.dispatch(Event::Prepare {
+            known_identities,
+            confirm,
+        });
     }
 
     /// Opens the popup. Call it synchronously from the click handler: nothing is awaited
     /// before `window.open`.
     pub fn start(&self, connection: Option<String>) {
-        self.dispatch(Event::Start { via: Via::Popup, connection });
+        self.dispatch(Event::Start {
+            via: Via::Popup,
+            connection,
+        });
     }
 
     /// The redirect fallback (after a blocked popup): navigates this tab.
     pub fn start_redirect(&self, connection: Option<String>) {
-        self.dispatch(Event::Start { via: Via::Redirect, connection });
+        self.dispatch(Event::Start {
+            via: Via::Redirect,
+            connection,
+        });
     }
 
     /// Headless use: opens a blank popup synchronously (inside the host's click handler)
@@ -196,13 +215,24 @@ impl Runner {
         let pathname = location.pathname().unwrap_or_else(|_| "/".into());
         if let Ok(history) = window().history() {
             // Code and state leave the URL (and the history entry) at once.
-            if history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&pathname)).is_err() {
+            if history
+                .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&pathname))
+                .is_err()
+            {
                 log_warn("could not remove the authorization response from the URL");
             }
         }
         match CallbackResponse::from_query(&search) {
-            Ok(callback) => self.dispatch(Event::Resume { persisted, callback, confirm }),
-            Err(_) => self.dispatch(Event::Resume { persisted: None, callback: CallbackResponse::default(), confirm }),
+            Ok(callback) => self.dispatch(Event::Resume {
+                persisted,
+                callback,
+                confirm,
+            }),
+            Err(_) => self.dispatch(Event::Resume {
+                persisted: None,
+                callback: CallbackResponse::default(),
+                confirm,
+            }),
         }
         true
     }
@@ -229,7 +259,9 @@ impl Runner {
             if inner.disposed {
                 return;
             }
-            let Some(flow) = inner.flow.take() else { return };
+            let Some(flow) = inner.flow.take() else {
+                return;
+            };
             let (flow, effects) = flow.step(event, &mut inner.env);
             let status = Status::of(flow.phase());
             inner.flow = Some(flow);
@@ -261,7 +293,9 @@ impl Runner {
                 let token = self.inner.borrow().token.clone();
                 self.spawn(async move { Event::PrimaryToken(token().await) });
             }
-            Effect::ComputeSha256(input) => self.spawn(async move { Event::Sha256(crypto::sha256(&input).await) }),
+            Effect::ComputeSha256(input) => {
+                self.spawn(async move { Event::Sha256(crypto::sha256(&input).await) })
+            }
             Effect::OpenPopup { url } => self.open_popup(&url),
             Effect::Navigate { url } => {
                 if let Err(e) = window().location().assign(&url) {
@@ -274,7 +308,9 @@ impl Runner {
                     log_warn("sessionStorage is unavailable: the redirect cannot be resumed");
                 }
             }
-            Effect::ClearPersistedTransaction => storage::clear_transaction(self.inner.borrow().config.client_id()),
+            Effect::ClearPersistedTransaction => {
+                storage::clear_transaction(self.inner.borrow().config.client_id())
+            }
             Effect::StartTimer { seconds } => {
                 let weak = self.weak();
                 let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
@@ -297,23 +333,43 @@ impl Runner {
                     }
                 });
             }
-            Effect::FetchJwks { request, bypass_cache } => {
-                let cached = if bypass_cache { None } else { JWKS_CACHE.with(|c| c.borrow().get(&request.url).cloned()) };
+            Effect::FetchJwks {
+                request,
+                bypass_cache,
+            } => {
+                let cached = if bypass_cache {
+                    None
+                } else {
+                    JWKS_CACHE.with(|c| c.borrow().get(&request.url).cloned())
+                };
                 match cached {
                     Some(response) => self.spawn(async move { Event::JwksResponse(Ok(response)) }),
                     None => {
                         let timeout = self.inner.borrow().config.request_timeout_seconds();
-                        self.spawn(async move { Event::JwksResponse(fetch_jwks(request, timeout).await) });
+                        self.spawn(async move {
+                            Event::JwksResponse(fetch_jwks(request, timeout).await)
+                        });
                     }
                 }
             }
-            Effect::VerifySignature { key, message, signature } => self.spawn(async move {
+            Effect::VerifySignature {
+                key,
+                message,
+                signature,
+            } => self.spawn(async move {
                 // A WebCrypto failure verifies nothing.
-                Event::SignatureChecked(crypto::verify_rs256(&key, &message, &signature).await.unwrap_or(false))
+                Event::SignatureChecked(
+                    crypto::verify_rs256(&key, &message, &signature)
+                        .await
+                        .unwrap_or(false),
+                )
             }),
             Effect::AskConfirm(profile) => self.emit(Update::AskConfirm(profile)),
             Effect::Notify(outcome) => {
-                if matches!(outcome, Outcome::Linked(_) | Outcome::Failed(_) | Outcome::Cancelled) {
+                if matches!(
+                    outcome,
+                    Outcome::Linked(_) | Outcome::Failed(_) | Outcome::Cancelled
+                ) {
                     let mut inner = self.inner.borrow_mut();
                     inner.popup_timeout = None;
                     inner.release_popup();
@@ -359,8 +415,15 @@ impl Runner {
         });
         let weak = self.weak();
         let poll = Interval::new(CLOSED_POLL_MS, move || {
-            let Some(runner) = Runner::from_weak(&weak) else { return };
-            let closed = runner.inner.borrow().popup.as_ref().is_none_or(Popup::is_closed);
+            let Some(runner) = Runner::from_weak(&weak) else {
+                return;
+            };
+            let closed = runner
+                .inner
+                .borrow()
+                .popup
+                .as_ref()
+                .is_none_or(Popup::is_closed);
             if closed {
                 runner.dispatch(Event::PopupClosed);
             }
@@ -372,7 +435,10 @@ impl Runner {
     }
 }
 
-async fn fetch_jwks(request: HttpRequest, timeout: u64) -> Result<HttpResponse, account_link_core::http::TransportError> {
+async fn fetch_jwks(
+    request: HttpRequest,
+    timeout: u64,
+) -> Result<HttpResponse, account_link_core::http::TransportError> {
     let response = http::send(&request, timeout).await?;
     if response.is_success() {
         JWKS_CACHE.with(|c| c.borrow_mut().insert(request.url.clone(), response.clone()));
@@ -381,14 +447,21 @@ async fn fetch_jwks(request: HttpRequest, timeout: u64) -> Result<HttpResponse, 
 }
 
 /// Lists identities or unlinks one: get the token, send one request, read the answer.
-pub async fn identity_op(config: LinkConfig, kind: IdentityOpKind, known: Option<Vec<Identity>>, token: TokenSource) -> Result<IdentityOpOutput, LinkError> {
+pub async fn identity_op(
+    config: LinkConfig,
+    kind: IdentityOpKind,
+    known: Option<Vec<Identity>>,
+    token: TokenSource,
+) -> Result<IdentityOpOutput, LinkError> {
     let mut env = BrowserEnv::default();
     let timeout = config.request_timeout_seconds();
     let (mut op, mut effect) = IdentityOp::new(config, kind, known);
     loop {
         let event = match effect {
             IdentityOpEffect::GetPrimaryToken => IdentityOpEvent::PrimaryToken(token().await),
-            IdentityOpEffect::Send(request) => IdentityOpEvent::Response(http::send(&request, timeout).await),
+            IdentityOpEffect::Send(request) => {
+                IdentityOpEvent::Response(http::send(&request, timeout).await)
+            }
             IdentityOpEffect::Done(result) => return result,
         };
         let (next, next_effect) = op.step(event, &mut env);
@@ -404,7 +477,8 @@ pub fn log_warn(message: &str) {
     if let Ok(console) = js_sys::Reflect::get(&js_sys::global(), &"console".into()) {
         if let Ok(warn) = js_sys::Reflect::get(&console, &"warn".into()) {
             if let Some(f) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&warn) {
-                let _ignored_console_failure = f.call1(&console, &format!("auth0-account-link: {message}").into());
+                let _ignored_console_failure =
+                    f.call1(&console, &format!("auth0-account-link: {message}").into());
             }
         }
     }

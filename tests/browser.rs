@@ -28,7 +28,9 @@ const TENANT: &str = "https://tenant.example.com";
 
 async fn sleep(ms: i32) {
     let promise = Promise::new(&mut |resolve, _| {
-        window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).expect("setTimeout");
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("setTimeout");
     });
     JsFuture::from(promise).await.expect("sleep");
 }
@@ -54,17 +56,36 @@ fn message(origin: &str, source: Option<&Object>, data: &JsValue) -> MessageEven
 #[wasm_bindgen_test]
 fn the_response_from_the_tenant_and_the_popup_is_accepted() {
     let popup: Object = window().into();
-    let event = message(TENANT, Some(&popup), &authorization_response("authorization_response"));
+    let event = message(
+        TENANT,
+        Some(&popup),
+        &authorization_response("authorization_response"),
+    );
     let response = accept(&event, TENANT, &popup.clone().into()).expect("accepted");
-    assert_eq!((response.code.as_deref(), response.state.as_deref()), (Some("the-code"), Some("the-state")));
+    assert_eq!(
+        (response.code.as_deref(), response.state.as_deref()),
+        (Some("the-code"), Some("the-state"))
+    );
 }
 
 #[wasm_bindgen_test]
 fn messages_from_another_origin_are_ignored() {
     let popup: Object = window().into();
-    for origin in ["https://evil.example.com", "http://tenant.example.com", "https://tenant.example.com:444", ""] {
-        let event = message(origin, Some(&popup), &authorization_response("authorization_response"));
-        assert!(accept(&event, TENANT, &popup.clone().into()).is_none(), "{origin}");
+    for origin in [
+        "https://evil.example.com",
+        "http://tenant.example.com",
+        "https://tenant.example.com:444",
+        "",
+    ] {
+        let event = message(
+            origin,
+            Some(&popup),
+            &authorization_response("authorization_response"),
+        );
+        assert!(
+            accept(&event, TENANT, &popup.clone().into()).is_none(),
+            "{origin}"
+        );
     }
 }
 
@@ -74,18 +95,36 @@ fn messages_from_another_window_are_ignored() {
     // Another real window: an iframe's.
     let document = window().document().expect("document");
     let iframe = document.create_element("iframe").expect("iframe");
-    document.body().expect("body").append_child(&iframe).expect("append");
-    let other: Object = Reflect::get(&iframe, &"contentWindow".into()).expect("contentWindow").into();
-    let event = message(TENANT, Some(&other), &authorization_response("authorization_response"));
+    document
+        .body()
+        .expect("body")
+        .append_child(&iframe)
+        .expect("append");
+    let other: Object = Reflect::get(&iframe, &"contentWindow".into())
+        .expect("contentWindow")
+        .into();
+    let event = message(
+        TENANT,
+        Some(&other),
+        &authorization_response("authorization_response"),
+    );
     assert!(accept(&event, TENANT, &popup.clone().into()).is_none());
-    let event = message(TENANT, None, &authorization_response("authorization_response"));
+    let event = message(
+        TENANT,
+        None,
+        &authorization_response("authorization_response"),
+    );
     assert!(accept(&event, TENANT, &popup.into()).is_none());
 }
 
 #[wasm_bindgen_test]
 fn other_message_types_are_ignored() {
     let popup: Object = window().into();
-    for data in [authorization_response("other"), JsValue::from_str("authorization_response"), JsValue::NULL] {
+    for data in [
+        authorization_response("other"),
+        JsValue::from_str("authorization_response"),
+        JsValue::NULL,
+    ] {
         let event = message(TENANT, Some(&popup), &data);
         assert!(accept(&event, TENANT, &popup.clone().into()).is_none());
     }
@@ -97,8 +136,18 @@ async fn the_listener_is_removed_when_dropped() {
     let source: Object = window().into();
     let count = Rc::new(RefCell::new(0));
     let c = count.clone();
-    let listener = MessageListener::new(origin.clone(), source.clone().into(), move |_| *c.borrow_mut() += 1);
-    let send = || window().dispatch_event(&message(&origin, Some(&source), &authorization_response("authorization_response"))).expect("dispatch");
+    let listener = MessageListener::new(origin.clone(), source.clone().into(), move |_| {
+        *c.borrow_mut() += 1
+    });
+    let send = || {
+        window()
+            .dispatch_event(&message(
+                &origin,
+                Some(&source),
+                &authorization_response("authorization_response"),
+            ))
+            .expect("dispatch")
+    };
     send();
     assert_eq!(*count.borrow(), 1);
     drop(listener);
@@ -108,8 +157,13 @@ async fn the_listener_is_removed_when_dropped() {
 
 #[wasm_bindgen_test]
 async fn webcrypto_sha256_matches_rfc7636() {
-    let digest = crypto::sha256(b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").await.expect("digest");
-    assert_eq!(base64url_encode(&digest), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    let digest = crypto::sha256(b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        .await
+        .expect("digest");
+    assert_eq!(
+        base64url_encode(&digest),
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    );
 }
 
 #[derive(serde::Deserialize)]
@@ -121,7 +175,9 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     use account_link_core::env::JsonParser;
-    JsJson.parse(include_str!("fixtures/webcrypto.json")).expect("fixture")
+    JsJson
+        .parse(include_str!("fixtures/webcrypto.json"))
+        .expect("fixture")
 }
 
 fn fixture_config() -> LinkConfig {
@@ -138,11 +194,22 @@ fn fixture_config() -> LinkConfig {
 async fn webcrypto_verifies_a_good_token() {
     let f = fixture();
     let pending = id_token::begin(&JsJson, IdToken::new(f.token), &f.jwks).expect("header and key");
-    let valid = crypto::verify_rs256(pending.key(), pending.signing_input(), pending.signature()).await.expect("webcrypto");
+    let valid = crypto::verify_rs256(pending.key(), pending.signing_input(), pending.signature())
+        .await
+        .expect("webcrypto");
     assert!(valid);
     let config = fixture_config();
     let nonce = Nonce::new(f.nonce);
-    let verified = pending.finish(valid, Expectations { config: &config, nonce: &nonce, now: 1_800_000_100 }).expect("verified");
+    let verified = pending
+        .finish(
+            valid,
+            Expectations {
+                config: &config,
+                nonce: &nonce,
+                now: 1_800_000_100,
+            },
+        )
+        .expect("verified");
     assert_eq!(verified.sub(), "google-oauth2|123");
 }
 
@@ -151,29 +218,61 @@ async fn webcrypto_rejects_a_tampered_token() {
     let f = fixture();
     let parts: Vec<&str> = f.token.split('.').collect();
     let forged_claims = r#"{"iss":"https://tenant.example.com/","sub":"auth0|attacker","aud":"spa-client","iat":1800000000,"exp":4000000000,"nonce":"fixture-nonce"}"#;
-    let forged = format!("{}.{}.{}", parts[0], base64url_encode(forged_claims.as_bytes()), parts[2]);
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64url_encode(forged_claims.as_bytes()),
+        parts[2]
+    );
     let pending = id_token::begin(&JsJson, IdToken::new(forged), &f.jwks).expect("header and key");
-    assert!(!crypto::verify_rs256(pending.key(), pending.signing_input(), pending.signature()).await.expect("webcrypto"));
+    assert!(
+        !crypto::verify_rs256(pending.key(), pending.signing_input(), pending.signature())
+            .await
+            .expect("webcrypto")
+    );
     let config = fixture_config();
     let nonce = Nonce::new(f.nonce.clone());
-    let e = pending.finish(false, Expectations { config: &config, nonce: &nonce, now: 1_800_000_100 }).expect_err("refused");
+    let e = pending
+        .finish(
+            false,
+            Expectations {
+                config: &config,
+                nonce: &nonce,
+                now: 1_800_000_100,
+            },
+        )
+        .expect_err("refused");
     assert_eq!(e.reason().map(|r| r.as_str()), Some("signature"));
     // One flipped signature bit is refused too.
     let mut sig = account_link_core::encoding::base64url_decode(parts[2]).expect("sig");
     sig[0] ^= 1;
     let flipped = format!("{}.{}.{}", parts[0], parts[1], base64url_encode(&sig));
     let pending = id_token::begin(&JsJson, IdToken::new(flipped), &f.jwks).expect("header and key");
-    assert!(!crypto::verify_rs256(pending.key(), pending.signing_input(), pending.signature()).await.expect("webcrypto"));
+    assert!(
+        !crypto::verify_rs256(pending.key(), pending.signing_input(), pending.signature())
+            .await
+            .expect("webcrypto")
+    );
 }
 
 #[wasm_bindgen_test]
 fn storage_keeps_only_the_transaction_and_deletes_it_on_use() {
     assert!(storage::save_transaction("client-a", "v1.pending"));
-    assert_eq!(storage::take_transaction("client-a").as_deref(), Some("v1.pending"));
-    assert_eq!(storage::take_transaction("client-a"), None, "deleted on use");
+    assert_eq!(
+        storage::take_transaction("client-a").as_deref(),
+        Some("v1.pending")
+    );
+    assert_eq!(
+        storage::take_transaction("client-a"),
+        None,
+        "deleted on use"
+    );
     assert!(storage::save_transaction("client-a", "v1.pending"));
     storage::clear_transaction("client-a");
-    let session = window().session_storage().expect("storage").expect("storage");
+    let session = window()
+        .session_storage()
+        .expect("storage")
+        .expect("storage");
     assert_eq!(session.length().expect("length"), 0);
 }
 
@@ -217,12 +316,22 @@ async fn ready_runner(popup_timeout: Option<f64>) -> (Runner, Rc<RefCell<Vec<Upd
     let runner = Runner::new(config, token, move |update| u.borrow_mut().push(update));
     runner.prepare(None, true);
     for _ in 0..50 {
-        if updates.borrow().iter().any(|u| matches!(u, Update::Outcome(Outcome::Ready))) {
+        if updates
+            .borrow()
+            .iter()
+            .any(|u| matches!(u, Update::Outcome(Outcome::Ready)))
+        {
             break;
         }
         sleep(20).await;
     }
-    assert!(updates.borrow().iter().any(|u| matches!(u, Update::Outcome(Outcome::Ready))), "prepared");
+    assert!(
+        updates
+            .borrow()
+            .iter()
+            .any(|u| matches!(u, Update::Outcome(Outcome::Ready))),
+        "prepared"
+    );
     (runner, updates)
 }
 
@@ -237,8 +346,14 @@ fn failure(updates: &Rc<RefCell<Vec<Update>>>) -> Option<ErrorCode> {
 async fn closing_the_popup_ends_with_popup_closed() {
     let (runner, updates) = ready_runner(None).await;
     runner.start(Some("github".into()));
-    let url = Reflect::get(&opened(), &"url".into()).expect("url").as_string().expect("string");
-    assert!(url.starts_with("https://tenant.example.com/authorize?"), "{url}");
+    let url = Reflect::get(&opened(), &"url".into())
+        .expect("url")
+        .as_string()
+        .expect("string");
+    assert!(
+        url.starts_with("https://tenant.example.com/authorize?"),
+        "{url}"
+    );
     assert!(url.contains("connection=github") && url.contains("code_challenge_method=S256"));
     Reflect::set(&opened(), &"closed".into(), &true.into()).expect("close");
     sleep(1000).await;
@@ -252,7 +367,13 @@ async fn no_answer_in_time_ends_with_timeout_and_closes_the_popup() {
     runner.start(None);
     sleep(10_600).await;
     assert_eq!(failure(&updates), Some(ErrorCode::Timeout));
-    assert_eq!(Reflect::get(&opened(), &"closed".into()).expect("closed").as_bool(), Some(true), "the popup was closed");
+    assert_eq!(
+        Reflect::get(&opened(), &"closed".into())
+            .expect("closed")
+            .as_bool(),
+        Some(true),
+        "the popup was closed"
+    );
     runner.dispose();
 }
 
@@ -261,8 +382,17 @@ async fn dispose_closes_the_popup_and_ignores_late_events() {
     let (runner, updates) = ready_runner(None).await;
     runner.start(None);
     runner.dispose();
-    assert_eq!(Reflect::get(&opened(), &"closed".into()).expect("closed").as_bool(), Some(true));
+    assert_eq!(
+        Reflect::get(&opened(), &"closed".into())
+            .expect("closed")
+            .as_bool(),
+        Some(true)
+    );
     let before = updates.borrow().len();
     sleep(600).await;
-    assert_eq!(updates.borrow().len(), before, "no timer or poll fires after dispose");
+    assert_eq!(
+        updates.borrow().len(),
+        before,
+        "no timer or poll fires after dispose"
+    );
 }

@@ -13,19 +13,29 @@ fn subtle() -> Result<SubtleCrypto, String> {
 }
 
 fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), String> {
-    Reflect::set(object, &key.into(), value).map(drop).map_err(|e| describe(&e))
+    Reflect::set(object, &key.into(), value)
+        .map(drop)
+        .map_err(|e| describe(&e))
 }
 
 pub async fn sha256(data: &[u8]) -> Result<[u8; 32], String> {
-    let promise = subtle()?.digest_with_str_and_u8_array("SHA-256", data).map_err(|e| describe(&e))?;
+    let promise = subtle()?
+        .digest_with_str_and_u8_array("SHA-256", data)
+        .map_err(|e| describe(&e))?;
     let buffer = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
     let bytes = Uint8Array::new(&buffer).to_vec();
-    bytes.try_into().map_err(|_| "SHA-256 did not return 32 bytes".to_owned())
+    bytes
+        .try_into()
+        .map_err(|_| "SHA-256 did not return 32 bytes".to_owned())
 }
 
 /// Imports the JWK (`kty`, `n`, `e`, `alg: RS256`) for verification only and checks the
 /// signature over `message`. A key WebCrypto refuses verifies nothing (`Ok(false)`).
-pub async fn verify_rs256(key: &RsaPublicJwk, message: &[u8], signature: &[u8]) -> Result<bool, String> {
+pub async fn verify_rs256(
+    key: &RsaPublicJwk,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, String> {
     let subtle = subtle()?;
     let jwk = Object::new();
     set(&jwk, "kty", &"RSA".into())?;
@@ -37,13 +47,22 @@ pub async fn verify_rs256(key: &RsaPublicJwk, message: &[u8], signature: &[u8]) 
     set(&algorithm, "name", &"RSASSA-PKCS1-v1_5".into())?;
     set(&algorithm, "hash", &"SHA-256".into())?;
     let usages = Array::of1(&"verify".into());
-    let import = subtle.import_key_with_object("jwk", &jwk, &algorithm, false, &usages).map_err(|e| describe(&e))?;
+    let import = subtle
+        .import_key_with_object("jwk", &jwk, &algorithm, false, &usages)
+        .map_err(|e| describe(&e))?;
     let crypto_key: CryptoKey = match JsFuture::from(import).await {
-        Ok(k) => k.dyn_into().map_err(|_| "importKey returned no CryptoKey".to_owned())?,
+        Ok(k) => k
+            .dyn_into()
+            .map_err(|_| "importKey returned no CryptoKey".to_owned())?,
         Err(_) => return Ok(false),
     };
     let verify = subtle
-        .verify_with_str_and_u8_array_and_u8_array("RSASSA-PKCS1-v1_5", &crypto_key, signature, message)
+        .verify_with_str_and_u8_array_and_u8_array(
+            "RSASSA-PKCS1-v1_5",
+            &crypto_key,
+            signature,
+            message,
+        )
         .map_err(|e| describe(&e))?;
     let verdict = JsFuture::from(verify).await.map_err(|e| describe(&e))?;
     Ok(verdict.as_bool() == Some(true))

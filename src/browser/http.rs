@@ -7,12 +7,24 @@ use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, ReferrerPolicy, RequestCache, RequestCredentials, RequestInit, RequestMode, Response};
+use web_sys::{
+    AbortController, Headers, ReferrerPolicy, RequestCache, RequestCredentials, RequestInit,
+    RequestMode, Response,
+};
 
 /// Response headers the core reads (CORS exposes only these anyway).
-const READ_HEADERS: [&str; 5] = ["content-type", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+const READ_HEADERS: [&str; 5] = [
+    "content-type",
+    "retry-after",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+];
 
-pub async fn send(request: &HttpRequest, timeout_seconds: u64) -> Result<HttpResponse, TransportError> {
+pub async fn send(
+    request: &HttpRequest,
+    timeout_seconds: u64,
+) -> Result<HttpResponse, TransportError> {
     let init = RequestInit::new();
     init.set_method(request.method.as_str());
     init.set_mode(RequestMode::Cors);
@@ -21,7 +33,9 @@ pub async fn send(request: &HttpRequest, timeout_seconds: u64) -> Result<HttpRes
     init.set_referrer_policy(ReferrerPolicy::NoReferrer);
     let headers = Headers::new().map_err(|e| TransportError::Network(describe(&e)))?;
     for (name, value) in &request.headers {
-        headers.set(name, value).map_err(|e| TransportError::Network(describe(&e)))?;
+        headers
+            .set(name, value)
+            .map_err(|e| TransportError::Network(describe(&e)))?;
     }
     init.set_headers(&headers);
     if let Some(body) = &request.body {
@@ -37,10 +51,14 @@ pub async fn send(request: &HttpRequest, timeout_seconds: u64) -> Result<HttpRes
         controller.abort();
     });
     let outcome = async {
-        let response: Response = JsFuture::from(window().fetch_with_str_and_init(&request.url, &init))
+        let response: Response =
+            JsFuture::from(window().fetch_with_str_and_init(&request.url, &init))
+                .await?
+                .dyn_into()?;
+        let text = JsFuture::from(response.text()?)
             .await?
-            .dyn_into()?;
-        let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
+            .as_string()
+            .unwrap_or_default();
         Ok::<_, wasm_bindgen::JsValue>((response, text))
     }
     .await;
@@ -48,9 +66,20 @@ pub async fn send(request: &HttpRequest, timeout_seconds: u64) -> Result<HttpRes
         Ok((response, body)) => {
             let headers = READ_HEADERS
                 .iter()
-                .filter_map(|name| response.headers().get(name).ok().flatten().map(|v| ((*name).to_owned(), v)))
+                .filter_map(|name| {
+                    response
+                        .headers()
+                        .get(name)
+                        .ok()
+                        .flatten()
+                        .map(|v| ((*name).to_owned(), v))
+                })
                 .collect();
-            Ok(HttpResponse { status: response.status(), headers, body })
+            Ok(HttpResponse {
+                status: response.status(),
+                headers,
+                body,
+            })
         }
         Err(_) if timed_out.get() => Err(TransportError::Timeout),
         Err(e) => Err(TransportError::Network(describe(&e))),

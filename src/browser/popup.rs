@@ -23,10 +23,16 @@ impl std::fmt::Debug for Popup {
 
 fn features() -> String {
     let w = window();
-    let number = |v: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>, default: f64| v.ok().and_then(|v| v.as_f64()).unwrap_or(default) as i32;
+    let number = |v: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>, default: f64| {
+        v.ok().and_then(|v| v.as_f64()).unwrap_or(default) as i32
+    };
     let left = number(w.screen_x(), 0.0) + (number(w.outer_width(), 1024.0) - WIDTH) / 2;
     let top = number(w.screen_y(), 0.0) + (number(w.outer_height(), 768.0) - HEIGHT) / 2;
-    format!("popup=yes,width={WIDTH},height={HEIGHT},left={},top={}", left.max(0), top.max(0))
+    format!(
+        "popup=yes,width={WIDTH},height={HEIGHT},left={},top={}",
+        left.max(0),
+        top.max(0)
+    )
 }
 
 impl Popup {
@@ -41,7 +47,10 @@ impl Popup {
 
     /// Points an already open popup at `url` (headless API: opened blank on the click).
     pub fn navigate(&self, url: &str) -> Result<(), String> {
-        self.window.location().set_href(url).map_err(|e| super::describe(&e))
+        self.window
+            .location()
+            .set_href(url)
+            .map_err(|e| super::describe(&e))
     }
 
     pub fn is_closed(&self) -> bool {
@@ -72,7 +81,8 @@ fn web_sys_warn(message: &str) {
     if let Ok(console) = js_sys::Reflect::get(&js_sys::global(), &"console".into()) {
         if let Ok(warn) = js_sys::Reflect::get(&console, &"warn".into()) {
             if let Some(f) = warn.dyn_ref::<js_sys::Function>() {
-                let _ignored_console_failure = f.call1(&console, &format!("auth0-account-link: {message}").into());
+                let _ignored_console_failure =
+                    f.call1(&console, &format!("auth0-account-link: {message}").into());
             }
         }
     }
@@ -81,7 +91,11 @@ fn web_sys_warn(message: &str) {
 /// Whether a `message` event is the authorization response we wait for: from exactly
 /// `expected_origin`, from exactly the popup's window, shaped as
 /// `{type: "authorization_response", response}`. Anything else is ignored (`None`).
-pub fn accept(event: &MessageEvent, expected_origin: &str, expected_source: &JsValue) -> Option<CallbackResponse> {
+pub fn accept(
+    event: &MessageEvent,
+    expected_origin: &str,
+    expected_source: &JsValue,
+) -> Option<CallbackResponse> {
     if event.origin() != expected_origin {
         return None;
     }
@@ -89,7 +103,9 @@ pub fn accept(event: &MessageEvent, expected_origin: &str, expected_source: &JsV
     if !js_sys::Object::is(&source, expected_source) {
         return None;
     }
-    serde_wasm_bindgen::from_value::<WebMessage>(event.data()).ok()?.into_callback()
+    serde_wasm_bindgen::from_value::<WebMessage>(event.data())
+        .ok()?
+        .into_callback()
 }
 
 /// A `message` listener on the page's window, removed on drop.
@@ -104,7 +120,11 @@ impl std::fmt::Debug for MessageListener {
 }
 
 impl MessageListener {
-    pub fn new(expected_origin: String, expected_source: JsValue, mut on_response: impl FnMut(CallbackResponse) + 'static) -> Self {
+    pub fn new(
+        expected_origin: String,
+        expected_source: JsValue,
+        mut on_response: impl FnMut(CallbackResponse) + 'static,
+    ) -> Self {
         let closure = Closure::wrap(Box::new(move |event: MessageEvent| {
             if let Some(response) = accept(&event, &expected_origin, &expected_source) {
                 on_response(response);
@@ -119,7 +139,9 @@ impl MessageListener {
 
 impl Drop for MessageListener {
     fn drop(&mut self) {
-        if let Err(e) = window().remove_event_listener_with_callback("message", self.closure.as_ref().unchecked_ref()) {
+        if let Err(e) = window()
+            .remove_event_listener_with_callback("message", self.closure.as_ref().unchecked_ref())
+        {
             web_sys_warn(&super::describe(&e));
         }
     }

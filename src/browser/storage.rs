@@ -21,7 +21,9 @@ pub fn take_transaction(client_id: &str) -> Option<String> {
     let s = storage()?;
     let value = s.get_item(&key(client_id)).ok().flatten();
     if s.remove_item(&key(client_id)).is_err() {
-        web_sys_log("auth0-account-link: could not delete the pending transaction from sessionStorage");
+        web_sys_log(
+            "auth0-account-link: could not delete the pending transaction from sessionStorage",
+        );
     }
     value
 }
@@ -29,7 +31,9 @@ pub fn take_transaction(client_id: &str) -> Option<String> {
 pub fn clear_transaction(client_id: &str) {
     if let Some(s) = storage() {
         if s.remove_item(&key(client_id)).is_err() {
-            web_sys_log("auth0-account-link: could not delete the pending transaction from sessionStorage");
+            web_sys_log(
+                "auth0-account-link: could not delete the pending transaction from sessionStorage",
+            );
         }
     }
 }

@@ -23,7 +23,10 @@ impl Timeout {
                 i32::try_from(millis).unwrap_or(i32::MAX),
             )
             .expect("unreachable: setTimeout does not throw");
-        Timeout { id, _closure: closure }
+        Timeout {
+            id,
+            _closure: closure,
+        }
     }
 }
 
@@ -48,7 +51,10 @@ impl Interval {
                 i32::try_from(millis).unwrap_or(i32::MAX),
             )
             .expect("unreachable: setInterval does not throw");
-        Interval { id, _closure: closure }
+        Interval {
+            id,
+            _closure: closure,
+        }
     }
 }
 

@@ -45,7 +45,8 @@ test("auth0-spa-js signs in and calls the Management API against the dev tenant"
   await primary.first().waitFor();
   assert.equal(await primary.count(), 1);
   assert.match(await primary.first().textContent(), /auth0.*Username-Password-Authentication.*\(primary\)/);
-  assert.deepEqual(apiResponses, [200]);
+  // The demo's own read (and the widget's, which shares the token) all succeed.
+  assert.ok(apiResponses.length >= 1 && apiResponses.every((s) => s === 200), String(apiResponses));
 
   // The token came from a silent, iframe-based /authorize (prompt=none, web_message).
   const silent = requests.filter((r) => r.includes("/authorize?") && r.includes("prompt=none"));
@@ -54,9 +55,11 @@ test("auth0-spa-js signs in and calls the Management API against the dev tenant"
   assert.equal(requests.filter((r) => r.startsWith("POST") && r.endsWith("/oauth/token")).length, 2);
 
   // Again with a fresh token: another silent round trip, another 200.
+  const before = apiResponses.length;
   await page.getByRole("button", { name: "Refresh with a fresh token" }).click();
   await page.locator("#events li").nth(2).waitFor();
-  assert.deepEqual(apiResponses, [200, 200]);
+  assert.equal(apiResponses.length, before + 1);
+  assert.ok(apiResponses.every((s) => s === 200), String(apiResponses));
   assert.deepEqual(consoleErrors, []);
   await page.close();
 });

@@ -26,11 +26,16 @@ fn webcrypto_fixture_matches_the_fixture_key() {
         "token": token,
         "nonce": "fixture-nonce"
     });
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/webcrypto.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/webcrypto.json");
     let text = serde_json::to_string_pretty(&expected).expect("json") + "\n";
     if std::env::var_os("UPDATE_FIXTURES").is_some() {
         std::fs::write(&path, &text).expect("write fixture");
     }
-    let committed = std::fs::read_to_string(&path).expect("tests/fixtures/webcrypto.json exists (UPDATE_FIXTURES=1 writes it)");
-    assert_eq!(committed, text, "the fixture is stale: run with UPDATE_FIXTURES=1");
+    let committed = std::fs::read_to_string(&path)
+        .expect("tests/fixtures/webcrypto.json exists (UPDATE_FIXTURES=1 writes it)");
+    assert_eq!(
+        committed, text,
+        "the fixture is stale: run with UPDATE_FIXTURES=1"
+    );
 }
