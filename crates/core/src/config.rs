@@ -132,7 +132,10 @@ impl LinkConfig {
             Some(other) => {
                 return Err(LinkError::config(
                     "responseMode",
-                    format!("expected \"web_message\" or \"query\", found {other:?}"),
+                    format!(
+                        "expected \"web_message\" or \"query\", found {}",
+                        crate::encoding::quoted(other)
+                    ),
                     "use \"web_message\" (popup) or \"query\" (callback page)",
                 ))
             }
@@ -296,7 +299,10 @@ fn check_authority(option: &str, authority: &str) -> Result<String, LinkError> {
     if !host_ok {
         return Err(LinkError::config(
             option,
-            format!("host {host:?} is not a valid host name"),
+            format!(
+                "host {} is not a valid host name",
+                crate::encoding::quoted(host)
+            ),
             fix,
         ));
     }
@@ -307,7 +313,7 @@ fn check_authority(option: &str, authority: &str) -> Result<String, LinkError> {
         {
             return Err(LinkError::config(
                 option,
-                format!("port {port:?} is not a valid port"),
+                format!("port {} is not a valid port", crate::encoding::quoted(port)),
                 fix,
             ));
         }
@@ -334,7 +340,10 @@ fn parse_domain(value: Option<&str>) -> Result<Domain, LinkError> {
     if rest.contains(['/', '?', '#']) {
         return Err(LinkError::config(
             "domain",
-            format!("{raw:?} has a path, query or fragment"),
+            format!(
+                "{} has a path, query or fragment",
+                crate::encoding::quoted(raw)
+            ),
             "give only the host, e.g. \"tenant.eu.auth0.com\"",
         ));
     }
@@ -359,7 +368,10 @@ fn parse_domain(value: Option<&str>) -> Result<Domain, LinkError> {
         other => {
             return Err(LinkError::config(
                 "domain",
-                format!("scheme {other:?} is not supported"),
+                format!(
+                    "scheme {} is not supported",
+                    crate::encoding::quoted(&other)
+                ),
                 "use https (or just the host name)",
             ))
         }
@@ -395,9 +407,13 @@ fn parse_client_id(value: Option<&str>) -> Result<String, LinkError> {
 /// Absolute http(s) URL without fragment or user info; https unless loopback.
 fn parse_redirect_uri(option: &str, uri: &str) -> Result<String, LinkError> {
     let fix = "give the absolute URL registered in the application's Allowed Callback URLs";
-    let (scheme, rest) = uri
-        .split_once("://")
-        .ok_or_else(|| LinkError::config(option, format!("{uri:?} is not an absolute URL"), fix))?;
+    let (scheme, rest) = uri.split_once("://").ok_or_else(|| {
+        LinkError::config(
+            option,
+            format!("{} is not an absolute URL", crate::encoding::quoted(uri)),
+            fix,
+        )
+    })?;
     if uri.contains('#') {
         return Err(LinkError::config(
             option,
@@ -423,7 +439,7 @@ fn parse_redirect_uri(option: &str, uri: &str) -> Result<String, LinkError> {
         other => {
             return Err(LinkError::config(
                 option,
-                format!("scheme {other:?} is not allowed"),
+                format!("scheme {} is not allowed", crate::encoding::quoted(other)),
                 "use https",
             ))
         }
@@ -442,14 +458,17 @@ fn parse_connections(list: Option<&[ConnectionOption]>) -> Result<Vec<Connection
         {
             return Err(LinkError::config(
                 &option,
-                format!("{:?} is not a connection name", c.name),
+                format!(
+                    "{} is not a connection name",
+                    crate::encoding::quoted(&c.name)
+                ),
                 "use the connection's name in Auth0, e.g. \"google-oauth2\"",
             ));
         }
         if out.iter().any(|o| o.name == c.name) {
             return Err(LinkError::config(
                 &option,
-                format!("{:?} is listed twice", c.name),
+                format!("{} is listed twice", crate::encoding::quoted(&c.name)),
                 "list each connection once",
             ));
         }
@@ -492,7 +511,14 @@ fn seconds(
     if !v.is_finite() || v.fract() != 0.0 || v < min as f64 || v > max as f64 {
         return Err(LinkError::config(
             option,
-            format!("expected a whole number of seconds from {min} to {max}, found {v}"),
+            format!(
+                "expected a whole number of seconds from {min} to {max}, found {}",
+                if v.is_finite() {
+                    "a fraction or a value out of range"
+                } else {
+                    "a non-finite number"
+                }
+            ),
             format!("omit it for the default ({default})"),
         ));
     }

@@ -174,3 +174,13 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// `"value"` for messages: quotes, control characters dropped, at most 80 characters.
+/// (Cheaper in wasm than `{:?}`, which pulls in Unicode escape tables.)
+pub fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().min(80) + 2);
+    out.push('"');
+    out.extend(value.chars().filter(|c| !c.is_control()).take(80));
+    out.push('"');
+    out
+}

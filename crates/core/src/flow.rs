@@ -532,7 +532,10 @@ impl LinkFlow {
             if self.config.connection(name).is_none() && !self.config.connections().is_empty() {
                 return Err(LinkError::config(
                     "connection",
-                    format!("{name:?} is not one of the configured connections"),
+                    format!(
+                        "{} is not one of the configured connections",
+                        crate::encoding::quoted(name)
+                    ),
                     "pass a name listed in options.connections",
                 ));
             }

@@ -390,8 +390,7 @@ fn time_claim(value: Option<f64>, reason: R, name: &str) -> Result<Option<u64>, 
 
 /// Claim values in messages: short, printable, never a token.
 fn printable(s: &str) -> String {
-    let cleaned: String = s.chars().filter(|c| !c.is_control()).take(80).collect();
-    format!("{cleaned:?}")
+    crate::encoding::quoted(s)
 }
 
 fn shown(s: Option<&str>) -> String {

@@ -62,7 +62,8 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
     Ok(match Id::deserialize(d)? {
         Id::Text(s) => s,
         Id::Int(n) => n.to_string(),
-        Id::Float(f) if f.fract() == 0.0 && f.is_finite() && f >= 0.0 => format!("{f:.0}"),
+        // JSON numbers arrive as f64 from JS; ids are integers well inside u64.
+        Id::Float(f) if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => (f as u64).to_string(),
         Id::Float(_) => return Err(serde::de::Error::custom("user_id is not an integer")),
     })
 }

@@ -112,7 +112,7 @@ impl PrimaryToken {
         if !audiences.contains(&audience) {
             return Err(LinkError::new(
                 ErrorCode::PrimaryTokenUnavailable,
-                format!("the access token's audience is {}, expected {audience}: call getTokenSilently with authorizationParams.audience = {audience:?}", if audiences.is_empty() { "missing".to_owned() } else { audiences.join(", ") }),
+                format!("the access token's audience is {}, expected {audience}: call getTokenSilently with authorizationParams.audience = \"{audience}\"", if audiences.is_empty() { "missing".to_owned() } else { audiences.join(", ") }),
             ));
         }
         if let Some(azp) = &claims.azp {
