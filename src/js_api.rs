@@ -101,6 +101,11 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
     let get: Function = get
         .dyn_into()
         .map_err(|_| config_error("getAccessToken", "is missing or not a function", "pass an async function that resolves to the primary user's Management API access token"))?;
+    let names: Vec<String> = Object::keys(options.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    LinkOptions::check_names(names.iter().map(String::as_str))?;
     let copy = Object::assign(&Object::new(), options.unchecked_ref());
     let _existed = Reflect::delete_property(&copy, &"getAccessToken".into());
     if Reflect::get(&copy, &"appOrigin".into())

@@ -31,6 +31,49 @@ pub struct LinkOptions {
     pub app_origin: Option<String>,
 }
 
+impl LinkOptions {
+    /// Option names, as hosts spell them (plus `getAccessToken`, which the shell takes).
+    pub const NAMES: [&'static str; 14] = [
+        "domain",
+        "clientId",
+        "redirectUri",
+        "connections",
+        "responseMode",
+        "locale",
+        "popupTimeoutSeconds",
+        "requestTimeoutSeconds",
+        "leewaySeconds",
+        "requireVerifiedEmail",
+        "maxAgeSeconds",
+        "primaryUserId",
+        "appOrigin",
+        "getAccessToken",
+    ];
+
+    /// Refuses option names the widget does not know (a typo would otherwise be ignored
+    /// silently), suggesting the right spelling when only the case differs.
+    pub fn check_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), LinkError> {
+        for name in names {
+            if Self::NAMES.contains(&name) {
+                continue;
+            }
+            let fix = match Self::NAMES
+                .iter()
+                .find(|known| known.eq_ignore_ascii_case(name))
+            {
+                Some(known) => format!("did you mean `{known}`?"),
+                None => format!("known options are {}", Self::NAMES.join(", ")),
+            };
+            return Err(LinkError::config(
+                name,
+                "is not an option of auth0-account-link",
+                fix,
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionOption {

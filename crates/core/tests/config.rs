@@ -265,3 +265,17 @@ fn unknown_options_are_refused_when_deserialising() {
         .expect_err("typo");
     assert!(err.to_string().contains("clientID"), "{err}");
 }
+
+#[test]
+fn unknown_option_names_are_refused_with_a_suggestion() {
+    LinkOptions::check_names(["domain", "clientId", "getAccessToken"]).expect("known names");
+    let e = LinkOptions::check_names(["domain", "clientID"]).expect_err("typo");
+    assert_eq!(e.code(), ErrorCode::ConfigInvalid);
+    assert!(
+        e.detail().contains("option `clientID`") && e.detail().contains("did you mean `clientId`"),
+        "{}",
+        e.detail()
+    );
+    let e = LinkOptions::check_names(["popup"]).expect_err("unknown");
+    assert!(e.detail().contains("known options are"), "{}", e.detail());
+}

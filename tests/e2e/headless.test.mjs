@@ -1,0 +1,98 @@
+// The package's headless functions and custom element, in headless Chromium against the
+// dev tenant: linkWithPopup (with its confirm callback), listIdentities, unlink, mount's
+// config errors, and <auth0-account-link>.
+
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { startTenant, launchBrowser } from "./support.mjs";
+
+let tenant;
+let browser;
+
+before(async () => {
+  tenant = await startTenant();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  tenant?.stop();
+});
+
+beforeEach(async () => {
+  await tenant.test("/test/reset", {});
+});
+
+async function headlessPage() {
+  const page = await browser.context.newPage();
+  await page.goto(`${tenant.app}/`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator('button[data-identity="auth0|alice"]').click();
+  await page.waitForURL(`${tenant.app}/**`);
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  await page.goto(`${tenant.app}/headless.html`);
+  await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
+  return page;
+}
+
+async function result(page, previous = "") {
+  await page.waitForFunction((p) => document.getElementById("result").textContent !== p, previous);
+  return JSON.parse(await page.locator("#result").textContent());
+}
+
+test("linkWithPopup asks confirm, links, then listIdentities and unlink follow", async () => {
+  const page = await headlessPage();
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator("#link-google").click();
+  const popup = await popupPromise;
+  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  assert.deepEqual(await result(page), { linked: "auth0,google-oauth2" });
+  assert.deepEqual(JSON.parse(await page.locator("#confirm-seen").textContent()), { provider: "google-oauth2", email: "alice.example@gmail.test", emailVerified: true });
+  let text = await page.locator("#result").textContent();
+  await page.locator("#list").click();
+  assert.deepEqual(await result(page, text), { listed: "auth0,google-oauth2" });
+  text = await page.locator("#result").textContent();
+  await page.locator("#unlink-google").click();
+  assert.deepEqual(await result(page, text), { remaining: "auth0" });
+  await page.close();
+});
+
+test("a confirm callback answering false ends with cancelled and links nothing", async () => {
+  const page = await headlessPage();
+  await page.locator("#accept").uncheck();
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator("#link-google").click();
+  const popup = await popupPromise;
+  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  const r = await result(page);
+  assert.equal(r.error, "cancelled");
+  const log = await tenant.test("/test/mgmt-log");
+  assert.equal(log.filter((e) => e.method === "POST").length, 0);
+  await page.close();
+});
+
+test("a wrong option is config_invalid naming it, before any request", async () => {
+  const page = await headlessPage();
+  const before = (await tenant.test("/test/mgmt-log")).length;
+  await page.locator("#bad-mount").click();
+  const r = await result(page);
+  assert.equal(r.error, "config_invalid");
+  assert.match(r.message, /clientID/);
+  assert.equal((await tenant.test("/test/mgmt-log")).length, before);
+  await page.close();
+});
+
+test("the custom element renders the widget and links", async () => {
+  const page = await headlessPage();
+  const element = page.locator("auth0-account-link");
+  await element.locator('.aal-status[data-status="ready"]').waitFor();
+  assert.equal(await element.locator("button.aal-link").count(), 3, "google, github, another account");
+  const popupPromise = page.waitForEvent("popup");
+  await element.locator('button.aal-link[data-connection="github"]').click();
+  const popup = await popupPromise;
+  await popup.locator('button[data-identity="github|4242"]').click();
+  await element.locator(".aal-confirm .aal-confirm-link").click();
+  await element.locator('.aal-identity[data-provider="github"]').waitFor();
+  await page.locator("#element-events").filter({ hasText: "account-link:linked:2" }).waitFor();
+  await page.close();
+});

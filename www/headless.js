@@ -1,0 +1,79 @@
+// Exercises the package's headless functions and its custom element on a page whose
+// primary user signed in with auth0-spa-js (the tenant session from the main demo page).
+import init, { linkWithPopup, listIdentities, unlink, mount } from "/pkg/index.js";
+
+const $ = (id) => document.getElementById(id);
+const show = (id, value) => {
+  $(id).textContent = typeof value === "string" ? value : JSON.stringify(value);
+};
+const describeError = (e) => ({ error: e.code, reason: e.reason ?? null, message: e.message });
+
+async function main() {
+  const config = await (await fetch("/config.json")).json();
+  const { createAuth0Client } = await import(config.spaJs);
+  const client = await createAuth0Client({
+    domain: config.domain,
+    clientId: config.clientId,
+    authorizationParams: {
+      redirect_uri: `${window.location.origin}/`,
+      audience: `${config.domain}/api/v2/`,
+      scope: "openid profile email read:current_user update:current_user_identities",
+    },
+  });
+  await init();
+  if (!(await client.isAuthenticated())) {
+    show("status", "Sign in on the main demo page first.");
+    return;
+  }
+  const options = {
+    domain: config.domain,
+    clientId: config.clientId,
+    getAccessToken: () => client.getTokenSilently(),
+    connections: [{ name: "google-oauth2" }, { name: "github" }],
+  };
+  const providers = (ids) => ids.map((i) => i.provider).join(",");
+
+  // Nothing is awaited before linkWithPopup: it opens the popup inside this click.
+  $("link-google").addEventListener("click", () => {
+    linkWithPopup(options, {
+      connection: "google-oauth2",
+      confirm: (profile) => {
+        show("confirm-seen", { provider: profile.provider, email: profile.email, emailVerified: profile.emailVerified });
+        return $("accept").checked;
+      },
+    }).then((ids) => show("result", { linked: providers(ids) }), (e) => show("result", describeError(e)));
+  });
+  $("list").addEventListener("click", () => {
+    listIdentities(options).then((ids) => show("result", { listed: providers(ids) }), (e) => show("result", describeError(e)));
+  });
+  $("unlink-google").addEventListener("click", () => {
+    unlink(options, { provider: "google-oauth2", userId: "100000000000000000001" })
+      .then((ids) => show("result", { remaining: providers(ids) }), (e) => show("result", describeError(e)));
+  });
+  $("bad-mount").addEventListener("click", () => {
+    try {
+      mount(document.createElement("div"), { ...options, clientID: "typo" });
+      show("result", "mounted?!");
+    } catch (e) {
+      show("result", describeError(e));
+    }
+  });
+
+  const element = $("element");
+  const seen = [];
+  for (const name of ["account-link:linked", "account-link:unlinked", "account-link:error"]) {
+    element.addEventListener(name, (e) => {
+      seen.push(`${name}:${e.detail.code ?? e.detail.identities.length}`);
+      show("element-events", seen.join("\n"));
+    });
+  }
+  await import("/pkg/element.js");
+  element.setAttribute("domain", config.domain);
+  element.setAttribute("client-id", config.clientId);
+  element.getAccessToken = () => client.getTokenSilently();
+
+  for (const id of ["link-google", "list", "unlink-google", "bad-mount"]) $(id).disabled = false;
+  show("status", "Ready.");
+}
+
+main().catch((e) => show("status", `Error: ${e.message}`));
