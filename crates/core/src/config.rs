@@ -411,10 +411,7 @@ fn parse_domain(value: Option<&str>) -> Result<Domain, LinkError> {
         other => {
             return Err(LinkError::config(
                 "domain",
-                format!(
-                    "scheme {} is not supported",
-                    crate::encoding::quoted(&other)
-                ),
+                format!("scheme {} is not supported", crate::encoding::quoted(other)),
                 "use https (or just the host name)",
             ))
         }
