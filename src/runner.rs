@@ -219,7 +219,7 @@ impl Runner {
                 .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&pathname))
                 .is_err()
             {
-                log_warn("could not remove the authorization response from the URL");
+                crate::browser::warn("could not remove the authorization response from the URL");
             }
         }
         match CallbackResponse::from_query(&search) {
@@ -299,13 +299,15 @@ impl Runner {
             Effect::OpenPopup { url } => self.open_popup(&url),
             Effect::Navigate { url } => {
                 if let Err(e) = window().location().assign(&url) {
-                    log_warn(&crate::browser::describe(&e));
+                    crate::browser::warn(&crate::browser::describe(&e));
                 }
             }
             Effect::PersistTransaction(value) => {
                 let client_id = self.inner.borrow().config.client_id().to_owned();
                 if !storage::save_transaction(&client_id, &value) {
-                    log_warn("sessionStorage is unavailable: the redirect cannot be resumed");
+                    crate::browser::warn(
+                        "sessionStorage is unavailable: the redirect cannot be resumed",
+                    );
                 }
             }
             Effect::ClearPersistedTransaction => {
@@ -469,17 +471,6 @@ pub async fn identity_op(
         match next_effect {
             Some(e) => effect = e,
             None => unreachable!("an identity op always answers its own effects"),
-        }
-    }
-}
-
-pub fn log_warn(message: &str) {
-    if let Ok(console) = js_sys::Reflect::get(&js_sys::global(), &"console".into()) {
-        if let Ok(warn) = js_sys::Reflect::get(&console, &"warn".into()) {
-            if let Some(f) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&warn) {
-                let _ignored_console_failure =
-                    f.call1(&console, &format!("auth0-account-link: {message}").into());
-            }
         }
     }
 }

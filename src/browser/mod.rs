@@ -31,3 +31,19 @@ pub fn describe(value: &JsValue) -> String {
         })
         .unwrap_or_else(|| "an unknown JavaScript value".to_owned())
 }
+
+/// `console.warn("auth0-account-link: …")`, for what the host's developer should see but
+/// no flow outcome carries (a storage or window call that failed).
+pub fn warn(message: &str) {
+    let console = js_sys::Reflect::get(&js_sys::global(), &"console".into());
+    let warn = console
+        .as_ref()
+        .ok()
+        .and_then(|c| js_sys::Reflect::get(c, &"warn".into()).ok());
+    if let (Ok(console), Some(warn)) = (console, warn) {
+        if let Some(f) = warn.dyn_ref::<js_sys::Function>() {
+            // If the console itself throws there is nowhere left to report it.
+            let _ignored = f.call1(&console, &format!("auth0-account-link: {message}").into());
+        }
+    }
+}

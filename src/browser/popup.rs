@@ -71,18 +71,7 @@ impl Drop for Popup {
     fn drop(&mut self) {
         if !self.is_closed() {
             if let Err(e) = self.window.close() {
-                web_sys_warn(&super::describe(&e));
-            }
-        }
-    }
-}
-
-fn web_sys_warn(message: &str) {
-    if let Ok(console) = js_sys::Reflect::get(&js_sys::global(), &"console".into()) {
-        if let Ok(warn) = js_sys::Reflect::get(&console, &"warn".into()) {
-            if let Some(f) = warn.dyn_ref::<js_sys::Function>() {
-                let _ignored_console_failure =
-                    f.call1(&console, &format!("auth0-account-link: {message}").into());
+                crate::browser::warn(&super::describe(&e));
             }
         }
     }
@@ -142,7 +131,7 @@ impl Drop for MessageListener {
         if let Err(e) = window()
             .remove_event_listener_with_callback("message", self.closure.as_ref().unchecked_ref())
         {
-            web_sys_warn(&super::describe(&e));
+            crate::browser::warn(&super::describe(&e));
         }
     }
 }

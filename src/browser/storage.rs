@@ -21,9 +21,7 @@ pub fn take_transaction(client_id: &str) -> Option<String> {
     let s = storage()?;
     let value = s.get_item(&key(client_id)).ok().flatten();
     if s.remove_item(&key(client_id)).is_err() {
-        web_sys_log(
-            "auth0-account-link: could not delete the pending transaction from sessionStorage",
-        );
+        crate::browser::warn("could not delete the pending transaction from sessionStorage");
     }
     value
 }
@@ -31,20 +29,7 @@ pub fn take_transaction(client_id: &str) -> Option<String> {
 pub fn clear_transaction(client_id: &str) {
     if let Some(s) = storage() {
         if s.remove_item(&key(client_id)).is_err() {
-            web_sys_log(
-                "auth0-account-link: could not delete the pending transaction from sessionStorage",
-            );
-        }
-    }
-}
-
-fn web_sys_log(message: &str) {
-    let console = js_sys::Reflect::get(&js_sys::global(), &"console".into()).ok();
-    if let Some(console) = console {
-        if let Ok(warn) = js_sys::Reflect::get(&console, &"warn".into()) {
-            if let Some(f) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&warn) {
-                let _ignored_console_failure = f.call1(&console, &message.into());
-            }
+            crate::browser::warn("could not delete the pending transaction from sessionStorage");
         }
     }
 }

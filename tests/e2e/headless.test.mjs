@@ -2,35 +2,16 @@
 // dev tenant: linkWithPopup (with its confirm callback), listIdentities, unlink, mount's
 // config errors, and <auth0-account-link>.
 
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTenant, launchBrowser } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice } from "./support.mjs";
 
-let tenant;
-let browser;
-
-before(async () => {
-  tenant = await startTenant();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  tenant?.stop();
-});
-
-beforeEach(async () => {
-  await tenant.test("/test/reset", {});
-});
+const env = useTenantAndBrowser();
 
 async function headlessPage() {
-  const page = await browser.context.newPage();
-  await page.goto(`${tenant.app}/`);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator('button[data-identity="auth0|alice"]').click();
-  await page.waitForURL(`${tenant.app}/**`);
-  await page.locator('.aal-status[data-status="ready"]').waitFor();
-  await page.goto(`${tenant.app}/headless.html`);
+  const page = await env.browser.context.newPage();
+  await signInAlice(page, env);
+  await page.goto(`${env.tenant.app}/headless.html`);
   await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
   return page;
 }
@@ -66,19 +47,19 @@ test("a confirm callback answering false ends with cancelled and links nothing",
   await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
   const r = await result(page);
   assert.equal(r.error, "cancelled");
-  const log = await tenant.test("/test/mgmt-log");
+  const log = await env.tenant.test("/test/mgmt-log");
   assert.equal(log.filter((e) => e.method === "POST").length, 0);
   await page.close();
 });
 
 test("a wrong option is config_invalid naming it, before any request", async () => {
   const page = await headlessPage();
-  const before = (await tenant.test("/test/mgmt-log")).length;
+  const before = (await env.tenant.test("/test/mgmt-log")).length;
   await page.locator("#bad-mount").click();
   const r = await result(page);
   assert.equal(r.error, "config_invalid");
   assert.match(r.message, /clientID/);
-  assert.equal((await tenant.test("/test/mgmt-log")).length, before);
+  assert.equal((await env.tenant.test("/test/mgmt-log")).length, before);
   await page.close();
 });
 

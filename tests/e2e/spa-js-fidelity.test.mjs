@@ -3,25 +3,14 @@
 // callback → getTokenSilently with a fresh iframe round trip for the Management API
 // audience) and reads GET /api/v2/users/{id} with that token.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTenant, launchBrowser } from "./support.mjs";
+import { useTenantAndBrowser } from "./support.mjs";
 
-let tenant;
-let browser;
-
-before(async () => {
-  tenant = await startTenant();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  tenant?.stop();
-});
+const env = useTenantAndBrowser({ reset: false });
 
 test("auth0-spa-js signs in and calls the Management API against the dev tenant", async () => {
-  const page = await browser.context.newPage();
+  const page = await env.browser.context.newPage();
   const consoleErrors = [];
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
   page.on("pageerror", (e) => consoleErrors.push(e.message));
@@ -31,15 +20,15 @@ test("auth0-spa-js signs in and calls the Management API against the dev tenant"
   const apiResponses = [];
   page.on("response", (r) => r.url().includes("/api/v2/users/") && r.request().method() === "GET" && apiResponses.push(r.status()));
 
-  await page.goto(tenant.app);
+  await page.goto(env.tenant.app);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${tenant.issuer}/authorize?**`);
+  await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
   const url = new URL(page.url());
   assert.equal(url.searchParams.get("code_challenge_method"), "S256");
-  assert.equal(url.searchParams.get("audience"), `${tenant.issuer}/api/v2/`);
+  assert.equal(url.searchParams.get("audience"), `${env.tenant.issuer}/api/v2/`);
   await page.locator('button[data-identity="auth0|alice"]').click();
 
-  await page.waitForURL(`${tenant.app}/`);
+  await page.waitForURL(`${env.tenant.app}/`);
   await page.locator("#user").filter({ hasText: "Signed in as Alice Example" }).waitFor();
   const primary = page.locator("#identities li");
   await primary.first().waitFor();

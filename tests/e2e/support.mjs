@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { before, after, beforeEach } from "node:test";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -86,4 +87,32 @@ export async function launchBrowser() {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One dev tenant and one browser for a test file; fixtures reset before each test. */
+export function useTenantAndBrowser({ reset = true } = {}) {
+  const env = { tenant: null, browser: null };
+  before(async () => {
+    env.tenant = await startTenant();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.tenant?.stop();
+  });
+  if (reset) {
+    beforeEach(async () => {
+      await env.tenant.test("/test/reset", {});
+    });
+  }
+  return env;
+}
+
+/** Signs Alice in on the demo (auth0-spa-js) and waits until the widget is ready. */
+export async function signInAlice(page, env) {
+  await page.goto(`${env.tenant.app}/`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator('button[data-identity="auth0|alice"]').click();
+  await page.waitForURL(`${env.tenant.app}/**`);
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
 }

@@ -1,33 +1,18 @@
 // End to end: the demo (unmodified auth0-spa-js for the primary sign-in) + the widget
 // package + the dev tenant, in headless Chromium. Real popups, real HTTP, real signatures.
 
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTenant, launchBrowser } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice } from "./support.mjs";
 
 const GOOGLE = "google-oauth2|100000000000000000001";
 const GITHUB = "github|4242";
 
-let tenant;
-let browser;
-
-before(async () => {
-  tenant = await startTenant();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  tenant?.stop();
-});
-
-beforeEach(async () => {
-  await tenant.test("/test/reset", {});
-});
+const env = useTenantAndBrowser();
 
 /** Signs Alice in on the demo and waits until the widget is ready. */
 async function signedIn(query = "") {
-  const page = await browser.context.newPage();
+  const page = await env.browser.context.newPage();
   const events = [];
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -37,14 +22,10 @@ async function signedIn(query = "") {
       document.addEventListener(name, (e) => window.__recordEvent({ name, code: e.detail.code ?? null, reason: e.detail.reason ?? null, identities: e.detail.identities?.length ?? null }));
     }
   });
-  await page.goto(`${tenant.app}/`);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator('button[data-identity="auth0|alice"]').click();
-  await page.waitForURL(`${tenant.app}/**`);
-  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  await signInAlice(page, env);
   if (query) {
     // Demo options come from the query; the tenant session signs Alice in again silently.
-    await page.goto(`${tenant.app}/${query}`);
+    await page.goto(`${env.tenant.app}/${query}`);
     await page.locator('.aal-status[data-status="ready"]').waitFor();
   }
   return { page, events, errors };
@@ -55,14 +36,14 @@ async function linkInPopup(page, connection, identity) {
   const popupPromise = page.waitForEvent("popup");
   await page.locator(`button.aal-link[data-connection="${connection}"]`).click();
   const popup = await popupPromise;
-  await popup.waitForURL(`${tenant.issuer}/authorize?**`);
+  await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
   const url = new URL(popup.url());
   await popup.locator(`button[data-identity="${identity}"]`).click();
   return { popup, url };
 }
 
 async function linkPosts() {
-  const log = await tenant.test("/test/mgmt-log");
+  const log = await env.tenant.test("/test/mgmt-log");
   return log.filter((e) => e.method === "POST" && e.path.endsWith("/identities"));
 }
 
@@ -150,7 +131,7 @@ const refusals = [
 for (const r of refusals) {
   test(`tenant misbehaviour ${r.switch} ends in ${r.code}${r.reason ? `/${r.reason}` : ""}`, async () => {
     const { page, events } = await signedIn();
-    await tenant.test("/test/misbehave", { switch: r.switch, ...(r.extra ?? {}) });
+    await env.tenant.test("/test/misbehave", { switch: r.switch, ...(r.extra ?? {}) });
     if (r.switch === "authorize_access_denied") {
       const popupPromise = page.waitForEvent("popup");
       await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
@@ -174,12 +155,12 @@ for (const r of refusals) {
 test("409: an identity already linked to another user", async () => {
   // Bob's back end links GitHub to Bob (server-side flow); Alice then signs in with GitHub,
   // which signs Bob in, whose account already has linked identities.
-  const cc = await fetch(`${tenant.issuer}/oauth/token`, {
+  const cc = await fetch(`${env.tenant.issuer}/oauth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ grant_type: "client_credentials", client_id: "demo-backend", client_secret: "dev-tenant-backend-secret-not-for-production", audience: `${tenant.issuer}/api/v2/` }),
+    body: JSON.stringify({ grant_type: "client_credentials", client_id: "demo-backend", client_secret: "dev-tenant-backend-secret-not-for-production", audience: `${env.tenant.issuer}/api/v2/` }),
   }).then((r) => r.json());
-  const linked = await fetch(`${tenant.issuer}/api/v2/users/auth0%7Cbob/identities`, {
+  const linked = await fetch(`${env.tenant.issuer}/api/v2/users/auth0%7Cbob/identities`, {
     method: "POST",
     headers: { authorization: `Bearer ${cc.access_token}`, "content-type": "application/json" },
     body: JSON.stringify({ provider: "github", user_id: "4242" }),
@@ -204,12 +185,12 @@ test("a blocked popup offers the redirect fallback, which completes the link", a
   await page.locator('.aal-notice[data-code="popup_blocked"]').waitFor();
   assert.ok(events.some((e) => e.code === "popup_blocked"));
   await page.locator(".aal-continue-in-tab").click();
-  await page.waitForURL(`${tenant.issuer}/authorize?**`);
+  await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
   const url = new URL(page.url());
   assert.equal(url.searchParams.get("response_mode"), "query");
   assert.equal(url.searchParams.get("connection"), "google-oauth2");
   await page.locator(`button[data-identity="${GOOGLE}"]`).click();
-  await page.waitForURL(`${tenant.app}/`);
+  await page.waitForURL(`${env.tenant.app}/`);
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
   assert.equal(new URL(page.url()).search, "", "code and state are gone from the URL");
@@ -232,7 +213,7 @@ test("no token is ever written to localStorage, sessionStorage, cookies or a URL
     session: Object.entries(sessionStorage),
     cookie: document.cookie,
   }));
-  const cookies = await browser.context.cookies();
+  const cookies = await env.browser.context.cookies();
   const haystack = JSON.stringify({ stored, cookies, urls, current: page.url() });
   // Every JWT (access or ID token) starts with base64url('{"') = "eyJ".
   assert.ok(!/eyJ[\w-]+\.[\w-]+/.test(haystack), `a token leaked: ${haystack}`);

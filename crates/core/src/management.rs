@@ -173,11 +173,7 @@ pub fn process_link(
     response: &HttpResponse,
     now: u64,
 ) -> Result<Vec<Identity>, LinkError> {
-    if !response.is_success() {
-        return Err(api_error(json, response, now, SCOPE_UPDATE_IDENTITIES));
-    }
-    json.parse(&response.body)
-        .map_err(|why| unreadable("POST …/identities", &why))
+    process_identities(json, response, now, "POST …/identities")
 }
 
 /// `DELETE /api/v2/users/{primary}/identities/{provider}/{user_id}`. Refuses the primary
@@ -221,11 +217,21 @@ pub fn process_unlink(
     response: &HttpResponse,
     now: u64,
 ) -> Result<Vec<Identity>, LinkError> {
+    process_identities(json, response, now, "DELETE …/identities")
+}
+
+/// Link and unlink both answer the primary's identities (any 2xx is success).
+fn process_identities(
+    json: &impl JsonParser,
+    response: &HttpResponse,
+    now: u64,
+    what: &str,
+) -> Result<Vec<Identity>, LinkError> {
     if !response.is_success() {
         return Err(api_error(json, response, now, SCOPE_UPDATE_IDENTITIES));
     }
     json.parse(&response.body)
-        .map_err(|why| unreadable("DELETE …/identities", &why))
+        .map_err(|why| unreadable(what, &why))
 }
 
 fn unreadable(what: &str, why: &str) -> LinkError {

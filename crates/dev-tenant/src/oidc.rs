@@ -83,12 +83,7 @@ pub async fn authorize(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(p) = query.map_err(|e| {
-        ApiError::page(
-            StatusCode::BAD_REQUEST,
-            format!("invalid query string: {e}"),
-        )
-    })?;
+    let p = query_params(query)?;
     let client = check_client(&state, p.get("client_id"))?;
     let mode = check_response_mode(p.get("response_mode"))?;
     let redirect_uri = check_redirect_uri(client, p.get("redirect_uri"), mode)?;
@@ -837,12 +832,7 @@ pub async fn logout(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(p) = query.map_err(|e| {
-        ApiError::page(
-            StatusCode::BAD_REQUEST,
-            format!("invalid query string: {e}"),
-        )
-    })?;
+    let p = query_params(query)?;
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
         state.store().sessions.remove(&id);
     }
@@ -907,4 +897,16 @@ fn found(location: &str) -> Response {
         )
         .into_response(),
     }
+}
+
+/// The query as a map; a malformed one gets an error page (no redirect target is trusted).
+fn query_params(
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<HashMap<String, String>, ApiError> {
+    query.map(|Query(p)| p).map_err(|e| {
+        ApiError::page(
+            StatusCode::BAD_REQUEST,
+            format!("invalid query string: {e}"),
+        )
+    })
 }
