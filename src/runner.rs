@@ -18,7 +18,7 @@ use account_link_core::flow::{
 use account_link_core::http::{HttpRequest, HttpResponse};
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
-use account_link_core::transaction::CallbackResponse;
+use account_link_core::transaction::{CallbackResponse, Transaction};
 use account_link_core::LinkError;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -208,7 +208,21 @@ impl Runner {
         let client_id = self.inner.borrow().config.client_id().to_owned();
         let location = window().location();
         let search = location.search().unwrap_or_default();
-        if !CallbackResponse::is_present_in(&search) {
+        // Only a response to *our* pending transaction is ours: the host's own callback
+        // (auth0-spa-js's code and state) is left alone, URL included.
+        let Ok(callback) = CallbackResponse::from_query(&search) else {
+            return false;
+        };
+        let Some(stored) = storage::peek_transaction(&client_id) else {
+            return false;
+        };
+        let ours = Transaction::restore(&stored).is_ok_and(|t| {
+            callback
+                .state
+                .as_deref()
+                .is_some_and(|s| t.state_matches(s))
+        });
+        if !ours {
             return false;
         }
         let persisted = storage::take_transaction(&client_id);
@@ -222,18 +236,11 @@ impl Runner {
                 crate::browser::warn("could not remove the authorization response from the URL");
             }
         }
-        match CallbackResponse::from_query(&search) {
-            Ok(callback) => self.dispatch(Event::Resume {
-                persisted,
-                callback,
-                confirm,
-            }),
-            Err(_) => self.dispatch(Event::Resume {
-                persisted: None,
-                callback: CallbackResponse::default(),
-                confirm,
-            }),
-        }
+        self.dispatch(Event::Resume {
+            persisted,
+            callback,
+            confirm,
+        });
         true
     }
 

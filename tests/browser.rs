@@ -396,3 +396,49 @@ async fn dispose_closes_the_popup_and_ignores_late_events() {
         "no timer or poll fires after dispose"
     );
 }
+
+fn set_search(search: &str) {
+    let path = window().location().pathname().expect("pathname");
+    window()
+        .history()
+        .expect("history")
+        .replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}")))
+        .expect("replaceState");
+}
+
+#[wasm_bindgen_test]
+fn the_hosts_own_callback_is_left_alone() {
+    let config = LinkConfig::new(&LinkOptions {
+        domain: Some(TENANT.into()),
+        client_id: Some("host-callback-client".into()),
+        app_origin: Some(window().location().origin().expect("origin")),
+        ..Default::default()
+    })
+    .expect("config");
+    let token: TokenSource = Rc::new(|| Box::pin(async { Ok(primary_token()) }));
+    let runner = Runner::new(config, token, |_| {});
+    // No pending widget transaction: auth0-spa-js's code and state stay in the URL.
+    set_search("?code=host-code&state=host-state");
+    assert!(!runner.resume_from_redirect(true));
+    assert_eq!(
+        window().location().search().expect("search"),
+        "?code=host-code&state=host-state"
+    );
+    // A pending widget transaction with another state: still not ours, still untouched.
+    let a = "A".repeat(43);
+    assert!(storage::save_transaction(
+        "host-callback-client",
+        &format!("v1.{a}.{a}.{a}.{a}.")
+    ));
+    assert!(!runner.resume_from_redirect(true));
+    assert_eq!(
+        window().location().search().expect("search"),
+        "?code=host-code&state=host-state"
+    );
+    assert!(
+        storage::take_transaction("host-callback-client").is_some(),
+        "the widget's transaction is kept for its own return"
+    );
+    set_search("");
+    runner.dispose();
+}

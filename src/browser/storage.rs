@@ -16,6 +16,11 @@ pub fn save_transaction(client_id: &str, value: &str) -> bool {
     storage().is_some_and(|s| s.set_item(&key(client_id), value).is_ok())
 }
 
+/// Reads the pending transaction without deleting it.
+pub fn peek_transaction(client_id: &str) -> Option<String> {
+    storage()?.get_item(&key(client_id)).ok().flatten()
+}
+
 /// Reads and deletes the pending transaction.
 pub fn take_transaction(client_id: &str) -> Option<String> {
     let s = storage()?;

@@ -69,6 +69,11 @@ impl Transaction {
     pub fn connection(&self) -> Option<&str> {
         self.connection.as_deref()
     }
+    /// Whether `state` (from a URL) answers this transaction; the redirect fallback uses it
+    /// to tell its own response from the host's.
+    pub fn state_matches(&self, state: &str) -> bool {
+        constant_time_eq(state, self.state.secret())
+    }
     /// The connection the user picked (sent as `connection=`).
     pub fn with_connection(mut self, connection: Option<String>) -> Self {
         self.connection = connection;

@@ -279,3 +279,12 @@ fn secrets_print_redacted() {
         "Debug of a transaction leaks its state: {debug}"
     );
 }
+
+#[test]
+fn state_matches_only_its_own_state() {
+    let txn = transaction(6, None);
+    let state = state_of(&txn);
+    assert!(txn.state_matches(&state));
+    assert!(!txn.state_matches("someone-elses-state"));
+    assert!(!txn.state_matches(""));
+}
