@@ -173,21 +173,21 @@ pub async fn authorize(
     let session = current_session(&state, &headers, max_age);
     if prompt == "none" {
         return match session {
-            Some(s) => Ok(complete(&state, request, &s.user_id, s.auth_time, None)),
+            Some(s) => Ok(complete(&state, request, &s.identity, s.auth_time, None)),
             None => fail("login_required", "Login required"),
         };
     }
-    if let Some(owner) = auto_login(&state, p.get("login_hint"), connection.as_deref()) {
+    if let Some(identity) = auto_login(&state, p.get("login_hint"), connection.as_deref()) {
         return Ok(complete(
             &state,
             request,
-            &owner,
+            &identity,
             now(),
             Some(random_id(24)),
         ));
     }
     if let (Some(s), false) = (&session, prompt.contains("login")) {
-        return Ok(complete(&state, request, &s.user_id, s.auth_time, None));
+        return Ok(complete(&state, request, &s.identity, s.auth_time, None));
     }
     let tx = random_id(24);
     let choices = state.store().login_choices(connection.as_deref());
@@ -275,7 +275,7 @@ fn current_session(state: &AppState, headers: &HeaderMap, max_age: Option<u64>) 
     let id = cookie(headers, SESSION_COOKIE)?;
     let store = state.store();
     let session = store.sessions.get(&id)?.clone();
-    store.user(&session.user_id)?;
+    store.owner_of_identity(&session.identity)?;
     if max_age.is_some_and(|m| now().saturating_sub(session.auth_time) > m) {
         return None;
     }
@@ -296,9 +296,7 @@ fn auto_login(state: &AppState, hint: Option<&String>, connection: Option<&str>)
         .find(|(key, _, profile)| {
             *key == wanted || profile.email.as_deref() == Some(wanted.as_str())
         })?;
-    store
-        .owner_of_identity(&choice.0)
-        .map(|u| u.user_id.clone())
+    Some(choice.0)
 }
 
 #[derive(serde::Deserialize)]
@@ -324,37 +322,43 @@ pub async fn login(
                 "This login transaction is unknown or was already used. Start again.",
             )
         })?;
-    let owner = {
-        let store = state.store();
-        let choices = store.login_choices(request.connection.as_deref());
-        if !choices.iter().any(|(key, _, _)| *key == form.identity) {
-            return Err(ApiError::page(
-                StatusCode::BAD_REQUEST,
-                "That account cannot sign in with this connection.",
-            ));
-        }
-        store
-            .owner_of_identity(&form.identity)
-            .map(|u| u.user_id.clone())
-    };
-    let owner = owner.ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, "unknown account"))?;
+    let allowed = state
+        .store()
+        .login_choices(request.connection.as_deref())
+        .iter()
+        .any(|(key, _, _)| *key == form.identity);
+    if !allowed {
+        return Err(ApiError::page(
+            StatusCode::BAD_REQUEST,
+            "That account cannot sign in with this connection.",
+        ));
+    }
     Ok(complete(
         &state,
         request,
-        &owner,
+        &form.identity,
         now(),
         Some(random_id(24)),
     ))
 }
 
-/// Issues a code and answers in the request's response mode; `new_session` sets the cookie.
+/// Issues a code for the user who owns `identity` and answers in the request's response
+/// mode; `new_session` sets the cookie.
 fn complete(
     state: &AppState,
     request: AuthRequest,
-    user_id: &str,
+    identity: &str,
     auth_time: u64,
     new_session: Option<String>,
 ) -> Response {
+    let owner = state
+        .store()
+        .owner_of_identity(identity)
+        .map(|u| u.user_id.clone());
+    let Some(owner) = owner else {
+        return ApiError::page(StatusCode::BAD_REQUEST, "unknown account").into_response();
+    };
+    let user_id = owner.as_str();
     let code = random_id(32);
     let mut reply = ReplyTo {
         redirect_uri: request.redirect_uri.clone(),
@@ -367,7 +371,7 @@ fn complete(
             store.sessions.insert(
                 id.clone(),
                 Session {
-                    user_id: user_id.to_owned(),
+                    identity: identity.to_owned(),
                     auth_time,
                 },
             );

@@ -113,7 +113,9 @@ pub struct CodeGrant {
 
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub user_id: String,
+    /// The identity that signed in (`provider|id`). The session's user is whoever owns
+    /// it now: linking it into a primary makes the session the primary's, as on Auth0.
+    pub identity: String,
     pub auth_time: u64,
 }
 

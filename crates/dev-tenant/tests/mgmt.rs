@@ -572,3 +572,62 @@ async fn malformed_paths_and_unknown_routes_get_auth0_bodies() {
         .await
         .assert_mgmt_error(404, "Not Found");
 }
+
+#[tokio::test]
+async fn a_session_follows_its_identity_into_the_primary() {
+    let t = tenant();
+    // Sign in with Google through the login page: the session is Google's.
+    let page = t
+        .get(
+            &t.authorize_url("", &[("connection", "google-oauth2")])
+                .replace("login_hint=&", ""),
+        )
+        .await
+        .text;
+    let tx = page
+        .split("name=\"tx\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("tx")
+        .to_owned();
+    let r = t
+        .post_form("/login", &[("tx", &tx), ("identity", GOOGLE)])
+        .await;
+    let cookie = r
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("cookie")
+        .to_owned();
+    // Alice links Google.
+    let token = t.user_token(ALICE).await;
+    let secondary = t.id_token(GOOGLE).await;
+    assert_eq!(
+        link(&t, ALICE, &token, json!({"link_with": secondary}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    // The Google session now signs Alice in silently.
+    let url = t
+        .authorize_url("", &[("prompt", "none")])
+        .replace("login_hint=&", "");
+    let silent = t.get_with(&url, &[("cookie", &cookie)]).await;
+    let code = silent.location_param("code").expect("code");
+    let body = t
+        .post_form(
+            "/oauth/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", SPA),
+                ("code", &code),
+                ("code_verifier", VERIFIER),
+                ("redirect_uri", CALLBACK),
+            ],
+        )
+        .await
+        .json();
+    assert_eq!(
+        claims(body["id_token"].as_str().expect("id_token"))["sub"],
+        json!(ALICE)
+    );
+}
