@@ -169,10 +169,18 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         unlinking: false,
     });
     let runner_slot: Rc<RefCell<Option<Runner>>> = use_mut_ref(|| None);
+    // The identities the flow checks "already linked" against; kept current after every
+    // list, link and unlink.
+    let known: Rc<RefCell<Option<Vec<Identity>>>> = use_mut_ref(|| None);
     let locale = props.config.locale().to_owned();
 
     {
-        let (props, dispatch, slot) = (props.clone(), view.dispatcher(), runner_slot.clone());
+        let (props, dispatch, slot, known) = (
+            props.clone(),
+            view.dispatcher(),
+            runner_slot.clone(),
+            known.clone(),
+        );
         use_effect_with(
             (
                 props.config.clone(),
@@ -183,7 +191,6 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                 let was_ready = Rc::new(RefCell::new(false));
                 // A redirect-mode resume ends without a Ready first; prepare after it too.
                 let resuming = Rc::new(RefCell::new(false));
-                let known: Rc<RefCell<Option<Vec<Identity>>>> = Rc::new(RefCell::new(None));
                 let on_update = {
                     let (dispatch, slot, props, known, was_ready, resuming) = (
                         dispatch.clone(),
@@ -299,10 +306,12 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
     let unlink_dialog = view.confirm_unlink.as_ref().map(|identity| {
         let cancel = { let v = view.clone(); Callback::from(move |_: MouseEvent| v.dispatch(Action::CancelUnlink)) };
         let confirm = {
-            let (v, identity, props, known) = (view.clone(), identity.clone(), props.clone(), view.identities.clone());
+            let (v, identity, props, known, known_slot, runner_slot) =
+                (view.clone(), identity.clone(), props.clone(), view.identities.clone(), known.clone(), runner_slot.clone());
             Callback::from(move |_: MouseEvent| {
                 v.dispatch(Action::Unlinking);
                 let (dispatch, target, props, known) = (v.dispatcher(), IdentityRef { provider: identity.provider.clone(), user_id: identity.user_id.clone() }, props.clone(), known.clone());
+                let (known_slot, runner_slot) = (known_slot.clone(), runner_slot.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let result = match identity_op(props.config.clone(), IdentityOpKind::Unlink(target), known, props.token.clone()).await {
                         Ok(IdentityOpOutput::Identities(ids)) => Ok(ids),
@@ -310,7 +319,14 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                         Err(e) => Err(e),
                     };
                     match &result {
-                        Ok(ids) => props.on_unlinked.emit(ids.clone()),
+                        Ok(ids) => {
+                            // The unlinked account can be linked again: prepare with the new list.
+                            *known_slot.borrow_mut() = Some(ids.clone());
+                            if let Some(runner) = runner_slot.borrow().clone() {
+                                runner.prepare(Some(ids.clone()), true);
+                            }
+                            props.on_unlinked.emit(ids.clone());
+                        }
                         Err(e) => props.on_error.emit(e.clone()),
                     }
                     dispatch.dispatch(Action::Unlinked(result));

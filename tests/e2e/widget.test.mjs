@@ -78,6 +78,12 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   assert.equal(await identityCount(page), 1);
   assert.deepEqual(events.filter((e) => e.name === "account-link:unlinked").map((e) => e.identities), [1]);
   assert.equal(await page.locator(".aal-identity").first().locator(".aal-unlink").count(), 0, "the primary identity has no unlink button");
+
+  // The unlinked account can be linked again right away.
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  await linkInPopup(page, "google-oauth2", GOOGLE);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });
