@@ -293,7 +293,7 @@ impl LinkFlow {
                 let seconds = self.config.popup_timeout_seconds();
                 (
                     State::AwaitingCallback(txn, Via::Popup),
-                    vec![Effect::OpenPopup { url }, Effect::StartTimer { seconds }],
+                    vec![Effect::StartTimer { seconds }, Effect::OpenPopup { url }],
                 )
             }
             (

@@ -131,13 +131,14 @@ fn happy_path_popup_confirm_link() {
             format!("POST {LINK_URL}")
         ]
     );
-    // The popup opens right after Start, with nothing to await in between.
+    // Start (sent on Ready) yields the timer and the popup at once: nothing to await
+    // between the click and window.open.
     let open = d
         .effects
         .iter()
         .position(|e| e == "OpenPopup")
         .expect("popup opened");
-    assert_eq!(d.effects[open + 1], "StartTimer");
+    assert_eq!(d.effects[open - 2..open], ["Notify", "StartTimer"]);
 }
 
 #[test]
