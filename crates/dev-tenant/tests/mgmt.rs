@@ -577,19 +577,7 @@ async fn malformed_paths_and_unknown_routes_get_auth0_bodies() {
 async fn a_session_follows_its_identity_into_the_primary() {
     let t = tenant();
     // Sign in with Google through the login page: the session is Google's.
-    let page = t
-        .get(
-            &t.authorize_url("", &[("connection", "google-oauth2")])
-                .replace("login_hint=&", ""),
-        )
-        .await
-        .text;
-    let tx = page
-        .split("name=\"tx\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("tx")
-        .to_owned();
+    let tx = t.login_page_tx(&[("connection", "google-oauth2")]).await;
     let r = t
         .post_form("/login", &[("tx", &tx), ("identity", GOOGLE)])
         .await;
@@ -613,19 +601,7 @@ async fn a_session_follows_its_identity_into_the_primary() {
         .replace("login_hint=&", "");
     let silent = t.get_with(&url, &[("cookie", &cookie)]).await;
     let code = silent.location_param("code").expect("code");
-    let body = t
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "authorization_code"),
-                ("client_id", SPA),
-                ("code", &code),
-                ("code_verifier", VERIFIER),
-                ("redirect_uri", CALLBACK),
-            ],
-        )
-        .await
-        .json();
+    let body = t.exchange_code(&code).await;
     assert_eq!(
         claims(body["id_token"].as_str().expect("id_token"))["sub"],
         json!(ALICE)

@@ -230,16 +230,7 @@ async fn login_page_lists_the_connection_users_escaped() {
 #[tokio::test]
 async fn login_form_completes_with_a_session_and_single_use_tx() {
     let t = tenant();
-    let page = t
-        .get(&t.authorize_url("", &[]).replace("login_hint=&", ""))
-        .await
-        .text;
-    let tx = page
-        .split("name=\"tx\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("tx")
-        .to_owned();
+    let tx = t.login_page_tx(&[]).await;
     let r = t
         .post_form("/login", &[("tx", &tx), ("identity", ALICE)])
         .await;
@@ -278,19 +269,7 @@ async fn login_form_completes_with_a_session_and_single_use_tx() {
 #[tokio::test]
 async fn login_refuses_an_identity_of_another_connection() {
     let t = tenant();
-    let page = t
-        .get(
-            &t.authorize_url("", &[("connection", "github")])
-                .replace("login_hint=&", ""),
-        )
-        .await
-        .text;
-    let tx = page
-        .split("name=\"tx\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("tx")
-        .to_owned();
+    let tx = t.login_page_tx(&[("connection", "github")]).await;
     assert_eq!(
         t.post_form("/login", &[("tx", &tx), ("identity", ALICE)])
             .await

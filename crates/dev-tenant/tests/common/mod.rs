@@ -200,13 +200,18 @@ impl Tenant {
         let code = r
             .location_param("code")
             .unwrap_or_else(|| panic!("no code in {:?}", r.header("location")));
+        self.exchange_code(&code).await
+    }
+
+    /// Exchanges a code issued for [`authorize_url`](Self::authorize_url): the token body.
+    pub async fn exchange_code(&self, code: &str) -> Value {
         let t = self
             .post_form(
                 "/oauth/token",
                 &[
                     ("grant_type", "authorization_code"),
                     ("client_id", SPA),
-                    ("code", &code),
+                    ("code", code),
                     ("code_verifier", VERIFIER),
                     ("redirect_uri", CALLBACK),
                 ],
@@ -214,6 +219,17 @@ impl Tenant {
             .await;
         assert_eq!(t.status, StatusCode::OK, "{}", t.text);
         t.json()
+    }
+
+    /// Opens the login page (no auto-login) with `extra` parameters: its transaction id.
+    pub async fn login_page_tx(&self, extra: &[(&str, &str)]) -> String {
+        let url = self.authorize_url("", extra).replace("login_hint=&", "");
+        let page = self.get(&url).await.text;
+        page.split("name=\"tx\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("the login page carries a transaction id")
+            .to_owned()
     }
 
     /// The primary's Management API token (user-scoped).
