@@ -10,7 +10,7 @@ use crate::browser::{
     crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, timer::Interval,
     timer::Timeout, window,
 };
-use account_link_core::config::{LinkConfig, ResponseMode};
+use account_link_core::config::LinkConfig;
 use account_link_core::flow::{
     Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
     LinkFlow, Outcome, Phase, RequestPurpose, Via,
@@ -366,12 +366,17 @@ impl Runner {
                 message,
                 signature,
             } => self.spawn(async move {
-                // A WebCrypto failure verifies nothing.
-                Event::SignatureChecked(
-                    crypto::verify_rs256(&key, &message, &signature)
-                        .await
-                        .unwrap_or(false),
-                )
+                // A WebCrypto failure verifies nothing (and says why on the console).
+                let valid = match crypto::verify_rs256(&key, &message, &signature).await {
+                    Ok(valid) => valid,
+                    Err(why) => {
+                        crate::browser::warn(&format!(
+                            "WebCrypto could not verify the ID token: {why}"
+                        ));
+                        false
+                    }
+                };
+                Event::SignatureChecked(valid)
             }),
             Effect::AskConfirm(profile) => self.emit(Update::AskConfirm(profile)),
             Effect::Notify(outcome) => {
@@ -410,10 +415,11 @@ impl Runner {
         };
         let (expected_origin, source) = {
             let inner = self.inner.borrow();
-            let origin = match inner.config.response_mode() {
-                ResponseMode::WebMessage => inner.config.domain().origin().to_owned(),
-                ResponseMode::Query => window().location().origin().unwrap_or_default(),
-            };
+            let page_origin = window().location().origin().unwrap_or_default();
+            let origin = inner
+                .config
+                .response_message_origin(&page_origin)
+                .to_owned();
             (origin, popup.window_value())
         };
         let weak = self.weak();

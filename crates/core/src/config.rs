@@ -108,13 +108,6 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A connection chosen by the host although `connections` was not configured.
-    pub fn unlisted(name: &str) -> Self {
-        Connection {
-            name: name.to_owned(),
-            label: default_label(name),
-        }
-    }
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -276,6 +269,15 @@ impl LinkConfig {
     }
     pub fn response_mode(&self) -> ResponseMode {
         self.response_mode
+    }
+    /// The only origin a popup's authorization response may come from: the tenant for
+    /// `web_message`; for `query`, this page's own origin (the callback page hands the
+    /// response to its opener).
+    pub fn response_message_origin<'a>(&'a self, page_origin: &'a str) -> &'a str {
+        match self.response_mode {
+            ResponseMode::WebMessage => self.domain.origin(),
+            ResponseMode::Query => page_origin,
+        }
     }
     pub fn popup_timeout_seconds(&self) -> u64 {
         self.popup_timeout_seconds

@@ -279,3 +279,20 @@ fn unknown_option_names_are_refused_with_a_suggestion() {
     let e = LinkOptions::check_names(["popup"]).expect_err("unknown");
     assert!(e.detail().contains("known options are"), "{}", e.detail());
 }
+
+#[test]
+fn response_messages_come_from_the_tenant_or_the_page() {
+    let popup = config();
+    assert_eq!(
+        popup.response_message_origin("https://app.example.com"),
+        "https://tenant.example.com"
+    );
+    let query = config_with(|o| {
+        o.response_mode = Some("query".into());
+        o.redirect_uri = Some("https://app.example.com/callback.html".into());
+    });
+    assert_eq!(
+        query.response_message_origin("https://app.example.com"),
+        "https://app.example.com"
+    );
+}

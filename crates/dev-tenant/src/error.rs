@@ -73,13 +73,6 @@ impl ApiError {
         }
         self
     }
-    pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::Mgmt { status, .. }
-            | ApiError::OAuth { status, .. }
-            | ApiError::Page { status, .. } => *status,
-        }
-    }
 }
 
 impl IntoResponse for ApiError {
