@@ -53,6 +53,8 @@ async function identityCount(page) {
 
 test("links Google via the popup with a confirm step, then unlinks it", async () => {
   const { page, events, errors } = await signedIn();
+  const jwksRequests = [];
+  page.on("request", (r) => r.url().endsWith("/.well-known/jwks.json") && jwksRequests.push(r.url()));
   assert.equal(await identityCount(page), 1);
   const { url } = await linkInPopup(page, "google-oauth2", GOOGLE);
   assert.equal(url.searchParams.get("connection"), "google-oauth2");
@@ -84,7 +86,23 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   await linkInPopup(page, "google-oauth2", GOOGLE);
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
+  assert.equal(jwksRequests.length, 1, "the JWKS is cached for the page's life");
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an authorization response posted from another origin is ignored (timeout)", async () => {
+  const { page, events } = await signedIn("?popupTimeout=10");
+  await env.tenant.test("/test/misbehave", { switch: "authorize_wrong_origin" });
+  const tokenRequests = [];
+  page.on("request", (r) => r.url().endsWith("/oauth/token") && r.method() === "POST" && tokenRequests.push(r.url()));
+  const { popup } = await linkInPopup(page, "google-oauth2", GOOGLE);
+  // The answer comes from http://localhost:PORT, not the tenant's http://127.0.0.1:PORT.
+  await popup.waitForURL("http://localhost:*/authorize/relay?**");
+  await page.locator('.aal-notice[data-code="timeout"]').waitFor({ timeout: 20000 });
+  assert.ok(events.some((e) => e.name === "account-link:error" && e.code === "timeout"));
+  assert.deepEqual(tokenRequests, [], "the forged response never reached the token endpoint");
+  assert.equal(popup.isClosed(), true, "the popup was closed on timeout");
   await page.close();
 });
 
