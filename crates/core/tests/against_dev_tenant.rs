@@ -7,10 +7,7 @@ mod common;
 
 use account_link_core::config::{ConnectionOption, LinkOptions};
 use account_link_core::error::{ErrorCode, IdTokenReason};
-use account_link_core::flow::{
-    Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
-    LinkFlow, Outcome,
-};
+use account_link_core::flow::{Event, IdentityOpKind, IdentityOpOutput, LinkFlow, Outcome};
 use account_link_core::http::{HttpRequest, HttpResponse, Method};
 use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::transaction::CallbackResponse;
@@ -271,20 +268,14 @@ impl Tenant {
         kind: IdentityOpKind,
     ) -> Result<IdentityOpOutput, account_link_core::LinkError> {
         let token = self.primary_token(ALICE);
-        let mut env = TestEnv::real_time(1);
-        let (mut op, mut effect) = IdentityOp::new(self.config("query"), kind, None);
-        loop {
-            let event = match effect {
-                IdentityOpEffect::GetPrimaryToken => {
-                    IdentityOpEvent::PrimaryToken(Ok(token.clone()))
-                }
-                IdentityOpEffect::Send(r) => IdentityOpEvent::Response(self.http.send(&r)),
-                IdentityOpEffect::Done(result) => return result,
-            };
-            let (next, e) = op.step(event, &mut env);
-            op = next;
-            effect = e.expect("next effect");
-        }
+        test_support::run_identity_op(
+            self.config("query"),
+            kind,
+            None,
+            &mut TestEnv::real_time(1),
+            || Ok(token.clone()),
+            |r| self.http.send(r),
+        )
     }
 }
 

@@ -4,8 +4,7 @@ mod common;
 
 use account_link_core::error::{ErrorCode, IdTokenReason};
 use account_link_core::flow::{
-    Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
-    LinkFlow, Outcome, Phase, Via,
+    Effect, Event, IdentityOpKind, IdentityOpOutput, LinkFlow, Outcome, Phase, Via,
 };
 use account_link_core::http::{HttpResponse, Method};
 use account_link_core::management::{Identity, IdentityRef};
@@ -611,22 +610,19 @@ fn run_op(
     Result<IdentityOpOutput, account_link_core::LinkError>,
     Vec<String>,
 ) {
-    let mut env = TestEnv::new(NOW, 1);
-    let (mut op, mut effect) = IdentityOp::new(config, kind, None);
     let mut sent = Vec::new();
-    loop {
-        let event = match effect {
-            IdentityOpEffect::GetPrimaryToken => IdentityOpEvent::PrimaryToken(Ok(token.clone())),
-            IdentityOpEffect::Send(r) => {
-                sent.push(format!("{} {}", r.method.as_str(), r.url));
-                IdentityOpEvent::Response(Ok(response.clone()))
-            }
-            IdentityOpEffect::Done(result) => return (result, sent),
-        };
-        let (next, e) = op.step(event, &mut env);
-        op = next;
-        effect = e.expect("the op always has a next effect until Done");
-    }
+    let result = test_support::run_identity_op(
+        config,
+        kind,
+        None,
+        &mut TestEnv::new(NOW, 1),
+        || Ok(token.clone()),
+        |r| {
+            sent.push(format!("{} {}", r.method.as_str(), r.url));
+            Ok(response.clone())
+        },
+    );
+    (result, sent)
 }
 
 #[test]

@@ -2,10 +2,16 @@
 //! a pure-Rust RS256 verifier, a fixed clock, a seeded RNG, a strict mock transport and a
 //! real HTTP transport (loopback only) for integration tests.
 
+use account_link_core::config::LinkConfig;
 use account_link_core::env::{Env, JsonParser, RandomSource, SerdeJson};
+use account_link_core::flow::{
+    IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
+};
 use account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
 use account_link_core::id_token::SignatureVerifier;
 use account_link_core::jwt::{Jwk, Jwks, RsaPublicJwk};
+use account_link_core::management::Identity;
+use account_link_core::LinkError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::{RngCore, SeedableRng};
@@ -325,5 +331,29 @@ impl HttpTransport {
             headers,
             body,
         })
+    }
+}
+
+/// Runs one list/unlink operation to the end, synchronously, answering its effects with
+/// `token` and `send` (a mock or a real loopback transport). The browser shell's async
+/// twin is `auth0_account_link::runner::identity_op`.
+pub fn run_identity_op(
+    config: LinkConfig,
+    kind: IdentityOpKind,
+    known: Option<Vec<Identity>>,
+    env: &mut TestEnv,
+    mut token: impl FnMut() -> Result<String, String>,
+    mut send: impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError>,
+) -> Result<IdentityOpOutput, LinkError> {
+    let (mut op, mut effect) = IdentityOp::new(config, kind, known);
+    loop {
+        let event = match effect {
+            IdentityOpEffect::GetPrimaryToken => IdentityOpEvent::PrimaryToken(token()),
+            IdentityOpEffect::Send(request) => IdentityOpEvent::Response(send(&request)),
+            IdentityOpEffect::Done(result) => return result,
+        };
+        let (next, next_effect) = op.step(event, env);
+        op = next;
+        effect = next_effect.expect("an identity op answers every effect until Done");
     }
 }
