@@ -84,6 +84,17 @@ fn jwks_ok(mock: &MockTransport) {
     );
 }
 
+/// The JWKS, then a 201 from the link request.
+fn jwks_then_link_created(mock: &MockTransport) {
+    jwks_ok(mock);
+    mock.expect(
+        Method::Post,
+        LINK_URL,
+        None,
+        HttpResponse::new(201, linked_identities()),
+    );
+}
+
 fn driver<'a>(mock: &'a MockTransport) -> Driver<'a> {
     let token = access_token(&access_claims());
     Driver::new(
@@ -97,19 +108,7 @@ fn driver<'a>(mock: &'a MockTransport) -> Driver<'a> {
 fn happy_path_popup_confirm_link() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    d.popup = answering_popup(
-        &mock,
-        |_| {},
-        |m| {
-            jwks_ok(m);
-            m.expect(
-                Method::Post,
-                LINK_URL,
-                None,
-                HttpResponse::new(201, linked_identities()),
-            );
-        },
-    );
+    d.popup = answering_popup(&mock, |_| {}, jwks_then_link_created);
     d.connection = Some("google-oauth2".into());
     let flow = d.run(LinkFlow::new(config()), prepare());
     match d.last_outcome() {
@@ -346,19 +345,7 @@ fn unknown_kid_refreshes_the_jwks_once() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.jwks_cache = Some(HttpResponse::new(200, jwks_json(&[&TestKey::fixture(2)])));
-    d.popup = answering_popup(
-        &mock,
-        |_| {},
-        |m| {
-            jwks_ok(m);
-            m.expect(
-                Method::Post,
-                LINK_URL,
-                None,
-                HttpResponse::new(201, linked_identities()),
-            );
-        },
-    );
+    d.popup = answering_popup(&mock, |_| {}, jwks_then_link_created);
     d.run(LinkFlow::new(config()), prepare());
     assert!(
         matches!(d.last_outcome(), Outcome::Linked(_)),
@@ -412,19 +399,7 @@ fn declining_the_confirm_step_cancels_without_linking() {
 fn without_confirm_it_links_directly() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
-    d.popup = answering_popup(
-        &mock,
-        |_| {},
-        |m| {
-            jwks_ok(m);
-            m.expect(
-                Method::Post,
-                LINK_URL,
-                None,
-                HttpResponse::new(201, linked_identities()),
-            );
-        },
-    );
+    d.popup = answering_popup(&mock, |_| {}, jwks_then_link_created);
     d.run(
         LinkFlow::new(config()),
         Event::Prepare {
