@@ -249,12 +249,6 @@ impl CallbackResponse {
         }
         Ok(out)
     }
-
-    /// Whether a query string looks like an authorization response (for redirect resume).
-    pub fn is_present_in(query: &str) -> bool {
-        CallbackResponse::from_query(query)
-            .is_ok_and(|r| r.state.is_some() && (r.code.is_some() || r.error.is_some()))
-    }
 }
 
 /// A `web_message` payload: `{type: "authorization_response", response: {...}}`.
