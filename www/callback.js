@@ -4,5 +4,7 @@
 if (window.opener && window.opener !== window) {
   await import("/pkg/callback.js");
 } else {
-  window.location.replace(`/${window.location.search}`);
+  const params = new URLSearchParams(window.location.search);
+  params.set("link-return", "1");
+  window.location.replace(`/?${params}`);
 }

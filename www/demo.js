@@ -48,10 +48,10 @@ async function main() {
   });
 
   const query = new URLSearchParams(window.location.search);
-  // A pending widget transaction means this response is the widget's (redirect fallback):
-  // the widget resumes it, auth0-spa-js must not consume it.
-  const widgetPending = window.sessionStorage.getItem(`auth0-account-link:transaction:${config.clientId}`) !== null;
-  if (query.has("code") && query.has("state") && !widgetPending) {
+  // Responses that came back through /callback.html (the widget's redirectUri) are the
+  // widget's to resume; auth0-spa-js only consumes its own (redirect_uri "/").
+  const widgetReturn = query.has("link-return");
+  if (query.has("code") && query.has("state") && !widgetReturn) {
     await client.handleRedirectCallback();
     window.history.replaceState({}, document.title, window.location.pathname);
     logEvent("primary sign-in completed");
