@@ -3,8 +3,10 @@
 //! `retryAfterSeconds`, `userMessage`); events are dispatched on the host element.
 
 use crate::browser::{describe, window};
-use crate::component::{AccountLink, AccountLinkProps};
+use crate::dom::DomView;
 use crate::runner::{identity_op, Runner, TokenSource, Update};
+use crate::view;
+use crate::widget::{Hooks, Widget, WidgetState};
 use account_link_core::config::{LinkConfig, LinkOptions};
 use account_link_core::error::ErrorCode;
 use account_link_core::flow::{IdentityOpKind, IdentityOpOutput, Outcome};
@@ -160,16 +162,19 @@ fn error_detail(e: &LinkError) -> JsValue {
 /// What `mount` returns.
 #[wasm_bindgen]
 pub struct MountHandle {
-    app: Option<yew::AppHandle<AccountLink>>,
+    widget: Option<Widget>,
+    view: Rc<RefCell<Option<DomView>>>,
 }
 
 #[wasm_bindgen]
 impl MountHandle {
-    /// Removes the widget: closes its popup, removes its listeners, clears its timers.
+    /// Removes the widget: closes its popup, removes its listeners, clears its timers,
+    /// takes its markup out of the host element.
     pub fn unmount(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
+        if let Some(widget) = self.widget.take() {
+            widget.dispose();
         }
+        drop(self.view.borrow_mut().take());
     }
 }
 
@@ -178,29 +183,48 @@ impl MountHandle {
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle, JsValue> {
     let (config, token) = parse_options(&options).map_err(|e| js_error(&e))?;
-    let (on_linked, on_unlinked, on_error) = {
+    let hooks = {
         let (a, b, c) = (element.clone(), element.clone(), element.clone());
-        (
-            yew::Callback::from(move |ids: Vec<Identity>| {
+        Hooks {
+            on_linked: Rc::new(move |ids: Vec<Identity>| {
                 dispatch_event(&a, "account-link:linked", identities_detail(&ids))
             }),
-            yew::Callback::from(move |ids: Vec<Identity>| {
+            on_unlinked: Rc::new(move |ids: Vec<Identity>| {
                 dispatch_event(&b, "account-link:unlinked", identities_detail(&ids))
             }),
-            yew::Callback::from(move |e: LinkError| {
+            on_error: Rc::new(move |e: LinkError| {
                 dispatch_event(&c, "account-link:error", error_detail(&e))
             }),
-        )
+        }
     };
-    let props = AccountLinkProps {
-        config,
-        token,
-        on_linked,
-        on_unlinked,
-        on_error,
+    let widget_slot: Rc<RefCell<Option<Widget>>> = Rc::default();
+    let on_command = {
+        let slot = widget_slot.clone();
+        move |command| {
+            let widget = slot.borrow().clone();
+            if let Some(widget) = widget {
+                widget.command(command);
+            }
+        }
     };
-    let app = yew::Renderer::<AccountLink>::with_root_and_props(element, props).render();
-    Ok(MountHandle { app: Some(app) })
+    let first = view::render(&WidgetState::default(), &config);
+    let view_slot = Rc::new(RefCell::new(Some(DomView::new(
+        &element, first, on_command,
+    ))));
+    let render = {
+        let (slot, config) = (view_slot.clone(), config.clone());
+        move |state: &WidgetState| {
+            if let Some(dom) = slot.borrow_mut().as_mut() {
+                dom.render(view::render(state, &config));
+            }
+        }
+    };
+    let widget = Widget::new(config, token, hooks, render);
+    *widget_slot.borrow_mut() = Some(widget.clone());
+    Ok(MountHandle {
+        widget: Some(widget),
+        view: view_slot,
+    })
 }
 
 /// Settles a promise once, from the runner's updates.
