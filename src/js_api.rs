@@ -118,11 +118,15 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
             set(&copy, "appOrigin", origin);
         }
     }
-    let parsed: LinkOptions = serde_wasm_bindgen::from_value(copy.into()).map_err(|e| {
+    let parsed: LinkOptions = crate::browser::de::from_value(copy.into()).map_err(|e| {
         config_error(
-            "options",
-            &e.to_string(),
-            "check the option names and types against the documentation",
+            if e.path().is_empty() {
+                "options"
+            } else {
+                e.path()
+            },
+            e.message(),
+            "check its type against the documentation (index.d.ts)",
         )
     })?;
     Ok((LinkConfig::new(&parsed)?, token_source(get)))

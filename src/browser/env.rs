@@ -1,5 +1,5 @@
 //! The core's `Env` in the browser: `Date.now()`, `crypto.getRandomValues`, and
-//! `JSON.parse` + serde-wasm-bindgen (no JSON parser in the wasm).
+//! `JSON.parse` + [`super::de`] (no JSON parser in the wasm).
 
 use account_link_core::env::{Env, JsonParser};
 use serde::de::DeserializeOwned;
@@ -10,7 +10,7 @@ pub struct JsJson;
 impl JsonParser for JsJson {
     fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
         let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_owned())?;
-        serde_wasm_bindgen::from_value(value).map_err(|e| format!("unexpected shape: {e}"))
+        super::de::from_value(value).map_err(|e| format!("unexpected shape: {e}"))
     }
 }
 

@@ -2,6 +2,7 @@
 //! decisions here: they only move bytes and events between the browser and the core.
 
 pub mod crypto;
+pub mod de;
 pub mod env;
 pub mod http;
 pub mod popup;

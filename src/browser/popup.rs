@@ -92,7 +92,7 @@ pub fn accept(
     if !js_sys::Object::is(&source, expected_source) {
         return None;
     }
-    serde_wasm_bindgen::from_value::<WebMessage>(event.data())
+    super::de::from_value::<WebMessage>(event.data())
         .ok()?
         .into_callback()
 }
