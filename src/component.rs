@@ -5,14 +5,15 @@
 //! [`crate::view::render`] turned into Yew's virtual DOM here, so the component and
 //! `mount()` show the same thing and behave the same way.
 
-use crate::runner::TokenSource;
-use crate::view::{self, El, Node};
+use crate::runner::{Status, TokenSource};
+use crate::view::{self, El, Node, AUTOFOCUS};
 use crate::widget::{Command, Hooks, Widget, WidgetState};
 use account_link_core::config::LinkConfig;
 use account_link_core::management::Identity;
 use account_link_core::LinkError;
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 use yew::virtual_dom::{VNode, VTag, VText};
 
@@ -88,6 +89,24 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             },
         );
     }
+    // A dialog that appears takes the focus on its marked action, as with `mount()`.
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        let dialog = (
+            matches!(state.status, Status::Confirming(_)),
+            state.confirm_unlink.is_some(),
+        );
+        use_effect_with(dialog, move |_| {
+            let target = root
+                .cast::<web_sys::Element>()
+                .and_then(|r| r.query_selector(&format!("[{AUTOFOCUS}]")).ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(target) = target {
+                let _focus_is_best_effort = target.focus();
+            }
+        });
+    }
     let on_command = Callback::from(move |command: Command| {
         // Synchronous: a Link command opens the popup inside this click handler.
         let widget = slot.borrow().clone();
@@ -95,11 +114,17 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             widget.command(command);
         }
     });
-    to_html(view::render(&state, &props.config), &on_command)
+    let mut tag = vtag(view::render(&state, &props.config), &on_command);
+    tag.node_ref = root;
+    tag.into()
 }
 
 /// The view's tree as Yew virtual DOM. Text stays text.
 pub fn to_html(el: El, on_command: &Callback<Command>) -> Html {
+    vtag(el, on_command).into()
+}
+
+fn vtag(el: El, on_command: &Callback<Command>) -> VTag {
     let mut tag = VTag::new(el.tag);
     for (name, value) in el.attrs {
         tag.add_attribute(name, value);
@@ -110,9 +135,9 @@ pub fn to_html(el: El, on_command: &Callback<Command>) -> Html {
     }
     for child in el.children {
         tag.add_child(match child {
-            Node::El(child) => to_html(child, on_command),
+            Node::El(child) => vtag(child, on_command).into(),
             Node::Text(text) => VNode::from(VText::new(text)),
         });
     }
-    tag.into()
+    tag
 }

@@ -4,17 +4,20 @@
 //!
 //! Text is always set as text (`createTextNode`), never parsed as markup. Clicks are
 //! handled by one listener on the root: each clickable element carries the index of its
-//! command in the current render (`data-aal-cmd`).
+//! command in the current render (`data-aal-cmd`). An element marked
+//! [`AUTOFOCUS`](crate::view::AUTOFOCUS) takes the focus when it appears (a dialog's
+//! first action), so keyboard users land where the next step is.
 
-use crate::view::{El, Node};
+use crate::view::{El, Node, AUTOFOCUS};
 use crate::widget::Command;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element};
+use web_sys::{Document, Element, HtmlElement};
 
 const COMMAND_ATTR: &str = "data-aal-cmd";
+const COMMAND_SELECTOR: &str = "[data-aal-cmd]";
 
 /// The rendered widget inside a host element. Dropping it removes the root element and
 /// its listener.
@@ -39,19 +42,17 @@ impl DomView {
             .document()
             .expect("unreachable: a window has a document");
         let commands: Rc<RefCell<Vec<Command>>> = Rc::default();
-        let root: Element = create(
-            &document,
-            &Node::El(tree.clone()),
-            &mut commands.borrow_mut(),
-        )
-        .dyn_into()
-        .expect("unreachable: an El renders as an Element");
+        let mut pass = Pass::new(&document);
+        let root: Element = pass
+            .create(&Node::El(tree.clone()))
+            .dyn_into()
+            .expect("unreachable: an El renders as an Element");
         let table = commands.clone();
         let on_click = Closure::wrap(Box::new(move |event: web_sys::Event| {
             let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
                 return;
             };
-            let Ok(Some(clicked)) = target.closest(&format!("[{COMMAND_ATTR}]")) else {
+            let Ok(Some(clicked)) = target.closest(COMMAND_SELECTOR) else {
                 return;
             };
             let index = clicked
@@ -72,6 +73,7 @@ impl DomView {
         if host.append_child(&root).is_err() {
             crate::browser::warn("could not insert the widget into its host element");
         }
+        pass.finish(&commands);
         DomView {
             document,
             root,
@@ -89,15 +91,9 @@ impl DomView {
     /// Brings the DOM to `tree`, changing only what differs from the previous render.
     /// The root keeps its element: [`crate::view::render`] always returns a `<section>`.
     pub fn render(&mut self, tree: El) {
-        let mut commands = Vec::new();
-        patch_element(
-            &self.document,
-            &self.root,
-            &self.previous,
-            &tree,
-            &mut commands,
-        );
-        *self.commands.borrow_mut() = commands;
+        let mut pass = Pass::new(&self.document);
+        pass.patch_element(&self.root, &self.previous, &tree);
+        pass.finish(&self.commands);
         self.previous = tree;
     }
 }
@@ -111,64 +107,155 @@ impl Drop for DomView {
     }
 }
 
-fn command_index(commands: &mut Vec<Command>, el: &El) -> Option<String> {
-    let command = el.on_click.clone()?;
-    commands.push(command);
-    Some((commands.len() - 1).to_string())
+/// One render: builds the command table and notes the element to focus.
+struct Pass<'a> {
+    document: &'a Document,
+    commands: Vec<Command>,
+    focus: Option<Element>,
 }
 
-fn create(document: &Document, node: &Node, commands: &mut Vec<Command>) -> web_sys::Node {
-    match node {
-        Node::Text(text) => document.create_text_node(text).into(),
-        Node::El(el) => {
-            let element = document
-                .create_element(el.tag)
-                .expect("unreachable: the view uses valid tag names");
-            for (name, value) in &el.attrs {
-                set_attribute(&element, name, value);
-            }
-            if let Some(index) = command_index(commands, el) {
-                set_attribute(&element, COMMAND_ATTR, &index);
-            }
-            for child in &el.children {
-                append(&element, &create(document, child, commands));
-            }
-            element.into()
+impl<'a> Pass<'a> {
+    fn new(document: &'a Document) -> Self {
+        Pass {
+            document,
+            commands: Vec::new(),
+            focus: None,
         }
     }
-}
 
-fn set_attribute(element: &Element, name: &str, value: &str) {
-    if element.set_attribute(name, value).is_err() {
-        crate::browser::warn(&format!("could not set the attribute {name}"));
+    fn finish(self, table: &RefCell<Vec<Command>>) {
+        *table.borrow_mut() = self.commands;
+        if let Some(element) = self.focus.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+            if element.focus().is_err() {
+                crate::browser::warn("could not move the focus");
+            }
+        }
     }
-}
 
-fn patch_element(
-    document: &Document,
-    element: &Element,
-    old: &El,
-    new: &El,
-    commands: &mut Vec<Command>,
-) {
-    for (name, value) in &new.attrs {
-        let unchanged = old.attrs.iter().any(|(n, v)| n == name && v == value);
-        if !unchanged {
-            set_attribute(element, name, value);
+    fn command_index(&mut self, el: &El) -> Option<String> {
+        let command = el.on_click.clone()?;
+        self.commands.push(command);
+        Some((self.commands.len() - 1).to_string())
+    }
+
+    fn create(&mut self, node: &Node) -> web_sys::Node {
+        let el = match node {
+            Node::Text(text) => return self.document.create_text_node(text).into(),
+            Node::El(el) => el,
+        };
+        let element = self
+            .document
+            .create_element(el.tag)
+            .expect("unreachable: the view uses valid tag names");
+        for (name, value) in &el.attrs {
+            set_attribute(&element, name, value);
+        }
+        if let Some(index) = self.command_index(el) {
+            set_attribute(&element, COMMAND_ATTR, &index);
+        }
+        if has_attr(el, AUTOFOCUS) {
+            self.focus = Some(element.clone());
+        }
+        for child in &el.children {
+            let child = self.create(child);
+            append(&element, &child);
+        }
+        element.into()
+    }
+
+    fn patch_element(&mut self, element: &Element, old: &El, new: &El) {
+        for (name, value) in &new.attrs {
+            let unchanged = old.attrs.iter().any(|(n, v)| n == name && v == value);
+            if !unchanged {
+                set_attribute(element, name, value);
+            }
+        }
+        for (name, _) in &old.attrs {
+            if !has_attr(new, name) {
+                let _absent_is_fine = element.remove_attribute(name);
+            }
+        }
+        match self.command_index(new) {
+            Some(index) => set_attribute(element, COMMAND_ATTR, &index),
+            None => {
+                let _absent_is_fine = element.remove_attribute(COMMAND_ATTR);
+            }
+        }
+        if has_attr(new, AUTOFOCUS) && !has_attr(old, AUTOFOCUS) {
+            self.focus = Some(element.clone());
+        }
+        self.patch_children(element, &old.children, &new.children);
+    }
+
+    fn patch_node(&mut self, parent: &Element, dom: &web_sys::Node, old: &Node, new: &Node) {
+        match (old, new, dom.dyn_ref::<Element>()) {
+            (Node::Text(before), Node::Text(after), _) => {
+                if before != after {
+                    dom.set_text_content(Some(after));
+                }
+            }
+            (Node::El(before), Node::El(after), Some(element)) if before.tag == after.tag => {
+                self.patch_element(element, before, after)
+            }
+            _ => {
+                let fresh = self.create(new);
+                replace(parent, &fresh, dom);
+            }
         }
     }
-    for (name, _) in &old.attrs {
-        if !new.attrs.iter().any(|(n, _)| n == name) {
-            let _absent_is_fine = element.remove_attribute(name);
+
+    /// Matches the unchanged head and tail first (a notice or dialog that appears or goes
+    /// leaves its siblings, and the focus on them, alone), then patches the middle by
+    /// position.
+    fn patch_children(&mut self, parent: &Element, old: &[Node], new: &[Node]) {
+        let list = parent.child_nodes();
+        let dom: Vec<web_sys::Node> = (0..list.length()).filter_map(|i| list.item(i)).collect();
+        if dom.len() != old.len() {
+            // Someone else changed our subtree: draw it again from scratch.
+            parent.set_text_content(None);
+            for node in new {
+                let fresh = self.create(node);
+                append(parent, &fresh);
+            }
+            return;
+        }
+        let mut head = 0;
+        while head < old.len() && head < new.len() && same_kind(&old[head], &new[head]) {
+            head += 1;
+        }
+        let mut tail = 0;
+        while tail < old.len() - head
+            && tail < new.len() - head
+            && same_kind(&old[old.len() - 1 - tail], &new[new.len() - 1 - tail])
+        {
+            tail += 1;
+        }
+        for i in 0..head {
+            self.patch_node(parent, &dom[i], &old[i], &new[i]);
+        }
+        let (old_mid, new_mid) = (head..old.len() - tail, head..new.len() - tail);
+        let anchor = dom.get(old.len() - tail);
+        for offset in 0..old_mid.len().max(new_mid.len()) {
+            let (o, n) = (old_mid.start + offset, new_mid.start + offset);
+            match (o < old_mid.end, n < new_mid.end) {
+                (true, true) => self.patch_node(parent, &dom[o], &old[o], &new[n]),
+                (false, true) => {
+                    let fresh = self.create(&new[n]);
+                    if parent.insert_before(&fresh, anchor).is_err() {
+                        crate::browser::warn("could not insert a node");
+                    }
+                }
+                (true, false) => {
+                    let _removed = parent.remove_child(&dom[o]);
+                }
+                (false, false) => {}
+            }
+        }
+        for k in 0..tail {
+            let (o, n) = (old.len() - tail + k, new.len() - tail + k);
+            self.patch_node(parent, &dom[o], &old[o], &new[n]);
         }
     }
-    match command_index(commands, new) {
-        Some(index) => set_attribute(element, COMMAND_ATTR, &index),
-        None => {
-            let _absent_is_fine = element.remove_attribute(COMMAND_ATTR);
-        }
-    }
-    patch_children(document, element, &old.children, &new.children, commands);
 }
 
 /// Whether `new` can be drawn by patching the DOM node drawn for `old`: both text, or
@@ -181,6 +268,10 @@ fn same_kind(old: &Node, new: &Node) -> bool {
     }
 }
 
+fn has_attr(el: &El, name: &str) -> bool {
+    el.attrs.iter().any(|(n, _)| *n == name)
+}
+
 fn class_of(el: &El) -> Option<&str> {
     el.attrs
         .iter()
@@ -188,84 +279,9 @@ fn class_of(el: &El) -> Option<&str> {
         .map(|(_, value)| value.as_str())
 }
 
-fn patch_node(
-    document: &Document,
-    parent: &Element,
-    dom: &web_sys::Node,
-    old: &Node,
-    new: &Node,
-    commands: &mut Vec<Command>,
-) {
-    match (old, new) {
-        (Node::Text(before), Node::Text(after)) => {
-            if before != after {
-                dom.set_text_content(Some(after));
-            }
-        }
-        (Node::El(before), Node::El(after)) if before.tag == after.tag => {
-            match dom.dyn_ref::<Element>() {
-                Some(element) => patch_element(document, element, before, after, commands),
-                None => replace(parent, &create(document, new, commands), dom),
-            }
-        }
-        _ => replace(parent, &create(document, new, commands), dom),
-    }
-}
-
-/// Matches the unchanged head and tail first (a notice or dialog that appears or goes
-/// leaves its siblings, and the focus on them, alone), then patches the middle by position.
-fn patch_children(
-    document: &Document,
-    parent: &Element,
-    old: &[Node],
-    new: &[Node],
-    commands: &mut Vec<Command>,
-) {
-    let list = parent.child_nodes();
-    let dom: Vec<web_sys::Node> = (0..list.length()).filter_map(|i| list.item(i)).collect();
-    if dom.len() != old.len() {
-        // Someone else changed our subtree: draw it again from scratch.
-        parent.set_text_content(None);
-        for node in new {
-            append(parent, &create(document, node, commands));
-        }
-        return;
-    }
-    let mut head = 0;
-    while head < old.len() && head < new.len() && same_kind(&old[head], &new[head]) {
-        head += 1;
-    }
-    let mut tail = 0;
-    while tail < old.len() - head
-        && tail < new.len() - head
-        && same_kind(&old[old.len() - 1 - tail], &new[new.len() - 1 - tail])
-    {
-        tail += 1;
-    }
-    for i in 0..head {
-        patch_node(document, parent, &dom[i], &old[i], &new[i], commands);
-    }
-    let (old_mid, new_mid) = (head..old.len() - tail, head..new.len() - tail);
-    let anchor = dom.get(old.len() - tail);
-    for offset in 0..old_mid.len().max(new_mid.len()) {
-        let (o, n) = (old_mid.start + offset, new_mid.start + offset);
-        match (o < old_mid.end, n < new_mid.end) {
-            (true, true) => patch_node(document, parent, &dom[o], &old[o], &new[n], commands),
-            (false, true) => {
-                let fresh = create(document, &new[n], commands);
-                if parent.insert_before(&fresh, anchor).is_err() {
-                    crate::browser::warn("could not insert a node");
-                }
-            }
-            (true, false) => {
-                let _removed = parent.remove_child(&dom[o]);
-            }
-            (false, false) => {}
-        }
-    }
-    for k in 0..tail {
-        let (o, n) = (old.len() - tail + k, new.len() - tail + k);
-        patch_node(document, parent, &dom[o], &old[o], &new[n], commands);
+fn set_attribute(element: &Element, name: &str, value: &str) {
+    if element.set_attribute(name, value).is_err() {
+        crate::browser::warn(&format!("could not set the attribute {name}"));
     }
 }
 

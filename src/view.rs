@@ -12,6 +12,9 @@ use account_link_core::config::LinkConfig;
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::{Identity, IdentityRef};
 
+/// Marks the element that takes the focus when it appears (a dialog's first action).
+pub const AUTOFOCUS: &str = "data-autofocus";
+
 /// An element or a text node.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
@@ -167,8 +170,10 @@ pub fn render(state: &WidgetState, config: &LinkConfig) -> El {
                     .flag("disabled", state.unlinking),
                 )
                 .child(
+                    // Focus on the safe answer of a destructive question.
                     button("aal-cancel", t(Msg::Cancel), Command::CancelUnlink)
-                        .flag("disabled", state.unlinking),
+                        .flag("disabled", state.unlinking)
+                        .attr(AUTOFOCUS, ""),
                 ),
         );
     }
@@ -317,11 +322,14 @@ fn confirm_dialog(profile: &SecondaryProfile, locale: &str) -> El {
                 ))
                 .children(row(Msg::EmailLabel, "aal-confirm-email", email)),
         )
-        .child(button(
-            "aal-confirm-link",
-            t(Msg::ConfirmLink),
-            Command::Confirm(true),
-        ))
+        .child(
+            button(
+                "aal-confirm-link",
+                t(Msg::ConfirmLink),
+                Command::Confirm(true),
+            )
+            .attr(AUTOFOCUS, ""),
+        )
         .child(button(
             "aal-cancel",
             t(Msg::Cancel),

@@ -14,26 +14,17 @@ use auth0_account_link::browser::env::JsJson;
 use auth0_account_link::browser::popup::{accept, MessageListener};
 use auth0_account_link::browser::{crypto, storage, window};
 use auth0_account_link::runner::{Runner, TokenSource, Update};
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{MessageEvent, MessageEventInit};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const TENANT: &str = "https://tenant.example.com";
-
-async fn sleep(ms: i32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .expect("setTimeout");
-    });
-    JsFuture::from(promise).await.expect("sleep");
-}
+mod common;
+use common::{primary_token, sleep, TENANT};
 
 fn authorization_response(kind: &str) -> JsValue {
     let data = Object::new();
@@ -274,17 +265,6 @@ fn storage_keeps_only_the_transaction_and_deletes_it_on_use() {
         .expect("storage")
         .expect("storage");
     assert_eq!(session.length().expect("length"), 0);
-}
-
-/// A primary access token that passes the pre-flight (it is never verified client-side).
-fn primary_token() -> String {
-    let header = base64url_encode(br#"{"alg":"RS256","typ":"JWT"}"#);
-    let now = (js_sys::Date::now() / 1000.0) as u64;
-    let claims = format!(
-        r#"{{"iss":"{TENANT}/","sub":"auth0|primary","aud":["{TENANT}/api/v2/"],"azp":"spa-client","exp":{},"scope":"read:current_user update:current_user_identities"}}"#,
-        now + 3600
-    );
-    format!("{header}.{}.c2ln", base64url_encode(claims.as_bytes()))
 }
 
 /// Replaces `window.open` with a fake popup the test can close.

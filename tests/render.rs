@@ -6,6 +6,7 @@
 
 use account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions};
 use account_link_core::error::ErrorCode;
+use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::{Identity, IdentityRef, ProfileData};
 use account_link_core::LinkError;
 use auth0_account_link::browser::window;
@@ -13,24 +14,16 @@ use auth0_account_link::dom::DomView;
 use auth0_account_link::runner::{Status, TokenSource};
 use auth0_account_link::view;
 use auth0_account_link::widget::{Command, Hooks, Notice, Widget, WidgetState};
-use js_sys::Promise;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn sleep(ms: i32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .expect("setTimeout");
-    });
-    JsFuture::from(promise).await.expect("sleep");
-}
+mod common;
+use common::sleep;
 
 fn host() -> Element {
     let document = window().document().expect("document");
@@ -266,6 +259,53 @@ fn clicks_send_the_command_of_the_current_render() {
     host.remove();
 }
 
+fn active_class() -> Option<String> {
+    window()
+        .document()
+        .and_then(|d| d.active_element())
+        .map(|e| e.class_name())
+}
+
+#[wasm_bindgen_test]
+fn a_dialog_that_appears_takes_the_focus_once() {
+    let ids = vec![
+        identity("auth0", "primary", "alice@example.com"),
+        identity("google-oauth2", "g-1", "a@gmail.example"),
+    ];
+    let (host, mut view, _) = dom_view(&listed(ids.clone(), Status::Ready));
+    let mut asking = listed(ids.clone(), Status::Ready);
+    asking.confirm_unlink = Some(ids[1].clone());
+    view.render(view::render(&asking, &config()));
+    // The destructive question focuses its safe answer.
+    assert_eq!(active_class().as_deref(), Some("aal-cancel"));
+
+    // Re-rendering the same dialog does not take the focus back.
+    q(view.root(), ".aal-link")
+        .dyn_into::<HtmlElement>()
+        .expect("button")
+        .focus()
+        .expect("focus");
+    view.render(view::render(&asking, &config()));
+    assert_eq!(active_class().as_deref(), Some("aal-link"));
+
+    let confirming = listed(
+        ids,
+        Status::Confirming(SecondaryProfile {
+            user_id: "github|7".into(),
+            provider: "github".into(),
+            name: Some("Alice".into()),
+            nickname: None,
+            email: Some("a@github.example".into()),
+            email_verified: Some(true),
+            picture: None,
+        }),
+    );
+    view.render(view::render(&confirming, &config()));
+    assert_eq!(active_class().as_deref(), Some("aal-confirm-link"));
+    drop(view);
+    host.remove();
+}
+
 #[wasm_bindgen_test]
 fn dropping_the_view_removes_its_markup_and_listener() {
     let (host, view, commands) = dom_view(&listed(vec![], Status::Ready));
@@ -351,8 +391,11 @@ async fn a_widget_whose_token_fails_reports_it_and_stays_usable() {
 
 #[cfg(feature = "yew")]
 mod yew_component {
+    use super::common::{primary_token, TENANT};
     use super::*;
     use auth0_account_link::component::{to_html, AccountLink, AccountLinkProps};
+    use js_sys::Reflect;
+    use wasm_bindgen::JsValue;
     use yew::prelude::*;
 
     #[derive(Properties, PartialEq)]
@@ -451,6 +494,90 @@ mod yew_component {
                 Command::Link(Some("google-oauth2".into()))
             ]
         );
+        app.destroy();
+        yew_host.remove();
+    }
+
+    /// Replaces `window.fetch` for one test: the Management API answers from here (no
+    /// tenant can run inside the test page). Returns the calls seen, as "METHOD url".
+    fn fake_management_api(user: &str, after_unlink: &str) -> js_sys::Array {
+        let calls = js_sys::Array::new();
+        let fetch = js_sys::Function::new_with_args(
+            "calls, user, afterUnlink",
+            "return (url, init) => { const method = (init && init.method) || 'GET'; calls.push(method + ' ' + url); \
+             const body = method === 'GET' ? user : method === 'DELETE' ? afterUnlink : '{}'; \
+             const status = method === 'GET' || method === 'DELETE' ? 200 : 500; \
+             return Promise.resolve(new Response(body, { status, headers: { 'content-type': 'application/json' } })); };",
+        )
+        .call3(&JsValue::NULL, &calls, &user.into(), &after_unlink.into())
+        .expect("fake fetch");
+        let original = Reflect::get(&window(), &"fetch".into()).expect("fetch");
+        Reflect::set(&window(), &"__realFetch".into(), &original).expect("keep fetch");
+        Reflect::set(&window(), &"fetch".into(), &fetch).expect("replace fetch");
+        calls
+    }
+
+    fn restore_fetch() {
+        let original = Reflect::get(&window(), &"__realFetch".into()).expect("kept fetch");
+        Reflect::set(&window(), &"fetch".into(), &original).expect("restore fetch");
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_yew_component_lists_and_unlinks_with_a_focused_confirmation() {
+        let tenant_config = LinkConfig::new(&LinkOptions {
+            domain: Some(TENANT.into()),
+            client_id: Some("spa-client".into()),
+            app_origin: Some(window().location().origin().expect("origin")),
+            ..Default::default()
+        })
+        .expect("config");
+        let calls = fake_management_api(
+            r#"{"user_id":"auth0|primary","identities":[
+                {"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"},
+                {"connection":"github","user_id":"7","provider":"github","profileData":{"email":"a@github.example"}}]}"#,
+            r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"}]"#,
+        );
+        let unlinked: Rc<RefCell<Vec<usize>>> = Rc::default();
+        let u = unlinked.clone();
+        let token: TokenSource = Rc::new(|| Box::pin(async { Ok(primary_token()) }));
+        let yew_host = host();
+        let app = yew::Renderer::<AccountLink>::with_root_and_props(
+            yew_host.clone(),
+            AccountLinkProps {
+                config: tenant_config,
+                token,
+                on_linked: Callback::noop(),
+                on_unlinked: Callback::from(move |ids: Vec<Identity>| {
+                    u.borrow_mut().push(ids.len())
+                }),
+                on_error: Callback::noop(),
+            },
+        )
+        .render();
+        wait_for(&yew_host, ".aal-status[data-status=ready]").await;
+        assert_eq!(count(&yew_host, "li.aal-identity"), 2);
+        click(&q(&yew_host, "li[data-provider=github] .aal-unlink"));
+        wait_for(&yew_host, ".aal-confirm-unlink").await;
+        sleep(0).await;
+        assert_eq!(active_class().as_deref(), Some("aal-cancel"));
+        click(&q(&yew_host, ".aal-confirm-unlink"));
+        for _ in 0..100 {
+            if count(&yew_host, "li.aal-identity") == 1 {
+                break;
+            }
+            sleep(20).await;
+        }
+        assert_eq!(count(&yew_host, "li.aal-identity"), 1);
+        assert_eq!(*unlinked.borrow(), vec![1]);
+        let calls: Vec<String> = calls.iter().filter_map(|c| c.as_string()).collect();
+        assert_eq!(
+            calls,
+            vec![
+                format!("GET {TENANT}/api/v2/users/auth0%7Cprimary"),
+                format!("DELETE {TENANT}/api/v2/users/auth0%7Cprimary/identities/github/7"),
+            ]
+        );
+        restore_fetch();
         app.destroy();
         yew_host.remove();
     }

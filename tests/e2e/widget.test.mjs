@@ -65,7 +65,9 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   await dialog.waitFor();
   assert.equal(await dialog.locator(".aal-confirm-provider").textContent(), "Google");
   assert.equal(await dialog.locator(".aal-confirm-email").textContent(), "alice.example@gmail.test");
-  await dialog.locator(".aal-confirm-link").click();
+  // Keyboard users land on the next step: the confirm button has the focus, Enter links.
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "aal-confirm-link");
+  await page.keyboard.press("Enter");
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
   assert.equal(await identityCount(page), 2);
   await page.locator('.aal-status[data-status="ready"]').waitFor();
@@ -75,6 +77,9 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   await page.locator("#identities li").nth(1).waitFor();
 
   await page.locator(`.aal-identity[data-provider="google-oauth2"] .aal-unlink`).click();
+  // The destructive question focuses its safe answer.
+  await page.locator(".aal-confirm-unlink").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "aal-cancel");
   await page.locator(".aal-confirm-unlink").click();
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor({ state: "detached" });
   assert.equal(await identityCount(page), 1);

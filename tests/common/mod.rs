@@ -1,0 +1,30 @@
+//! Helpers shared by the browser test files (each file is its own test crate).
+#![allow(dead_code)]
+
+use account_link_core::encoding::base64url_encode;
+use auth0_account_link::browser::window;
+use js_sys::Promise;
+use wasm_bindgen_futures::JsFuture;
+
+pub const TENANT: &str = "https://tenant.example.com";
+
+pub async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("setTimeout");
+    });
+    JsFuture::from(promise).await.expect("sleep");
+}
+
+/// A primary access token for `TENANT` and `spa-client` that passes the pre-flight (the
+/// widget never verifies it: the Management API does).
+pub fn primary_token() -> String {
+    let header = base64url_encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let claims = format!(
+        r#"{{"iss":"{TENANT}/","sub":"auth0|primary","aud":["{TENANT}/api/v2/"],"azp":"spa-client","exp":{},"scope":"read:current_user update:current_user_identities"}}"#,
+        now + 3600
+    );
+    format!("{header}.{}.c2ln", base64url_encode(claims.as_bytes()))
+}
