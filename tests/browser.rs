@@ -24,7 +24,7 @@ use web_sys::{MessageEvent, MessageEventInit};
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::{primary_token, sleep, TENANT};
+use common::{page_options, primary_token, sleep, TENANT};
 
 fn authorization_response(kind: &str) -> JsValue {
     let data = Object::new();
@@ -283,11 +283,8 @@ fn opened() -> JsValue {
 async fn ready_runner(popup_timeout: Option<f64>) -> (Runner, Rc<RefCell<Vec<Update>>>) {
     fake_window_open();
     let config = LinkConfig::new(&LinkOptions {
-        domain: Some(TENANT.into()),
-        client_id: Some("spa-client".into()),
-        app_origin: Some(window().location().origin().expect("origin")),
         popup_timeout_seconds: popup_timeout,
-        ..Default::default()
+        ..page_options("spa-client")
     })
     .expect("config");
     let token: TokenSource = Rc::new(|| Box::pin(async { Ok(primary_token()) }));
@@ -388,13 +385,7 @@ fn set_search(search: &str) {
 
 #[wasm_bindgen_test]
 fn the_hosts_own_callback_is_left_alone() {
-    let config = LinkConfig::new(&LinkOptions {
-        domain: Some(TENANT.into()),
-        client_id: Some("host-callback-client".into()),
-        app_origin: Some(window().location().origin().expect("origin")),
-        ..Default::default()
-    })
-    .expect("config");
+    let config = LinkConfig::new(&page_options("host-callback-client")).expect("config");
     let token: TokenSource = Rc::new(|| Box::pin(async { Ok(primary_token()) }));
     let runner = Runner::new(config, token, |_| {});
     // No pending widget transaction: auth0-spa-js's code and state stay in the URL.

@@ -23,7 +23,7 @@ use web_sys::{Element, HtmlElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::sleep;
+use common::{eventually, page_options};
 
 fn host() -> Element {
     let document = window().document().expect("document");
@@ -38,14 +38,11 @@ fn host() -> Element {
 
 fn config() -> LinkConfig {
     LinkConfig::new(&LinkOptions {
-        domain: Some("tenant.example.com".into()),
-        client_id: Some("spa-client".into()),
-        app_origin: Some(window().location().origin().expect("origin")),
         connections: Some(vec![ConnectionOption {
             name: "google-oauth2".into(),
             label: None,
         }]),
-        ..Default::default()
+        ..page_options("spa-client")
     })
     .expect("config")
 }
@@ -323,13 +320,8 @@ fn failing_token() -> TokenSource {
 }
 
 async fn wait_for(root: &Element, selector: &str) -> Element {
-    for _ in 0..100 {
-        if let Ok(Some(found)) = root.query_selector(selector) {
-            return found;
-        }
-        sleep(20).await;
-    }
-    panic!("{selector} never appeared");
+    eventually(selector, || count(root, selector) > 0).await;
+    q(root, selector)
 }
 
 #[wasm_bindgen_test]
@@ -375,13 +367,7 @@ async fn a_widget_whose_token_fails_reports_it_and_stays_usable() {
     assert_eq!(count(&host, ".aal-notice"), 0);
     let before = errors.borrow().len();
     click(&retry);
-    for _ in 0..50 {
-        if errors.borrow().len() > before {
-            break;
-        }
-        sleep(20).await;
-    }
-    assert!(errors.borrow().len() > before, "retry ran again");
+    eventually("retry runs again", || errors.borrow().len() > before).await;
 
     widget.dispose();
     drop(view.borrow_mut().take());
@@ -391,7 +377,7 @@ async fn a_widget_whose_token_fails_reports_it_and_stays_usable() {
 
 #[cfg(feature = "yew")]
 mod yew_component {
-    use super::common::{primary_token, TENANT};
+    use super::common::{primary_token, sleep, TENANT};
     use super::*;
     use auth0_account_link::component::{to_html, AccountLink, AccountLinkProps};
     use js_sys::Reflect;
@@ -524,13 +510,6 @@ mod yew_component {
 
     #[wasm_bindgen_test]
     async fn the_yew_component_lists_and_unlinks_with_a_focused_confirmation() {
-        let tenant_config = LinkConfig::new(&LinkOptions {
-            domain: Some(TENANT.into()),
-            client_id: Some("spa-client".into()),
-            app_origin: Some(window().location().origin().expect("origin")),
-            ..Default::default()
-        })
-        .expect("config");
         let calls = fake_management_api(
             r#"{"user_id":"auth0|primary","identities":[
                 {"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"},
@@ -544,7 +523,7 @@ mod yew_component {
         let app = yew::Renderer::<AccountLink>::with_root_and_props(
             yew_host.clone(),
             AccountLinkProps {
-                config: tenant_config,
+                config: config(),
                 token,
                 on_linked: Callback::noop(),
                 on_unlinked: Callback::from(move |ids: Vec<Identity>| {
@@ -561,13 +540,10 @@ mod yew_component {
         sleep(0).await;
         assert_eq!(active_class().as_deref(), Some("aal-cancel"));
         click(&q(&yew_host, ".aal-confirm-unlink"));
-        for _ in 0..100 {
-            if count(&yew_host, "li.aal-identity") == 1 {
-                break;
-            }
-            sleep(20).await;
-        }
-        assert_eq!(count(&yew_host, "li.aal-identity"), 1);
+        eventually("the unlinked row goes", || {
+            count(&yew_host, "li.aal-identity") == 1
+        })
+        .await;
         assert_eq!(*unlinked.borrow(), vec![1]);
         let calls: Vec<String> = calls.iter().filter_map(|c| c.as_string()).collect();
         assert_eq!(
@@ -607,13 +583,7 @@ mod yew_component {
         let before = errors.borrow().len();
         assert!(before > 0);
         click(&retry);
-        for _ in 0..50 {
-            if errors.borrow().len() > before {
-                break;
-            }
-            sleep(20).await;
-        }
-        assert!(errors.borrow().len() > before, "retry ran again");
+        eventually("retry runs again", || errors.borrow().len() > before).await;
         app.destroy();
         sleep(0).await;
         assert_eq!(yew_host.child_element_count(), 0);

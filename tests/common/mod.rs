@@ -28,3 +28,24 @@ pub fn primary_token() -> String {
     );
     format!("{header}.{}.c2ln", base64url_encode(claims.as_bytes()))
 }
+
+/// Waits (up to 2 s) until `condition` holds; panics naming `what` otherwise.
+pub async fn eventually(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if condition() {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("{what}: never happened");
+}
+
+/// Options for `TENANT`, `client_id`, and this test page's origin.
+pub fn page_options(client_id: &str) -> account_link_core::config::LinkOptions {
+    account_link_core::config::LinkOptions {
+        domain: Some(TENANT.into()),
+        client_id: Some(client_id.into()),
+        app_origin: Some(window().location().origin().expect("origin")),
+        ..Default::default()
+    }
+}
