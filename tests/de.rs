@@ -99,6 +99,14 @@ fn strict_types_stay_strict() {
     assert_eq!(ok[0].name, "github");
     let seconds: LinkOptions = from_value(js(r#"{"leewaySeconds": 30}"#)).expect("f64");
     assert_eq!(seconds.leeway_seconds, Some(30.0));
+    // A negative number for an unsigned integer: the right kind, not an accepted value.
+    let e = error::<u64>("-3");
+    assert_eq!(
+        e.message(),
+        "expected u64, found a number it does not accept"
+    );
+    let e = error::<u64>("1.5");
+    assert_eq!(e.message(), "expected u64, found a number");
 }
 
 #[wasm_bindgen_test]

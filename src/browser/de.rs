@@ -69,8 +69,15 @@ impl de::Error for DeError {
         found(kind_of(&unexpected), expected)
     }
 
+    /// The right kind of value, but not one the type accepts (a negative or fractional
+    /// number for an integer, say).
     fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
-        found(kind_of(&unexpected), expected)
+        let kind = kind_of(&unexpected);
+        let noun = kind
+            .strip_prefix("an ")
+            .or(kind.strip_prefix("a "))
+            .unwrap_or(kind);
+        found(&format!("a {noun} it does not accept"), expected)
     }
 }
 
