@@ -5,7 +5,7 @@
 //! Text is always set as text (`createTextNode`), never parsed as markup. Clicks are
 //! handled by one listener on the root: each clickable element carries the index of its
 //! command in the current render (`data-aal-cmd`). An element marked
-//! [`AUTOFOCUS`](crate::view::AUTOFOCUS) takes the focus when it appears (a dialog's
+//! [`AUTOFOCUS`] takes the focus when it appears (a dialog's
 //! first action), so keyboard users land where the next step is.
 
 use crate::view::{El, Node, AUTOFOCUS};

@@ -1,5 +1,5 @@
 //! The view: a pure function from [`WidgetState`] to a small element tree. Two renderers
-//! draw it — [`crate::dom`] (behind `mount()`, no framework) and the Yew component — so
+//! draw it — `dom` (behind `mount()`, no framework) and the Yew component — so
 //! the markup, classes and ARIA roles are defined once.
 //!
 //! Every IdP or user string is a [`Node::Text`]: renderers put it in a text node, never

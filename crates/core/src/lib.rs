@@ -5,7 +5,7 @@
 //!
 //! Each request is made by a pure `prepare_*` function and each response read by a pure
 //! `process_*` function; the whole flow is [`flow::LinkFlow::step`]. Time, randomness,
-//! JSON parsing, SHA-256 and RSA verification are the host's (see [`env`]).
+//! JSON parsing, SHA-256 and RSA verification are the host's (see [`mod@env`]).
 //!
 //! Security properties, enforced by types:
 //! - only [`transaction::Transaction::validate_callback`] makes a `ValidatedCallback`,
