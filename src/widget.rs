@@ -276,15 +276,6 @@ impl Widget {
         self.inner.borrow().state.clone()
     }
 
-    pub fn config(&self) -> LinkConfig {
-        self.inner.borrow().config.clone()
-    }
-
-    /// Replaces the host callbacks (a re-rendered Yew parent passes new ones).
-    pub fn set_hooks(&self, hooks: Hooks) {
-        self.inner.borrow_mut().hooks = hooks;
-    }
-
     fn runner(&self) -> Option<Runner> {
         self.inner.borrow().runner.clone()
     }
