@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::UnwrapThrowExt;
 use web_sys::{Document, Element, HtmlElement};
 
 const COMMAND_ATTR: &str = "data-aal-cmd";
@@ -40,13 +41,13 @@ impl DomView {
     pub fn new(host: &Element, tree: El, on_command: impl Fn(Command) + 'static) -> DomView {
         let document = crate::browser::window()
             .document()
-            .expect("unreachable: a window has a document");
+            .expect_throw("unreachable: a window has a document");
         let commands: Rc<RefCell<Vec<Command>>> = Rc::default();
         let mut pass = Pass::new(&document);
         let root: Element = pass
             .create(&Node::El(tree.clone()))
             .dyn_into()
-            .expect("unreachable: an El renders as an Element");
+            .expect_throw("unreachable: an El renders as an Element");
         let table = commands.clone();
         let on_click = Closure::wrap(Box::new(move |event: web_sys::Event| {
             let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
@@ -146,7 +147,7 @@ impl<'a> Pass<'a> {
         let element = self
             .document
             .create_element(el.tag)
-            .expect("unreachable: the view uses valid tag names");
+            .expect_throw("unreachable: the view uses valid tag names");
         for (name, value) in &el.attrs {
             set_attribute(&element, name, value);
         }

@@ -3,6 +3,7 @@
 
 use account_link_core::env::{Env, JsonParser};
 use serde::de::DeserializeOwned;
+use wasm_bindgen::UnwrapThrowExt;
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct JsJson;
@@ -30,7 +31,7 @@ impl Env for BrowserEnv {
         super::window()
             .crypto()
             .and_then(|c| c.get_random_values_with_u8_array(buf))
-            .expect("unreachable: crypto.getRandomValues exists in every supported browser");
+            .expect_throw("unreachable: crypto.getRandomValues exists in every supported browser");
     }
 
     fn json(&self) -> &JsJson {

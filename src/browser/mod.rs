@@ -9,13 +9,14 @@ pub mod popup;
 pub mod storage;
 pub mod timer;
 
+use wasm_bindgen::UnwrapThrowExt;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The page's window. Every widget entry point runs in a window context.
 pub fn window() -> web_sys::Window {
     js_sys::global()
         .dyn_into::<web_sys::Window>()
-        .expect("unreachable: auth0-account-link runs in a browser window")
+        .expect_throw("unreachable: auth0-account-link runs in a browser window")
 }
 
 /// A short description of a thrown JS value (an `Error`'s message, or its string form).

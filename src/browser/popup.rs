@@ -4,6 +4,7 @@
 use super::window;
 use account_link_core::transaction::{CallbackResponse, WebMessage};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::UnwrapThrowExt;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
 
@@ -121,7 +122,7 @@ impl MessageListener {
         }) as Box<dyn FnMut(MessageEvent)>);
         window()
             .add_event_listener_with_callback("message", closure.as_ref().unchecked_ref())
-            .expect("unreachable: addEventListener does not throw");
+            .expect_throw("unreachable: addEventListener does not throw");
         MessageListener { closure }
     }
 }

@@ -2,6 +2,7 @@
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::UnwrapThrowExt;
 
 /// `setTimeout`; dropping it before it fires cancels it.
 pub struct Timeout {
@@ -22,7 +23,7 @@ impl Timeout {
                 closure.as_ref().unchecked_ref(),
                 i32::try_from(millis).unwrap_or(i32::MAX),
             )
-            .expect("unreachable: setTimeout does not throw");
+            .expect_throw("unreachable: setTimeout does not throw");
         Timeout {
             id,
             _closure: closure,
@@ -50,7 +51,7 @@ impl Interval {
                 closure.as_ref().unchecked_ref(),
                 i32::try_from(millis).unwrap_or(i32::MAX),
             )
-            .expect("unreachable: setInterval does not throw");
+            .expect_throw("unreachable: setInterval does not throw");
         Interval {
             id,
             _closure: closure,
