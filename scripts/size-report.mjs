@@ -1,14 +1,17 @@
 // Size report of the built package (run scripts/build-package first): raw, gzip -9 and
 // brotli -q11 of each shipped file, and the total of wasm + JS glue against the budget.
-// Usage: node scripts/size-report.mjs [pkgDir] [--write docs/size.md]
+// Usage: node scripts/size-report.mjs [pkgDir] [--write docs/size.md] [--check]
+// --check exits 1 when wasm + glue is over the budget (scripts/test uses it, so a change
+// that grows the bundle past the budget fails CI instead of passing quietly).
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import path from "node:path";
 
 const args = process.argv.slice(2);
-const dir = args.find((a) => !a.startsWith("--")) ?? "www/pkg";
+const dir = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--write") ?? "www/pkg";
 const writeIndex = args.indexOf("--write");
 const out = writeIndex >= 0 ? args[writeIndex + 1] : null;
+const check = args.includes("--check");
 const BUDGET_GZIP = 120 * 1024;
 
 const files = [
@@ -59,4 +62,8 @@ if (out) {
   const tail = rest.split(end)[1];
   writeFileSync(out, `${head}${start}\n${report}${end}${tail}`);
   console.log(`size-report: wrote ${out}`);
+}
+if (check && total.gzip > BUDGET_GZIP) {
+  console.error("size-report: over budget");
+  process.exit(1);
 }
