@@ -3,8 +3,8 @@
 //! wasm.
 //!
 //! Why not serde-wasm-bindgen's: its errors print the unexpected value through serde's
-//! `Unexpected`, which keeps float formatting in the bundle (~13 KB gzip, measured in
-//! docs/size.md). Errors here name the path (`connections[0].name: expected a string,
+//! `Unexpected`, which keeps float formatting in the bundle (6.5 KB of the gzipped bundle,
+//! see docs/size.md). Errors here name the path (`connections[0].name: expected a string,
 //! found a number`) and the *kind* of value found — never the value, which may be token
 //! material.
 
@@ -32,9 +32,7 @@ impl DeError {
         self.path = format!("{segment}{}{}", if dot { "." } else { "" }, self.path);
         self
     }
-}
 
-impl DeError {
     /// Where: `connections[0].name`, or empty for the value itself.
     pub fn path(&self) -> &str {
         &self.path
