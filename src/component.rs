@@ -5,6 +5,7 @@
 //! [`crate::view::render`] turned into Yew's virtual DOM here, so the component and
 //! `mount()` show the same thing and behave the same way.
 
+use crate::browser::focus;
 use crate::runner::{Status, TokenSource};
 use crate::view::{self, El, Node, AUTOFOCUS};
 use crate::widget::{Command, Hooks, Widget, WidgetState};
@@ -89,8 +90,20 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             },
         );
     }
-    // A dialog that appears takes the focus on its marked action, as with `mount()`.
+    // As with `mount()`: a render that takes the focused control away puts the focus back
+    // inside the widget, and a dialog that appears takes it on its marked action.
     let root = use_node_ref();
+    let had_focus = root
+        .cast::<web_sys::Element>()
+        .is_some_and(|r| focus::is_within(&r));
+    {
+        let root = root.clone();
+        use_effect(move || {
+            if let Some(r) = root.cast::<web_sys::Element>() {
+                focus::restore(&r, had_focus);
+            }
+        });
+    }
     {
         let root = root.clone();
         let dialog = (

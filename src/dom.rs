@@ -6,8 +6,10 @@
 //! handled by one listener on the root: each clickable element carries the index of its
 //! command in the current render (`data-aal-cmd`). An element marked
 //! [`AUTOFOCUS`] takes the focus when it appears (a dialog's
-//! first action), so keyboard users land where the next step is.
+//! first action), so keyboard users land where the next step is; a render that takes the
+//! focused control away puts the focus back inside the widget ([`focus::restore`]).
 
+use crate::browser::focus;
 use crate::view::{El, Node, AUTOFOCUS};
 use crate::widget::Command;
 use std::cell::RefCell;
@@ -74,7 +76,7 @@ impl DomView {
         if host.append_child(&root).is_err() {
             crate::browser::warn("could not insert the widget into its host element");
         }
-        pass.finish(&commands);
+        let _nothing_to_focus_yet = pass.finish(&commands);
         DomView {
             document,
             root,
@@ -92,9 +94,13 @@ impl DomView {
     /// Brings the DOM to `tree`, changing only what differs from the previous render.
     /// The root keeps its element: [`crate::view::render`] always returns a `<section>`.
     pub fn render(&mut self, tree: El) {
+        let had_focus = focus::is_within(&self.root);
         let mut pass = Pass::new(&self.document);
         pass.patch_element(&self.root, &self.previous, &tree);
-        pass.finish(&self.commands);
+        let moved = pass.finish(&self.commands);
+        if !moved {
+            focus::restore(&self.root, had_focus);
+        }
         self.previous = tree;
     }
 }
@@ -124,13 +130,17 @@ impl<'a> Pass<'a> {
         }
     }
 
-    fn finish(self, table: &RefCell<Vec<Command>>) {
+    /// Installs the command table and focuses a newly shown [`AUTOFOCUS`] element;
+    /// whether it did.
+    fn finish(self, table: &RefCell<Vec<Command>>) -> bool {
         *table.borrow_mut() = self.commands;
-        if let Some(element) = self.focus.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-            if element.focus().is_err() {
-                crate::browser::warn("could not move the focus");
-            }
+        let Some(element) = self.focus.and_then(|e| e.dyn_into::<HtmlElement>().ok()) else {
+            return false;
+        };
+        if element.focus().is_err() {
+            crate::browser::warn("could not move the focus");
         }
+        true
     }
 
     fn command_index(&mut self, el: &El) -> Option<String> {

@@ -99,6 +99,9 @@ pub fn render(state: &WidgetState, config: &LinkConfig) -> El {
     let mut root = el("section")
         .attr("class", "aal")
         .attr("aria-label", t(Msg::Title))
+        // Focusable from script only: where the focus goes when a render removes the
+        // focused control and no action is enabled.
+        .attr("tabindex", "-1")
         .child(el("h2").attr("class", "aal-title").text(t(Msg::Title)))
         .child(
             el("p")

@@ -304,6 +304,50 @@ fn a_dialog_that_appears_takes_the_focus_once() {
 }
 
 #[wasm_bindgen_test]
+fn a_render_that_removes_the_focused_control_keeps_the_focus_in_the_widget() {
+    let ids = vec![
+        identity("auth0", "primary", "alice@example.com"),
+        identity("google-oauth2", "g-1", "a@gmail.example"),
+    ];
+    let (host, mut view, _) = dom_view(&listed(ids.clone(), Status::Ready));
+    let mut asking = listed(ids.clone(), Status::Ready);
+    asking.confirm_unlink = Some(ids[1].clone());
+    view.render(view::render(&asking, &config()));
+    assert_eq!(active_class().as_deref(), Some("aal-cancel"));
+
+    // The dialog goes: the focus moves to the first enabled action, not to the body.
+    view.render(view::render(&listed(ids.clone(), Status::Ready), &config()));
+    assert_eq!(active_class().as_deref(), Some("aal-link"));
+
+    // Every action disabled: the widget's root holds the focus.
+    view.render(view::render(
+        &listed(ids.clone(), Status::AwaitingLogin),
+        &config(),
+    ));
+    assert_eq!(active_class().as_deref(), Some("aal"));
+
+    // Focus outside the widget is none of its business.
+    let outside = window()
+        .document()
+        .expect("document")
+        .create_element("button")
+        .expect("button");
+    host.append_child(&outside).expect("append");
+    outside
+        .dyn_ref::<HtmlElement>()
+        .expect("button")
+        .focus()
+        .expect("focus");
+    view.render(view::render(&listed(ids, Status::Ready), &config()));
+    assert!(window()
+        .document()
+        .and_then(|d| d.active_element())
+        .is_some_and(|a| a.is_same_node(Some(&outside))));
+    drop(view);
+    host.remove();
+}
+
+#[wasm_bindgen_test]
 fn dropping_the_view_removes_its_markup_and_listener() {
     let (host, view, commands) = dom_view(&listed(vec![], Status::Ready));
     let button = q(view.root(), ".aal-link");
@@ -545,6 +589,13 @@ mod yew_component {
         })
         .await;
         assert_eq!(*unlinked.borrow(), vec![1]);
+        // The focus (on the dialog's Cancel) did not fall to the page body: it is on the
+        // root or an action (the re-prepare after an unlink briefly disables the actions).
+        let active = window()
+            .document()
+            .and_then(|d| d.active_element())
+            .expect("active element");
+        assert!(yew_host.contains(Some(&active)), "{:?}", active_class());
         let calls: Vec<String> = calls.iter().filter_map(|c| c.as_string()).collect();
         assert_eq!(
             calls,

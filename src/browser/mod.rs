@@ -4,6 +4,7 @@
 pub mod crypto;
 pub mod de;
 pub mod env;
+pub mod focus;
 pub mod http;
 pub mod popup;
 pub mod storage;

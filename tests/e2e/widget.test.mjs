@@ -82,6 +82,8 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   assert.equal(await page.evaluate(() => document.activeElement?.className), "aal-cancel");
   await page.locator(".aal-confirm-unlink").click();
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor({ state: "detached" });
+  // The dialog's focused button went away: the focus stays in the widget, not on the body.
+  assert.ok(await page.evaluate(() => document.activeElement?.closest(".aal") != null));
   assert.equal(await identityCount(page), 1);
   assert.deepEqual(events.filter((e) => e.name === "account-link:unlinked").map((e) => e.identities), [1]);
   assert.equal(await page.locator(".aal-identity").first().locator(".aal-unlink").count(), 0, "the primary identity has no unlink button");
