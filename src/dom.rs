@@ -4,10 +4,10 @@
 //!
 //! Text is always set as text (`createTextNode`), never parsed as markup. Clicks are
 //! handled by one listener on the root: each clickable element carries the index of its
-//! command in the current render (`data-aal-cmd`). An element marked
-//! [`AUTOFOCUS`] takes the focus when it appears (a dialog's
-//! first action), so keyboard users land where the next step is; a render that takes the
-//! focused control away puts the focus back inside the widget ([`focus::restore`]).
+//! command in the current render (`data-aal-cmd`). An element marked [`AUTOFOCUS`] takes
+//! the focus when it appears (a dialog's first action), so keyboard users land where the
+//! next step is; a render that takes the focused control away puts the focus back inside
+//! the widget ([`focus::restore`]).
 
 use crate::browser::focus;
 use crate::view::{El, Node, AUTOFOCUS};

@@ -15,6 +15,10 @@ use account_link_core::management::{Identity, IdentityRef};
 /// Marks the element that takes the focus when it appears (a dialog's first action).
 pub const AUTOFOCUS: &str = "data-autofocus";
 
+/// Where the focus goes when a render takes the focused control away: the first enabled
+/// action (else the root, which is focusable from script).
+pub const FOCUS_FALLBACK: &str = ".aal-actions button:not([disabled])";
+
 /// An element or a text node.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {

@@ -2,11 +2,9 @@
 //! (a dialog that closes, buttons disabled while a link runs): the focus moves to the
 //! first enabled action, or to the widget's root (`tabindex="-1"`), never to the page body.
 
+use crate::view::FOCUS_FALLBACK;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
-
-/// Where the focus goes when it was lost inside the widget, in order of preference.
-const FALLBACK: &str = ".aal-actions button:not([disabled])";
 
 /// Whether the focus is on an element inside `root` that can keep it.
 pub fn is_within(root: &Element) -> bool {
@@ -32,7 +30,7 @@ pub fn restore(root: &Element, had_focus: bool) {
         return;
     }
     let target = root
-        .query_selector(FALLBACK)
+        .query_selector(FOCUS_FALLBACK)
         .ok()
         .flatten()
         .unwrap_or_else(|| root.clone());
