@@ -60,6 +60,22 @@ fn identity(provider: &str, user_id: &str, email: &str) -> Identity {
     }
 }
 
+/// The primary (database) identity and a linked Google one.
+fn primary_and_google() -> Vec<Identity> {
+    vec![
+        identity("auth0", "primary", "alice@example.com"),
+        identity("google-oauth2", "g-1", "a@gmail.example"),
+    ]
+}
+
+/// `ids` listed, with "Unlink this account?" asked about the second.
+fn asking_to_unlink(ids: &[Identity]) -> WidgetState {
+    WidgetState {
+        confirm_unlink: Some(ids[1].clone()),
+        ..listed(ids.to_vec(), Status::Ready)
+    }
+}
+
 fn listed(ids: Vec<Identity>, status: Status) -> WidgetState {
     WidgetState {
         identities: Some(ids),
@@ -220,10 +236,7 @@ fn patching_keeps_nodes_updates_text_and_removes_stale_attributes() {
 
 #[wasm_bindgen_test]
 fn clicks_send_the_command_of_the_current_render() {
-    let ids = vec![
-        identity("auth0", "primary", "alice@example.com"),
-        identity("google-oauth2", "g-1", "a@gmail.example"),
-    ];
+    let ids = primary_and_google();
     let (host, mut view, commands) = dom_view(&listed(ids.clone(), Status::Ready));
     click(&q(view.root(), ".aal-link[data-connection=google-oauth2]"));
     click(&q(view.root(), ".aal-unlink"));
@@ -238,8 +251,7 @@ fn clicks_send_the_command_of_the_current_render() {
         ]
     );
 
-    let mut asking = listed(ids, Status::Ready);
-    asking.confirm_unlink = Some(identity("google-oauth2", "g-1", "a@gmail.example"));
+    let mut asking = asking_to_unlink(&ids);
     view.render(view::render(&asking, &config()));
     commands.borrow_mut().clear();
     click(&q(view.root(), ".aal-confirm-unlink"));
@@ -265,13 +277,9 @@ fn active_class() -> Option<String> {
 
 #[wasm_bindgen_test]
 fn a_dialog_that_appears_takes_the_focus_once() {
-    let ids = vec![
-        identity("auth0", "primary", "alice@example.com"),
-        identity("google-oauth2", "g-1", "a@gmail.example"),
-    ];
+    let ids = primary_and_google();
     let (host, mut view, _) = dom_view(&listed(ids.clone(), Status::Ready));
-    let mut asking = listed(ids.clone(), Status::Ready);
-    asking.confirm_unlink = Some(ids[1].clone());
+    let asking = asking_to_unlink(&ids);
     view.render(view::render(&asking, &config()));
     // The destructive question focuses its safe answer.
     assert_eq!(active_class().as_deref(), Some("aal-cancel"));
@@ -305,13 +313,9 @@ fn a_dialog_that_appears_takes_the_focus_once() {
 
 #[wasm_bindgen_test]
 fn a_render_that_removes_the_focused_control_keeps_the_focus_in_the_widget() {
-    let ids = vec![
-        identity("auth0", "primary", "alice@example.com"),
-        identity("google-oauth2", "g-1", "a@gmail.example"),
-    ];
+    let ids = primary_and_google();
     let (host, mut view, _) = dom_view(&listed(ids.clone(), Status::Ready));
-    let mut asking = listed(ids.clone(), Status::Ready);
-    asking.confirm_unlink = Some(ids[1].clone());
+    let asking = asking_to_unlink(&ids);
     view.render(view::render(&asking, &config()));
     assert_eq!(active_class().as_deref(), Some("aal-cancel"));
 
@@ -453,23 +457,18 @@ mod yew_component {
     }
 
     fn states() -> Vec<WidgetState> {
-        let ids = vec![
-            identity("auth0", "primary", "alice@example.com"),
-            identity("google-oauth2", "g-1", "a@gmail.example"),
-        ];
+        let ids = primary_and_google();
         let mut notice = listed(ids.clone(), Status::Ready);
         notice.notice = Some(Notice {
             text: "<i>x</i>".into(),
             code: Some("rate_limited"),
             is_error: true,
         });
-        let mut unlink = listed(ids.clone(), Status::Ready);
-        unlink.confirm_unlink = Some(ids[1].clone());
         vec![
             WidgetState::default(),
             listed(ids.clone(), Status::Preparing),
             notice,
-            unlink,
+            asking_to_unlink(&ids),
             listed(ids, Status::PopupBlocked),
         ]
     }
