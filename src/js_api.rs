@@ -23,19 +23,25 @@ fn set(target: &JsValue, key: &str, value: impl Into<JsValue>) {
     let _infallible = Reflect::set(target, &key.into(), &value.into());
 }
 
+/// The fields an error and an `account-link:error` detail share: `code`, `reason`,
+/// `retryAfterSeconds`, `userMessage`.
+fn set_stable_fields(target: &JsValue, e: &LinkError) {
+    set(target, "code", e.code().as_str());
+    if let Some(r) = e.reason() {
+        set(target, "reason", r.as_str());
+    }
+    if let Some(s) = e.retry_after_seconds() {
+        set(target, "retryAfterSeconds", s as f64);
+    }
+    set(target, "userMessage", e.user_message());
+}
+
 /// A `LinkError` as a JS `Error` with the stable fields of the public contract.
 pub fn js_error(e: &LinkError) -> JsValue {
     let error = js_sys::Error::new(e.detail());
     error.set_name("AccountLinkError");
     let v: JsValue = error.into();
-    set(&v, "code", e.code().as_str());
-    if let Some(r) = e.reason() {
-        set(&v, "reason", r.as_str());
-    }
-    if let Some(s) = e.retry_after_seconds() {
-        set(&v, "retryAfterSeconds", s as f64);
-    }
-    set(&v, "userMessage", e.user_message());
+    set_stable_fields(&v, e);
     if let Some(status) = e.http_status() {
         set(&v, "status", f64::from(status));
     }
@@ -149,18 +155,11 @@ fn identities_detail(ids: &[Identity]) -> JsValue {
 }
 
 fn error_detail(e: &LinkError) -> JsValue {
-    let detail = Object::new();
-    set(&detail, "code", e.code().as_str());
-    if let Some(r) = e.reason() {
-        set(&detail, "reason", r.as_str());
-    }
-    if let Some(s) = e.retry_after_seconds() {
-        set(&detail, "retryAfterSeconds", s as f64);
-    }
+    let detail: JsValue = Object::new().into();
+    set_stable_fields(&detail, e);
     set(&detail, "message", e.detail());
-    set(&detail, "userMessage", e.user_message());
     set(&detail, "error", js_error(e));
-    detail.into()
+    detail
 }
 
 /// What `mount` returns.
