@@ -14,7 +14,6 @@ use account_link_core::management::Identity;
 use account_link_core::LinkError;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 use yew::virtual_dom::{VNode, VTag, VText};
 
@@ -113,10 +112,9 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         use_effect_with(dialog, move |_| {
             let target = root
                 .cast::<web_sys::Element>()
-                .and_then(|r| r.query_selector(&format!("[{AUTOFOCUS}]")).ok().flatten())
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                .and_then(|r| r.query_selector(&format!("[{AUTOFOCUS}]")).ok().flatten());
             if let Some(target) = target {
-                let _focus_is_best_effort = target.focus();
+                focus::give(&target);
             }
         });
     }

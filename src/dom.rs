@@ -17,7 +17,7 @@ use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::UnwrapThrowExt;
-use web_sys::{Document, Element, HtmlElement};
+use web_sys::{Document, Element};
 
 const COMMAND_ATTR: &str = "data-aal-cmd";
 const COMMAND_SELECTOR: &str = "[data-aal-cmd]";
@@ -134,12 +134,10 @@ impl<'a> Pass<'a> {
     /// whether it did.
     fn finish(self, table: &RefCell<Vec<Command>>) -> bool {
         *table.borrow_mut() = self.commands;
-        let Some(element) = self.focus.and_then(|e| e.dyn_into::<HtmlElement>().ok()) else {
+        let Some(element) = self.focus else {
             return false;
         };
-        if element.focus().is_err() {
-            crate::browser::warn("could not move the focus");
-        }
+        focus::give(&element);
         true
     }
 

@@ -34,9 +34,16 @@ pub fn restore(root: &Element, had_focus: bool) {
         .ok()
         .flatten()
         .unwrap_or_else(|| root.clone());
-    if let Ok(target) = target.dyn_into::<HtmlElement>() {
-        if target.focus().is_err() {
-            super::warn("could not move the focus back into the widget");
-        }
+    give(&target);
+}
+
+/// Moves the focus to `target` (a failure is reported on the console, nothing more can
+/// be done about it).
+pub fn give(target: &Element) {
+    let moved = target
+        .dyn_ref::<HtmlElement>()
+        .is_some_and(|t| t.focus().is_ok());
+    if !moved {
+        super::warn("could not move the focus");
     }
 }
