@@ -3,10 +3,8 @@
 //! `retryAfterSeconds`, `userMessage`); events are dispatched on the host element.
 
 use crate::browser::{describe, window};
-use crate::dom::DomView;
+use crate::component::{AccountLink, AccountLinkProps};
 use crate::runner::{identity_op, Runner, TokenSource, Update};
-use crate::view;
-use crate::widget::{Hooks, Widget, WidgetState};
 use account_link_core::config::{LinkConfig, LinkOptions};
 use account_link_core::error::ErrorCode;
 use account_link_core::flow::{IdentityOpKind, IdentityOpOutput, Outcome};
@@ -17,6 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use yew::{AppHandle, Callback, Renderer};
 
 fn set(target: &JsValue, key: &str, value: impl Into<JsValue>) {
     // Setting a property on a plain object we just created cannot fail.
@@ -115,7 +114,9 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
         .collect();
     LinkOptions::check_names(names.iter().map(String::as_str))?;
     let copy = Object::assign(&Object::new(), options.unchecked_ref());
-    let _existed = Reflect::delete_property(&copy, &"getAccessToken".into());
+    for function_option in ["getAccessToken", "onLinked", "onUnlinked", "onError"] {
+        let _existed = Reflect::delete_property(&copy, &function_option.into());
+    }
     if Reflect::get(&copy, &"appOrigin".into())
         .map(|v| v.is_undefined())
         .unwrap_or(true)
@@ -162,71 +163,104 @@ fn error_detail(e: &LinkError) -> JsValue {
     detail
 }
 
+/// The optional `onLinked` / `onUnlinked` / `onError` option: a function, or absent.
+fn host_callback(options: &JsValue, name: &str) -> Result<Option<Function>, LinkError> {
+    let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value.dyn_into::<Function>().map(Some).map_err(|_| {
+        config_error(
+            name,
+            "is not a function",
+            "pass a function, or leave it out",
+        )
+    })
+}
+
+fn call_host(callback: &Option<Function>, detail: &JsValue) {
+    if let Some(f) = callback {
+        if let Err(e) = f.call1(&JsValue::UNDEFINED, detail) {
+            crate::browser::warn(&format!("a host callback threw: {}", describe(&e)));
+        }
+    }
+}
+
+/// The component's props for `element` from a JS options object: the host hears each
+/// outcome as a DOM event on `element` and through the optional callback option.
+fn mount_props(
+    element: &web_sys::Element,
+    options: &JsValue,
+) -> Result<AccountLinkProps, LinkError> {
+    let (config, token) = parse_options(options)?;
+    let (on_linked, on_unlinked, on_error) = (
+        host_callback(options, "onLinked")?,
+        host_callback(options, "onUnlinked")?,
+        host_callback(options, "onError")?,
+    );
+    let identities_event = |name: &'static str, callback: Option<Function>| {
+        let element = element.clone();
+        Callback::from(move |ids: Vec<Identity>| {
+            let detail = identities_detail(&ids);
+            dispatch_event(&element, name, detail.clone());
+            call_host(&callback, &detail);
+        })
+    };
+    let error_target = element.clone();
+    Ok(AccountLinkProps {
+        config,
+        token,
+        on_linked: identities_event("account-link:linked", on_linked),
+        on_unlinked: identities_event("account-link:unlinked", on_unlinked),
+        on_error: Callback::from(move |e: LinkError| {
+            let detail = error_detail(&e);
+            dispatch_event(&error_target, "account-link:error", detail.clone());
+            call_host(&on_error, &detail);
+        }),
+    })
+}
+
 /// What `mount` returns.
 #[wasm_bindgen]
 pub struct MountHandle {
-    widget: Option<Widget>,
-    view: Rc<RefCell<Option<DomView>>>,
+    element: web_sys::Element,
+    app: Option<AppHandle<AccountLink>>,
 }
 
 #[wasm_bindgen]
 impl MountHandle {
+    /// Hands new options to the running widget without remounting it: a new
+    /// `getAccessToken` or callback is used from the next call on, a new locale or label
+    /// re-renders, and a popup in flight survives both. Options that need a new flow
+    /// (another domain, client, redirect…) restart it. Throws `config_invalid` (and keeps
+    /// the current options) when the new ones are wrong.
+    pub fn update(&mut self, options: JsValue) -> Result<(), JsValue> {
+        let props = mount_props(&self.element, &options).map_err(|e| js_error(&e))?;
+        if let Some(app) = self.app.as_mut() {
+            app.update(props);
+        }
+        Ok(())
+    }
+
     /// Removes the widget: closes its popup, removes its listeners, clears its timers,
     /// takes its markup out of the host element.
     pub fn unmount(&mut self) {
-        if let Some(widget) = self.widget.take() {
-            widget.dispose();
+        if let Some(app) = self.app.take() {
+            app.destroy();
         }
-        drop(self.view.borrow_mut().take());
     }
 }
 
-/// Renders the widget into `element`. Throws an `Error` with `code: "config_invalid"`
-/// (naming the option) before any request when the options are wrong.
+/// Renders the widget (the Yew `AccountLink` component) into `element`. Throws an
+/// `Error` with `code: "config_invalid"` (naming the option) before any request when the
+/// options are wrong.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle, JsValue> {
-    let (config, token) = parse_options(&options).map_err(|e| js_error(&e))?;
-    let hooks = {
-        let (a, b, c) = (element.clone(), element.clone(), element.clone());
-        Hooks {
-            on_linked: Rc::new(move |ids: Vec<Identity>| {
-                dispatch_event(&a, "account-link:linked", identities_detail(&ids))
-            }),
-            on_unlinked: Rc::new(move |ids: Vec<Identity>| {
-                dispatch_event(&b, "account-link:unlinked", identities_detail(&ids))
-            }),
-            on_error: Rc::new(move |e: LinkError| {
-                dispatch_event(&c, "account-link:error", error_detail(&e))
-            }),
-        }
-    };
-    let widget_slot: Rc<RefCell<Option<Widget>>> = Rc::default();
-    let on_command = {
-        let slot = widget_slot.clone();
-        move |command| {
-            let widget = slot.borrow().clone();
-            if let Some(widget) = widget {
-                widget.command(command);
-            }
-        }
-    };
-    let first = view::render(&WidgetState::default(), &config);
-    let view_slot = Rc::new(RefCell::new(Some(DomView::new(
-        &element, first, on_command,
-    ))));
-    let render = {
-        let (slot, config) = (view_slot.clone(), config.clone());
-        move |state: &WidgetState| {
-            if let Some(dom) = slot.borrow_mut().as_mut() {
-                dom.render(view::render(state, &config));
-            }
-        }
-    };
-    let widget = Widget::new(config, token, hooks, render);
-    *widget_slot.borrow_mut() = Some(widget.clone());
+    let props = mount_props(&element, &options).map_err(|e| js_error(&e))?;
+    let app = Renderer::<AccountLink>::with_root_and_props(element.clone(), props).render();
     Ok(MountHandle {
-        widget: Some(widget),
-        view: view_slot,
+        element,
+        app: Some(app),
     })
 }
 

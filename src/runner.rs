@@ -7,8 +7,7 @@
 //! weak reference, so late completions after disposal are dropped.
 
 use crate::browser::{
-    crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, timer::Interval,
-    timer::Timeout, window,
+    crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, window,
 };
 use account_link_core::config::LinkConfig;
 use account_link_core::flow::{
@@ -20,6 +19,7 @@ use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
 use account_link_core::transaction::{CallbackResponse, Transaction};
 use account_link_core::LinkError;
+use gloo_timers::callback::{Interval, Timeout};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
@@ -42,8 +42,9 @@ pub enum Update {
 }
 
 /// An owned view of the flow's phase, for the UI.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Status {
+    #[default]
     Idle,
     Preparing,
     Ready,
@@ -481,9 +482,11 @@ pub async fn identity_op(
         };
         let (next, next_effect) = op.step(event, &mut env);
         op = next;
-        match next_effect {
-            Some(e) => effect = e,
-            None => unreachable!("an identity op always answers its own effects"),
-        }
+        effect = next_effect.ok_or_else(|| {
+            LinkError::new(
+                account_link_core::error::ErrorCode::UnexpectedResponse,
+                "the identity operation stopped without an answer",
+            )
+        })?;
     }
 }

@@ -3,12 +3,12 @@
 //! verified secondary), unlinks with confirmation, reports progress and errors, and stays
 //! usable after any error.
 //!
-//! All state is one [`WidgetState`] changed only by [`WidgetState::apply`]; the view
-//! ([`crate::view`]) is a function of it. Both renderers — the DOM renderer behind
-//! `mount()` and the Yew component — drive the same [`Widget`] with [`Command`]s. Every
-//! protocol decision is the core's, every browser effect the runner's.
+//! The state is one [`WidgetState`], changed only by its reducer ([`Reducible`]); it lives
+//! in the component's `use_reducer`, nowhere else. [`Widget`] owns the runner: it turns
+//! [`Command`]s from the view into runner calls and the runner's updates into
+//! [`Action`]s for the reducer. Every protocol decision is the core's, every browser
+//! effect the runner's.
 
-use crate::messages::{status_text, text, Msg};
 use crate::runner::{identity_op, Runner, Status, TokenSource, Update};
 use account_link_core::config::LinkConfig;
 use account_link_core::error::ErrorCode;
@@ -17,22 +17,40 @@ use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::LinkError;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
+use yew::Reducible;
 
-/// A message shown above the list until dismissed (or replaced).
+/// A message shown above the list until dismissed (or replaced). The state says *what*
+/// happened; the view words it in the widget's locale.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Notice {
-    pub text: String,
-    /// The stable code, for errors and cancellations.
-    pub code: Option<&'static str>,
-    pub is_error: bool,
+pub enum Notice {
+    Linked,
+    Unlinked,
+    Cancelled,
+    Error(LinkError),
+}
+
+impl Notice {
+    /// The stable code shown as `data-code` (errors and cancellations).
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Notice::Linked | Notice::Unlinked => None,
+            Notice::Cancelled => Some(ErrorCode::Cancelled.as_str()),
+            Notice::Error(e) => Some(e.code().as_str()),
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        matches!(self, Notice::Error(_))
+    }
 }
 
 /// Everything the view shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WidgetState {
     /// `None` until the first list arrives.
     pub identities: Option<Vec<Identity>>,
-    pub list_error: Option<LinkError>,
+    /// The first list failed (the notice says why).
+    pub list_failed: bool,
     pub status: Status,
     pub notice: Option<Notice>,
     /// The identity the user asked to unlink, awaiting "Yes, unlink".
@@ -40,22 +58,11 @@ pub struct WidgetState {
     pub unlinking: bool,
 }
 
-impl Default for WidgetState {
-    fn default() -> Self {
-        WidgetState {
-            identities: None,
-            list_error: None,
-            status: Status::Idle,
-            notice: None,
-            confirm_unlink: None,
-            unlinking: false,
-        }
-    }
-}
-
 /// What happened, as the reducer sees it.
 #[derive(Debug, Clone)]
 pub enum Action {
+    /// A new flow starts (the component got a configuration that needs one).
+    Reset,
     Identities(Result<Vec<Identity>, LinkError>),
     Flow(Update),
     AskUnlink(Identity),
@@ -63,6 +70,61 @@ pub enum Action {
     Unlinking,
     Unlinked(Result<Vec<Identity>, LinkError>),
     Dismiss,
+}
+
+impl WidgetState {
+    /// The reducer, in place.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Reset => *self = WidgetState::default(),
+            Action::Identities(Ok(ids)) => {
+                self.identities = Some(ids);
+                self.list_failed = false;
+            }
+            Action::Identities(Err(e)) => {
+                self.notice = Some(Notice::Error(e));
+                self.list_failed = true;
+            }
+            Action::Flow(Update::Status(s)) => self.status = s,
+            Action::Flow(Update::AskConfirm(p)) => self.status = Status::Confirming(p),
+            Action::Flow(Update::Outcome(Outcome::Ready)) => {}
+            Action::Flow(Update::Outcome(Outcome::Linked(ids))) => {
+                self.identities = Some(ids);
+                self.notice = Some(Notice::Linked);
+            }
+            Action::Flow(Update::Outcome(Outcome::Failed(e))) => {
+                self.notice = Some(Notice::Error(e))
+            }
+            Action::Flow(Update::Outcome(Outcome::Cancelled)) => {
+                self.notice = Some(Notice::Cancelled)
+            }
+            Action::AskUnlink(identity) => self.confirm_unlink = Some(identity),
+            Action::CancelUnlink => self.confirm_unlink = None,
+            Action::Unlinking => self.unlinking = true,
+            Action::Unlinked(result) => {
+                self.unlinking = false;
+                self.confirm_unlink = None;
+                match result {
+                    Ok(ids) => {
+                        self.identities = Some(ids);
+                        self.notice = Some(Notice::Unlinked);
+                    }
+                    Err(e) => self.notice = Some(Notice::Error(e)),
+                }
+            }
+            Action::Dismiss => self.notice = None,
+        }
+    }
+}
+
+impl Reducible for WidgetState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        next.apply(action);
+        Rc::new(next)
+    }
 }
 
 /// What the user asked for (a button in the view).
@@ -77,80 +139,11 @@ pub enum Command {
     /// The answer to "Link this account?".
     Confirm(bool),
     /// Ask "Unlink this account?" about one of the listed identities.
-    AskUnlink(IdentityRef),
+    AskUnlink(Identity),
     CancelUnlink,
-    ConfirmUnlink,
+    /// "Yes, unlink" this identity (the one the question was about).
+    ConfirmUnlink(Identity),
     Dismiss,
-}
-
-fn error_notice(e: &LinkError) -> Notice {
-    let mut text = e.user_message().to_owned();
-    if let Some((error, description)) = e.idp_error() {
-        text = format!("{text} ({})", description.unwrap_or(error));
-    }
-    if let Some(s) = e.retry_after_seconds() {
-        text = format!("{text} ({s} s)");
-    }
-    Notice {
-        text,
-        code: Some(e.code().as_str()),
-        is_error: true,
-    }
-}
-
-fn info_notice(text: &str, code: Option<&'static str>) -> Notice {
-    Notice {
-        text: text.to_owned(),
-        code,
-        is_error: false,
-    }
-}
-
-impl WidgetState {
-    /// The reducer.
-    pub fn apply(&mut self, action: Action, locale: &str) {
-        match action {
-            Action::Identities(Ok(ids)) => {
-                self.identities = Some(ids);
-                self.list_error = None;
-            }
-            Action::Identities(Err(e)) => {
-                self.notice = Some(error_notice(&e));
-                self.list_error = Some(e);
-            }
-            Action::Flow(Update::Status(s)) => self.status = s,
-            Action::Flow(Update::AskConfirm(p)) => self.status = Status::Confirming(p),
-            Action::Flow(Update::Outcome(Outcome::Ready)) => {}
-            Action::Flow(Update::Outcome(Outcome::Linked(ids))) => {
-                self.identities = Some(ids);
-                self.notice = Some(info_notice(status_text(&Status::Linked, locale), None));
-            }
-            Action::Flow(Update::Outcome(Outcome::Failed(e))) => {
-                self.notice = Some(error_notice(&e))
-            }
-            Action::Flow(Update::Outcome(Outcome::Cancelled)) => {
-                self.notice = Some(info_notice(
-                    status_text(&Status::Cancelled, locale),
-                    Some(ErrorCode::Cancelled.as_str()),
-                ))
-            }
-            Action::AskUnlink(identity) => self.confirm_unlink = Some(identity),
-            Action::CancelUnlink => self.confirm_unlink = None,
-            Action::Unlinking => self.unlinking = true,
-            Action::Unlinked(result) => {
-                self.unlinking = false;
-                self.confirm_unlink = None;
-                match result {
-                    Ok(ids) => {
-                        self.identities = Some(ids);
-                        self.notice = Some(info_notice(text(Msg::Unlinked, locale), None));
-                    }
-                    Err(e) => self.notice = Some(error_notice(&e)),
-                }
-            }
-            Action::Dismiss => self.notice = None,
-        }
-    }
 }
 
 /// What the host hears about: the same three things as the DOM events of `mount()`.
@@ -181,16 +174,17 @@ struct Inner {
     config: LinkConfig,
     token: TokenSource,
     hooks: Hooks,
-    state: WidgetState,
-    on_change: Rc<dyn Fn(&WidgetState)>,
+    dispatch: Rc<dyn Fn(Action)>,
     runner: Option<Runner>,
-    /// The identities the flow checks "already linked" against; kept current after
-    /// every list, link and unlink.
+    /// The identities the flow checks "already linked" against and unlinks from; kept
+    /// current after every list, link and unlink.
     known: Option<Vec<Identity>>,
     /// An attempt got as far as Ready: after its outcome, prepare a fresh one (new PKCE).
     was_ready: bool,
     /// A redirect-mode resume ends without a Ready first: prepare after it too.
     resuming: bool,
+    /// An unlink request is in flight (a second "Yes, unlink" is ignored).
+    unlinking: bool,
     disposed: bool,
 }
 
@@ -209,24 +203,25 @@ impl std::fmt::Debug for Widget {
 
 impl Widget {
     /// Starts the widget: resumes a redirect-mode link whose response is in the URL,
-    /// lists the identities, then prepares a link. `on_change` gets every new state.
+    /// lists the identities, then prepares a link. Every change goes to `dispatch` (the
+    /// component's reducer).
     pub fn new(
         config: LinkConfig,
         token: TokenSource,
         hooks: Hooks,
-        on_change: impl Fn(&WidgetState) + 'static,
+        dispatch: impl Fn(Action) + 'static,
     ) -> Widget {
         let widget = Widget {
             inner: Rc::new(RefCell::new(Inner {
                 config: config.clone(),
                 token: token.clone(),
                 hooks,
-                state: WidgetState::default(),
-                on_change: Rc::new(on_change),
+                dispatch: Rc::new(dispatch),
                 runner: None,
                 known: None,
                 was_ready: false,
                 resuming: true,
+                unlinking: false,
                 disposed: false,
             })),
         };
@@ -242,11 +237,7 @@ impl Widget {
 
         let weak = Rc::downgrade(&widget.inner);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = match identity_op(config, IdentityOpKind::List, None, token).await {
-                Ok(IdentityOpOutput::User(user)) => Ok(user.identities),
-                Ok(IdentityOpOutput::Identities(ids)) => Ok(ids),
-                Err(e) => Err(e),
-            };
+            let result = identities(identity_op(config, IdentityOpKind::List, None, token).await);
             let Some(w) = Widget::from_weak(&weak) else {
                 return;
             };
@@ -271,11 +262,6 @@ impl Widget {
         Some(Widget { inner })
     }
 
-    /// The current state (for a renderer).
-    pub fn state(&self) -> WidgetState {
-        self.inner.borrow().state.clone()
-    }
-
     fn runner(&self) -> Option<Runner> {
         self.inner.borrow().runner.clone()
     }
@@ -284,15 +270,10 @@ impl Widget {
         self.inner.borrow().hooks.clone()
     }
 
-    /// Reduces, then tells the renderer. No borrow is held while the renderer runs.
+    /// Sends an action to the reducer. No borrow is held while it runs.
     fn apply(&self, action: Action) {
-        let (state, on_change) = {
-            let mut inner = self.inner.borrow_mut();
-            let locale = inner.config.locale().to_owned();
-            inner.state.apply(action, &locale);
-            (inner.state.clone(), inner.on_change.clone())
-        };
-        on_change(&state);
+        let dispatch = self.inner.borrow().dispatch.clone();
+        dispatch(action);
     }
 
     fn on_update(&self, update: Update) {
@@ -344,82 +325,63 @@ impl Widget {
         if self.inner.borrow().disposed {
             return;
         }
-        match command {
-            Command::Link(connection) => {
-                if let Some(r) = self.runner() {
-                    r.start(connection);
-                }
-            }
-            Command::ContinueInTab => {
-                if let Some(r) = self.runner() {
-                    r.start_redirect(None);
-                }
-            }
-            Command::Retry => {
-                if let Some(r) = self.runner() {
-                    r.retry();
-                }
-            }
-            Command::Confirm(accepted) => {
-                if let Some(r) = self.runner() {
-                    r.confirm(accepted);
-                }
-            }
-            Command::AskUnlink(target) => {
-                // Looked up in the current list: a stale button cannot name another account.
-                let identity = self
-                    .inner
-                    .borrow()
-                    .state
-                    .identities
-                    .as_ref()
-                    .and_then(|ids| {
-                        ids.iter()
-                            .find(|i| i.provider == target.provider && i.user_id == target.user_id)
-                            .cloned()
-                    });
-                if let Some(identity) = identity {
+        let runner = self.runner();
+        match (command, runner) {
+            (Command::Link(connection), Some(r)) => r.start(connection),
+            (Command::ContinueInTab, Some(r)) => r.start_redirect(None),
+            (Command::Retry, Some(r)) => r.retry(),
+            (Command::Confirm(accepted), Some(r)) => r.confirm(accepted),
+            (Command::AskUnlink(identity), _) => {
+                // Only an identity of the current list can be asked about.
+                if self.is_known(&identity) {
                     self.apply(Action::AskUnlink(identity));
                 }
             }
-            Command::CancelUnlink => self.apply(Action::CancelUnlink),
-            Command::Dismiss => self.apply(Action::Dismiss),
-            Command::ConfirmUnlink => self.unlink(),
+            (Command::CancelUnlink, _) => self.apply(Action::CancelUnlink),
+            (Command::Dismiss, _) => self.apply(Action::Dismiss),
+            (Command::ConfirmUnlink(identity), _) => self.unlink(identity),
+            (
+                Command::Link(_) | Command::ContinueInTab | Command::Retry | Command::Confirm(_),
+                None,
+            ) => {}
         }
     }
 
-    fn unlink(&self) {
-        let (target, known, config, token) = {
-            let inner = self.inner.borrow();
-            let Some(identity) = &inner.state.confirm_unlink else {
-                return;
-            };
-            if inner.state.unlinking {
+    fn is_known(&self, identity: &Identity) -> bool {
+        self.inner.borrow().known.as_ref().is_some_and(|ids| {
+            ids.iter()
+                .any(|i| i.provider == identity.provider && i.user_id == identity.user_id)
+        })
+    }
+
+    fn unlink(&self, identity: Identity) {
+        if !self.is_known(&identity) {
+            return;
+        }
+        let (known, config, token) = {
+            let mut inner = self.inner.borrow_mut();
+            if std::mem::replace(&mut inner.unlinking, true) {
                 return;
             }
-            let target = IdentityRef {
-                provider: identity.provider.clone(),
-                user_id: identity.user_id.clone(),
-            };
             (
-                target,
-                inner.state.identities.clone(),
+                inner.known.clone(),
                 inner.config.clone(),
                 inner.token.clone(),
             )
+        };
+        let target = IdentityRef {
+            provider: identity.provider,
+            user_id: identity.user_id,
         };
         self.apply(Action::Unlinking);
         let weak = Rc::downgrade(&self.inner);
         wasm_bindgen_futures::spawn_local(async move {
             let result =
-                match identity_op(config, IdentityOpKind::Unlink(target), known, token).await {
-                    Ok(IdentityOpOutput::Identities(ids)) => Ok(ids),
-                    Ok(IdentityOpOutput::User(u)) => Ok(u.identities),
-                    Err(e) => Err(e),
-                };
+                identities(identity_op(config, IdentityOpKind::Unlink(target), known, token).await);
             let Some(w) = Widget::from_weak(&weak) else {
                 return;
             };
+            w.inner.borrow_mut().unlinking = false;
             let hooks = w.hooks();
             match &result {
                 Ok(ids) => {
@@ -448,4 +410,12 @@ impl Widget {
             r.dispose();
         }
     }
+}
+
+/// The identity list an identity operation ends with.
+fn identities(result: Result<IdentityOpOutput, LinkError>) -> Result<Vec<Identity>, LinkError> {
+    result.map(|output| match output {
+        IdentityOpOutput::User(user) => user.identities,
+        IdentityOpOutput::Identities(ids) => ids,
+    })
 }

@@ -2,7 +2,9 @@
 //! (a dialog that closes, buttons disabled while a link runs): the focus moves to the
 //! first enabled action, or to the widget's root (`tabindex="-1"`), never to the page body.
 
-use crate::view::FOCUS_FALLBACK;
+/// Where the focus goes when a render takes the focused control away: the first enabled
+/// action (else the root, which is focusable from script).
+pub const FOCUS_FALLBACK: &str = ".aal-actions button:not([disabled])";
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 

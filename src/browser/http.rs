@@ -1,16 +1,13 @@
-//! `fetch` for the core's `HttpRequest`s: CORS, no credentials, no cache, no referrer, and
-//! an abort after the configured timeout.
+//! The core's `HttpRequest`s over gloo-net: CORS, no credentials, no cache, no referrer,
+//! and an abort after the configured timeout.
 
-use super::{describe, timer::Timeout, window};
-use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
+use super::describe;
+use account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
+use gloo_net::http::RequestBuilder;
+use gloo_timers::callback::Timeout;
 use std::cell::Cell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, Headers, ReferrerPolicy, RequestCache, RequestCredentials, RequestInit,
-    RequestMode, Response,
-};
+use web_sys::{AbortController, ReferrerPolicy, RequestCache, RequestCredentials, RequestMode};
 
 /// Response headers the core reads (CORS exposes only these anyway).
 const READ_HEADERS: [&str; 5] = [
@@ -21,59 +18,61 @@ const READ_HEADERS: [&str; 5] = [
     "x-ratelimit-reset",
 ];
 
+fn network(e: gloo_net::Error) -> TransportError {
+    TransportError::Network(match e {
+        gloo_net::Error::JsError(js) => js.message,
+        other => other.to_string(),
+    })
+}
+
+/// Sends `request`; a response that has not fully arrived after `timeout_seconds` is
+/// aborted and reported as [`TransportError::Timeout`].
 pub async fn send(
     request: &HttpRequest,
     timeout_seconds: u64,
 ) -> Result<HttpResponse, TransportError> {
-    let init = RequestInit::new();
-    init.set_method(request.method.as_str());
-    init.set_mode(RequestMode::Cors);
-    init.set_credentials(RequestCredentials::Omit);
-    init.set_cache(RequestCache::NoStore);
-    init.set_referrer_policy(ReferrerPolicy::NoReferrer);
-    let headers = Headers::new().map_err(|e| TransportError::Network(describe(&e)))?;
-    for (name, value) in &request.headers {
-        headers
-            .set(name, value)
-            .map_err(|e| TransportError::Network(describe(&e)))?;
-    }
-    init.set_headers(&headers);
-    if let Some(body) = &request.body {
-        init.set_body(&body.into());
-    }
     let controller = AbortController::new().map_err(|e| TransportError::Network(describe(&e)))?;
-    init.set_signal(Some(&controller.signal()));
+    let method = match request.method {
+        Method::Get => gloo_net::http::Method::GET,
+        Method::Post => gloo_net::http::Method::POST,
+        Method::Delete => gloo_net::http::Method::DELETE,
+    };
+    let mut builder = RequestBuilder::new(&request.url)
+        .method(method)
+        .mode(RequestMode::Cors)
+        .credentials(RequestCredentials::Omit)
+        .cache(RequestCache::NoStore)
+        .referrer_policy(ReferrerPolicy::NoReferrer)
+        .abort_signal(Some(&controller.signal()));
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let built = match &request.body {
+        Some(body) => builder.body(body.as_str()),
+        None => builder.build(),
+    }
+    .map_err(network)?;
+
     let timed_out = Rc::new(Cell::new(false));
     let flag = timed_out.clone();
     let millis = u32::try_from(timeout_seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
+    // Dropped (cleared) when this future ends or is dropped.
     let _timer = Timeout::new(millis, move || {
         flag.set(true);
         controller.abort();
     });
     let outcome = async {
-        let response: Response =
-            JsFuture::from(window().fetch_with_str_and_init(&request.url, &init))
-                .await?
-                .dyn_into()?;
-        let text = JsFuture::from(response.text()?)
-            .await?
-            .as_string()
-            .unwrap_or_default();
-        Ok::<_, wasm_bindgen::JsValue>((response, text))
+        let response = built.send().await?;
+        let body = response.text().await?;
+        Ok::<_, gloo_net::Error>((response, body))
     }
     .await;
     match outcome {
         Ok((response, body)) => {
+            let received = response.headers();
             let headers = READ_HEADERS
                 .iter()
-                .filter_map(|name| {
-                    response
-                        .headers()
-                        .get(name)
-                        .ok()
-                        .flatten()
-                        .map(|v| ((*name).to_owned(), v))
-                })
+                .filter_map(|name| received.get(name).map(|v| ((*name).to_owned(), v)))
                 .collect();
             Ok(HttpResponse {
                 status: response.status(),
@@ -82,6 +81,6 @@ pub async fn send(
             })
         }
         Err(_) if timed_out.get() => Err(TransportError::Timeout),
-        Err(e) => Err(TransportError::Network(describe(&e))),
+        Err(e) => Err(network(e)),
     }
 }

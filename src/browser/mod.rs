@@ -8,7 +8,6 @@ pub mod focus;
 pub mod http;
 pub mod popup;
 pub mod storage;
-pub mod timer;
 
 use wasm_bindgen::UnwrapThrowExt;
 use wasm_bindgen::{JsCast, JsValue};

@@ -3,8 +3,7 @@
 
 use super::window;
 use account_link_core::transaction::{CallbackResponse, WebMessage};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::UnwrapThrowExt;
+use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
 
@@ -58,11 +57,6 @@ impl Popup {
         self.window.closed().unwrap_or(true)
     }
 
-    /// Whether `source` (a `MessageEvent.source`) is this popup's window.
-    pub fn is_source(&self, source: &JsValue) -> bool {
-        js_sys::Object::is(source, self.window.as_ref())
-    }
-
     pub fn window_value(&self) -> JsValue {
         self.window.clone().into()
     }
@@ -98,9 +92,9 @@ pub fn accept(
         .into_callback()
 }
 
-/// A `message` listener on the page's window, removed on drop.
+/// A `message` listener on the page's window (a gloo-events handle: removed on drop).
 pub struct MessageListener {
-    closure: Closure<dyn FnMut(MessageEvent)>,
+    _listener: EventListener,
 }
 
 impl std::fmt::Debug for MessageListener {
@@ -115,24 +109,16 @@ impl MessageListener {
         expected_source: JsValue,
         mut on_response: impl FnMut(CallbackResponse) + 'static,
     ) -> Self {
-        let closure = Closure::wrap(Box::new(move |event: MessageEvent| {
-            if let Some(response) = accept(&event, &expected_origin, &expected_source) {
+        let listener = EventListener::new(&window(), "message", move |event| {
+            let Some(event) = event.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            if let Some(response) = accept(event, &expected_origin, &expected_source) {
                 on_response(response);
             }
-        }) as Box<dyn FnMut(MessageEvent)>);
-        window()
-            .add_event_listener_with_callback("message", closure.as_ref().unchecked_ref())
-            .expect_throw("unreachable: addEventListener does not throw");
-        MessageListener { closure }
-    }
-}
-
-impl Drop for MessageListener {
-    fn drop(&mut self) {
-        if let Err(e) = window()
-            .remove_event_listener_with_callback("message", self.closure.as_ref().unchecked_ref())
-        {
-            crate::browser::warn(&super::describe(&e));
+        });
+        MessageListener {
+            _listener: listener,
         }
     }
 }

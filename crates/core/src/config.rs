@@ -32,8 +32,9 @@ pub struct LinkOptions {
 }
 
 impl LinkOptions {
-    /// Option names, as hosts spell them (plus `getAccessToken`, which the shell takes).
-    pub const NAMES: [&'static str; 14] = [
+    /// Option names, as hosts spell them (plus `getAccessToken` and the `on*` callbacks,
+    /// which the shell takes).
+    pub const NAMES: [&'static str; 17] = [
         "domain",
         "clientId",
         "redirectUri",
@@ -48,6 +49,9 @@ impl LinkOptions {
         "primaryUserId",
         "appOrigin",
         "getAccessToken",
+        "onLinked",
+        "onUnlinked",
+        "onError",
     ];
 
     /// Refuses option names the widget does not know (a typo would otherwise be ignored
@@ -299,6 +303,25 @@ impl LinkConfig {
     }
     pub fn locale(&self) -> &str {
         &self.locale
+    }
+
+    /// Whether a link flow started under `self` can go on under `other`: they differ at
+    /// most in what is only shown (the locale, the connections' labels). Anything else
+    /// (tenant, client, redirect, timeouts, checks, the connections offered) needs a new
+    /// flow.
+    pub fn same_flow(&self, other: &LinkConfig) -> bool {
+        let names = |c: &LinkConfig| {
+            c.connections
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+        };
+        let shown_only = |c: &LinkConfig| LinkConfig {
+            connections: Vec::new(),
+            locale: String::new(),
+            ..c.clone()
+        };
+        names(self) == names(other) && shown_only(self) == shown_only(other)
     }
 }
 

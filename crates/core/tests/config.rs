@@ -296,3 +296,44 @@ fn response_messages_come_from_the_tenant_or_the_page() {
         "https://app.example.com"
     );
 }
+
+#[test]
+fn a_flow_goes_on_when_only_the_locale_or_a_label_changes() {
+    let base = config();
+    let relabelled = LinkConfig::new(&LinkOptions {
+        locale: Some("de".into()),
+        connections: Some(
+            base.connections()
+                .iter()
+                .map(|c| ConnectionOption {
+                    name: c.name().into(),
+                    label: Some(format!("{} (new label)", c.label())),
+                })
+                .collect(),
+        ),
+        ..options()
+    })
+    .expect("config");
+    assert!(base.same_flow(&relabelled));
+    assert_ne!(base, relabelled);
+}
+
+#[test]
+fn a_flow_restarts_when_the_client_or_the_connections_change() {
+    let base = config();
+    let other_client = LinkConfig::new(&LinkOptions {
+        client_id: Some("another-client".into()),
+        ..options()
+    })
+    .expect("config");
+    assert!(!base.same_flow(&other_client));
+    let fewer_connections = LinkConfig::new(&LinkOptions {
+        connections: Some(vec![ConnectionOption {
+            name: base.connections()[0].name().into(),
+            label: None,
+        }]),
+        ..options()
+    })
+    .expect("config");
+    assert!(!base.same_flow(&fewer_connections));
+}

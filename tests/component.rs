@@ -1,0 +1,385 @@
+//! The Yew `AccountLink` component in headless Chromium (the one renderer: `mount()` and
+//! the custom element draw this same component): markup and ARIA, IdP strings kept as
+//! text, keyed rows, unlink with a focused confirmation, a failing token reported with a
+//! way forward, new props without a restart, and a clean unmount.
+//!
+//! The Management API answers from a fake `fetch` installed for each test: the dev tenant
+//! cannot run inside the test page (the e2e tests run the same component against it).
+#![cfg(target_arch = "wasm32")]
+
+use account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions};
+use account_link_core::error::ErrorCode;
+use account_link_core::management::Identity;
+use account_link_core::LinkError;
+use auth0_account_link::browser::window;
+use auth0_account_link::runner::TokenSource;
+use auth0_account_link::{AccountLink, AccountLinkProps};
+use js_sys::Reflect;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+use yew::{AppHandle, Callback};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+mod common;
+use common::{eventually, page_options, primary_token, sleep, TENANT};
+
+const PRIMARY_AND_GITHUB: &str = r#"{"user_id":"auth0|primary","identities":[
+    {"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"},
+    {"connection":"github","user_id":"7","provider":"github","profileData":{"email":"a@github.example"}}]}"#;
+const PRIMARY_ONLY: &str =
+    r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"}]"#;
+
+fn host() -> Element {
+    let document = window().document().expect("document");
+    let host = document.create_element("div").expect("div");
+    document
+        .body()
+        .expect("body")
+        .append_child(&host)
+        .expect("append host");
+    host
+}
+
+fn options() -> LinkOptions {
+    LinkOptions {
+        connections: Some(vec![ConnectionOption {
+            name: "google-oauth2".into(),
+            label: None,
+        }]),
+        ..page_options("spa-client")
+    }
+}
+
+fn config() -> LinkConfig {
+    LinkConfig::new(&options()).expect("config")
+}
+
+fn q(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .expect("selector")
+        .unwrap_or_else(|| panic!("{selector} is rendered"))
+}
+
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector)
+        .expect("selector")
+        .length()
+}
+
+fn click(el: &Element) {
+    el.dyn_ref::<HtmlElement>().expect("html element").click();
+}
+
+async fn wait_for(root: &Element, selector: &str) -> Element {
+    eventually(selector, || count(root, selector) > 0).await;
+    q(root, selector)
+}
+
+fn active_class() -> Option<String> {
+    window()
+        .document()
+        .and_then(|d| d.active_element())
+        .map(|e| e.class_name())
+}
+
+fn good_token() -> TokenSource {
+    Rc::new(|| Box::pin(async { Ok(primary_token()) }))
+}
+
+fn failing_token() -> TokenSource {
+    Rc::new(|| Box::pin(async { Err("no session".to_owned()) }))
+}
+
+/// Replaces `window.fetch` while it lives: GET answers `user`, DELETE `after_unlink`,
+/// anything else a 500. `calls()` lists "METHOD url" in order.
+struct FakeManagementApi {
+    calls: js_sys::Array,
+    original: JsValue,
+}
+
+impl FakeManagementApi {
+    fn install(user: &str, after_unlink: &str) -> Self {
+        let calls = js_sys::Array::new();
+        let fetch = js_sys::Function::new_with_args(
+            "calls, user, afterUnlink",
+            "return (input, init) => { const url = typeof input === 'string' ? input : input.url; \
+             const method = (init && init.method) || (typeof input === 'string' ? 'GET' : input.method); \
+             calls.push(method + ' ' + url); \
+             const body = method === 'GET' ? user : method === 'DELETE' ? afterUnlink : '{}'; \
+             const status = method === 'GET' || method === 'DELETE' ? 200 : 500; \
+             return Promise.resolve(new Response(body, { status, headers: { 'content-type': 'application/json' } })); };",
+        )
+        .call3(&JsValue::NULL, &calls, &user.into(), &after_unlink.into())
+        .expect("fake fetch");
+        let original = Reflect::get(&window(), &"fetch".into()).expect("fetch");
+        Reflect::set(&window(), &"fetch".into(), &fetch).expect("replace fetch");
+        FakeManagementApi { calls, original }
+    }
+
+    fn calls(&self) -> Vec<String> {
+        self.calls.iter().filter_map(|c| c.as_string()).collect()
+    }
+}
+
+impl Drop for FakeManagementApi {
+    fn drop(&mut self) {
+        Reflect::set(&window(), &"fetch".into(), &self.original).expect("restore fetch");
+    }
+}
+
+#[derive(Default)]
+struct Heard {
+    errors: RefCell<Vec<ErrorCode>>,
+    unlinked: RefCell<Vec<usize>>,
+}
+
+fn props(config: LinkConfig, token: TokenSource, heard: &Rc<Heard>) -> AccountLinkProps {
+    let (e, u) = (heard.clone(), heard.clone());
+    AccountLinkProps {
+        config,
+        token,
+        on_linked: Callback::noop(),
+        on_unlinked: Callback::from(move |ids: Vec<Identity>| {
+            u.unlinked.borrow_mut().push(ids.len())
+        }),
+        on_error: Callback::from(move |err: LinkError| e.errors.borrow_mut().push(err.code())),
+    }
+}
+
+fn render(host: &Element, props: AccountLinkProps) -> AppHandle<AccountLink> {
+    yew::Renderer::<AccountLink>::with_root_and_props(host.clone(), props).render()
+}
+
+#[wasm_bindgen_test]
+async fn renders_the_identities_with_aria_and_a_button_per_connection() {
+    let api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let host = host();
+    let app = render(&host, props(config(), good_token(), &Rc::default()));
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    let root = q(&host, "section.aal");
+    assert_eq!(root.get_attribute("tabindex").as_deref(), Some("-1"));
+    assert_eq!(count(&root, "li.aal-identity"), 2);
+    // The primary is never offered for unlinking.
+    assert_eq!(count(&root, "li.aal-identity:first-child .aal-unlink"), 0);
+    assert_eq!(count(&root, "li.aal-identity .aal-unlink"), 1);
+    assert_eq!(
+        q(&root, "li[data-provider=github] .aal-who").text_content(),
+        Some("a@github.example".into())
+    );
+    let status = q(&root, ".aal-status");
+    assert_eq!(status.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(status.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_eq!(
+        count(&root, ".aal-link"),
+        2,
+        "google-oauth2 + another account"
+    );
+    assert_eq!(count(&root, ".aal-link[disabled]"), 0);
+    assert_eq!(
+        q(&root, ".aal-link[data-connection=google-oauth2]").text_content(),
+        Some("Link Google".into())
+    );
+    assert_eq!(
+        api.calls(),
+        vec![format!("GET {TENANT}/api/v2/users/auth0%7Cprimary")]
+    );
+    app.destroy();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn idp_strings_are_text_never_markup() {
+    let evil = r#"<img src=x onerror=\"window.__pwned=1\">"#;
+    let user = format!(
+        r#"{{"user_id":"auth0|primary","identities":[
+        {{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"}},
+        {{"connection":"github","user_id":"<b>1</b>","provider":"github","profileData":{{"email":"{evil}"}}}}]}}"#
+    );
+    let _api = FakeManagementApi::install(&user, PRIMARY_ONLY);
+    let host = host();
+    let app = render(&host, props(config(), good_token(), &Rc::default()));
+    wait_for(&host, "li[data-provider=github]").await;
+    assert_eq!(count(&host, "img"), 0);
+    assert_eq!(count(&host, "b"), 0);
+    assert_eq!(
+        q(&host, "li[data-provider=github] .aal-who").text_content(),
+        Some(evil.replace('\\', ""))
+    );
+    assert_eq!(
+        q(&host, "li[data-provider=github]")
+            .get_attribute("data-user-id")
+            .as_deref(),
+        Some("<b>1</b>")
+    );
+    app.destroy();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn lists_and_unlinks_with_a_focused_confirmation() {
+    let api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let heard: Rc<Heard> = Rc::default();
+    let host = host();
+    let app = render(&host, props(config(), good_token(), &heard));
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    let kept_row = q(&host, "li[data-provider=auth0]");
+    click(&q(&host, "li[data-provider=github] .aal-unlink"));
+    wait_for(&host, ".aal-confirm-unlink").await;
+    sleep(0).await;
+    // The dialog takes the focus on the safe answer.
+    assert_eq!(active_class().as_deref(), Some("aal-cancel"));
+    assert_eq!(
+        q(&host, ".aal-dialog .aal-who").text_content(),
+        Some("GitHub · a@github.example".into())
+    );
+    click(&q(&host, ".aal-confirm-unlink"));
+    eventually("the unlinked row goes", || {
+        count(&host, "li.aal-identity") == 1
+    })
+    .await;
+    assert_eq!(*heard.unlinked.borrow(), vec![1]);
+    // Keyed rows: the primary's row is the same element after the list changed.
+    assert!(kept_row.is_same_node(Some(&q(&host, "li[data-provider=auth0]"))));
+    assert_eq!(
+        q(&host, ".aal-notice").get_attribute("role").as_deref(),
+        Some("status")
+    );
+    // The focus (on the dialog's Cancel, now gone) did not fall to the page body.
+    let active = window()
+        .document()
+        .and_then(|d| d.active_element())
+        .expect("active element");
+    assert!(host.contains(Some(&active)), "{:?}", active_class());
+    assert_eq!(
+        api.calls(),
+        vec![
+            format!("GET {TENANT}/api/v2/users/auth0%7Cprimary"),
+            format!("DELETE {TENANT}/api/v2/users/auth0%7Cprimary/identities/github/7"),
+        ]
+    );
+    app.destroy();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_token_is_reported_and_the_widget_stays_usable() {
+    let heard: Rc<Heard> = Rc::default();
+    let host = host();
+    let app = render(&host, props(config(), failing_token(), &heard));
+    let notice = wait_for(&host, ".aal-notice[data-code=primary_token_unavailable]").await;
+    assert_eq!(notice.get_attribute("role").as_deref(), Some("alert"));
+    let retry = wait_for(&host, ".aal-retry").await;
+    assert!(heard
+        .errors
+        .borrow()
+        .iter()
+        .all(|c| *c == ErrorCode::PrimaryTokenUnavailable));
+    let before = heard.errors.borrow().len();
+    assert!(before > 0, "the host heard about it");
+    // Dismiss works; retry runs the flow again (and fails the same way).
+    click(&q(&host, ".aal-dismiss"));
+    eventually("the notice goes", || count(&host, ".aal-notice") == 0).await;
+    click(&retry);
+    eventually("retry runs again", || heard.errors.borrow().len() > before).await;
+    app.destroy();
+    sleep(0).await;
+    assert_eq!(host.child_element_count(), 0, "unmount removes the markup");
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn new_props_with_a_new_token_function_or_locale_never_restart_the_flow() {
+    let api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let heard: Rc<Heard> = Rc::default();
+    let host = host();
+    let mut app = render(&host, props(config(), good_token(), &heard));
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    let section = q(&host, "section.aal");
+
+    // A new token function and a relabelled connection: same widget, no second list.
+    let second_token_calls = Rc::new(Cell::new(0));
+    let calls = second_token_calls.clone();
+    let next_token: TokenSource = Rc::new(move || {
+        calls.set(calls.get() + 1);
+        Box::pin(async { Ok(primary_token()) })
+    });
+    let relabelled = LinkConfig::new(&LinkOptions {
+        connections: Some(vec![ConnectionOption {
+            name: "google-oauth2".into(),
+            label: Some("Google Workspace".into()),
+        }]),
+        ..options()
+    })
+    .expect("config");
+    app.update(props(relabelled, next_token, &heard));
+    eventually("the new label shows", || {
+        q(&host, ".aal-link[data-connection=google-oauth2]").text_content()
+            == Some("Link Google Workspace".into())
+    })
+    .await;
+    assert!(section.is_same_node(Some(&q(&host, "section.aal"))));
+    assert_eq!(api.calls().len(), 1, "no restart: {:?}", api.calls());
+    assert_eq!(
+        q(&host, ".aal-status")
+            .get_attribute("data-status")
+            .as_deref(),
+        Some("ready")
+    );
+
+    // The next request asks the new function for its token.
+    click(&q(&host, "li[data-provider=github] .aal-unlink"));
+    click(&wait_for(&host, ".aal-confirm-unlink").await);
+    eventually("unlinked", || heard.unlinked.borrow().len() == 1).await;
+    assert!(
+        second_token_calls.get() >= 1,
+        "the new getAccessToken was used"
+    );
+
+    // Options the flow depends on (here a timeout) need a new flow: the widget lists again.
+    let before = api.calls().len();
+    let other_timeout = LinkConfig::new(&LinkOptions {
+        request_timeout_seconds: Some(5.0),
+        ..options()
+    })
+    .expect("config");
+    app.update(props(other_timeout, good_token(), &heard));
+    eventually("a restart lists again", || api.calls().len() > before).await;
+    app.destroy();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_unmount_while_a_request_is_pending_settles_nothing() {
+    // A token that never resolves until released: the list request is still pending
+    // when the widget goes.
+    let release: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+    let r = release.clone();
+    let token: TokenSource = Rc::new(move || {
+        let r = r.clone();
+        Box::pin(async move {
+            let promise = js_sys::Promise::new(&mut |resolve, _| *r.borrow_mut() = Some(resolve));
+            wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .map(|_| primary_token())
+                .map_err(|_| "rejected".to_owned())
+        })
+    });
+    let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let heard: Rc<Heard> = Rc::default();
+    let host = host();
+    let app = render(&host, props(config(), token, &heard));
+    eventually("the token is asked for", || release.borrow().is_some()).await;
+    app.destroy();
+    sleep(0).await;
+    let resolve = release.borrow_mut().take().expect("resolver");
+    resolve.call0(&JsValue::NULL).expect("release the token");
+    sleep(50).await;
+    assert_eq!(host.child_element_count(), 0);
+    assert!(heard.errors.borrow().is_empty());
+    assert!(heard.unlinked.borrow().is_empty());
+    host.remove();
+}
