@@ -1,5 +1,7 @@
 // <auth0-account-link domain="…" client-id="…" connections="google-oauth2,github">
 // with `element.getAccessToken = async () => token` set as a property. Same events as mount().
+// It renders the same Yew component as mount(); new attributes or a new getAccessToken are
+// handed to the running widget with handle.update(), so a popup in flight survives them.
 import init, { mount } from "./auth0_account_link.js";
 
 await init();
@@ -12,15 +14,18 @@ class AccountLinkElement extends HTMLElement {
   }
 
   connectedCallback() {
-    this.#render();
+    this.#sync();
   }
 
   disconnectedCallback() {
-    this.#unmount();
+    if (this.#handle) {
+      this.#handle.unmount();
+      this.#handle = null;
+    }
   }
 
   attributeChangedCallback() {
-    if (this.isConnected) this.#render();
+    if (this.isConnected) this.#sync();
   }
 
   get getAccessToken() {
@@ -29,23 +34,13 @@ class AccountLinkElement extends HTMLElement {
 
   set getAccessToken(fn) {
     this.#getAccessToken = fn;
-    if (this.isConnected) this.#render();
+    if (this.isConnected) this.#sync();
   }
 
   #getAccessToken = undefined;
   #handle = null;
 
-  #unmount() {
-    if (this.#handle) {
-      this.#handle.unmount();
-      this.#handle = null;
-    }
-  }
-
-  #render() {
-    this.#unmount();
-    // Waits until the host sets the token function.
-    if (typeof this.#getAccessToken !== "function") return;
+  #options() {
     const options = {
       domain: this.getAttribute("domain") ?? undefined,
       clientId: this.getAttribute("client-id") ?? undefined,
@@ -61,8 +56,18 @@ class AccountLinkElement extends HTMLElement {
     if (redirectUri) options.redirectUri = redirectUri;
     const locale = this.getAttribute("locale");
     if (locale) options.locale = locale;
+    return options;
+  }
+
+  // Mounts once the host has set the token function; afterwards only updates.
+  #sync() {
+    if (typeof this.#getAccessToken !== "function") return;
     try {
-      this.#handle = mount(this, options);
+      if (this.#handle) {
+        this.#handle.update(this.#options());
+      } else {
+        this.#handle = mount(this, this.#options());
+      }
     } catch (error) {
       this.dispatchEvent(new CustomEvent("account-link:error", {
         detail: { code: error.code, message: error.message, userMessage: error.userMessage, error },

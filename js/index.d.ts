@@ -30,6 +30,12 @@ export interface AccountLinkOptions {
   maxAgeSeconds?: number;
   /** Defaults to the access token's sub; must equal it. */
   primaryUserId?: string;
+  /** Called with the identities after a link (beside the `account-link:linked` event). */
+  onLinked?: (detail: LinkedEventDetail) => void;
+  /** Called with the remaining identities after an unlink (beside `account-link:unlinked`). */
+  onUnlinked?: (detail: LinkedEventDetail) => void;
+  /** Called on every error (beside `account-link:error`). */
+  onError?: (detail: ErrorEventDetail) => void;
 }
 
 export interface ProfileData {
@@ -82,6 +88,12 @@ export interface AccountLinkError extends Error {
 }
 
 export interface MountHandle {
+  /** Hands new options to the running widget without remounting it: a new getAccessToken,
+   *  callback, locale or label never closes a popup in flight; options the flow depends on
+   *  (domain, clientId, redirectUri, timeouts…) start a new flow. Throws config_invalid and
+   *  keeps the current options when the new ones are wrong. */
+  update(options: AccountLinkOptions): void;
+  /** Removes the widget: closes its popup, removes its listeners and its markup. */
   unmount(): void;
 }
 

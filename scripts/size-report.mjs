@@ -12,7 +12,7 @@ const dir = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--write"
 const writeIndex = args.indexOf("--write");
 const out = writeIndex >= 0 ? args[writeIndex + 1] : null;
 const check = args.includes("--check");
-const BUDGET_GZIP = 120 * 1024;
+const BUDGET_GZIP = 190 * 1024;
 
 const files = [
   ["auth0_account_link_bg.wasm", "wasm"],
@@ -50,8 +50,8 @@ const lines = [
   `| everything above | | ${kb(all.raw)} | ${kb(all.gzip)} | ${kb(all.brotli)} |`,
 ];
 const verdict = total.gzip <= BUDGET_GZIP
-  ? `within the first budget (wasm + glue ≤ ${kb(BUDGET_GZIP)} gzip)`
-  : `OVER the first budget (wasm + glue ≤ ${kb(BUDGET_GZIP)} gzip) by ${kb(total.gzip - BUDGET_GZIP)}`;
+  ? `within the budget (wasm + glue ≤ ${kb(BUDGET_GZIP)} gzip)`
+  : `OVER the budget (wasm + glue ≤ ${kb(BUDGET_GZIP)} gzip) by ${kb(total.gzip - BUDGET_GZIP)}`;
 const report = `${lines.join("\n")}\n\nwasm + glue: ${kb(total.gzip)} gzip — ${verdict}.\n`;
 console.log(report);
 if (out) {
