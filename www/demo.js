@@ -89,7 +89,7 @@ async function main() {
       });
     }
     const params = new URLSearchParams(window.location.search);
-    return widget.mount(host, {
+    const options = {
       domain: config.domain,
       clientId: config.clientId,
       getAccessToken: () => client.getTokenSilently(),
@@ -101,7 +101,9 @@ async function main() {
       redirectUri: `${window.location.origin}/callback.html`,
       responseMode: params.get("responseMode") || undefined,
       popupTimeoutSeconds: params.has("popupTimeout") ? Number(params.get("popupTimeout")) : undefined,
-    });
+    };
+    // Kept on `window.demo` so the console (and the tests) can try handle.update().
+    return { handle: widget.mount(host, options), options };
   }
 
   if (await client.isAuthenticated()) {
@@ -113,7 +115,7 @@ async function main() {
     $("refresh").addEventListener("click", () => loadIdentities(true).catch((e) => setStatus(e.message, true)));
     setStatus("Signed in.");
     await loadIdentities(true);
-    window.accountLinkHandle = await mountWidget();
+    window.demo = await mountWidget();
   } else {
     $("sign-in").hidden = false;
     setStatus("Signed out.");

@@ -98,6 +98,49 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   await page.close();
 });
 
+test("handle.update() with a new getAccessToken and label keeps the popup in flight, which links", async () => {
+  const { page, events, errors } = await signedIn();
+  const section = await page.locator("section.aal").elementHandle();
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator('button.aal-link[data-connection="github"]').click();
+  const popup = await popupPromise;
+  await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  // The host re-renders while the user is in the popup: new token function, new label.
+  await page.evaluate(() => {
+    window.tokenCalls = 0;
+    const { handle, options } = window.demo;
+    const previous = options.getAccessToken;
+    handle.update({
+      ...options,
+      getAccessToken: () => { window.tokenCalls += 1; return previous(); },
+      connections: options.connections.map((c) => (c.name === "github" ? { ...c, label: "GitHub (work)" } : c)),
+    });
+  });
+  await page.locator('button.aal-link[data-connection="github"]', { hasText: "GitHub (work)" }).waitFor();
+  assert.equal(await page.locator('.aal-status').getAttribute("data-status"), "awaiting_login");
+  assert.ok(!popup.isClosed(), "the popup survived the update");
+  await popup.locator(`button[data-identity="${GITHUB}"]`).click();
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="github"]').waitFor();
+  assert.ok(await page.evaluate(() => window.tokenCalls) >= 1, "the link used the new getAccessToken");
+  assert.ok(await section.evaluate((el) => el.isConnected), "the widget was not remounted");
+  assert.deepEqual(events.filter((e) => e.name === "account-link:linked").map((e) => e.identities), [2]);
+  // Wrong new options throw config_invalid and leave the running widget as it was.
+  const code = await page.evaluate(() => {
+    try {
+      window.demo.handle.update({ ...window.demo.options, clientId: "" });
+      return null;
+    } catch (e) {
+      return e.code;
+    }
+  });
+  assert.equal(code, "config_invalid");
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  assert.equal(await page.locator(".aal-identity").count(), 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("an authorization response posted from another origin is ignored (timeout)", async () => {
   const { page, events } = await signedIn("?popupTimeout=10");
   await env.tenant.test("/test/misbehave", { switch: "authorize_wrong_origin" });

@@ -59,7 +59,12 @@ impl TenantConfig {
         for client in clients.iter_mut().filter(|c| c.accept_app_origins) {
             for origin in app_origins {
                 let origin = origin.trim_end_matches('/').to_owned();
-                for cb in [format!("{origin}/"), format!("{origin}/callback.html")] {
+                // The JS demo (`/`, `/callback.html`) and the Trunk-built Yew demo (`/yew/`).
+                for cb in [
+                    format!("{origin}/"),
+                    format!("{origin}/callback.html"),
+                    format!("{origin}/yew/"),
+                ] {
                     if !client.callbacks.contains(&cb) {
                         client.callbacks.push(cb.clone());
                     }
