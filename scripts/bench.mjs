@@ -1,8 +1,14 @@
 // Timings of the widget in headless Chromium against the dev tenant (loopback), over N
 // runs: wasm init, mount → ready (token pre-flight + PKCE prepared), click → popup on the
 // login page, login → confirm shown (token exchange + JWKS + WebCrypto verification),
-// confirm → linked (the link request). Medians and ranges, written to docs/benchmarks.md.
-// Usage: node scripts/bench.mjs [runs] [--write docs/benchmarks.md]   (after build-package)
+// confirm → linked (the link request). Then a peer in the same run: a page written like
+// Auth0's own linking sample (auth0-spa-js loginWithPopup, then POST …/identities with
+// link_with) against the widget's headless linkWithPopup, both with the tenant's
+// auto-login, as ratios widget / peer. Then 100 link/unlink cycles on one page with the
+// wasm memory and JS heap before and after. Medians and ranges, written to
+// docs/benchmarks.md.
+// Usage: node scripts/bench.mjs [runs] [--cycles N] [--write docs/benchmarks.md]
+//        (after scripts/build-package)
 import { readFileSync, writeFileSync } from "node:fs";
 import { startTenant, launchBrowser } from "../tests/e2e/support.mjs";
 
@@ -10,12 +16,21 @@ const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
 const writeIndex = args.indexOf("--write");
 const out = writeIndex >= 0 ? args[writeIndex + 1] : null;
+const cyclesIndex = args.indexOf("--cycles");
+const cycles = cyclesIndex >= 0 ? Number(args[cyclesIndex + 1]) : 100;
+const GOOGLE = "google-oauth2|100000000000000000001";
+// A blank page on the app's origin for the measured scripts (served by Playwright, so the
+// demo folder holds no benchmark fixture).
+const BLANK = "<!doctype html><html lang=en><head><meta charset=utf-8><title>bench</title><link rel=icon href='data:,'></head><body></body></html>";
 
 const tenant = await startTenant();
 const browser = await launchBrowser();
 const samples = { init: [], ready: [], popup: [], verify: [], link: [] };
+const peer = { widgetReady: [], peerReady: [], widgetLink: [], peerLink: [], steps: {} };
+let memory = null;
 try {
   const page = await browser.context.newPage();
+  await page.route(`${tenant.app}/bench.html*`, (route) => route.fulfill({ contentType: "text/html", body: BLANK }));
   // The secondary login in the popup starts a tenant session of its own (as Auth0's
   // prompt=login does), so each run signs Alice in again first (not measured).
   const signInAlice = async () => {
@@ -29,7 +44,7 @@ try {
   for (let i = 0; i < runs; i++) {
     await signInAlice();
     // A fresh page load each run: wasm init and mount are measured cold (HTTP cache on).
-    await page.goto(`${tenant.app}/blank.html?run=${i}`);
+    await page.goto(`${tenant.app}/bench.html?run=${i}`);
     const t = await page.evaluate(async () => {
       const widget = await import("/pkg/index.js");
       const t0 = performance.now();
@@ -76,6 +91,132 @@ try {
     await host.locator(".aal-confirm-unlink").click();
     await host.locator('.aal-identity[data-provider="google-oauth2"]').waitFor({ state: "detached" });
   }
+
+  // The peer and the widget's headless link, alternating, each on a fresh page whose
+  // primary user is signed in (not measured). load → ready: from the page's start to a
+  // click that can link (the peer: its auth0-spa-js clients and the primary token; the
+  // widget: the same primary token, then init + a prepared flow). click → linked: the
+  // click until the new identities are known. The tenant's auto-login answers /authorize.
+  for (let i = 0; i < runs; i++) {
+    for (const who of ["peer", "widget"]) {
+      await signInAlice();
+      await page.goto(`${tenant.app}/bench.html?${who}=${i}`);
+      const ready = await page.evaluate(async (who) => {
+        const t0 = performance.now();
+        const config = await (await fetch("/config.json")).json();
+        const audience = `${config.domain}/api/v2/`;
+        const { createAuth0Client } = await import(config.spaJs);
+        const primary = await createAuth0Client({
+          domain: config.domain,
+          clientId: config.clientId,
+          authorizationParams: { redirect_uri: `${location.origin}/`, audience, scope: "openid profile email read:current_user update:current_user_identities" },
+        });
+        const button = document.createElement("button");
+        button.id = "link";
+        document.body.append(button);
+        window.result = null;
+        const done = (ids) => (window.result = { ms: performance.now() - window.clickAt, ids: ids.length });
+        const failed = (e) => (window.result = { error: String(e.code ?? e.message ?? e) });
+        if (who === "peer") {
+          // As Auth0's sample: a second client for the secondary login, kept in memory.
+          const secondary = await createAuth0Client({ domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: `${location.origin}/` } });
+          const user = await primary.getUser();
+          await primary.getTokenSilently();
+          button.onclick = () => {
+            window.clickAt = performance.now();
+            secondary
+              .loginWithPopup({ authorizationParams: { connection: "google-oauth2", prompt: "login" } })
+              .then(async () => {
+                const { __raw } = await secondary.getIdTokenClaims();
+                const token = await primary.getTokenSilently();
+                const r = await fetch(`${audience}users/${encodeURIComponent(user.sub)}/identities`, {
+                  method: "POST",
+                  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+                  body: JSON.stringify({ link_with: __raw }),
+                });
+                if (!r.ok) throw new Error(`link: ${r.status}`);
+                done(await r.json());
+              })
+              .catch(failed);
+          };
+        } else {
+          await primary.getTokenSilently();
+          const widget = await import("/pkg/index.js");
+          await widget.default();
+          const options = { domain: config.domain, clientId: config.clientId, getAccessToken: () => primary.getTokenSilently() };
+          window.options = options;
+          window.widget = widget;
+          button.onclick = () => {
+            window.clickAt = performance.now();
+            widget.linkWithPopup(options, { connection: "google-oauth2" }).then(done, failed);
+          };
+        }
+        return performance.now() - t0;
+      }, who);
+      await tenant.test("/test/auto-login", { identity: GOOGLE });
+      await page.locator("#link").click();
+      await page.waitForFunction(() => window.result !== null, null, { timeout: 30000 });
+      const result = await page.evaluate(() => window.result);
+      if (result.error) throw new Error(`${who}: ${result.error}`);
+      peer[`${who}Ready`].push(ready);
+      peer[`${who}Link`].push(result.ms);
+      // Unlink again (not measured) so that the next run links the same account.
+      await page.evaluate(async () => {
+        const config = await (await fetch("/config.json")).json();
+        const widget = await import("/pkg/index.js");
+        await widget.default();
+        const { createAuth0Client } = await import(config.spaJs);
+        const c = await createAuth0Client({ domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: `${location.origin}/`, audience: `${config.domain}/api/v2/`, scope: "openid profile email read:current_user update:current_user_identities" } });
+        await widget.unlink({ domain: config.domain, clientId: config.clientId, getAccessToken: () => c.getTokenSilently() }, { provider: "google-oauth2", userId: "100000000000000000001" });
+      });
+    }
+  }
+
+  // Many cycles on one page (headless API, auto-login): memory before and after.
+  if (cycles > 0) {
+    await signInAlice();
+    await page.goto(`${tenant.app}/bench.html?cycles`);
+    await page.evaluate(async () => {
+      const config = await (await fetch("/config.json")).json();
+      const { createAuth0Client } = await import(config.spaJs);
+      const primary = await createAuth0Client({ domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: `${location.origin}/`, audience: `${config.domain}/api/v2/`, scope: "openid profile email read:current_user update:current_user_identities" } });
+      await primary.getTokenSilently();
+      const widget = await import("/pkg/index.js");
+      window.wasm = await widget.default();
+      window.options = { domain: config.domain, clientId: config.clientId, getAccessToken: () => primary.getTokenSilently() };
+      window.widget = widget;
+      const button = document.createElement("button");
+      button.id = "link";
+      document.body.append(button);
+      button.onclick = () => {
+        window.result = null;
+        widget.linkWithPopup(window.options, { connection: "google-oauth2" }).then(
+          (ids) => (window.result = { ids: ids.length }),
+          (e) => (window.result = { error: e.code }),
+        );
+      };
+    });
+    const sample = async () => {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("HeapProfiler.collectGarbage");
+      await cdp.detach();
+      return page.evaluate(() => ({ wasm: window.wasm.memory.buffer.byteLength, heap: performance.memory.usedJSHeapSize }));
+    };
+    const cycle = async () => {
+      await tenant.test("/test/auto-login", { identity: GOOGLE });
+      await page.locator("#link").click();
+      await page.waitForFunction(() => window.result != null, null, { timeout: 30000 });
+      const result = await page.evaluate(() => window.result);
+      if (result.error) throw new Error(`cycle: ${result.error}`);
+      await page.evaluate(() => window.widget.unlink(window.options, { provider: "google-oauth2", userId: "100000000000000000001" }));
+    };
+    // Warm up (first JWKS fetch, first allocations), then measure.
+    for (let i = 0; i < 3; i++) await cycle();
+    const before = await sample();
+    for (let i = 0; i < cycles; i++) await cycle();
+    const after = await sample();
+    memory = { before, after };
+  }
 } finally {
   await browser.close();
   tenant.stop();
@@ -93,6 +234,12 @@ const rows = [
   ["login → confirm shown (token exchange, JWKS, RS256 via WebCrypto)", samples.verify],
   ["confirm → linked (POST …/identities, list updated)", samples.link],
 ];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ratio = (a, b) => `${(median(a) / median(b)).toFixed(2)}×`;
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const report = [
   `${runs} runs, headless Chromium, dev tenant on loopback; median (min–max).`,
   "",
@@ -100,6 +247,27 @@ const report = [
   "|---|---:|",
   ...rows.map(([name, xs]) => `| ${name} | ${stats(xs)} |`),
   "",
+  "Against a peer in the same run: a page written like Auth0's own linking sample",
+  "(auth0-spa-js `loginWithPopup` on a second client, then `POST …/identities` with",
+  "`link_with`, no ID token checks of its own) and the widget's headless `linkWithPopup`,",
+  "alternating, the tenant's auto-login answering the popup.",
+  "",
+  "| | widget | peer | widget / peer |",
+  "|---|---:|---:|---:|",
+  `| load → ready (primary token, code loaded, ready to link) | ${stats(peer.widgetReady)} | ${stats(peer.peerReady)} | ${ratio(peer.widgetReady, peer.peerReady)} |`,
+  `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.peerLink)} | ${ratio(peer.widgetLink, peer.peerLink)} |`,
+  "",
+  ...(memory
+    ? [
+        `${cycles} link/unlink cycles on one page (headless API, after 3 warm-up cycles and a forced GC):`,
+        "",
+        "| | before | after |",
+        "|---|---:|---:|",
+        `| wasm memory | ${kib(memory.before.wasm)} | ${kib(memory.after.wasm)} |`,
+        `| JS heap (used) | ${kib(memory.before.heap)} | ${kib(memory.after.heap)} |`,
+        "",
+      ]
+    : []),
 ].join("\n");
 console.log(report);
 if (out) {

@@ -19,9 +19,13 @@ const READ_HEADERS: [&str; 5] = [
 ];
 
 fn network(e: gloo_net::Error) -> TransportError {
+    // Not `to_string()`: gloo-net's `Display` reaches serde_json's error formatting (Yew
+    // turns on gloo-net's `json` feature), which the bundle would then carry for nothing.
     TransportError::Network(match e {
         gloo_net::Error::JsError(js) => js.message,
-        other => other.to_string(),
+        gloo_net::Error::GlooError(message) => message,
+        #[allow(unreachable_patterns)]
+        _ => "the request failed".to_owned(),
     })
 }
 

@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-/// Stable error codes (see DESIGN.md). `as_str` is the value hosts see.
+/// Stable error codes. `as_str` is the value hosts see (listed in the package README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     ConfigInvalid,
