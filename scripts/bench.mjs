@@ -9,8 +9,10 @@
 // docs/benchmarks.md.
 // Usage: node scripts/bench.mjs [runs] [--cycles N] [--write docs/benchmarks.md]
 //        (after scripts/build-package)
-import { readFileSync, writeFileSync } from "node:fs";
-import { startTenant, launchBrowser } from "../tests/e2e/support.mjs";
+import { readFileSync, writeFileSync, mkdtempSync, readdirSync, symlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startTenant, launchBrowser, ROOT } from "../tests/e2e/support.mjs";
 
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
@@ -19,18 +21,21 @@ const out = writeIndex >= 0 ? args[writeIndex + 1] : null;
 const cyclesIndex = args.indexOf("--cycles");
 const cycles = cyclesIndex >= 0 ? Number(args[cyclesIndex + 1]) : 100;
 const GOOGLE = "google-oauth2|100000000000000000001";
-// A blank page on the app's origin for the measured scripts (served by Playwright, so the
-// demo folder holds no benchmark fixture).
+// The app origin serves the demo plus a blank page for the measured scripts, from a
+// temporary folder (so the demo folder holds no benchmark fixture).
 const BLANK = "<!doctype html><html lang=en><head><meta charset=utf-8><title>bench</title><link rel=icon href='data:,'></head><body></body></html>";
+const appDir = mkdtempSync(path.join(tmpdir(), "aal-bench-"));
+for (const name of readdirSync(path.join(ROOT, "www"))) symlinkSync(path.join(ROOT, "www", name), path.join(appDir, name));
+writeFileSync(path.join(appDir, "bench.html"), BLANK);
 
-const tenant = await startTenant();
+// Many cycles in a row would meet the tenant's per-user rate limit (100 calls a minute).
+const tenant = await startTenant({ appDir, extraArgs: ["--rate-limit", "100000"] });
 const browser = await launchBrowser();
 const samples = { init: [], ready: [], popup: [], verify: [], link: [] };
 const peer = { widgetReady: [], peerReady: [], widgetLink: [], peerLink: [], steps: {} };
 let memory = null;
 try {
   const page = await browser.context.newPage();
-  await page.route(`${tenant.app}/bench.html*`, (route) => route.fulfill({ contentType: "text/html", body: BLANK }));
   // The secondary login in the popup starts a tenant session of its own (as Auth0's
   // prompt=login does), so each run signs Alice in again first (not measured).
   const signInAlice = async () => {
@@ -158,6 +163,13 @@ try {
       await page.waitForFunction(() => window.result !== null, null, { timeout: 30000 });
       const result = await page.evaluate(() => window.result);
       if (result.error) throw new Error(`${who}: ${result.error}`);
+      // The request trace of this link, relative to the click (the last run's is reported).
+      peer.steps[who] = await page.evaluate(() =>
+        performance
+          .getEntriesByType("resource")
+          .filter((e) => e.startTime >= window.clickAt)
+          .map((e) => `${(e.startTime - window.clickAt).toFixed(0)}–${(e.responseEnd - window.clickAt).toFixed(0)} ms ${new URL(e.name).pathname}`),
+      );
       peer[`${who}Ready`].push(ready);
       peer[`${who}Link`].push(result.ms);
       // Unlink again (not measured) so that the next run links the same account.
@@ -220,6 +232,7 @@ try {
 } finally {
   await browser.close();
   tenant.stop();
+  rmSync(appDir, { recursive: true, force: true });
 }
 
 const stats = (xs) => {
@@ -256,6 +269,13 @@ const report = [
   "|---|---:|---:|---:|",
   `| load → ready (primary token, code loaded, ready to link) | ${stats(peer.widgetReady)} | ${stats(peer.peerReady)} | ${ratio(peer.widgetReady, peer.peerReady)} |`,
   `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.peerLink)} | ${ratio(peer.widgetLink, peer.peerLink)} |`,
+  "",
+  "Requests after the click in the last run (page's own, not the popup's; start–end):",
+  "",
+  "| widget | peer |",
+  "|---|---|",
+  ...Array.from({ length: Math.max(peer.steps.widget?.length ?? 0, peer.steps.peer?.length ?? 0) }, (_, i) =>
+    `| ${peer.steps.widget?.[i] ?? ""} | ${peer.steps.peer?.[i] ?? ""} |`),
   "",
   ...(memory
     ? [

@@ -14,7 +14,9 @@ use account_link_core::flow::{
     Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
     LinkFlow, Outcome, Phase, RequestPurpose, Via,
 };
-use account_link_core::http::{HttpRequest, HttpResponse};
+use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
+use account_link_core::token;
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
 use account_link_core::transaction::{CallbackResponse, Transaction};
@@ -76,9 +78,35 @@ impl Status {
     }
 }
 
+type JwksFuture = Shared<LocalBoxFuture<'static, Result<HttpResponse, TransportError>>>;
+
 thread_local! {
-    /// JWKS per tenant for the page's life (keyed by the JWKS URL).
-    static JWKS_CACHE: RefCell<HashMap<String, HttpResponse>> = RefCell::new(HashMap::new());
+    /// JWKS per tenant for the page's life (keyed by the JWKS URL): the request in flight
+    /// or its successful answer, so a prefetch and the flow share one request.
+    static JWKS_CACHE: RefCell<HashMap<String, JwksFuture>> = RefCell::new(HashMap::new());
+}
+
+/// The tenant's JWKS: from the page's cache unless `bypass_cache`, else one new request
+/// (which the cache keeps only if it succeeds).
+fn jwks(request: HttpRequest, timeout: u64, bypass_cache: bool) -> JwksFuture {
+    let url = request.url.clone();
+    if !bypass_cache {
+        if let Some(pending) = JWKS_CACHE.with(|c| c.borrow().get(&url).cloned()) {
+            return pending;
+        }
+    }
+    let key = url.clone();
+    let fetch = async move {
+        let response = http::send(&request, timeout).await;
+        if !response.as_ref().is_ok_and(HttpResponse::is_success) {
+            JWKS_CACHE.with(|c| c.borrow_mut().remove(&key));
+        }
+        response
+    }
+    .boxed_local()
+    .shared();
+    JWKS_CACHE.with(|c| c.borrow_mut().insert(url, fetch.clone()));
+    fetch
 }
 
 struct Inner {
@@ -347,20 +375,9 @@ impl Runner {
                 request,
                 bypass_cache,
             } => {
-                let cached = if bypass_cache {
-                    None
-                } else {
-                    JWKS_CACHE.with(|c| c.borrow().get(&request.url).cloned())
-                };
-                match cached {
-                    Some(response) => self.spawn(async move { Event::JwksResponse(Ok(response)) }),
-                    None => {
-                        let timeout = self.inner.borrow().config.request_timeout_seconds();
-                        self.spawn(async move {
-                            Event::JwksResponse(fetch_jwks(request, timeout).await)
-                        });
-                    }
-                }
+                let timeout = self.inner.borrow().config.request_timeout_seconds();
+                let response = jwks(request, timeout, bypass_cache);
+                self.spawn(async move { Event::JwksResponse(response.await) });
             }
             Effect::VerifySignature {
                 key,
@@ -444,22 +461,24 @@ impl Runner {
                 runner.dispatch(Event::PopupClosed);
             }
         });
-        let mut inner = self.inner.borrow_mut();
-        inner.popup = Some(popup);
-        inner.listener = Some(listener);
-        inner.closed_poll = Some(poll);
+        let (jwks_request, timeout) = {
+            let mut inner = self.inner.borrow_mut();
+            inner.popup = Some(popup);
+            inner.listener = Some(listener);
+            inner.closed_poll = Some(poll);
+            (
+                token::prepare_jwks_request(&inner.config),
+                inner.config.request_timeout_seconds(),
+            )
+        };
+        // While the user signs in, fetch the keys the ID token will be checked against.
+        // Nothing waits for this: a failure leaves no cache entry and the flow's own
+        // request (FetchJwks) reports it.
+        let prefetch = jwks(jwks_request, timeout, false);
+        wasm_bindgen_futures::spawn_local(async move {
+            prefetch.await.ok();
+        });
     }
-}
-
-async fn fetch_jwks(
-    request: HttpRequest,
-    timeout: u64,
-) -> Result<HttpResponse, account_link_core::http::TransportError> {
-    let response = http::send(&request, timeout).await?;
-    if response.is_success() {
-        JWKS_CACHE.with(|c| c.borrow_mut().insert(request.url.clone(), response.clone()));
-    }
-    Ok(response)
 }
 
 /// Lists identities or unlinks one: get the token, send one request, read the answer.

@@ -41,12 +41,12 @@ async function waitFor(url, timeoutMs) {
 }
 
 /** Starts target/debug/dev-tenant (built by the test command) in test mode. */
-export async function startTenant({ appDir = path.join(ROOT, "www") } = {}) {
+export async function startTenant({ appDir = path.join(ROOT, "www"), extraArgs = [] } = {}) {
   const binary = process.env.DEV_TENANT_BIN || path.join(ROOT, "target/debug/dev-tenant");
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run cargo build -p dev-tenant first`);
   const [port, appPort] = [await freePort(), await freePort()];
   const spaJs = path.join(ROOT, "node_modules/@auth0/auth0-spa-js/dist/auth0-spa-js.production.esm.js");
-  const child = spawn(binary, ["--port", String(port), "--test-mode", "--app-dir", appDir, "--app-port", String(appPort), "--spa-js", spaJs], {
+  const child = spawn(binary, ["--port", String(port), "--test-mode", "--app-dir", appDir, "--app-port", String(appPort), "--spa-js", spaJs, ...extraArgs], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   const log = [];
