@@ -15,12 +15,12 @@ use account_link_core::flow::{
     LinkFlow, Outcome, Phase, RequestPurpose, Via,
 };
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
-use account_link_core::token;
-use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
+use account_link_core::token;
 use account_link_core::transaction::{CallbackResponse, Transaction};
 use account_link_core::LinkError;
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_timers::callback::{Interval, Timeout};
 use std::cell::RefCell;
 use std::collections::HashMap;

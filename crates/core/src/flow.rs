@@ -11,7 +11,7 @@ use crate::id_token::{self, Expectations, PendingSignature, SecondaryProfile, Ve
 use crate::jwt::RsaPublicJwk;
 use crate::management::{self, Identity, IdentityRef, PrimaryUser};
 use crate::primary::{PrimaryToken, Purpose};
-use crate::secret::{IdToken, Nonce};
+use crate::secret::{AccessToken, IdToken, Nonce};
 use crate::token;
 use crate::transaction::{CallbackResponse, Transaction, TransactionDraft};
 
@@ -132,8 +132,13 @@ pub enum Phase<'a> {
 #[derive(Debug)]
 enum State {
     Idle,
-    CheckingToken,
-    Hashing(TransactionDraft),
+    /// The primary token's pre-flight and the PKCE hash run side by side; Ready when both
+    /// are in.
+    Preparing {
+        draft: TransactionDraft,
+        token_checked: bool,
+        digest: Option<[u8; 32]>,
+    },
     Ready(Transaction),
     Blocked(Transaction, LinkError),
     AwaitingCallback(Transaction, Via),
@@ -152,6 +157,16 @@ enum State {
     Cancelled,
 }
 
+/// The primary token for the link request, asked for early when nobody has to confirm:
+/// `getAccessToken` then runs while the code is exchanged and the ID token verified,
+/// instead of after.
+#[derive(Debug)]
+enum LinkToken {
+    NotAsked,
+    Pending,
+    Got(Result<AccessToken, String>),
+}
+
 /// The secure link flow for one widget instance.
 #[derive(Debug)]
 pub struct LinkFlow {
@@ -161,6 +176,7 @@ pub struct LinkFlow {
     known: Option<Vec<Identity>>,
     confirm: bool,
     primary_user_id: Option<String>,
+    link_token: LinkToken,
 }
 
 impl LinkFlow {
@@ -172,6 +188,7 @@ impl LinkFlow {
             known: None,
             confirm: true,
             primary_user_id: None,
+            link_token: LinkToken::NotAsked,
         }
     }
 
@@ -182,7 +199,7 @@ impl LinkFlow {
     pub fn phase(&self) -> Phase<'_> {
         match &self.state {
             State::Idle => Phase::Idle,
-            State::CheckingToken | State::Hashing(_) => Phase::Preparing,
+            State::Preparing { .. } => Phase::Preparing,
             State::Ready(_) => Phase::Ready,
             State::Blocked(_, e) => Phase::PopupBlocked(e),
             State::AwaitingCallback(..) => Phase::AwaitingLogin,
@@ -222,10 +239,46 @@ impl LinkFlow {
         (State::Failed(error), effects)
     }
 
-    fn begin(&mut self, known: Option<Vec<Identity>>, confirm: bool) -> (State, Vec<Effect>) {
+    fn begin<E: Env>(
+        &mut self,
+        known: Option<Vec<Identity>>,
+        confirm: bool,
+        env: &mut E,
+    ) -> (State, Vec<Effect>) {
         self.known = known;
         self.confirm = confirm;
-        (State::CheckingToken, vec![Effect::GetPrimaryToken])
+        let draft = TransactionDraft::new(&mut RandomOf(env));
+        let input = draft.digest_input().to_vec();
+        (
+            State::Preparing {
+                draft,
+                token_checked: false,
+                digest: None,
+            },
+            vec![Effect::GetPrimaryToken, Effect::ComputeSha256(input)],
+        )
+    }
+
+    /// Ready once the token passed its pre-flight and the hash is in; else keep waiting.
+    fn prepared(
+        draft: TransactionDraft,
+        token_checked: bool,
+        digest: Option<[u8; 32]>,
+    ) -> (State, Vec<Effect>) {
+        match digest {
+            Some(digest) if token_checked => (
+                State::Ready(draft.finish(digest)),
+                vec![Effect::Notify(Outcome::Ready)],
+            ),
+            _ => (
+                State::Preparing {
+                    draft,
+                    token_checked,
+                    digest,
+                },
+                vec![],
+            ),
+        }
     }
 
     fn transition<E: Env>(
@@ -248,27 +301,30 @@ impl LinkFlow {
                     known_identities,
                     confirm,
                 },
-            ) => self.begin(known_identities, confirm),
+            ) => self.begin(known_identities, confirm, env),
             (State::Failed(_) | State::Cancelled | State::Blocked(..), Ev::Retry) => {
                 let (k, confirm) = (self.known.clone(), self.confirm);
-                self.begin(k, confirm)
+                self.begin(k, confirm, env)
             }
 
-            (State::CheckingToken, Ev::PrimaryToken(result)) => match self.check_token(result, env)
-            {
-                Err(e) => self.fail(e, vec![]),
-                Ok(token) => {
-                    self.primary_user_id = Some(token.user_id().to_owned());
-                    let draft = TransactionDraft::new(&mut RandomOf(env));
-                    let input = draft.digest_input().to_vec();
-                    (State::Hashing(draft), vec![Effect::ComputeSha256(input)])
+            (State::Preparing { draft, digest, .. }, Ev::PrimaryToken(result)) => {
+                match self.check_token(result, env) {
+                    Err(e) => self.fail(e, vec![]),
+                    Ok(token) => {
+                        self.primary_user_id = Some(token.user_id().to_owned());
+                        Self::prepared(draft, true, digest)
+                    }
                 }
-            },
-            (State::Hashing(draft), Ev::Sha256(result)) => match result {
-                Ok(digest) => (
-                    State::Ready(draft.finish(digest)),
-                    vec![Effect::Notify(Outcome::Ready)],
-                ),
+            }
+            (
+                State::Preparing {
+                    draft,
+                    token_checked,
+                    ..
+                },
+                Ev::Sha256(result),
+            ) => match result {
+                Ok(digest) => Self::prepared(draft, token_checked, Some(digest)),
                 Err(why) => self.fail(
                     LinkError::new(
                         ErrorCode::UnexpectedResponse,
@@ -438,6 +494,16 @@ impl LinkFlow {
                     }
                 }
             }
+            // The early link token (no confirm step): kept until the ID token is verified.
+            (
+                state @ (State::Exchanging(_)
+                | State::LoadingJwks { .. }
+                | State::CheckingSignature(..)),
+                Ev::PrimaryToken(result),
+            ) if matches!(self.link_token, LinkToken::Pending) => {
+                self.link_token = LinkToken::Got(result.map(AccessToken::new));
+                (state, vec![])
+            }
             (State::CheckingSignature(pending, nonce), Ev::SignatureChecked(valid)) => {
                 let expect = Expectations {
                     config: &self.config,
@@ -453,10 +519,21 @@ impl LinkFlow {
                             vec![Effect::AskConfirm(profile)],
                         )
                     }
-                    Ok(verified) => (
-                        State::GettingLinkToken(verified),
-                        vec![Effect::GetPrimaryToken],
-                    ),
+                    Ok(verified) => {
+                        match std::mem::replace(&mut self.link_token, LinkToken::NotAsked) {
+                            LinkToken::Got(result) => {
+                                self.link(verified, result.map(|t| t.secret().to_owned()), env)
+                            }
+                            LinkToken::Pending => {
+                                // Asked already: its answer completes GettingLinkToken.
+                                (State::GettingLinkToken(verified), vec![])
+                            }
+                            LinkToken::NotAsked => (
+                                State::GettingLinkToken(verified),
+                                vec![Effect::GetPrimaryToken],
+                            ),
+                        }
+                    }
                 }
             }
             (State::Confirming(verified), Ev::Confirm(true)) => (
@@ -467,19 +544,8 @@ impl LinkFlow {
                 (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)])
             }
             (State::GettingLinkToken(verified), Ev::PrimaryToken(result)) => {
-                let request = self.check_token(result, env).and_then(|token| {
-                    management::prepare_link(&self.config, &token, &verified, self.known.as_deref())
-                });
-                match request {
-                    Err(e) => self.fail(e, vec![]),
-                    Ok(request) => (
-                        State::Linking,
-                        vec![Effect::Send {
-                            purpose: RequestPurpose::Link,
-                            request,
-                        }],
-                    ),
-                }
+                self.link_token = LinkToken::NotAsked;
+                self.link(verified, result, env)
             }
             (State::Linking, Ev::LinkResponse(result)) => {
                 match result
@@ -564,12 +630,35 @@ impl LinkFlow {
         )
     }
 
-    fn exchange(
+    /// The link request, with the primary token `getAccessToken` gave for it.
+    fn link<E: Env>(
         &self,
+        verified: VerifiedIdToken,
+        token: Result<String, String>,
+        env: &E,
+    ) -> (State, Vec<Effect>) {
+        let request = self.check_token(token, env).and_then(|token| {
+            management::prepare_link(&self.config, &token, &verified, self.known.as_deref())
+        });
+        match request {
+            Err(e) => self.fail(e, vec![]),
+            Ok(request) => (
+                State::Linking,
+                vec![Effect::Send {
+                    purpose: RequestPurpose::Link,
+                    request,
+                }],
+            ),
+        }
+    }
+
+    fn exchange(
+        &mut self,
         txn: Transaction,
         response: CallbackResponse,
         effects: Vec<Effect>,
     ) -> (State, Vec<Effect>) {
+        self.link_token = LinkToken::NotAsked;
         match txn.validate_callback(response, &self.config) {
             Err(e) => self.fail(e, effects),
             Ok(callback) => {
@@ -579,6 +668,12 @@ impl LinkFlow {
                     purpose: RequestPurpose::TokenExchange,
                     request,
                 });
+                if !self.confirm {
+                    // Nobody confirms: the link token can be fetched while the ID token
+                    // is exchanged and verified.
+                    self.link_token = LinkToken::Pending;
+                    effects.push(Effect::GetPrimaryToken);
+                }
                 (State::Exchanging(callback.nonce().clone()), effects)
             }
         }

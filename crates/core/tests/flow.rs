@@ -650,3 +650,183 @@ fn unlink_op_sends_delete() {
     assert!(matches!(result, Ok(IdentityOpOutput::Identities(ids)) if ids.is_empty()));
     assert_eq!(sent, vec![format!("DELETE {LINK_URL}/google-oauth2/123")]);
 }
+
+/// Steps a no-confirm flow by hand up to the callback; returns the flow, the env and the
+/// nonce of the authorize URL.
+fn no_confirm_flow_at_callback() -> (LinkFlow, TestEnv, String, Vec<Effect>) {
+    let mut env = TestEnv::new(NOW, 42);
+    let flow = LinkFlow::new(config());
+    let (flow, _) = flow.step(
+        Event::Prepare {
+            known_identities: None,
+            confirm: false,
+        },
+        &mut env,
+    );
+    let (flow, _) = flow.step(
+        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        &mut env,
+    );
+    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, effects) = flow.step(
+        Event::Start {
+            via: Via::Popup,
+            connection: None,
+        },
+        &mut env,
+    );
+    let url = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::OpenPopup { url } => Some(url.clone()),
+            _ => None,
+        })
+        .expect("the popup opens");
+    let (state, nonce) = (
+        query_param(&url, "state").expect("state"),
+        query_param(&url, "nonce").expect("nonce"),
+    );
+    let (flow, effects) = flow.step(
+        Event::Callback(CallbackResponse {
+            code: Some("code-1".into()),
+            state: Some(state),
+            ..Default::default()
+        }),
+        &mut env,
+    );
+    (flow, env, nonce, effects)
+}
+
+/// Token exchange, JWKS and a valid signature.
+fn verify(flow: LinkFlow, env: &mut TestEnv, nonce: &str) -> (LinkFlow, Vec<Effect>) {
+    let (flow, _) = flow.step(
+        Event::TokenResponse(Ok(token_response(&id_token_for(nonce, |_| {})))),
+        env,
+    );
+    let jwks = HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1)]));
+    let (flow, _) = flow.step(Event::JwksResponse(Ok(jwks)), env);
+    flow.step(Event::SignatureChecked(true), env)
+}
+
+fn sends_link(effects: &[Effect]) -> bool {
+    effects.iter().any(|e| {
+        matches!(e, Effect::Send { request, .. } if request.method == Method::Post && request.url == LINK_URL)
+    })
+}
+
+#[test]
+fn without_confirm_the_link_token_is_fetched_during_the_exchange() {
+    let (flow, mut env, nonce, effects) = no_confirm_flow_at_callback();
+    assert!(effects.iter().any(|e| matches!(e, Effect::Send { .. })));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)),
+        "asked together with the token exchange: {effects:?}"
+    );
+    let (flow, effects) = flow.step(
+        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        &mut env,
+    );
+    assert!(effects.is_empty(), "kept until the ID token is verified");
+    let (_, effects) = verify(flow, &mut env, &nonce);
+    assert!(sends_link(&effects), "links at once: {effects:?}");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)));
+}
+
+#[test]
+fn without_confirm_a_link_token_arriving_after_verification_links_once() {
+    let (flow, mut env, nonce, _) = no_confirm_flow_at_callback();
+    let (flow, effects) = verify(flow, &mut env, &nonce);
+    assert!(
+        effects.is_empty(),
+        "waits for the token already asked for: {effects:?}"
+    );
+    assert!(matches!(flow.phase(), Phase::Linking));
+    let (_, effects) = flow.step(
+        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        &mut env,
+    );
+    assert!(sends_link(&effects));
+}
+
+#[test]
+fn without_confirm_a_failed_early_token_fails_after_verification_without_a_link() {
+    let (flow, mut env, nonce, _) = no_confirm_flow_at_callback();
+    let (flow, _) = flow.step(Event::PrimaryToken(Err("no session".into())), &mut env);
+    let (flow, effects) = verify(flow, &mut env, &nonce);
+    assert!(!sends_link(&effects));
+    match flow.phase() {
+        Phase::Failed(e) => assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable),
+        other => panic!("expected primary_token_unavailable, got {other:?}"),
+    }
+}
+
+#[test]
+fn with_confirm_the_link_token_is_fetched_after_the_answer() {
+    let mut env = TestEnv::new(NOW, 42);
+    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
+    let (flow, _) = flow.step(
+        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        &mut env,
+    );
+    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, effects) = flow.step(
+        Event::Start {
+            via: Via::Popup,
+            connection: None,
+        },
+        &mut env,
+    );
+    let url = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::OpenPopup { url } => Some(url.clone()),
+            _ => None,
+        })
+        .expect("popup");
+    let (_, effects) = flow.step(
+        Event::Callback(CallbackResponse {
+            code: Some("code-1".into()),
+            state: query_param(&url, "state"),
+            ..Default::default()
+        }),
+        &mut env,
+    );
+    // The user may take minutes to confirm: the token is asked for then, fresh.
+    assert!(!effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)));
+}
+
+#[test]
+fn prepare_checks_the_token_and_hashes_side_by_side() {
+    let mut env = TestEnv::new(NOW, 42);
+    let (flow, effects) = LinkFlow::new(config()).step(prepare(), &mut env);
+    assert!(effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::ComputeSha256(_))));
+    // The hash first: not ready until the token passed its pre-flight.
+    let (flow, effects) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    assert!(effects.is_empty());
+    assert!(matches!(flow.phase(), Phase::Preparing));
+    let (flow, effects) = flow.step(
+        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        &mut env,
+    );
+    assert!(matches!(flow.phase(), Phase::Ready));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Notify(Outcome::Ready)]
+    ));
+}
+
+#[test]
+fn a_token_refused_while_hashing_fails_and_a_late_hash_changes_nothing() {
+    let mut env = TestEnv::new(NOW, 42);
+    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
+    let (flow, _) = flow.step(Event::PrimaryToken(Err("no session".into())), &mut env);
+    let (flow, effects) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    assert!(effects.is_empty());
+    match flow.phase() {
+        Phase::Failed(e) => assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable),
+        other => panic!("expected primary_token_unavailable, got {other:?}"),
+    }
+}
