@@ -7,7 +7,7 @@ use crate::component::{AccountLink, AccountLinkProps};
 use crate::runner::{identity_op, Runner, TokenSource, Update};
 use account_link_core::config::{LinkConfig, LinkOptions};
 use account_link_core::error::ErrorCode;
-use account_link_core::flow::{IdentityOpKind, IdentityOpOutput, Outcome};
+use account_link_core::flow::{IdentityOpKind, Outcome};
 use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -288,10 +288,7 @@ fn outcome_result(outcome: &Outcome) -> Option<Result<JsValue, JsValue>> {
         Outcome::Ready => None,
         Outcome::Linked(ids) => Some(Ok(to_js(ids))),
         Outcome::Failed(e) => Some(Err(js_error(e))),
-        Outcome::Cancelled => Some(Err(js_error(&LinkError::new(
-            ErrorCode::Cancelled,
-            "the link was cancelled (confirm answered false)",
-        )))),
+        Outcome::Cancelled => Some(Err(js_error(&LinkError::cancelled()))),
     }
 }
 
@@ -397,11 +394,10 @@ pub fn list_identities(options: JsValue) -> Promise {
     let parsed = parse_options(&options);
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
-        match identity_op(config, IdentityOpKind::List, None, token).await {
-            Ok(IdentityOpOutput::User(u)) => Ok(to_js(&u.identities)),
-            Ok(IdentityOpOutput::Identities(ids)) => Ok(to_js(&ids)),
-            Err(e) => Err(js_error(&e)),
-        }
+        identity_op(config, IdentityOpKind::List, None, token)
+            .await
+            .map(|ids| to_js(&ids))
+            .map_err(|e| js_error(&e))
     })
 }
 
@@ -429,10 +425,9 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
         let target = target.map_err(|e| js_error(&e))?;
-        match identity_op(config, IdentityOpKind::Unlink(target), None, token).await {
-            Ok(IdentityOpOutput::Identities(ids)) => Ok(to_js(&ids)),
-            Ok(IdentityOpOutput::User(u)) => Ok(to_js(&u.identities)),
-            Err(e) => Err(js_error(&e)),
-        }
+        identity_op(config, IdentityOpKind::Unlink(target), None, token)
+            .await
+            .map(|ids| to_js(&ids))
+            .map_err(|e| js_error(&e))
     })
 }

@@ -11,8 +11,8 @@ use crate::browser::{
 };
 use account_link_core::config::LinkConfig;
 use account_link_core::flow::{
-    Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
-    LinkFlow, Outcome, Phase, RequestPurpose, Via,
+    Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, LinkFlow,
+    Outcome, Phase, RequestPurpose, Via,
 };
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
 use account_link_core::id_token::SecondaryProfile;
@@ -179,6 +179,15 @@ impl Runner {
 
     pub fn config(&self) -> LinkConfig {
         self.inner.borrow().config.clone()
+    }
+
+    /// The core's answer to "prepare again now?" ([`LinkFlow::needs_fresh_attempt`]).
+    pub fn needs_fresh_attempt(&self) -> bool {
+        self.inner
+            .borrow()
+            .flow
+            .as_ref()
+            .is_some_and(LinkFlow::needs_fresh_attempt)
     }
 
     /// Checks the primary token and prepares PKCE material (before any click).
@@ -487,7 +496,7 @@ pub async fn identity_op(
     kind: IdentityOpKind,
     known: Option<Vec<Identity>>,
     token: TokenSource,
-) -> Result<IdentityOpOutput, LinkError> {
+) -> Result<Vec<Identity>, LinkError> {
     let mut env = BrowserEnv::default();
     let timeout = config.request_timeout_seconds();
     let (mut op, mut effect) = IdentityOp::new(config, kind, known);

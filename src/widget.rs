@@ -12,7 +12,7 @@
 use crate::runner::{identity_op, Runner, Status, TokenSource, Update};
 use account_link_core::config::LinkConfig;
 use account_link_core::error::ErrorCode;
-use account_link_core::flow::{IdentityOpKind, IdentityOpOutput, Outcome};
+use account_link_core::flow::{IdentityOpKind, Outcome};
 use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::LinkError;
 use std::cell::RefCell;
@@ -179,10 +179,6 @@ struct Inner {
     /// The identities the flow checks "already linked" against and unlinks from; kept
     /// current after every list, link and unlink.
     known: Option<Vec<Identity>>,
-    /// An attempt got as far as Ready: after its outcome, prepare a fresh one (new PKCE).
-    was_ready: bool,
-    /// A redirect-mode resume ends without a Ready first: prepare after it too.
-    resuming: bool,
     /// An unlink request is in flight (a second "Yes, unlink" is ignored).
     unlinking: bool,
     disposed: bool,
@@ -219,8 +215,6 @@ impl Widget {
                 dispatch: Rc::new(dispatch),
                 runner: None,
                 known: None,
-                was_ready: false,
-                resuming: true,
                 unlinking: false,
                 disposed: false,
             })),
@@ -233,11 +227,10 @@ impl Widget {
         });
         widget.inner.borrow_mut().runner = Some(runner.clone());
         let resumed = runner.resume_from_redirect(true);
-        widget.inner.borrow_mut().resuming = resumed;
 
         let weak = Rc::downgrade(&widget.inner);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = identities(identity_op(config, IdentityOpKind::List, None, token).await);
+            let result = identity_op(config, IdentityOpKind::List, None, token).await;
             let Some(w) = Widget::from_weak(&weak) else {
                 return;
             };
@@ -278,44 +271,21 @@ impl Widget {
 
     fn on_update(&self, update: Update) {
         let hooks = self.hooks();
-        let rearm = match &update {
-            Update::Outcome(Outcome::Ready) => {
-                self.inner.borrow_mut().was_ready = true;
-                false
-            }
+        match &update {
             Update::Outcome(Outcome::Linked(ids)) => {
                 self.inner.borrow_mut().known = Some(ids.clone());
                 (hooks.on_linked)(ids.clone());
-                true
             }
-            Update::Outcome(Outcome::Failed(e)) => {
-                (hooks.on_error)(e.clone());
-                // A blocked popup keeps its prepared attempt for "Continue in this tab".
-                e.code() != ErrorCode::PopupBlocked
-            }
-            Update::Outcome(Outcome::Cancelled) => {
-                (hooks.on_error)(LinkError::new(
-                    ErrorCode::Cancelled,
-                    "the user cancelled the link",
-                ));
-                true
-            }
-            _ => false,
-        };
-        self.apply(Action::Flow(update));
-        if !rearm {
-            return;
+            Update::Outcome(Outcome::Failed(e)) => (hooks.on_error)(e.clone()),
+            Update::Outcome(Outcome::Cancelled) => (hooks.on_error)(LinkError::cancelled()),
+            _ => {}
         }
-        let (again, known) = {
-            let mut inner = self.inner.borrow_mut();
-            let resumed = std::mem::take(&mut inner.resuming);
-            let was_ready = std::mem::take(&mut inner.was_ready);
-            (was_ready || resumed, inner.known.clone())
-        };
-        if again {
-            if let Some(runner) = self.runner() {
-                runner.prepare(known, true);
-            }
+        let ended = matches!(update, Update::Outcome(_));
+        self.apply(Action::Flow(update));
+        // An ended attempt spent its PKCE material: the core says when to prepare anew.
+        if let Some(runner) = self.runner().filter(|r| ended && r.needs_fresh_attempt()) {
+            let known = self.inner.borrow().known.clone();
+            runner.prepare(known, true);
         }
     }
 
@@ -376,8 +346,7 @@ impl Widget {
         self.apply(Action::Unlinking);
         let weak = Rc::downgrade(&self.inner);
         wasm_bindgen_futures::spawn_local(async move {
-            let result =
-                identities(identity_op(config, IdentityOpKind::Unlink(target), known, token).await);
+            let result = identity_op(config, IdentityOpKind::Unlink(target), known, token).await;
             let Some(w) = Widget::from_weak(&weak) else {
                 return;
             };
@@ -410,12 +379,4 @@ impl Widget {
             r.dispose();
         }
     }
-}
-
-/// The identity list an identity operation ends with.
-fn identities(result: Result<IdentityOpOutput, LinkError>) -> Result<Vec<Identity>, LinkError> {
-    result.map(|output| match output {
-        IdentityOpOutput::User(user) => user.identities,
-        IdentityOpOutput::Identities(ids) => ids,
-    })
 }

@@ -3,11 +3,6 @@
 
 use serde::de::DeserializeOwned;
 
-/// Seconds since the Unix epoch.
-pub trait Clock {
-    fn now(&self) -> u64;
-}
-
 /// Cryptographically secure randomness (`crypto.getRandomValues` in the browser).
 pub trait RandomSource {
     fn fill(&mut self, buf: &mut [u8]);

@@ -242,6 +242,13 @@ impl LinkError {
             format!("option `{option}`: {problem}; {fix}"),
         )
     }
+    /// The user or the host declined the link (the confirm step, or a cancel).
+    pub fn cancelled() -> Self {
+        Self::new(
+            ErrorCode::Cancelled,
+            "the link was cancelled (confirm answered no, or cancel was called); nothing was linked",
+        )
+    }
     pub fn id_token(reason: IdTokenReason, detail: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorCode::IdTokenInvalid, detail);
         e.0.reason = Some(reason);

@@ -9,7 +9,7 @@ use crate::error::{ErrorCode, IdTokenReason, LinkError};
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 use crate::id_token::{self, Expectations, PendingSignature, SecondaryProfile, VerifiedIdToken};
 use crate::jwt::RsaPublicJwk;
-use crate::management::{self, Identity, IdentityRef, PrimaryUser};
+use crate::management::{self, Identity, IdentityRef};
 use crate::primary::{PrimaryToken, Purpose};
 use crate::secret::{AccessToken, IdToken, Nonce};
 use crate::token;
@@ -177,6 +177,8 @@ pub struct LinkFlow {
     confirm: bool,
     primary_user_id: Option<String>,
     link_token: LinkToken,
+    /// A login was started (or resumed) since the last prepare: its PKCE material is used.
+    attempted: bool,
 }
 
 impl LinkFlow {
@@ -189,6 +191,7 @@ impl LinkFlow {
             confirm: true,
             primary_user_id: None,
             link_token: LinkToken::NotAsked,
+            attempted: false,
         }
     }
 
@@ -221,6 +224,14 @@ impl LinkFlow {
         )
     }
 
+    /// Whether the host should send `Prepare` again: an attempt that started a login
+    /// (or resumed one) has ended, so its state, nonce and verifier are spent. Not after
+    /// a failure while preparing (preparing again would fail again: the user retries),
+    /// nor after a blocked popup (its attempt waits for "continue in this tab").
+    pub fn needs_fresh_attempt(&self) -> bool {
+        self.attempted && self.is_finished()
+    }
+
     /// The connection of the current (or last) attempt.
     pub fn connection(&self) -> Option<&str> {
         self.connection.as_deref()
@@ -247,6 +258,7 @@ impl LinkFlow {
     ) -> (State, Vec<Effect>) {
         self.known = known;
         self.confirm = confirm;
+        self.attempted = false;
         let draft = TransactionDraft::new(&mut RandomOf(env));
         let input = draft.digest_input().to_vec();
         (
@@ -345,6 +357,7 @@ impl LinkFlow {
                     Ok(t) => t,
                     Err(e) => return self.fail(e, vec![]),
                 };
+                self.attempted = true;
                 let url = txn.authorize_url(&self.config, self.config.response_mode());
                 let seconds = self.config.popup_timeout_seconds();
                 (
@@ -369,6 +382,7 @@ impl LinkFlow {
                     let e = LinkError::config("redirectUri", "is needed to continue in this tab", "set redirectUri to a page that calls the widget's resume on load, registered in Allowed Callback URLs");
                     return self.fail(e, vec![]);
                 }
+                self.attempted = true;
                 let url = txn.authorize_url(&self.config, ResponseMode::Query);
                 let persisted = txn.persist();
                 (
@@ -422,6 +436,7 @@ impl LinkFlow {
                 },
             ) => {
                 let effects = vec![Effect::ClearPersistedTransaction];
+                self.attempted = true;
                 match persisted.as_deref().map(Transaction::restore) {
                     None => self.fail(LinkError::new(ErrorCode::StateMismatch, "an authorization response arrived but no login is pending in this tab; it was dropped"), effects),
                     Some(Err(e)) => self.fail(e, effects),
@@ -727,13 +742,9 @@ pub enum IdentityOpEvent {
 pub enum IdentityOpEffect {
     GetPrimaryToken,
     Send(HttpRequest),
-    Done(Result<IdentityOpOutput, LinkError>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IdentityOpOutput {
-    User(PrimaryUser),
-    Identities(Vec<Identity>),
+    /// The user's identities after the operation (listed, or what remains after an
+    /// unlink).
+    Done(Result<Vec<Identity>, LinkError>),
 }
 
 #[derive(Debug)]
@@ -829,11 +840,10 @@ impl IdentityOp {
                     .and_then(|r| match self.kind {
                         IdentityOpKind::List => {
                             management::process_get_user(env.json(), &r, env.now())
-                                .map(IdentityOpOutput::User)
+                                .map(|user| user.identities)
                         }
                         IdentityOpKind::Unlink(_) => {
                             management::process_unlink(env.json(), &r, env.now())
-                                .map(IdentityOpOutput::Identities)
                         }
                     });
                 Some(IdentityOpEffect::Done(out))

@@ -58,7 +58,6 @@ struct AccessClaims {
 pub struct PrimaryToken {
     raw: AccessToken,
     user_id: String,
-    scopes: Vec<String>,
 }
 
 impl PrimaryToken {
@@ -68,9 +67,6 @@ impl PrimaryToken {
     /// The primary user id: the token's `sub` (a configured `primaryUserId` must equal it).
     pub fn user_id(&self) -> &str {
         &self.user_id
-    }
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
     }
 
     /// Checks, in order: a value was returned; it is a JWT; `iss` is the tenant; `aud`
@@ -170,7 +166,6 @@ impl PrimaryToken {
         Ok(PrimaryToken {
             raw: AccessToken::new(raw),
             user_id,
-            scopes,
         })
     }
 }

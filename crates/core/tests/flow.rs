@@ -3,9 +3,7 @@
 mod common;
 
 use account_link_core::error::{ErrorCode, IdTokenReason};
-use account_link_core::flow::{
-    Effect, Event, IdentityOpKind, IdentityOpOutput, LinkFlow, Outcome, Phase, Via,
-};
+use account_link_core::flow::{Effect, Event, IdentityOpKind, LinkFlow, Outcome, Phase, Via};
 use account_link_core::http::{HttpResponse, Method};
 use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::transaction::CallbackResponse;
@@ -582,7 +580,7 @@ fn run_op(
     response: HttpResponse,
     token: String,
 ) -> (
-    Result<IdentityOpOutput, account_link_core::LinkError>,
+    Result<Vec<Identity>, account_link_core::LinkError>,
     Vec<String>,
 ) {
     let mut sent = Vec::new();
@@ -609,7 +607,7 @@ fn list_identities_op() {
         HttpResponse::new(200, body),
         access_token(&access_claims()),
     );
-    assert!(matches!(result, Ok(IdentityOpOutput::User(u)) if u.identities.len() == 2));
+    assert!(matches!(result, Ok(ids) if ids.len() == 2));
     assert_eq!(
         sent,
         vec!["GET https://tenant.example.com/api/v2/users/auth0%7Cprimary"]
@@ -647,7 +645,7 @@ fn unlink_op_sends_delete() {
         HttpResponse::new(200, "[]"),
         access_token(&access_claims()),
     );
-    assert!(matches!(result, Ok(IdentityOpOutput::Identities(ids)) if ids.is_empty()));
+    assert!(matches!(result, Ok(ids) if ids.is_empty()));
     assert_eq!(sent, vec![format!("DELETE {LINK_URL}/google-oauth2/123")]);
 }
 
@@ -829,4 +827,39 @@ fn a_token_refused_while_hashing_fails_and_a_late_hash_changes_nothing() {
         Phase::Failed(e) => assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable),
         other => panic!("expected primary_token_unavailable, got {other:?}"),
     }
+}
+
+#[test]
+fn a_fresh_attempt_is_needed_after_a_started_login_ends_only() {
+    let mut env = TestEnv::new(NOW, 42);
+    // A failure while preparing: preparing again would fail again (the user retries).
+    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
+    let (flow, _) = flow.step(Event::PrimaryToken(Err("no session".into())), &mut env);
+    assert!(flow.is_finished());
+    assert!(!flow.needs_fresh_attempt());
+    // A started login that ends (here: the popup closed) spent its PKCE material.
+    let (flow, _) = flow.step(prepare(), &mut env);
+    let (flow, _) = flow.step(
+        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        &mut env,
+    );
+    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    assert!(!flow.needs_fresh_attempt(), "ready, not used yet");
+    let (flow, _) = flow.step(
+        Event::Start {
+            via: Via::Popup,
+            connection: None,
+        },
+        &mut env,
+    );
+    let (blocked, _) = flow.step(Event::PopupBlocked, &mut env);
+    assert!(
+        !blocked.needs_fresh_attempt(),
+        "a blocked popup keeps its attempt for the redirect"
+    );
+    let (flow, _) = blocked.step(Event::Cancel, &mut env);
+    assert!(flow.needs_fresh_attempt());
+    // Preparing again clears it.
+    let (flow, _) = flow.step(prepare(), &mut env);
+    assert!(!flow.needs_fresh_attempt());
 }

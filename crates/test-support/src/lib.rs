@@ -4,9 +4,7 @@
 
 use account_link_core::config::LinkConfig;
 use account_link_core::env::{Env, JsonParser, RandomSource, SerdeJson};
-use account_link_core::flow::{
-    IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, IdentityOpOutput,
-};
+use account_link_core::flow::{IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind};
 use account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
 use account_link_core::id_token::SignatureVerifier;
 use account_link_core::jwt::{Jwk, Jwks, RsaPublicJwk};
@@ -344,7 +342,7 @@ pub fn run_identity_op(
     env: &mut TestEnv,
     mut token: impl FnMut() -> Result<String, String>,
     mut send: impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError>,
-) -> Result<IdentityOpOutput, LinkError> {
+) -> Result<Vec<Identity>, LinkError> {
     let (mut op, mut effect) = IdentityOp::new(config, kind, known);
     loop {
         let event = match effect {
