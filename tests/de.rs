@@ -122,3 +122,35 @@ fn a_function_where_data_belongs_is_named() {
     assert_eq!(e.path(), "domain");
     assert_eq!(e.message(), "expected a string, found a function");
 }
+
+#[derive(Debug, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Mode {
+    WebMessage,
+    Query,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WithMode {
+    response_mode: Mode,
+}
+
+#[wasm_bindgen_test]
+fn reads_unit_enums_by_variant_name() {
+    let read: WithMode = from_value(js(r#"{"responseMode":"web_message"}"#)).expect("enum");
+    assert_eq!(read.response_mode, Mode::WebMessage);
+    let read: Vec<Mode> = from_value(js(r#"["query","web_message"]"#)).expect("enums");
+    assert_eq!(read, vec![Mode::Query, Mode::WebMessage]);
+
+    let unknown = error::<WithMode>(r#"{"responseMode":"fragment"}"#);
+    assert_eq!(unknown.path(), "responseMode");
+    assert!(unknown.message().contains("web_message"), "{unknown}");
+    let wrong_kind = error::<WithMode>(r#"{"responseMode":3}"#);
+    assert_eq!(wrong_kind.path(), "responseMode");
+    assert!(wrong_kind.message().contains("number"), "{wrong_kind}");
+    assert!(
+        !wrong_kind.to_string().contains('3'),
+        "the value stays out: {wrong_kind}"
+    );
+}
