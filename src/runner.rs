@@ -20,7 +20,6 @@ use account_link_core::management::Identity;
 use account_link_core::token;
 use account_link_core::transaction::{CallbackResponse, Transaction};
 use account_link_core::LinkError;
-use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_timers::callback::{Interval, Timeout};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -78,35 +77,31 @@ impl Status {
     }
 }
 
-type JwksFuture = Shared<LocalBoxFuture<'static, Result<HttpResponse, TransportError>>>;
-
 thread_local! {
-    /// JWKS per tenant for the page's life (keyed by the JWKS URL): the request in flight
-    /// or its successful answer, so a prefetch and the flow share one request.
-    static JWKS_CACHE: RefCell<HashMap<String, JwksFuture>> = RefCell::new(HashMap::new());
+    /// JWKS per tenant for the page's life (keyed by the JWKS URL): only answers that
+    /// succeeded.
+    static JWKS_CACHE: RefCell<HashMap<String, HttpResponse>> = RefCell::new(HashMap::new());
 }
 
-/// The tenant's JWKS: from the page's cache unless `bypass_cache`, else one new request
-/// (which the cache keeps only if it succeeds).
-fn jwks(request: HttpRequest, timeout: u64, bypass_cache: bool) -> JwksFuture {
-    let url = request.url.clone();
+/// The tenant's JWKS: the page's cached answer unless `bypass_cache`, else a new request
+/// (kept when it succeeds). A flow that asks while a prefetch is still in flight sends its
+/// own request: the login in the popup takes far longer than the JWKS, so this is rare,
+/// and sharing the request in flight (`futures::Shared`) cost 4 KiB gzip.
+async fn jwks(
+    request: HttpRequest,
+    timeout: u64,
+    bypass_cache: bool,
+) -> Result<HttpResponse, TransportError> {
     if !bypass_cache {
-        if let Some(pending) = JWKS_CACHE.with(|c| c.borrow().get(&url).cloned()) {
-            return pending;
+        if let Some(cached) = JWKS_CACHE.with(|c| c.borrow().get(&request.url).cloned()) {
+            return Ok(cached);
         }
     }
-    let key = url.clone();
-    let fetch = async move {
-        let response = http::send(&request, timeout).await;
-        if !response.as_ref().is_ok_and(HttpResponse::is_success) {
-            JWKS_CACHE.with(|c| c.borrow_mut().remove(&key));
-        }
-        response
+    let response = http::send(&request, timeout).await?;
+    if response.is_success() {
+        JWKS_CACHE.with(|c| c.borrow_mut().insert(request.url.clone(), response.clone()));
     }
-    .boxed_local()
-    .shared();
-    JWKS_CACHE.with(|c| c.borrow_mut().insert(url, fetch.clone()));
-    fetch
+    Ok(response)
 }
 
 struct Inner {
@@ -385,8 +380,9 @@ impl Runner {
                 bypass_cache,
             } => {
                 let timeout = self.inner.borrow().config.request_timeout_seconds();
-                let response = jwks(request, timeout, bypass_cache);
-                self.spawn(async move { Event::JwksResponse(response.await) });
+                self.spawn(async move {
+                    Event::JwksResponse(jwks(request, timeout, bypass_cache).await)
+                });
             }
             Effect::VerifySignature {
                 key,
@@ -483,9 +479,8 @@ impl Runner {
         // While the user signs in, fetch the keys the ID token will be checked against.
         // Nothing waits for this: a failure leaves no cache entry and the flow's own
         // request (FetchJwks) reports it.
-        let prefetch = jwks(jwks_request, timeout, false);
         wasm_bindgen_futures::spawn_local(async move {
-            prefetch.await.ok();
+            jwks(jwks_request, timeout, false).await.ok();
         });
     }
 }
