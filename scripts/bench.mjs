@@ -103,7 +103,7 @@ try {
   // widget: the same primary token, then init + a prepared flow). click → linked: the
   // click until the new identities are known. The tenant's auto-login answers /authorize.
   for (let i = 0; i < runs; i++) {
-    for (const who of ["peer", "widget"]) {
+    for (const who of i % 2 ? ["widget", "peer"] : ["peer", "widget"]) {
       await signInAlice();
       await page.goto(`${tenant.app}/bench.html?${who}=${i}`);
       const ready = await page.evaluate(async (who) => {
@@ -148,7 +148,15 @@ try {
           await primary.getTokenSilently();
           const widget = await import("/pkg/index.js");
           await widget.default();
-          const options = { domain: config.domain, clientId: config.clientId, getAccessToken: () => primary.getTokenSilently() };
+          // getAccessToken calls are traced (start–end after the click) beside the requests.
+          window.tokenCalls = [];
+          const getAccessToken = async () => {
+            const start = performance.now();
+            const token = await primary.getTokenSilently();
+            window.tokenCalls.push([start, performance.now()]);
+            return token;
+          };
+          const options = { domain: config.domain, clientId: config.clientId, getAccessToken };
           window.options = options;
           window.widget = widget;
           button.onclick = () => {
@@ -165,10 +173,13 @@ try {
       if (result.error) throw new Error(`${who}: ${result.error}`);
       // The request trace of this link, relative to the click (the last run's is reported).
       peer.steps[who] = await page.evaluate(() =>
-        performance
-          .getEntriesByType("resource")
-          .filter((e) => e.startTime >= window.clickAt)
-          .map((e) => `${(e.startTime - window.clickAt).toFixed(0)}–${(e.responseEnd - window.clickAt).toFixed(0)} ms ${new URL(e.name).pathname}`),
+        [
+          ...performance.getEntriesByType("resource").map((e) => [e.startTime, e.responseEnd, new URL(e.name).pathname]),
+          ...(window.tokenCalls ?? []).map(([start, end]) => [start, end, "getAccessToken()"]),
+        ]
+          .filter(([start]) => start >= window.clickAt)
+          .sort((a, b) => a[0] - b[0])
+          .map(([start, end, what]) => `${(start - window.clickAt).toFixed(0)}–${(end - window.clickAt).toFixed(0)} ms ${what}`),
       );
       peer[`${who}Ready`].push(ready);
       peer[`${who}Link`].push(result.ms);
@@ -270,7 +281,8 @@ const report = [
   `| load → ready (primary token, code loaded, ready to link) | ${stats(peer.widgetReady)} | ${stats(peer.peerReady)} | ${ratio(peer.widgetReady, peer.peerReady)} |`,
   `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.peerLink)} | ${ratio(peer.widgetLink, peer.peerLink)} |`,
   "",
-  "Requests after the click in the last run (page's own, not the popup's; start–end):",
+  "Requests (and the widget's getAccessToken calls) after the click in the last run; the",
+  "page's own, not the popup's; start–end:",
   "",
   "| widget | peer |",
   "|---|---|",

@@ -79,12 +79,13 @@ fn config_error(option: &str, problem: &str, fix: &str) -> LinkError {
 }
 
 /// `getAccessToken` as a token source: it may return a string or a promise of one.
+/// `getAccessToken` is called when the token is asked for (not when the future is first
+/// polled): the host's token request is under way while the click handler goes on.
 fn token_source(f: Function) -> TokenSource {
     Rc::new(move || {
-        let f = f.clone();
+        let called = f.call0(&JsValue::UNDEFINED).map_err(|e| describe(&e));
         Box::pin(async move {
-            let value = f.call0(&JsValue::UNDEFINED).map_err(|e| describe(&e))?;
-            let value = JsFuture::from(Promise::resolve(&value))
+            let value = JsFuture::from(Promise::resolve(&called?))
                 .await
                 .map_err(|e| describe(&e))?;
             value.as_string().ok_or_else(|| {
@@ -348,12 +349,13 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
         };
         let runner = Runner::new(config.clone(), token.clone(), on_update);
         settle.borrow_mut().runner = Some(runner.clone());
+        // The token request and the PKCE hash start first, so they run while the browser
+        // opens the popup; the popup still opens inside this click.
+        runner.prepare(None, confirm.is_some());
         if !runner.preopen_popup() {
             let e = LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode");
             settle.borrow_mut().finish(Err(js_error(&e)));
-            return;
         }
-        runner.prepare(None, confirm.is_some());
     })
 }
 

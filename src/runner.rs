@@ -329,12 +329,16 @@ impl Runner {
 
     fn execute(&self, effect: Effect) {
         match effect {
+            // Both start now, not at their first poll: in a click handler they run while
+            // the browser opens the popup.
             Effect::GetPrimaryToken => {
                 let token = self.inner.borrow().token.clone();
-                self.spawn(async move { Event::PrimaryToken(token().await) });
+                let pending = token();
+                self.spawn(async move { Event::PrimaryToken(pending.await) });
             }
             Effect::ComputeSha256(input) => {
-                self.spawn(async move { Event::Sha256(crypto::sha256(&input).await) })
+                let pending = crypto::sha256(&input);
+                self.spawn(async move { Event::Sha256(pending.await) })
             }
             Effect::OpenPopup { url } => self.open_popup(&url),
             Effect::Navigate { url } => {

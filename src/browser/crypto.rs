@@ -18,15 +18,20 @@ fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), String> {
         .map_err(|e| describe(&e))
 }
 
-pub async fn sha256(data: &[u8]) -> Result<[u8; 32], String> {
-    let promise = subtle()?
-        .digest_with_str_and_u8_array("SHA-256", data)
-        .map_err(|e| describe(&e))?;
-    let buffer = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
-    let bytes = Uint8Array::new(&buffer).to_vec();
-    bytes
-        .try_into()
-        .map_err(|_| "SHA-256 did not return 32 bytes".to_owned())
+/// SHA-256 of `data`. WebCrypto starts hashing when this is called (off the main
+/// thread), not when the future is first polled.
+pub fn sha256(data: &[u8]) -> impl std::future::Future<Output = Result<[u8; 32], String>> {
+    let started = subtle().and_then(|s| {
+        s.digest_with_str_and_u8_array("SHA-256", data)
+            .map_err(|e| describe(&e))
+    });
+    async move {
+        let buffer = JsFuture::from(started?).await.map_err(|e| describe(&e))?;
+        let bytes = Uint8Array::new(&buffer).to_vec();
+        bytes
+            .try_into()
+            .map_err(|_| "SHA-256 did not return 32 bytes".to_owned())
+    }
 }
 
 /// Imports the JWK (`kty`, `n`, `e`, `alg: RS256`) for verification only and checks the

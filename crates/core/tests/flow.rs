@@ -649,15 +649,15 @@ fn unlink_op_sends_delete() {
     assert_eq!(sent, vec![format!("DELETE {LINK_URL}/google-oauth2/123")]);
 }
 
-/// Steps a no-confirm flow by hand up to the callback; returns the flow, the env and the
-/// nonce of the authorize URL.
-fn no_confirm_flow_at_callback() -> (LinkFlow, TestEnv, String, Vec<Effect>) {
+/// Steps a flow by hand up to the callback; returns the flow, the env, the nonce of the
+/// authorize URL and the callback's effects.
+fn flow_at_callback(confirm: bool) -> (LinkFlow, TestEnv, String, Vec<Effect>) {
     let mut env = TestEnv::new(NOW, 42);
     let flow = LinkFlow::new(config());
     let (flow, _) = flow.step(
         Event::Prepare {
             known_identities: None,
-            confirm: false,
+            confirm,
         },
         &mut env,
     );
@@ -714,7 +714,7 @@ fn sends_link(effects: &[Effect]) -> bool {
 
 #[test]
 fn without_confirm_the_link_token_is_fetched_during_the_exchange() {
-    let (flow, mut env, nonce, effects) = no_confirm_flow_at_callback();
+    let (flow, mut env, nonce, effects) = flow_at_callback(false);
     assert!(effects.iter().any(|e| matches!(e, Effect::Send { .. })));
     assert!(
         effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)),
@@ -732,7 +732,7 @@ fn without_confirm_the_link_token_is_fetched_during_the_exchange() {
 
 #[test]
 fn without_confirm_a_link_token_arriving_after_verification_links_once() {
-    let (flow, mut env, nonce, _) = no_confirm_flow_at_callback();
+    let (flow, mut env, nonce, _) = flow_at_callback(false);
     let (flow, effects) = verify(flow, &mut env, &nonce);
     assert!(
         effects.is_empty(),
@@ -748,7 +748,7 @@ fn without_confirm_a_link_token_arriving_after_verification_links_once() {
 
 #[test]
 fn without_confirm_a_failed_early_token_fails_after_verification_without_a_link() {
-    let (flow, mut env, nonce, _) = no_confirm_flow_at_callback();
+    let (flow, mut env, nonce, _) = flow_at_callback(false);
     let (flow, _) = flow.step(Event::PrimaryToken(Err("no session".into())), &mut env);
     let (flow, effects) = verify(flow, &mut env, &nonce);
     assert!(!sends_link(&effects));
@@ -760,35 +760,7 @@ fn without_confirm_a_failed_early_token_fails_after_verification_without_a_link(
 
 #[test]
 fn with_confirm_the_link_token_is_fetched_after_the_answer() {
-    let mut env = TestEnv::new(NOW, 42);
-    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
-    let (flow, _) = flow.step(
-        Event::PrimaryToken(Ok(access_token(&access_claims()))),
-        &mut env,
-    );
-    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
-    let (flow, effects) = flow.step(
-        Event::Start {
-            via: Via::Popup,
-            connection: None,
-        },
-        &mut env,
-    );
-    let url = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::OpenPopup { url } => Some(url.clone()),
-            _ => None,
-        })
-        .expect("popup");
-    let (_, effects) = flow.step(
-        Event::Callback(CallbackResponse {
-            code: Some("code-1".into()),
-            state: query_param(&url, "state"),
-            ..Default::default()
-        }),
-        &mut env,
-    );
+    let (_, _, _, effects) = flow_at_callback(true);
     // The user may take minutes to confirm: the token is asked for then, fresh.
     assert!(!effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)));
 }
