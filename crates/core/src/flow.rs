@@ -23,7 +23,8 @@ pub enum Via {
     Redirect,
 }
 
-#[derive(Debug)]
+/// `Debug` redacts what may be secret: the primary token, the persisted transaction
+/// (state, nonce, verifier), the callback's code and state, response bodies.
 pub enum Event {
     /// Begin (or begin again): check the primary token, then prepare PKCE material so the
     /// popup can open synchronously on the click. `confirm`: ask before linking.
@@ -67,7 +68,8 @@ pub enum RequestPurpose {
     Link,
 }
 
-#[derive(Debug)]
+/// `Debug` redacts what may be secret: the hash input (the PKCE verifier), the URL query
+/// (state, nonce), the persisted transaction, request bodies, the signed bytes.
 pub enum Effect {
     GetPrimaryToken,
     ComputeSha256(Vec<u8>),
@@ -102,6 +104,100 @@ pub enum Effect {
     },
     AskConfirm(SecondaryProfile),
     Notify(Outcome),
+}
+
+impl std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use Event as E;
+        match self {
+            E::Prepare {
+                known_identities,
+                confirm,
+            } => f
+                .debug_struct("Prepare")
+                .field("known_identities", known_identities)
+                .field("confirm", confirm)
+                .finish(),
+            E::PrimaryToken(Ok(_)) => f.write_str("PrimaryToken(Ok([redacted]))"),
+            E::PrimaryToken(Err(why)) => f
+                .debug_tuple("PrimaryToken")
+                .field(&Err::<(), _>(why))
+                .finish(),
+            E::Sha256(Ok(_)) => f.write_str("Sha256(Ok([redacted]))"),
+            E::Sha256(Err(why)) => f.debug_tuple("Sha256").field(&Err::<(), _>(why)).finish(),
+            E::Start { via, connection } => f
+                .debug_struct("Start")
+                .field("via", via)
+                .field("connection", connection)
+                .finish(),
+            E::PopupBlocked => f.write_str("PopupBlocked"),
+            E::PopupClosed => f.write_str("PopupClosed"),
+            E::TimedOut => f.write_str("TimedOut"),
+            E::Callback(c) => f.debug_tuple("Callback").field(c).finish(),
+            E::Resume {
+                persisted,
+                callback,
+                confirm,
+            } => f
+                .debug_struct("Resume")
+                .field("persisted", &persisted.as_ref().map(|_| "[redacted]"))
+                .field("callback", callback)
+                .field("confirm", confirm)
+                .finish(),
+            E::TokenResponse(r) => f.debug_tuple("TokenResponse").field(r).finish(),
+            E::JwksResponse(r) => f.debug_tuple("JwksResponse").field(r).finish(),
+            E::SignatureChecked(v) => f.debug_tuple("SignatureChecked").field(v).finish(),
+            E::Confirm(v) => f.debug_tuple("Confirm").field(v).finish(),
+            E::LinkResponse(r) => f.debug_tuple("LinkResponse").field(r).finish(),
+            E::Cancel => f.write_str("Cancel"),
+            E::Retry => f.write_str("Retry"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Effect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::http::UrlWithoutQuery;
+        match self {
+            Effect::GetPrimaryToken => f.write_str("GetPrimaryToken"),
+            Effect::ComputeSha256(input) => write!(f, "ComputeSha256([{} bytes])", input.len()),
+            Effect::OpenPopup { url } => f
+                .debug_struct("OpenPopup")
+                .field("url", &UrlWithoutQuery(url))
+                .finish(),
+            Effect::Navigate { url } => f
+                .debug_struct("Navigate")
+                .field("url", &UrlWithoutQuery(url))
+                .finish(),
+            Effect::PersistTransaction(_) => f.write_str("PersistTransaction([redacted])"),
+            Effect::ClearPersistedTransaction => f.write_str("ClearPersistedTransaction"),
+            Effect::StartTimer { seconds } => f
+                .debug_struct("StartTimer")
+                .field("seconds", seconds)
+                .finish(),
+            Effect::CancelTimer => f.write_str("CancelTimer"),
+            Effect::ClosePopup => f.write_str("ClosePopup"),
+            Effect::Send { purpose, request } => f
+                .debug_struct("Send")
+                .field("purpose", purpose)
+                .field("request", request)
+                .finish(),
+            Effect::FetchJwks {
+                request,
+                bypass_cache,
+            } => f
+                .debug_struct("FetchJwks")
+                .field("request", request)
+                .field("bypass_cache", bypass_cache)
+                .finish(),
+            Effect::VerifySignature { key, .. } => f
+                .debug_struct("VerifySignature")
+                .field("key", key)
+                .finish_non_exhaustive(),
+            Effect::AskConfirm(p) => f.debug_tuple("AskConfirm").field(p).finish(),
+            Effect::Notify(o) => f.debug_tuple("Notify").field(o).finish(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

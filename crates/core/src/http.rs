@@ -60,12 +60,36 @@ impl core::fmt::Debug for HttpRequest {
     }
 }
 
-/// A response as received. Header names compare case-insensitively.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A response as received. Header names compare case-insensitively. The body may hold
+/// tokens (the token endpoint's answer): `Debug` prints only its length.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+impl core::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .finish()
+    }
+}
+
+/// A URL whose query may carry `state`, `nonce` and the PKCE challenge: `Debug` shows it
+/// up to the `?`.
+pub struct UrlWithoutQuery<'a>(pub &'a str);
+
+impl core::fmt::Debug for UrlWithoutQuery<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0.split_once('?') {
+            Some((base, _)) => write!(f, "\"{base}?[redacted]\""),
+            None => write!(f, "{:?}", self.0),
+        }
+    }
 }
 
 impl HttpResponse {

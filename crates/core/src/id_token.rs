@@ -72,13 +72,21 @@ pub struct Expectations<'a> {
 }
 
 /// A token whose header and key were checked; its signature awaits the host's verdict.
-#[derive(Debug)]
+/// `Debug` shows the key, not the token (its parts and claims, nonce included).
 pub struct PendingSignature {
     raw: IdToken,
     key: RsaPublicJwk,
     signing_input: String,
     signature: Vec<u8>,
     claims: Claims,
+}
+
+impl std::fmt::Debug for PendingSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingSignature")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The verified secondary account, as shown in the confirm step.

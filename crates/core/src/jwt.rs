@@ -5,14 +5,19 @@ use crate::env::JsonParser;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-/// The three parts of a compact JWS, decoded.
-#[derive(Debug)]
+/// The three parts of a compact JWS, decoded. Token material: `Debug` prints none of it.
 pub struct SplitJwt<'a> {
     pub header_json: String,
     pub payload_json: String,
     pub signature: Vec<u8>,
     /// `base64url(header) "." base64url(payload)`: the bytes the signature covers.
     pub signing_input: &'a str,
+}
+
+impl core::fmt::Debug for SplitJwt<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SplitJwt([redacted])")
+    }
 }
 
 /// Splits `a.b.c`; each part must be strict base64url, header and payload UTF-8.

@@ -203,8 +203,9 @@ impl Transaction {
     }
 }
 
-/// An authorization response, from a `query` callback or a `web_message`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// An authorization response, from a `query` callback or a `web_message`. `Debug`
+/// redacts the code and the state.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct CallbackResponse {
     #[serde(default)]
     pub code: Option<String>,
@@ -216,6 +217,19 @@ pub struct CallbackResponse {
     pub error_description: Option<String>,
     #[serde(default)]
     pub iss: Option<String>,
+}
+
+impl core::fmt::Debug for CallbackResponse {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let redacted = |v: &Option<String>| v.as_ref().map(|_| "[redacted]");
+        f.debug_struct("CallbackResponse")
+            .field("code", &redacted(&self.code))
+            .field("state", &redacted(&self.state))
+            .field("error", &self.error)
+            .field("error_description", &self.error_description)
+            .field("iss", &self.iss)
+            .finish()
+    }
 }
 
 impl CallbackResponse {

@@ -835,3 +835,147 @@ fn a_fresh_attempt_is_needed_after_a_started_login_ends_only() {
     let (flow, _) = flow.step(prepare(), &mut env);
     assert!(!flow.needs_fresh_attempt());
 }
+
+/// One run for the redaction check: `tweak` changes the ID token's claims, `after` arms
+/// what follows the token exchange. Returns the driver (with its debug log) and every
+/// secret of the run.
+fn run_collecting_secrets(
+    confirm: bool,
+    tweak: impl Fn(&mut Value) + Clone + 'static,
+    after: impl Fn(&MockTransport) + 'static,
+) -> (Vec<String>, Vec<String>) {
+    let mock = MockTransport::new();
+    let bodies: Rc<RefCell<Vec<String>>> = Rc::default();
+    let urls: Rc<RefCell<Vec<String>>> = Rc::default();
+    let token = access_token(&access_claims());
+    let (b, m) = (bodies.clone(), &mock);
+    let mut d = Driver::new(
+        TestEnv::new(NOW, 42),
+        Box::new(move |r| {
+            b.borrow_mut().extend(r.body.clone());
+            Ok(m.send(r))
+        }),
+        {
+            let token = token.clone();
+            move || Ok(token.clone())
+        },
+    );
+    d.confirm = confirm;
+    let popup = answering_popup(&mock, tweak.clone(), after);
+    let seen = urls.clone();
+    let mut popup = popup;
+    d.popup = Box::new(move |url| {
+        seen.borrow_mut().push(url.to_owned());
+        popup(url)
+    });
+    d.run(
+        LinkFlow::new(config()),
+        Event::Prepare {
+            known_identities: None,
+            confirm,
+        },
+    );
+    let url = urls.borrow().first().cloned().expect("the popup opened");
+    let nonce = query_param(&url, "nonce").expect("nonce");
+    let id_token = id_token_for(&nonce, tweak);
+    let mut secrets = vec![
+        token,
+        "code-1".to_owned(),
+        query_param(&url, "state").expect("state"),
+        nonce,
+    ];
+    for body in bodies.borrow().iter() {
+        if let Some(verifier) = query_param(&format!("?{body}"), "code_verifier") {
+            secrets.push(verifier);
+        }
+    }
+    // The ID token, and each of its parts (the signing input reaches WebCrypto).
+    secrets.extend(id_token.split('.').map(str::to_owned));
+    secrets.push(id_token);
+    (d.debug_log.clone(), secrets)
+}
+
+#[track_caller]
+fn assert_no_secret_in(log: &[String], secrets: &[String]) {
+    assert!(log.len() > 10, "the run was logged");
+    for secret in secrets {
+        for line in log {
+            assert!(
+                !line.contains(secret.as_str()),
+                "a secret ({}…) is printed in: {line}",
+                &secret[..secret.len().min(8)]
+            );
+        }
+    }
+}
+
+#[test]
+fn no_event_effect_or_state_prints_a_secret() {
+    // Success with and without the confirm step; an ID token refused; a failed link.
+    let runs = [
+        run_collecting_secrets(true, |_| {}, jwks_then_link_created),
+        run_collecting_secrets(false, |_| {}, jwks_then_link_created),
+        run_collecting_secrets(true, |c| c["nonce"] = json!("another-nonce"), jwks_ok),
+        run_collecting_secrets(
+            false,
+            |_| {},
+            |m| {
+                jwks_ok(m);
+                m.expect(
+                    Method::Post,
+                    LINK_URL,
+                    None,
+                    HttpResponse::new(
+                        500,
+                        r#"{"statusCode":500,"error":"Internal Server Error","message":"boom"}"#,
+                    ),
+                );
+            },
+        ),
+    ];
+    for (log, secrets) in &runs {
+        assert_no_secret_in(log, secrets);
+    }
+}
+
+#[test]
+fn events_and_effects_outside_a_popup_run_print_no_secret_either() {
+    let secret = "s3cr3t-value-that-must-not-print";
+    let callback = CallbackResponse {
+        code: Some(secret.into()),
+        state: Some(secret.into()),
+        ..Default::default()
+    };
+    let printed = [
+        format!(
+            "{:?}",
+            Event::Resume {
+                persisted: Some(secret.into()),
+                callback: callback.clone(),
+                confirm: true,
+            }
+        ),
+        format!("{:?}", Event::Callback(callback)),
+        format!("{:?}", Event::Sha256(Ok([0x5a; 32]))),
+        format!("{:?}", Effect::PersistTransaction(secret.into())),
+        format!("{:?}", Effect::ComputeSha256(secret.as_bytes().to_vec())),
+        format!(
+            "{:?}",
+            Effect::Navigate {
+                url: format!("https://tenant.example.com/authorize?state={secret}")
+            }
+        ),
+        format!(
+            "{:?}",
+            Event::TokenResponse(Ok(HttpResponse::new(
+                200,
+                format!(r#"{{"id_token":"{secret}"}}"#)
+            )))
+        ),
+    ];
+    for line in &printed {
+        assert!(!line.contains(secret), "printed: {line}");
+        assert!(!line.contains("5a5a"), "printed: {line}");
+    }
+    assert!(printed[5].contains("https://tenant.example.com/authorize?[redacted]"));
+}

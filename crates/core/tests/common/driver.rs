@@ -38,6 +38,8 @@ pub struct Driver<'a> {
     pub outcomes: Vec<Outcome>,
     pub effects: Vec<String>,
     pub requests: Vec<String>,
+    /// `{:?}` of every event, effect and flow state of the run, and `{}` of every error.
+    pub debug_log: Vec<String>,
 }
 
 impl<'a> Driver<'a> {
@@ -61,14 +63,18 @@ impl<'a> Driver<'a> {
             outcomes: Vec::new(),
             effects: Vec::new(),
             requests: Vec::new(),
+            debug_log: Vec::new(),
         }
     }
 
     pub fn run(&mut self, mut flow: LinkFlow, first: Event) -> LinkFlow {
         let mut queue = VecDeque::from([first]);
         while let Some(event) = queue.pop_front() {
+            self.debug_log.push(format!("{event:?}"));
             let (next, effects) = flow.step(event, &mut self.env);
             flow = next;
+            self.debug_log.push(format!("{flow:?}"));
+            self.debug_log.push(format!("{:?}", flow.phase()));
             for effect in effects {
                 if let Some(event) = self.execute(effect) {
                     queue.push_back(event);
@@ -85,6 +91,10 @@ impl<'a> Driver<'a> {
     }
 
     fn execute(&mut self, effect: Effect) -> Option<Event> {
+        self.debug_log.push(format!("{effect:?}"));
+        if let Effect::Notify(Outcome::Failed(e)) = &effect {
+            self.debug_log.push(format!("{e}"));
+        }
         self.effects.push(
             format!("{effect:?}")
                 .split([' ', '(', '{'])
