@@ -68,7 +68,7 @@ export type AccountLinkErrorCode =
   | "config_invalid" | "popup_blocked" | "popup_closed" | "cancelled" | "timeout"
   | "authorization_denied" | "state_mismatch" | "token_exchange_failed" | "id_token_invalid"
   | "email_unverified" | "same_account" | "already_linked" | "primary_token_unavailable"
-  | "primary_token_rejected" | "insufficient_scope" | "user_mismatch" | "rate_limited"
+  | "primary_token_rejected" | "insufficient_scope" | "user_mismatch" | "session_changed" | "rate_limited"
   | "network" | "server_error" | "unexpected_response";
 
 export type IdTokenReason =
@@ -85,6 +85,9 @@ export interface AccountLinkError extends Error {
   status?: number;
   apiError?: { message?: string; errorCode?: string; error?: string };
   idpError?: { error: string; errorDescription?: string };
+  /** Set on a headless rejection that followed a completed secondary login: the tenant's
+   *  session now belongs to the secondary account (mount() sends `session_changed`). */
+  sessionChanged?: boolean;
 }
 
 export interface MountHandle {

@@ -270,10 +270,33 @@ struct Settle {
     resolve: Function,
     reject: Function,
     runner: Option<Runner>,
+    /// The flow reported `SessionChanged`: the rejection says so (`sessionChanged: true`).
+    session_changed: bool,
 }
 
 impl Settle {
+    fn new(resolve: Function, reject: Function) -> Self {
+        Settle {
+            resolve,
+            reject,
+            runner: None,
+            session_changed: false,
+        }
+    }
+
+    fn outcome(&mut self, outcome: &Outcome) {
+        if matches!(outcome, Outcome::SessionChanged) {
+            self.session_changed = true;
+        }
+        if let Some(result) = outcome_result(outcome) {
+            self.finish(result);
+        }
+    }
+
     fn finish(&mut self, result: Result<JsValue, JsValue>) {
+        if let (Err(e), true) = (&result, self.session_changed) {
+            set(e, "sessionChanged", true);
+        }
         let _settled = match result {
             Ok(v) => self.resolve.call1(&JsValue::UNDEFINED, &v),
             Err(e) => self.reject.call1(&JsValue::UNDEFINED, &e),
@@ -290,6 +313,7 @@ fn outcome_result(outcome: &Outcome) -> Option<Result<JsValue, JsValue>> {
         Outcome::Linked(ids) => Some(Ok(to_js(ids))),
         Outcome::Failed(e) => Some(Err(js_error(e))),
         Outcome::Cancelled => Some(Err(js_error(&LinkError::cancelled()))),
+        Outcome::SessionChanged => None,
     }
 }
 
@@ -312,22 +336,14 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
     let connection = get("connection").as_string();
     let confirm = get("confirm").dyn_into::<Function>().ok();
     Promise::new(&mut |resolve, reject| {
-        let settle = Rc::new(RefCell::new(Settle {
-            resolve,
-            reject,
-            runner: None,
-        }));
+        let settle = Rc::new(RefCell::new(Settle::new(resolve, reject)));
         let (s, connection, confirm_fn) = (settle.clone(), connection.clone(), confirm.clone());
         let on_update = move |update: Update| {
             let runner = s.borrow().runner.clone();
             let Some(runner) = runner else { return };
             match update {
                 Update::Outcome(Outcome::Ready) => runner.start(connection.clone()),
-                Update::Outcome(outcome) => {
-                    if let Some(result) = outcome_result(&outcome) {
-                        s.borrow_mut().finish(result);
-                    }
-                }
+                Update::Outcome(outcome) => s.borrow_mut().outcome(&outcome),
                 Update::AskConfirm(profile) => {
                     let Some(f) = &confirm_fn else {
                         return runner.confirm(true);
@@ -368,18 +384,11 @@ pub fn resume_redirect(options: JsValue) -> Promise {
         Err(e) => return Promise::reject(&js_error(&e)),
     };
     Promise::new(&mut |resolve, reject| {
-        let settle = Rc::new(RefCell::new(Settle {
-            resolve,
-            reject,
-            runner: None,
-        }));
+        let settle = Rc::new(RefCell::new(Settle::new(resolve, reject)));
         let s = settle.clone();
         let on_update = move |update: Update| {
-            let Update::Outcome(outcome) = update else {
-                return;
-            };
-            if let Some(result) = outcome_result(&outcome) {
-                s.borrow_mut().finish(result);
+            if let Update::Outcome(outcome) = update {
+                s.borrow_mut().outcome(&outcome);
             }
         };
         let runner = Runner::new(config.clone(), token.clone(), on_update);
@@ -396,9 +405,9 @@ pub fn list_identities(options: JsValue) -> Promise {
     let parsed = parse_options(&options);
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
-        identity_op(config, IdentityOpKind::List, None, token)
+        identity_op(config, IdentityOpKind::List, None, token, None)
             .await
-            .map(|ids| to_js(&ids))
+            .map(|(ids, _)| to_js(&ids))
             .map_err(|e| js_error(&e))
     })
 }
@@ -427,9 +436,9 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
         let target = target.map_err(|e| js_error(&e))?;
-        identity_op(config, IdentityOpKind::Unlink(target), None, token)
+        identity_op(config, IdentityOpKind::Unlink(target), None, token, None)
             .await
-            .map(|ids| to_js(&ids))
+            .map(|(ids, _)| to_js(&ids))
             .map_err(|e| js_error(&e))
     })
 }

@@ -176,6 +176,22 @@ impl Runner {
         self.inner.borrow().config.clone()
     }
 
+    /// The primary user this runner's flow acts for, once known.
+    pub fn primary_user_id(&self) -> Option<String> {
+        let inner = self.inner.borrow();
+        inner
+            .flow
+            .as_ref()
+            .and_then(|f| f.primary_user_id().map(str::to_owned))
+    }
+
+    /// Pins the primary user (from the first identity list) before the first prepare.
+    pub fn pin_primary_user(&self, user_id: &str) {
+        if let Some(flow) = self.inner.borrow_mut().flow.as_mut() {
+            flow.pin_primary_user(user_id);
+        }
+    }
+
     /// The core's answer to "prepare again now?" ([`LinkFlow::needs_fresh_attempt`]).
     pub fn needs_fresh_attempt(&self) -> bool {
         self.inner
@@ -490,22 +506,28 @@ impl Runner {
 }
 
 /// Lists identities or unlinks one: get the token, send one request, read the answer.
+/// With `pinned`, only a token for that primary user is used (`user_mismatch` otherwise).
+/// Resolves to the identities and the primary user they belong to.
 pub async fn identity_op(
     config: LinkConfig,
     kind: IdentityOpKind,
     known: Option<Vec<Identity>>,
     token: TokenSource,
-) -> Result<Vec<Identity>, LinkError> {
+    pinned: Option<String>,
+) -> Result<(Vec<Identity>, String), LinkError> {
     let mut env = BrowserEnv::default();
     let timeout = config.request_timeout_seconds();
-    let (mut op, mut effect) = IdentityOp::new(config, kind, known);
+    let (mut op, mut effect) = IdentityOp::new(config, kind, known, pinned);
     loop {
         let event = match effect {
             IdentityOpEffect::GetPrimaryToken => IdentityOpEvent::PrimaryToken(token().await),
             IdentityOpEffect::Send(request) => {
                 IdentityOpEvent::Response(http::send(&request, timeout).await)
             }
-            IdentityOpEffect::Done(result) => return result,
+            IdentityOpEffect::Done(result) => {
+                let user = op.user_id().unwrap_or_default().to_owned();
+                return result.map(|ids| (ids, user));
+            }
         };
         let (next, next_effect) = op.step(event, &mut env);
         op = next;

@@ -56,6 +56,9 @@ pub struct WidgetState {
     /// The identity the user asked to unlink, awaiting "Yes, unlink".
     pub confirm_unlink: Option<Identity>,
     pub unlinking: bool,
+    /// A secondary login ended without a link: the tenant's session now belongs to that
+    /// account (the host was told with `session_changed`).
+    pub session_changed: bool,
 }
 
 /// What happened, as the reducer sees it.
@@ -91,7 +94,9 @@ impl WidgetState {
             Action::Flow(Update::Outcome(Outcome::Linked(ids))) => {
                 self.identities = Some(ids);
                 self.notice = Some(Notice::Linked);
+                self.session_changed = false;
             }
+            Action::Flow(Update::Outcome(Outcome::SessionChanged)) => self.session_changed = true,
             Action::Flow(Update::Outcome(Outcome::Failed(e))) => {
                 self.notice = Some(Notice::Error(e))
             }
@@ -112,7 +117,10 @@ impl WidgetState {
                     Err(e) => self.notice = Some(Notice::Error(e)),
                 }
             }
-            Action::Dismiss => self.notice = None,
+            Action::Dismiss => {
+                self.notice = None;
+                self.session_changed = false;
+            }
         }
     }
 }
@@ -230,10 +238,16 @@ impl Widget {
 
         let weak = Rc::downgrade(&widget.inner);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = identity_op(config, IdentityOpKind::List, None, token).await;
+            let pinned = runner.primary_user_id();
+            let result = identity_op(config, IdentityOpKind::List, None, token, pinned).await;
             let Some(w) = Widget::from_weak(&weak) else {
                 return;
             };
+            // The user the widget acts for from now on: every later token must be theirs.
+            let result = result.map(|(ids, user)| {
+                runner.pin_primary_user(&user);
+                ids
+            });
             let ids = result.as_ref().ok().cloned();
             if let Err(e) = &result {
                 (w.hooks().on_error)(e.clone());
@@ -278,9 +292,15 @@ impl Widget {
             }
             Update::Outcome(Outcome::Failed(e)) => (hooks.on_error)(e.clone()),
             Update::Outcome(Outcome::Cancelled) => (hooks.on_error)(LinkError::cancelled()),
+            Update::Outcome(Outcome::SessionChanged) => {
+                (hooks.on_error)(LinkError::session_changed())
+            }
             _ => {}
         }
-        let ended = matches!(update, Update::Outcome(_));
+        let ended = matches!(
+            update,
+            Update::Outcome(Outcome::Linked(_) | Outcome::Failed(_) | Outcome::Cancelled)
+        );
         self.apply(Action::Flow(update));
         // An ended attempt spent its PKCE material: the core says when to prepare anew.
         if let Some(runner) = self.runner().filter(|r| ended && r.needs_fresh_attempt()) {
@@ -343,10 +363,13 @@ impl Widget {
             provider: identity.provider,
             user_id: identity.user_id,
         };
+        let pinned = self.runner().and_then(|r| r.primary_user_id());
         self.apply(Action::Unlinking);
         let weak = Rc::downgrade(&self.inner);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = identity_op(config, IdentityOpKind::Unlink(target), known, token).await;
+            let result = identity_op(config, IdentityOpKind::Unlink(target), known, token, pinned)
+                .await
+                .map(|(ids, _)| ids);
             let Some(w) = Widget::from_weak(&weak) else {
                 return;
             };

@@ -37,9 +37,17 @@ async function main() {
   const config = await (await fetch("/config.json")).json();
   const { createAuth0Client } = await import(config.spaJs);
   const audience = `${config.domain}/api/v2/`;
+  // `?tokenCache=localstorage` (kept for this tab): auth0-spa-js keeps its tokens across
+  // page loads, which the redirect fallback needs. The secondary login replaces the
+  // tenant's session; without such a cache, the page it returns to would silently renew
+  // its token as the other account, and the widget refuses that token (user_mismatch).
+  const requested = new URLSearchParams(window.location.search).get("tokenCache");
+  if (requested) sessionStorage.setItem("demo:tokenCache", requested);
+  const cacheLocation = sessionStorage.getItem("demo:tokenCache") === "localstorage" ? "localstorage" : "memory";
   const client = await createAuth0Client({
     domain: config.domain,
     clientId: config.clientId,
+    cacheLocation,
     authorizationParams: {
       redirect_uri: `${window.location.origin}/`,
       audience,
@@ -86,6 +94,9 @@ async function main() {
         const d = event.detail;
         logEvent(`${name} ${d.code ? `code=${d.code}${d.reason ? ` reason=${d.reason}` : ""}` : `identities=${d.identities.length}`}`);
         if (d.identities) renderIdentities(d.identities);
+        // The tenant's session now belongs to the secondary account: offer the way back
+        // instead of silently becoming that account on the next token renewal.
+        if (d.code === "session_changed") $("session-changed").hidden = false;
       });
     }
     const params = new URLSearchParams(window.location.search);
@@ -111,10 +122,13 @@ async function main() {
     $("user").hidden = false;
     $("user").textContent = `Signed in as ${user.name} <${user.email}>`;
     $("sign-out").hidden = false;
+    $("sign-in-again").textContent = `Sign in again as ${user.email}`;
+    $("sign-in-again").addEventListener("click", () =>
+      client.loginWithRedirect({ authorizationParams: { login_hint: user.email, prompt: "login" } }));
     $("refresh").disabled = false;
     $("refresh").addEventListener("click", () => loadIdentities(true).catch((e) => setStatus(e.message, true)));
     setStatus("Signed in.");
-    await loadIdentities(true);
+    await loadIdentities(false);
     window.demo = await mountWidget();
   } else {
     $("sign-in").hidden = false;

@@ -19,6 +19,7 @@ use crate::browser::focus;
 use crate::messages::{text, Msg};
 use crate::runner::{Status, TokenSource};
 use account_link_core::config::LinkConfig;
+use account_link_core::error::ErrorCode;
 use account_link_core::management::Identity;
 use account_link_core::LinkError;
 use parts::{
@@ -104,6 +105,13 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             <StatusLine status={state.status.clone()} locale={locale.clone()} />
             if let Some(notice) = &state.notice {
                 <NoticeBar notice={notice.clone()} locale={locale.clone()} on_command={on_command.clone()} />
+            }
+            if state.session_changed {
+                // Said apart from the notice: the host may now see the user as the other
+                // account, whatever the outcome was.
+                <p class="aal-session-changed" role="alert" data-code="session_changed">
+                    { ErrorCode::SessionChanged.user_message() }
+                </p>
             }
             { list }
             if let Some(identity) = &state.confirm_unlink {

@@ -183,6 +183,33 @@ test("closing the popup ends with popup_closed and leaves the widget usable", as
   await page.close();
 });
 
+test("after a declined secondary login the host is told (session_changed), recovers, and a token for the other user is refused", async () => {
+  const { page, events, errors } = await signedIn();
+  await linkInPopup(page, "github", GITHUB);
+  await page.locator(".aal-confirm .aal-cancel").click();
+  await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
+  assert.deepEqual(events.filter((e) => e.code === "session_changed" || e.code === "cancelled").map((e) => e.code).sort(), ["cancelled", "session_changed"]);
+  await page.locator("#session-changed").waitFor();
+
+  // The host renews its token from the tenant's session: it now gets the GitHub account.
+  await page.locator("#refresh").click();
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  const before = (await linkPosts()).length;
+  await linkInPopup(page, "google-oauth2", GOOGLE);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-notice[data-code="user_mismatch"]').waitFor();
+  assert.equal((await linkPosts()).length, before, "nothing was sent for the other user");
+
+  // The demo's way back: sign the primary user in again (the test tenant's login_hint
+  // auto-login answers the login page).
+  await page.locator("#sign-in-again").click();
+  await page.waitForURL(`${env.tenant.app}/`);
+  await page.locator("#user").filter({ hasText: "alice@example.com" }).waitFor();
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("declining the confirm step links nothing", async () => {
   const { page, events } = await signedIn();
   await linkInPopup(page, "google-oauth2", GOOGLE);
@@ -216,9 +243,12 @@ for (const r of refusals) {
     if (r.confirm) await page.locator(".aal-confirm .aal-confirm-link").click();
     const notice = page.locator(`.aal-notice[data-code="${r.code}"]`);
     await notice.waitFor();
-    const error = events.find((e) => e.name === "account-link:error");
+    const error = events.find((e) => e.name === "account-link:error" && e.code !== "session_changed");
     assert.equal(error?.code, r.code);
     assert.equal(error?.reason, r.reason);
+    // A secondary login that completed without a link is reported (the IdP's refusal is none).
+    const loggedIn = r.switch !== "authorize_access_denied";
+    assert.equal(events.some((e) => e.code === "session_changed"), loggedIn);
     assert.equal((await linkPosts()).length, r.posts);
     assert.equal(await identityCount(page), 1, "nothing was linked; the list is intact");
     await page.locator('.aal-status[data-status="ready"]').waitFor();
@@ -249,15 +279,13 @@ test("409: an identity already linked to another user", async () => {
   await page.close();
 });
 
-test("a blocked popup offers the redirect fallback, which completes the link", async () => {
-  const { page, events } = await signedIn();
-  // The browser blocks the next window.open.
+/** Blocks the next window.open, then continues in this tab through the Google login. */
+async function linkThroughRedirect(page) {
   await page.evaluate(() => {
     window.open = () => null;
   });
   await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
   await page.locator('.aal-notice[data-code="popup_blocked"]').waitFor();
-  assert.ok(events.some((e) => e.code === "popup_blocked"));
   await page.locator(".aal-continue-in-tab").click();
   await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
   const url = new URL(page.url());
@@ -265,11 +293,39 @@ test("a blocked popup offers the redirect fallback, which completes the link", a
   assert.equal(url.searchParams.get("connection"), "google-oauth2");
   await page.locator(`button[data-identity="${GOOGLE}"]`).click();
   await page.waitForURL(`${env.tenant.app}/`);
+}
+
+test("a blocked popup offers the redirect fallback, which completes the link for the same user", async () => {
+  // The host keeps its tokens across page loads (auth0-spa-js cacheLocation localstorage).
+  const { page, events } = await signedIn("?tokenCache=localstorage");
+  await linkThroughRedirect(page);
+  assert.ok(events.some((e) => e.code === "popup_blocked"));
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
+  await page.locator('.aal-notice[data-code=""]').waitFor();
+  const posts = await linkPosts();
+  assert.equal(posts.length, 1);
+  assert.ok(posts[0].path.includes(encodeURIComponent("auth0|alice")), `linked to Alice: ${posts[0].path}`);
+  assert.equal(await identityCount(page), 2, "Alice's list: primary + Google");
   assert.equal(new URL(page.url()).search, "", "code and state are gone from the URL");
   const pending = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith("auth0-account-link:")));
   assert.deepEqual(pending, [], "the pending transaction was deleted on use");
+  await page.evaluate(() => localStorage.clear());
+  await page.close();
+});
+
+test("a redirect return whose host became the other account refuses its token and says so", async () => {
+  // No token cache: on return, auth0-spa-js renews silently from the tenant's session,
+  // which the secondary login now owns.
+  const { page, events } = await signedIn();
+  await linkThroughRedirect(page);
+  // Listing with the renewed token is refused at once; confirming cannot link either.
+  await page.locator('.aal-notice[data-code="user_mismatch"]').waitFor();
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
+  assert.ok(events.some((e) => e.code === "session_changed"));
+  assert.ok(events.some((e) => e.code === "user_mismatch"), JSON.stringify(events));
+  assert.equal((await linkPosts()).length, 0, "nothing was sent in the other account's name");
   await page.close();
 });
 

@@ -23,6 +23,7 @@ pub enum ErrorCode {
     PrimaryTokenRejected,
     InsufficientScope,
     UserMismatch,
+    SessionChanged,
     RateLimited,
     Network,
     ServerError,
@@ -30,7 +31,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::ConfigInvalid,
         ErrorCode::PopupBlocked,
         ErrorCode::PopupClosed,
@@ -47,6 +48,7 @@ impl ErrorCode {
         ErrorCode::PrimaryTokenRejected,
         ErrorCode::InsufficientScope,
         ErrorCode::UserMismatch,
+        ErrorCode::SessionChanged,
         ErrorCode::RateLimited,
         ErrorCode::Network,
         ErrorCode::ServerError,
@@ -71,6 +73,7 @@ impl ErrorCode {
             ErrorCode::PrimaryTokenRejected => "primary_token_rejected",
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::UserMismatch => "user_mismatch",
+            ErrorCode::SessionChanged => "session_changed",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Network => "network",
             ErrorCode::ServerError => "server_error",
@@ -95,9 +98,9 @@ impl ErrorCode {
             | ErrorCode::StateMismatch
             | ErrorCode::IdTokenInvalid
             | ErrorCode::TokenExchangeFailed => Actor::IdentityProvider,
-            ErrorCode::PrimaryTokenUnavailable | ErrorCode::PrimaryTokenRejected => {
-                Actor::HostApplication
-            }
+            ErrorCode::PrimaryTokenUnavailable
+            | ErrorCode::PrimaryTokenRejected
+            | ErrorCode::SessionChanged => Actor::HostApplication,
             ErrorCode::RateLimited | ErrorCode::ServerError | ErrorCode::UnexpectedResponse => {
                 Actor::Server
             }
@@ -123,7 +126,8 @@ impl ErrorCode {
             ErrorCode::PrimaryTokenUnavailable => "Your session could not be read. Please sign in again.",
             ErrorCode::PrimaryTokenRejected => "Your session has expired. Please sign in again.",
             ErrorCode::InsufficientScope => "This application is not allowed to manage your linked accounts.",
-            ErrorCode::UserMismatch => "This page tried to change another user's accounts, so it was refused.",
+            ErrorCode::UserMismatch => "The sign-in on this page belongs to another account than the one being changed, so nothing was changed. Sign in again.",
+            ErrorCode::SessionChanged => "You signed in with the other account, but nothing was linked. This site may now see you as that account: sign in again with your usual account.",
             ErrorCode::RateLimited => "Too many attempts. Please wait a moment and try again.",
             ErrorCode::Network => "The network request failed. Check your connection and try again.",
             ErrorCode::ServerError => "The account service had a problem. Please try again later.",
@@ -240,6 +244,13 @@ impl LinkError {
         Self::new(
             ErrorCode::ConfigInvalid,
             format!("option `{option}`: {problem}; {fix}"),
+        )
+    }
+    /// A secondary login completed but nothing was linked (see `Outcome::SessionChanged`).
+    pub fn session_changed() -> Self {
+        Self::new(
+            ErrorCode::SessionChanged,
+            "the secondary account signed in at the tenant but nothing was linked: the tenant's session now belongs to it; sign the primary user in again (a login with login_hint) or sign out",
         )
     }
     /// The user or the host declined the link (the confirm step, or a cancel).

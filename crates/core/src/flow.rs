@@ -207,6 +207,11 @@ pub enum Outcome {
     Linked(Vec<Identity>),
     Failed(LinkError),
     Cancelled,
+    /// Sent just before a `Failed` or `Cancelled` that follows a completed secondary
+    /// login: the tenant's session now belongs to the secondary account (Auth0 keeps one
+    /// user per browser session), though nothing was linked. The host should sign its
+    /// user in again, or out.
+    SessionChanged,
 }
 
 /// What the UI shows.
@@ -275,6 +280,8 @@ pub struct LinkFlow {
     link_token: LinkToken,
     /// A login was started (or resumed) since the last prepare: its PKCE material is used.
     attempted: bool,
+    /// An authorization code came back: the secondary account signed in at the tenant.
+    secondary_signed_in: bool,
 }
 
 impl LinkFlow {
@@ -288,6 +295,7 @@ impl LinkFlow {
             primary_user_id: None,
             link_token: LinkToken::NotAsked,
             attempted: false,
+            secondary_signed_in: false,
         }
     }
 
@@ -336,9 +344,28 @@ impl LinkFlow {
     /// Advances the flow by one event.
     pub fn step<E: Env>(mut self, event: Event, env: &mut E) -> (Self, Vec<Effect>) {
         let state = std::mem::replace(&mut self.state, State::Idle);
-        let (state, effects) = self.transition(state, event, env);
+        let (state, mut effects) = self.transition(state, event, env);
         self.state = state;
+        self.report_session_change(&mut effects);
         (self, effects)
+    }
+
+    /// After a secondary login, an end without a link changes who the tenant's session
+    /// belongs to: say so once, before the outcome.
+    fn report_session_change(&mut self, effects: &mut Vec<Effect>) {
+        let ended = effects.iter().position(|e| {
+            matches!(
+                e,
+                Effect::Notify(Outcome::Failed(_) | Outcome::Cancelled | Outcome::Linked(_))
+            )
+        });
+        let Some(at) = ended else {
+            return;
+        };
+        let linked = matches!(effects[at], Effect::Notify(Outcome::Linked(_)));
+        if std::mem::take(&mut self.secondary_signed_in) && !linked {
+            effects.insert(at, Effect::Notify(Outcome::SessionChanged));
+        }
     }
 
     fn fail(&self, error: LinkError, mut effects: Vec<Effect>) -> (State, Vec<Effect>) {
@@ -419,7 +446,7 @@ impl LinkFlow {
                 match self.check_token(result, env) {
                     Err(e) => self.fail(e, vec![]),
                     Ok(token) => {
-                        self.primary_user_id = Some(token.user_id().to_owned());
+                        self.pin_primary_user(token.user_id());
                         Self::prepared(draft, true, digest)
                     }
                 }
@@ -480,6 +507,7 @@ impl LinkFlow {
                 }
                 self.attempted = true;
                 let url = txn.authorize_url(&self.config, ResponseMode::Query);
+                let txn = txn.with_primary_user(self.primary_user_id.clone());
                 let persisted = txn.persist();
                 (
                     State::AwaitingCallback(txn, Via::Redirect),
@@ -537,6 +565,10 @@ impl LinkFlow {
                     None => self.fail(LinkError::new(ErrorCode::StateMismatch, "an authorization response arrived but no login is pending in this tab; it was dropped"), effects),
                     Some(Err(e)) => self.fail(e, effects),
                     Some(Ok(txn)) => {
+                        // The page the login left acted for this user: so does this one.
+                        if let Some(user) = txn.primary_user_id() {
+                            self.pin_primary_user(user);
+                        }
                         self.connection = txn.connection().map(str::to_owned);
                         self.confirm = confirm;
                         self.exchange(txn, callback, effects)
@@ -726,19 +758,28 @@ impl LinkFlow {
         result: Result<String, String>,
         env: &E,
     ) -> Result<PrimaryToken, LinkError> {
-        let raw = result.map_err(|why| {
-            LinkError::new(
-                ErrorCode::PrimaryTokenUnavailable,
-                format!("getAccessToken failed: {why}"),
-            )
-        })?;
-        PrimaryToken::inspect(
-            env.json(),
-            Some(&raw),
+        check_primary_token(
+            result,
             &self.config,
-            env.now(),
+            env,
             Purpose::ChangeIdentities,
+            self.primary_user_id.as_deref(),
         )
+    }
+
+    /// The primary user this flow acts for: the `sub` of the first token that passed the
+    /// pre-flight (or the one given to [`LinkFlow::pin_primary_user`]). Every later token
+    /// must be for this user.
+    pub fn primary_user_id(&self) -> Option<&str> {
+        self.primary_user_id.as_deref()
+    }
+
+    /// Pins the primary user before the first prepare (the widget lists the identities
+    /// first). Ignored once a user is pinned: a pin never moves to another user.
+    pub fn pin_primary_user(&mut self, user_id: &str) {
+        if self.primary_user_id.is_none() {
+            self.primary_user_id = Some(user_id.to_owned());
+        }
     }
 
     /// The link request, with the primary token `getAccessToken` gave for it.
@@ -770,6 +811,9 @@ impl LinkFlow {
         effects: Vec<Effect>,
     ) -> (State, Vec<Effect>) {
         self.link_token = LinkToken::NotAsked;
+        if response.code.is_some() {
+            self.secondary_signed_in = true;
+        }
         match txn.validate_callback(response, &self.config) {
             Err(e) => self.fail(e, effects),
             Ok(callback) => {
@@ -812,6 +856,37 @@ impl LinkFlow {
     }
 }
 
+/// `getAccessToken`'s answer, pre-flighted for `purpose`; once the widget knows its
+/// primary user (`pinned`), a token for anybody else is `user_mismatch`: after a
+/// secondary login the tenant's session (and so a silently renewed token) may belong to
+/// the other account, and nothing may be sent in its name.
+fn check_primary_token<E: Env>(
+    result: Result<String, String>,
+    config: &LinkConfig,
+    env: &E,
+    purpose: Purpose,
+    pinned: Option<&str>,
+) -> Result<PrimaryToken, LinkError> {
+    let raw = result.map_err(|why| {
+        LinkError::new(
+            ErrorCode::PrimaryTokenUnavailable,
+            format!("getAccessToken failed: {why}"),
+        )
+    })?;
+    let token = PrimaryToken::inspect(env.json(), Some(&raw), config, env.now(), purpose)?;
+    match pinned {
+        Some(expected) if expected != token.user_id() => Err(LinkError::new(
+            ErrorCode::UserMismatch,
+            format!(
+                "getAccessToken returned a token for {}, but this widget acts for {}: the tenant's session may have changed to another account; sign the primary user in again",
+                crate::encoding::quoted(token.user_id()),
+                crate::encoding::quoted(expected),
+            ),
+        )),
+        _ => Ok(token),
+    }
+}
+
 /// Adapts an `Env` to a `RandomSource`.
 struct RandomOf<'a, E: Env>(&'a mut E);
 
@@ -828,10 +903,22 @@ pub enum IdentityOpKind {
     Unlink(IdentityRef),
 }
 
-#[derive(Debug)]
 pub enum IdentityOpEvent {
     PrimaryToken(Result<String, String>),
     Response(Result<HttpResponse, TransportError>),
+}
+
+impl std::fmt::Debug for IdentityOpEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IdentityOpEvent::PrimaryToken(Ok(_)) => f.write_str("PrimaryToken(Ok([redacted]))"),
+            IdentityOpEvent::PrimaryToken(Err(why)) => f
+                .debug_tuple("PrimaryToken")
+                .field(&Err::<(), _>(why))
+                .finish(),
+            IdentityOpEvent::Response(r) => f.debug_tuple("Response").field(r).finish(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -856,25 +943,37 @@ pub struct IdentityOp {
     config: LinkConfig,
     kind: IdentityOpKind,
     known: Option<Vec<Identity>>,
+    pinned: Option<String>,
+    /// The primary user whose token passed the checks.
+    user_id: Option<String>,
     state: OpState,
 }
 
 impl IdentityOp {
-    /// Returns the op and its first effect (get the token).
+    /// Returns the op and its first effect (get the token). With `pinned`, a token for
+    /// another user is `user_mismatch` and nothing is sent.
     pub fn new(
         config: LinkConfig,
         kind: IdentityOpKind,
         known: Option<Vec<Identity>>,
+        pinned: Option<String>,
     ) -> (Self, IdentityOpEffect) {
         (
             IdentityOp {
                 config,
                 kind,
                 known,
+                pinned,
+                user_id: None,
                 state: OpState::GettingToken,
             },
             IdentityOpEffect::GetPrimaryToken,
         )
+    }
+
+    /// The primary user the operation acted for (once its token passed the checks).
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
     }
 
     pub fn step<E: Env>(
@@ -889,33 +988,20 @@ impl IdentityOp {
                     IdentityOpKind::List => Purpose::ReadIdentities,
                     IdentityOpKind::Unlink(_) => Purpose::ChangeIdentities,
                 };
-                let request = result
-                    .map_err(|why| {
-                        LinkError::new(
-                            ErrorCode::PrimaryTokenUnavailable,
-                            format!("getAccessToken failed: {why}"),
-                        )
-                    })
-                    .and_then(|raw| {
-                        PrimaryToken::inspect(
-                            env.json(),
-                            Some(&raw),
-                            &self.config,
-                            env.now(),
-                            purpose,
-                        )
-                    })
-                    .and_then(|token| match &self.kind {
-                        IdentityOpKind::List => {
-                            Ok(management::prepare_get_user(&self.config, &token))
-                        }
-                        IdentityOpKind::Unlink(target) => management::prepare_unlink(
-                            &self.config,
-                            &token,
-                            target,
-                            self.known.as_deref(),
-                        ),
-                    });
+                let checked =
+                    check_primary_token(result, &self.config, env, purpose, self.pinned.as_deref());
+                if let Ok(token) = &checked {
+                    self.user_id = Some(token.user_id().to_owned());
+                }
+                let request = checked.and_then(|token| match &self.kind {
+                    IdentityOpKind::List => Ok(management::prepare_get_user(&self.config, &token)),
+                    IdentityOpKind::Unlink(target) => management::prepare_unlink(
+                        &self.config,
+                        &token,
+                        target,
+                        self.known.as_deref(),
+                    ),
+                });
                 match request {
                     Ok(r) => {
                         self.state = OpState::Sending;

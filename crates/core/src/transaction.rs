@@ -51,6 +51,7 @@ impl TransactionDraft {
             verifier: self.verifier,
             challenge: base64url_encode(&sha256_of_verifier),
             connection: None,
+            primary_user_id: None,
         }
     }
 }
@@ -63,6 +64,9 @@ pub struct Transaction {
     verifier: CodeVerifier,
     challenge: String,
     connection: Option<String>,
+    /// Redirect mode: the primary user the page acted for, so that the page the login
+    /// returns to acts for the same user (or refuses).
+    primary_user_id: Option<String>,
 }
 
 impl Transaction {
@@ -78,6 +82,13 @@ impl Transaction {
     pub fn with_connection(mut self, connection: Option<String>) -> Self {
         self.connection = connection;
         self
+    }
+    pub fn with_primary_user(mut self, primary_user_id: Option<String>) -> Self {
+        self.primary_user_id = primary_user_id;
+        self
+    }
+    pub fn primary_user_id(&self) -> Option<&str> {
+        self.primary_user_id.as_deref()
     }
     pub fn nonce(&self) -> &Nonce {
         &self.nonce
@@ -114,18 +125,20 @@ impl Transaction {
 
     /// For redirect mode: the transaction as one string for sessionStorage (deleted on use).
     pub fn persist(&self) -> String {
-        let connection = self
-            .connection
-            .as_deref()
-            .map(percent_encode)
-            .unwrap_or_default();
+        // base64url: the values may hold the '.' that separates the parts.
+        let encoded = |v: &Option<String>| {
+            v.as_deref()
+                .map(|v| base64url_encode(v.as_bytes()))
+                .unwrap_or_default()
+        };
         format!(
-            "v1.{}.{}.{}.{}.{}",
+            "v2.{}.{}.{}.{}.{}.{}",
             self.state.secret(),
             self.nonce.secret(),
             self.verifier.secret(),
             self.challenge,
-            connection
+            encoded(&self.connection),
+            encoded(&self.primary_user_id),
         )
     }
 
@@ -138,7 +151,7 @@ impl Transaction {
             )
         };
         let parts: Vec<&str> = persisted.split('.').collect();
-        if parts.len() != 6 || parts[0] != "v1" {
+        if parts.len() != 7 || parts[0] != "v2" {
             return Err(bad());
         }
         for part in &parts[1..5] {
@@ -146,17 +159,22 @@ impl Transaction {
                 return Err(bad());
             }
         }
-        let connection = if parts[5].is_empty() {
-            None
-        } else {
-            Some(crate::encoding::form_decode(parts[5]).ok_or_else(bad)?)
+        let decoded = |part: &str| match part {
+            "" => Ok(None),
+            v => base64url_decode(v)
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .map(Some)
+                .ok_or_else(bad),
         };
+        let connection = decoded(parts[5])?;
+        let primary_user_id = decoded(parts[6])?;
         Ok(Transaction {
             state: State::new(parts[1]),
             nonce: Nonce::new(parts[2]),
             verifier: CodeVerifier::new(parts[3]),
             challenge: parts[4].to_owned(),
             connection,
+            primary_user_id,
         })
     }
 

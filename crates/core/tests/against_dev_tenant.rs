@@ -272,6 +272,7 @@ impl Tenant {
             self.config("query"),
             kind,
             None,
+            None,
             &mut TestEnv::real_time(1),
             || Ok(token.clone()),
             |r| self.http.send(r),

@@ -588,6 +588,7 @@ fn run_op(
         config,
         kind,
         None,
+        None,
         &mut TestEnv::new(NOW, 1),
         || Ok(token.clone()),
         |r| {
@@ -978,4 +979,232 @@ fn events_and_effects_outside_a_popup_run_print_no_secret_either() {
         assert!(!line.contains("5a5a"), "printed: {line}");
     }
     assert!(printed[5].contains("https://tenant.example.com/authorize?[redacted]"));
+}
+
+fn token_for(sub: &str) -> String {
+    let mut claims = access_claims();
+    claims["sub"] = json!(sub);
+    access_token(&claims)
+}
+
+#[test]
+fn a_link_token_for_another_user_is_user_mismatch_and_nothing_is_sent() {
+    // As after a secondary login: the host's silent renewal now yields the other account.
+    let (flow, mut env, nonce, _) = flow_at_callback(true);
+    let (flow, _) = verify(flow, &mut env, &nonce);
+    let (flow, effects) = flow.step(Event::Confirm(true), &mut env);
+    assert!(effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)));
+    let (flow, effects) = flow.step(Event::PrimaryToken(Ok(token_for("github|4242"))), &mut env);
+    assert!(!sends_link(&effects));
+    match flow.phase() {
+        Phase::Failed(e) => {
+            assert_eq!(e.code(), ErrorCode::UserMismatch);
+            assert!(e.detail().contains("github|4242"), "{}", e.detail());
+        }
+        other => panic!("expected user_mismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_primary_user_stays_pinned_across_attempts() {
+    let mut env = TestEnv::new(NOW, 42);
+    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
+    let (flow, _) = flow.step(
+        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        &mut env,
+    );
+    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    assert_eq!(flow.primary_user_id(), Some(PRIMARY));
+    // A new attempt whose token belongs to someone else.
+    let (flow, _) = flow.step(prepare(), &mut env);
+    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    let (mut flow, _) = flow.step(Event::PrimaryToken(Ok(token_for("github|4242"))), &mut env);
+    assert!(matches!(flow.phase(), Phase::Failed(e) if e.code() == ErrorCode::UserMismatch));
+    // A pin never moves.
+    flow.pin_primary_user("github|4242");
+    assert_eq!(flow.primary_user_id(), Some(PRIMARY));
+}
+
+#[test]
+fn a_pin_from_the_identity_list_holds_for_the_first_prepare() {
+    let mut env = TestEnv::new(NOW, 42);
+    let mut flow = LinkFlow::new(config());
+    flow.pin_primary_user(PRIMARY);
+    let (flow, _) = flow.step(prepare(), &mut env);
+    let (flow, _) = flow.step(Event::PrimaryToken(Ok(token_for("github|4242"))), &mut env);
+    assert!(matches!(flow.phase(), Phase::Failed(e) if e.code() == ErrorCode::UserMismatch));
+}
+
+#[test]
+fn identity_ops_refuse_a_token_for_another_user_without_a_request() {
+    let mut sent = Vec::new();
+    let result = test_support::run_identity_op(
+        config(),
+        IdentityOpKind::List,
+        None,
+        Some(PRIMARY.to_owned()),
+        &mut TestEnv::new(NOW, 1),
+        || Ok(token_for("github|4242")),
+        |r| {
+            sent.push(r.url.clone());
+            Ok(HttpResponse::new(200, "{}"))
+        },
+    );
+    assert_eq!(result.expect_err("refused").code(), ErrorCode::UserMismatch);
+    assert!(
+        sent.is_empty(),
+        "nothing is sent for the other user: {sent:?}"
+    );
+}
+
+fn notified(effects: &[Effect]) -> Vec<&'static str> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Notify(Outcome::Ready) => Some("ready"),
+            Effect::Notify(Outcome::Linked(_)) => Some("linked"),
+            Effect::Notify(Outcome::Failed(_)) => Some("failed"),
+            Effect::Notify(Outcome::Cancelled) => Some("cancelled"),
+            Effect::Notify(Outcome::SessionChanged) => Some("session_changed"),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn declining_after_the_secondary_login_reports_the_session_change_first() {
+    let (flow, mut env, nonce, _) = flow_at_callback(true);
+    let (flow, _) = verify(flow, &mut env, &nonce);
+    let (_, effects) = flow.step(Event::Confirm(false), &mut env);
+    assert_eq!(notified(&effects), vec!["session_changed", "cancelled"]);
+}
+
+#[test]
+fn a_refused_id_token_after_the_secondary_login_reports_the_session_change() {
+    let (flow, mut env, _, _) = flow_at_callback(true);
+    let (flow, _) = flow.step(
+        Event::TokenResponse(Ok(token_response(&id_token_for("another-nonce", |_| {})))),
+        &mut env,
+    );
+    let jwks = HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1)]));
+    let (flow, _) = flow.step(Event::JwksResponse(Ok(jwks)), &mut env);
+    let (flow, effects) = flow.step(Event::SignatureChecked(true), &mut env);
+    assert_eq!(notified(&effects), vec!["session_changed", "failed"]);
+    // Said once: a later event changes nothing.
+    let (_, effects) = flow.step(Event::Cancel, &mut env);
+    assert!(!notified(&effects).contains(&"session_changed"));
+}
+
+#[test]
+fn a_link_or_an_end_before_any_login_reports_no_session_change() {
+    // Linked: the session follows the secondary identity into the primary user.
+    let (flow, mut env, nonce, _) = flow_at_callback(false);
+    let (flow, _) = flow.step(
+        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        &mut env,
+    );
+    let (flow, _) = verify(flow, &mut env, &nonce);
+    let (_, effects) = flow.step(
+        Event::LinkResponse(Ok(HttpResponse::new(201, linked_identities()))),
+        &mut env,
+    );
+    assert_eq!(notified(&effects), vec!["linked"]);
+
+    // The popup closed before any login: nothing changed at the tenant.
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    d.popup = Box::new(|_| PopupOutcome::Closed);
+    d.run(LinkFlow::new(config()), prepare());
+    assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PopupClosed));
+    assert!(!d
+        .outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::SessionChanged)));
+
+    // The IdP refused (error=, no code): no login happened.
+    let (flow, mut env, _, _) = {
+        let mut env = TestEnv::new(NOW, 42);
+        let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
+        let (flow, _) = flow.step(
+            Event::PrimaryToken(Ok(access_token(&access_claims()))),
+            &mut env,
+        );
+        let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+        let (flow, effects) = flow.step(
+            Event::Start {
+                via: Via::Popup,
+                connection: None,
+            },
+            &mut env,
+        );
+        (flow, env, (), effects)
+    };
+    let (_, effects) = flow.step(
+        Event::Callback(CallbackResponse {
+            error: Some("access_denied".into()),
+            state: None,
+            ..Default::default()
+        }),
+        &mut env,
+    );
+    assert_eq!(notified(&effects), vec!["failed"]);
+}
+
+#[test]
+fn a_redirect_return_acts_for_the_user_the_login_left_from() {
+    let cfg =
+        config_with(|o| o.redirect_uri = Some("https://app.example.com/callback.html".into()));
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    d.popup = Box::new(|_| PopupOutcome::Blocked);
+    let flow = d.run(LinkFlow::new(cfg.clone()), prepare());
+    d.auto_start = None;
+    d.run(
+        flow,
+        Event::Start {
+            via: Via::Redirect,
+            connection: None,
+        },
+    );
+    let url = d.navigated.clone().expect("navigated");
+    let persisted = d.storage.clone().expect("persisted");
+    let nonce = query_param(&url, "nonce").expect("nonce");
+    mock.expect(
+        Method::Post,
+        TOKEN_URL,
+        None,
+        token_response(&id_token_for(&nonce, |_| {})),
+    );
+    jwks_ok(&mock);
+    // Back on the page, the host's silent renewal now yields the secondary login's user.
+    let other = token_for("github|4242");
+    let mut d = Driver::new(
+        TestEnv::new(NOW, 43),
+        Box::new(|r| Ok(mock.send(r))),
+        move || Ok(other.clone()),
+    );
+    let callback = CallbackResponse::from_query(&format!(
+        "?code=abc&state={}",
+        query_param(&url, "state").expect("state")
+    ))
+    .expect("query");
+    let flow = d.run(
+        LinkFlow::new(cfg),
+        Event::Resume {
+            persisted: Some(persisted),
+            callback,
+            confirm: false,
+        },
+    );
+    assert_eq!(
+        flow.primary_user_id(),
+        Some(PRIMARY),
+        "pinned from the transaction"
+    );
+    assert!(!d.sent("/identities"), "nothing is sent for the other user");
+    assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::UserMismatch));
+    assert!(d
+        .outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::SessionChanged)));
 }

@@ -240,11 +240,17 @@ fn persisted_transaction_round_trips_and_rejects_tampering() {
     let txn = transaction(4, Some("google-oauth2"));
     let restored = Transaction::restore(&txn.persist()).expect("round trip");
     assert_eq!(restored, txn);
+    // With the primary user the page acted for (redirect mode pins it on return).
+    let pinned = txn.clone().with_primary_user(Some("auth0|alice.1".into()));
+    let restored = Transaction::restore(&pinned.persist()).expect("round trip");
+    assert_eq!(restored.primary_user_id(), Some("auth0|alice.1"));
+    assert_eq!(restored, pinned);
     for bad in [
         "",
         "v1.a.b.c.d.e",
         "v2.x",
-        &txn.persist().replace("v1.", "v9."),
+        &txn.persist().replace("v2.", "v9."),
+        &format!("{}.extra", txn.persist()),
     ] {
         assert_eq!(
             Transaction::restore(bad).expect_err("bad").code(),

@@ -339,11 +339,12 @@ pub fn run_identity_op(
     config: LinkConfig,
     kind: IdentityOpKind,
     known: Option<Vec<Identity>>,
+    pinned: Option<String>,
     env: &mut TestEnv,
     mut token: impl FnMut() -> Result<String, String>,
     mut send: impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError>,
 ) -> Result<Vec<Identity>, LinkError> {
-    let (mut op, mut effect) = IdentityOp::new(config, kind, known);
+    let (mut op, mut effect) = IdentityOp::new(config, kind, known, pinned);
     loop {
         let event = match effect {
             IdentityOpEffect::GetPrimaryToken => IdentityOpEvent::PrimaryToken(token()),
