@@ -196,6 +196,22 @@ impl LinkConfig {
                 None => return Err(LinkError::config("redirectUri", "missing and no page origin is known", "set redirectUri to your page's origin")),
             },
         };
+        // The callback page hands its answer to this page (query mode) or resumes the
+        // redirect here (the fallback): both only work on the page's own origin.
+        if let (Some(uri), Some(app_origin)) = (&options.redirect_uri, &options.app_origin) {
+            let page = url_origin(app_origin.trim_end_matches('/'));
+            let found = url_origin(&redirect_uri);
+            if found != page {
+                return Err(LinkError::config(
+                    "redirectUri",
+                    format!(
+                        "{} is on {found}, not on this page's origin {page}",
+                        crate::encoding::quoted(uri)
+                    ),
+                    "use a callback page on this page's origin (its answer and the stored login stay in this origin)",
+                ));
+            }
+        }
         let connections = parse_connections(options.connections.as_deref())?;
         let popup_timeout_seconds = seconds(
             "popupTimeoutSeconds",
@@ -442,8 +458,31 @@ fn parse_domain(value: Option<&str>) -> Result<Domain, LinkError> {
         }
     }
     Ok(Domain {
-        origin: format!("{scheme}://{}", rest.to_ascii_lowercase()),
+        origin: origin_of(&scheme, rest),
     })
+}
+
+/// `scheme://authority` as browsers spell an origin: lower case, without the scheme's
+/// default port (`https://tenant:443` is `https://tenant`; `MessageEvent.origin` never
+/// carries it, so the exact origin check would otherwise ignore every answer).
+fn origin_of(scheme: &str, authority: &str) -> String {
+    let authority = authority.to_ascii_lowercase();
+    let default_port = match scheme {
+        "https" => ":443",
+        "http" => ":80",
+        _ => "",
+    };
+    let authority = match authority.strip_suffix(default_port) {
+        Some(host) if !default_port.is_empty() => host.to_owned(),
+        _ => authority,
+    };
+    format!("{scheme}://{authority}")
+}
+
+/// The origin of an absolute URL that [`parse_redirect_uri`] accepted.
+fn url_origin(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    origin_of(scheme, rest.split(['/', '?']).next().unwrap_or(""))
 }
 
 fn parse_client_id(value: Option<&str>) -> Result<String, LinkError> {

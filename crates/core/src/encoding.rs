@@ -175,6 +175,34 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Whether `c` may reorder or hide what is shown around it: bidi embeddings, overrides
+/// and isolates, zero-width characters, the BOM, or a control character.
+fn hides_or_reorders(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// An identity provider's string as the user may see it: without control, bidi-override
+/// or zero-width characters (they can make `evil.example` read as `elpmaxe.live`, or
+/// hide a difference between two addresses).
+pub fn display_text(value: &str) -> String {
+    value.chars().filter(|c| !hides_or_reorders(*c)).collect()
+}
+
+/// A picture URL for the page to load: `https:` only, with nothing hidden in it.
+pub fn https_url(value: &str) -> Option<String> {
+    let ok = value.len() > "https://".len()
+        && value
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || hides_or_reorders(c));
+    ok.then(|| value.to_owned())
+}
+
 /// `"value"` for messages: quotes, control characters dropped, at most 80 characters.
 /// (Cheaper in wasm than `{:?}`, which pulls in Unicode escape tables.)
 pub fn quoted(value: &str) -> String {

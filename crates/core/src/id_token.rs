@@ -6,6 +6,7 @@
 //! Only `finish` makes a [`VerifiedIdToken`].
 
 use crate::config::LinkConfig;
+use crate::encoding::{display_text, https_url};
 use crate::env::JsonParser;
 use crate::error::{ErrorCode, IdTokenReason as R, LinkError};
 use crate::jwt::{self, Jwks, JwtHeader, RsaPublicJwk};
@@ -359,14 +360,16 @@ impl PendingSignature {
             .unwrap_or_default();
         Ok(VerifiedIdToken {
             raw: self.raw,
+            // Shown to the user in the confirm step: nothing that hides or reorders text,
+            // and a picture only from https.
             profile: SecondaryProfile {
                 user_id: sub,
                 provider,
-                name: c.name,
-                nickname: c.nickname,
-                email: c.email,
+                name: c.name.as_deref().map(display_text),
+                nickname: c.nickname.as_deref().map(display_text),
+                email: c.email.as_deref().map(display_text),
                 email_verified,
-                picture: c.picture,
+                picture: c.picture.as_deref().and_then(https_url),
             },
         })
     }

@@ -3,7 +3,7 @@
 //! way to build the deprecated body (`user_id`/`provider` with a user-scoped token).
 
 use crate::config::LinkConfig;
-use crate::encoding::{json_string, percent_encode};
+use crate::encoding::{display_text, https_url, json_string, percent_encode};
 use crate::env::JsonParser;
 use crate::error::{ApiErrorBody, ErrorCode, LinkError};
 use crate::http::{HttpRequest, HttpResponse, Method, TransportError};
@@ -132,6 +132,28 @@ pub fn process_get_user(
     }
     json.parse(&response.body)
         .map_err(|why| unreadable("GET /api/v2/users/{id}", &why))
+        .map(|mut user: PrimaryUser| {
+            user.identities = shown(user.identities);
+            user
+        })
+}
+
+/// Identities as the widget shows them and hands them to the host: the profile's texts
+/// without characters that hide or reorder text, the picture only from https.
+fn shown(mut identities: Vec<Identity>) -> Vec<Identity> {
+    for profile in identities
+        .iter_mut()
+        .filter_map(|i| i.profile_data.as_mut())
+    {
+        for text in [&mut profile.email, &mut profile.name, &mut profile.nickname]
+            .into_iter()
+            .flatten()
+        {
+            *text = display_text(text);
+        }
+        profile.picture = profile.picture.as_deref().and_then(https_url);
+    }
+    identities
 }
 
 /// `POST /api/v2/users/{primary}/identities` with `{"link_with": <verified ID token>}`.
@@ -232,6 +254,7 @@ fn process_identities(
     }
     json.parse(&response.body)
         .map_err(|why| unreadable(what, &why))
+        .map(shown)
 }
 
 fn unreadable(what: &str, why: &str) -> LinkError {

@@ -175,7 +175,10 @@ fn redirect_uri_absolute_https_no_fragment() {
         |o| o.redirect_uri = Some("https://user@app.example.com/cb".into()),
         "redirectUri",
     );
-    config_with(|o| o.redirect_uri = Some("http://127.0.0.1:5173/callback.html".into()));
+    config_with(|o| {
+        o.app_origin = Some("http://127.0.0.1:5173".into());
+        o.redirect_uri = Some("http://127.0.0.1:5173/callback.html".into());
+    });
 }
 
 #[test]
@@ -336,4 +339,56 @@ fn a_flow_restarts_when_the_client_or_the_connections_change() {
     })
     .expect("config");
     assert!(!base.same_flow(&fewer_connections));
+}
+
+#[test]
+fn a_default_port_is_the_origin_browsers_report() {
+    let with_port = |domain: &str| {
+        LinkConfig::new(&LinkOptions {
+            domain: Some(domain.into()),
+            ..options()
+        })
+        .expect("config")
+        .domain()
+        .origin()
+        .to_owned()
+    };
+    assert_eq!(
+        with_port("https://tenant.example.com:443"),
+        "https://tenant.example.com"
+    );
+    assert_eq!(
+        with_port("tenant.example.com:443/"),
+        "https://tenant.example.com"
+    );
+    assert_eq!(with_port("http://127.0.0.1:80"), "http://127.0.0.1");
+    // Other ports are part of the origin.
+    assert_eq!(
+        with_port("https://tenant.example.com:8443"),
+        "https://tenant.example.com:8443"
+    );
+    assert_eq!(with_port("http://127.0.0.1:4000"), "http://127.0.0.1:4000");
+}
+
+#[test]
+fn a_redirect_uri_on_another_origin_is_refused_at_mount() {
+    refused(
+        |o| {
+            o.response_mode = Some("query".into());
+            o.redirect_uri = Some("https://other.example.com/callback.html".into());
+        },
+        "redirectUri",
+    );
+    // The redirect fallback resumes on that page too: same rule in web_message mode.
+    refused(
+        |o| o.redirect_uri = Some("https://app.example.com:8443/callback.html".into()),
+        "redirectUri",
+    );
+    // The same origin, however spelled, is fine.
+    let ok = LinkConfig::new(&LinkOptions {
+        response_mode: Some("query".into()),
+        redirect_uri: Some("https://APP.example.com:443/callback.html".into()),
+        ..options()
+    });
+    assert!(ok.is_ok(), "{:?}", ok.err());
 }

@@ -376,3 +376,36 @@ fn error_messages_never_contain_the_token() {
 fn b64(s: impl AsRef<[u8]>) -> String {
     base64url_encode(s.as_ref())
 }
+
+#[test]
+fn the_profile_shown_loses_hidden_and_reordering_characters_and_non_https_pictures() {
+    let token = with(|c| {
+        c["name"] = json!("Alice\u{202E}moc.liame\u{202C}");
+        c["email"] = json!("al\u{200B}ice@gmail.test");
+        c["nickname"] = json!("ali\u{0007}ce\u{2066}x\u{2069}");
+        c["picture"] = json!("http://cdn.example/alice.png");
+    });
+    let profile = verify(&token).expect("valid").profile().clone();
+    assert_eq!(profile.name.as_deref(), Some("Alicemoc.liame"));
+    assert_eq!(profile.email.as_deref(), Some("alice@gmail.test"));
+    assert_eq!(profile.nickname.as_deref(), Some("alicex"));
+    assert_eq!(profile.picture, None, "http: is never handed on");
+    let token = with(|c| c["picture"] = json!("https://cdn.example/alice.png"));
+    assert_eq!(
+        verify(&token).expect("valid").profile().picture.as_deref(),
+        Some("https://cdn.example/alice.png")
+    );
+    for refused in [
+        "javascript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "https://",
+        "https://a b",
+    ] {
+        let token = with(|c| c["picture"] = json!(refused));
+        assert_eq!(
+            verify(&token).expect("valid").profile().picture,
+            None,
+            "{refused}"
+        );
+    }
+}

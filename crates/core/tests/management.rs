@@ -355,3 +355,35 @@ fn transport_errors_map_to_network_and_timeout() {
         ErrorCode::Timeout
     );
 }
+
+#[test]
+fn identities_from_the_api_lose_hidden_characters_and_non_https_pictures() {
+    let body = json!({
+        "user_id": "auth0|primary",
+        "identities": [
+            {"connection": "Username-Password-Authentication", "user_id": "primary", "provider": "auth0", "isSocial": false},
+            {"connection": "github", "user_id": "7", "provider": "github", "isSocial": true,
+             "profileData": {"email": "a\u{202E}moc\u{200D}@github.test", "name": "Eve\u{FEFF}", "picture": "http://x.example/p.png"}}
+        ]
+    });
+    let user =
+        process_get_user(&parser(), &HttpResponse::new(200, body.to_string()), NOW).expect("200");
+    let profile = user.identities[1].profile_data.clone().expect("profile");
+    assert_eq!(profile.email.as_deref(), Some("amoc@github.test"));
+    assert_eq!(profile.name.as_deref(), Some("Eve"));
+    assert_eq!(profile.picture, None);
+    // The same for the lists that link and unlink answer.
+    let ids = process_unlink(
+        &parser(),
+        &HttpResponse::new(200, json!([body["identities"][1]]).to_string()),
+        NOW,
+    )
+    .expect("200");
+    assert_eq!(
+        ids[0]
+            .profile_data
+            .as_ref()
+            .and_then(|p| p.email.as_deref()),
+        Some("amoc@github.test")
+    );
+}
