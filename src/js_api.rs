@@ -405,7 +405,7 @@ pub fn list_identities(options: JsValue) -> Promise {
     let parsed = parse_options(&options);
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
-        identity_op(config, IdentityOpKind::List, None, token, None)
+        identity_op(config, IdentityOpKind::List, None, token, None, None)
             .await
             .map(|(ids, _)| to_js(&ids))
             .map_err(|e| js_error(&e))
@@ -436,9 +436,16 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
         let target = target.map_err(|e| js_error(&e))?;
-        identity_op(config, IdentityOpKind::Unlink(target), None, token, None)
-            .await
-            .map(|(ids, _)| to_js(&ids))
-            .map_err(|e| js_error(&e))
+        identity_op(
+            config,
+            IdentityOpKind::Unlink(target),
+            None,
+            token,
+            None,
+            None,
+        )
+        .await
+        .map(|(ids, _)| to_js(&ids))
+        .map_err(|e| js_error(&e))
     })
 }

@@ -12,7 +12,7 @@ use crate::browser::{
 use account_link_core::config::LinkConfig;
 use account_link_core::flow::{
     Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, LinkFlow,
-    Outcome, Phase, RequestPurpose, Via,
+    Outcome, Phase, RequestPurpose, TokenFailure, Via,
 };
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
 use account_link_core::id_token::SecondaryProfile;
@@ -20,12 +20,16 @@ use account_link_core::management::Identity;
 use account_link_core::token;
 use account_link_core::transaction::{CallbackResponse, Transaction};
 use account_link_core::LinkError;
+use futures::future::{select, Either};
 use gloo_timers::callback::{Interval, Timeout};
+use gloo_timers::future::TimeoutFuture;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use wasm_bindgen::UnwrapThrowExt;
+use web_sys::{AbortController, AbortSignal};
 
 /// Where the primary access token comes from (`getAccessToken` in JS).
 pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
@@ -91,13 +95,14 @@ async fn jwks(
     request: HttpRequest,
     timeout: u64,
     bypass_cache: bool,
+    lifetime: AbortSignal,
 ) -> Result<HttpResponse, TransportError> {
     if !bypass_cache {
         if let Some(cached) = JWKS_CACHE.with(|c| c.borrow().get(&request.url).cloned()) {
             return Ok(cached);
         }
     }
-    let response = http::send(&request, timeout).await?;
+    let response = http::send(&request, timeout, Some(&lifetime)).await?;
     if response.is_success() {
         JWKS_CACHE.with(|c| c.borrow_mut().insert(request.url.clone(), response.clone()));
     }
@@ -114,6 +119,8 @@ struct Inner {
     listener: Option<MessageListener>,
     closed_poll: Option<Interval>,
     popup_timeout: Option<Timeout>,
+    /// Aborted on dispose: every request in flight follows it.
+    lifetime: AbortController,
     disposed: bool,
 }
 
@@ -155,6 +162,8 @@ impl Runner {
                 listener: None,
                 closed_poll: None,
                 popup_timeout: None,
+                lifetime: AbortController::new()
+                    .expect_throw("unreachable: AbortController exists in every supported browser"),
                 disposed: false,
             })),
         }
@@ -300,6 +309,12 @@ impl Runner {
         inner.disposed = true;
         inner.popup_timeout = None;
         inner.release_popup();
+        inner.lifetime.abort();
+    }
+
+    /// Aborts when the runner is disposed: requests made for it follow this signal.
+    pub fn lifetime(&self) -> AbortSignal {
+        self.inner.borrow().lifetime.signal()
     }
 
     fn emit(&self, update: Update) {
@@ -348,8 +363,11 @@ impl Runner {
             // Both start now, not at their first poll: in a click handler they run while
             // the browser opens the popup.
             Effect::GetPrimaryToken => {
-                let token = self.inner.borrow().token.clone();
-                let pending = token();
+                let (token, seconds) = {
+                    let inner = self.inner.borrow();
+                    (inner.token.clone(), inner.config.request_timeout_seconds())
+                };
+                let pending = primary_token(token(), seconds);
                 self.spawn(async move { Event::PrimaryToken(pending.await) });
             }
             Effect::ComputeSha256(input) => {
@@ -387,8 +405,9 @@ impl Runner {
             Effect::ClosePopup => self.inner.borrow_mut().release_popup(),
             Effect::Send { purpose, request } => {
                 let timeout = self.inner.borrow().config.request_timeout_seconds();
+                let lifetime = self.lifetime();
                 self.spawn(async move {
-                    let response = http::send(&request, timeout).await;
+                    let response = http::send(&request, timeout, Some(&lifetime)).await;
                     match purpose {
                         RequestPurpose::TokenExchange => Event::TokenResponse(response),
                         RequestPurpose::Link => Event::LinkResponse(response),
@@ -400,8 +419,9 @@ impl Runner {
                 bypass_cache,
             } => {
                 let timeout = self.inner.borrow().config.request_timeout_seconds();
+                let lifetime = self.lifetime();
                 self.spawn(async move {
-                    Event::JwksResponse(jwks(request, timeout, bypass_cache).await)
+                    Event::JwksResponse(jwks(request, timeout, bypass_cache, lifetime).await)
                 });
             }
             Effect::VerifySignature {
@@ -486,7 +506,7 @@ impl Runner {
                 runner.dispatch(Event::PopupClosed);
             }
         });
-        let (jwks_request, timeout) = {
+        let (jwks_request, timeout, lifetime) = {
             let mut inner = self.inner.borrow_mut();
             inner.popup = Some(popup);
             inner.listener = Some(listener);
@@ -494,14 +514,26 @@ impl Runner {
             (
                 token::prepare_jwks_request(&inner.config),
                 inner.config.request_timeout_seconds(),
+                inner.lifetime.signal(),
             )
         };
         // While the user signs in, fetch the keys the ID token will be checked against.
         // Nothing waits for this: a failure leaves no cache entry and the flow's own
         // request (FetchJwks) reports it.
         wasm_bindgen_futures::spawn_local(async move {
-            jwks(jwks_request, timeout, false).await.ok();
+            jwks(jwks_request, timeout, false, lifetime).await.ok();
         });
+    }
+}
+
+/// `getAccessToken`'s answer, raced against the request timeout: a host whose token
+/// source hangs (a `getTokenSilently` waiting on a lost iframe) gets `timeout`, not a
+/// widget stuck on "Getting ready…".
+async fn primary_token(pending: TokenFuture, seconds: u64) -> Result<String, TokenFailure> {
+    let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
+    match select(pending, TimeoutFuture::new(millis)).await {
+        Either::Left((answer, _)) => answer.map_err(TokenFailure::Threw),
+        Either::Right(_) => Err(TokenFailure::TimedOut(seconds)),
     }
 }
 
@@ -514,15 +546,18 @@ pub async fn identity_op(
     known: Option<Vec<Identity>>,
     token: TokenSource,
     pinned: Option<String>,
+    lifetime: Option<AbortSignal>,
 ) -> Result<(Vec<Identity>, String), LinkError> {
     let mut env = BrowserEnv::default();
     let timeout = config.request_timeout_seconds();
     let (mut op, mut effect) = IdentityOp::new(config, kind, known, pinned);
     loop {
         let event = match effect {
-            IdentityOpEffect::GetPrimaryToken => IdentityOpEvent::PrimaryToken(token().await),
+            IdentityOpEffect::GetPrimaryToken => {
+                IdentityOpEvent::PrimaryToken(primary_token(token(), timeout).await)
+            }
             IdentityOpEffect::Send(request) => {
-                IdentityOpEvent::Response(http::send(&request, timeout).await)
+                IdentityOpEvent::Response(http::send(&request, timeout, lifetime.as_ref()).await)
             }
             IdentityOpEffect::Done(result) => {
                 let user = op.user_id().unwrap_or_default().to_owned();

@@ -238,8 +238,16 @@ impl Widget {
 
         let weak = Rc::downgrade(&widget.inner);
         wasm_bindgen_futures::spawn_local(async move {
-            let pinned = runner.primary_user_id();
-            let result = identity_op(config, IdentityOpKind::List, None, token, pinned).await;
+            let (pinned, lifetime) = (runner.primary_user_id(), runner.lifetime());
+            let result = identity_op(
+                config,
+                IdentityOpKind::List,
+                None,
+                token,
+                pinned,
+                Some(lifetime),
+            )
+            .await;
             let Some(w) = Widget::from_weak(&weak) else {
                 return;
             };
@@ -364,12 +372,20 @@ impl Widget {
             user_id: identity.user_id,
         };
         let pinned = self.runner().and_then(|r| r.primary_user_id());
+        let lifetime = self.runner().map(|r| r.lifetime());
         self.apply(Action::Unlinking);
         let weak = Rc::downgrade(&self.inner);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = identity_op(config, IdentityOpKind::Unlink(target), known, token, pinned)
-                .await
-                .map(|(ids, _)| ids);
+            let result = identity_op(
+                config,
+                IdentityOpKind::Unlink(target),
+                known,
+                token,
+                pinned,
+                lifetime,
+            )
+            .await
+            .map(|(ids, _)| ids);
             let Some(w) = Widget::from_weak(&weak) else {
                 return;
             };

@@ -383,3 +383,52 @@ async fn an_unmount_while_a_request_is_pending_settles_nothing() {
     assert!(heard.unlinked.borrow().is_empty());
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_token_source_that_hangs_ends_in_timeout_and_a_retry() {
+    // getAccessToken never settles (a getTokenSilently waiting on a lost iframe).
+    let hung: TokenSource = Rc::new(|| Box::pin(std::future::pending()));
+    let config = LinkConfig::new(&LinkOptions {
+        request_timeout_seconds: Some(1.0),
+        ..options()
+    })
+    .expect("config");
+    let heard: Rc<Heard> = Rc::default();
+    let host = host();
+    let app = render(&host, props(config, hung, &heard));
+    wait_for(&host, ".aal-notice[data-code=timeout]").await;
+    wait_for(&host, ".aal-retry").await;
+    assert!(heard.errors.borrow().contains(&ErrorCode::Timeout));
+    app.destroy();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_unmount_aborts_the_requests_in_flight() {
+    // fetch never answers; it keeps the signal of each request it got.
+    let signals = js_sys::Array::new();
+    let fetch = js_sys::Function::new_with_args(
+        "signals",
+        "return (input, init) => { signals.push((init && init.signal) || input.signal); return new Promise(() => {}); };",
+    )
+    .call1(&JsValue::NULL, &signals)
+    .expect("hanging fetch");
+    let original = Reflect::get(&window(), &"fetch".into()).expect("fetch");
+    Reflect::set(&window(), &"fetch".into(), &fetch).expect("replace fetch");
+
+    let host = host();
+    let app = render(&host, props(config(), good_token(), &Rc::default()));
+    eventually("the list request is sent", || signals.length() > 0).await;
+    let signal = signals.get(0);
+    let aborted = || {
+        Reflect::get(&signal, &"aborted".into())
+            .map(|v| v.is_truthy())
+            .unwrap_or(false)
+    };
+    assert!(!aborted());
+    app.destroy();
+    sleep(0).await;
+    assert!(aborted(), "the request went with the widget");
+    Reflect::set(&window(), &"fetch".into(), &original).expect("restore fetch");
+    host.remove();
+}

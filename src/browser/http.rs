@@ -3,11 +3,14 @@
 
 use super::describe;
 use account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
+use gloo_events::EventListener;
 use gloo_net::http::RequestBuilder;
 use gloo_timers::callback::Timeout;
 use std::cell::Cell;
 use std::rc::Rc;
-use web_sys::{AbortController, ReferrerPolicy, RequestCache, RequestCredentials, RequestMode};
+use web_sys::{
+    AbortController, AbortSignal, ReferrerPolicy, RequestCache, RequestCredentials, RequestMode,
+};
 
 /// Response headers the core reads (CORS exposes only these anyway).
 const READ_HEADERS: [&str; 5] = [
@@ -30,12 +33,22 @@ fn network(e: gloo_net::Error) -> TransportError {
 }
 
 /// Sends `request`; a response that has not fully arrived after `timeout_seconds` is
-/// aborted and reported as [`TransportError::Timeout`].
+/// aborted and reported as [`TransportError::Timeout`]. When `lifetime` aborts (the widget
+/// was removed), so does the request.
 pub async fn send(
     request: &HttpRequest,
     timeout_seconds: u64,
+    lifetime: Option<&AbortSignal>,
 ) -> Result<HttpResponse, TransportError> {
+    if lifetime.is_some_and(AbortSignal::aborted) {
+        return Err(TransportError::Network("the widget was removed".to_owned()));
+    }
     let controller = AbortController::new().map_err(|e| TransportError::Network(describe(&e)))?;
+    // Dropped (removed) when this future ends.
+    let _follow_lifetime = lifetime.map(|signal| {
+        let controller = controller.clone();
+        EventListener::once(signal, "abort", move |_| controller.abort())
+    });
     let method = match request.method {
         Method::Get => gloo_net::http::Method::GET,
         Method::Post => gloo_net::http::Method::POST,

@@ -8,7 +8,9 @@ use serde::Deserialize;
 pub const DEFAULT_LEEWAY_SECONDS: u64 = 60;
 pub const MAX_LEEWAY_SECONDS: u64 = 300;
 pub const DEFAULT_POPUP_TIMEOUT_SECONDS: u64 = 300;
-pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
+/// auth0-spa-js's own default: a request (or `getAccessToken`) that takes longer ends
+/// in `timeout`.
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 10;
 
 /// Options as the host passes them (the JS object, minus `getAccessToken`).
 #[derive(Debug, Clone, Default, Deserialize)]

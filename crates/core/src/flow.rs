@@ -32,8 +32,8 @@ pub enum Event {
         known_identities: Option<Vec<Identity>>,
         confirm: bool,
     },
-    /// Result of `getAccessToken` (`Err` holds what it threw, as text).
-    PrimaryToken(Result<String, String>),
+    /// Result of `getAccessToken`.
+    PrimaryToken(Result<String, TokenFailure>),
     /// SHA-256 of the requested input.
     Sha256(Result<[u8; 32], String>),
     /// The user clicked: open the popup (or navigate, for the fallback), optionally for one
@@ -60,6 +60,27 @@ pub enum Event {
     LinkResponse(Result<HttpResponse, TransportError>),
     Cancel,
     Retry,
+}
+
+/// Why `getAccessToken` gave no token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenFailure {
+    /// It threw or rejected (the text of what it threw), or resolved to no string.
+    Threw(String),
+    /// It did not settle within the request timeout (seconds).
+    TimedOut(u64),
+}
+
+impl From<String> for TokenFailure {
+    fn from(why: String) -> Self {
+        TokenFailure::Threw(why)
+    }
+}
+
+impl From<&str> for TokenFailure {
+    fn from(why: &str) -> Self {
+        TokenFailure::Threw(why.to_owned())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,7 +286,7 @@ enum State {
 enum LinkToken {
     NotAsked,
     Pending,
-    Got(Result<AccessToken, String>),
+    Got(Result<AccessToken, TokenFailure>),
 }
 
 /// The secure link flow for one widget instance.
@@ -755,7 +776,7 @@ impl LinkFlow {
 
     fn check_token<E: Env>(
         &self,
-        result: Result<String, String>,
+        result: Result<String, TokenFailure>,
         env: &E,
     ) -> Result<PrimaryToken, LinkError> {
         check_primary_token(
@@ -786,7 +807,7 @@ impl LinkFlow {
     fn link<E: Env>(
         &self,
         verified: VerifiedIdToken,
-        token: Result<String, String>,
+        token: Result<String, TokenFailure>,
         env: &E,
     ) -> (State, Vec<Effect>) {
         let request = self.check_token(token, env).and_then(|token| {
@@ -861,17 +882,21 @@ impl LinkFlow {
 /// secondary login the tenant's session (and so a silently renewed token) may belong to
 /// the other account, and nothing may be sent in its name.
 fn check_primary_token<E: Env>(
-    result: Result<String, String>,
+    result: Result<String, TokenFailure>,
     config: &LinkConfig,
     env: &E,
     purpose: Purpose,
     pinned: Option<&str>,
 ) -> Result<PrimaryToken, LinkError> {
-    let raw = result.map_err(|why| {
-        LinkError::new(
+    let raw = result.map_err(|failure| match failure {
+        TokenFailure::Threw(why) => LinkError::new(
             ErrorCode::PrimaryTokenUnavailable,
             format!("getAccessToken failed: {why}"),
-        )
+        ),
+        TokenFailure::TimedOut(seconds) => LinkError::new(
+            ErrorCode::Timeout,
+            format!("getAccessToken did not answer within {seconds} s (requestTimeoutSeconds); check the host's token source (a hung getTokenSilently?)"),
+        ),
     })?;
     let token = PrimaryToken::inspect(env.json(), Some(&raw), config, env.now(), purpose)?;
     match pinned {
@@ -904,7 +929,7 @@ pub enum IdentityOpKind {
 }
 
 pub enum IdentityOpEvent {
-    PrimaryToken(Result<String, String>),
+    PrimaryToken(Result<String, TokenFailure>),
     Response(Result<HttpResponse, TransportError>),
 }
 

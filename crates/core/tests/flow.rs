@@ -3,7 +3,9 @@
 mod common;
 
 use account_link_core::error::{ErrorCode, IdTokenReason};
-use account_link_core::flow::{Effect, Event, IdentityOpKind, LinkFlow, Outcome, Phase, Via};
+use account_link_core::flow::{
+    Effect, Event, IdentityOpKind, LinkFlow, Outcome, Phase, TokenFailure, Via,
+};
 use account_link_core::http::{HttpResponse, Method};
 use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::transaction::CallbackResponse;
@@ -1207,4 +1209,26 @@ fn a_redirect_return_acts_for_the_user_the_login_left_from() {
         .outcomes
         .iter()
         .any(|o| matches!(o, Outcome::SessionChanged)));
+}
+
+#[test]
+fn a_token_source_that_does_not_answer_in_time_is_a_timeout() {
+    let mut env = TestEnv::new(NOW, 42);
+    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
+    let (flow, _) = flow.step(
+        Event::PrimaryToken(Err(TokenFailure::TimedOut(10))),
+        &mut env,
+    );
+    match flow.phase() {
+        Phase::Failed(e) => {
+            assert_eq!(e.code(), ErrorCode::Timeout);
+            assert!(e.detail().contains("getAccessToken"), "{}", e.detail());
+        }
+        other => panic!("expected timeout, got {other:?}"),
+    }
+    assert_eq!(
+        account_link_core::config::DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        10,
+        "auth0-spa-js's default"
+    );
 }

@@ -347,7 +347,9 @@ pub fn run_identity_op(
     let (mut op, mut effect) = IdentityOp::new(config, kind, known, pinned);
     loop {
         let event = match effect {
-            IdentityOpEffect::GetPrimaryToken => IdentityOpEvent::PrimaryToken(token()),
+            IdentityOpEffect::GetPrimaryToken => {
+                IdentityOpEvent::PrimaryToken(token().map_err(Into::into))
+            }
             IdentityOpEffect::Send(request) => IdentityOpEvent::Response(send(&request)),
             IdentityOpEffect::Done(result) => return result,
         };

@@ -103,7 +103,9 @@ impl<'a> Driver<'a> {
                 .to_owned(),
         );
         match effect {
-            Effect::GetPrimaryToken => Some(Event::PrimaryToken((self.token)())),
+            Effect::GetPrimaryToken => {
+                Some(Event::PrimaryToken((self.token)().map_err(Into::into)))
+            }
             Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(sha256(&input)))),
             Effect::OpenPopup { url } => match (self.popup)(&url) {
                 PopupOutcome::Callback(cb) => Some(Event::Callback(cb)),
