@@ -411,6 +411,7 @@ impl Runner {
                     match purpose {
                         RequestPurpose::TokenExchange => Event::TokenResponse(response),
                         RequestPurpose::Link => Event::LinkResponse(response),
+                        RequestPurpose::Recheck => Event::RecheckResponse(response),
                     }
                 });
             }

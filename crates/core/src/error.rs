@@ -226,6 +226,8 @@ struct Inner {
     api_error: Option<ApiErrorBody>,
     status: Option<u16>,
     idp_error: Option<(String, Option<String>)>,
+    /// A link request whose outcome could not be confirmed either way.
+    outcome_unknown: bool,
 }
 
 impl LinkError {
@@ -238,7 +240,34 @@ impl LinkError {
             api_error: None,
             status: None,
             idp_error: None,
+            outcome_unknown: false,
         }))
+    }
+
+    /// After an ambiguous link answer, the identities were read again: the secondary is
+    /// not among them.
+    pub fn confirmed_not_linked(mut self) -> Self {
+        self.0.detail = format!(
+            "{}; the identities were read again: nothing was linked",
+            self.0.detail
+        );
+        self
+    }
+
+    /// After an ambiguous link answer, reading the identities again failed too: the link
+    /// may or may not have happened.
+    pub fn with_link_outcome_unknown(mut self) -> Self {
+        self.0.detail = format!(
+            "{}; reading the identities again failed too, so the link may have happened: list the identities before trying again",
+            self.0.detail
+        );
+        self.0.outcome_unknown = true;
+        self
+    }
+
+    /// Whether a link request may have succeeded although this error ended it.
+    pub fn link_outcome_unknown(&self) -> bool {
+        self.0.outcome_unknown
     }
     pub fn config(option: &str, problem: impl fmt::Display, fix: impl fmt::Display) -> Self {
         Self::new(
@@ -290,6 +319,9 @@ impl LinkError {
         &self.0.detail
     }
     pub fn user_message(&self) -> &'static str {
+        if self.0.outcome_unknown {
+            return "The account service did not confirm the link. Reload your linked accounts to see whether it was linked.";
+        }
         self.0.code.user_message()
     }
     pub fn actor(&self) -> Actor {

@@ -58,6 +58,8 @@ pub enum Event {
     SignatureChecked(bool),
     Confirm(bool),
     LinkResponse(Result<HttpResponse, TransportError>),
+    /// The identities read again after an ambiguous link answer.
+    RecheckResponse(Result<HttpResponse, TransportError>),
     Cancel,
     Retry,
 }
@@ -87,6 +89,8 @@ impl From<&str> for TokenFailure {
 pub enum RequestPurpose {
     TokenExchange,
     Link,
+    /// The identities, read again after an ambiguous link answer.
+    Recheck,
 }
 
 /// `Debug` redacts what may be secret: the hash input (the PKCE verifier), the URL query
@@ -170,6 +174,7 @@ impl std::fmt::Debug for Event {
             E::SignatureChecked(v) => f.debug_tuple("SignatureChecked").field(v).finish(),
             E::Confirm(v) => f.debug_tuple("Confirm").field(v).finish(),
             E::LinkResponse(r) => f.debug_tuple("LinkResponse").field(r).finish(),
+            E::RecheckResponse(r) => f.debug_tuple("RecheckResponse").field(r).finish(),
             E::Cancel => f.write_str("Cancel"),
             E::Retry => f.write_str("Retry"),
         }
@@ -273,7 +278,18 @@ enum State {
     CheckingSignature(Box<PendingSignature>, Nonce),
     Confirming(VerifiedIdToken),
     GettingLinkToken(VerifiedIdToken),
-    Linking,
+    /// The link request is out; the secondary's `sub` and the token it was sent with
+    /// (to read the identities again if the answer is ambiguous).
+    Linking {
+        sub: String,
+        token: PrimaryToken,
+    },
+    /// The link's answer could not tell whether it linked (time-out, network, 5xx, an
+    /// unreadable 2xx): the identities are read again before anything is reported.
+    Rechecking {
+        sub: String,
+        error: LinkError,
+    },
     Linked(Vec<Identity>),
     Failed(LinkError),
     Cancelled,
@@ -335,7 +351,9 @@ impl LinkFlow {
                 Phase::Verifying
             }
             State::Confirming(v) => Phase::Confirming(v.profile()),
-            State::GettingLinkToken(_) | State::Linking => Phase::Linking,
+            State::GettingLinkToken(_) | State::Linking { .. } | State::Rechecking { .. } => {
+                Phase::Linking
+            }
             State::Linked(ids) => Phase::Linked(ids),
             State::Failed(e) => Phase::Failed(e),
             State::Cancelled => Phase::Cancelled,
@@ -711,21 +729,39 @@ impl LinkFlow {
                 self.link_token = LinkToken::NotAsked;
                 self.link(verified, result, env)
             }
-            (State::Linking, Ev::LinkResponse(result)) => {
+            (State::Linking { sub, token }, Ev::LinkResponse(result)) => {
+                // Whether the server may have linked although the answer says otherwise.
+                let ambiguous = match &result {
+                    Err(_) => true,
+                    Ok(r) => r.status >= 500 || r.is_success(),
+                };
                 match result
                     .map_err(|e| {
                         management::transport_error(&e, "POST /api/v2/users/{id}/identities")
                     })
                     .and_then(|r| management::process_link(env.json(), &r, env.now()))
                 {
+                    Ok(identities) => self.linked(identities),
+                    Err(error) if ambiguous => (
+                        State::Rechecking { sub, error },
+                        vec![Effect::Send {
+                            purpose: RequestPurpose::Recheck,
+                            request: management::prepare_get_user(&self.config, &token),
+                        }],
+                    ),
                     Err(e) => self.fail(e, vec![]),
-                    Ok(identities) => {
-                        self.known = Some(identities.clone());
-                        (
-                            State::Linked(identities.clone()),
-                            vec![Effect::Notify(Outcome::Linked(identities))],
-                        )
+                }
+            }
+            (State::Rechecking { sub, error }, Ev::RecheckResponse(result)) => {
+                let reread = result
+                    .map_err(|e| management::transport_error(&e, "GET /api/v2/users/{id}"))
+                    .and_then(|r| management::process_get_user(env.json(), &r, env.now()));
+                match reread {
+                    Ok(user) if user.identities.iter().any(|i| i.full_user_id() == sub) => {
+                        self.linked(user.identities)
                     }
+                    Ok(_) => self.fail(error.confirmed_not_linked(), vec![]),
+                    Err(_) => self.fail(error.with_link_outcome_unknown(), vec![]),
                 }
             }
 
@@ -812,17 +848,29 @@ impl LinkFlow {
     ) -> (State, Vec<Effect>) {
         let request = self.check_token(token, env).and_then(|token| {
             management::prepare_link(&self.config, &token, &verified, self.known.as_deref())
+                .map(|request| (token, request))
         });
         match request {
             Err(e) => self.fail(e, vec![]),
-            Ok(request) => (
-                State::Linking,
+            Ok((token, request)) => (
+                State::Linking {
+                    sub: verified.sub().to_owned(),
+                    token,
+                },
                 vec![Effect::Send {
                     purpose: RequestPurpose::Link,
                     request,
                 }],
             ),
         }
+    }
+
+    fn linked(&mut self, identities: Vec<Identity>) -> (State, Vec<Effect>) {
+        self.known = Some(identities.clone());
+        (
+            State::Linked(identities.clone()),
+            vec![Effect::Notify(Outcome::Linked(identities))],
+        )
     }
 
     fn exchange(

@@ -933,6 +933,13 @@ fn no_event_effect_or_state_prints_a_secret() {
                         r#"{"statusCode":500,"error":"Internal Server Error","message":"boom"}"#,
                     ),
                 );
+                // A 5xx may have linked: the identities are read again.
+                m.expect(
+                    Method::Get,
+                    USER_URL,
+                    None,
+                    HttpResponse::new(200, r#"{"user_id":"auth0|primary","identities":[]}"#),
+                );
             },
         ),
     ];
@@ -1231,4 +1238,133 @@ fn a_token_source_that_does_not_answer_in_time_is_a_timeout() {
         10,
         "auth0-spa-js's default"
     );
+}
+
+const USER_URL: &str = "https://tenant.example.com/api/v2/users/auth0%7Cprimary";
+
+/// A no-confirm link whose POST gets `link_answer`; a re-read of the user (if any) gets
+/// `reread`. Returns the driver after the run.
+fn link_with_ambiguous_answer(
+    link_answer: Result<HttpResponse, account_link_core::http::TransportError>,
+    reread: Option<Result<HttpResponse, account_link_core::http::TransportError>>,
+) -> (Vec<String>, Outcome) {
+    let mock = MockTransport::new();
+    let sent: Rc<RefCell<Vec<String>>> = Rc::default();
+    let log = sent.clone();
+    let (mut link_answer, mut reread) = (Some(link_answer), reread);
+    let token = access_token(&access_claims());
+    let mut d = Driver::new(
+        TestEnv::new(NOW, 42),
+        Box::new(|r| {
+            log.borrow_mut()
+                .push(format!("{} {}", r.method.as_str(), r.url));
+            match (r.method, r.url.as_str()) {
+                (Method::Post, LINK_URL) => link_answer.take().expect("one link request"),
+                (Method::Get, USER_URL) => reread.take().expect("one re-read"),
+                _ => Ok(mock.send(r)),
+            }
+        }),
+        move || Ok(token.clone()),
+    );
+    d.popup = answering_popup(&mock, |_| {}, jwks_ok);
+    d.run(
+        LinkFlow::new(config()),
+        Event::Prepare {
+            known_identities: None,
+            confirm: false,
+        },
+    );
+    let outcome = d.last_outcome().clone();
+    let sent = sent.borrow().clone();
+    (sent, outcome)
+}
+
+fn user_with(identities: &str) -> HttpResponse {
+    HttpResponse::new(
+        200,
+        format!(r#"{{"user_id":"auth0|primary","identities":{identities}}}"#),
+    )
+}
+
+#[test]
+fn a_link_that_timed_out_but_happened_is_reported_linked_once() {
+    use account_link_core::http::TransportError;
+    let (sent, outcome) = link_with_ambiguous_answer(
+        Err(TransportError::Timeout),
+        Some(Ok(user_with(&linked_identities()))),
+    );
+    match outcome {
+        Outcome::Linked(ids) => assert_eq!(ids.len(), 2),
+        other => panic!("expected Linked, got {other:?}"),
+    }
+    assert_eq!(
+        sent.iter()
+            .filter(|r| r.starts_with("POST") && r.ends_with("/identities"))
+            .count(),
+        1,
+        "never a second link request: {sent:?}"
+    );
+    assert_eq!(
+        sent.last().map(String::as_str),
+        Some(format!("GET {USER_URL}").as_str())
+    );
+}
+
+#[test]
+fn a_5xx_link_that_did_not_happen_says_so_truthfully() {
+    let only_primary = r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0","isSocial":false}]"#;
+    let (_, outcome) = link_with_ambiguous_answer(
+        Ok(HttpResponse::new(
+            503,
+            r#"{"statusCode":503,"error":"Service Unavailable","message":"try later"}"#,
+        )),
+        Some(Ok(user_with(only_primary))),
+    );
+    match outcome {
+        Outcome::Failed(e) => {
+            assert_eq!(e.code(), ErrorCode::ServerError);
+            assert!(e.detail().contains("nothing was linked"), "{}", e.detail());
+            assert!(!e.link_outcome_unknown());
+        }
+        other => panic!("expected server_error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_link_whose_outcome_cannot_be_confirmed_does_not_claim_nothing_was_linked() {
+    use account_link_core::http::TransportError;
+    let (_, outcome) = link_with_ambiguous_answer(
+        Err(TransportError::Network("offline".into())),
+        Some(Err(TransportError::Network("offline".into()))),
+    );
+    match outcome {
+        Outcome::Failed(e) => {
+            assert_eq!(e.code(), ErrorCode::Network);
+            assert!(e.link_outcome_unknown());
+            assert!(
+                !e.user_message().contains("Nothing was linked"),
+                "{}",
+                e.user_message()
+            );
+            assert!(
+                e.user_message().contains("did not confirm"),
+                "{}",
+                e.user_message()
+            );
+        }
+        other => panic!("expected network, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_definite_refusal_is_not_read_again() {
+    let (sent, outcome) = link_with_ambiguous_answer(
+        Ok(HttpResponse::new(
+            409,
+            r#"{"statusCode":409,"error":"Conflict","message":"Identity is already linked"}"#,
+        )),
+        None,
+    );
+    assert!(matches!(outcome, Outcome::Failed(e) if e.code() == ErrorCode::AlreadyLinked));
+    assert!(!sent.contains(&format!("GET {USER_URL}")), "{sent:?}");
 }

@@ -132,6 +132,7 @@ impl<'a> Driver<'a> {
                 Some(match purpose {
                     RequestPurpose::TokenExchange => Event::TokenResponse(response),
                     RequestPurpose::Link => Event::LinkResponse(response),
+                    RequestPurpose::Recheck => Event::RecheckResponse(response),
                 })
             }
             Effect::FetchJwks {
