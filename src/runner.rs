@@ -284,15 +284,30 @@ impl Runner {
             return false;
         }
         let persisted = storage::take_transaction(&client_id);
-        let pathname = location.pathname().unwrap_or_else(|_| "/".into());
-        if let Ok(history) = window().history() {
-            // Code and state leave the URL (and the history entry) at once.
-            if history
-                .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&pathname))
-                .is_err()
-            {
-                crate::browser::warn("could not remove the authorization response from the URL");
-            }
+        // The authorization response leaves the URL (and the history entry) at once; the
+        // host's own query parameters, fragment and history state stay.
+        let kept = web_sys::UrlSearchParams::new_with_str(&search)
+            .ok()
+            .map(|params| {
+                for owned in CallbackResponse::PARAMETERS {
+                    params.delete(owned);
+                }
+                String::from(params.to_string())
+            });
+        let url = format!(
+            "{}{}{}",
+            location.pathname().unwrap_or_else(|_| "/".into()),
+            kept.filter(|q| !q.is_empty())
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default(),
+            location.hash().unwrap_or_default(),
+        );
+        let removed = window().history().and_then(|history| {
+            let state = history.state()?;
+            history.replace_state_with_url(&state, "", Some(&url))
+        });
+        if removed.is_err() {
+            crate::browser::warn("could not remove the authorization response from the URL");
         }
         self.dispatch(Event::Resume {
             persisted,

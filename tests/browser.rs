@@ -271,7 +271,7 @@ fn storage_keeps_only_the_transaction_and_deletes_it_on_use() {
 fn fake_window_open() {
     let open = Function::new_with_args(
         "url, name, features",
-        "const w = { url, closed: false, close() { this.closed = true; } }; window.__opened = w; return w;",
+        "const w = { url, name, closed: false, close() { this.closed = true; } }; window.__opened = w; return w;",
     );
     Reflect::set(&window(), &"open".into(), &open).expect("override window.open");
 }
@@ -399,7 +399,7 @@ fn the_hosts_own_callback_is_left_alone() {
     let a = "A".repeat(43);
     assert!(storage::save_transaction(
         "host-callback-client",
-        &format!("v1.{a}.{a}.{a}.{a}.")
+        &format!("v2.{a}.{a}.{a}.{a}..")
     ));
     assert!(!runner.resume_from_redirect(true));
     assert_eq!(
@@ -412,4 +412,95 @@ fn the_hosts_own_callback_is_left_alone() {
     );
     set_search("");
     runner.dispose();
+}
+
+#[wasm_bindgen_test]
+fn each_popup_gets_a_window_name_of_its_own() {
+    use auth0_account_link::browser::popup::Popup;
+    fake_window_open();
+    let name = || {
+        Reflect::get(&opened(), &"name".into())
+            .expect("name")
+            .as_string()
+            .expect("a string")
+    };
+    let first = Popup::open("about:blank").expect("opened");
+    let first_name = name();
+    let second = Popup::open("about:blank").expect("opened");
+    let second_name = name();
+    assert!(
+        first_name.starts_with("auth0-account-link-"),
+        "{first_name}"
+    );
+    assert_eq!(first_name.len(), "auth0-account-link-".len() + 24);
+    assert_ne!(
+        first_name, second_name,
+        "no popup can be reached by another's name"
+    );
+    drop((first, second));
+}
+
+#[wasm_bindgen_test]
+fn a_redirect_return_removes_only_the_authorization_response_from_the_url() {
+    use account_link_core::config::ResponseMode;
+    use account_link_core::env::RandomSource;
+    use account_link_core::transaction::TransactionDraft;
+    struct Counter(u8);
+    impl RandomSource for Counter {
+        fn fill(&mut self, buf: &mut [u8]) {
+            for b in buf {
+                self.0 = self.0.wrapping_add(1);
+                *b = self.0;
+            }
+        }
+    }
+    let config = LinkConfig::new(&page_options("redirect-return-client")).expect("config");
+    let txn = TransactionDraft::new(&mut Counter(0)).finish([9; 32]);
+    let authorize = txn.authorize_url(&config, ResponseMode::Query);
+    let state = authorize
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("state="))
+        .expect("state")
+        .to_owned();
+    assert!(storage::save_transaction(
+        "redirect-return-client",
+        &txn.persist()
+    ));
+    let host_state = Object::new();
+    Reflect::set(&host_state, &"page".into(), &"accounts".into()).expect("set");
+    let path = window().location().pathname().expect("path");
+    window()
+        .history()
+        .expect("history")
+        .replace_state_with_url(
+            &host_state,
+            "",
+            Some(&format!(
+                "{path}?tab=accounts&code=c0de&state={state}&iss=x#section"
+            )),
+        )
+        .expect("replaceState");
+
+    let token: TokenSource = Rc::new(|| Box::pin(async { Ok(primary_token()) }));
+    let runner = Runner::new(config, token, |_| {});
+    assert!(runner.resume_from_redirect(true), "our own response");
+    let location = window().location();
+    assert_eq!(location.search().expect("search"), "?tab=accounts");
+    assert_eq!(location.hash().expect("hash"), "#section");
+    let kept = window().history().expect("history").state().expect("state");
+    assert_eq!(
+        Reflect::get(&kept, &"page".into())
+            .expect("page")
+            .as_string()
+            .as_deref(),
+        Some("accounts"),
+        "the host's history state is kept"
+    );
+    assert_eq!(
+        storage::take_transaction("redirect-return-client"),
+        None,
+        "used once"
+    );
+    runner.dispose();
+    set_search("");
 }

@@ -130,6 +130,12 @@ async function main() {
     setStatus("Signed in.");
     await loadIdentities(false);
     window.demo = await mountWidget();
+    if (widgetReturn) {
+      // The widget removes only the authorization response; this marker is the demo's.
+      const url = new URL(window.location.href);
+      url.searchParams.delete("link-return");
+      window.history.replaceState(window.history.state, "", url);
+    }
   } else {
     $("sign-in").hidden = false;
     setStatus("Signed out.");

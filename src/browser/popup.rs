@@ -7,7 +7,9 @@ use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
 
-const NAME: &str = "auth0-account-link";
+/// The window name's prefix; each popup gets a random suffix, so that no other widget,
+/// headless call or frame can reach (retarget, close) this login window by its name.
+const NAME_PREFIX: &str = "auth0-account-link-";
 const WIDTH: i32 = 480;
 const HEIGHT: i32 = 680;
 
@@ -38,8 +40,21 @@ fn features() -> String {
 impl Popup {
     /// `window.open`; `None` when the browser blocked it. Must run inside the click handler.
     pub fn open(url: &str) -> Option<Self> {
+        let mut random = [0u8; 12];
+        if window()
+            .crypto()
+            .and_then(|c| c.get_random_values_with_u8_array(&mut random))
+            .is_err()
+        {
+            return None;
+        }
+        let name: String = random.iter().fold(NAME_PREFIX.to_owned(), |mut name, b| {
+            name.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            name.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+            name
+        });
         window()
-            .open_with_url_and_target_and_features(url, NAME, &features())
+            .open_with_url_and_target_and_features(url, &name, &features())
             .ok()
             .flatten()
             .map(|window| Popup { window })

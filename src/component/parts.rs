@@ -228,11 +228,13 @@ pub struct ConfirmDialogProps {
     pub on_command: Callback<Command>,
 }
 
-/// "Link this account?" with the verified secondary's provider, name and email.
+/// "Link this account?" with the verified secondary's provider, name and email. The focus
+/// starts on the question, not on "Link this account": an Enter still held from the
+/// sign-in window must not confirm a link the user has not read.
 #[function_component(ConfirmDialog)]
 pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
-    let link_ref = use_node_ref();
-    use_focus_on_mount(link_ref.clone());
+    let title_ref = use_node_ref();
+    use_focus_on_mount(title_ref.clone());
     let t = |msg| text(msg, &props.locale);
     let profile = &props.profile;
     let email = match (&profile.email, profile.email_verified) {
@@ -248,7 +250,7 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
         .reform(|_: MouseEvent| Command::Confirm(false));
     html! {
         <div class="aal-dialog aal-confirm" role="dialog" aria-modal="false" aria-label={t(Msg::ConfirmTitle)}>
-            <p class="aal-dialog-title">{ t(Msg::ConfirmTitle) }</p>
+            <p class="aal-dialog-title" tabindex="-1" ref={title_ref}>{ t(Msg::ConfirmTitle) }</p>
             <dl>
                 <dt>{ t(Msg::ProviderLabel) }</dt>
                 <dd class="aal-confirm-provider">{ provider_label(&profile.provider) }</dd>
@@ -257,7 +259,7 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
                 <dt>{ t(Msg::EmailLabel) }</dt>
                 <dd class="aal-confirm-email">{ email }</dd>
             </dl>
-            <button type="button" class="aal-confirm-link" onclick={accept} ref={link_ref}>
+            <button type="button" class="aal-confirm-link" onclick={accept}>
                 { t(Msg::ConfirmLink) }
             </button>
             <button type="button" class="aal-cancel" onclick={decline}>{ t(Msg::Cancel) }</button>

@@ -65,7 +65,13 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   await dialog.waitFor();
   assert.equal(await dialog.locator(".aal-confirm-provider").textContent(), "Google");
   assert.equal(await dialog.locator(".aal-confirm-email").textContent(), "alice.example@gmail.test");
-  // Keyboard users land on the next step: the confirm button has the focus, Enter links.
+  // Keyboard users land on the question, not on "Link this account": an Enter carried
+  // over from the sign-in window links nothing; Tab reaches the button, Enter links.
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "aal-dialog-title");
+  await page.keyboard.press("Enter");
+  await page.waitForTimeout(200);
+  assert.equal((await linkPosts()).length, 0, "Enter on the question links nothing");
+  await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement?.className), "aal-confirm-link");
   await page.keyboard.press("Enter");
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();

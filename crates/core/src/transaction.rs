@@ -251,6 +251,17 @@ impl core::fmt::Debug for CallbackResponse {
 }
 
 impl CallbackResponse {
+    /// The query parameters an authorization response owns in a callback URL (RFC 6749
+    /// §4.1.2, RFC 9207's `iss`): what a page removes after reading them, and only these.
+    pub const PARAMETERS: [&'static str; 6] = [
+        "code",
+        "state",
+        "iss",
+        "error",
+        "error_description",
+        "error_uri",
+    ];
+
     /// From a callback URL's query (with or without the leading `?`). A repeated
     /// parameter makes the response unusable (RFC 6749 §3.1).
     pub fn from_query(query: &str) -> Result<Self, LinkError> {
