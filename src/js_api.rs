@@ -317,24 +317,68 @@ fn outcome_result(outcome: &Outcome) -> Option<Result<JsValue, JsValue>> {
     }
 }
 
+/// The second argument of a headless call, read as options are: own properties only
+/// (nothing inherited from a prototype), each named in `allowed`. Returns the values in
+/// the order of `allowed` (`undefined` when absent).
+fn call_params(params: &JsValue, allowed: &[&str], call: &str) -> Result<Vec<JsValue>, LinkError> {
+    let mut values = vec![JsValue::UNDEFINED; allowed.len()];
+    if params.is_undefined() || params.is_null() {
+        return Ok(values);
+    }
+    if !params.is_object() {
+        return Err(config_error(
+            "params",
+            &format!("of {call} must be an object"),
+            &format!("pass {{ {} }}", allowed.join(", ")),
+        ));
+    }
+    for key in Object::keys(params.unchecked_ref::<Object>()).iter() {
+        let name = key.as_string().unwrap_or_default();
+        let Some(at) = allowed.iter().position(|a| *a == name) else {
+            return Err(config_error(
+                &name,
+                &format!("is not a parameter of {call}"),
+                &format!("use {}", allowed.join(", ")),
+            ));
+        };
+        values[at] = Reflect::get(params, &key).unwrap_or(JsValue::UNDEFINED);
+    }
+    Ok(values)
+}
+
 /// Links another account through a popup. Call it from a click handler: the popup opens
 /// before anything is awaited. `{ connection, confirm }`: with `confirm`, the verified
 /// secondary profile is passed to it and `false` ends with `cancelled`.
 #[wasm_bindgen(js_name = linkWithPopup)]
 pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
-    let (config, token) = match parse_options(&options) {
+    let read = parse_options(&options).and_then(|(config, token)| {
+        let values = call_params(&params, &["connection", "confirm"], "linkWithPopup")?;
+        let connection = match &values[0] {
+            v if v.is_undefined() => None,
+            v => Some(v.as_string().ok_or_else(|| {
+                config_error(
+                    "connection",
+                    "is not a string",
+                    "pass a connection name, e.g. \"google-oauth2\"",
+                )
+            })?),
+        };
+        let confirm = match &values[1] {
+            v if v.is_undefined() => None,
+            v => Some(v.clone().dyn_into::<Function>().map_err(|_| {
+                config_error(
+                    "confirm",
+                    "is not a function",
+                    "pass a function that resolves to true or false",
+                )
+            })?),
+        };
+        Ok((config, token, connection, confirm))
+    });
+    let (config, token, connection, confirm) = match read {
         Ok(v) => v,
         Err(e) => return Promise::reject(&js_error(&e)),
     };
-    let get = |key: &str| {
-        if params.is_object() {
-            Reflect::get(&params, &key.into()).unwrap_or(JsValue::UNDEFINED)
-        } else {
-            JsValue::UNDEFINED
-        }
-    };
-    let connection = get("connection").as_string();
-    let confirm = get("confirm").dyn_into::<Function>().ok();
     Promise::new(&mut |resolve, reject| {
         let settle = Rc::new(RefCell::new(Settle::new(resolve, reject)));
         let (s, connection, confirm_fn) = (settle.clone(), connection.clone(), confirm.clone());
@@ -416,23 +460,17 @@ pub fn list_identities(options: JsValue) -> Promise {
 #[wasm_bindgen]
 pub fn unlink(options: JsValue, params: JsValue) -> Promise {
     let parsed = parse_options(&options);
-    let field = |key: &str| {
-        if params.is_object() {
-            Reflect::get(&params, &key.into())
-                .ok()
-                .and_then(|v| v.as_string())
-        } else {
-            None
-        }
-    };
-    let target = match (field("provider"), field("userId")) {
-        (Some(provider), Some(user_id)) => Ok(IdentityRef { provider, user_id }),
-        _ => Err(config_error(
-            "provider/userId",
-            "are required strings",
-            "pass { provider, userId } as listed in identities",
-        )),
-    };
+    let target =
+        call_params(&params, &["provider", "userId"], "unlink").and_then(|values| {
+            match (values[0].as_string(), values[1].as_string()) {
+                (Some(provider), Some(user_id)) => Ok(IdentityRef { provider, user_id }),
+                _ => Err(config_error(
+                    "provider/userId",
+                    "are required strings",
+                    "pass { provider, userId } as listed in identities",
+                )),
+            }
+        });
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
         let target = target.map_err(|e| js_error(&e))?;

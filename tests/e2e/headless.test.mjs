@@ -63,6 +63,30 @@ test("a wrong option is config_invalid naming it, before any request", async () 
   await page.close();
 });
 
+test("headless params are own properties with known names only, refused before any request", async () => {
+  const page = await headlessPage();
+  const before = (await env.tenant.test("/test/mgmt-log")).length;
+  const outcomes = await page.evaluate(async () => {
+    const widget = await import("/pkg/index.js");
+    const config = await (await fetch("/config.json")).json();
+    const options = { domain: config.domain, clientId: config.clientId, getAccessToken: () => "unused" };
+    const code = (p) => p.then(() => "resolved", (e) => `${e.code}: ${e.message}`);
+    return {
+      misspelt: await code(widget.linkWithPopup(options, { conection: "github" })),
+      wrongType: await code(widget.linkWithPopup(options, { connection: 7 })),
+      // Inherited properties are not read: a polluted prototype cannot name the target.
+      inherited: await code(widget.unlink(options, Object.create({ provider: "github", userId: "4242" }))),
+      extra: await code(widget.unlink(options, { provider: "github", userId: "4242", force: true })),
+    };
+  });
+  assert.match(outcomes.misspelt, /^config_invalid: option `conection`/);
+  assert.match(outcomes.wrongType, /^config_invalid: option `connection`/);
+  assert.match(outcomes.inherited, /^config_invalid: option `provider\/userId`/);
+  assert.match(outcomes.extra, /^config_invalid: option `force`/);
+  assert.equal((await env.tenant.test("/test/mgmt-log")).length, before, "no request was made");
+  await page.close();
+});
+
 test("the custom element renders the widget and links", async () => {
   const page = await headlessPage();
   const element = page.locator("auth0-account-link");
