@@ -87,11 +87,12 @@ thread_local! {
     static JWKS_CACHE: RefCell<HashMap<String, HttpResponse>> = RefCell::new(HashMap::new());
 }
 
-/// The tenant's JWKS: the page's cached answer unless `bypass_cache`, else a new request
-/// (kept when it succeeds). A flow that asks while a prefetch is still in flight sends its
+/// The tenant's JWKS: the page's cached answer unless `bypass_cache`, else a new request,
+/// kept only when the core reads it as a key set (a 200 that is not one, an HTML error
+/// page say, is not cached: the next flow asks again). A flow that asks while a prefetch is still in flight sends its
 /// own request: the login in the popup takes far longer than the JWKS, so this is rare,
 /// and sharing the request in flight (`futures::Shared`) cost 4 KiB gzip.
-async fn jwks(
+pub async fn jwks(
     request: HttpRequest,
     timeout: u64,
     bypass_cache: bool,
@@ -103,7 +104,7 @@ async fn jwks(
         }
     }
     let response = http::send(&request, timeout, Some(&lifetime)).await?;
-    if response.is_success() {
+    if token::process_jwks_response(&crate::browser::env::JsJson, &response).is_ok() {
         JWKS_CACHE.with(|c| c.borrow_mut().insert(request.url.clone(), response.clone()));
     }
     Ok(response)

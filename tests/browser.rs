@@ -504,3 +504,46 @@ fn a_redirect_return_removes_only_the_authorization_response_from_the_url() {
     runner.dispose();
     set_search("");
 }
+
+#[wasm_bindgen_test]
+async fn the_jwks_cache_keeps_only_a_key_set() {
+    use account_link_core::http::{HttpRequest, Method};
+    use auth0_account_link::runner::jwks;
+    // The first answer is a 200 that is no key set; the second is one.
+    let calls = js_sys::Array::new();
+    let fetch = Function::new_with_args(
+        "calls",
+        "return () => { calls.push(1); const body = calls.length === 1 ? '<html>maintenance</html>' : \
+         '{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"k\",\"n\":\"AQAB\",\"e\":\"AQAB\"}]}'; \
+         return Promise.resolve(new Response(body, { status: 200 })); };",
+    )
+    .call1(&JsValue::NULL, &calls)
+    .expect("fake fetch");
+    let original = Reflect::get(&window(), &"fetch".into()).expect("fetch");
+    Reflect::set(&window(), &"fetch".into(), &fetch).expect("replace fetch");
+    let request = || HttpRequest {
+        method: Method::Get,
+        url: "https://jwks-cache.example/.well-known/jwks.json".into(),
+        headers: vec![],
+        body: None,
+    };
+    let signal = web_sys::AbortController::new()
+        .expect("controller")
+        .signal();
+    let first = jwks(request(), 5, false, signal.clone())
+        .await
+        .expect("answer");
+    assert_eq!(first.body, "<html>maintenance</html>");
+    let second = jwks(request(), 5, false, signal.clone())
+        .await
+        .expect("answer");
+    assert!(second.body.contains("keys"), "not served from the cache");
+    let third = jwks(request(), 5, false, signal).await.expect("answer");
+    assert!(third.body.contains("keys"));
+    assert_eq!(
+        calls.length(),
+        2,
+        "the key set was cached, the HTML page was not"
+    );
+    Reflect::set(&window(), &"fetch".into(), &original).expect("restore fetch");
+}
