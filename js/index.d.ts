@@ -30,6 +30,9 @@ export interface AccountLinkOptions {
   maxAgeSeconds?: number;
   /** Defaults to the access token's sub; must equal it. */
   primaryUserId?: string;
+  /** With a custom `domain`: the Management API's identifier, "https://{tenant}.auth0.com/api/v2/"
+   *  (the access token's audience). Defaults to "https://{domain}/api/v2/". */
+  managementAudience?: string;
   /** Called with the identities after a link (beside the `account-link:linked` event). */
   onLinked?: (detail: LinkedEventDetail) => void;
   /** Called with the remaining identities after an unlink (beside `account-link:unlinked`). */

@@ -28,6 +28,10 @@ pub struct LinkOptions {
     pub require_verified_email: Option<bool>,
     pub max_age_seconds: Option<f64>,
     pub primary_user_id: Option<String>,
+    /// The Management API's identifier, when `domain` is a custom domain: tokens keep
+    /// `https://{tenant}.auth0.com/api/v2/` as their audience while the calls go to
+    /// `domain`. Defaults to `https://{domain}/api/v2/`.
+    pub management_audience: Option<String>,
     /// Filled by the browser shell with `window.location.origin`: the `web_message`
     /// redirect target when `redirectUri` is not given.
     pub app_origin: Option<String>,
@@ -36,7 +40,7 @@ pub struct LinkOptions {
 impl LinkOptions {
     /// Option names, as hosts spell them (plus `getAccessToken` and the `on*` callbacks,
     /// which the shell takes).
-    pub const NAMES: [&'static str; 17] = [
+    pub const NAMES: [&'static str; 18] = [
         "domain",
         "clientId",
         "redirectUri",
@@ -49,6 +53,7 @@ impl LinkOptions {
         "requireVerifiedEmail",
         "maxAgeSeconds",
         "primaryUserId",
+        "managementAudience",
         "appOrigin",
         "getAccessToken",
         "onLinked",
@@ -161,6 +166,7 @@ pub struct LinkConfig {
     require_verified_email: bool,
     max_age_seconds: Option<u64>,
     primary_user_id: Option<String>,
+    management_audience: String,
     locale: String,
 }
 
@@ -251,6 +257,10 @@ impl LinkConfig {
             }
             Some(id) => Some(id.clone()),
         };
+        let management_audience = match &options.management_audience {
+            None => domain.management_audience(),
+            Some(given) => parse_management_audience(given)?,
+        };
         let locale = options.locale.clone().unwrap_or_else(|| "en".to_owned());
         Ok(LinkConfig {
             domain,
@@ -265,6 +275,7 @@ impl LinkConfig {
             require_verified_email: options.require_verified_email.unwrap_or(true),
             max_age_seconds,
             primary_user_id,
+            management_audience,
             locale,
         })
     }
@@ -321,6 +332,11 @@ impl LinkConfig {
     }
     pub fn locale(&self) -> &str {
         &self.locale
+    }
+    /// The `aud` the primary access token must hold: `managementAudience`, else
+    /// `https://{domain}/api/v2/`.
+    pub fn management_audience(&self) -> &str {
+        &self.management_audience
     }
 
     /// Whether a link flow started under `self` can go on under `other`: they differ at
@@ -479,6 +495,20 @@ fn origin_of(scheme: &str, authority: &str) -> String {
         _ => authority,
     };
     format!("{scheme}://{authority}")
+}
+
+/// `https://{tenant}.auth0.com/api/v2/` (or any https host) exactly as the API's
+/// identifier is spelled: Auth0 compares audiences as strings.
+fn parse_management_audience(given: &str) -> Result<String, LinkError> {
+    let fix = "give the Management API's identifier, e.g. \"https://tenant.eu.auth0.com/api/v2/\"";
+    let rest = given
+        .strip_prefix("https://")
+        .ok_or_else(|| LinkError::config("managementAudience", "must be an https URL", fix))?;
+    let host = rest
+        .strip_suffix("/api/v2/")
+        .ok_or_else(|| LinkError::config("managementAudience", "must end with /api/v2/", fix))?;
+    check_authority("managementAudience", host)?;
+    Ok(given.to_owned())
 }
 
 /// The origin of an absolute URL that [`parse_redirect_uri`] accepted.

@@ -79,7 +79,7 @@ impl PrimaryToken {
         now: u64,
         purpose: Purpose,
     ) -> Result<Self, LinkError> {
-        let audience = config.domain().management_audience();
+        let audience = config.management_audience().to_owned();
         let raw = raw.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| {
             LinkError::new(ErrorCode::PrimaryTokenUnavailable, "getAccessToken returned nothing; it must resolve to the signed-in user's access token")
         })?;

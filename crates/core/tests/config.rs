@@ -392,3 +392,29 @@ fn a_redirect_uri_on_another_origin_is_refused_at_mount() {
     });
     assert!(ok.is_ok(), "{:?}", ok.err());
 }
+
+#[test]
+fn management_audience_defaults_to_the_domain_and_must_be_the_apis_identifier() {
+    assert_eq!(
+        config().management_audience(),
+        "https://tenant.example.com/api/v2/"
+    );
+    refused(
+        |o| o.management_audience = Some("http://tenant.eu.auth0.com/api/v2/".into()),
+        "managementAudience",
+    );
+    refused(
+        |o| o.management_audience = Some("https://tenant.eu.auth0.com/".into()),
+        "managementAudience",
+    );
+    refused(
+        |o| o.management_audience = Some("https://bad host/api/v2/".into()),
+        "managementAudience",
+    );
+    let custom =
+        config_with(|o| o.management_audience = Some("https://tenant.eu.auth0.com/api/v2/".into()));
+    assert_eq!(
+        custom.management_audience(),
+        "https://tenant.eu.auth0.com/api/v2/"
+    );
+}

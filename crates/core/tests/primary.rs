@@ -151,3 +151,71 @@ fn configured_primary_user_id_must_be_the_subject() {
     .expect_err("mismatch");
     assert_eq!(e.code(), ErrorCode::UserMismatch);
 }
+
+#[test]
+fn a_custom_domain_checks_its_issuer_and_the_apis_own_audience() {
+    use account_link_core::config::{LinkConfig, LinkOptions};
+    use account_link_core::management::prepare_get_user;
+    let config = LinkConfig::new(&LinkOptions {
+        domain: Some("login.example.com".into()),
+        management_audience: Some("https://tenant.eu.auth0.com/api/v2/".into()),
+        ..options()
+    })
+    .expect("config");
+    let token_for = |iss: &str, aud: &str| {
+        let mut claims = access_claims();
+        claims["iss"] = json!(iss);
+        claims["aud"] = json!([aud]);
+        access_token(&claims)
+    };
+    // Issued through the custom domain, for the API's canonical identifier: accepted, and
+    // the calls go through the custom domain.
+    let good = token_for(
+        "https://login.example.com/",
+        "https://tenant.eu.auth0.com/api/v2/",
+    );
+    let token = PrimaryToken::inspect(
+        &parser(),
+        Some(&good),
+        &config,
+        NOW,
+        Purpose::ChangeIdentities,
+    )
+    .expect("accepted");
+    assert!(prepare_get_user(&config, &token)
+        .url
+        .starts_with("https://login.example.com/api/v2/users/"));
+    // The audience is exact: the custom domain's own /api/v2/ is not the API's identifier.
+    let wrong_aud = token_for(
+        "https://login.example.com/",
+        "https://login.example.com/api/v2/",
+    );
+    let e = PrimaryToken::inspect(
+        &parser(),
+        Some(&wrong_aud),
+        &config,
+        NOW,
+        Purpose::ChangeIdentities,
+    )
+    .expect_err("refused");
+    assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable);
+    assert!(
+        e.detail().contains("https://tenant.eu.auth0.com/api/v2/"),
+        "{}",
+        e.detail()
+    );
+    // And the issuer is exact: a token issued by the canonical domain is another tenant name.
+    let canonical_iss = token_for(
+        "https://tenant.eu.auth0.com/",
+        "https://tenant.eu.auth0.com/api/v2/",
+    );
+    let e = PrimaryToken::inspect(
+        &parser(),
+        Some(&canonical_iss),
+        &config,
+        NOW,
+        Purpose::ChangeIdentities,
+    )
+    .expect_err("refused");
+    assert_eq!(e.code(), ErrorCode::ConfigInvalid);
+}
