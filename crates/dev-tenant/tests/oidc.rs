@@ -761,3 +761,46 @@ async fn test_routes_do_not_exist_outside_test_mode() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_secondary_login_replaces_the_browser_session_as_auth0_does() {
+    // Auth0 keeps one signed-in user per browser session: the widget's secondary login
+    // (prompt=login) takes the session over, which is why the widget pins its primary
+    // user and reports session_changed when nothing was linked.
+    let t = tenant();
+    let session_cookie = |r: &Reply| {
+        r.header("set-cookie")
+            .and_then(|c| c.split(';').next())
+            .expect("session cookie")
+            .to_owned()
+    };
+    let tx = t.login_page_tx(&[]).await;
+    let alice = session_cookie(
+        &t.post_form("/login", &[("tx", &tx), ("identity", ALICE)])
+            .await,
+    );
+    let tx = t
+        .login_page_tx(&[("connection", "github"), ("prompt", "login")])
+        .await;
+    let github = session_cookie(
+        &t.post_form("/login", &[("tx", &tx), ("identity", GITHUB)])
+            .await,
+    );
+    let cookie_name = |c: &str| c.split('=').next().unwrap_or_default().to_owned();
+    assert_eq!(
+        cookie_name(&alice),
+        cookie_name(&github),
+        "one session cookie per browser"
+    );
+    // The browser now holds the second cookie: a silent renewal gets the GitHub user.
+    let url = t
+        .authorize_url("", &[("prompt", "none")])
+        .replace("login_hint=&", "");
+    let silent = t.get_with(&url, &[("cookie", &github)]).await;
+    let code = silent.location_param("code").expect("code");
+    let body = t.exchange_code(&code).await;
+    assert_eq!(
+        claims(body["id_token"].as_str().expect("id_token"))["sub"],
+        json!(GITHUB)
+    );
+}
