@@ -146,6 +146,8 @@ pub enum Command {
     Retry,
     /// The answer to "Link this account?".
     Confirm(bool),
+    /// Stop the attempt under way (getting ready takes too long).
+    Cancel,
     /// Ask "Unlink this account?" about one of the listed identities.
     AskUnlink(Identity),
     CancelUnlink,
@@ -329,6 +331,7 @@ impl Widget {
             (Command::ContinueInTab, Some(r)) => r.start_redirect(None),
             (Command::Retry, Some(r)) => r.retry(),
             (Command::Confirm(accepted), Some(r)) => r.confirm(accepted),
+            (Command::Cancel, Some(r)) => r.cancel(),
             (Command::AskUnlink(identity), _) => {
                 // Only an identity of the current list can be asked about.
                 if self.is_known(&identity) {
@@ -339,7 +342,11 @@ impl Widget {
             (Command::Dismiss, _) => self.apply(Action::Dismiss),
             (Command::ConfirmUnlink(identity), _) => self.unlink(identity),
             (
-                Command::Link(_) | Command::ContinueInTab | Command::Retry | Command::Confirm(_),
+                Command::Link(_)
+                | Command::ContinueInTab
+                | Command::Retry
+                | Command::Confirm(_)
+                | Command::Cancel,
                 None,
             ) => {}
         }

@@ -432,3 +432,38 @@ async fn an_unmount_aborts_the_requests_in_flight() {
     Reflect::set(&window(), &"fetch".into(), &original).expect("restore fetch");
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_slow_start_can_be_cancelled_and_tried_again() {
+    // The list gets its token; the next getAccessToken (getting the link ready) hangs for
+    // longer than the user wants to wait.
+    let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let calls = Rc::new(Cell::new(0));
+    let hung: TokenSource = Rc::new(move || {
+        calls.set(calls.get() + 1);
+        if calls.get() == 1 {
+            Box::pin(async { Ok(primary_token()) })
+        } else {
+            Box::pin(std::future::pending())
+        }
+    });
+    let config = LinkConfig::new(&LinkOptions {
+        request_timeout_seconds: Some(60.0),
+        ..options()
+    })
+    .expect("config");
+    let heard: Rc<Heard> = Rc::default();
+    let host = host();
+    let app = render(&host, props(config, hung, &heard));
+    // Not at once (a normal start takes milliseconds), but after a moment.
+    wait_for(&host, ".aal-status[data-status=preparing]").await;
+    assert_eq!(count(&host, ".aal-cancel-prepare"), 0);
+    sleep(1600).await;
+    let cancel = wait_for(&host, ".aal-cancel-prepare").await;
+    click(&cancel);
+    wait_for(&host, ".aal-notice[data-code=cancelled]").await;
+    wait_for(&host, ".aal-retry").await;
+    assert!(heard.errors.borrow().contains(&ErrorCode::Cancelled));
+    app.destroy();
+    host.remove();
+}

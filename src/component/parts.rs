@@ -315,16 +315,36 @@ pub struct RecoveryProps {
     pub on_command: Callback<Command>,
 }
 
-/// The way forward after a blocked popup (continue in this tab) or a failure (try again).
+/// How long getting ready may take before the user is offered to stop waiting.
+const SLOW_PREPARE_MS: u32 = 1500;
+
+/// The way forward: after a blocked popup (continue in this tab), a failure or a cancel
+/// (try again), and while getting ready takes long (a token source that hangs): cancel.
 #[function_component(Recovery)]
 pub fn recovery(props: &RecoveryProps) -> Html {
+    let slow = use_state(|| false);
+    {
+        let slow = slow.clone();
+        let preparing = matches!(props.status, Status::Preparing);
+        use_effect_with(preparing, move |preparing| {
+            slow.set(false);
+            // Dropped (cleared) when the status changes or the widget goes.
+            let timer = preparing.then(|| {
+                gloo_timers::callback::Timeout::new(SLOW_PREPARE_MS, move || slow.set(true))
+            });
+            move || drop(timer)
+        });
+    }
     let (class, label, command) = match &props.status {
+        Status::Preparing if *slow => ("aal-cancel-prepare", Msg::Cancel, Command::Cancel),
         Status::PopupBlocked if props.can_continue_in_tab => (
             "aal-continue-in-tab",
             Msg::ContinueInTab,
             Command::ContinueInTab,
         ),
-        Status::PopupBlocked | Status::Failed(_) => ("aal-retry", Msg::TryAgain, Command::Retry),
+        Status::PopupBlocked | Status::Failed(_) | Status::Cancelled => {
+            ("aal-retry", Msg::TryAgain, Command::Retry)
+        }
         _ => return html! {},
     };
     let onclick = props
