@@ -67,6 +67,28 @@ struct ClientOptions {
     authorization_params: AuthorizationParams,
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogoutParams {
+    return_to: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogoutOptions {
+    logout_params: LogoutParams,
+}
+
+/// Waits for an auth0-spa-js call the page does not otherwise wait for, and puts its
+/// failure in the events panel.
+fn report(promise: Promise, log: UseReducerDispatcher<EventLog>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = call(promise).await {
+            log.dispatch(format!("error: {e}"));
+        }
+    });
+}
+
 #[derive(Deserialize, Default)]
 struct User {
     name: Option<String>,
@@ -133,10 +155,11 @@ async fn start() -> Result<(Auth0Client, DemoConfig, Option<User>), String> {
     let search = window().location().search().unwrap_or_default();
     if search.contains("code=") && search.contains("state=") {
         call(client.handle_redirect_callback()).await?;
-        if let Ok(history) = window().history() {
-            // The code and state leave the URL.
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some("/yew/"));
-        }
+        // The code and state leave the URL.
+        window()
+            .history()
+            .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some("/yew/")))
+            .map_err(|e| describe(&e))?;
     }
     let user = if call(client.is_authenticated()).await?.is_truthy() {
         let user = call(client.get_user()).await?;
@@ -222,9 +245,9 @@ fn app() -> Html {
         Phase::Ready {
             client, user: None, ..
         } => {
-            let client = client.clone();
+            let (client, log) = (client.clone(), events.dispatcher());
             let sign_in = Callback::from(move |_: MouseEvent| {
-                let _ = client.login_with_redirect();
+                report(client.login_with_redirect(), log.clone());
             });
             html! {
                 <>
@@ -239,17 +262,17 @@ fn app() -> Html {
             user: Some(user),
         } => {
             let sign_out = {
-                let client = client.clone();
+                let (client, log) = (client.clone(), events.dispatcher());
                 Callback::from(move |_: MouseEvent| {
-                    let options = js_sys::Object::new();
-                    let params = js_sys::Object::new();
-                    let _ = Reflect::set(
-                        &params,
-                        &"returnTo".into(),
-                        &format!("{}/yew/", origin()).into(),
-                    );
-                    let _ = Reflect::set(&options, &"logoutParams".into(), &params);
-                    let _ = client.logout(&options);
+                    let options = LogoutOptions {
+                        logout_params: LogoutParams {
+                            return_to: format!("{}/yew/", origin()),
+                        },
+                    };
+                    match serde_wasm_bindgen::to_value(&options) {
+                        Ok(options) => report(client.logout(&options), log.clone()),
+                        Err(e) => log.dispatch(format!("error: {e}")),
+                    }
                 })
             };
             let widget = match link_config(config) {
