@@ -147,6 +147,50 @@ test("handle.update() with a new getAccessToken and label keeps the popup in fli
   await page.close();
 });
 
+test("two widgets on one page, each with a popup open, never cross their logins", async () => {
+  const { page, errors } = await signedIn();
+  // A second widget beside the demo's, same tenant and client.
+  await page.evaluate(async () => {
+    const widget = await import("/pkg/index.js");
+    const host = document.createElement("div");
+    host.id = "second";
+    document.body.append(host);
+    window.second = widget.mount(host, window.demo.options);
+  });
+  const first = page.locator("#account-link");
+  const second = page.locator("#second");
+  await second.locator('.aal-status[data-status="ready"]').waitFor();
+
+  const openPopup = async (widget, connection) => {
+    const popupPromise = page.waitForEvent("popup");
+    await widget.locator(`button.aal-link[data-connection="${connection}"]`).click();
+    const popup = await popupPromise;
+    await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
+    return popup;
+  };
+  const googlePopup = await openPopup(first, "google-oauth2");
+  const githubPopup = await openPopup(second, "github");
+  assert.ok(!googlePopup.isClosed(), "the second widget's popup did not take over the first's window");
+
+  // The second widget's login answers first: only the second widget asks to confirm.
+  await githubPopup.locator(`button[data-identity="${GITHUB}"]`).click();
+  await second.locator(".aal-confirm .aal-confirm-provider").filter({ hasText: "GitHub" }).waitFor();
+  assert.equal(await first.locator('.aal-status').getAttribute("data-status"), "awaiting_login");
+  assert.equal(await first.locator(".aal-confirm").count(), 0);
+
+  // Then the first's: it gets its own (Google) account, not the other widget's.
+  await googlePopup.locator(`button[data-identity="${GOOGLE}"]`).click();
+  await first.locator(".aal-confirm .aal-confirm-provider").filter({ hasText: "Google" }).waitFor();
+  await first.locator(".aal-confirm .aal-confirm-link").click();
+  await first.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
+  await second.locator(".aal-confirm .aal-confirm-link").click();
+  await second.locator('.aal-identity[data-provider="github"]').waitFor();
+  assert.equal((await linkPosts()).length, 2);
+  await page.evaluate(() => window.second.unmount());
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("an authorization response posted from another origin is ignored (timeout)", async () => {
   const { page, events } = await signedIn("?popupTimeout=10");
   await env.tenant.test("/test/misbehave", { switch: "authorize_wrong_origin" });
@@ -318,6 +362,45 @@ test("a blocked popup offers the redirect fallback, which completes the link for
   assert.deepEqual(pending, [], "the pending transaction was deleted on use");
   await page.evaluate(() => localStorage.clear());
   await page.close();
+});
+
+test("two tabs continuing in their tab at once each resume their own login", async () => {
+  const tab = async (connection, first) => {
+    let page;
+    if (first) {
+      ({ page } = await signedIn("?tokenCache=localstorage"));
+    } else {
+      // Alice is signed in already (same browser): the second tab just opens the app.
+      page = await env.browser.context.newPage();
+      await page.goto(`${env.tenant.app}/?tokenCache=localstorage`);
+      await page.locator('.aal-status[data-status="ready"]').waitFor();
+    }
+    await page.evaluate(() => {
+      window.open = () => null;
+    });
+    await page.locator(`button.aal-link[data-connection="${connection}"]`).click();
+    await page.locator(".aal-continue-in-tab").click();
+    await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
+    return page;
+  };
+  // Both tabs are on the login page at the same time, each with its pending transaction.
+  const googleTab = await tab("google-oauth2", true);
+  const githubTab = await tab("github", false);
+  await githubTab.locator(`button[data-identity="${GITHUB}"]`).click();
+  await githubTab.waitForURL(`${env.tenant.app}/`);
+  await googleTab.locator(`button[data-identity="${GOOGLE}"]`).click();
+  await googleTab.waitForURL(`${env.tenant.app}/`);
+  // Each tab confirms the account it signed in with.
+  await githubTab.locator(".aal-confirm .aal-confirm-provider").filter({ hasText: "GitHub" }).waitFor();
+  await googleTab.locator(".aal-confirm .aal-confirm-provider").filter({ hasText: "Google" }).waitFor();
+  await githubTab.locator(".aal-confirm .aal-confirm-link").click();
+  await githubTab.locator('.aal-identity[data-provider="github"]').waitFor();
+  await googleTab.locator(".aal-confirm .aal-confirm-link").click();
+  await googleTab.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
+  assert.equal((await linkPosts()).length, 2);
+  await googleTab.evaluate(() => localStorage.clear());
+  await googleTab.close();
+  await githubTab.close();
 });
 
 test("a redirect return whose host became the other account refuses its token and says so", async () => {
