@@ -66,6 +66,8 @@ pub struct WidgetState {
 pub enum Action {
     /// A new flow starts (the component got a configuration that needs one).
     Reset,
+    /// The identity list is being read (again).
+    Listing,
     Identities(Result<Vec<Identity>, LinkError>),
     Flow(Update),
     AskUnlink(Identity),
@@ -80,6 +82,7 @@ impl WidgetState {
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::Reset => *self = WidgetState::default(),
+            Action::Listing => self.list_failed = false,
             Action::Identities(Ok(ids)) => {
                 self.identities = Some(ids);
                 self.list_failed = false;
@@ -191,6 +194,10 @@ struct Inner {
     known: Option<Vec<Identity>>,
     /// An unlink request is in flight (a second "Yes, unlink" is ignored).
     unlinking: bool,
+    /// The identity list is being read; `list_generation` tells a late answer from the
+    /// current one.
+    listing: bool,
+    list_generation: u32,
     disposed: bool,
 }
 
@@ -226,6 +233,8 @@ impl Widget {
                 runner: None,
                 known: None,
                 unlinking: false,
+                listing: false,
+                list_generation: 0,
                 disposed: false,
             })),
         };
@@ -238,7 +247,28 @@ impl Widget {
         widget.inner.borrow_mut().runner = Some(runner.clone());
         let resumed = runner.resume_from_redirect(true);
 
-        let weak = Rc::downgrade(&widget.inner);
+        widget.list(!resumed);
+        widget
+    }
+
+    /// Lists the identities (then prepares a link when `then_prepare`). A list that is
+    /// cancelled or replaced by a newer one completes into nothing.
+    fn list(&self, then_prepare: bool) {
+        let Some(runner) = self.runner() else {
+            return;
+        };
+        let (config, token, generation) = {
+            let mut inner = self.inner.borrow_mut();
+            inner.list_generation += 1;
+            inner.listing = true;
+            (
+                inner.config.clone(),
+                inner.token.clone(),
+                inner.list_generation,
+            )
+        };
+        self.apply(Action::Listing);
+        let weak = Rc::downgrade(&self.inner);
         wasm_bindgen_futures::spawn_local(async move {
             let (pinned, lifetime) = (runner.primary_user_id(), runner.lifetime());
             let result = identity_op(
@@ -253,6 +283,13 @@ impl Widget {
             let Some(w) = Widget::from_weak(&weak) else {
                 return;
             };
+            {
+                let mut inner = w.inner.borrow_mut();
+                if inner.list_generation != generation {
+                    return;
+                }
+                inner.listing = false;
+            }
             // The user the widget acts for from now on: every later token must be theirs.
             let result = result.map(|(ids, user)| {
                 runner.pin_primary_user(&user);
@@ -264,11 +301,29 @@ impl Widget {
             }
             w.inner.borrow_mut().known = ids.clone();
             w.apply(Action::Identities(result));
-            if !resumed {
+            if then_prepare {
                 runner.prepare(ids, true);
             }
         });
-        widget
+    }
+
+    /// Stops what the user is waiting for: the first list (its late answer is dropped),
+    /// else the link attempt under way.
+    fn cancel(&self) {
+        let listing = {
+            let mut inner = self.inner.borrow_mut();
+            let listing = std::mem::take(&mut inner.listing);
+            if listing {
+                inner.list_generation += 1;
+            }
+            listing
+        };
+        if listing {
+            (self.hooks().on_error)(LinkError::cancelled());
+            self.apply(Action::Identities(Err(LinkError::cancelled())));
+        } else if let Some(runner) = self.runner() {
+            runner.cancel();
+        }
     }
 
     fn from_weak(weak: &Weak<RefCell<Inner>>) -> Option<Widget> {
@@ -329,9 +384,16 @@ impl Widget {
         match (command, runner) {
             (Command::Link(connection), Some(r)) => r.start(connection),
             (Command::ContinueInTab, Some(r)) => r.start_redirect(None),
-            (Command::Retry, Some(r)) => r.retry(),
+            // Without a list there is nothing to link against yet: read it again first.
+            (Command::Retry, Some(r)) => {
+                if self.inner.borrow().known.is_none() {
+                    self.list(true);
+                } else {
+                    r.retry();
+                }
+            }
             (Command::Confirm(accepted), Some(r)) => r.confirm(accepted),
-            (Command::Cancel, Some(r)) => r.cancel(),
+            (Command::Cancel, Some(_)) => self.cancel(),
             (Command::AskUnlink(identity), _) => {
                 // Only an identity of the current list can be asked about.
                 if self.is_known(&identity) {

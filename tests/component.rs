@@ -467,3 +467,38 @@ async fn a_slow_start_can_be_cancelled_and_tried_again() {
     app.destroy();
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_hung_identity_list_can_be_cancelled_and_read_again() {
+    let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    // The first getAccessToken (for the list) hangs; later ones answer.
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let token: TokenSource = Rc::new(move || {
+        c.set(c.get() + 1);
+        if c.get() == 1 {
+            Box::pin(std::future::pending())
+        } else {
+            Box::pin(async { Ok(primary_token()) })
+        }
+    });
+    let config = LinkConfig::new(&LinkOptions {
+        request_timeout_seconds: Some(60.0),
+        ..options()
+    })
+    .expect("config");
+    let heard: Rc<Heard> = Rc::default();
+    let host = host();
+    let app = render(&host, props(config, token, &heard));
+    wait_for(&host, ".aal-loading").await;
+    sleep(1600).await;
+    click(&wait_for(&host, ".aal-cancel-prepare").await);
+    wait_for(&host, ".aal-notice[data-code=cancelled]").await;
+    assert!(heard.errors.borrow().contains(&ErrorCode::Cancelled));
+    // Try again reads the list (with a token that answers now) and gets ready.
+    click(&wait_for(&host, ".aal-retry").await);
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    assert_eq!(count(&host, "li.aal-identity"), 2);
+    app.destroy();
+    host.remove();
+}

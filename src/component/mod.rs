@@ -132,6 +132,8 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             />
             <Recovery
                 status={state.status.clone()}
+                listing={state.identities.is_none() && !state.list_failed}
+                list_failed={state.list_failed}
                 can_continue_in_tab={config.redirect_fallback_uri().is_some()}
                 locale={locale}
                 {on_command}

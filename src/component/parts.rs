@@ -310,6 +310,10 @@ pub fn link_actions(props: &LinkActionsProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct RecoveryProps {
     pub status: Status,
+    /// The identity list is still being read.
+    pub listing: bool,
+    /// The identity list could not be read (or reading it was cancelled).
+    pub list_failed: bool,
     pub can_continue_in_tab: bool,
     pub locale: AttrValue,
     pub on_command: Callback<Command>,
@@ -325,7 +329,7 @@ pub fn recovery(props: &RecoveryProps) -> Html {
     let slow = use_state(|| false);
     {
         let slow = slow.clone();
-        let preparing = matches!(props.status, Status::Preparing);
+        let preparing = props.listing || matches!(props.status, Status::Preparing);
         use_effect_with(preparing, move |preparing| {
             slow.set(false);
             // Dropped (cleared) when the status changes or the widget goes.
@@ -336,7 +340,9 @@ pub fn recovery(props: &RecoveryProps) -> Html {
         });
     }
     let (class, label, command) = match &props.status {
-        Status::Preparing if *slow => ("aal-cancel-prepare", Msg::Cancel, Command::Cancel),
+        _ if *slow && (props.listing || props.status == Status::Preparing) => {
+            ("aal-cancel-prepare", Msg::Cancel, Command::Cancel)
+        }
         Status::PopupBlocked if props.can_continue_in_tab => (
             "aal-continue-in-tab",
             Msg::ContinueInTab,
@@ -345,6 +351,7 @@ pub fn recovery(props: &RecoveryProps) -> Html {
         Status::PopupBlocked | Status::Failed(_) | Status::Cancelled => {
             ("aal-retry", Msg::TryAgain, Command::Retry)
         }
+        Status::Idle if props.list_failed => ("aal-retry", Msg::TryAgain, Command::Retry),
         _ => return html! {},
     };
     let onclick = props
