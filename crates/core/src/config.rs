@@ -501,13 +501,32 @@ fn origin_of(scheme: &str, authority: &str) -> String {
 /// identifier is spelled: Auth0 compares audiences as strings.
 fn parse_management_audience(given: &str) -> Result<String, LinkError> {
     let fix = "give the Management API's identifier, e.g. \"https://tenant.eu.auth0.com/api/v2/\"";
-    let rest = given
-        .strip_prefix("https://")
-        .ok_or_else(|| LinkError::config("managementAudience", "must be an https URL", fix))?;
-    let host = rest
+    let (https, rest) = match (
+        given.strip_prefix("https://"),
+        given.strip_prefix("http://"),
+    ) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => {
+            return Err(LinkError::config(
+                "managementAudience",
+                "must be an https URL",
+                fix,
+            ))
+        }
+    };
+    let authority = rest
         .strip_suffix("/api/v2/")
         .ok_or_else(|| LinkError::config("managementAudience", "must end with /api/v2/", fix))?;
-    check_authority("managementAudience", host)?;
+    let host = check_authority("managementAudience", authority)?;
+    // As for `domain`: http only for a tenant on this machine (the dev tenant).
+    if !https && !is_loopback(&host) {
+        return Err(LinkError::config(
+            "managementAudience",
+            "must be an https URL",
+            fix,
+        ));
+    }
     Ok(given.to_owned())
 }
 

@@ -25,13 +25,26 @@ const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 struct Tenant {
+    /// Where the widget sends its requests: the canonical host, or the custom domain.
     base: String,
+    /// `http://127.0.0.1:PORT`: the tenant's canonical name (the API's identifier).
+    canonical: String,
     http: HttpTransport,
 }
 
 impl Tenant {
     /// Starts a fresh tenant (test mode) on a free loopback port in a background thread.
     fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// The same tenant, answering on `localhost:PORT` as its custom domain too; the widget
+    /// is pointed at the custom domain.
+    fn start_with_custom_domain() -> Self {
+        Self::start_with(true)
+    }
+
+    fn start_with(custom_domain: bool) -> Self {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -45,8 +58,13 @@ impl Tenant {
                     .expect("bind");
                 let port = listener.local_addr().expect("addr").port();
                 let dir = dev_tenant::TenantConfig::default_fixture_dir();
-                let state = dev_tenant::AppState::from_fixture_dir(&dir, port, &[], true)
+                let mut state = dev_tenant::AppState::from_fixture_dir(&dir, port, &[], true)
                     .expect("fixtures");
+                if custom_domain {
+                    std::sync::Arc::get_mut(&mut state.config)
+                        .expect("config not shared yet")
+                        .custom_domain = Some(format!("localhost:{port}"));
+                }
                 tx.send(port).expect("send port");
                 dev_tenant::serve(listener, state)
                     .await
@@ -56,8 +74,14 @@ impl Tenant {
         let port = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("tenant started");
+        let canonical = format!("http://127.0.0.1:{port}");
         Tenant {
-            base: format!("http://127.0.0.1:{port}"),
+            base: if custom_domain {
+                format!("http://localhost:{port}")
+            } else {
+                canonical.clone()
+            },
+            canonical,
             http: HttpTransport::new(),
         }
     }
@@ -110,7 +134,7 @@ impl Tenant {
                 "scope",
                 "openid profile email read:current_user update:current_user_identities",
             ),
-            ("audience", &format!("{}/api/v2/", self.base)),
+            ("audience", &format!("{}/api/v2/", self.canonical)),
             ("state", "primary-state"),
             ("code_challenge", CHALLENGE),
             ("code_challenge_method", "S256"),
@@ -167,6 +191,7 @@ impl Tenant {
     fn config(&self, mode: &str) -> LinkConfig {
         LinkConfig::new(&LinkOptions {
             domain: Some(self.base.clone()),
+            management_audience: Some(format!("{}/api/v2/", self.canonical)),
             client_id: Some(SPA.into()),
             response_mode: Some(mode.into()),
             redirect_uri: Some(CALLBACK.into()),
@@ -531,5 +556,21 @@ fn already_linked_elsewhere_is_reported_by_the_server() {
     assert!(
         requests.iter().any(|r| r.contains("/identities")),
         "{requests:?}"
+    );
+}
+
+#[test]
+fn links_through_a_custom_domain_with_the_apis_own_audience() {
+    // domain = the custom domain (tokens carry it as iss), managementAudience = the API's
+    // canonical identifier, every request through the custom domain.
+    let t = Tenant::start_with_custom_domain();
+    let (outcome, requests) = t.link(GOOGLE, "query", None, |_| {});
+    let Outcome::Linked(ids) = outcome else {
+        panic!("expected Linked, got {outcome:?}")
+    };
+    assert_eq!(ids.len(), 2);
+    assert!(
+        requests.iter().all(|r| r.contains("//localhost:")),
+        "every request goes to the custom domain: {requests:?}"
     );
 }

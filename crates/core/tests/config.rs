@@ -411,6 +411,8 @@ fn management_audience_defaults_to_the_domain_and_must_be_the_apis_identifier() 
         |o| o.management_audience = Some("https://bad host/api/v2/".into()),
         "managementAudience",
     );
+    // http only on this machine (the dev tenant), as for domain.
+    config_with(|o| o.management_audience = Some("http://127.0.0.1:4000/api/v2/".into()));
     let custom =
         config_with(|o| o.management_audience = Some("https://tenant.eu.auth0.com/api/v2/".into()));
     assert_eq!(

@@ -50,6 +50,11 @@ pub struct TenantConfig {
     pub spa_js: Option<PathBuf>,
     /// Authorization codes live this long (seconds) and are single use.
     pub code_lifetime_secs: u64,
+    /// A second host name (`host:port`) the tenant answers on as its custom domain: tokens
+    /// requested through it carry `http://{custom_domain}/` as `iss`, the Management API's
+    /// audience stays the canonical identifier, and the Management API accepts such a token
+    /// only when called through the custom domain (as Auth0 documents).
+    pub custom_domain: Option<String>,
 }
 
 impl TenantConfig {
@@ -85,6 +90,21 @@ impl TenantConfig {
             rate_limit_per_minute: 100,
             spa_js: None,
             code_lifetime_secs: CODE_LIFETIME_SECS,
+            custom_domain: None,
+        }
+    }
+
+    /// The issuer a request is answered as: the custom domain's when it came in through
+    /// that host (its `Host` header), the canonical one otherwise.
+    pub fn issuer_for(&self, headers: &axum::http::HeaderMap) -> String {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok());
+        match (&self.custom_domain, host) {
+            (Some(custom), Some(host)) if custom.eq_ignore_ascii_case(host) => {
+                format!("http://{custom}/")
+            }
+            _ => self.issuer.clone(),
         }
     }
 

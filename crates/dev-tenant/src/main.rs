@@ -4,7 +4,7 @@ use dev_tenant::{app, AppState, TenantConfig};
 use std::path::PathBuf;
 
 const USAGE: &str = "usage: dev-tenant [--port N] [--fixtures DIR] [--test-mode] [--rate-limit N] \
-[--app-origin URL]... [--app-dir DIR --app-port N] [--spa-js FILE]";
+[--app-origin URL]... [--app-dir DIR --app-port N] [--spa-js FILE] [--custom-domain HOST:PORT]";
 
 struct Args {
     port: u16,
@@ -15,6 +15,7 @@ struct Args {
     app_dir: Option<PathBuf>,
     app_port: Option<u16>,
     spa_js: Option<PathBuf>,
+    custom_domain: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -27,6 +28,7 @@ fn parse_args() -> Result<Args, String> {
         app_dir: None,
         app_port: None,
         spa_js: None,
+        custom_domain: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -57,6 +59,7 @@ fn parse_args() -> Result<Args, String> {
                 )
             }
             "--spa-js" => args.spa_js = Some(PathBuf::from(value()?)),
+            "--custom-domain" => args.custom_domain = Some(value()?),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown flag {other}\n{USAGE}")),
         }
@@ -96,6 +99,7 @@ async fn main() {
             std::sync::Arc::get_mut(&mut state.config).expect("unreachable: config not shared yet");
         config.rate_limit_per_minute = args.rate_limit;
         config.spa_js = args.spa_js.clone();
+        config.custom_domain = args.custom_domain.clone();
     }
     // Loopback only: this tenant is for local development and tests.
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))

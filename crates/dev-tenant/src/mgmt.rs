@@ -97,13 +97,16 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
         .strip_prefix("Bearer ")
         .filter(|t| !t.is_empty() && !t.contains(' '))
         .ok_or_else(|| ApiError::unauthorized("Bad HTTP authentication header format"))?;
-    let claims =
-        tokens::verify(&state.keys(), &state.config.issuer, token).map_err(|e| match e {
+    // Through the custom domain, only tokens issued there; through the canonical host,
+    // only the canonical ones.
+    let claims = tokens::verify(&state.keys(), &state.config.issuer_for(headers), token).map_err(
+        |e| match e {
             JwtRefusal::Expired => {
                 ApiError::unauthorized("Expired token received for JSON Web Token validation")
             }
             other => ApiError::unauthorized(format!("Invalid token: {other}")),
-        })?;
+        },
+    )?;
     let audiences = tokens::audiences(&claims);
     if !audiences.contains(&state.config.mgmt_audience()) {
         let aud = audiences.join(",");
@@ -383,7 +386,7 @@ fn link_checks(
     }
     let secondary = if server_side {
         match (&body.link_with, &body.provider, &body.user_id) {
-            (Some(token), _, _) => verified_secondary(state, token, None)?,
+            (Some(token), _, _) => verified_secondary(state, headers, token, None)?,
             (None, Some(provider), Some(user_id)) => {
                 let secondary = format!("{provider}|{user_id}");
                 if let Some(connection_id) = &body.connection_id {
@@ -409,6 +412,7 @@ fn link_checks(
         let token = body.link_with.as_deref().unwrap_or_default();
         verified_secondary(
             state,
+            headers,
             token,
             Some(caller.azp.as_deref().unwrap_or_default()),
         )?
@@ -420,15 +424,18 @@ fn link_checks(
 /// `aud` must equal the access token's `azp`. Returns the secondary's `sub`.
 fn verified_secondary(
     state: &AppState,
+    headers: &HeaderMap,
     token: &str,
     required_aud: Option<&str>,
 ) -> Result<String, ApiError> {
-    let claims = tokens::verify(&state.keys(), &state.config.issuer, token).map_err(|e| {
-        ApiError::bad_request(
-            format!("Unable to verify link_with: {e}"),
-            Some("invalid_token"),
-        )
-    })?;
+    // An ID token of the host the call came through (custom domain or canonical).
+    let claims =
+        tokens::verify(&state.keys(), &state.config.issuer_for(headers), token).map_err(|e| {
+            ApiError::bad_request(
+                format!("Unable to verify link_with: {e}"),
+                Some("invalid_token"),
+            )
+        })?;
     if let Some(azp) = required_aud {
         let aud = tokens::audiences(&claims);
         if aud.len() != 1 || aud[0] != azp {

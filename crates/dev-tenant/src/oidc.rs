@@ -30,8 +30,8 @@ const CURRENT_USER_SCOPES: &[&str] = &[
 ];
 const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
 
-pub async fn discovery(State(state): State<AppState>) -> Response {
-    let iss = &state.config.issuer;
+pub async fn discovery(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let iss = &state.config.issuer_for(&headers);
     let body = json!({
         "issuer": iss,
         "authorization_endpoint": format!("{iss}authorize"),
@@ -541,8 +541,12 @@ pub async fn token(State(state): State<AppState>, request: Request) -> Result<Re
         }
     }
     match p.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => authorization_code_grant(&state, client_id, &p),
-        Some("refresh_token") => refresh_grant(&state, client_id, &p),
+        Some("authorization_code") => {
+            authorization_code_grant(&state, client_id, &p, &state.config.issuer_for(&headers))
+        }
+        Some("refresh_token") => {
+            refresh_grant(&state, client_id, &p, &state.config.issuer_for(&headers))
+        }
         Some("client_credentials") => client_credentials_grant(&state, client, &p),
         Some(other) => Err(ApiError::oauth(
             StatusCode::FORBIDDEN,
@@ -561,6 +565,7 @@ fn authorization_code_grant(
     state: &AppState,
     client_id: &str,
     p: &HashMap<String, String>,
+    issuer: &str,
 ) -> Result<Response, ApiError> {
     let code = p
         .get("code")
@@ -625,6 +630,7 @@ fn authorization_code_grant(
         });
     issue_user_tokens(
         state,
+        issuer,
         client_id,
         &grant.user_id,
         &grant.request.scope,
@@ -639,6 +645,7 @@ fn refresh_grant(
     state: &AppState,
     client_id: &str,
     p: &HashMap<String, String>,
+    issuer: &str,
 ) -> Result<Response, ApiError> {
     let token = p
         .get("refresh_token")
@@ -662,6 +669,7 @@ fn refresh_grant(
     }
     issue_user_tokens(
         state,
+        issuer,
         client_id,
         &grant.user_id,
         &grant.scope,
@@ -675,6 +683,7 @@ fn refresh_grant(
 #[allow(clippy::too_many_arguments)]
 fn issue_user_tokens(
     state: &AppState,
+    issuer: &str,
     client_id: &str,
     user_id: &str,
     requested_scope: &str,
@@ -715,7 +724,7 @@ fn issue_user_tokens(
     let access_token = tokens::mint_access_token(
         &keys,
         &AccessTokenInput {
-            issuer: &cfg.issuer,
+            issuer,
             sub: user_id,
             audiences,
             azp: client_id,
@@ -731,7 +740,7 @@ fn issue_user_tokens(
     });
     if openid {
         let input = IdTokenInput {
-            issuer: &cfg.issuer,
+            issuer,
             sub: user_id,
             client_id,
             nonce,

@@ -804,3 +804,106 @@ async fn a_secondary_login_replaces_the_browser_session_as_auth0_does() {
         json!(GITHUB)
     );
 }
+
+const CUSTOM_DOMAIN: &str = "login.example.test:4000";
+
+/// A code for `identity` (Management API audience), exchanged through `host`.
+async fn tokens_through(t: &Tenant, identity: &str, host: &str) -> serde_json::Value {
+    let r = t
+        .get(&t.authorize_url(
+            identity,
+            &[
+                ("audience", API),
+                (
+                    "scope",
+                    "openid profile email read:current_user update:current_user_identities",
+                ),
+            ],
+        ))
+        .await;
+    let code = r.location_param("code").expect("code");
+    let form = serde_urlencoded::to_string([
+        ("grant_type", "authorization_code"),
+        ("client_id", SPA),
+        ("code", code.as_str()),
+        ("code_verifier", VERIFIER),
+        ("redirect_uri", CALLBACK),
+    ])
+    .expect("form");
+    let reply = t
+        .send(
+            Request::post("/oauth/token")
+                .header(header::HOST, host)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply.json()
+}
+
+#[tokio::test]
+async fn a_custom_domain_issues_its_own_iss_and_the_api_keeps_its_identifier() {
+    let t = tenant_with(|c| c.custom_domain = Some(CUSTOM_DOMAIN.into()));
+    let discovery = t
+        .get_with(
+            "/.well-known/openid-configuration",
+            &[("host", CUSTOM_DOMAIN)],
+        )
+        .await
+        .json();
+    assert_eq!(
+        discovery["issuer"],
+        json!(format!("http://{CUSTOM_DOMAIN}/"))
+    );
+
+    let body = tokens_through(&t, ALICE, CUSTOM_DOMAIN).await;
+    let access = body["access_token"].as_str().expect("access token");
+    let id = claims(body["id_token"].as_str().expect("id token"));
+    assert_eq!(id["iss"], json!(format!("http://{CUSTOM_DOMAIN}/")));
+    let access_claims = claims(access);
+    assert_eq!(
+        access_claims["iss"],
+        json!(format!("http://{CUSTOM_DOMAIN}/"))
+    );
+    assert!(
+        access_claims["aud"]
+            .as_array()
+            .expect("aud")
+            .contains(&json!(API)),
+        "the Management API's audience stays its identifier: {access_claims}"
+    );
+
+    // The Management API takes that token only through the custom domain.
+    let user = "/api/v2/users/auth0%7Calice";
+    let bearer = format!("Bearer {access}");
+    let through_custom = t
+        .get_with(user, &[("host", CUSTOM_DOMAIN), ("authorization", &bearer)])
+        .await;
+    assert_eq!(
+        through_custom.status,
+        StatusCode::OK,
+        "{}",
+        through_custom.text
+    );
+    let through_canonical = t
+        .get_with(
+            user,
+            &[("host", "127.0.0.1:4000"), ("authorization", &bearer)],
+        )
+        .await;
+    assert_eq!(through_canonical.status, StatusCode::UNAUTHORIZED);
+    // And a canonical token is not taken through the custom domain.
+    let canonical = t.user_token(ALICE).await;
+    let reply = t
+        .get_with(
+            user,
+            &[
+                ("host", CUSTOM_DOMAIN),
+                ("authorization", &format!("Bearer {canonical}")),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
