@@ -89,9 +89,10 @@ thread_local! {
 
 /// The tenant's JWKS: the page's cached answer unless `bypass_cache`, else a new request,
 /// kept only when the core reads it as a key set (a 200 that is not one, an HTML error
-/// page say, is not cached: the next flow asks again). A flow that asks while a prefetch is still in flight sends its
-/// own request: the login in the popup takes far longer than the JWKS, so this is rare,
-/// and sharing the request in flight (`futures::Shared`) cost 4 KiB gzip.
+/// page say, is not cached: the next flow asks again). A flow that asks while a prefetch
+/// is still in flight sends its own request: the login in the popup takes far longer than
+/// the JWKS, so this is rare, and sharing the request in flight (`futures::Shared`) cost
+/// 2.2 KiB gzip (docs/size.md).
 pub async fn jwks(
     request: HttpRequest,
     timeout: u64,
