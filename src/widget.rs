@@ -68,6 +68,8 @@ pub enum Action {
     Reset,
     /// The identity list is being read (again).
     Listing,
+    /// The user stopped waiting for the identity list.
+    ListCancelled,
     Identities(Result<Vec<Identity>, LinkError>),
     Flow(Update),
     AskUnlink(Identity),
@@ -83,6 +85,10 @@ impl WidgetState {
         match action {
             Action::Reset => *self = WidgetState::default(),
             Action::Listing => self.list_failed = false,
+            Action::ListCancelled => {
+                self.list_failed = true;
+                self.notice = Some(Notice::Cancelled);
+            }
             Action::Identities(Ok(ids)) => {
                 self.identities = Some(ids);
                 self.list_failed = false;
@@ -320,7 +326,7 @@ impl Widget {
         };
         if listing {
             (self.hooks().on_error)(LinkError::cancelled());
-            self.apply(Action::Identities(Err(LinkError::cancelled())));
+            self.apply(Action::ListCancelled);
         } else if let Some(runner) = self.runner() {
             runner.cancel();
         }

@@ -90,6 +90,37 @@ fn good_token() -> TokenSource {
     Rc::new(|| Box::pin(async { Ok(primary_token()) }))
 }
 
+/// A token source whose call number `n` (from 1) never settles; the others answer.
+fn hanging_only_on_call(n: u32) -> TokenSource {
+    hanging_calls(move |call| call == n)
+}
+
+/// A token source that answers its first `n - 1` calls, then never settles.
+fn hanging_from_call(n: u32) -> TokenSource {
+    hanging_calls(move |call| call >= n)
+}
+
+fn hanging_calls(hangs: impl Fn(u32) -> bool + 'static) -> TokenSource {
+    let calls = Rc::new(Cell::new(0));
+    Rc::new(move || {
+        calls.set(calls.get() + 1);
+        if hangs(calls.get()) {
+            Box::pin(std::future::pending())
+        } else {
+            Box::pin(async { Ok(primary_token()) })
+        }
+    })
+}
+
+/// Options that wait long for a token (the tests cancel first).
+fn patient_config() -> LinkConfig {
+    LinkConfig::new(&LinkOptions {
+        request_timeout_seconds: Some(60.0),
+        ..options()
+    })
+    .expect("config")
+}
+
 fn failing_token() -> TokenSource {
     Rc::new(|| Box::pin(async { Err("no session".to_owned()) }))
 }
@@ -438,23 +469,9 @@ async fn a_slow_start_can_be_cancelled_and_tried_again() {
     // The list gets its token; the next getAccessToken (getting the link ready) hangs for
     // longer than the user wants to wait.
     let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
-    let calls = Rc::new(Cell::new(0));
-    let hung: TokenSource = Rc::new(move || {
-        calls.set(calls.get() + 1);
-        if calls.get() == 1 {
-            Box::pin(async { Ok(primary_token()) })
-        } else {
-            Box::pin(std::future::pending())
-        }
-    });
-    let config = LinkConfig::new(&LinkOptions {
-        request_timeout_seconds: Some(60.0),
-        ..options()
-    })
-    .expect("config");
     let heard: Rc<Heard> = Rc::default();
     let host = host();
-    let app = render(&host, props(config, hung, &heard));
+    let app = render(&host, props(patient_config(), hanging_from_call(2), &heard));
     // Not at once (a normal start takes milliseconds), but after a moment.
     wait_for(&host, ".aal-status[data-status=preparing]").await;
     assert_eq!(count(&host, ".aal-cancel-prepare"), 0);
@@ -472,28 +489,18 @@ async fn a_slow_start_can_be_cancelled_and_tried_again() {
 async fn a_hung_identity_list_can_be_cancelled_and_read_again() {
     let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
     // The first getAccessToken (for the list) hangs; later ones answer.
-    let calls = Rc::new(Cell::new(0));
-    let c = calls.clone();
-    let token: TokenSource = Rc::new(move || {
-        c.set(c.get() + 1);
-        if c.get() == 1 {
-            Box::pin(std::future::pending())
-        } else {
-            Box::pin(async { Ok(primary_token()) })
-        }
-    });
-    let config = LinkConfig::new(&LinkOptions {
-        request_timeout_seconds: Some(60.0),
-        ..options()
-    })
-    .expect("config");
     let heard: Rc<Heard> = Rc::default();
     let host = host();
-    let app = render(&host, props(config, token, &heard));
+    let app = render(
+        &host,
+        props(patient_config(), hanging_only_on_call(1), &heard),
+    );
     wait_for(&host, ".aal-loading").await;
     sleep(1600).await;
     click(&wait_for(&host, ".aal-cancel-prepare").await);
-    wait_for(&host, ".aal-notice[data-code=cancelled]").await;
+    // Said as the flow's own cancel is: a status, not an error alert.
+    let notice = wait_for(&host, ".aal-notice[data-code=cancelled]").await;
+    assert_eq!(notice.get_attribute("role").as_deref(), Some("status"));
     assert!(heard.errors.borrow().contains(&ErrorCode::Cancelled));
     // Try again reads the list (with a token that answers now) and gets ready.
     click(&wait_for(&host, ".aal-retry").await);
