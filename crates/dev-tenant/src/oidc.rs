@@ -822,7 +822,7 @@ pub async fn userinfo(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| unauthorized("Missing access token"))?;
-    let claims = tokens::verify(&state.keys(), &state.config.issuer, token)
+    let claims = tokens::verify(&state.keys(), &state.config.issuer_for(&headers), token)
         .map_err(|e| unauthorized(&e.to_string()))?;
     if !tokens::audiences(&claims).contains(&state.config.userinfo_audience()) {
         return Err(unauthorized(

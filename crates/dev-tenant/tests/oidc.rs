@@ -875,6 +875,18 @@ async fn a_custom_domain_issues_its_own_iss_and_the_api_keeps_its_identifier() {
         "the Management API's audience stays its identifier: {access_claims}"
     );
 
+    // /userinfo answers it through the custom domain, like every endpoint there.
+    let userinfo = t
+        .get_with(
+            "/userinfo",
+            &[
+                ("host", CUSTOM_DOMAIN),
+                ("authorization", &format!("Bearer {access}")),
+            ],
+        )
+        .await;
+    assert_eq!(userinfo.status, StatusCode::OK, "{}", userinfo.text);
+
     // The Management API takes that token only through the custom domain.
     let user = "/api/v2/users/auth0%7Calice";
     let bearer = format!("Bearer {access}");
