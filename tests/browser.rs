@@ -432,7 +432,11 @@ fn each_popup_gets_a_window_name_of_its_own() {
         first_name.starts_with("auth0-account-link-"),
         "{first_name}"
     );
-    assert_eq!(first_name.len(), "auth0-account-link-".len() + 24);
+    assert_eq!(
+        first_name.len(),
+        "auth0-account-link-".len() + 16,
+        "96 random bits"
+    );
     assert_ne!(
         first_name, second_name,
         "no popup can be reached by another's name"

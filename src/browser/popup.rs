@@ -2,6 +2,8 @@
 //! Both are RAII: dropping the popup closes it, dropping the listener removes it.
 
 use super::window;
+use account_link_core::encoding::base64url_encode;
+use account_link_core::env::Env;
 use account_link_core::transaction::{CallbackResponse, WebMessage};
 use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
@@ -41,18 +43,8 @@ impl Popup {
     /// `window.open`; `None` when the browser blocked it. Must run inside the click handler.
     pub fn open(url: &str) -> Option<Self> {
         let mut random = [0u8; 12];
-        if window()
-            .crypto()
-            .and_then(|c| c.get_random_values_with_u8_array(&mut random))
-            .is_err()
-        {
-            return None;
-        }
-        let name: String = random.iter().fold(NAME_PREFIX.to_owned(), |mut name, b| {
-            name.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-            name.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-            name
-        });
+        super::env::BrowserEnv::default().fill_random(&mut random);
+        let name = format!("{NAME_PREFIX}{}", base64url_encode(&random));
         window()
             .open_with_url_and_target_and_features(url, &name, &features())
             .ok()
