@@ -187,17 +187,17 @@ fn popup_timeout_closes_the_popup() {
     assert!(d.effects.contains(&"ClosePopup".to_owned()));
 }
 
-#[test]
-fn popup_blocked_then_redirect_fallback_completes() {
-    let cfg =
-        config_with(|o| o.redirect_uri = Some("https://app.example.com/callback.html".into()));
-    let mock = MockTransport::new();
-    let mut d = driver(&mock);
+fn redirect_config() -> LinkConfig {
+    config_with(|o| o.redirect_uri = Some("https://app.example.com/callback.html".into()))
+}
+
+/// The popup is blocked, the user continues in this tab: the authorize URL the page
+/// navigates to, and the transaction it persisted.
+fn blocked_then_redirected(d: &mut Driver<'_>, cfg: &LinkConfig) -> (String, String) {
     d.popup = Box::new(|_| PopupOutcome::Blocked);
     let flow = d.run(LinkFlow::new(cfg.clone()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PopupBlocked));
     assert!(matches!(flow.phase(), Phase::PopupBlocked(_)));
-    // The user chooses "continue in this tab".
     d.auto_start = None;
     d.run(
         flow,
@@ -206,13 +206,23 @@ fn popup_blocked_then_redirect_fallback_completes() {
             connection: None,
         },
     );
-    let url = d.navigated.clone().expect("navigated");
+    (
+        d.navigated.clone().expect("navigated"),
+        d.storage.clone().expect("transaction persisted"),
+    )
+}
+
+#[test]
+fn popup_blocked_then_redirect_fallback_completes() {
+    let cfg = redirect_config();
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    let (url, persisted) = blocked_then_redirected(&mut d, &cfg);
     assert_eq!(query_param(&url, "response_mode").as_deref(), Some("query"));
     assert_eq!(
         query_param(&url, "redirect_uri").as_deref(),
         Some("https://app.example.com/callback.html")
     );
-    let persisted = d.storage.clone().expect("transaction persisted");
     // Back on the page after the redirect: a new flow resumes from storage.
     let nonce = query_param(&url, "nonce").expect("nonce");
     mock.expect(
@@ -1161,22 +1171,9 @@ fn a_link_or_an_end_before_any_login_reports_no_session_change() {
 
 #[test]
 fn a_redirect_return_acts_for_the_user_the_login_left_from() {
-    let cfg =
-        config_with(|o| o.redirect_uri = Some("https://app.example.com/callback.html".into()));
+    let cfg = redirect_config();
     let mock = MockTransport::new();
-    let mut d = driver(&mock);
-    d.popup = Box::new(|_| PopupOutcome::Blocked);
-    let flow = d.run(LinkFlow::new(cfg.clone()), prepare());
-    d.auto_start = None;
-    d.run(
-        flow,
-        Event::Start {
-            via: Via::Redirect,
-            connection: None,
-        },
-    );
-    let url = d.navigated.clone().expect("navigated");
-    let persisted = d.storage.clone().expect("persisted");
+    let (url, persisted) = blocked_then_redirected(&mut driver(&mock), &cfg);
     let nonce = query_param(&url, "nonce").expect("nonce");
     mock.expect(
         Method::Post,
