@@ -307,8 +307,10 @@ for (const r of refusals) {
 }
 
 test("409: an identity already linked to another user", async () => {
-  // Bob's back end links GitHub to Bob (server-side flow); Alice then signs in with GitHub,
-  // which signs Bob in, whose account already has linked identities.
+  // Alice signs in with GitHub in the popup; before she confirms, Bob's back end links
+  // that GitHub identity to Bob (server-side flow). Her link call then gets Auth0's 409.
+  const { page, events } = await signedIn();
+  await linkInPopup(page, "github", GITHUB);
   const cc = await fetch(`${env.tenant.issuer}/oauth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -320,8 +322,6 @@ test("409: an identity already linked to another user", async () => {
     body: JSON.stringify({ provider: "github", user_id: "4242" }),
   });
   assert.equal(linked.status, 201);
-  const { page, events } = await signedIn();
-  await linkInPopup(page, "github", GITHUB);
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator('.aal-notice[data-code="already_linked"]').waitFor();
   assert.ok(events.some((e) => e.code === "already_linked"));

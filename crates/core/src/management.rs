@@ -278,6 +278,28 @@ pub fn transport_error(error: &TransportError, what: &str) -> LinkError {
     }
 }
 
+/// The stable code of a Management API error: by status and Auth0's `errorCode` first
+/// (`unowned_resource`: the path's user is not the token's `sub`; `insufficient_scope`),
+/// by the message, compared case-insensitively, only where the `errorCode` says nothing.
+pub fn classify(status: u16, error_code: Option<&str>, message: &str) -> ErrorCode {
+    let says = |fragment: &str| message.to_ascii_lowercase().contains(fragment);
+    match (status, error_code) {
+        (400, _) if says("main identity and the new one are the same") => ErrorCode::SameAccount,
+        (401, _) => ErrorCode::PrimaryTokenRejected,
+        (403, Some("unowned_resource")) => ErrorCode::UserMismatch,
+        (403, Some("insufficient_scope")) => ErrorCode::InsufficientScope,
+        (403, _) if says("user to be acted on does not match subject in bearer token") => {
+            ErrorCode::UserMismatch
+        }
+        (403, None) => ErrorCode::InsufficientScope,
+        (403, Some(_)) => ErrorCode::UnexpectedResponse,
+        (409, _) => ErrorCode::AlreadyLinked,
+        (429, _) => ErrorCode::RateLimited,
+        (500..=599, _) => ErrorCode::ServerError,
+        _ => ErrorCode::UnexpectedResponse,
+    }
+}
+
 /// Seconds to wait: `retry-after` (seconds), else `x-ratelimit-reset` (epoch seconds).
 pub fn retry_after(response: &HttpResponse, now: Option<u64>) -> Option<u64> {
     if let Some(v) = response
@@ -299,31 +321,20 @@ fn api_error(json: &impl JsonParser, response: &HttpResponse, now: u64, scope: &
         .as_ref()
         .and_then(|b| b.message.clone())
         .unwrap_or_default();
+    let error_code = body.as_ref().and_then(|b| b.error_code.as_deref());
     let said = if message.is_empty() {
         String::new()
     } else {
         format!(": {message}")
     };
     let status = response.status;
-    let (code, detail) = match status {
-        400 if message.contains("Main identity and the new one are the same") => {
-            (ErrorCode::SameAccount, format!("400{said}"))
+    let code = classify(status, error_code, &message);
+    let detail = match code {
+        ErrorCode::PrimaryTokenRejected => {
+            format!("401{said}; getAccessToken must return a valid, unexpired token")
         }
-        401 => (
-            ErrorCode::PrimaryTokenRejected,
-            format!("401{said}; getAccessToken must return a valid, unexpired token"),
-        ),
-        403 if message.contains("user to be acted on does not match subject in bearer token") => {
-            (ErrorCode::UserMismatch, format!("403{said}"))
-        }
-        403 => (
-            ErrorCode::InsufficientScope,
-            format!("403{said}; the token needs {scope}"),
-        ),
-        409 => (ErrorCode::AlreadyLinked, format!("409{said}")),
-        429 => (ErrorCode::RateLimited, format!("429{said}")),
-        500..=599 => (ErrorCode::ServerError, format!("{status}{said}")),
-        _ => (ErrorCode::UnexpectedResponse, format!("{status}{said}")),
+        ErrorCode::InsufficientScope => format!("403{said}; the token needs {scope}"),
+        _ => format!("{status}{said}"),
     };
     let retry = if status == 429 {
         retry_after(response, Some(now))

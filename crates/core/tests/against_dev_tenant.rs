@@ -21,6 +21,7 @@ const SPA: &str = "demo-spa-client";
 const CALLBACK: &str = "http://127.0.0.1:5173/callback.html";
 const ALICE: &str = "auth0|alice";
 const GOOGLE: &str = "google-oauth2|100000000000000000001";
+const GITHUB: &str = "github|4242";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -508,10 +509,8 @@ fn user_level_refusals() {
     assert_failed(&outcome, ErrorCode::SameAccount, None);
 }
 
-#[test]
-fn already_linked_elsewhere_is_reported_by_the_server() {
-    let t = Tenant::start();
-    // Bob links Google first (server-side flow with the back end's token).
+/// The back end's `update:users` token (client credentials) from the tenant at `base`.
+fn backend_token(http: &HttpTransport, base: &str) -> String {
     let cc = account_link_core::encoding::form_encode(&[
         ("grant_type", "client_credentials"),
         ("client_id", "demo-backend"),
@@ -519,13 +518,12 @@ fn already_linked_elsewhere_is_reported_by_the_server() {
             "client_secret",
             "dev-tenant-backend-secret-not-for-production",
         ),
-        ("audience", &format!("{}/api/v2/", t.base)),
+        ("audience", &format!("{base}/api/v2/")),
     ]);
-    let r = t
-        .http
+    let r = http
         .send(&HttpRequest {
             method: Method::Post,
-            url: format!("{}/oauth/token", t.base),
+            url: format!("{base}/oauth/token"),
             headers: vec![(
                 "Content-Type".into(),
                 "application/x-www-form-urlencoded".into(),
@@ -533,30 +531,74 @@ fn already_linked_elsewhere_is_reported_by_the_server() {
             body: Some(cc),
         })
         .expect("cc");
-    let admin = serde_json::from_str::<Value>(&r.body).expect("json")["access_token"]
+    serde_json::from_str::<Value>(&r.body).expect("json")["access_token"]
         .as_str()
         .expect("token")
-        .to_owned();
+        .to_owned()
+}
+
+/// The server-side flow: links `provider|user_id` to `primary` with the back end's token.
+fn link_server_side(base: &str, primary: &str, provider: &str, user_id: &str) -> u16 {
+    let http = HttpTransport::new();
     let link = HttpRequest {
         method: Method::Post,
-        url: format!("{}/api/v2/users/auth0%7Cbob/identities", t.base),
+        url: format!(
+            "{base}/api/v2/users/{}/identities",
+            primary.replace('|', "%7C")
+        ),
         headers: vec![
-            ("Authorization".into(), format!("Bearer {admin}")),
+            (
+                "Authorization".into(),
+                format!("Bearer {}", backend_token(&http, base)),
+            ),
             ("Content-Type".into(), "application/json".into()),
         ],
-        body: Some(
-            json!({"provider": "google-oauth2", "user_id": "100000000000000000001"}).to_string(),
-        ),
+        body: Some(json!({"provider": provider, "user_id": user_id}).to_string()),
     };
-    assert_eq!(t.http.send(&link).expect("link").status, 201);
-    // Signing in with Google now signs in Bob (its owner); linking Bob, who has linked
-    // identities of his own, into Alice is refused by the server with 409.
-    let (outcome, requests) = t.link(GOOGLE, "query", None, |_| {});
+    http.send(&link).expect("link").status
+}
+
+#[test]
+fn already_linked_elsewhere_is_reported_by_the_server() {
+    // Between the secondary login and the link call, Bob's back end links the same Google
+    // identity to Bob: Auth0 answers 409 and the widget reports already_linked.
+    let t = Tenant::start();
+    let base = t.base.clone();
+    let (outcome, requests) = t.link(GOOGLE, "query", None, move |d| {
+        let mut send = std::mem::replace(&mut d.send, Box::new(|_| unreachable!()));
+        let mut raced = false;
+        d.send = Box::new(move |r| {
+            if r.method == Method::Post && r.url.ends_with("/identities") && !raced {
+                raced = true;
+                let status =
+                    link_server_side(&base, "auth0|bob", "google-oauth2", "100000000000000000001");
+                assert_eq!(status, 201);
+            }
+            send(r)
+        });
+    });
     assert_failed(&outcome, ErrorCode::AlreadyLinked, None);
     assert!(
         requests.iter().any(|r| r.contains("/identities")),
         "{requests:?}"
     );
+}
+
+#[test]
+fn a_secondary_with_linked_identities_of_its_own_brings_them_along() {
+    // Bob's back end links GitHub to Bob; signing in with GitHub signs Bob in, and linking
+    // that login to Alice moves Bob and GitHub into Alice, as Auth0 does.
+    let t = Tenant::start();
+    assert_eq!(
+        link_server_side(&t.base, "auth0|bob", "github", "4242"),
+        201
+    );
+    let (outcome, _) = t.link(GITHUB, "query", None, |_| {});
+    let Outcome::Linked(ids) = outcome else {
+        panic!("expected Linked, got {outcome:?}")
+    };
+    let keys: Vec<String> = ids.iter().map(|i| i.full_user_id()).collect();
+    assert_eq!(keys, vec![ALICE, "auth0|bob", GITHUB]);
 }
 
 #[test]

@@ -127,8 +127,14 @@ fn mapped(status: u16, body: serde_json::Value) -> account_link_core::LinkError 
         .expect_err("error status")
 }
 
+/// An Auth0 Management API error body without `errorCode`.
 fn auth0(status: u16, error: &str, message: &str) -> serde_json::Value {
-    json!({"statusCode": status, "error": error, "message": message, "errorCode": "x"})
+    json!({"statusCode": status, "error": error, "message": message})
+}
+
+/// An Auth0 Management API error body with its `errorCode`.
+fn auth0_coded(status: u16, error: &str, message: &str, code: &str) -> serde_json::Value {
+    json!({"statusCode": status, "error": error, "message": message, "errorCode": code})
 }
 
 #[test]
@@ -168,14 +174,98 @@ fn status_401_is_primary_token_rejected() {
 fn status_403_scope_is_insufficient_scope_naming_it() {
     let e = mapped(
         403,
-        auth0(
+        auth0_coded(
             403,
             "Forbidden",
             "Insufficient scope, expected any of: update:users,update:current_user_identities",
+            "insufficient_scope",
         ),
     );
     assert_eq!(e.code(), ErrorCode::InsufficientScope);
     assert!(e.detail().contains("update:current_user_identities"));
+}
+
+#[test]
+fn status_403_auth0s_exact_subject_mismatch_is_user_mismatch() {
+    // Auth0's own wording, capitalised, with its errorCode.
+    let e = mapped(
+        403,
+        auth0_coded(
+            403,
+            "Forbidden",
+            "User to be acted on does not match subject in bearer token.",
+            "unowned_resource",
+        ),
+    );
+    assert_eq!(e.code(), ErrorCode::UserMismatch);
+    assert_eq!(
+        e.api_error().and_then(|b| b.error_code.as_deref()),
+        Some("unowned_resource")
+    );
+}
+
+#[test]
+fn status_403_classified_by_error_code_before_message() {
+    // The errorCode decides, whatever the wording.
+    assert_eq!(
+        mapped(
+            403,
+            auth0_coded(403, "Forbidden", "Not yours", "unowned_resource")
+        )
+        .code(),
+        ErrorCode::UserMismatch
+    );
+    assert_eq!(
+        mapped(
+            403,
+            auth0_coded(
+                403,
+                "Forbidden",
+                "user to be acted on does not match subject in bearer token (but)",
+                "insufficient_scope"
+            )
+        )
+        .code(),
+        ErrorCode::InsufficientScope
+    );
+    // Without an errorCode the message is read, in any case.
+    assert_eq!(
+        mapped(
+            403,
+            auth0(
+                403,
+                "Forbidden",
+                "USER TO BE ACTED ON DOES NOT MATCH SUBJECT IN BEARER TOKEN."
+            )
+        )
+        .code(),
+        ErrorCode::UserMismatch
+    );
+    // A 403 of another kind is not reported as a missing scope.
+    assert_eq!(
+        mapped(
+            403,
+            auth0_coded(403, "Forbidden", "Blocked", "operation_not_supported")
+        )
+        .code(),
+        ErrorCode::UnexpectedResponse
+    );
+}
+
+#[test]
+fn status_400_same_account_in_any_case() {
+    assert_eq!(
+        mapped(
+            400,
+            auth0(
+                400,
+                "Bad Request",
+                "main identity and the new one are the same"
+            )
+        )
+        .code(),
+        ErrorCode::SameAccount
+    );
 }
 
 #[test]

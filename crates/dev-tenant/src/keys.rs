@@ -1,5 +1,6 @@
-//! RS256 signing keys loaded from PEM fixtures. The JWKS publishes the current key and the
-//! next one (as Auth0 does around a rotation); `rotate` makes the next key current.
+//! RS256 signing keys loaded from PEM fixtures, with Auth0's rotation lifecycle: the JWKS
+//! publishes the current key, the next one and, after a rotation, the previous one until
+//! it is revoked.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -52,10 +53,15 @@ impl SigningKey {
     }
 }
 
+/// Auth0's signing-key lifecycle: a *current* key signs, a *next* key is published ahead
+/// of rotation, and after a rotation the *previous* key stays published and valid (tokens
+/// it signed keep working) until it is revoked.
 #[derive(Debug)]
 pub struct KeyRing {
     keys: Vec<SigningKey>,
     current: usize,
+    previous: Option<usize>,
+    revoked: Vec<bool>,
 }
 
 impl KeyRing {
@@ -80,20 +86,34 @@ impl KeyRing {
                 dir.display()
             ));
         }
-        Ok(KeyRing { keys, current: 0 })
+        let revoked = vec![false; keys.len()];
+        Ok(KeyRing {
+            keys,
+            current: 0,
+            previous: None,
+            revoked,
+        })
     }
 
     pub fn current(&self) -> &SigningKey {
         &self.keys[self.current]
     }
 
-    fn next_index(&self) -> usize {
-        (self.current + 1) % self.keys.len()
+    /// The key the next rotation makes current: the first one after the current key that
+    /// is neither revoked nor the still-valid previous key.
+    fn next_index(&self) -> Option<usize> {
+        (1..self.keys.len())
+            .map(|step| (self.current + step) % self.keys.len())
+            .find(|&i| !self.revoked[i] && Some(i) != self.previous)
     }
 
-    /// Keys a token may be verified with: the published ones.
-    pub fn published(&self) -> [&SigningKey; 2] {
-        [&self.keys[self.current], &self.keys[self.next_index()]]
+    /// Keys a token may be verified with: the published ones (current, next, previous).
+    pub fn published(&self) -> Vec<&SigningKey> {
+        [Some(self.current), self.next_index(), self.previous]
+            .into_iter()
+            .flatten()
+            .map(|i| &self.keys[i])
+            .collect()
     }
 
     pub fn find(&self, kid: &str) -> Option<&SigningKey> {
@@ -104,11 +124,32 @@ impl KeyRing {
         json!({ "keys": self.published().iter().map(|k| k.jwk()).collect::<Vec<_>>() })
     }
 
-    pub fn rotate(&mut self) {
-        self.current = self.next_index();
+    /// The next key becomes current; the current one becomes the previous key, still
+    /// published and valid. A previous key not yet revoked is revoked now (this tenant keeps
+    /// one previous key). Fails when no unrevoked key is left to become current.
+    pub fn rotate(&mut self) -> Result<(), String> {
+        let next = self
+            .next_index()
+            .ok_or("no unrevoked key is left to rotate to; reset the tenant")?;
+        if let Some(old) = self.previous.take() {
+            self.revoked[old] = true;
+        }
+        self.previous = Some(self.current);
+        self.current = next;
+        Ok(())
+    }
+
+    /// Revokes the previous key: it leaves the JWKS and tokens it signed stop verifying.
+    /// Returns its kid, or `None` when there is no previous key.
+    pub fn revoke_previous(&mut self) -> Option<String> {
+        let old = self.previous.take()?;
+        self.revoked[old] = true;
+        Some(self.keys[old].kid.clone())
     }
 
     pub fn reset(&mut self) {
         self.current = 0;
+        self.previous = None;
+        self.revoked.iter_mut().for_each(|r| *r = false);
     }
 }

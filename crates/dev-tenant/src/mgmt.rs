@@ -58,7 +58,8 @@ impl RateInfo {
     }
 }
 
-/// Attaches the rate-limit headers (when known) to whatever the handler produced.
+/// Attaches the rate-limit headers (when known) to whatever the handler produced, unless
+/// the response already carries its own (a 429 states the window that refused it).
 fn respond(rate: Option<RateInfo>, result: Result<(StatusCode, Value), ApiError>) -> Response {
     let mut response = match result {
         Ok((status, body)) => (status, Json(body)).into_response(),
@@ -66,6 +67,9 @@ fn respond(rate: Option<RateInfo>, result: Result<(StatusCode, Value), ApiError>
     };
     if let Some(rate) = rate {
         for (name, value) in rate.headers() {
+            if response.headers().contains_key(&name) {
+                continue;
+            }
             if let Ok(v) = HeaderValue::from_str(&value) {
                 response.headers_mut().insert(name, v);
             }
@@ -80,23 +84,23 @@ fn log_deprecated(state: &AppState, caller_origin: &str, what: &str) {
     state.store().deprecated_log.push(line);
 }
 
+fn bad_authorization_header() -> ApiError {
+    ApiError::bad_request("Bad HTTP authentication header format", None)
+}
+
 /// Authentication: Bearer header, RS256 signature by a published key, `iss`, `exp`, and an
 /// audience of `{issuer}api/v2/`. An ID token used as the bearer is the deprecated flow.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("(no Origin header)")
-        .to_owned();
+/// No header is 401; a header that is not `Bearer <token>` is 400, as Auth0 answers.
+fn authenticate(state: &AppState, headers: &HeaderMap, origin: &str) -> Result<Caller, ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::unauthorized("Missing authentication"))?
         .to_str()
-        .map_err(|_| ApiError::unauthorized("Bad HTTP authentication header format"))?;
+        .map_err(|_| bad_authorization_header())?;
     let token = value
         .strip_prefix("Bearer ")
         .filter(|t| !t.is_empty() && !t.contains(' '))
-        .ok_or_else(|| ApiError::unauthorized("Bad HTTP authentication header format"))?;
+        .ok_or_else(bad_authorization_header)?;
     // Through the custom domain, only tokens issued there; through the canonical host,
     // only the canonical ones.
     let claims = tokens::verify(&state.keys(), &state.config.issuer_for(headers), token).map_err(
@@ -104,14 +108,18 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
             JwtRefusal::Expired => {
                 ApiError::unauthorized("Expired token received for JSON Web Token validation")
             }
-            other => ApiError::unauthorized(format!("Invalid token: {other}")),
+            other => {
+                // Auth0 says only "Invalid token"; the log says why.
+                eprintln!("dev-tenant: bearer token refused: {other}");
+                ApiError::unauthorized("Invalid token")
+            }
         },
     )?;
     let audiences = tokens::audiences(&claims);
     if !audiences.contains(&state.config.mgmt_audience()) {
         let aud = audiences.join(",");
         if audiences.iter().any(|a| state.config.client(a).is_some()) {
-            log_deprecated(state, &origin, "an ID token was sent as the bearer");
+            log_deprecated(state, origin, "an ID token was sent as the bearer");
         }
         return Err(ApiError::unauthorized(format!("Bad audience: {aud}")));
     }
@@ -125,16 +133,17 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        origin,
+        origin: origin.to_owned(),
     })
 }
 
-/// Per-subject fixed one-minute window, as Auth0's user-scoped limits behave.
-fn rate_limit(state: &AppState, caller: &Caller) -> Result<RateInfo, ApiError> {
+/// Fixed one-minute windows, one per subject as Auth0's user-scoped limits behave; requests
+/// that fail authentication share one window, so even a 401 states the limit.
+fn rate_limit(state: &AppState, bucket: &str) -> Result<RateInfo, ApiError> {
     let limit = state.config.rate_limit_per_minute;
     let now = now();
     let mut store = state.store();
-    let window = store.rate.entry(caller.sub.clone()).or_default();
+    let window = store.rate.entry(bucket.to_owned()).or_default();
     if now >= window.window_start + 60 {
         *window = RateWindow {
             window_start: now,
@@ -179,8 +188,17 @@ fn guard(
     route: MgmtRoute,
     rate: &mut Option<RateInfo>,
 ) -> Result<Caller, ApiError> {
-    let caller = authenticate(state, headers)?;
-    *rate = Some(rate_limit(state, &caller)?);
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("(no Origin header)");
+    let caller = authenticate(state, headers, origin);
+    let bucket = match &caller {
+        Ok(c) => c.sub.as_str(),
+        Err(_) => UNAUTHENTICATED_BUCKET,
+    };
+    *rate = Some(rate_limit(state, bucket)?);
+    let caller = caller?;
     if state.config.test_mode {
         let mut store = state.store();
         if store
@@ -211,6 +229,9 @@ fn guard(
     Ok(caller)
 }
 
+/// The rate window of requests that did not authenticate (no subject can own them).
+const UNAUTHENTICATED_BUCKET: &str = "(unauthenticated)";
+
 fn path_or_400<T>(path: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
     path.map(|Path(p)| p).map_err(|e| {
         ApiError::bad_request(format!("Path validation error: {e}"), Some("invalid_uri"))
@@ -219,8 +240,8 @@ fn path_or_400<T>(path: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
 
 fn user_mismatch() -> ApiError {
     ApiError::forbidden(
-        "user to be acted on does not match subject in bearer token",
-        None,
+        "User to be acted on does not match subject in bearer token.",
+        Some("unowned_resource"),
     )
 }
 
@@ -280,6 +301,12 @@ pub async fn link(
         Ok(c) => c,
         Err(e) => return respond(rate, Err(e)),
     };
+    // The scope is checked before the body is read: a token that may not link learns
+    // nothing about the body.
+    if !caller.has("update:users") && !caller.has("update:current_user_identities") {
+        let e = insufficient_scope("update:users,update:current_user_identities");
+        return respond(rate, Err(e));
+    }
     let bytes = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(_) => {
@@ -379,14 +406,11 @@ fn link_checks(
 ) -> Result<(StatusCode, Value), ApiError> {
     let body = parse_link_body(headers, bytes)?;
     let server_side = caller.has("update:users");
-    if !server_side && !caller.has("update:current_user_identities") {
-        return Err(insufficient_scope(
-            "update:users,update:current_user_identities",
-        ));
-    }
+    // Either way, a `link_with` ID token must be meant for the caller's client.
+    let azp = caller.azp.as_deref().unwrap_or_default();
     let secondary = if server_side {
         match (&body.link_with, &body.provider, &body.user_id) {
-            (Some(token), _, _) => verified_secondary(state, headers, token, None)?,
+            (Some(token), _, _) => verified_secondary(state, headers, token, azp)?,
             (None, Some(provider), Some(user_id)) => {
                 let secondary = format!("{provider}|{user_id}");
                 if let Some(connection_id) = &body.connection_id {
@@ -410,23 +434,19 @@ fn link_checks(
             return Err(user_mismatch());
         }
         let token = body.link_with.as_deref().unwrap_or_default();
-        verified_secondary(
-            state,
-            headers,
-            token,
-            Some(caller.azp.as_deref().unwrap_or_default()),
-        )?
+        verified_secondary(state, headers, token, azp)?
     };
     do_link(state, id, &secondary)
 }
 
-/// `link_with`: an RS256 ID token of this tenant, unexpired; for user-scoped calls its
-/// `aud` must equal the access token's `azp`. Returns the secondary's `sub`.
+/// `link_with`: an RS256 ID token of this tenant, unexpired, whose `aud` is exactly the
+/// access token's `azp` (for user-scoped and `update:users` calls alike). Returns the
+/// secondary's `sub`.
 fn verified_secondary(
     state: &AppState,
     headers: &HeaderMap,
     token: &str,
-    required_aud: Option<&str>,
+    azp: &str,
 ) -> Result<String, ApiError> {
     // An ID token of the host the call came through (custom domain or canonical).
     let claims =
@@ -436,17 +456,15 @@ fn verified_secondary(
                 Some("invalid_token"),
             )
         })?;
-    if let Some(azp) = required_aud {
-        let aud = tokens::audiences(&claims);
-        if aud.len() != 1 || aud[0] != azp {
-            return Err(ApiError::bad_request(
-                format!(
-                    "The link_with token's aud ({}) must match the azp of the access token ({azp})",
-                    aud.join(",")
-                ),
-                Some("invalid_token"),
-            ));
-        }
+    let aud = tokens::audiences(&claims);
+    if aud.len() != 1 || aud[0] != azp {
+        return Err(ApiError::bad_request(
+            format!(
+                "The link_with token's aud ({}) must match the azp of the access token ({azp})",
+                aud.join(",")
+            ),
+            Some("invalid_token"),
+        ));
     }
     claims["sub"]
         .as_str()
@@ -479,8 +497,9 @@ fn check_connection_id(
     Ok(())
 }
 
-/// Moves the secondary user's identities into the primary. Refuses the same account
-/// (400), an identity already linked here or to another user (409), unknown users.
+/// Moves the secondary user's identities into the primary: its own identity and, as Auth0
+/// does, any identities linked to it. Refuses the same account (400), an identity already
+/// linked here or to another user (409), unknown users.
 fn do_link(
     state: &AppState,
     primary_id: &str,
@@ -514,13 +533,6 @@ fn do_link(
             Some("inexistent_user"),
         ));
     };
-    if store.users[index].identities.len() > 1 {
-        return Err(ApiError::mgmt(
-            StatusCode::CONFLICT,
-            "The secondary user has linked identities of its own; unlink them before linking it to another user.",
-            Some("identity_conflict"),
-        ));
-    }
     let secondary = store.users.remove(index);
     let mut moved = secondary.identities;
     if let Some(first) = moved.first_mut() {

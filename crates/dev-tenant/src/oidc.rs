@@ -244,8 +244,10 @@ fn check_response_mode(mode: Option<&String>) -> Result<ResponseMode, ApiError> 
     }
 }
 
-/// Exact match against Allowed Callback URLs; for `web_message`, an Allowed Web Origin
-/// (the message target) is enough, as Auth0 allows for silent authentication.
+/// `query`: an exact match against Allowed Callback URLs. `web_message`: the response is
+/// posted to the redirect URI's origin, so that origin must be an Allowed Web Origin (an
+/// Allowed Callback URL alone is not enough), and the URI is either an Allowed Callback
+/// URL or the bare origin, as Auth0 allows for silent authentication.
 fn check_redirect_uri(
     client: &crate::fixtures::ClientFixture,
     uri: Option<&String>,
@@ -254,21 +256,30 @@ fn check_redirect_uri(
     let uri =
         uri.ok_or_else(|| ApiError::page(StatusCode::BAD_REQUEST, "redirect_uri is required"))?;
     let exact = client.callbacks.iter().any(|c| c == uri);
-    let by_origin = mode == ResponseMode::WebMessage
-        && origin_of(uri).is_some_and(|o| {
-            client.web_origins.contains(&o) && (uri == &o || uri == &format!("{o}/"))
-        });
-    if exact || by_origin {
-        Ok(uri.clone())
-    } else {
-        Err(ApiError::page(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "Callback URL mismatch. {uri} is not in the list of allowed callback URLs of client {}",
-                client.client_id
-            ),
-        ))
+    if mode == ResponseMode::WebMessage {
+        let origin = origin_of(uri).filter(|o| client.web_origins.contains(o));
+        let Some(origin) = origin else {
+            return Err(ApiError::page(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "response_mode=web_message: the origin of {uri} is not in the list of allowed web origins of client {}",
+                    client.client_id
+                ),
+            ));
+        };
+        if exact || uri == &origin || uri == &format!("{origin}/") {
+            return Ok(uri.clone());
+        }
+    } else if exact {
+        return Ok(uri.clone());
     }
+    Err(ApiError::page(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "Callback URL mismatch. {uri} is not in the list of allowed callback URLs of client {}",
+            client.client_id
+        ),
+    ))
 }
 
 fn current_session(state: &AppState, headers: &HeaderMap, max_age: Option<u64>) -> Option<Session> {
@@ -624,6 +635,7 @@ fn authorization_code_grant(
                     user_id: grant.user_id.clone(),
                     scope: grant.request.scope.clone(),
                     audience: grant.request.audience.clone(),
+                    auth_time: grant.auth_time,
                 },
             );
             token
@@ -675,7 +687,8 @@ fn refresh_grant(
         &grant.scope,
         audience.as_deref(),
         None,
-        now(),
+        // A refreshed ID token states when the user really authenticated (OIDC Core 12.2).
+        grant.auth_time,
         None,
     )
 }
@@ -846,9 +859,6 @@ pub async fn logout(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let p = query_params(query)?;
-    if let Some(id) = cookie(&headers, SESSION_COOKIE) {
-        state.store().sessions.remove(&id);
-    }
     let clear =
         HeaderValue::from_static("dev_tenant_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
     let mut response = match p.get("returnTo") {
@@ -869,6 +879,10 @@ pub async fn logout(
         }
         None => Html(pages::error_page("You are signed out of the dev tenant.")).into_response(),
     };
+    // Only a logout whose returnTo is allowed ends the session.
+    if let Some(id) = cookie(&headers, SESSION_COOKIE) {
+        state.store().sessions.remove(&id);
+    }
     response.headers_mut().append(header::SET_COOKIE, clear);
     Ok(response)
 }

@@ -125,6 +125,8 @@ pub struct RefreshGrant {
     pub user_id: String,
     pub scope: String,
     pub audience: Option<String>,
+    /// When the user authenticated; refreshed ID tokens keep it.
+    pub auth_time: u64,
 }
 
 /// Test-mode switches: each makes the next matching response misbehave.

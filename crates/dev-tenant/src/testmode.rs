@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
             post(misbehave).delete(clear_switches).get(list_switches),
         )
         .route("/test/rotate-keys", post(rotate_keys))
+        .route("/test/revoke-previous-key", post(revoke_previous_key))
         .route("/test/auto-login", post(auto_login))
         .route("/test/deprecated-log", get(deprecated_log))
         .route("/test/mgmt-log", get(mgmt_log))
@@ -76,10 +77,23 @@ async fn list_switches(State(state): State<AppState>) -> Json<Value> {
     Json(json!(state.store().switches))
 }
 
-async fn rotate_keys(State(state): State<AppState>) -> Json<Value> {
+async fn rotate_keys(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let mut keys = state.keys();
-    keys.rotate();
-    Json(json!({ "current_kid": keys.current().kid }))
+    keys.rotate()
+        .map_err(|e| ApiError::mgmt(StatusCode::CONFLICT, e, None))?;
+    Ok(Json(json!({ "current_kid": keys.current().kid })))
+}
+
+/// Revokes the key that signed before the last rotation: tokens it signed stop verifying.
+async fn revoke_previous_key(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let revoked = state.keys().revoke_previous().ok_or_else(|| {
+        ApiError::mgmt(
+            StatusCode::CONFLICT,
+            "there is no previous key to revoke; rotate first",
+            None,
+        )
+    })?;
+    Ok(Json(json!({ "revoked_kid": revoked })))
 }
 
 #[derive(Debug, Deserialize)]

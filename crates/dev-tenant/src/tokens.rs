@@ -184,7 +184,7 @@ pub fn verify(keys: &KeyRing, issuer: &str, token: &str) -> Result<Value, JwtRef
     let header = jsonwebtoken::decode_header(token).map_err(|_| JwtRefusal::Malformed)?;
     let key = match header.kid.as_deref() {
         Some(kid) => keys.find(kid).ok_or(JwtRefusal::UnknownKey)?,
-        // Two keys are always published, so a token without `kid` cannot name its key.
+        // At least two keys are always published, so a token without `kid` cannot name its key.
         None => return Err(JwtRefusal::UnknownKey),
     };
     let mut validation = Validation::new(Algorithm::RS256);

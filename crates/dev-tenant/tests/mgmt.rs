@@ -29,6 +29,19 @@ async fn link(t: &Tenant, primary: &str, token: &str, body: Value) -> Reply {
         .await
 }
 
+/// The refusal of an ID token whose `kid` names no published key (or that has none).
+/// axum's reason for a path segment that is not UTF-8, in the tenant's 400 body.
+const PATH_ERROR: &str = "Path validation error: Invalid UTF-8 in `id`";
+const NO_KEY: &str = "no signing key of this tenant matches the token's kid";
+
+/// The number of identities the user has, read with the back end's token.
+async fn identity_count(t: &Tenant, id: &str) -> usize {
+    let admin = t.backend_token().await;
+    get_user(t, id, &admin).await.json()["identities"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
 async fn deprecated_log(t: &Tenant) -> Vec<String> {
     serde_json::from_value(t.get("/test/deprecated-log").await.json()).expect("log")
 }
@@ -59,31 +72,44 @@ async fn authentication_refusals() {
     let t = tenant();
     t.get(&user_uri(ALICE))
         .await
-        .assert_mgmt_error(401, "Missing authentication");
-    t.get_with(&user_uri(ALICE), &[("authorization", "Basic abc")])
-        .await
-        .assert_mgmt_error(401, "Bad HTTP authentication header format");
+        .assert_mgmt_error(401, None, "Missing authentication");
+    // A header that is not `Bearer <token>` is malformed: 400, not 401.
+    for value in [
+        "Basic abc",
+        "Bearer ",
+        "Bearer a b",
+        "bearer abc",
+        "Bearerabc",
+    ] {
+        t.get_with(&user_uri(ALICE), &[("authorization", value)])
+            .await
+            .assert_mgmt_error(400, None, "Bad HTTP authentication header format");
+    }
     t.get_with(&user_uri(ALICE), &[("authorization", "Bearer not.a.jwt")])
         .await
-        .assert_mgmt_error(401, "Invalid token");
+        .assert_mgmt_error(401, None, "Invalid token");
     let expired = sign_with_tenant_key(
         &json!({"iss": ISS, "sub": ALICE, "aud": API, "azp": SPA, "scope": "read:current_user", "iat": now() - 7200, "exp": now() - 3600}),
     );
-    get_user(&t, ALICE, &expired)
-        .await
-        .assert_mgmt_error(401, "Expired token");
+    get_user(&t, ALICE, &expired).await.assert_mgmt_error(
+        401,
+        None,
+        "Expired token received for JSON Web Token validation",
+    );
     let foreign = sign_with_tenant_key(
         &json!({"iss": "https://other.example/", "sub": ALICE, "aud": API, "scope": "read:current_user", "iat": now(), "exp": now() + 60}),
     );
     get_user(&t, ALICE, &foreign)
         .await
-        .assert_mgmt_error(401, "Invalid token");
+        .assert_mgmt_error(401, None, "Invalid token");
     let other_api = sign_with_tenant_key(
         &json!({"iss": ISS, "sub": ALICE, "aud": "https://api.example/", "scope": "read:current_user", "iat": now(), "exp": now() + 60}),
     );
-    get_user(&t, ALICE, &other_api)
-        .await
-        .assert_mgmt_error(401, "Bad audience");
+    get_user(&t, ALICE, &other_api).await.assert_mgmt_error(
+        401,
+        None,
+        "Bad audience: https://api.example/",
+    );
 }
 
 #[tokio::test]
@@ -93,7 +119,7 @@ async fn id_token_as_bearer_is_the_deprecated_flow() {
     let secondary = t.id_token(GOOGLE).await;
     link(&t, ALICE, &id_token, json!({"link_with": secondary}))
         .await
-        .assert_mgmt_error(401, "Bad audience");
+        .assert_mgmt_error(401, None, &format!("Bad audience: {SPA}"));
     let log = deprecated_log(&t).await;
     assert_eq!(log.len(), 1);
     assert!(
@@ -109,7 +135,8 @@ async fn scope_and_subject_checks_on_read() {
     let token = t.user_token(ALICE).await;
     get_user(&t, "auth0|bob", &token).await.assert_mgmt_error(
         403,
-        "user to be acted on does not match subject in bearer token",
+        Some("unowned_resource"),
+        "User to be acted on does not match subject in bearer token.",
     );
     let no_scope = t
         .login(ALICE, &[("audience", API), ("scope", "openid")])
@@ -117,9 +144,11 @@ async fn scope_and_subject_checks_on_read() {
         .as_str()
         .expect("at")
         .to_owned();
-    get_user(&t, ALICE, &no_scope)
-        .await
-        .assert_mgmt_error(403, "Insufficient scope");
+    get_user(&t, ALICE, &no_scope).await.assert_mgmt_error(
+        403,
+        Some("insufficient_scope"),
+        "Insufficient scope, expected any of: read:users,read:current_user",
+    );
     let admin = t.backend_token().await;
     assert_eq!(
         get_user(&t, "auth0|bob", &admin).await.status,
@@ -127,7 +156,7 @@ async fn scope_and_subject_checks_on_read() {
     );
     get_user(&t, "auth0|nobody", &admin)
         .await
-        .assert_mgmt_error(404, "The user does not exist.");
+        .assert_mgmt_error(404, Some("inexistent_user"), "The user does not exist.");
 }
 
 #[tokio::test]
@@ -167,7 +196,11 @@ async fn deprecated_user_id_provider_with_user_token_is_refused_and_logged() {
         json!({"provider": "google-oauth2", "user_id": "100000000000000000001"}),
     )
     .await;
-    r.assert_mgmt_error(403, "Insufficient scope, expected any of: update:users");
+    r.assert_mgmt_error(
+        403,
+        Some("insufficient_scope"),
+        "Insufficient scope, expected any of: update:users",
+    );
     let log = deprecated_log(&t).await;
     assert!(
         log.iter().any(
@@ -197,10 +230,18 @@ async fn body_shape_refusals() {
         json!({"link_with": secondary, "user_id": "x"}),
     )
     .await
-    .assert_mgmt_error(400, "cannot be combined");
+    .assert_mgmt_error(
+        400,
+        Some("invalid_body"),
+        "Payload validation error: link_with cannot be combined with provider, user_id or connection_id",
+    );
     link(&t, ALICE, &token, json!({}))
         .await
-        .assert_mgmt_error(400, "Missing required property: link_with");
+        .assert_mgmt_error(
+            400,
+            Some("invalid_body"),
+            "Payload validation error: 'Missing required property: link_with' (or provider and user_id with update:users)",
+        );
     link(
         &t,
         ALICE,
@@ -208,13 +249,25 @@ async fn body_shape_refusals() {
         json!({"link_with": secondary, "extra": 1}),
     )
     .await
-    .assert_mgmt_error(400, "Additional properties not allowed: extra");
+    .assert_mgmt_error(
+        400,
+        Some("invalid_body"),
+        "Payload validation error: 'Additional properties not allowed: extra'",
+    );
     link(&t, ALICE, &token, json!({"link_with": 42}))
         .await
-        .assert_mgmt_error(400, "Expected type string");
+        .assert_mgmt_error(
+            400,
+            Some("invalid_body"),
+            "Payload validation error: 'Expected type string' on property link_with",
+        );
     link(&t, ALICE, &token, json!(["link_with"]))
         .await
-        .assert_mgmt_error(400, "Expected type object");
+        .assert_mgmt_error(
+            400,
+            Some("invalid_body"),
+            "Payload validation error: 'Expected type object'",
+        );
     t.post_raw(
         &identities_uri(ALICE),
         Some(&token),
@@ -222,7 +275,11 @@ async fn body_shape_refusals() {
         "{nope".into(),
     )
     .await
-    .assert_mgmt_error(400, "Invalid request payload JSON format");
+    .assert_mgmt_error(
+        400,
+        Some("invalid_body"),
+        "Invalid request payload JSON format",
+    );
     t.post_raw(
         &identities_uri(ALICE),
         Some(&token),
@@ -230,7 +287,7 @@ async fn body_shape_refusals() {
         "{}".into(),
     )
     .await
-    .assert_mgmt_error(415, "application/json");
+    .assert_mgmt_error(415, None, "Content-Type must be application/json");
     t.post_raw(
         &identities_uri(ALICE),
         Some(&token),
@@ -238,7 +295,11 @@ async fn body_shape_refusals() {
         format!("{{\"link_with\":\"{}\"}}", "x".repeat(100_000)),
     )
     .await
-    .assert_mgmt_error(413, "Payload content length");
+    .assert_mgmt_error(
+        413,
+        None,
+        "Payload content length greater than maximum allowed: 65536",
+    );
 }
 
 #[tokio::test]
@@ -250,7 +311,8 @@ async fn path_must_be_the_token_subject() {
         .await
         .assert_mgmt_error(
             403,
-            "user to be acted on does not match subject in bearer token",
+            Some("unowned_resource"),
+            "User to be acted on does not match subject in bearer token.",
         );
 }
 
@@ -259,22 +321,39 @@ async fn link_with_must_be_a_valid_rs256_token_of_this_tenant() {
     let t = tenant();
     let token = t.user_token(ALICE).await;
     for (switch, message) in [
-        ("id_token_alg_none", "invalid algorithm"),
-        ("id_token_hs256", "invalid algorithm"),
+        (
+            "id_token_alg_none",
+            "invalid algorithm none: only RS256 is accepted",
+        ),
+        (
+            "id_token_hs256",
+            "invalid algorithm HS256: only RS256 is accepted",
+        ),
         ("id_token_bad_signature", "invalid signature"),
         ("id_token_expired", "jwt expired"),
         ("id_token_wrong_iss", "invalid issuer"),
-        ("id_token_unknown_kid", "kid"),
+        ("id_token_unknown_kid", NO_KEY),
+        // Without `kid` the token cannot name one of the published keys.
+        ("id_token_no_kid", NO_KEY),
     ] {
         t.arm(switch, json!({})).await;
         let secondary = t.id_token(GOOGLE).await;
         link(&t, ALICE, &token, json!({"link_with": secondary}))
             .await
-            .assert_mgmt_error(400, message);
+            .assert_mgmt_error(
+                400,
+                Some("invalid_token"),
+                &format!("Unable to verify link_with: {message}"),
+            );
     }
     link(&t, ALICE, &token, json!({"link_with": "garbage"}))
         .await
-        .assert_mgmt_error(400, "jwt malformed");
+        .assert_mgmt_error(
+            400,
+            Some("invalid_token"),
+            "Unable to verify link_with: jwt malformed",
+        );
+    assert_eq!(identity_count(&t, ALICE).await, 1, "nothing was linked");
 }
 
 #[tokio::test]
@@ -285,7 +364,11 @@ async fn link_with_aud_must_equal_the_access_token_azp() {
     let secondary = t.id_token(GOOGLE).await;
     link(&t, ALICE, &token, json!({"link_with": secondary}))
         .await
-        .assert_mgmt_error(400, "must match the azp");
+        .assert_mgmt_error(
+            400,
+            Some("invalid_token"),
+            &format!("The link_with token's aud (other-spa-client) must match the azp of the access token ({SPA})"),
+        );
 }
 
 #[tokio::test]
@@ -295,7 +378,7 @@ async fn same_account_is_refused() {
     let same = t.id_token(ALICE).await;
     link(&t, ALICE, &token, json!({"link_with": same}))
         .await
-        .assert_mgmt_error(400, "Main identity and the new one are the same.");
+        .assert_mgmt_error(400, None, "Main identity and the new one are the same.");
 }
 
 #[tokio::test]
@@ -312,12 +395,20 @@ async fn already_linked_is_409() {
     // The same (still valid) ID token again: its sub is now an identity of Alice.
     link(&t, ALICE, &token, json!({"link_with": secondary.clone()}))
         .await
-        .assert_mgmt_error(409, "already linked to this user");
+        .assert_mgmt_error(
+            409,
+            Some("identity_conflict"),
+            "The identity is already linked to this user.",
+        );
     // Bob tries to take it over.
     let bob = t.user_token("auth0|bob").await;
     link(&t, "auth0|bob", &bob, json!({"link_with": secondary}))
         .await
-        .assert_mgmt_error(409, "linked to another user");
+        .assert_mgmt_error(
+            409,
+            Some("identity_conflict"),
+            "The identity is already linked to another user.",
+        );
 }
 
 #[tokio::test]
@@ -339,16 +430,35 @@ async fn server_side_flow_with_update_users() {
         json!({"provider": "auth0", "user_id": "carol", "connection_id": "con_wrong"}),
     )
     .await;
-    r.assert_mgmt_error(400, "connection_id");
+    r.assert_mgmt_error(
+        400,
+        None,
+        "connection_id does not match the secondary user's connection",
+    );
     let r = link(&t, ALICE, &admin, json!({"provider": "auth0", "user_id": "carol", "connection_id": "con_UsernamePasswordAuthentication"})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let secondary = t.id_token(GOOGLE).await;
-    assert_eq!(
-        link(&t, "auth0|bob", &admin, json!({"link_with": secondary}))
-            .await
-            .status,
-        StatusCode::CREATED
+    // `link_with` with `update:users` follows the same rule as the user flow: the ID
+    // token's aud must be the caller's client (the SPA's token is not the back end's).
+    let spa_id_token = t.id_token(GOOGLE).await;
+    link(&t, "auth0|bob", &admin, json!({"link_with": spa_id_token}))
+        .await
+        .assert_mgmt_error(
+            400,
+            Some("invalid_token"),
+            "The link_with token's aud (demo-spa-client) must match the azp of the access token (demo-backend)",
+        );
+    assert_eq!(identity_count(&t, "auth0|bob").await, 1);
+    let backend_id_token = sign_with_tenant_key(
+        &json!({"iss": ISS, "sub": GOOGLE, "aud": "demo-backend", "iat": now(), "exp": now() + 60}),
     );
+    let r = link(
+        &t,
+        "auth0|bob",
+        &admin,
+        json!({"link_with": backend_id_token}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert!(
         deprecated_log(&t).await.is_empty(),
         "the server-side flow is not deprecated"
@@ -360,7 +470,11 @@ async fn server_side_flow_with_update_users() {
         json!({"provider": "github", "user_id": "nope"}),
     )
     .await
-    .assert_mgmt_error(400, "Secondary user does not exist");
+    .assert_mgmt_error(
+        400,
+        Some("inexistent_user"),
+        "Secondary user does not exist.",
+    );
 }
 
 #[tokio::test]
@@ -398,16 +512,28 @@ async fn unlink_refusals() {
     let token = t.user_token(ALICE).await;
     t.delete(&format!("{}/auth0/alice", identities_uri(ALICE)), &token)
         .await
-        .assert_mgmt_error(400, "Main identity cannot be removed");
+        .assert_mgmt_error(
+            400,
+            Some("operation_not_supported"),
+            "Main identity cannot be removed.",
+        );
     t.delete(&format!("{}/github/4242", identities_uri(ALICE)), &token)
         .await
-        .assert_mgmt_error(404, "identity does not exist");
+        .assert_mgmt_error(
+            404,
+            Some("inexistent_identity"),
+            "The identity does not exist for this user.",
+        );
     t.delete(
         &format!("{}/github/4242", identities_uri("auth0|bob")),
         &token,
     )
     .await
-    .assert_mgmt_error(403, "does not match subject");
+    .assert_mgmt_error(
+        403,
+        Some("unowned_resource"),
+        "User to be acted on does not match subject in bearer token.",
+    );
     let read_only = t
         .login(
             ALICE,
@@ -422,7 +548,11 @@ async fn unlink_refusals() {
         &read_only,
     )
     .await
-    .assert_mgmt_error(403, "Insufficient scope");
+    .assert_mgmt_error(
+        403,
+        Some("insufficient_scope"),
+        "Insufficient scope, expected any of: update:users,update:current_user_identities",
+    );
 }
 
 #[tokio::test]
@@ -437,7 +567,11 @@ async fn rate_limit_per_user() {
     );
     assert_eq!(get_user(&t, ALICE, &token).await.status, StatusCode::OK);
     let r = get_user(&t, ALICE, &token).await;
-    r.assert_mgmt_error(429, "Global limit has been reached");
+    r.assert_mgmt_error(
+        429,
+        Some("too_many_requests"),
+        "Global limit has been reached",
+    );
     assert_eq!(r.header("x-ratelimit-remaining"), Some("0"));
     assert!(r
         .header("retry-after")
@@ -462,10 +596,14 @@ async fn management_switches() {
     let secondary = t.id_token(GOOGLE).await;
     link(&t, ALICE, &token, json!({"link_with": secondary.clone()}))
         .await
-        .assert_mgmt_error(500, "Internal");
+        .assert_mgmt_error(500, None, "Internal error (test switch)");
     t.arm("mgmt_rate_limited", json!({})).await;
     let r = get_user(&t, ALICE, &token).await;
-    r.assert_mgmt_error(429, "Global limit");
+    r.assert_mgmt_error(
+        429,
+        Some("too_many_requests"),
+        "Global limit has been reached",
+    );
     assert_eq!(r.header("retry-after"), Some("2"));
     assert_eq!(
         link(&t, ALICE, &token, json!({"link_with": secondary}))
@@ -567,10 +705,10 @@ async fn malformed_paths_and_unknown_routes_get_auth0_bodies() {
         &[("authorization", &format!("Bearer {token}"))],
     )
     .await
-    .assert_mgmt_error(400, "Path validation error");
+    .assert_mgmt_error(400, Some("invalid_uri"), PATH_ERROR);
     t.get("/api/v2/clients")
         .await
-        .assert_mgmt_error(404, "Not Found");
+        .assert_mgmt_error(404, None, "Not Found");
 }
 
 #[tokio::test]
@@ -606,4 +744,194 @@ async fn a_session_follows_its_identity_into_the_primary() {
         claims(body["id_token"].as_str().expect("id_token"))["sub"],
         json!(ALICE)
     );
+}
+
+#[tokio::test]
+async fn a_secondary_with_linked_identities_brings_them_to_the_primary() {
+    let t = tenant();
+    // Bob's back end links GitHub to Bob; signing in with GitHub now signs Bob in.
+    let admin = t.backend_token().await;
+    let r = link(
+        &t,
+        "auth0|bob",
+        &admin,
+        json!({"provider": "github", "user_id": "4242"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let bob = t.id_token(GITHUB).await;
+    assert_eq!(claims(&bob)["sub"], json!("auth0|bob"));
+    // Alice links Bob: Bob's own identity and GitHub both move to Alice, as Auth0 does.
+    let token = t.user_token(ALICE).await;
+    let r = link(&t, ALICE, &token, json!({"link_with": bob})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let keys: Vec<String> = r
+        .json()
+        .as_array()
+        .expect("identities")
+        .iter()
+        .map(|i| format!("{}|{}", i["provider"].as_str().unwrap_or(""), i["user_id"]))
+        .collect();
+    assert_eq!(
+        keys,
+        vec!["auth0|\"alice\"", "auth0|\"bob\"", "github|\"4242\""]
+    );
+    assert_eq!(
+        get_user(&t, "auth0|bob", &admin).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(claims(&t.id_token(GITHUB).await)["sub"], json!(ALICE));
+}
+
+#[tokio::test]
+async fn the_scope_is_checked_before_the_body() {
+    let t = tenant();
+    let read_only = t
+        .login(
+            ALICE,
+            &[("audience", API), ("scope", "openid read:current_user")],
+        )
+        .await["access_token"]
+        .as_str()
+        .expect("at")
+        .to_owned();
+    let expected =
+        "Insufficient scope, expected any of: update:users,update:current_user_identities";
+    for (content_type, body) in [
+        ("application/json", "{nope".to_owned()),
+        ("text/plain", "{}".to_owned()),
+        ("application/json", "x".repeat(100_000)),
+    ] {
+        t.post_raw(&identities_uri(ALICE), Some(&read_only), content_type, body)
+            .await
+            .assert_mgmt_error(403, Some("insufficient_scope"), expected);
+    }
+}
+
+#[tokio::test]
+async fn every_management_response_states_the_rate_limit() {
+    let t = tenant_with(|c| c.rate_limit_per_minute = 50);
+    let token = t.user_token(ALICE).await;
+    let bearer = format!("Bearer {token}");
+    let replies = [
+        ("no Authorization", t.get(&user_uri(ALICE)).await),
+        (
+            "malformed Authorization",
+            t.get_with(&user_uri(ALICE), &[("authorization", "Basic x")])
+                .await,
+        ),
+        (
+            "invalid token",
+            t.get_with(&user_uri(ALICE), &[("authorization", "Bearer x.y.z")])
+                .await,
+        ),
+        (
+            "another user",
+            t.get_with(&user_uri("auth0|bob"), &[("authorization", &bearer)])
+                .await,
+        ),
+        (
+            "bad body",
+            t.post_raw(
+                &identities_uri(ALICE),
+                Some(&token),
+                "application/json",
+                "{".into(),
+            )
+            .await,
+        ),
+        (
+            "too large",
+            t.post_raw(
+                &identities_uri(ALICE),
+                Some(&token),
+                "application/json",
+                "x".repeat(100_000),
+            )
+            .await,
+        ),
+        (
+            "unknown identity",
+            t.delete(&format!("{}/github/1", identities_uri(ALICE)), &token)
+                .await,
+        ),
+        (
+            "success",
+            t.get_with(&user_uri(ALICE), &[("authorization", &bearer)])
+                .await,
+        ),
+    ];
+    for (what, r) in &replies {
+        let limit = r.header("x-ratelimit-limit");
+        let remaining = r.header("x-ratelimit-remaining").map(str::parse::<u32>);
+        let reset = r.header("x-ratelimit-reset").map(str::parse::<u64>);
+        assert_eq!(limit, Some("50"), "{what}: {:?}", r.headers);
+        assert!(matches!(remaining, Some(Ok(n)) if n < 50), "{what}");
+        assert!(
+            matches!(reset, Some(Ok(at)) if at > now() && at <= now() + 60),
+            "{what}"
+        );
+    }
+    // Requests without a usable token share one window; Alice's are counted apart.
+    let remaining = |i: usize| {
+        replies[i]
+            .1
+            .header("x-ratelimit-remaining")
+            .map(str::to_owned)
+    };
+    assert_eq!(remaining(0).as_deref(), Some("49"));
+    assert_eq!(remaining(2).as_deref(), Some("47"));
+    assert_eq!(remaining(3).as_deref(), Some("49"));
+    assert_eq!(remaining(7).as_deref(), Some("45"));
+}
+
+#[tokio::test]
+async fn the_test_mode_429_states_its_own_window() {
+    let t = tenant();
+    let token = t.user_token(ALICE).await;
+    t.arm("mgmt_rate_limited", json!({})).await;
+    let r = get_user(&t, ALICE, &token).await;
+    r.assert_mgmt_error(
+        429,
+        Some("too_many_requests"),
+        "Global limit has been reached",
+    );
+    let retry_after: u64 = r
+        .header("retry-after")
+        .expect("retry-after")
+        .parse()
+        .expect("n");
+    let reset: u64 = r
+        .header("x-ratelimit-reset")
+        .expect("reset")
+        .parse()
+        .expect("n");
+    assert_eq!(retry_after, 2);
+    assert_eq!(r.header("x-ratelimit-remaining"), Some("0"));
+    assert!(
+        reset.abs_diff(now() + retry_after) <= 1,
+        "reset {reset} agrees with retry-after {retry_after}"
+    );
+}
+
+#[tokio::test]
+async fn unlink_of_an_identity_the_user_does_not_have_is_404() {
+    // The tenant's choice (Auth0 documents 400/401/403/429 for this route): the user and
+    // the path are fine, the identity is not there.
+    let t = tenant();
+    let token = t.user_token(ALICE).await;
+    t.delete(
+        &format!(
+            "{}/google-oauth2/100000000000000000001",
+            identities_uri(ALICE)
+        ),
+        &token,
+    )
+    .await
+    .assert_mgmt_error(
+        404,
+        Some("inexistent_identity"),
+        "The identity does not exist for this user.",
+    );
+    assert_eq!(identity_count(&t, ALICE).await, 1);
 }

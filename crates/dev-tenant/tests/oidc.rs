@@ -651,6 +651,43 @@ async fn logout_checks_return_to() {
     );
 }
 
+/// Asserts an ID token is exactly what an unbent login issues: RS256 with a published
+/// `kid`, a signature that verifies with that JWKS key, and every claim as requested.
+async fn assert_normal_id_token(t: &Tenant, token: &str, why: &str) {
+    let header = header_of(token);
+    assert_eq!(header["alg"], json!("RS256"), "{why}");
+    let jwks = t.get("/.well-known/jwks.json").await.json();
+    let jwk = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .unwrap_or_else(|| panic!("{why}: kid {} is not published", header["kid"]))
+        .clone();
+    let key = jsonwebtoken::DecodingKey::from_rsa_components(
+        jwk["n"].as_str().expect("n"),
+        jwk["e"].as_str().expect("e"),
+    )
+    .expect("key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[ISS]);
+    validation.set_audience(&[SPA]);
+    validation.leeway = 0;
+    let c = jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
+        .unwrap_or_else(|e| panic!("{why}: {e}"))
+        .claims;
+    assert_eq!(c["aud"], json!(SPA), "{why}: a single audience");
+    assert_eq!(c["nonce"], json!("n0nce"), "{why}");
+    assert_eq!(c["sub"], json!(GOOGLE), "{why}");
+    let now = now();
+    assert!(c["iat"].as_u64().is_some_and(|iat| iat <= now), "{why}");
+    assert!(c["exp"].as_u64().is_some_and(|exp| exp > now), "{why}");
+}
+
+async fn armed(t: &Tenant) -> serde_json::Value {
+    t.get("/test/misbehave").await.json()
+}
+
 #[tokio::test]
 async fn id_token_switches_bend_the_next_token_only() {
     let t = tenant();
@@ -667,24 +704,59 @@ async fn id_token_switches_bend_the_next_token_only() {
         t.arm(switch, json!({})).await;
         let bent = claims(&t.id_token(GOOGLE).await)[claim].clone();
         assert_ne!(normal, bent, "{switch} must change {claim}");
-        let again = claims(&t.id_token(GOOGLE).await)[claim].clone();
-        assert_eq!(normal.is_array(), again.is_array(), "{switch} is one-shot");
+        assert_eq!(armed(&t).await, json!([]), "{switch} is used up");
+        let again = t.id_token(GOOGLE).await;
+        assert_normal_id_token(&t, &again, &format!("after {switch}")).await;
     }
-    for (switch, check) in [("id_token_alg_none", "none"), ("id_token_hs256", "HS256")] {
+    type Bent = fn(&serde_json::Value) -> bool;
+    let header_cases: [(&str, Bent); 4] = [
+        ("id_token_alg_none", |h| h["alg"] == json!("none")),
+        ("id_token_hs256", |h| h["alg"] == json!("HS256")),
+        ("id_token_unknown_kid", |h| {
+            h["kid"] == json!("dev-tenant-unknown-kid")
+        }),
+        ("id_token_no_kid", |h| h.get("kid").is_none()),
+    ];
+    for (switch, bent) in header_cases {
         t.arm(switch, json!({})).await;
-        assert_eq!(header_of(&t.id_token(GOOGLE).await)["alg"], json!(check));
+        let h = header_of(&t.id_token(GOOGLE).await);
+        assert!(bent(&h), "{switch}: {h}");
+        let again = t.id_token(GOOGLE).await;
+        assert_normal_id_token(&t, &again, &format!("after {switch}")).await;
     }
-    t.arm("id_token_unknown_kid", json!({})).await;
-    assert_eq!(
-        header_of(&t.id_token(GOOGLE).await)["kid"],
-        json!("dev-tenant-unknown-kid")
-    );
-    t.arm("id_token_no_kid", json!({})).await;
-    assert!(header_of(&t.id_token(GOOGLE).await).get("kid").is_none());
     let good = t.id_token(GOOGLE).await;
     t.arm("id_token_bad_signature", json!({})).await;
     let bad = t.id_token(GOOGLE).await;
     assert_ne!(good.rsplit('.').next(), bad.rsplit('.').next());
+    assert_normal_id_token(
+        &t,
+        &t.id_token(GOOGLE).await,
+        "after id_token_bad_signature",
+    )
+    .await;
+    // `times` bends exactly that many tokens.
+    t.arm("id_token_wrong_nonce", json!({"times": 2})).await;
+    for _ in 0..2 {
+        assert_eq!(
+            claims(&t.id_token(GOOGLE).await)["nonce"],
+            json!("n0nce-tampered")
+        );
+    }
+    assert_normal_id_token(&t, &t.id_token(GOOGLE).await, "after two wrong nonces").await;
+}
+
+/// A normal `/authorize` answer: a redirect to the callback with a code and our state.
+#[track_caller]
+fn assert_normal_authorize(r: &Reply, why: &str) {
+    assert_eq!(r.status, StatusCode::FOUND, "{why}");
+    assert!(
+        r.header("location")
+            .is_some_and(|l| l.starts_with(CALLBACK)),
+        "{why}: {:?}",
+        r.header("location")
+    );
+    assert!(r.location_param("code").is_some(), "{why}");
+    assert_eq!(r.location_param("state").as_deref(), Some("st4te"), "{why}");
 }
 
 #[tokio::test]
@@ -693,17 +765,32 @@ async fn authorize_switches() {
     t.arm("authorize_access_denied", json!({})).await;
     let r = t.get(&t.authorize_url(ALICE, &[])).await;
     assert_eq!(r.location_param("error").as_deref(), Some("access_denied"));
+    assert_normal_authorize(
+        &t.get(&t.authorize_url(ALICE, &[])).await,
+        "after access_denied",
+    );
     t.arm("authorize_wrong_state", json!({})).await;
     let r = t.get(&t.authorize_url(ALICE, &[])).await;
     assert_ne!(r.location_param("state").as_deref(), Some("st4te"));
+    assert_normal_authorize(
+        &t.get(&t.authorize_url(ALICE, &[])).await,
+        "after wrong_state",
+    );
     t.arm("authorize_wrong_origin", json!({})).await;
-    let r = t
-        .get(&t.authorize_url(ALICE, &[("response_mode", "web_message")]))
-        .await;
+    let web_message = t.authorize_url(ALICE, &[("response_mode", "web_message")]);
+    let r = t.get(&web_message).await;
     assert_eq!(r.status, StatusCode::FOUND);
     assert!(r
         .header("location")
         .is_some_and(|l| l.starts_with("http://localhost:4000/authorize/relay?")));
+    let r = t.get(&web_message).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "after wrong_origin: served by the issuer"
+    );
+    assert!(posted_response(&r.text)["code"].is_string());
+    assert_eq!(armed(&t).await, json!([]));
 }
 
 #[tokio::test]
@@ -711,22 +798,43 @@ async fn token_switches() {
     let t = tenant();
     t.arm("token_server_error", json!({})).await;
     let code = code_for(&t).await;
-    let r = exchange(
-        &t,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", SPA),
-            ("code", &code),
-            ("code_verifier", VERIFIER),
-            ("redirect_uri", CALLBACK),
-        ],
-    )
-    .await;
+    let pairs = |code: &str| {
+        [
+            ("grant_type", "authorization_code".to_owned()),
+            ("client_id", SPA.to_owned()),
+            ("code", code.to_owned()),
+            ("code_verifier", VERIFIER.to_owned()),
+            ("redirect_uri", CALLBACK.to_owned()),
+        ]
+    };
+    let send = |code: String| {
+        let t = &t;
+        async move {
+            let p = pairs(&code);
+            let borrowed: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            exchange(t, &borrowed).await
+        }
+    };
+    let r = send(code).await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let r = send(code_for(&t).await).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "after token_server_error: {}",
+        r.text
+    );
     t.arm("token_slow", json!({"delay_ms": 300})).await;
     let start = std::time::Instant::now();
     t.login(ALICE, &[]).await;
     assert!(start.elapsed() >= std::time::Duration::from_millis(300));
+    let start = std::time::Instant::now();
+    t.login(ALICE, &[]).await;
+    assert!(
+        start.elapsed() < std::time::Duration::from_millis(300),
+        "token_slow delays one exchange"
+    );
+    assert_eq!(armed(&t).await, json!([]));
 }
 
 #[tokio::test]
@@ -918,4 +1026,295 @@ async fn a_custom_domain_issues_its_own_iss_and_the_api_keeps_its_identifier() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Signs `identity` in through the login page: the session cookie (`name=value`).
+async fn signed_in(t: &Tenant, identity: &str, extra: &[(&str, &str)]) -> String {
+    let tx = t.login_page_tx(extra).await;
+    t.post_form("/login", &[("tx", &tx), ("identity", identity)])
+        .await
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_owned()
+}
+
+/// `/authorize` without the test-mode login hint.
+fn authorize_without_hint(t: &Tenant, extra: &[(&str, &str)]) -> String {
+    t.authorize_url("", extra).replace("login_hint=&", "")
+}
+
+/// The `response` object a `web_message` page posts.
+fn posted_response(page: &str) -> serde_json::Value {
+    let json = page
+        .split("var response=")
+        .nth(1)
+        .and_then(|s| s.split(";var w=").next())
+        .unwrap_or_else(|| panic!("no response in {page}"));
+    serde_json::from_str(json).expect("response JSON")
+}
+
+#[tokio::test]
+async fn login_required_is_posted_back_through_web_message() {
+    // What getTokenSilently's iframe receives when there is no session.
+    let t = tenant();
+    let url = authorize_without_hint(&t, &[("prompt", "none"), ("response_mode", "web_message")]);
+    let r = t.get(&url).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.text.contains("var target=\"http://127.0.0.1:5173\""));
+    assert_eq!(
+        posted_response(&r.text),
+        json!({"error": "login_required", "error_description": "Login required", "state": "st4te"})
+    );
+}
+
+#[tokio::test]
+async fn web_message_only_for_allowed_web_origins() {
+    // The callback URL is allowed, but its origin is not an Allowed Web Origin.
+    let t = tenant_with(|c| {
+        for client in &mut c.clients {
+            client.web_origins.retain(|o| o != APP_ORIGIN);
+        }
+    });
+    let r = t
+        .get(&t.authorize_url(ALICE, &[("response_mode", "web_message")]))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(!r.text.contains("postMessage"), "{}", r.text);
+    assert!(
+        r.text.contains("is not in the list of allowed web origins"),
+        "{}",
+        r.text
+    );
+    // The query response mode still works for that callback.
+    let r = t.get(&t.authorize_url(ALICE, &[])).await;
+    assert!(r.location_param("code").is_some(), "{:?}", r.headers);
+}
+
+#[tokio::test]
+async fn max_age_older_than_the_session_forces_a_new_login() {
+    let t = tenant();
+    let cookie = signed_in(&t, ALICE, &[]).await;
+    let silent = |max_age: &'static str| {
+        authorize_without_hint(&t, &[("prompt", "none"), ("max_age", max_age)])
+    };
+    let r = t.get_with(&silent("60"), &[("cookie", &cookie)]).await;
+    assert!(r.location_param("code").is_some(), "{:?}", r.headers);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let r = t.get_with(&silent("0"), &[("cookie", &cookie)]).await;
+    assert_eq!(r.location_param("error").as_deref(), Some("login_required"));
+    // Interactively, the login page is shown instead of single sign-on.
+    let url = authorize_without_hint(&t, &[("max_age", "0")]);
+    let r = t.get_with(&url, &[("cookie", &cookie)]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("name=\"tx\""), "{}", r.text);
+    // Without max_age the same session still signs in silently.
+    let r = t
+        .get_with(
+            &authorize_without_hint(&t, &[("prompt", "none")]),
+            &[("cookie", &cookie)],
+        )
+        .await;
+    assert!(r.location_param("code").is_some());
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let t = tenant();
+    let cookie = signed_in(&t, ALICE, &[]).await;
+    let silent = authorize_without_hint(&t, &[("prompt", "none")]);
+    assert!(t
+        .get_with(&silent, &[("cookie", &cookie)])
+        .await
+        .location_param("code")
+        .is_some());
+    // A refused returnTo signs nobody out.
+    let r = t
+        .get_with(
+            "/v2/logout?returnTo=http%3A%2F%2Fevil.example%2F",
+            &[("cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(t
+        .get_with(&silent, &[("cookie", &cookie)])
+        .await
+        .location_param("code")
+        .is_some());
+    let r = t
+        .get_with(
+            "/v2/logout?client_id=demo-spa-client&returnTo=http%3A%2F%2F127.0.0.1%3A5173%2F",
+            &[("cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    // Even a browser that kept the old cookie is signed out.
+    let r = t.get_with(&silent, &[("cookie", &cookie)]).await;
+    assert_eq!(r.location_param("error").as_deref(), Some("login_required"));
+}
+
+#[tokio::test]
+async fn refresh_keeps_auth_time_and_its_audience() {
+    let t = tenant();
+    let body = t
+        .login(
+            ALICE,
+            &[("scope", "openid offline_access"), ("audience", API)],
+        )
+        .await;
+    let first = claims(body["id_token"].as_str().expect("id_token"));
+    let refresh = body["refresh_token"].as_str().expect("refresh").to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", SPA),
+            ("refresh_token", &refresh),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let refreshed = claims(r.json()["id_token"].as_str().expect("id_token"));
+    assert_eq!(refreshed["auth_time"], first["auth_time"], "OIDC Core 12.2");
+    assert!(refreshed["iat"].as_u64() > first["auth_time"].as_u64());
+    assert_eq!(
+        claims(r.json()["access_token"].as_str().expect("at"))["aud"][0],
+        json!(API)
+    );
+    // A refresh token serves the audience it was issued for only.
+    let r = exchange(
+        &t,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", SPA),
+            ("refresh_token", &refresh),
+            ("audience", &format!("{ISS}userinfo")),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.json(),
+        json!({"error": "access_denied", "error_description": "the refresh token was issued for another audience"})
+    );
+}
+
+#[tokio::test]
+async fn token_endpoint_preflight_allows_the_auth0_client_header() {
+    // auth0-spa-js sends `Auth0-Client` with every /oauth/token request.
+    let t = tenant();
+    let preflight = |origin: &str| {
+        Request::options("/oauth/token")
+            .header(header::ORIGIN, origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "auth0-client,content-type",
+            )
+            .body(Body::empty())
+            .expect("request")
+    };
+    let ok = t.send(preflight(APP_ORIGIN)).await;
+    assert_eq!(ok.status, StatusCode::NO_CONTENT);
+    assert_eq!(ok.header("access-control-allow-origin"), Some(APP_ORIGIN));
+    let allowed: Vec<String> = ok
+        .header("access-control-allow-headers")
+        .unwrap_or_default()
+        .split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    assert!(allowed.contains(&"auth0-client".to_owned()), "{allowed:?}");
+    assert!(allowed.contains(&"content-type".to_owned()), "{allowed:?}");
+    let bad = t.send(preflight("http://evil.example")).await;
+    assert_eq!(bad.status, StatusCode::FORBIDDEN);
+    assert!(bad.header("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn a_rotated_key_stays_valid_until_revoked() {
+    let t = tenant();
+    let access = t.user_token(ALICE).await;
+    let secondary = t.id_token(GOOGLE).await;
+    let old_kid = header_of(&secondary)["kid"].clone();
+    let get_alice = |token: String| {
+        let t = &t;
+        async move {
+            t.get_with(
+                "/api/v2/users/auth0%7Calice",
+                &[("authorization", &format!("Bearer {token}"))],
+            )
+            .await
+        }
+    };
+    let kids = || async {
+        t.get("/.well-known/jwks.json").await.json()["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|k| k["kid"].clone())
+            .collect::<Vec<_>>()
+    };
+    let r = t.post_json("/test/rotate-keys", None, &json!({})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let current = r.json()["current_kid"].clone();
+    assert_ne!(current, old_kid);
+    assert!(
+        kids().await.contains(&old_kid),
+        "the previous key stays published"
+    );
+    assert_eq!(get_alice(access.clone()).await.status, StatusCode::OK);
+    // An ID token signed before the rotation still links.
+    let fresh = t.user_token(ALICE).await;
+    assert_eq!(header_of(&fresh)["kid"], current);
+    let link = |token: String, id_token: String| {
+        let t = &t;
+        async move {
+            t.post_json(
+                "/api/v2/users/auth0%7Calice/identities",
+                Some(&token),
+                &json!({ "link_with": id_token }),
+            )
+            .await
+        }
+    };
+    let r = link(fresh.clone(), secondary).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    // Revoked: gone from the JWKS, and what it signed is refused.
+    let github = t.id_token(GITHUB).await;
+    let r = t
+        .post_json("/test/revoke-previous-key", None, &json!({}))
+        .await;
+    assert_eq!(r.json()["revoked_kid"], old_kid);
+    assert!(!kids().await.contains(&old_kid));
+    get_alice(access)
+        .await
+        .assert_mgmt_error(401, None, "Invalid token");
+    assert_eq!(get_alice(fresh.clone()).await.status, StatusCode::OK);
+    assert_eq!(link(fresh, github).await.status, StatusCode::CREATED);
+    let r = t
+        .post_json("/test/revoke-previous-key", None, &json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "nothing left to revoke");
+}
+
+#[tokio::test]
+async fn a_token_signed_by_a_revoked_key_is_refused_as_link_with() {
+    let t = tenant();
+    let old = t.id_token(GOOGLE).await;
+    t.post_json("/test/rotate-keys", None, &json!({})).await;
+    t.post_json("/test/revoke-previous-key", None, &json!({}))
+        .await;
+    let token = t.user_token(ALICE).await;
+    t.post_json(
+        "/api/v2/users/auth0%7Calice/identities",
+        Some(&token),
+        &json!({ "link_with": old }),
+    )
+    .await
+    .assert_mgmt_error(
+        400,
+        Some("invalid_token"),
+        "Unable to verify link_with: no signing key of this tenant matches the token's kid",
+    );
 }

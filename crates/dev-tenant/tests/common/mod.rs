@@ -52,20 +52,27 @@ impl Reply {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v)
     }
-    /// Asserts an Auth0 Management API error body.
+    /// Asserts an Auth0 Management API error body exactly: status, `statusCode`, `error`
+    /// (the status's reason phrase), `message` and `errorCode` (absent when `None`), and
+    /// nothing else in the body.
     #[track_caller]
-    pub fn assert_mgmt_error(&self, status: u16, message_part: &str) {
+    pub fn assert_mgmt_error(&self, status: u16, error_code: Option<&str>, message: &str) {
         assert_eq!(self.status.as_u16(), status, "{}", self.text);
-        let body = self.json();
-        assert_eq!(body["statusCode"], json!(status), "{}", self.text);
-        assert!(body["error"].is_string(), "{}", self.text);
+        let reason = self.status.canonical_reason().expect("known status");
+        let mut expected = json!({
+            "statusCode": status,
+            "error": reason,
+            "message": message,
+        });
+        if let Some(code) = error_code {
+            expected["errorCode"] = json!(code);
+        }
+        assert_eq!(self.json(), expected, "{}", self.text);
         assert!(
-            body["message"]
-                .as_str()
-                .unwrap_or("")
-                .contains(message_part),
-            "message {:?} lacks {message_part:?}",
-            body["message"]
+            self.header("content-type")
+                .is_some_and(|c| c.starts_with("application/json")),
+            "{:?}",
+            self.header("content-type")
         );
     }
 }
