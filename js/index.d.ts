@@ -70,7 +70,8 @@ export interface SecondaryProfile {
 export type AccountLinkErrorCode =
   | "config_invalid" | "popup_blocked" | "popup_closed" | "cancelled" | "timeout"
   | "authorization_denied" | "state_mismatch" | "token_exchange_failed" | "id_token_invalid"
-  | "email_unverified" | "same_account" | "already_linked" | "primary_token_unavailable"
+  | "email_unverified" | "same_account" | "already_linked" | "linked_to_another_user"
+  | "primary_token_unavailable"
   | "primary_token_rejected" | "insufficient_scope" | "user_mismatch" | "session_changed" | "rate_limited"
   | "network" | "server_error" | "unexpected_response";
 

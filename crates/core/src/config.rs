@@ -22,6 +22,10 @@ pub struct LinkOptions {
     pub connections: Option<Vec<ConnectionOption>>,
     pub response_mode: Option<String>,
     pub locale: Option<String>,
+    /// `"auto"` (follows `prefers-color-scheme`, the default), `"light"` or `"dark"`.
+    pub theme: Option<String>,
+    /// The level of the widget's heading, 2 to 6 (default 2).
+    pub heading_level: Option<f64>,
     pub popup_timeout_seconds: Option<f64>,
     pub request_timeout_seconds: Option<f64>,
     pub leeway_seconds: Option<f64>,
@@ -38,15 +42,20 @@ pub struct LinkOptions {
 }
 
 impl LinkOptions {
-    /// Option names, as hosts spell them (plus `getAccessToken` and the `on*` callbacks,
-    /// which the shell takes).
-    pub const NAMES: [&'static str; 18] = [
+    /// Option names, as hosts spell them (plus `getAccessToken`, the `on*` callbacks,
+    /// `beforeLink`, `messages` and `loadMessages`, which the shell takes).
+    pub const NAMES: [&'static str; 23] = [
         "domain",
         "clientId",
         "redirectUri",
         "connections",
         "responseMode",
         "locale",
+        "theme",
+        "headingLevel",
+        "messages",
+        "loadMessages",
+        "beforeLink",
         "popupTimeoutSeconds",
         "requestTimeoutSeconds",
         "leewaySeconds",
@@ -168,6 +177,50 @@ pub struct LinkConfig {
     primary_user_id: Option<String>,
     management_audience: String,
     locale: String,
+    /// Whether the host chose the locale (then it is sent as `ui_locales`).
+    locale_explicit: bool,
+    theme: Theme,
+    heading_level: u8,
+}
+
+/// The widget's colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Follows the page's `prefers-color-scheme`.
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// A BCP 47 language tag as browsers and Auth0's `ui_locales` take it: a 2–3 letter
+/// language, then subtags of 1–8 letters or digits (`en`, `de-AT`, `zh-Hant-TW`).
+fn parse_locale(given: &str) -> Result<String, LinkError> {
+    let mut parts = given.split('-');
+    let language_ok = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if language_ok && rest_ok && given.len() <= 35 {
+        Ok(given.to_owned())
+    } else {
+        Err(LinkError::config(
+            "locale",
+            format!("{} is not a language tag", crate::encoding::quoted(given)),
+            "use a BCP 47 tag such as \"en\", \"de\", \"fr-CA\" or \"ar\"",
+        ))
+    }
 }
 
 impl LinkConfig {
@@ -261,7 +314,36 @@ impl LinkConfig {
             None => domain.management_audience(),
             Some(given) => parse_management_audience(given)?,
         };
-        let locale = options.locale.clone().unwrap_or_else(|| "en".to_owned());
+        let locale = match &options.locale {
+            Some(given) => parse_locale(given)?,
+            None => "en".to_owned(),
+        };
+        let theme = match options.theme.as_deref() {
+            None | Some("auto") => Theme::Auto,
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            Some(other) => {
+                return Err(LinkError::config(
+                    "theme",
+                    format!(
+                        "expected \"auto\", \"light\" or \"dark\", found {}",
+                        crate::encoding::quoted(other)
+                    ),
+                    "leave it out to follow the page's prefers-color-scheme",
+                ))
+            }
+        };
+        let heading_level = match options.heading_level {
+            None => 2,
+            Some(level) if level.fract() == 0.0 && (2.0..=6.0).contains(&level) => level as u8,
+            Some(level) => {
+                return Err(LinkError::config(
+                    "headingLevel",
+                    format!("expected a whole number from 2 to 6, found {level}"),
+                    "use the level that fits your page's outline (2 for h2 … 6 for h6)",
+                ))
+            }
+        };
         Ok(LinkConfig {
             domain,
             client_id,
@@ -277,6 +359,9 @@ impl LinkConfig {
             primary_user_id,
             management_audience,
             locale,
+            locale_explicit: options.locale.is_some(),
+            theme,
+            heading_level,
         })
     }
 
@@ -333,6 +418,16 @@ impl LinkConfig {
     pub fn locale(&self) -> &str {
         &self.locale
     }
+    /// The locale the login page should use (`ui_locales`): only one the host chose.
+    pub fn ui_locales(&self) -> Option<&str> {
+        self.locale_explicit.then_some(self.locale.as_str())
+    }
+    pub fn theme(&self) -> Theme {
+        self.theme
+    }
+    pub fn heading_level(&self) -> u8 {
+        self.heading_level
+    }
     /// The `aud` the primary access token must hold: `managementAudience`, else
     /// `https://{domain}/api/v2/`.
     pub fn management_audience(&self) -> &str {
@@ -340,7 +435,8 @@ impl LinkConfig {
     }
 
     /// Whether a link flow started under `self` can go on under `other`: they differ at
-    /// most in what is only shown (the locale, the connections' labels). Anything else
+    /// most in what is only shown (the locale, theme, heading level, the connections'
+    /// labels). Anything else
     /// (tenant, client, redirect, timeouts, checks, the connections offered) needs a new
     /// flow.
     pub fn same_flow(&self, other: &LinkConfig) -> bool {
@@ -353,6 +449,9 @@ impl LinkConfig {
         let shown_only = |c: &LinkConfig| LinkConfig {
             connections: Vec::new(),
             locale: String::new(),
+            locale_explicit: false,
+            theme: Theme::Auto,
+            heading_level: 2,
             ..c.clone()
         };
         names(self) == names(other) && shown_only(self) == shown_only(other)

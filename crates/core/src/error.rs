@@ -19,6 +19,7 @@ pub enum ErrorCode {
     EmailUnverified,
     SameAccount,
     AlreadyLinked,
+    LinkedToAnotherUser,
     PrimaryTokenUnavailable,
     PrimaryTokenRejected,
     InsufficientScope,
@@ -31,7 +32,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::ConfigInvalid,
         ErrorCode::PopupBlocked,
         ErrorCode::PopupClosed,
@@ -44,6 +45,7 @@ impl ErrorCode {
         ErrorCode::EmailUnverified,
         ErrorCode::SameAccount,
         ErrorCode::AlreadyLinked,
+        ErrorCode::LinkedToAnotherUser,
         ErrorCode::PrimaryTokenUnavailable,
         ErrorCode::PrimaryTokenRejected,
         ErrorCode::InsufficientScope,
@@ -69,6 +71,7 @@ impl ErrorCode {
             ErrorCode::EmailUnverified => "email_unverified",
             ErrorCode::SameAccount => "same_account",
             ErrorCode::AlreadyLinked => "already_linked",
+            ErrorCode::LinkedToAnotherUser => "linked_to_another_user",
             ErrorCode::PrimaryTokenUnavailable => "primary_token_unavailable",
             ErrorCode::PrimaryTokenRejected => "primary_token_rejected",
             ErrorCode::InsufficientScope => "insufficient_scope",
@@ -93,7 +96,8 @@ impl ErrorCode {
             | ErrorCode::Timeout
             | ErrorCode::EmailUnverified
             | ErrorCode::SameAccount
-            | ErrorCode::AlreadyLinked => Actor::User,
+            | ErrorCode::AlreadyLinked
+            | ErrorCode::LinkedToAnotherUser => Actor::User,
             ErrorCode::AuthorizationDenied
             | ErrorCode::StateMismatch
             | ErrorCode::IdTokenInvalid
@@ -122,7 +126,8 @@ impl ErrorCode {
             ErrorCode::IdTokenInvalid => "The other account's sign-in could not be verified, so it was not linked.",
             ErrorCode::EmailUnverified => "That account's email address is not verified, so it cannot be linked.",
             ErrorCode::SameAccount => "That is the account you are already signed in with.",
-            ErrorCode::AlreadyLinked => "That account is already linked.",
+            ErrorCode::AlreadyLinked => "That account is already linked to you.",
+            ErrorCode::LinkedToAnotherUser => "That account is already linked to another user. To move it here, sign in with it, unlink it there, then link it here; or contact support.",
             ErrorCode::PrimaryTokenUnavailable => "Your session could not be read. Please sign in again.",
             ErrorCode::PrimaryTokenRejected => "Your session has expired. Please sign in again.",
             ErrorCode::InsufficientScope => "This application is not allowed to manage your linked accounts.",
@@ -280,6 +285,13 @@ impl LinkError {
         Self::new(
             ErrorCode::SessionChanged,
             "the secondary account signed in at the tenant but nothing was linked: the tenant's session now belongs to it; sign the primary user in again (a login with login_hint) or sign out",
+        )
+    }
+    /// The secondary identity is already one of the primary user's own.
+    pub fn already_linked() -> Self {
+        Self::new(
+            ErrorCode::AlreadyLinked,
+            "the secondary identity is already among the primary user's identities",
         )
     }
     /// The user or the host declined the link (the confirm step, or a cancel).

@@ -730,10 +730,12 @@ impl LinkFlow {
                 self.link(verified, result, env)
             }
             (State::Linking { sub, token }, Ev::LinkResponse(result)) => {
-                // Whether the server may have linked although the answer says otherwise.
+                // Whether the server may have linked although the answer says otherwise,
+                // or a conflict whose owner only the identity list tells (the user, or
+                // another user): both read the identities again.
                 let ambiguous = match &result {
                     Err(_) => true,
-                    Ok(r) => r.status >= 500 || r.is_success(),
+                    Ok(r) => r.status >= 500 || r.is_success() || r.status == 409,
                 };
                 match result
                     .map_err(|e| {
@@ -756,10 +758,20 @@ impl LinkFlow {
                 let reread = result
                     .map_err(|e| management::transport_error(&e, "GET /api/v2/users/{id}"))
                     .and_then(|r| management::process_get_user(env.json(), &r, env.now()));
+                let conflict = error.code() == ErrorCode::LinkedToAnotherUser;
                 match reread {
+                    // A conflict over an identity the user has: it was linked already
+                    // (another tab, another device), not by this call.
+                    Ok(user)
+                        if conflict && user.identities.iter().any(|i| i.full_user_id() == sub) =>
+                    {
+                        self.fail(LinkError::already_linked(), vec![])
+                    }
                     Ok(user) if user.identities.iter().any(|i| i.full_user_id() == sub) => {
                         self.linked(user.identities)
                     }
+                    // The 409 is definite: nothing was linked, whoever has the identity.
+                    Ok(_) | Err(_) if conflict => self.fail(error, vec![]),
                     Ok(_) => self.fail(error.confirmed_not_linked(), vec![]),
                     Err(_) => self.fail(error.with_link_outcome_unknown(), vec![]),
                 }
@@ -916,10 +928,7 @@ impl LinkFlow {
             .as_deref()
             .is_some_and(|ids| ids.iter().any(|i| i.full_user_id() == verified.sub()))
         {
-            return Err(LinkError::new(
-                ErrorCode::AlreadyLinked,
-                "the secondary identity is already among the primary user's identities",
-            ));
+            return Err(LinkError::already_linked());
         }
         Ok(verified)
     }

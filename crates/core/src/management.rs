@@ -133,9 +133,33 @@ pub fn process_get_user(
     json.parse(&response.body)
         .map_err(|why| unreadable("GET /api/v2/users/{id}", &why))
         .map(|mut user: PrimaryUser| {
+            // The primary identity carries no profileData: its profile is the user's.
+            if let Some(first) = user.identities.first_mut() {
+                if first.profile_data.is_none() {
+                    first.profile_data = Some(ProfileData {
+                        email: user.email.clone(),
+                        email_verified: None,
+                        name: user.name.clone(),
+                        nickname: None,
+                        picture: user.picture.clone(),
+                    });
+                }
+            }
             user.identities = shown(user.identities);
             user
         })
+}
+
+/// Link and unlink answers list the identities without the primary's profile (Auth0 keeps
+/// it on the user): identities that came without one keep what `previous` knew of them.
+pub fn carry_profiles(previous: &[Identity], mut next: Vec<Identity>) -> Vec<Identity> {
+    for identity in next.iter_mut().filter(|i| i.profile_data.is_none()) {
+        identity.profile_data = previous
+            .iter()
+            .find(|p| p.provider == identity.provider && p.user_id == identity.user_id)
+            .and_then(|p| p.profile_data.clone());
+    }
+    next
 }
 
 /// Identities as the widget shows them and hands them to the host: the profile's texts
@@ -176,10 +200,7 @@ pub fn prepare_link(
             .iter()
             .any(|i| i.full_user_id() == secondary.sub())
         {
-            return Err(LinkError::new(
-                ErrorCode::AlreadyLinked,
-                "the secondary identity is already among the primary user's identities",
-            ));
+            return Err(LinkError::already_linked());
         }
     }
     let body = format!(
@@ -293,7 +314,9 @@ pub fn classify(status: u16, error_code: Option<&str>, message: &str) -> ErrorCo
         }
         (403, None) => ErrorCode::InsufficientScope,
         (403, Some(_)) => ErrorCode::UnexpectedResponse,
-        (409, _) => ErrorCode::AlreadyLinked,
+        // The widget never sends an identity it knows is the user's own: a conflict means
+        // another user has it (the flow re-reads the identities to tell).
+        (409, _) => ErrorCode::LinkedToAnotherUser,
         (429, _) => ErrorCode::RateLimited,
         (500..=599, _) => ErrorCode::ServerError,
         _ => ErrorCode::UnexpectedResponse,

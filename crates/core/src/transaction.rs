@@ -116,6 +116,9 @@ impl Transaction {
         if let Some(max_age) = config.max_age_seconds() {
             params.push(("max_age", max_age.to_string()));
         }
+        if let Some(locale) = config.ui_locales() {
+            params.push(("ui_locales", locale.to_owned()));
+        }
         let query: Vec<String> = params
             .iter()
             .map(|(k, v)| format!("{k}={}", percent_encode(v)))

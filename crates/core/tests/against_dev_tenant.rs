@@ -561,7 +561,8 @@ fn link_server_side(base: &str, primary: &str, provider: &str, user_id: &str) ->
 #[test]
 fn already_linked_elsewhere_is_reported_by_the_server() {
     // Between the secondary login and the link call, Bob's back end links the same Google
-    // identity to Bob: Auth0 answers 409 and the widget reports already_linked.
+    // identity to Bob: Auth0 answers 409, the widget reads Alice's identities again and
+    // reports linked_to_another_user (not "already linked to you").
     let t = Tenant::start();
     let base = t.base.clone();
     let (outcome, requests) = t.link(GOOGLE, "query", None, move |d| {
@@ -577,11 +578,39 @@ fn already_linked_elsewhere_is_reported_by_the_server() {
             send(r)
         });
     });
-    assert_failed(&outcome, ErrorCode::AlreadyLinked, None);
+    assert_failed(&outcome, ErrorCode::LinkedToAnotherUser, None);
+    let posts = requests
+        .iter()
+        .filter(|r| r.starts_with("POST") && r.contains("/identities"));
+    assert_eq!(posts.count(), 1, "{requests:?}");
     assert!(
-        requests.iter().any(|r| r.contains("/identities")),
-        "{requests:?}"
+        requests
+            .last()
+            .is_some_and(|r| r.starts_with("GET") && r.contains("/api/v2/users/")),
+        "the identities were read again after the 409: {requests:?}"
     );
+}
+
+#[test]
+fn a_conflict_over_an_identity_the_user_already_has_is_already_linked() {
+    // Another tab of Alice's links Google between this tab's secondary login and its link
+    // call: the 409 is about Alice's own identity.
+    let t = Tenant::start();
+    let base = t.base.clone();
+    let (outcome, _) = t.link(GOOGLE, "query", None, move |d| {
+        let mut send = std::mem::replace(&mut d.send, Box::new(|_| unreachable!()));
+        let mut raced = false;
+        d.send = Box::new(move |r| {
+            if r.method == Method::Post && r.url.ends_with("/identities") && !raced {
+                raced = true;
+                let status =
+                    link_server_side(&base, ALICE, "google-oauth2", "100000000000000000001");
+                assert_eq!(status, 201);
+            }
+            send(r)
+        });
+    });
+    assert_failed(&outcome, ErrorCode::AlreadyLinked, None);
 }
 
 #[test]

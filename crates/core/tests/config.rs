@@ -420,3 +420,63 @@ fn management_audience_defaults_to_the_domain_and_must_be_the_apis_identifier() 
         "https://tenant.eu.auth0.com/api/v2/"
     );
 }
+
+#[test]
+fn locale_must_be_a_language_tag() {
+    for bad in [
+        "",
+        "e",
+        "english",
+        "de_DE",
+        "de-",
+        "fr-toolongsubtag",
+        "ar-<b>",
+    ] {
+        refused(|o| o.locale = Some(bad.into()), "locale");
+    }
+    for good in ["en", "de-AT", "zh-Hant-TW", "ar", "he"] {
+        let mut o = options();
+        o.locale = Some(good.into());
+        let c = LinkConfig::new(&o).expect(good);
+        assert_eq!(c.locale(), good);
+        assert_eq!(c.ui_locales(), Some(good));
+    }
+    assert_eq!(config().locale(), "en");
+    assert_eq!(config().ui_locales(), None);
+}
+
+#[test]
+fn theme_is_auto_light_or_dark() {
+    use account_link_core::config::Theme;
+    assert_eq!(config().theme(), Theme::Auto);
+    for (given, theme) in [
+        ("auto", Theme::Auto),
+        ("light", Theme::Light),
+        ("dark", Theme::Dark),
+    ] {
+        let mut o = options();
+        o.theme = Some(given.into());
+        assert_eq!(LinkConfig::new(&o).expect(given).theme(), theme);
+    }
+    refused(|o| o.theme = Some("Dark".into()), "theme");
+}
+
+#[test]
+fn heading_level_is_a_whole_number_from_2_to_6() {
+    assert_eq!(config().heading_level(), 2);
+    let mut o = options();
+    o.heading_level = Some(4.0);
+    assert_eq!(LinkConfig::new(&o).expect("4").heading_level(), 4);
+    for bad in [1.0, 7.0, 2.5, f64::NAN] {
+        refused(|o| o.heading_level = Some(bad), "headingLevel");
+    }
+}
+
+#[test]
+fn shown_only_options_keep_the_flow() {
+    let mut o = options();
+    o.locale = Some("ja".into());
+    o.theme = Some("dark".into());
+    o.heading_level = Some(3.0);
+    assert!(config().same_flow(&LinkConfig::new(&o).expect("valid")));
+}

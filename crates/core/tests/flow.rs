@@ -1357,11 +1357,73 @@ fn a_link_whose_outcome_cannot_be_confirmed_does_not_claim_nothing_was_linked() 
 fn a_definite_refusal_is_not_read_again() {
     let (sent, outcome) = link_with_ambiguous_answer(
         Ok(HttpResponse::new(
-            409,
-            r#"{"statusCode":409,"error":"Conflict","message":"Identity is already linked"}"#,
+            403,
+            r#"{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: update:current_user_identities","errorCode":"insufficient_scope"}"#,
         )),
         None,
     );
-    assert!(matches!(outcome, Outcome::Failed(e) if e.code() == ErrorCode::AlreadyLinked));
+    assert!(matches!(outcome, Outcome::Failed(e) if e.code() == ErrorCode::InsufficientScope));
     assert!(!sent.contains(&format!("GET {USER_URL}")), "{sent:?}");
+}
+
+fn conflict() -> HttpResponse {
+    HttpResponse::new(
+        409,
+        r#"{"statusCode":409,"error":"Conflict","message":"Identity is already linked"}"#,
+    )
+}
+
+#[test]
+fn a_conflict_over_an_identity_another_user_has_says_so() {
+    let only_primary = r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0","isSocial":false}]"#;
+    let (sent, outcome) =
+        link_with_ambiguous_answer(Ok(conflict()), Some(Ok(user_with(only_primary))));
+    match outcome {
+        Outcome::Failed(e) => {
+            assert_eq!(e.code(), ErrorCode::LinkedToAnotherUser);
+            assert!(!e.link_outcome_unknown());
+            assert!(
+                e.user_message().contains("another user"),
+                "{}",
+                e.user_message()
+            );
+        }
+        other => panic!("expected linked_to_another_user, got {other:?}"),
+    }
+    assert_eq!(
+        sent.last(),
+        Some(&format!("GET {USER_URL}")),
+        "read again: {sent:?}"
+    );
+}
+
+#[test]
+fn a_conflict_over_an_identity_the_user_has_is_already_linked_not_linked_now() {
+    let (sent, outcome) =
+        link_with_ambiguous_answer(Ok(conflict()), Some(Ok(user_with(&linked_identities()))));
+    assert!(
+        matches!(&outcome, Outcome::Failed(e) if e.code() == ErrorCode::AlreadyLinked),
+        "{outcome:?}"
+    );
+    let posts = sent
+        .iter()
+        .filter(|r| r.starts_with("POST") && r.ends_with("/identities"))
+        .count();
+    assert_eq!(posts, 1, "never a second link request: {sent:?}");
+}
+
+#[test]
+fn a_conflict_whose_re_read_fails_is_still_a_definite_refusal() {
+    use account_link_core::http::TransportError;
+    let (_, outcome) = link_with_ambiguous_answer(
+        Ok(conflict()),
+        Some(Err(TransportError::Network("offline".into()))),
+    );
+    match outcome {
+        Outcome::Failed(e) => {
+            assert_eq!(e.code(), ErrorCode::LinkedToAnotherUser);
+            assert!(!e.link_outcome_unknown(), "a 409 links nothing");
+        }
+        other => panic!("expected linked_to_another_user, got {other:?}"),
+    }
 }

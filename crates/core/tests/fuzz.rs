@@ -151,7 +151,7 @@ proptest! {
         let allowed = [
             ErrorCode::UnexpectedResponse, ErrorCode::ServerError, ErrorCode::RateLimited,
             ErrorCode::PrimaryTokenRejected, ErrorCode::InsufficientScope, ErrorCode::UserMismatch,
-            ErrorCode::AlreadyLinked, ErrorCode::SameAccount,
+            ErrorCode::AlreadyLinked, ErrorCode::LinkedToAnotherUser, ErrorCode::SameAccount,
         ];
         let response = HttpResponse::new(status, body);
         if let Err(e) = process_get_user(&parser(), &response, NOW) {

@@ -477,3 +477,54 @@ fn identities_from_the_api_lose_hidden_characters_and_non_https_pictures() {
         Some("amoc@github.test")
     );
 }
+
+#[test]
+fn the_primary_row_gets_the_users_own_profile() {
+    let body = json!({
+        "user_id": "auth0|primary", "email": "alice@example.test", "name": "Alice",
+        "picture": "http://insecure.example/a.png",
+        "identities": [
+            {"connection": "Username-Password-Authentication", "user_id": "primary", "provider": "auth0", "isSocial": false},
+            {"connection": "github", "user_id": 4242, "provider": "github", "isSocial": true, "profileData": {"email": "a@b.test"}}
+        ]
+    });
+    let user =
+        process_get_user(&parser(), &HttpResponse::new(200, body.to_string()), NOW).expect("200");
+    let primary = user.identities[0].profile_data.clone().expect("profile");
+    assert_eq!(primary.email.as_deref(), Some("alice@example.test"));
+    assert_eq!(primary.name.as_deref(), Some("Alice"));
+    assert_eq!(primary.picture, None, "pictures only from https");
+    assert_eq!(
+        user.identities[1]
+            .profile_data
+            .as_ref()
+            .and_then(|p| p.email.as_deref()),
+        Some("a@b.test")
+    );
+}
+
+#[test]
+fn link_answers_keep_the_profiles_known_before() {
+    let before: Vec<Identity> = serde_json::from_value(json!([
+        {"connection": "Username-Password-Authentication", "user_id": "primary", "provider": "auth0", "isSocial": false, "profileData": {"email": "alice@example.test"}}
+    ]))
+    .expect("ids");
+    let after =
+        process_link(&parser(), &HttpResponse::new(201, identities_json()), NOW).expect("201");
+    let merged = carry_profiles(&before, after);
+    assert_eq!(
+        merged[0]
+            .profile_data
+            .as_ref()
+            .and_then(|p| p.email.as_deref()),
+        Some("alice@example.test")
+    );
+    assert_eq!(
+        merged[1]
+            .profile_data
+            .as_ref()
+            .and_then(|p| p.email.as_deref()),
+        Some("a@b.test"),
+        "what the answer has is kept"
+    );
+}

@@ -44,6 +44,11 @@ fn authorize_url_has_every_parameter() {
     assert_eq!(param(&p, "connection"), Some("github"));
     assert_eq!(param(&p, "max_age"), None);
     assert_eq!(
+        param(&p, "ui_locales"),
+        None,
+        "no locale chosen: the browser's"
+    );
+    assert_eq!(
         param(&p, "audience"),
         None,
         "the secondary login needs no API token"
@@ -291,4 +296,13 @@ fn state_matches_only_its_own_state() {
     assert!(txn.state_matches(&state));
     assert!(!txn.state_matches("someone-elses-state"));
     assert!(!txn.state_matches(""));
+}
+
+#[test]
+fn a_chosen_locale_is_sent_as_ui_locales() {
+    let mut o = options();
+    o.locale = Some("de-AT".into());
+    let cfg = account_link_core::config::LinkConfig::new(&o).expect("valid");
+    let url = transaction(1, None).authorize_url(&cfg, ResponseMode::WebMessage);
+    assert_eq!(param(&params(&url), "ui_locales"), Some("de-AT"));
 }
