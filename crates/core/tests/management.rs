@@ -285,10 +285,12 @@ fn status_403_subject_mismatch_is_user_mismatch() {
 }
 
 #[test]
-fn status_409_is_already_linked() {
+fn status_409_is_linked_to_another_user() {
+    // The widget never sends an identity it lists as the user's own; the flow re-reads the
+    // identities to tell a conflict with the user's own list apart (see flow tests).
     assert_eq!(
         mapped(409, auth0(409, "Conflict", "Identity already exists")).code(),
-        ErrorCode::AlreadyLinked
+        ErrorCode::LinkedToAnotherUser
     );
 }
 
