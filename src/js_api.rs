@@ -3,7 +3,8 @@
 //! `retryAfterSeconds`, `userMessage`); events are dispatched on the host element.
 
 use crate::browser::{describe, window};
-use crate::component::{AccountLink, AccountLinkProps};
+use crate::component::{AccountLink, AccountLinkProps, MessageLoader};
+use crate::messages::Messages;
 use crate::runner::{identity_op, Runner, TokenSource, Update};
 use account_link_core::config::{LinkConfig, LinkOptions};
 use account_link_core::error::ErrorCode;
@@ -115,7 +116,16 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
         .collect();
     LinkOptions::check_names(names.iter().map(String::as_str))?;
     let copy = Object::assign(&Object::new(), options.unchecked_ref());
-    for function_option in ["getAccessToken", "onLinked", "onUnlinked", "onError"] {
+    // What the shell takes itself: functions and the texts.
+    for function_option in [
+        "getAccessToken",
+        "onLinked",
+        "onUnlinked",
+        "onError",
+        "beforeLink",
+        "loadMessages",
+        "messages",
+    ] {
         let _existed = Reflect::delete_property(&copy, &function_option.into());
     }
     if Reflect::get(&copy, &"appOrigin".into())
@@ -187,6 +197,69 @@ fn call_host(callback: &Option<Function>, detail: &JsValue) {
     }
 }
 
+/// Texts by key from a JS object: `Err((key, problem))` for a key the widget does not
+/// know or a text that is not a string.
+fn messages_from(value: &JsValue) -> Result<Messages, (String, &'static str)> {
+    if !value.is_object() {
+        return Err((String::new(), "must be an object of texts by message key"));
+    }
+    let mut pairs = Vec::new();
+    for entry in Object::entries(value.unchecked_ref()).iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let Some(text) = entry.get(1).as_string() else {
+            return Err((key, "is not a string"));
+        };
+        pairs.push((key, text));
+    }
+    Messages::new(pairs).map_err(|key| (key, "is not a message key of auth0-account-link"))
+}
+
+/// The `messages` option: texts replacing the catalog's.
+fn messages_option(options: &JsValue) -> Result<Messages, LinkError> {
+    let value = Reflect::get(options, &"messages".into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(Messages::default());
+    }
+    messages_from(&value).map_err(|(key, problem)| {
+        let option = if key.is_empty() {
+            "messages".to_owned()
+        } else {
+            format!("messages.{key}")
+        };
+        config_error(
+            &option,
+            problem,
+            "use the keys listed in the package README (e.g. \"title\", \"error.popup_closed\")",
+        )
+    })
+}
+
+/// The `loadMessages` option: `(locale) => catalog | Promise<catalog | undefined>`.
+fn message_loader(options: &JsValue) -> Result<Option<MessageLoader>, LinkError> {
+    let Some(load) = host_callback(options, "loadMessages")? else {
+        return Ok(None);
+    };
+    let loader: MessageLoader = Rc::new(move |locale: String| {
+        let load = load.clone();
+        Box::pin(async move {
+            let answer = load
+                .call1(&JsValue::UNDEFINED, &locale.into())
+                .map_err(|e| describe(&e))?;
+            let catalog = JsFuture::from(Promise::resolve(&answer))
+                .await
+                .map_err(|e| describe(&e))?;
+            if catalog.is_undefined() || catalog.is_null() {
+                return Ok(None);
+            }
+            messages_from(&catalog)
+                .map(Some)
+                .map_err(|(key, problem)| format!("the catalog's {key:?} {problem}"))
+        })
+    });
+    Ok(Some(loader))
+}
+
 /// The component's props for `element` from a JS options object: the host hears each
 /// outcome as a DOM event on `element` and through the optional callback option.
 fn mount_props(
@@ -208,9 +281,13 @@ fn mount_props(
         })
     };
     let error_target = element.clone();
+    let messages = messages_option(options)?;
+    let load_messages = message_loader(options)?;
     Ok(AccountLinkProps {
         config,
         token,
+        messages,
+        load_messages,
         on_linked: identities_event("account-link:linked", on_linked),
         on_unlinked: identities_event("account-link:unlinked", on_unlinked),
         on_error: Callback::from(move |e: LinkError| {
@@ -226,6 +303,8 @@ fn mount_props(
 pub struct MountHandle {
     element: web_sys::Element,
     app: Option<AppHandle<AccountLink>>,
+    /// The catalog loader given at mount, kept when an update leaves it out.
+    load_messages: Option<MessageLoader>,
 }
 
 #[wasm_bindgen]
@@ -236,7 +315,11 @@ impl MountHandle {
     /// (another domain, client, redirect…) restart it. Throws `config_invalid` (and keeps
     /// the current options) when the new ones are wrong.
     pub fn update(&mut self, options: JsValue) -> Result<(), JsValue> {
-        let props = mount_props(&self.element, &options).map_err(|e| js_error(&e))?;
+        let mut props = mount_props(&self.element, &options).map_err(|e| js_error(&e))?;
+        match &props.load_messages {
+            Some(loader) => self.load_messages = Some(loader.clone()),
+            None => props.load_messages = self.load_messages.clone(),
+        }
         if let Some(app) = self.app.as_mut() {
             app.update(props);
         }
@@ -258,10 +341,12 @@ impl MountHandle {
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle, JsValue> {
     let props = mount_props(&element, &options).map_err(|e| js_error(&e))?;
+    let load_messages = props.load_messages.clone();
     let app = Renderer::<AccountLink>::with_root_and_props(element.clone(), props).render();
     Ok(MountHandle {
         element,
         app: Some(app),
+        load_messages,
     })
 }
 

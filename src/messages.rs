@@ -1,85 +1,183 @@
-//! The message catalog: every string the widget shows. English first; error texts come
-//! from the core's per-code user messages. IdP and user strings are only ever rendered as
-//! text nodes.
+//! The message catalog: every string the widget shows, by key. English is built in (the
+//! error sentences are the core's per-code user messages); other languages are catalogs
+//! loaded on demand (the package's `locales/*.js`), and a host's `messages` override any
+//! text. IdP and user strings are only ever rendered as text nodes.
 
-use crate::runner::Status;
+use account_link_core::error::ErrorCode;
+use account_link_core::LinkError;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::rc::Rc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Msg {
-    Title,
-    LoadingIdentities,
-    LinkedAccounts,
-    Primary,
-    LinkAnother,
-    LinkWith,
-    AnotherAccount,
-    Unlink,
-    UnlinkQuestion,
-    UnlinkConfirm,
-    Cancel,
-    ConfirmTitle,
-    ConfirmLink,
-    ContinueInTab,
-    TryAgain,
-    Dismiss,
-    Unlinked,
-    Unverified,
-    NoEmail,
-    ProviderLabel,
-    NameLabel,
-    EmailLabel,
+/// The English texts of every key but the errors (`error.<code>`, from the core). A
+/// placeholder `{name}` is filled in where the text is used.
+pub const ENGLISH: [(&str, &str); 37] = [
+    ("title", "Linked accounts"),
+    ("loading", "Loading your linked accounts…"),
+    ("identities_label", "Accounts you can sign in with"),
+    ("primary", "primary"),
+    ("actions_label", "Link another account"),
+    ("link_with", "Link {provider}"),
+    ("another_account", "Another account"),
+    ("unlink", "Unlink"),
+    ("unlink_label", "Unlink {provider} {account}"),
+    (
+        "unlink_question",
+        "Unlink this account? You will no longer be able to sign in with it.",
+    ),
+    ("unlink_confirm", "Yes, unlink"),
+    ("cancel", "Cancel"),
+    ("confirm_title", "Link this account?"),
+    ("confirm_link", "Link this account"),
+    ("continue_in_tab", "Continue in this tab"),
+    ("try_again", "Try again"),
+    ("try_again_in", "Try again in {seconds} s"),
+    ("dismiss", "Dismiss"),
+    ("unlinked", "The account was unlinked."),
+    ("email_unverified_mark", "email not verified"),
+    ("no_email", "no email"),
+    ("provider_label", "Provider"),
+    ("name_label", "Name"),
+    ("email_label", "Email"),
+    ("provider.auth0", "Email and password"),
+    ("provider.email", "Email code"),
+    ("provider.sms", "Text message"),
+    ("status.preparing", "Getting ready…"),
+    ("status.ready", "Choose an account to link."),
+    ("status.popup_blocked", "Your browser blocked the sign-in window."),
+    (
+        "status.awaiting_login",
+        "Sign in with the other account in the window that opened.",
+    ),
+    ("status.verifying", "Checking the other account…"),
+    ("status.confirming", "Confirm the account to link."),
+    ("status.linking", "Linking…"),
+    ("status.linked", "The account was linked."),
+    ("status.cancelled", "Linking was cancelled. Nothing was linked."),
+    ("error.link_outcome_unknown", LinkError::OUTCOME_UNKNOWN_MESSAGE),
+];
+
+/// Every message key: [`ENGLISH`]'s, then `error.<code>` for each error code.
+pub fn keys() -> impl Iterator<Item = Cow<'static, str>> {
+    ENGLISH.iter().map(|(k, _)| Cow::Borrowed(*k)).chain(
+        ErrorCode::ALL
+            .iter()
+            .map(|c| Cow::Owned(format!("error.{}", c.as_str()))),
+    )
 }
 
-/// English texts. Other locales fall back to English until translated.
-pub fn text(msg: Msg, _locale: &str) -> &'static str {
-    match msg {
-        Msg::Title => "Linked accounts",
-        Msg::LoadingIdentities => "Loading your linked accounts…",
-        Msg::LinkedAccounts => "Accounts you can sign in with",
-        Msg::Primary => "primary",
-        Msg::LinkAnother => "Link another account",
-        Msg::LinkWith => "Link",
-        Msg::AnotherAccount => "Another account",
-        Msg::Unlink => "Unlink",
-        Msg::UnlinkQuestion => {
-            "Unlink this account? You will no longer be able to sign in with it."
+/// The English text of `key`, if it is one.
+pub fn english(key: &str) -> Option<Cow<'static, str>> {
+    if let Some(code) = key.strip_prefix("error.") {
+        if let Some(c) = ErrorCode::ALL.iter().find(|c| c.as_str() == code) {
+            return Some(Cow::Borrowed(c.user_message()));
         }
-        Msg::UnlinkConfirm => "Yes, unlink",
-        Msg::Cancel => "Cancel",
-        Msg::ConfirmTitle => "Link this account?",
-        Msg::ConfirmLink => "Link this account",
-        Msg::ContinueInTab => "Continue in this tab",
-        Msg::TryAgain => "Try again",
-        Msg::Dismiss => "Dismiss",
-        Msg::Unlinked => "The account was unlinked.",
-        Msg::Unverified => "email not verified",
-        Msg::NoEmail => "no email",
-        Msg::ProviderLabel => "Provider",
-        Msg::NameLabel => "Name",
-        Msg::EmailLabel => "Email",
+    }
+    ENGLISH
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| Cow::Borrowed(*v))
+}
+
+/// Texts replacing the English ones, by key: a locale's catalog, a host's `messages`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Messages(Rc<HashMap<String, String>>);
+
+impl Messages {
+    /// Checks every key (a typo would otherwise be ignored silently): `Err` names the
+    /// first unknown one.
+    pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Self, String> {
+        let mut map = HashMap::new();
+        for (key, text) in pairs {
+            if english(&key).is_none() {
+                return Err(key);
+            }
+            map.insert(key, text);
+        }
+        Ok(Messages(Rc::new(map)))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `self` with `over`'s texts on top.
+    pub fn merged(&self, over: &Messages) -> Messages {
+        if over.is_empty() {
+            return self.clone();
+        }
+        let mut map = (*self.0).clone();
+        map.extend(over.0.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Messages(Rc::new(map))
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
     }
 }
 
-/// The live-region text for a flow status.
-pub fn status_text(status: &Status, _locale: &str) -> &'static str {
-    match status {
-        Status::Idle | Status::Preparing => "Getting ready…",
-        Status::Ready => "Choose an account to link.",
-        Status::PopupBlocked => "Your browser blocked the sign-in window.",
-        Status::AwaitingLogin => "Sign in with the other account in the window that opened.",
-        Status::Verifying => "Checking the other account…",
-        Status::Confirming(_) => "Confirm the account to link.",
-        Status::Linking => "Linking…",
-        Status::Linked => "The account was linked.",
-        Status::Failed(e) => e.user_message(),
-        Status::Cancelled => "Linking was cancelled. Nothing was linked.",
-    }
+/// The texts the widget renders with: English under the loaded catalog and the host's
+/// overrides, and the writing direction of the locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Texts {
+    locale: Rc<str>,
+    messages: Messages,
 }
 
-/// A readable name for a provider (`google-oauth2` → `Google`).
-pub fn provider_label(provider: &str) -> String {
-    match provider {
-        "auth0" => "Email and password".into(),
-        other => account_link_core::config::default_label(other),
+impl Texts {
+    pub fn new(locale: &str, messages: Messages) -> Self {
+        Texts {
+            locale: locale.into(),
+            messages,
+        }
+    }
+
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// `rtl` for right-to-left languages (the locale's language subtag), else `ltr`.
+    pub fn dir(&self) -> &'static str {
+        let language = self.locale.split('-').next().unwrap_or_default();
+        let rtl = ["ar", "he", "fa", "ur", "yi", "ps", "dv", "ckb", "sd", "ug"];
+        if rtl.iter().any(|l| l.eq_ignore_ascii_case(language)) {
+            "rtl"
+        } else {
+            "ltr"
+        }
+    }
+
+    /// The text of `key`.
+    pub fn get(&self, key: &str) -> String {
+        match self.messages.get(key) {
+            Some(text) => text.to_owned(),
+            None => english(key).unwrap_or_default().into_owned(),
+        }
+    }
+
+    /// The text of `key` with its `{name}` placeholders filled.
+    pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let mut text = self.get(key);
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    /// The user's sentence for an error.
+    pub fn error(&self, e: &LinkError) -> String {
+        if e.link_outcome_unknown() {
+            return self.get("error.link_outcome_unknown");
+        }
+        self.get(&format!("error.{}", e.code().as_str()))
+    }
+
+    /// A readable name for a provider: translated for Auth0's own (`auth0` database,
+    /// `email` / `sms` passwordless), the brand name for the others.
+    pub fn provider(&self, provider: &str) -> String {
+        match provider {
+            "auth0" | "email" | "sms" => self.get(&format!("provider.{provider}")),
+            other => account_link_core::config::default_label(other),
+        }
     }
 }

@@ -80,6 +80,15 @@ pub enum Action {
 }
 
 impl WidgetState {
+    /// A new list from a link or unlink answer, with the profiles the old list knew (the
+    /// primary's comes only with the user).
+    fn keep_profiles(&self, ids: Vec<Identity>) -> Vec<Identity> {
+        match &self.identities {
+            Some(previous) => account_link_core::management::carry_profiles(previous, ids),
+            None => ids,
+        }
+    }
+
     /// The reducer, in place.
     pub fn apply(&mut self, action: Action) {
         match action {
@@ -101,7 +110,7 @@ impl WidgetState {
             Action::Flow(Update::AskConfirm(p)) => self.status = Status::Confirming(p),
             Action::Flow(Update::Outcome(Outcome::Ready)) => {}
             Action::Flow(Update::Outcome(Outcome::Linked(ids))) => {
-                self.identities = Some(ids);
+                self.identities = Some(self.keep_profiles(ids));
                 self.notice = Some(Notice::Linked);
                 self.session_changed = false;
             }
@@ -120,7 +129,7 @@ impl WidgetState {
                 self.confirm_unlink = None;
                 match result {
                     Ok(ids) => {
-                        self.identities = Some(ids);
+                        self.identities = Some(self.keep_profiles(ids));
                         self.notice = Some(Notice::Unlinked);
                     }
                     Err(e) => self.notice = Some(Notice::Error(e)),

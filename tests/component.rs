@@ -178,6 +178,8 @@ fn props(config: LinkConfig, token: TokenSource, heard: &Rc<Heard>) -> AccountLi
             u.unlinked.borrow_mut().push(ids.len())
         }),
         on_error: Callback::from(move |err: LinkError| e.errors.borrow_mut().push(err.code())),
+        messages: Default::default(),
+        load_messages: None,
     }
 }
 

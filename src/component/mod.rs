@@ -16,22 +16,27 @@ pub mod parts;
 pub use hook::use_account_link;
 
 use crate::browser::focus;
-use crate::messages::{text, Msg};
+use crate::messages::{Messages, Texts};
 use crate::runner::{Status, TokenSource};
 use account_link_core::config::LinkConfig;
-use account_link_core::error::ErrorCode;
 use account_link_core::management::Identity;
 use account_link_core::LinkError;
+use futures::future::LocalBoxFuture;
 use parts::{
     ConfirmDialog, IdentityList, LinkActions, NoticeBar, Recovery, StatusLine, UnlinkDialog,
 };
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// Loads the catalog of a locale: `Ok(None)` when there is none (English is shown).
+pub type MessageLoader = Rc<dyn Fn(String) -> LocalBoxFuture<'static, Result<Option<Messages>, String>>>;
 
 #[derive(Properties, Clone)]
 pub struct AccountLinkProps {
     /// What to link against. A new configuration that needs a new flow (another tenant,
-    /// client, redirect…) restarts the widget; a new locale or label does not.
+    /// client, redirect…) restarts the widget; a new locale, theme or label does not.
     pub config: LinkConfig,
     /// Resolves to the primary user's Management API access token. Replacing it never
     /// restarts the widget: the next request uses the new one.
@@ -42,6 +47,13 @@ pub struct AccountLinkProps {
     pub on_unlinked: Callback<Vec<Identity>>,
     #[prop_or_default]
     pub on_error: Callback<LinkError>,
+    /// Texts replacing the catalog's, by key (see the package README for the keys).
+    #[prop_or_default]
+    pub messages: Messages,
+    /// Loads the catalog of a locale other than English. Without one, English shows under
+    /// `messages`.
+    #[prop_or_default]
+    pub load_messages: Option<MessageLoader>,
 }
 
 impl std::fmt::Debug for AccountLinkProps {
@@ -59,6 +71,65 @@ impl PartialEq for AccountLinkProps {
             && self.on_linked == other.on_linked
             && self.on_unlinked == other.on_unlinked
             && self.on_error == other.on_error
+            && self.messages == other.messages
+            && match (&self.load_messages, &other.load_messages) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
+thread_local! {
+    /// Catalogs loaded so far, by locale: a remount or a second widget shows at once.
+    static CATALOGS: RefCell<HashMap<String, Messages>> = RefCell::default();
+}
+
+fn is_english(locale: &str) -> bool {
+    locale
+        .split('-')
+        .next()
+        .is_some_and(|l| l.eq_ignore_ascii_case("en"))
+}
+
+/// The widget's texts: `None` while the locale's catalog loads (the widget shows nothing
+/// rather than flash English). A catalog that cannot be loaded leaves English, with a
+/// console warning naming the locale and the reason.
+#[hook]
+fn use_texts(locale: &str, overrides: &Messages, loader: Option<MessageLoader>) -> Option<Texts> {
+    let loaded = use_state(|| 0u32);
+    let wanted = !is_english(locale) && loader.is_some();
+    let cached = CATALOGS.with(|c| c.borrow().get(locale).cloned());
+    {
+        let loaded = loaded.clone();
+        let pending = wanted && cached.is_none();
+        use_effect_with(locale.to_owned(), move |locale| {
+            if let (true, Some(loader)) = (pending, loader) {
+                let locale = locale.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let catalog = match loader(locale.clone()).await {
+                        Ok(Some(catalog)) => catalog,
+                        Ok(None) => {
+                            crate::browser::warn(&format!("no message catalog for locale {locale:?}: English is shown (pass `messages` or a `loadMessages` that knows it)"));
+                            Messages::default()
+                        }
+                        Err(why) => {
+                            crate::browser::warn(&format!("the message catalog for locale {locale:?} could not be loaded ({why}): English is shown"));
+                            Messages::default()
+                        }
+                    };
+                    CATALOGS.with(|c| c.borrow_mut().insert(locale, catalog));
+                    loaded.set(*loaded + 1);
+                });
+            }
+        });
+    }
+    match (wanted, cached) {
+        (true, None) => None,
+        (_, catalog) => Some(Texts::new(
+            locale,
+            catalog.unwrap_or_default().merged(overrides),
+        )),
     }
 }
 
@@ -67,8 +138,7 @@ impl PartialEq for AccountLinkProps {
 pub fn account_link(props: &AccountLinkProps) -> Html {
     let (state, on_command) = use_account_link(props);
     let config = &props.config;
-    let locale = AttrValue::from(config.locale().to_owned());
-    let title = text(Msg::Title, &locale);
+    let texts = use_texts(config.locale(), &props.messages, props.load_messages.clone());
 
     // A render that takes the focused control away (a dialog closing, buttons disabled
     // while a link runs) puts the focus back inside the widget, never on the page body.
@@ -84,33 +154,49 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             }
         });
     }
+    let theme = config.theme().as_str();
+    let Some(texts) = texts else {
+        return html! {
+            <section class="aal" aria-busy="true" data-theme={theme} tabindex="-1" ref={root} />
+        };
+    };
+    let title = texts.get("title");
+    let heading = format!("h{}", config.heading_level());
 
     let list = match &state.identities {
         Some(ids) => html! {
             <IdentityList
                 identities={ids.clone()}
                 unlinking={state.unlinking}
-                locale={locale.clone()}
+                texts={texts.clone()}
                 on_command={on_command.clone()}
             />
         },
         None if state.list_failed => html! {},
-        None => html! { <p class="aal-loading">{ text(Msg::LoadingIdentities, &locale) }</p> },
+        None => html! { <p class="aal-loading">{ texts.get("loading") }</p> },
     };
     html! {
         // tabindex -1: focusable from script only, where the focus goes when a render
         // removes the focused control and no action is enabled.
-        <section class="aal" aria-label={title} tabindex="-1" ref={root}>
-            <h2 class="aal-title">{ title }</h2>
-            <StatusLine status={state.status.clone()} locale={locale.clone()} />
+        <section
+            class="aal"
+            aria-label={title.clone()}
+            lang={texts.locale().to_owned()}
+            dir={texts.dir()}
+            data-theme={theme}
+            tabindex="-1"
+            ref={root}
+        >
+            <@{heading} class="aal-title">{ title }</@>
+            <StatusLine status={state.status.clone()} texts={texts.clone()} />
             if let Some(notice) = &state.notice {
-                <NoticeBar notice={notice.clone()} locale={locale.clone()} on_command={on_command.clone()} />
+                <NoticeBar notice={notice.clone()} texts={texts.clone()} on_command={on_command.clone()} />
             }
             if state.session_changed {
                 // Said apart from the notice: the host may now see the user as the other
                 // account, whatever the outcome was.
                 <p class="aal-session-changed" role="alert" data-code="session_changed">
-                    { ErrorCode::SessionChanged.user_message() }
+                    { texts.get("error.session_changed") }
                 </p>
             }
             { list }
@@ -118,16 +204,17 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                 <UnlinkDialog
                     identity={identity.clone()}
                     unlinking={state.unlinking}
-                    locale={locale.clone()}
+                    texts={texts.clone()}
                     on_command={on_command.clone()}
                 />
             }
             if let Status::Confirming(profile) = &state.status {
-                <ConfirmDialog profile={profile.clone()} locale={locale.clone()} on_command={on_command.clone()} />
+                <ConfirmDialog profile={profile.clone()} texts={texts.clone()} on_command={on_command.clone()} />
             }
             <LinkActions
                 config={config.clone()}
                 ready={state.status == Status::Ready}
+                texts={texts.clone()}
                 on_command={on_command.clone()}
             />
             <Recovery
@@ -135,7 +222,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                 listing={state.identities.is_none() && !state.list_failed}
                 list_failed={state.list_failed}
                 can_continue_in_tab={config.redirect_fallback_uri().is_some()}
-                locale={locale}
+                {texts}
                 {on_command}
             />
         </section>

@@ -1,11 +1,13 @@
-//! The widget's parts, each a small function component. The CSS classes and `data-*`
-//! attributes are the styling and testing API hosts rely on (see the package README).
+//! The widget's parts, each a small function component. The CSS classes, `part`s and
+//! `data-*` attributes are the styling and testing API hosts rely on (see the package
+//! README).
 
 use crate::browser::focus;
-use crate::messages::{provider_label, status_text, text, Msg};
+use crate::messages::Texts;
 use crate::runner::Status;
 use crate::widget::{Command, Notice};
 use account_link_core::config::LinkConfig;
+use account_link_core::error::ErrorCode;
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
 use yew::prelude::*;
@@ -27,21 +29,36 @@ pub fn status_name(status: &Status) -> &'static str {
     }
 }
 
-/// A notice's words in `locale`.
-pub fn notice_text(notice: &Notice, locale: &str) -> String {
+/// The live-region text for a status. An outcome (linked, failed, cancelled) is said by
+/// the notice alone, so nothing is said twice.
+fn status_text(status: &Status, texts: &Texts) -> String {
+    let key = match status {
+        Status::Idle | Status::Preparing => "status.preparing",
+        Status::Ready => "status.ready",
+        Status::PopupBlocked => "status.popup_blocked",
+        Status::AwaitingLogin => "status.awaiting_login",
+        Status::Verifying => "status.verifying",
+        Status::Confirming(_) => "status.confirming",
+        Status::Linking => "status.linking",
+        Status::Linked | Status::Failed(_) | Status::Cancelled => return String::new(),
+    };
+    texts.get(key)
+}
+
+/// A notice's words.
+pub fn notice_text(notice: &Notice, texts: &Texts) -> String {
     match notice {
-        Notice::Linked => status_text(&Status::Linked, locale).to_owned(),
-        Notice::Unlinked => text(Msg::Unlinked, locale).to_owned(),
-        Notice::Cancelled => status_text(&Status::Cancelled, locale).to_owned(),
+        Notice::Linked => texts.get("status.linked"),
+        Notice::Unlinked => texts.get("unlinked"),
+        Notice::Cancelled => texts.get("status.cancelled"),
         Notice::Error(e) => {
-            let mut words = e.user_message().to_owned();
-            if let Some((error, description)) = e.idp_error() {
-                words = format!("{words} ({})", description.unwrap_or(error));
+            let words = texts.error(e);
+            match e.idp_error() {
+                Some((error, description)) => {
+                    format!("{words} ({})", description.unwrap_or(error))
+                }
+                None => words,
             }
-            if let Some(s) = e.retry_after_seconds() {
-                words = format!("{words} ({s} s)");
-            }
-            words
         }
     }
 }
@@ -56,10 +73,21 @@ fn use_focus_on_mount(target: NodeRef) {
     });
 }
 
+/// A keydown handler that runs `command` on Escape (a dialog's "no").
+fn on_escape(on_command: &Callback<Command>, command: Command) -> Callback<KeyboardEvent> {
+    let on_command = on_command.clone();
+    Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Escape" {
+            e.prevent_default();
+            on_command.emit(command.clone());
+        }
+    })
+}
+
 #[derive(Properties, PartialEq)]
 pub struct StatusLineProps {
     pub status: Status,
-    pub locale: AttrValue,
+    pub texts: Texts,
 }
 
 /// The live region that says where the flow is.
@@ -67,7 +95,7 @@ pub struct StatusLineProps {
 pub fn status_line(props: &StatusLineProps) -> Html {
     html! {
         <p class="aal-status" role="status" aria-live="polite" data-status={status_name(&props.status)}>
-            { status_text(&props.status, &props.locale) }
+            { status_text(&props.status, &props.texts) }
         </p>
     }
 }
@@ -75,7 +103,7 @@ pub fn status_line(props: &StatusLineProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct NoticeBarProps {
     pub notice: Notice,
-    pub locale: AttrValue,
+    pub texts: Texts,
     pub on_command: Callback<Command>,
 }
 
@@ -88,18 +116,19 @@ pub fn notice_bar(props: &NoticeBarProps) -> Html {
     html! {
         <div
             class={classes!("aal-notice", error.then_some("aal-error"))}
+           
             role={if error { "alert" } else { "status" }}
             data-code={notice.code().unwrap_or("")}
         >
-            <span class="aal-notice-text">{ notice_text(notice, &props.locale) }</span>
+            <span class="aal-notice-text">{ notice_text(notice, &props.texts) }</span>
             <button type="button" class="aal-dismiss" onclick={dismiss}>
-                { text(Msg::Dismiss, &props.locale) }
+                { props.texts.get("dismiss") }
             </button>
         </div>
     }
 }
 
-/// What a row shows after the provider: the email, else the name, else the user id.
+/// Who a row is: the email, else the name, else the user id.
 fn who(identity: &Identity) -> String {
     let profile = identity.profile_data.clone().unwrap_or_default();
     profile
@@ -112,7 +141,7 @@ fn who(identity: &Identity) -> String {
 pub struct IdentityListProps {
     pub identities: Vec<Identity>,
     pub unlinking: bool,
-    pub locale: AttrValue,
+    pub texts: Texts,
     pub on_command: Callback<Command>,
 }
 
@@ -120,14 +149,14 @@ pub struct IdentityListProps {
 #[function_component(IdentityList)]
 pub fn identity_list(props: &IdentityListProps) -> Html {
     html! {
-        <ul class="aal-identities" aria-label={text(Msg::LinkedAccounts, &props.locale)}>
+        <ul class="aal-identities" aria-label={props.texts.get("identities_label")}>
             { for props.identities.iter().enumerate().map(|(index, identity)| html! {
                 <IdentityRow
                     key={format!("{}|{}", identity.provider, identity.user_id)}
                     identity={identity.clone()}
                     primary={index == 0}
                     unlinking={props.unlinking}
-                    locale={props.locale.clone()}
+                    texts={props.texts.clone()}
                     on_command={props.on_command.clone()}
                 />
             }) }
@@ -140,21 +169,48 @@ pub struct IdentityRowProps {
     pub identity: Identity,
     pub primary: bool,
     pub unlinking: bool,
-    pub locale: AttrValue,
+    pub texts: Texts,
     pub on_command: Callback<Command>,
 }
 
-#[function_component(IdentityRow)]
-pub fn identity_row(props: &IdentityRowProps) -> Html {
-    let identity = &props.identity;
-    let label = provider_label(&identity.provider);
+/// The provider's mark: its logo (drawn by the stylesheet for the providers it knows,
+/// over the letter) or the first letter of its name.
+fn badge(provider: &str, label: &str) -> Html {
     let initial: String = label
         .chars()
         .next()
         .map(|c| c.to_uppercase().collect())
         .unwrap_or_default();
+    html! {
+        <span class="aal-badge" aria-hidden="true" data-provider={provider.to_owned()}>{ initial }</span>
+    }
+}
+
+#[function_component(IdentityRow)]
+pub fn identity_row(props: &IdentityRowProps) -> Html {
+    let identity = &props.identity;
+    let texts = &props.texts;
+    let label = texts.provider(&identity.provider);
+    let account = who(identity);
+    // The picture (https only: the core drops any other) until it fails to load.
+    let picture_failed = use_state(|| false);
+    let picture = identity
+        .profile_data
+        .as_ref()
+        .and_then(|p| p.picture.clone())
+        .filter(|_| !*picture_failed);
+    let mark = match picture {
+        Some(src) => {
+            let failed = picture_failed.clone();
+            let onerror = Callback::from(move |_: Event| failed.set(true));
+            html! {
+                <img class="aal-picture" {src} alt="" referrerpolicy="no-referrer" {onerror} />
+            }
+        }
+        None => badge(&identity.provider, &label),
+    };
     let action = if props.primary {
-        html! { <span class="aal-primary">{ text(Msg::Primary, &props.locale) }</span> }
+        html! { <span class="aal-primary">{ texts.get("primary") }</span> }
     } else {
         let ask = {
             let identity = identity.clone();
@@ -162,19 +218,18 @@ pub fn identity_row(props: &IdentityRowProps) -> Html {
                 .on_command
                 .reform(move |_: MouseEvent| Command::AskUnlink(identity.clone()))
         };
+        let name = texts.fill("unlink_label", &[("provider", &label), ("account", &account)]);
         html! {
-            <button type="button" class="aal-unlink" disabled={props.unlinking} onclick={ask}>
-                { text(Msg::Unlink, &props.locale) }
+            <button type="button" class="aal-unlink" aria-label={name} disabled={props.unlinking} onclick={ask}>
+                { texts.get("unlink") }
             </button>
         }
     };
     html! {
         <li class="aal-identity" data-provider={identity.provider.clone()} data-user-id={identity.user_id.clone()}>
-            <span class="aal-badge" aria-hidden="true">{ initial }</span>
+            { mark }
             <span class="aal-provider">{ label }</span>
-            <span class="aal-who">
-                { if props.primary { identity.connection.clone() } else { who(identity) } }
-            </span>
+            <span class="aal-who">{ account }</span>
             { action }
         </li>
     }
@@ -184,17 +239,17 @@ pub fn identity_row(props: &IdentityRowProps) -> Html {
 pub struct UnlinkDialogProps {
     pub identity: Identity,
     pub unlinking: bool,
-    pub locale: AttrValue,
+    pub texts: Texts,
     pub on_command: Callback<Command>,
 }
 
-/// "Unlink this account?" The focus starts on Cancel: the safe answer of a destructive
-/// question.
+/// "Unlink this account?" The focus starts on Cancel, the safe answer of a destructive
+/// question; Escape cancels.
 #[function_component(UnlinkDialog)]
 pub fn unlink_dialog(props: &UnlinkDialogProps) -> Html {
     let cancel_ref = use_node_ref();
     use_focus_on_mount(cancel_ref.clone());
-    let t = |msg| text(msg, &props.locale);
+    let texts = &props.texts;
     let identity = &props.identity;
     let confirm = {
         let identity = identity.clone();
@@ -205,18 +260,28 @@ pub fn unlink_dialog(props: &UnlinkDialogProps) -> Html {
     let cancel = props
         .on_command
         .reform(|_: MouseEvent| Command::CancelUnlink);
+    let question = texts.get("unlink_question");
     html! {
-        <div class="aal-dialog" role="dialog" aria-modal="false" aria-label={t(Msg::UnlinkQuestion)}>
-            <p>{ t(Msg::UnlinkQuestion) }</p>
+        <div
+            class="aal-dialog"
+           
+            role="dialog"
+            aria-modal="false"
+            aria-label={question.clone()}
+            onkeydown={on_escape(&props.on_command, Command::CancelUnlink)}
+        >
+            <p>{ question }</p>
             <p class="aal-who">
-                { format!("{} · {}", provider_label(&identity.provider), who(identity)) }
+                { format!("{} · {}", texts.provider(&identity.provider), who(identity)) }
             </p>
-            <button type="button" class="aal-confirm-unlink" disabled={props.unlinking} onclick={confirm}>
-                { t(Msg::UnlinkConfirm) }
-            </button>
-            <button type="button" class="aal-cancel" disabled={props.unlinking} onclick={cancel} ref={cancel_ref}>
-                { t(Msg::Cancel) }
-            </button>
+            <div class="aal-dialog-actions">
+                <button type="button" class="aal-confirm-unlink" disabled={props.unlinking} onclick={confirm}>
+                    { texts.get("unlink_confirm") }
+                </button>
+                <button type="button" class="aal-cancel" disabled={props.unlinking} onclick={cancel} ref={cancel_ref}>
+                    { texts.get("cancel") }
+                </button>
+            </div>
         </div>
     }
 }
@@ -224,23 +289,23 @@ pub fn unlink_dialog(props: &UnlinkDialogProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct ConfirmDialogProps {
     pub profile: SecondaryProfile,
-    pub locale: AttrValue,
+    pub texts: Texts,
     pub on_command: Callback<Command>,
 }
 
 /// "Link this account?" with the verified secondary's provider, name and email. The focus
 /// starts on the question, not on "Link this account": an Enter still held from the
-/// sign-in window must not confirm a link the user has not read.
+/// sign-in window must not confirm a link the user has not read. Escape declines.
 #[function_component(ConfirmDialog)]
 pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
     let title_ref = use_node_ref();
     use_focus_on_mount(title_ref.clone());
-    let t = |msg| text(msg, &props.locale);
+    let texts = &props.texts;
     let profile = &props.profile;
     let email = match (&profile.email, profile.email_verified) {
         (Some(e), Some(true)) => e.clone(),
-        (Some(e), _) => format!("{e} ({})", t(Msg::Unverified)),
-        (None, _) => t(Msg::NoEmail).to_owned(),
+        (Some(e), _) => format!("{e} ({})", texts.get("email_unverified_mark")),
+        (None, _) => texts.get("no_email"),
     };
     let accept = props
         .on_command
@@ -248,21 +313,31 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
     let decline = props
         .on_command
         .reform(|_: MouseEvent| Command::Confirm(false));
+    let title = texts.get("confirm_title");
     html! {
-        <div class="aal-dialog aal-confirm" role="dialog" aria-modal="false" aria-label={t(Msg::ConfirmTitle)}>
-            <p class="aal-dialog-title" tabindex="-1" ref={title_ref}>{ t(Msg::ConfirmTitle) }</p>
+        <div
+            class="aal-dialog aal-confirm"
+           
+            role="dialog"
+            aria-modal="false"
+            aria-label={title.clone()}
+            onkeydown={on_escape(&props.on_command, Command::Confirm(false))}
+        >
+            <p class="aal-dialog-title" tabindex="-1" ref={title_ref}>{ title }</p>
             <dl>
-                <dt>{ t(Msg::ProviderLabel) }</dt>
-                <dd class="aal-confirm-provider">{ provider_label(&profile.provider) }</dd>
-                <dt>{ t(Msg::NameLabel) }</dt>
+                <dt>{ texts.get("provider_label") }</dt>
+                <dd class="aal-confirm-provider">{ texts.provider(&profile.provider) }</dd>
+                <dt>{ texts.get("name_label") }</dt>
                 <dd class="aal-confirm-name">{ profile.name.clone().unwrap_or_default() }</dd>
-                <dt>{ t(Msg::EmailLabel) }</dt>
+                <dt>{ texts.get("email_label") }</dt>
                 <dd class="aal-confirm-email">{ email }</dd>
             </dl>
-            <button type="button" class="aal-confirm-link" onclick={accept}>
-                { t(Msg::ConfirmLink) }
-            </button>
-            <button type="button" class="aal-cancel" onclick={decline}>{ t(Msg::Cancel) }</button>
+            <div class="aal-dialog-actions">
+                <button type="button" class="aal-confirm-link" onclick={accept}>
+                    { texts.get("confirm_link") }
+                </button>
+                <button type="button" class="aal-cancel" onclick={decline}>{ texts.get("cancel") }</button>
+            </div>
         </div>
     }
 }
@@ -271,14 +346,16 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
 pub struct LinkActionsProps {
     pub config: LinkConfig,
     pub ready: bool,
+    pub texts: Texts,
     pub on_command: Callback<Command>,
 }
 
-/// One "Link …" button per configured connection, then "Another account". Enabled only
-/// when a prepared attempt is ready, so the popup opens inside the click.
+/// One "Link …" button per configured connection, then "Another account", as a labelled
+/// group. Enabled only when a prepared attempt is ready, so the popup opens inside the
+/// click.
 #[function_component(LinkActions)]
 pub fn link_actions(props: &LinkActionsProps) -> Html {
-    let locale = props.config.locale();
+    let texts = &props.texts;
     let button = |connection: Option<&str>, label: String| {
         let command = Command::Link(connection.map(str::to_owned));
         let onclick = props
@@ -288,6 +365,7 @@ pub fn link_actions(props: &LinkActionsProps) -> Html {
             <button
                 type="button"
                 class="aal-link"
+               
                 data-connection={connection.unwrap_or("").to_owned()}
                 disabled={!props.ready}
                 {onclick}
@@ -297,12 +375,12 @@ pub fn link_actions(props: &LinkActionsProps) -> Html {
         }
     };
     html! {
-        <div class="aal-actions" aria-label={text(Msg::LinkAnother, locale)}>
+        <div class="aal-actions" role="group" aria-label={texts.get("actions_label")}>
             { for props.config.connections().iter().map(|c| button(
                 Some(c.name()),
-                format!("{} {}", text(Msg::LinkWith, locale), c.label()),
+                texts.fill("link_with", &[("provider", c.label())]),
             )) }
-            { button(None, text(Msg::AnotherAccount, locale).to_owned()) }
+            { button(None, texts.get("another_account")) }
         </div>
     }
 }
@@ -315,15 +393,39 @@ pub struct RecoveryProps {
     /// The identity list could not be read (or reading it was cancelled).
     pub list_failed: bool,
     pub can_continue_in_tab: bool,
-    pub locale: AttrValue,
+    pub texts: Texts,
     pub on_command: Callback<Command>,
 }
 
 /// How long getting ready may take before the user is offered to stop waiting.
 const SLOW_PREPARE_MS: u32 = 1500;
 
+/// Seconds left before a rate-limited widget may try again, counting down to zero.
+#[hook]
+fn use_countdown(from: Option<u64>) -> u64 {
+    let left = use_state(|| from.unwrap_or(0));
+    {
+        let left = left.clone();
+        use_effect_with(from, move |from| {
+            left.set(from.unwrap_or(0));
+            let remaining = std::rc::Rc::new(std::cell::Cell::new(from.unwrap_or(0)));
+            // Dropped (cleared) when the error changes or the widget goes.
+            let ticker = from.map(|_| {
+                gloo_timers::callback::Interval::new(1000, move || {
+                    let next = remaining.get().saturating_sub(1);
+                    remaining.set(next);
+                    left.set(next);
+                })
+            });
+            move || drop(ticker)
+        });
+    }
+    *left
+}
+
 /// The way forward: after a blocked popup (continue in this tab), a failure or a cancel
-/// (try again), and while getting ready takes long (a token source that hangs): cancel.
+/// (try again; after a rate limit, once its countdown ends), and while getting ready takes
+/// long (a token source that hangs): cancel.
 #[function_component(Recovery)]
 pub fn recovery(props: &RecoveryProps) -> Html {
     let slow = use_state(|| false);
@@ -339,25 +441,39 @@ pub fn recovery(props: &RecoveryProps) -> Html {
             move || drop(timer)
         });
     }
+    let wait = match &props.status {
+        Status::Failed(e) if e.code() == ErrorCode::RateLimited => e.retry_after_seconds(),
+        _ => None,
+    };
+    let left = use_countdown(wait);
+    let texts = &props.texts;
     let (class, label, command) = match &props.status {
         _ if *slow && (props.listing || props.status == Status::Preparing) => {
-            ("aal-cancel-prepare", Msg::Cancel, Command::Cancel)
+            ("aal-cancel-prepare", texts.get("cancel"), Command::Cancel)
         }
         Status::PopupBlocked if props.can_continue_in_tab => (
             "aal-continue-in-tab",
-            Msg::ContinueInTab,
+            texts.get("continue_in_tab"),
             Command::ContinueInTab,
         ),
         Status::PopupBlocked | Status::Failed(_) | Status::Cancelled => {
-            ("aal-retry", Msg::TryAgain, Command::Retry)
+            ("aal-retry", texts.get("try_again"), Command::Retry)
         }
-        Status::Idle if props.list_failed => ("aal-retry", Msg::TryAgain, Command::Retry),
+        Status::Idle if props.list_failed => ("aal-retry", texts.get("try_again"), Command::Retry),
         _ => return html! {},
     };
     let onclick = props
         .on_command
         .reform(move |_: MouseEvent| command.clone());
+    if class == "aal-retry" && left > 0 {
+        let seconds = left.to_string();
+        return html! {
+            <button type="button" {class} disabled={true} data-retry-in={seconds.clone()}>
+                { texts.fill("try_again_in", &[("seconds", &seconds)]) }
+            </button>
+        };
+    }
     html! {
-        <button type="button" {class} {onclick}>{ text(label, &props.locale) }</button>
+        <button type="button" {class} {onclick}>{ label }</button>
     }
 }

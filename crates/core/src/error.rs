@@ -117,14 +117,14 @@ impl ErrorCode {
         match self {
             ErrorCode::ConfigInvalid => "Account linking is not set up correctly on this page.",
             ErrorCode::PopupBlocked => "Your browser blocked the sign-in window. Allow pop-ups, or continue in this tab.",
-            ErrorCode::PopupClosed => "The sign-in window was closed before you finished. Nothing was linked.",
+            ErrorCode::PopupClosed => "The sign-in window was closed before you finished. Nothing was linked; choose the account again to retry.",
             ErrorCode::Cancelled => "Linking was cancelled. Nothing was linked.",
             ErrorCode::Timeout => "This took too long. Nothing was linked; please try again.",
             ErrorCode::AuthorizationDenied => "The sign-in was declined. Nothing was linked.",
             ErrorCode::StateMismatch => "The sign-in answer did not match this request, so it was ignored. Please try again.",
             ErrorCode::TokenExchangeFailed => "The sign-in could not be completed. Please try again.",
             ErrorCode::IdTokenInvalid => "The other account's sign-in could not be verified, so it was not linked.",
-            ErrorCode::EmailUnverified => "That account's email address is not verified, so it cannot be linked.",
+            ErrorCode::EmailUnverified => "That account's email address is not verified, so it cannot be linked. Verify it with that provider (look for its confirmation email), then try again.",
             ErrorCode::SameAccount => "That is the account you are already signed in with.",
             ErrorCode::AlreadyLinked => "That account is already linked to you.",
             ErrorCode::LinkedToAnotherUser => "That account is already linked to another user. To move it here, sign in with it, unlink it there, then link it here; or contact support.",
@@ -330,9 +330,12 @@ impl LinkError {
     pub fn detail(&self) -> &str {
         &self.0.detail
     }
+    /// The user's sentence when a link may or may not have happened.
+    pub const OUTCOME_UNKNOWN_MESSAGE: &'static str = "The account service did not confirm the link. Reload your linked accounts to see whether it was linked.";
+
     pub fn user_message(&self) -> &'static str {
         if self.0.outcome_unknown {
-            return "The account service did not confirm the link. Reload your linked accounts to see whether it was linked.";
+            return Self::OUTCOME_UNKNOWN_MESSAGE;
         }
         self.0.code.user_message()
     }
