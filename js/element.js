@@ -2,11 +2,12 @@
 // with `element.getAccessToken = async () => token` set as a property. Same events as mount().
 // It renders the same Yew component as mount(); new attributes or a new getAccessToken are
 // handed to the running widget with handle.update(), so a popup in flight survives them.
-import init, { mount } from "./auth0_account_link.js";
+import init from "./auth0_account_link.js";
+import { mount } from "./index.js";
 
 await init();
 
-const ATTRIBUTES = ["domain", "client-id", "connections", "response-mode", "redirect-uri", "locale"];
+const ATTRIBUTES = ["domain", "client-id", "connections", "response-mode", "redirect-uri", "locale", "theme", "heading-level"];
 
 class AccountLinkElement extends HTMLElement {
   static get observedAttributes() {
@@ -56,6 +57,10 @@ class AccountLinkElement extends HTMLElement {
     if (redirectUri) options.redirectUri = redirectUri;
     const locale = this.getAttribute("locale");
     if (locale) options.locale = locale;
+    const theme = this.getAttribute("theme");
+    if (theme) options.theme = theme;
+    const headingLevel = this.getAttribute("heading-level");
+    if (headingLevel) options.headingLevel = Number(headingLevel);
     return options;
   }
 

@@ -254,7 +254,7 @@ fn message_loader(options: &JsValue) -> Result<Option<MessageLoader>, LinkError>
             }
             messages_from(&catalog)
                 .map(Some)
-                .map_err(|(key, problem)| format!("the catalog's {key:?} {problem}"))
+                .map_err(|(key, problem)| format!("the catalog's \"{key}\" {problem}"))
         })
     });
     Ok(Some(loader))

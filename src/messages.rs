@@ -6,7 +6,6 @@
 use account_link_core::error::ErrorCode;
 use account_link_core::LinkError;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// The English texts of every key but the errors (`error.<code>`, from the core). A
@@ -44,7 +43,10 @@ pub const ENGLISH: [(&str, &str); 37] = [
     ("provider.sms", "Text message"),
     ("status.preparing", "Getting ready…"),
     ("status.ready", "Choose an account to link."),
-    ("status.popup_blocked", "Your browser blocked the sign-in window."),
+    (
+        "status.popup_blocked",
+        "Your browser blocked the sign-in window.",
+    ),
     (
         "status.awaiting_login",
         "Sign in with the other account in the window that opened.",
@@ -53,8 +55,14 @@ pub const ENGLISH: [(&str, &str); 37] = [
     ("status.confirming", "Confirm the account to link."),
     ("status.linking", "Linking…"),
     ("status.linked", "The account was linked."),
-    ("status.cancelled", "Linking was cancelled. Nothing was linked."),
-    ("error.link_outcome_unknown", LinkError::OUTCOME_UNKNOWN_MESSAGE),
+    (
+        "status.cancelled",
+        "Linking was cancelled. Nothing was linked.",
+    ),
+    (
+        "error.link_outcome_unknown",
+        LinkError::OUTCOME_UNKNOWN_MESSAGE,
+    ),
 ];
 
 /// Every message key: [`ENGLISH`]'s, then `error.<code>` for each error code.
@@ -80,55 +88,47 @@ pub fn english(key: &str) -> Option<Cow<'static, str>> {
 }
 
 /// Texts replacing the English ones, by key: a locale's catalog, a host's `messages`.
+/// (A list, not a map: some sixty keys are searched faster than a hasher is shipped.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Messages(Rc<HashMap<String, String>>);
+pub struct Messages(Rc<Vec<(String, String)>>);
 
 impl Messages {
     /// Checks every key (a typo would otherwise be ignored silently): `Err` names the
     /// first unknown one.
     pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Self, String> {
-        let mut map = HashMap::new();
+        let mut list: Vec<(String, String)> = Vec::new();
         for (key, text) in pairs {
             if english(&key).is_none() {
                 return Err(key);
             }
-            map.insert(key, text);
+            list.push((key, text));
         }
-        Ok(Messages(Rc::new(map)))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `self` with `over`'s texts on top.
-    pub fn merged(&self, over: &Messages) -> Messages {
-        if over.is_empty() {
-            return self.clone();
-        }
-        let mut map = (*self.0).clone();
-        map.extend(over.0.iter().map(|(k, v)| (k.clone(), v.clone())));
-        Messages(Rc::new(map))
+        Ok(Messages(Rc::new(list)))
     }
 
     fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
-/// The texts the widget renders with: English under the loaded catalog and the host's
-/// overrides, and the writing direction of the locale.
+/// The texts the widget renders with: the host's overrides, else the locale's catalog,
+/// else English; and the writing direction of the locale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Texts {
     locale: Rc<str>,
-    messages: Messages,
+    overrides: Messages,
+    catalog: Messages,
 }
 
 impl Texts {
-    pub fn new(locale: &str, messages: Messages) -> Self {
+    pub fn new(locale: &str, catalog: Messages, overrides: Messages) -> Self {
         Texts {
             locale: locale.into(),
-            messages,
+            overrides,
+            catalog,
         }
     }
 
@@ -139,29 +139,41 @@ impl Texts {
     /// `rtl` for right-to-left languages (the locale's language subtag), else `ltr`.
     pub fn dir(&self) -> &'static str {
         let language = self.locale.split('-').next().unwrap_or_default();
-        let rtl = ["ar", "he", "fa", "ur", "yi", "ps", "dv", "ckb", "sd", "ug"];
-        if rtl.iter().any(|l| l.eq_ignore_ascii_case(language)) {
-            "rtl"
-        } else {
-            "ltr"
+        match language.to_ascii_lowercase().as_str() {
+            "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "dv" | "ckb" | "sd" | "ug" => "rtl",
+            _ => "ltr",
         }
     }
 
     /// The text of `key`.
     pub fn get(&self, key: &str) -> String {
-        match self.messages.get(key) {
+        match self.overrides.get(key).or_else(|| self.catalog.get(key)) {
             Some(text) => text.to_owned(),
             None => english(key).unwrap_or_default().into_owned(),
         }
     }
 
-    /// The text of `key` with its `{name}` placeholders filled.
+    /// The text of `key` with its `{name}` placeholders filled (an unknown name stays as
+    /// written). Scans for braces by hand: `str::replace` would ship a substring searcher.
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
-        let mut text = self.get(key);
-        for (name, value) in values {
-            text = text.replace(&format!("{{{name}}}"), value);
+        let template = self.get(key);
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                break;
+            };
+            let name = &after[..close];
+            match values.iter().find(|(n, _)| *n == name) {
+                Some((_, value)) => out.push_str(value),
+                None => out.push_str(&rest[open..open + close + 2]),
+            }
+            rest = &after[close + 1..];
         }
-        text
+        out.push_str(rest);
+        out
     }
 
     /// The user's sentence for an error.

@@ -26,12 +26,12 @@ use parts::{
     ConfirmDialog, IdentityList, LinkActions, NoticeBar, Recovery, StatusLine, UnlinkDialog,
 };
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// Loads the catalog of a locale: `Ok(None)` when there is none (English is shown).
-pub type MessageLoader = Rc<dyn Fn(String) -> LocalBoxFuture<'static, Result<Option<Messages>, String>>>;
+pub type MessageLoader =
+    Rc<dyn Fn(String) -> LocalBoxFuture<'static, Result<Option<Messages>, String>>>;
 
 #[derive(Properties, Clone)]
 pub struct AccountLinkProps {
@@ -80,9 +80,16 @@ impl PartialEq for AccountLinkProps {
     }
 }
 
+/// A locale's catalog: loaded, or loading with the widgets that wait for it.
+enum Catalog {
+    Loaded(Messages),
+    Loading(Vec<UseForceUpdateHandle>),
+}
+
 thread_local! {
-    /// Catalogs loaded so far, by locale: a remount or a second widget shows at once.
-    static CATALOGS: RefCell<HashMap<String, Messages>> = RefCell::default();
+    /// Catalogs by locale: a remount or a second widget shows at once, and a locale is
+    /// fetched once however many widgets ask.
+    static CATALOGS: RefCell<Vec<(String, Catalog)>> = RefCell::default();
 }
 
 fn is_english(locale: &str) -> bool {
@@ -92,45 +99,58 @@ fn is_english(locale: &str) -> bool {
         .is_some_and(|l| l.eq_ignore_ascii_case("en"))
 }
 
+/// Loads `locale`'s catalog once, then re-renders the widgets that waited for it.
+fn load_catalog(locale: String, loader: MessageLoader) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let catalog = match loader(locale.clone()).await {
+            Ok(Some(catalog)) => catalog,
+            Ok(None) => {
+                crate::browser::warn(&format!("no message catalog for locale \"{locale}\": English is shown (pass `messages` or a `loadMessages` that knows it)"));
+                Messages::default()
+            }
+            Err(why) => {
+                crate::browser::warn(&format!("the message catalog for locale \"{locale}\" could not be loaded ({why}): English is shown"));
+                Messages::default()
+            }
+        };
+        let waiting = CATALOGS.with(|c| {
+            let mut c = c.borrow_mut();
+            let slot = c.iter_mut().find(|(l, _)| *l == locale);
+            match slot.map(|(_, entry)| std::mem::replace(entry, Catalog::Loaded(catalog))) {
+                Some(Catalog::Loading(waiting)) => waiting,
+                _ => Vec::new(),
+            }
+        });
+        for widget in waiting {
+            widget.force_update();
+        }
+    });
+}
+
 /// The widget's texts: `None` while the locale's catalog loads (the widget shows nothing
 /// rather than flash English). A catalog that cannot be loaded leaves English, with a
 /// console warning naming the locale and the reason.
 #[hook]
 fn use_texts(locale: &str, overrides: &Messages, loader: Option<MessageLoader>) -> Option<Texts> {
-    let loaded = use_state(|| 0u32);
-    let wanted = !is_english(locale) && loader.is_some();
-    let cached = CATALOGS.with(|c| c.borrow().get(locale).cloned());
-    {
-        let loaded = loaded.clone();
-        let pending = wanted && cached.is_none();
-        use_effect_with(locale.to_owned(), move |locale| {
-            if let (true, Some(loader)) = (pending, loader) {
-                let locale = locale.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let catalog = match loader(locale.clone()).await {
-                        Ok(Some(catalog)) => catalog,
-                        Ok(None) => {
-                            crate::browser::warn(&format!("no message catalog for locale {locale:?}: English is shown (pass `messages` or a `loadMessages` that knows it)"));
-                            Messages::default()
-                        }
-                        Err(why) => {
-                            crate::browser::warn(&format!("the message catalog for locale {locale:?} could not be loaded ({why}): English is shown"));
-                            Messages::default()
-                        }
-                    };
-                    CATALOGS.with(|c| c.borrow_mut().insert(locale, catalog));
-                    loaded.set(*loaded + 1);
-                });
+    let rerender = use_force_update();
+    let loader = loader.filter(|_| !is_english(locale));
+    let catalog = CATALOGS.with(|c| {
+        let mut c = c.borrow_mut();
+        match (c.iter_mut().find(|(l, _)| l == locale), loader) {
+            (Some((_, Catalog::Loaded(m))), _) => Some(m.clone()),
+            (Some((_, Catalog::Loading(waiting))), _) => {
+                waiting.push(rerender);
+                None
             }
-        });
-    }
-    match (wanted, cached) {
-        (true, None) => None,
-        (_, catalog) => Some(Texts::new(
-            locale,
-            catalog.unwrap_or_default().merged(overrides),
-        )),
-    }
+            (None, Some(loader)) => {
+                c.push((locale.to_owned(), Catalog::Loading(vec![rerender])));
+                load_catalog(locale.to_owned(), loader);
+                None
+            }
+            (None, None) => Some(Messages::default()),
+        }
+    });
+    catalog.map(|catalog| Texts::new(locale, catalog, overrides.clone()))
 }
 
 /// The account-linking widget.
@@ -138,7 +158,11 @@ fn use_texts(locale: &str, overrides: &Messages, loader: Option<MessageLoader>) 
 pub fn account_link(props: &AccountLinkProps) -> Html {
     let (state, on_command) = use_account_link(props);
     let config = &props.config;
-    let texts = use_texts(config.locale(), &props.messages, props.load_messages.clone());
+    let texts = use_texts(
+        config.locale(),
+        &props.messages,
+        props.load_messages.clone(),
+    );
 
     // A render that takes the focused control away (a dialog closing, buttons disabled
     // while a link runs) puts the focus back inside the widget, never on the page body.
@@ -161,7 +185,14 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         };
     };
     let title = texts.get("title");
-    let heading = format!("h{}", config.heading_level());
+    // Static tags: a dynamic `<@{tag}>` costs more code than five branches.
+    let heading = match config.heading_level() {
+        3 => html! { <h3 class="aal-title">{ title.clone() }</h3> },
+        4 => html! { <h4 class="aal-title">{ title.clone() }</h4> },
+        5 => html! { <h5 class="aal-title">{ title.clone() }</h5> },
+        6 => html! { <h6 class="aal-title">{ title.clone() }</h6> },
+        _ => html! { <h2 class="aal-title">{ title.clone() }</h2> },
+    };
 
     let list = match &state.identities {
         Some(ids) => html! {
@@ -187,7 +218,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             tabindex="-1"
             ref={root}
         >
-            <@{heading} class="aal-title">{ title }</@>
+            { heading }
             <StatusLine status={state.status.clone()} texts={texts.clone()} />
             if let Some(notice) = &state.notice {
                 <NoticeBar notice={notice.clone()} texts={texts.clone()} on_command={on_command.clone()} />

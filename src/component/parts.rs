@@ -116,7 +116,7 @@ pub fn notice_bar(props: &NoticeBarProps) -> Html {
     html! {
         <div
             class={classes!("aal-notice", error.then_some("aal-error"))}
-           
+
             role={if error { "alert" } else { "status" }}
             data-code={notice.code().unwrap_or("")}
         >
@@ -192,23 +192,21 @@ pub fn identity_row(props: &IdentityRowProps) -> Html {
     let texts = &props.texts;
     let label = texts.provider(&identity.provider);
     let account = who(identity);
-    // The picture (https only: the core drops any other) until it fails to load.
-    let picture_failed = use_state(|| false);
+    // The picture (https only: the core drops any other), over the badge: a picture that
+    // fails to load hides itself and the badge shows (no state, no re-render).
     let picture = identity
         .profile_data
         .as_ref()
         .and_then(|p| p.picture.clone())
-        .filter(|_| !*picture_failed);
-    let mark = match picture {
-        Some(src) => {
-            let failed = picture_failed.clone();
-            let onerror = Callback::from(move |_: Event| failed.set(true));
-            html! {
-                <img class="aal-picture" {src} alt="" referrerpolicy="no-referrer" {onerror} />
-            }
-        }
-        None => badge(&identity.provider, &label),
-    };
+        .map(|src| {
+            let onerror = Callback::from(|e: Event| {
+                if let Some(img) = e.target_dyn_into::<web_sys::Element>() {
+                    let _hidden = img.set_attribute("hidden", "");
+                }
+            });
+            html! { <img class="aal-picture" {src} alt="" referrerpolicy="no-referrer" {onerror} /> }
+        });
+    let mark = html! { <>{ picture }{ badge(&identity.provider, &label) }</> };
     let action = if props.primary {
         html! { <span class="aal-primary">{ texts.get("primary") }</span> }
     } else {
@@ -218,7 +216,10 @@ pub fn identity_row(props: &IdentityRowProps) -> Html {
                 .on_command
                 .reform(move |_: MouseEvent| Command::AskUnlink(identity.clone()))
         };
-        let name = texts.fill("unlink_label", &[("provider", &label), ("account", &account)]);
+        let name = texts.fill(
+            "unlink_label",
+            &[("provider", &label), ("account", &account)],
+        );
         html! {
             <button type="button" class="aal-unlink" aria-label={name} disabled={props.unlinking} onclick={ask}>
                 { texts.get("unlink") }
@@ -264,7 +265,7 @@ pub fn unlink_dialog(props: &UnlinkDialogProps) -> Html {
     html! {
         <div
             class="aal-dialog"
-           
+
             role="dialog"
             aria-modal="false"
             aria-label={question.clone()}
@@ -317,7 +318,7 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
     html! {
         <div
             class="aal-dialog aal-confirm"
-           
+
             role="dialog"
             aria-modal="false"
             aria-label={title.clone()}
@@ -365,7 +366,7 @@ pub fn link_actions(props: &LinkActionsProps) -> Html {
             <button
                 type="button"
                 class="aal-link"
-               
+
                 data-connection={connection.unwrap_or("").to_owned()}
                 disabled={!props.ready}
                 {onclick}
@@ -397,60 +398,48 @@ pub struct RecoveryProps {
     pub on_command: Callback<Command>,
 }
 
-/// How long getting ready may take before the user is offered to stop waiting.
-const SLOW_PREPARE_MS: u32 = 1500;
-
-/// Seconds left before a rate-limited widget may try again, counting down to zero.
-#[hook]
-fn use_countdown(from: Option<u64>) -> u64 {
-    let left = use_state(|| from.unwrap_or(0));
-    {
-        let left = left.clone();
-        use_effect_with(from, move |from| {
-            left.set(from.unwrap_or(0));
-            let remaining = std::rc::Rc::new(std::cell::Cell::new(from.unwrap_or(0)));
-            // Dropped (cleared) when the error changes or the widget goes.
-            let ticker = from.map(|_| {
-                gloo_timers::callback::Interval::new(1000, move || {
-                    let next = remaining.get().saturating_sub(1);
-                    remaining.set(next);
-                    left.set(next);
-                })
-            });
-            move || drop(ticker)
-        });
-    }
-    *left
-}
+/// How long getting ready may take before the user is offered to stop waiting, in the
+/// half-seconds Recovery counts.
+const SLOW_PREPARE_HALF_SECONDS: u32 = 3;
 
 /// The way forward: after a blocked popup (continue in this tab), a failure or a cancel
 /// (try again; after a rate limit, once its countdown ends), and while getting ready takes
 /// long (a token source that hangs): cancel.
 #[function_component(Recovery)]
 pub fn recovery(props: &RecoveryProps) -> Html {
-    let slow = use_state(|| false);
-    {
-        let slow = slow.clone();
-        let preparing = props.listing || matches!(props.status, Status::Preparing);
-        use_effect_with(preparing, move |preparing| {
-            slow.set(false);
-            // Dropped (cleared) when the status changes or the widget goes.
-            let timer = preparing.then(|| {
-                gloo_timers::callback::Timeout::new(SLOW_PREPARE_MS, move || slow.set(true))
-            });
-            move || drop(timer)
-        });
-    }
+    let preparing = props.listing || matches!(props.status, Status::Preparing);
     let wait = match &props.status {
         Status::Failed(e) if e.code() == ErrorCode::RateLimited => e.retry_after_seconds(),
         _ => None,
     };
-    let left = use_countdown(wait);
+    // One clock for both: half-seconds since getting ready or the rate limit began.
+    let halves = use_state(|| 0u32);
+    {
+        let halves = halves.clone();
+        use_effect_with((preparing, wait), move |(preparing, wait)| {
+            halves.set(0);
+            let count = std::rc::Rc::new(std::cell::Cell::new(0u32));
+            // Re-render only while it matters: until "slow", or until the countdown ends.
+            let last = wait.map_or(SLOW_PREPARE_HALF_SECONDS, |w| {
+                u32::try_from(w.saturating_mul(2)).unwrap_or(u32::MAX)
+            });
+            // Dropped (cleared) when the status changes or the widget goes.
+            let ticker = (*preparing || wait.is_some()).then(|| {
+                gloo_timers::callback::Interval::new(500, move || {
+                    if count.get() < last {
+                        count.set(count.get() + 1);
+                        halves.set(count.get());
+                    }
+                })
+            });
+            move || drop(ticker)
+        });
+    }
+    let slow = preparing && *halves >= SLOW_PREPARE_HALF_SECONDS;
+    let left = wait.map_or(0, |w| w.saturating_sub(u64::from(*halves / 2)));
     let texts = &props.texts;
     let (class, label, command) = match &props.status {
-        _ if *slow && (props.listing || props.status == Status::Preparing) => {
-            ("aal-cancel-prepare", texts.get("cancel"), Command::Cancel)
-        }
+        _ if slow => ("aal-cancel-prepare", texts.get("cancel"), Command::Cancel),
         Status::PopupBlocked if props.can_continue_in_tab => (
             "aal-continue-in-tab",
             texts.get("continue_in_tab"),

@@ -336,10 +336,11 @@ impl LinkConfig {
         let heading_level = match options.heading_level {
             None => 2,
             Some(level) if level.fract() == 0.0 && (2.0..=6.0).contains(&level) => level as u8,
-            Some(level) => {
+            // No float in the message: formatting one would ship float printing (~10 KB).
+            Some(_) => {
                 return Err(LinkError::config(
                     "headingLevel",
-                    format!("expected a whole number from 2 to 6, found {level}"),
+                    "expected a whole number from 2 to 6, found another value",
                     "use the level that fits your page's outline (2 for h2 … 6 for h6)",
                 ))
             }
