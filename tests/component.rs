@@ -511,3 +511,278 @@ async fn a_hung_identity_list_can_be_cancelled_and_read_again() {
     app.destroy();
     host.remove();
 }
+
+/// A shipped catalog module (`export default {…};`) as key/text pairs.
+fn catalog(module: &str) -> Vec<(String, String)> {
+    let start = module.find('{').expect("an object");
+    let end = module.rfind('}').expect("an object");
+    let value = js_sys::JSON::parse(&module[start..=end]).expect("the catalog is JSON");
+    js_sys::Object::entries(value.unchecked_ref())
+        .iter()
+        .map(|entry| {
+            let entry: js_sys::Array = entry.unchecked_into();
+            (
+                entry.get(0).as_string().expect("key"),
+                entry.get(1).as_string().expect("text"),
+            )
+        })
+        .collect()
+}
+
+const CATALOGS: [(&str, &str); 5] = [
+    ("ar", include_str!("../js/locales/ar.js")),
+    ("de", include_str!("../js/locales/de.js")),
+    ("es", include_str!("../js/locales/es.js")),
+    ("fr", include_str!("../js/locales/fr.js")),
+    ("ja", include_str!("../js/locales/ja.js")),
+];
+
+/// The `{name}` placeholders of a text, sorted.
+fn placeholders(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = text
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[wasm_bindgen_test]
+fn every_shipped_catalog_translates_every_message_with_the_same_placeholders() {
+    use auth0_account_link::messages::{english, keys};
+    let all: Vec<String> = keys().map(|k| k.into_owned()).collect();
+    for (locale, module) in CATALOGS {
+        let pairs = catalog(module);
+        let mut found: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        found.sort_unstable();
+        let mut expected: Vec<&str> = all.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(found, expected, "{locale}: keys");
+        for (key, text) in &pairs {
+            let source = english(key).expect("known key");
+            assert!(!text.trim().is_empty(), "{locale}: {key} is empty");
+            assert_eq!(placeholders(text), placeholders(&source), "{locale}: {key}");
+        }
+        auth0_account_link::messages::Messages::new(pairs).expect("every key is known");
+    }
+}
+
+fn catalog_loader() -> auth0_account_link::component::MessageLoader {
+    Rc::new(|locale: String| {
+        Box::pin(async move {
+            sleep(30).await;
+            // As the package's loader: the whole tag, else its language.
+            let language = locale.split('-').next().unwrap_or_default().to_owned();
+            let module = CATALOGS
+                .iter()
+                .find(|(l, _)| *l == locale)
+                .or_else(|| CATALOGS.iter().find(|(l, _)| *l == language))
+                .map(|(_, m)| *m);
+            Ok(module
+                .map(|m| auth0_account_link::messages::Messages::new(catalog(m)).expect("catalog")))
+        })
+    })
+}
+
+fn with_locale(locale: &str, f: impl FnOnce(&mut LinkOptions)) -> LinkConfig {
+    let mut o = options();
+    o.locale = Some(locale.into());
+    f(&mut o);
+    LinkConfig::new(&o).expect("config")
+}
+
+#[wasm_bindgen_test]
+async fn a_locale_loads_its_catalog_once_and_shows_no_english_meanwhile() {
+    let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let host = host();
+    let mut p = props(with_locale("de-AT", |_| {}), good_token(), &Rc::default());
+    p.load_messages = Some(catalog_loader());
+    let app = render(&host, p);
+    sleep(0).await;
+    let section = q(&host, "section.aal");
+    assert_eq!(section.get_attribute("aria-busy").as_deref(), Some("true"));
+    assert_eq!(
+        section.text_content().unwrap_or_default(),
+        "",
+        "no English flash"
+    );
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    let section = q(&host, "section.aal");
+    assert_eq!(section.get_attribute("lang").as_deref(), Some("de-AT"));
+    assert_eq!(section.get_attribute("dir").as_deref(), Some("ltr"));
+    assert_eq!(
+        q(&host, "h2.aal-title").text_content().as_deref(),
+        Some("Verknüpfte Konten")
+    );
+    assert_eq!(
+        q(&host, ".aal-link[data-connection=google-oauth2]")
+            .text_content()
+            .as_deref(),
+        Some("Google verknüpfen")
+    );
+    assert_eq!(
+        q(&host, "li[data-provider=github] .aal-unlink")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("GitHub a@github.example trennen")
+    );
+    app.destroy();
+    // A second widget in the same locale shows at once: the catalog is cached.
+    let host = self::host();
+    let mut p = props(with_locale("de-AT", |_| {}), good_token(), &Rc::default());
+    p.load_messages = Some(catalog_loader());
+    let app = render(&host, p);
+    sleep(0).await;
+    assert_eq!(
+        q(&host, "h2.aal-title").text_content().as_deref(),
+        Some("Verknüpfte Konten")
+    );
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_right_to_left_locale_sets_dir_and_an_unknown_one_falls_back_to_english() {
+    let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let host = host();
+    let mut p = props(with_locale("ar", |_| {}), good_token(), &Rc::default());
+    p.load_messages = Some(catalog_loader());
+    let app = render(&host, p);
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    assert_eq!(
+        q(&host, "section.aal").get_attribute("dir").as_deref(),
+        Some("rtl")
+    );
+    assert_eq!(
+        q(&host, "h2.aal-title").text_content().as_deref(),
+        Some("الحسابات المرتبطة")
+    );
+    app.destroy();
+    let host = self::host();
+    let mut p = props(with_locale("sv", |_| {}), good_token(), &Rc::default());
+    p.load_messages = Some(catalog_loader());
+    let app = render(&host, p);
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    assert_eq!(
+        q(&host, "h2.aal-title").text_content().as_deref(),
+        Some("Linked accounts")
+    );
+    assert_eq!(
+        q(&host, "section.aal").get_attribute("lang").as_deref(),
+        Some("sv")
+    );
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn host_messages_override_any_text_and_unknown_keys_are_refused() {
+    use auth0_account_link::messages::Messages;
+    assert_eq!(
+        Messages::new([("titel".to_owned(), "x".to_owned())]).expect_err("typo"),
+        "titel"
+    );
+    let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let host = host();
+    let mut p = props(config(), good_token(), &Rc::default());
+    p.messages = Messages::new([
+        ("title".to_owned(), "Sign-in methods".to_owned()),
+        ("link_with".to_owned(), "Add {provider}".to_owned()),
+    ])
+    .expect("known keys");
+    let app = render(&host, p);
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    assert_eq!(
+        q(&host, ".aal-title").text_content().as_deref(),
+        Some("Sign-in methods")
+    );
+    assert_eq!(
+        q(&host, ".aal-link[data-connection=google-oauth2]")
+            .text_content()
+            .as_deref(),
+        Some("Add Google")
+    );
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn heading_level_theme_group_and_every_row_saying_who() {
+    let user = r#"{"user_id":"auth0|primary","email":"alice@example.test","identities":[
+        {"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"},
+        {"connection":"github","user_id":"7","provider":"github","profileData":{"email":"a@github.example"}}]}"#;
+    let _api = FakeManagementApi::install(user, PRIMARY_ONLY);
+    let host = host();
+    let mut o = options();
+    o.heading_level = Some(4.0);
+    o.theme = Some("dark".into());
+    let app = render(
+        &host,
+        props(
+            LinkConfig::new(&o).expect("config"),
+            good_token(),
+            &Rc::default(),
+        ),
+    );
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    assert_eq!(count(&host, "h4.aal-title"), 1);
+    assert_eq!(count(&host, "h2"), 0);
+    assert_eq!(
+        q(&host, "section.aal")
+            .get_attribute("data-theme")
+            .as_deref(),
+        Some("dark")
+    );
+    let group = q(&host, ".aal-actions");
+    assert_eq!(group.get_attribute("role").as_deref(), Some("group"));
+    assert_eq!(
+        group.get_attribute("aria-label").as_deref(),
+        Some("Link another account")
+    );
+    assert_eq!(
+        q(&host, "li[data-provider=auth0] .aal-who")
+            .text_content()
+            .as_deref(),
+        Some("alice@example.test"),
+        "the primary row names the person, not the connection"
+    );
+    assert_eq!(
+        q(&host, "li[data-provider=auth0] .aal-provider")
+            .text_content()
+            .as_deref(),
+        Some("Email and password")
+    );
+    assert_eq!(
+        q(&host, "li[data-provider=github] .aal-badge")
+            .get_attribute("data-provider")
+            .as_deref(),
+        Some("github")
+    );
+    app.destroy();
+}
+
+fn press_escape(on: &Element) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    on.dispatch_event(&event).expect("dispatch");
+}
+
+#[wasm_bindgen_test]
+async fn escape_closes_the_unlink_question_and_keeps_the_identity() {
+    let api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let host = host();
+    let app = render(&host, props(config(), good_token(), &Rc::default()));
+    wait_for(&host, "li[data-provider=github] .aal-unlink").await;
+    click(&q(&host, "li[data-provider=github] .aal-unlink"));
+    let cancel = wait_for(&host, ".aal-dialog .aal-cancel").await;
+    press_escape(&cancel);
+    eventually("the question closes", || count(&host, ".aal-dialog") == 0).await;
+    assert_eq!(count(&host, "li[data-provider=github]"), 1);
+    assert!(
+        api.calls().iter().all(|c| !c.starts_with("DELETE")),
+        "{:?}",
+        api.calls()
+    );
+    app.destroy();
+}
