@@ -34,6 +34,8 @@ function renderIdentities(identities) {
 }
 
 async function main() {
+  const theme = new URLSearchParams(window.location.search).get("theme");
+  if (theme === "dark" || theme === "light") document.documentElement.dataset.theme = theme;
   const config = await (await fetch("/config.json")).json();
   const { createAuth0Client } = await import(config.spaJs);
   const audience = `${config.domain}/api/v2/`;
@@ -112,6 +114,11 @@ async function main() {
       redirectUri: `${window.location.origin}/callback.html`,
       responseMode: params.get("responseMode") || undefined,
       popupTimeoutSeconds: params.has("popupTimeout") ? Number(params.get("popupTimeout")) : undefined,
+      // ?locale=de (or fr, es, ja, ar) loads that catalog on demand; ?theme=dark|light.
+      locale: params.get("locale") || undefined,
+      theme: params.get("theme") || undefined,
+      // The page's sections are h2: the widget's title sits below them.
+      headingLevel: 3,
     };
     // Kept on `window.demo` so the console (and the tests) can try handle.update().
     return { handle: widget.mount(host, options), options };

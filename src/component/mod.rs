@@ -18,12 +18,15 @@ pub use hook::use_account_link;
 use crate::browser::focus;
 use crate::messages::{Messages, Texts};
 use crate::runner::{Status, TokenSource};
+use crate::widget::Notice;
 use account_link_core::config::LinkConfig;
+use account_link_core::error::ErrorCode;
 use account_link_core::management::Identity;
 use account_link_core::LinkError;
 use futures::future::LocalBoxFuture;
 use parts::{
-    ConfirmDialog, IdentityList, LinkActions, NoticeBar, Recovery, StatusLine, UnlinkDialog,
+    use_clock, ConfirmDialog, IdentityList, LinkActions, NoticeBar, Recovery, StatusLine,
+    UnlinkDialog,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -178,6 +181,12 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             }
         });
     }
+    let listing = state.identities.is_none() && !state.list_failed;
+    let wait = match &state.notice {
+        Some(Notice::Error(e)) if e.code() == ErrorCode::RateLimited => e.retry_after_seconds(),
+        _ => None,
+    };
+    let (slow, retry_in) = use_clock(listing || state.status == Status::Preparing, wait);
     let theme = config.theme().as_str();
     let Some(texts) = texts else {
         return html! {
@@ -244,14 +253,15 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             }
             <LinkActions
                 config={config.clone()}
-                ready={state.status == Status::Ready}
+                ready={state.status == Status::Ready && retry_in == 0}
                 texts={texts.clone()}
                 on_command={on_command.clone()}
             />
             <Recovery
                 status={state.status.clone()}
-                listing={state.identities.is_none() && !state.list_failed}
                 list_failed={state.list_failed}
+                {slow}
+                {retry_in}
                 can_continue_in_tab={config.redirect_fallback_uri().is_some()}
                 {texts}
                 {on_command}

@@ -7,7 +7,6 @@ use crate::messages::Texts;
 use crate::runner::Status;
 use crate::widget::{Command, Notice};
 use account_link_core::config::LinkConfig;
-use account_link_core::error::ErrorCode;
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
 use yew::prelude::*;
@@ -386,44 +385,25 @@ pub fn link_actions(props: &LinkActionsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct RecoveryProps {
-    pub status: Status,
-    /// The identity list is still being read.
-    pub listing: bool,
-    /// The identity list could not be read (or reading it was cancelled).
-    pub list_failed: bool,
-    pub can_continue_in_tab: bool,
-    pub texts: Texts,
-    pub on_command: Callback<Command>,
-}
-
-/// How long getting ready may take before the user is offered to stop waiting, in the
-/// half-seconds Recovery counts.
+/// How long getting ready may take before the user is offered to stop waiting, in
+/// half-seconds.
 const SLOW_PREPARE_HALF_SECONDS: u32 = 3;
 
-/// The way forward: after a blocked popup (continue in this tab), a failure or a cancel
-/// (try again; after a rate limit, once its countdown ends), and while getting ready takes
-/// long (a token source that hangs): cancel.
-#[function_component(Recovery)]
-pub fn recovery(props: &RecoveryProps) -> Html {
-    let preparing = props.listing || matches!(props.status, Status::Preparing);
-    let wait = match &props.status {
-        Status::Failed(e) if e.code() == ErrorCode::RateLimited => e.retry_after_seconds(),
-        _ => None,
-    };
-    // One clock for both: half-seconds since getting ready or the rate limit began.
+/// One clock for the widget's two waits: whether getting ready has been `slow` (over
+/// 1.5 s), and the seconds left of a rate limit's `wait`. It ticks only while one of them
+/// can still change.
+#[hook]
+pub fn use_clock(preparing: bool, wait: Option<u64>) -> (bool, u64) {
     let halves = use_state(|| 0u32);
     {
         let halves = halves.clone();
         use_effect_with((preparing, wait), move |(preparing, wait)| {
             halves.set(0);
             let count = std::rc::Rc::new(std::cell::Cell::new(0u32));
-            // Re-render only while it matters: until "slow", or until the countdown ends.
             let last = wait.map_or(SLOW_PREPARE_HALF_SECONDS, |w| {
                 u32::try_from(w.saturating_mul(2)).unwrap_or(u32::MAX)
             });
-            // Dropped (cleared) when the status changes or the widget goes.
+            // Dropped (cleared) when what it measures changes or the widget goes.
             let ticker = (*preparing || wait.is_some()).then(|| {
                 gloo_timers::callback::Interval::new(500, move || {
                     if count.get() < last {
@@ -437,9 +417,39 @@ pub fn recovery(props: &RecoveryProps) -> Html {
     }
     let slow = preparing && *halves >= SLOW_PREPARE_HALF_SECONDS;
     let left = wait.map_or(0, |w| w.saturating_sub(u64::from(*halves / 2)));
+    (slow, left)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RecoveryProps {
+    pub status: Status,
+    /// The identity list could not be read (or reading it was cancelled).
+    pub list_failed: bool,
+    pub can_continue_in_tab: bool,
+    /// Getting ready (or the first list) has taken long: offer to stop waiting.
+    pub slow: bool,
+    /// Seconds before a rate-limited widget may try again.
+    pub retry_in: u64,
+    pub texts: Texts,
+    pub on_command: Callback<Command>,
+}
+
+/// The way forward: after a blocked popup (continue in this tab), a failure or a cancel
+/// (try again), after a rate limit (the seconds until the widget may try again), and
+/// while getting ready takes long (a token source that hangs): cancel.
+#[function_component(Recovery)]
+pub fn recovery(props: &RecoveryProps) -> Html {
     let texts = &props.texts;
+    if props.retry_in > 0 {
+        let seconds = props.retry_in.to_string();
+        return html! {
+            <button type="button" class="aal-retry-wait" disabled={true} data-retry-in={seconds.clone()}>
+                { texts.fill("try_again_in", &[("seconds", &seconds)]) }
+            </button>
+        };
+    }
     let (class, label, command) = match &props.status {
-        _ if slow => ("aal-cancel-prepare", texts.get("cancel"), Command::Cancel),
+        _ if props.slow => ("aal-cancel-prepare", texts.get("cancel"), Command::Cancel),
         Status::PopupBlocked if props.can_continue_in_tab => (
             "aal-continue-in-tab",
             texts.get("continue_in_tab"),
@@ -454,14 +464,6 @@ pub fn recovery(props: &RecoveryProps) -> Html {
     let onclick = props
         .on_command
         .reform(move |_: MouseEvent| command.clone());
-    if class == "aal-retry" && left > 0 {
-        let seconds = left.to_string();
-        return html! {
-            <button type="button" {class} disabled={true} data-retry-in={seconds.clone()}>
-                { texts.fill("try_again_in", &[("seconds", &seconds)]) }
-            </button>
-        };
-    }
     html! {
         <button type="button" {class} {onclick}>{ label }</button>
     }

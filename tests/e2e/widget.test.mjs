@@ -311,6 +311,8 @@ test("409: an identity already linked to another user", async () => {
   // that GitHub identity to Bob (server-side flow). Her link call then gets Auth0's 409.
   const { page, events } = await signedIn();
   await linkInPopup(page, "github", GITHUB);
+  // The ID token is issued (the question shows it) before Bob's back end acts.
+  await page.locator(".aal-confirm").waitFor();
   const cc = await fetch(`${env.tenant.issuer}/oauth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -323,9 +325,64 @@ test("409: an identity already linked to another user", async () => {
   });
   assert.equal(linked.status, 201);
   await page.locator(".aal-confirm .aal-confirm-link").click();
-  await page.locator('.aal-notice[data-code="already_linked"]').waitFor();
-  assert.ok(events.some((e) => e.code === "already_linked"));
+  // Not "already linked to you": another user has it, and the notice says what to do.
+  const notice = page.locator('.aal-notice[data-code="linked_to_another_user"]');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /another user.*sign in with it, unlink it there/);
+  assert.ok(events.some((e) => e.code === "linked_to_another_user"));
   assert.equal(await identityCount(page), 1);
+  await page.close();
+});
+
+test("429 on the link call: the notice says so once and Try again counts down", async () => {
+  const { page, events } = await signedIn();
+  await env.tenant.test("/test/misbehave", { switch: "mgmt_rate_limited", route: "link" });
+  await linkInPopup(page, "github", GITHUB);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-notice[data-code="rate_limited"]').waitFor();
+  assert.ok(events.some((e) => e.code === "rate_limited"));
+  // The sentence is said once, by the notice; the link buttons wait for the countdown.
+  const notice = await page.locator(".aal-notice").textContent();
+  assert.notEqual((await page.locator(".aal-status").textContent()).trim(), notice.trim());
+  const wait = page.locator("button.aal-retry-wait");
+  assert.match(await wait.textContent(), /^Try again in [12] s$/);
+  assert.equal(await wait.isDisabled(), true);
+  assert.equal(await page.locator("button.aal-link:not([disabled])").count(), 0);
+  await wait.waitFor({ state: "detached", timeout: 5000 });
+  await page.locator("button.aal-link:not([disabled])").first().waitFor();
+  await linkInPopup(page, "github", GITHUB);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="github"]').waitFor();
+  assert.equal(await identityCount(page), 2);
+  await page.close();
+});
+
+test("a locale loads only its own catalog, is sent as ui_locales, and Arabic reads right to left", async () => {
+  const { page } = await signedIn();
+  const catalogs = [];
+  page.on("request", (r) => r.url().includes("/pkg/locales/") && catalogs.push(new URL(r.url()).pathname));
+  await page.goto(`${env.tenant.app}/?locale=de`);
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  assert.deepEqual(catalogs, ["/pkg/locales/de.js"]);
+  assert.equal(await page.locator("#account-link h3.aal-title").textContent(), "Verknüpfte Konten");
+  assert.equal(await page.locator("#account-link section.aal").getAttribute("lang"), "de");
+  const { popup, url } = await linkInPopup(page, "github", GITHUB);
+  assert.equal(url.searchParams.get("ui_locales"), "de");
+  await page.locator(".aal-confirm").waitFor();
+  assert.equal(await page.locator(".aal-confirm .aal-confirm-link").textContent(), "Konto verknüpfen");
+  await page.keyboard.press("Escape");
+  await page.locator('.aal-notice[data-code="cancelled"]').waitFor();
+  assert.equal((await linkPosts()).length, 0, "Escape declined the link");
+  await popup.close().catch(() => {});
+  await page.goto(`${env.tenant.app}/?locale=ar`);
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  const section = page.locator("#account-link section.aal");
+  assert.equal(await section.getAttribute("dir"), "rtl");
+  assert.equal(await page.locator("#account-link .aal-title").textContent(), "الحسابات المرتبطة");
+  // Logical properties: the badge sits at the right-hand start of an RTL row.
+  const row = await page.locator(".aal-identity").first().boundingBox();
+  const badge = await page.locator(".aal-identity .aal-badge").first().boundingBox();
+  assert.ok(badge.x + badge.width > row.x + row.width - 40, `badge ${JSON.stringify(badge)} row ${JSON.stringify(row)}`);
   await page.close();
 });
 

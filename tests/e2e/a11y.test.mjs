@@ -1,0 +1,103 @@
+// Accessibility end to end: axe-core (WCAG 2.1 A/AA and best practices, colour contrast
+// included) on the widget in every state a user meets — ready, the confirm question,
+// linking, linked, the unlink question, an error — in light and dark, left to right and
+// right to left. With SCREENSHOTS_DIR set, each state is also saved as a PNG
+// (scripts/screenshots writes them into docs/screenshots).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { useTenantAndBrowser, signInAlice, ROOT } from "./support.mjs";
+
+const AXE = readFileSync(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
+const GITHUB = "github|4242";
+const GOOGLE = "google-oauth2|100000000000000000001";
+const SHOTS = process.env.SCREENSHOTS_DIR;
+
+const env = useTenantAndBrowser();
+
+/** axe-core's violations inside the widget (the demo page around it is not checked). */
+async function violations(page) {
+  // Through the DevTools protocol, so the demo's strict CSP does not block it.
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const result = await window.axe.run("#account-link", {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(" ")} (${n.failureSummary.replace(/\s+/g, " ")})`).join("; ")}`);
+  });
+}
+
+async function check(page, variant, state) {
+  await page.waitForTimeout(250); // transitions and live regions settle
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.locator("#account-link").screenshot({ path: path.join(SHOTS, `${variant}-${state}.png`) });
+  }
+  assert.deepEqual(await violations(page), [], `${variant}, ${state}`);
+}
+
+const VARIANTS = [
+  { name: "light", query: "?theme=light" },
+  { name: "dark", query: "?theme=dark" },
+  // "auto" following the system's dark scheme, right to left.
+  { name: "rtl-auto-dark", query: "?locale=ar", colorScheme: "dark" },
+  { name: "rtl-light", query: "?locale=ar&theme=light" },
+];
+
+for (const variant of VARIANTS) {
+  test(`no axe violations in any state: ${variant.name}`, async () => {
+    const page = await env.browser.context.newPage();
+    if (variant.colorScheme) await page.emulateMedia({ colorScheme: variant.colorScheme });
+    await page.setViewportSize({ width: 760, height: 900 });
+    await signInAlice(page, env);
+    await page.goto(`${env.tenant.app}/${variant.query}`);
+    await page.locator('.aal-status[data-status="ready"]').waitFor();
+    await check(page, variant.name, "ready");
+
+    // The confirm question, with the verified account.
+    const popupPromise = page.waitForEvent("popup");
+    await page.locator('button.aal-link[data-connection="github"]').click();
+    const popup = await popupPromise;
+    await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
+    await popup.locator(`button[data-identity="${GITHUB}"]`).click();
+    await page.locator(".aal-confirm").waitFor();
+    await check(page, variant.name, "confirm");
+
+    // Linking: the link call is held back long enough to look at it.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    await page.route("**/api/v2/users/*/identities", async (route) => {
+      if (route.request().method() === "POST") await held;
+      await route.continue();
+    });
+    await page.locator(".aal-confirm .aal-confirm-link").click();
+    await page.locator('.aal-status[data-status="linking"]').waitFor();
+    await check(page, variant.name, "linking");
+    release();
+    await page.locator('.aal-identity[data-provider="github"]').waitFor();
+    await page.locator('.aal-notice:not(.aal-error)').waitFor();
+    await check(page, variant.name, "linked");
+    await page.unroute("**/api/v2/users/*/identities");
+
+    // The unlink question; Escape answers no.
+    await page.locator('.aal-identity[data-provider="github"] .aal-unlink').click();
+    await page.locator(".aal-dialog .aal-cancel").waitFor();
+    await check(page, variant.name, "unlink-question");
+    await page.keyboard.press("Escape");
+    await page.locator(".aal-dialog").waitFor({ state: "detached" });
+
+    // An error: the sign-in window closed before the login finished.
+    await page.locator('.aal-status[data-status="ready"]').waitFor();
+    const second = page.waitForEvent("popup");
+    await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
+    const googlePopup = await second;
+    await googlePopup.waitForURL(`${env.tenant.issuer}/authorize?**`);
+    assert.ok(await googlePopup.locator(`button[data-identity="${GOOGLE}"]`).count());
+    await googlePopup.close();
+    await page.locator('.aal-notice.aal-error[data-code="popup_closed"]').waitFor();
+    await check(page, variant.name, "error");
+    await page.close();
+  });
+}
