@@ -6,9 +6,11 @@ use crate::browser::{describe, window};
 use crate::component::{AccountLink, AccountLinkProps, MessageLoader};
 use crate::messages::Messages;
 use crate::runner::{identity_op, Runner, TokenSource, Update};
+use crate::widget::BeforeLink;
 use account_link_core::config::{LinkConfig, LinkOptions};
 use account_link_core::error::ErrorCode;
 use account_link_core::flow::{IdentityOpKind, Outcome};
+use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -235,29 +237,70 @@ fn messages_option(options: &JsValue) -> Result<Messages, LinkError> {
     })
 }
 
+/// Calls the host's `f` with `arg` and gives its awaited answer to `done` (`Err` when `f`
+/// throws or its promise rejects). One async path for every host function the widget
+/// waits for.
+fn ask_host(f: &Function, arg: &JsValue, done: Box<dyn FnOnce(Result<JsValue, JsValue>)>) {
+    let answer = f.call1(&JsValue::UNDEFINED, arg);
+    wasm_bindgen_futures::spawn_local(async move {
+        let settled = match answer {
+            Ok(v) => JsFuture::from(Promise::resolve(&v)).await,
+            Err(e) => Err(e),
+        };
+        done(settled);
+    });
+}
+
 /// The `loadMessages` option: `(locale) => catalog | Promise<catalog | undefined>`.
 fn message_loader(options: &JsValue) -> Result<Option<MessageLoader>, LinkError> {
     let Some(load) = host_callback(options, "loadMessages")? else {
         return Ok(None);
     };
-    let loader: MessageLoader = Rc::new(move |locale: String| {
-        let load = load.clone();
-        Box::pin(async move {
-            let answer = load
-                .call1(&JsValue::UNDEFINED, &locale.into())
-                .map_err(|e| describe(&e))?;
-            let catalog = JsFuture::from(Promise::resolve(&answer))
-                .await
-                .map_err(|e| describe(&e))?;
-            if catalog.is_undefined() || catalog.is_null() {
-                return Ok(None);
-            }
-            messages_from(&catalog)
-                .map(Some)
-                .map_err(|(key, problem)| format!("the catalog's \"{key}\" {problem}"))
-        })
+    let loader: MessageLoader = Rc::new(move |locale: String, done| {
+        ask_host(
+            &load,
+            &locale.into(),
+            Box::new(move |answer| {
+                done(match answer {
+                    Ok(c) if c.is_undefined() || c.is_null() => Ok(None),
+                    Ok(c) => messages_from(&c)
+                        .map(Some)
+                        .map_err(|(key, problem)| format!("the catalog's \"{key}\" {problem}")),
+                    Err(e) => Err(describe(&e)),
+                })
+            }),
+        )
     });
     Ok(Some(loader))
+}
+
+/// The `beforeLink` option: resolving `false` stops the link, a string stops it with those
+/// words for the user; anything else goes on. A throw or a rejection stops it too.
+fn before_link_option(options: &JsValue) -> Result<Option<BeforeLink>, LinkError> {
+    let Some(f) = host_callback(options, "beforeLink")? else {
+        return Ok(None);
+    };
+    let hook: BeforeLink = Rc::new(move |profile: SecondaryProfile, done| {
+        ask_host(
+            &f,
+            &to_js(&profile),
+            Box::new(move |answer| {
+                done(match answer {
+                    Ok(v) if v.is_string() => Err(v.as_string()),
+                    Ok(v) if v == JsValue::FALSE => Err(None),
+                    Ok(_) => Ok(()),
+                    Err(e) => {
+                        crate::browser::warn(&format!(
+                            "beforeLink failed, so nothing was linked: {}",
+                            describe(&e)
+                        ));
+                        Err(None)
+                    }
+                })
+            }),
+        )
+    });
+    Ok(Some(hook))
 }
 
 /// The component's props for `element` from a JS options object: the host hears each
@@ -283,7 +326,9 @@ fn mount_props(
     let error_target = element.clone();
     let messages = messages_option(options)?;
     let load_messages = message_loader(options)?;
+    let before_link = before_link_option(options)?;
     Ok(AccountLinkProps {
+        before_link,
         config,
         token,
         messages,
@@ -477,17 +522,11 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
                     let Some(f) = &confirm_fn else {
                         return runner.confirm(true);
                     };
-                    let answer = f.call1(&JsValue::UNDEFINED, &to_js(&profile));
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let accepted = match answer {
-                            Ok(v) => JsFuture::from(Promise::resolve(&v))
-                                .await
-                                .map(|v| v.is_truthy())
-                                .unwrap_or(false),
-                            Err(_) => false,
-                        };
-                        runner.confirm(accepted);
-                    });
+                    ask_host(
+                        f,
+                        &to_js(&profile),
+                        Box::new(move |answer| runner.confirm(answer.is_ok_and(|v| v.is_truthy()))),
+                    );
                 }
                 Update::Status(_) => {}
             }

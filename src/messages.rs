@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 /// The English texts of every key but the errors (`error.<code>`, from the core). A
 /// placeholder `{name}` is filled in where the text is used.
-pub const ENGLISH: [(&str, &str); 37] = [
+pub const ENGLISH: [(&str, &str); 36] = [
     ("title", "Linked accounts"),
     ("loading", "Loading your linked accounts…"),
     ("identities_label", "Accounts you can sign in with"),
@@ -56,10 +56,6 @@ pub const ENGLISH: [(&str, &str); 37] = [
     ("status.linking", "Linking…"),
     ("status.linked", "The account was linked."),
     (
-        "status.cancelled",
-        "Linking was cancelled. Nothing was linked.",
-    ),
-    (
         "error.link_outcome_unknown",
         LinkError::OUTCOME_UNKNOWN_MESSAGE,
     ),
@@ -85,6 +81,11 @@ pub fn english(key: &str) -> Option<Cow<'static, str>> {
         .iter()
         .find(|(k, _)| *k == key)
         .map(|(_, v)| Cow::Borrowed(*v))
+}
+
+/// The language subtag of a locale (`de` of `de-AT`).
+pub fn language(locale: &str) -> &str {
+    locale.split('-').next().unwrap_or_default()
 }
 
 /// Texts replacing the English ones, by key: a locale's catalog, a host's `messages`.
@@ -138,10 +139,12 @@ impl Texts {
 
     /// `rtl` for right-to-left languages (the locale's language subtag), else `ltr`.
     pub fn dir(&self) -> &'static str {
-        let language = self.locale.split('-').next().unwrap_or_default();
-        match language.to_ascii_lowercase().as_str() {
-            "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "dv" | "ckb" | "sd" | "ug" => "rtl",
-            _ => "ltr",
+        let language = language(&self.locale);
+        let rtl = ["ar", "he", "fa", "ur", "yi", "ps", "dv", "ckb", "sd", "ug"];
+        if rtl.iter().any(|l| l.eq_ignore_ascii_case(language)) {
+            "rtl"
+        } else {
+            "ltr"
         }
     }
 
@@ -154,7 +157,7 @@ impl Texts {
     }
 
     /// The text of `key` with its `{name}` placeholders filled (an unknown name stays as
-    /// written). Scans for braces by hand: `str::replace` would ship a substring searcher.
+    /// written). Scans for braces by hand: a substring search would ship a searcher.
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
         let template = self.get(key);
         let mut out = String::with_capacity(template.len());

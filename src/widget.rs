@@ -9,10 +9,12 @@
 //! [`Action`]s for the reducer. Every protocol decision is the core's, every browser
 //! effect the runner's.
 
+use crate::messages::Messages;
 use crate::runner::{identity_op, Runner, Status, TokenSource, Update};
 use account_link_core::config::LinkConfig;
 use account_link_core::error::ErrorCode;
 use account_link_core::flow::{IdentityOpKind, Outcome};
+use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::LinkError;
 use std::cell::RefCell;
@@ -25,7 +27,8 @@ use yew::Reducible;
 pub enum Notice {
     Linked,
     Unlinked,
-    Cancelled,
+    /// Cancelled by the user, or stopped by the host's `beforeLink` with its own words.
+    Cancelled(Option<String>),
     Error(LinkError),
 }
 
@@ -34,7 +37,7 @@ impl Notice {
     pub fn code(&self) -> Option<&'static str> {
         match self {
             Notice::Linked | Notice::Unlinked => None,
-            Notice::Cancelled => Some(ErrorCode::Cancelled.as_str()),
+            Notice::Cancelled(_) => Some(ErrorCode::Cancelled.as_str()),
             Notice::Error(e) => Some(e.code().as_str()),
         }
     }
@@ -59,6 +62,8 @@ pub struct WidgetState {
     /// A secondary login ended without a link: the tenant's session now belongs to that
     /// account (the host was told with `session_changed`).
     pub session_changed: bool,
+    /// The message catalog loaded for a locale.
+    pub catalog: Option<(String, Messages)>,
 }
 
 /// What happened, as the reducer sees it.
@@ -76,7 +81,11 @@ pub enum Action {
     CancelUnlink,
     Unlinking,
     Unlinked(Result<Vec<Identity>, LinkError>),
+    /// The host's `beforeLink` said no (after the flow's own cancel).
+    Stopped(Option<String>),
     Dismiss,
+    /// A locale's message catalog arrived.
+    Catalog(String, Messages),
 }
 
 impl WidgetState {
@@ -92,11 +101,16 @@ impl WidgetState {
     /// The reducer, in place.
     pub fn apply(&mut self, action: Action) {
         match action {
-            Action::Reset => *self = WidgetState::default(),
+            // A new flow keeps the texts it is drawn with.
+            Action::Reset => {
+                let catalog = self.catalog.take();
+                *self = WidgetState::default();
+                self.catalog = catalog;
+            }
             Action::Listing => self.list_failed = false,
             Action::ListCancelled => {
                 self.list_failed = true;
-                self.notice = Some(Notice::Cancelled);
+                self.notice = Some(Notice::Cancelled(None));
             }
             Action::Identities(Ok(ids)) => {
                 self.identities = Some(ids);
@@ -119,7 +133,7 @@ impl WidgetState {
                 self.notice = Some(Notice::Error(e))
             }
             Action::Flow(Update::Outcome(Outcome::Cancelled)) => {
-                self.notice = Some(Notice::Cancelled)
+                self.notice = Some(Notice::Cancelled(None))
             }
             Action::AskUnlink(identity) => self.confirm_unlink = Some(identity),
             Action::CancelUnlink => self.confirm_unlink = None,
@@ -135,6 +149,8 @@ impl WidgetState {
                     Err(e) => self.notice = Some(Notice::Error(e)),
                 }
             }
+            Action::Stopped(words) => self.notice = Some(Notice::Cancelled(words)),
+            Action::Catalog(locale, catalog) => self.catalog = Some((locale, catalog)),
             Action::Dismiss => {
                 self.notice = None;
                 self.session_changed = false;
@@ -174,12 +190,18 @@ pub enum Command {
     Dismiss,
 }
 
-/// What the host hears about: the same three things as the DOM events of `mount()`.
+/// The host's say before a link, given to the continuation once it is decided: `Ok` goes
+/// on; `Err` stops it, with words for the user (or none).
+pub type BeforeLink = Rc<dyn Fn(SecondaryProfile, Box<dyn FnOnce(Result<(), Option<String>>)>)>;
+
+/// What the host hears about (the same three things as the DOM events of `mount()`), and
+/// the host's `beforeLink`, asked once the user confirmed and before the link call.
 #[derive(Clone)]
 pub struct Hooks {
     pub on_linked: Rc<dyn Fn(Vec<Identity>)>,
     pub on_unlinked: Rc<dyn Fn(Vec<Identity>)>,
     pub on_error: Rc<dyn Fn(LinkError)>,
+    pub before_link: Rc<dyn Fn() -> Option<BeforeLink>>,
 }
 
 impl Default for Hooks {
@@ -188,6 +210,7 @@ impl Default for Hooks {
             on_linked: Rc::new(|_| {}),
             on_unlinked: Rc::new(|_| {}),
             on_error: Rc::new(|_| {}),
+            before_link: Rc::new(|| None),
         }
     }
 }
@@ -209,6 +232,8 @@ struct Inner {
     known: Option<Vec<Identity>>,
     /// An unlink request is in flight (a second "Yes, unlink" is ignored).
     unlinking: bool,
+    /// The secondary the user is asked about, for `beforeLink`.
+    asked: Option<SecondaryProfile>,
     /// The identity list is being read; `list_generation` tells a late answer from the
     /// current one.
     listing: bool,
@@ -248,6 +273,7 @@ impl Widget {
                 runner: None,
                 known: None,
                 unlinking: false,
+                asked: None,
                 listing: false,
                 list_generation: 0,
                 disposed: false,
@@ -375,6 +401,7 @@ impl Widget {
             Update::Outcome(Outcome::SessionChanged) => {
                 (hooks.on_error)(LinkError::session_changed())
             }
+            Update::AskConfirm(profile) => self.inner.borrow_mut().asked = Some(profile.clone()),
             _ => {}
         }
         let ended = matches!(
@@ -407,7 +434,8 @@ impl Widget {
                     r.retry();
                 }
             }
-            (Command::Confirm(accepted), Some(r)) => r.confirm(accepted),
+            (Command::Confirm(true), Some(r)) => self.confirm(r),
+            (Command::Confirm(false), Some(r)) => r.confirm(false),
             (Command::Cancel, Some(_)) => self.cancel(),
             (Command::AskUnlink(identity), _) => {
                 // Only an identity of the current list can be asked about.
@@ -427,6 +455,34 @@ impl Widget {
                 None,
             ) => {}
         }
+    }
+
+    /// "Link this account": asks the host's `beforeLink` first, if it has one (once: a
+    /// second click while it decides is ignored), then lets the flow link or cancel.
+    fn confirm(&self, runner: Runner) {
+        let asked = self.inner.borrow_mut().asked.take();
+        let Some(profile) = asked else {
+            return;
+        };
+        let Some(before_link) = (self.hooks().before_link)() else {
+            return runner.confirm(true);
+        };
+        let weak = Rc::downgrade(&self.inner);
+        before_link(
+            profile,
+            Box::new(move |answer| {
+                let Some(widget) = Widget::from_weak(&weak) else {
+                    return;
+                };
+                match answer {
+                    Ok(()) => runner.confirm(true),
+                    Err(words) => {
+                        runner.confirm(false);
+                        widget.apply(Action::Stopped(words));
+                    }
+                }
+            }),
+        );
     }
 
     fn is_known(&self, identity: &Identity) -> bool {

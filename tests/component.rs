@@ -180,6 +180,7 @@ fn props(config: LinkConfig, token: TokenSource, heard: &Rc<Heard>) -> AccountLi
         on_error: Callback::from(move |err: LinkError| e.errors.borrow_mut().push(err.code())),
         messages: Default::default(),
         load_messages: None,
+        before_link: None,
     }
 }
 
@@ -569,8 +570,8 @@ fn every_shipped_catalog_translates_every_message_with_the_same_placeholders() {
 }
 
 fn catalog_loader() -> auth0_account_link::component::MessageLoader {
-    Rc::new(|locale: String| {
-        Box::pin(async move {
+    Rc::new(|locale: String, done| {
+        wasm_bindgen_futures::spawn_local(async move {
             sleep(30).await;
             // As the package's loader: the whole tag, else its language.
             let language = locale.split('-').next().unwrap_or_default().to_owned();
@@ -579,8 +580,9 @@ fn catalog_loader() -> auth0_account_link::component::MessageLoader {
                 .find(|(l, _)| *l == locale)
                 .or_else(|| CATALOGS.iter().find(|(l, _)| *l == language))
                 .map(|(_, m)| *m);
-            Ok(module
-                .map(|m| auth0_account_link::messages::Messages::new(catalog(m)).expect("catalog")))
+            done(Ok(module.map(|m| {
+                auth0_account_link::messages::Messages::new(catalog(m)).expect("catalog")
+            })))
         })
     })
 }

@@ -35,7 +35,6 @@ export default {
   "status.confirming": "Bestätigen Sie das zu verknüpfende Konto.",
   "status.linking": "Wird verknüpft…",
   "status.linked": "Das Konto wurde verknüpft.",
-  "status.cancelled": "Die Verknüpfung wurde abgebrochen. Es wurde nichts verknüpft.",
   "error.link_outcome_unknown": "Der Kontodienst hat die Verknüpfung nicht bestätigt. Laden Sie Ihre verknüpften Konten neu, um zu sehen, ob sie erfolgt ist.",
   "error.config_invalid": "Die Kontoverknüpfung ist auf dieser Seite nicht richtig eingerichtet.",
   "error.popup_blocked": "Ihr Browser hat das Anmeldefenster blockiert. Erlauben Sie Pop-ups oder fahren Sie in diesem Tab fort.",

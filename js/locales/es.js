@@ -35,7 +35,6 @@ export default {
   "status.confirming": "Confirma la cuenta que quieres vincular.",
   "status.linking": "Vinculando…",
   "status.linked": "La cuenta se ha vinculado.",
-  "status.cancelled": "Se canceló la vinculación. No se vinculó nada.",
   "error.link_outcome_unknown": "El servicio de cuentas no confirmó la vinculación. Vuelve a cargar tus cuentas vinculadas para ver si se vinculó.",
   "error.config_invalid": "La vinculación de cuentas no está bien configurada en esta página.",
   "error.popup_blocked": "Tu navegador bloqueó la ventana de inicio de sesión. Permite las ventanas emergentes o continúa en esta pestaña.",

@@ -35,7 +35,6 @@ export default {
   "status.confirming": "Confirmez le compte à associer.",
   "status.linking": "Association…",
   "status.linked": "Le compte a été associé.",
-  "status.cancelled": "L’association a été annulée. Rien n’a été associé.",
   "error.link_outcome_unknown": "Le service de comptes n’a pas confirmé l’association. Rechargez vos comptes associés pour savoir si elle a eu lieu.",
   "error.config_invalid": "L’association de comptes n’est pas correctement configurée sur cette page.",
   "error.popup_blocked": "Votre navigateur a bloqué la fenêtre de connexion. Autorisez les fenêtres pop-up ou continuez dans cet onglet.",

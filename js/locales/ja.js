@@ -35,7 +35,6 @@ export default {
   "status.confirming": "連携するアカウントを確認してください。",
   "status.linking": "連携しています…",
   "status.linked": "アカウントを連携しました。",
-  "status.cancelled": "連携をキャンセルしました。何も連携されていません。",
   "error.link_outcome_unknown": "アカウントサービスから連携の確認が得られませんでした。連携済みアカウントを再読み込みして、連携されたかどうかを確かめてください。",
   "error.config_invalid": "このページではアカウント連携が正しく設定されていません。",
   "error.popup_blocked": "ブラウザーがログイン画面のウィンドウをブロックしました。ポップアップを許可するか、このタブで続行してください。",

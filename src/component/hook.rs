@@ -23,7 +23,12 @@ impl PartialEq for FlowConfig {
 /// Host callbacks that always reach the latest props (a parent re-rendering with new
 /// callbacks or a new token function never restarts the flow).
 fn hooks(latest: &Rc<RefCell<AccountLinkProps>>) -> Hooks {
-    let (a, b, c) = (latest.clone(), latest.clone(), latest.clone());
+    let (a, b, c, d) = (
+        latest.clone(),
+        latest.clone(),
+        latest.clone(),
+        latest.clone(),
+    );
     // Each callback is cloned out before `emit`: the parent may re-render at once.
     Hooks {
         on_linked: Rc::new(move |ids| {
@@ -38,6 +43,7 @@ fn hooks(latest: &Rc<RefCell<AccountLinkProps>>) -> Hooks {
             let cb = c.borrow().on_error.clone();
             cb.emit(e)
         }),
+        before_link: Rc::new(move || d.borrow().before_link.clone()),
     }
 }
 

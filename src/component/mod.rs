@@ -18,23 +18,21 @@ pub use hook::use_account_link;
 use crate::browser::focus;
 use crate::messages::{Messages, Texts};
 use crate::runner::{Status, TokenSource};
-use crate::widget::Notice;
+use crate::widget::{Action, Notice, WidgetState};
 use account_link_core::config::LinkConfig;
 use account_link_core::error::ErrorCode;
 use account_link_core::management::Identity;
 use account_link_core::LinkError;
-use futures::future::LocalBoxFuture;
 use parts::{
     use_clock, ConfirmDialog, IdentityList, LinkActions, NoticeBar, Recovery, StatusLine,
     UnlinkDialog,
 };
-use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Loads the catalog of a locale: `Ok(None)` when there is none (English is shown).
-pub type MessageLoader =
-    Rc<dyn Fn(String) -> LocalBoxFuture<'static, Result<Option<Messages>, String>>>;
+/// Loads the catalog of a locale and gives it to the continuation: `Ok(None)` when there
+/// is none (English is shown), `Err` with the reason it could not be loaded.
+pub type MessageLoader = Rc<dyn Fn(String, Box<dyn FnOnce(Result<Option<Messages>, String>)>)>;
 
 #[derive(Properties, Clone)]
 pub struct AccountLinkProps {
@@ -57,6 +55,10 @@ pub struct AccountLinkProps {
     /// `messages`.
     #[prop_or_default]
     pub load_messages: Option<MessageLoader>,
+    /// Asked with the verified secondary once the user confirmed, before the link call:
+    /// `Err` stops the link (with words for the user, or none).
+    #[prop_or_default]
+    pub before_link: Option<crate::widget::BeforeLink>,
 }
 
 impl std::fmt::Debug for AccountLinkProps {
@@ -80,80 +82,67 @@ impl PartialEq for AccountLinkProps {
                 (None, None) => true,
                 _ => false,
             }
+            && match (&self.before_link, &other.before_link) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
     }
 }
 
-/// A locale's catalog: loaded, or loading with the widgets that wait for it.
-enum Catalog {
-    Loaded(Messages),
-    Loading(Vec<UseForceUpdateHandle>),
-}
-
-thread_local! {
-    /// Catalogs by locale: a remount or a second widget shows at once, and a locale is
-    /// fetched once however many widgets ask.
-    static CATALOGS: RefCell<Vec<(String, Catalog)>> = RefCell::default();
-}
-
 fn is_english(locale: &str) -> bool {
-    locale
-        .split('-')
-        .next()
-        .is_some_and(|l| l.eq_ignore_ascii_case("en"))
+    crate::messages::language(locale).eq_ignore_ascii_case("en")
 }
 
-/// Loads `locale`'s catalog once, then re-renders the widgets that waited for it.
-fn load_catalog(locale: String, loader: MessageLoader) {
-    wasm_bindgen_futures::spawn_local(async move {
-        let catalog = match loader(locale.clone()).await {
-            Ok(Some(catalog)) => catalog,
-            Ok(None) => {
-                crate::browser::warn(&format!("no message catalog for locale \"{locale}\": English is shown (pass `messages` or a `loadMessages` that knows it)"));
-                Messages::default()
-            }
-            Err(why) => {
-                crate::browser::warn(&format!("the message catalog for locale \"{locale}\" could not be loaded ({why}): English is shown"));
-                Messages::default()
-            }
-        };
-        let waiting = CATALOGS.with(|c| {
-            let mut c = c.borrow_mut();
-            let slot = c.iter_mut().find(|(l, _)| *l == locale);
-            match slot.map(|(_, entry)| std::mem::replace(entry, Catalog::Loaded(catalog))) {
-                Some(Catalog::Loading(waiting)) => waiting,
-                _ => Vec::new(),
-            }
-        });
-        for widget in waiting {
-            widget.force_update();
-        }
-    });
+/// Loads `locale`'s catalog into the widget's state (each widget asks its loader: the
+/// package's loader imports a module, which the browser fetches once per page).
+fn load_catalog(locale: String, loader: MessageLoader, widget: UseReducerDispatcher<WidgetState>) {
+    let asked = locale.clone();
+    loader(
+        asked,
+        Box::new(move |answer| {
+            let catalog = match answer {
+                Ok(Some(catalog)) => catalog,
+                Ok(None) => {
+                    crate::browser::warn(&format!(
+                        "no catalog for locale \"{locale}\": English is shown"
+                    ));
+                    Messages::default()
+                }
+                Err(why) => {
+                    crate::browser::warn(&format!(
+                        "the catalog for locale \"{locale}\" failed ({why}): English is shown"
+                    ));
+                    Messages::default()
+                }
+            };
+            widget.dispatch(Action::Catalog(locale, catalog));
+        }),
+    );
 }
 
 /// The widget's texts: `None` while the locale's catalog loads (the widget shows nothing
 /// rather than flash English). A catalog that cannot be loaded leaves English, with a
 /// console warning naming the locale and the reason.
 #[hook]
-fn use_texts(locale: &str, overrides: &Messages, loader: Option<MessageLoader>) -> Option<Texts> {
-    let rerender = use_force_update();
-    let loader = loader.filter(|_| !is_english(locale));
-    let catalog = CATALOGS.with(|c| {
-        let mut c = c.borrow_mut();
-        match (c.iter_mut().find(|(l, _)| l == locale), loader) {
-            (Some((_, Catalog::Loaded(m))), _) => Some(m.clone()),
-            (Some((_, Catalog::Loading(waiting))), _) => {
-                waiting.push(rerender);
-                None
+fn use_texts(props: &AccountLinkProps, state: &UseReducerHandle<WidgetState>) -> Option<Texts> {
+    let locale = props.config.locale();
+    let loader = props.load_messages.clone().filter(|_| !is_english(locale));
+    let wanted = loader.is_some();
+    {
+        let widget = state.dispatcher();
+        use_effect_with(locale.to_owned(), move |locale| {
+            if let Some(loader) = loader {
+                load_catalog(locale.clone(), loader, widget);
             }
-            (None, Some(loader)) => {
-                c.push((locale.to_owned(), Catalog::Loading(vec![rerender])));
-                load_catalog(locale.to_owned(), loader);
-                None
-            }
-            (None, None) => Some(Messages::default()),
-        }
-    });
-    catalog.map(|catalog| Texts::new(locale, catalog, overrides.clone()))
+        });
+    }
+    let catalog = match &state.catalog {
+        _ if !wanted => Messages::default(),
+        Some((loaded, catalog)) if loaded == locale => catalog.clone(),
+        _ => return None,
+    };
+    Some(Texts::new(locale, catalog, props.messages.clone()))
 }
 
 /// The account-linking widget.
@@ -161,11 +150,7 @@ fn use_texts(locale: &str, overrides: &Messages, loader: Option<MessageLoader>) 
 pub fn account_link(props: &AccountLinkProps) -> Html {
     let (state, on_command) = use_account_link(props);
     let config = &props.config;
-    let texts = use_texts(
-        config.locale(),
-        &props.messages,
-        props.load_messages.clone(),
-    );
+    let texts = use_texts(props, &state);
 
     // A render that takes the focused control away (a dialog closing, buttons disabled
     // while a link runs) puts the focus back inside the widget, never on the page body.
@@ -194,7 +179,8 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         };
     };
     let title = texts.get("title");
-    // Static tags: a dynamic `<@{tag}>` costs more code than five branches.
+    // Static tags: a dynamic tag (`<@{tag}>`, `VTag::new`) brings Yew's dynamic-tag
+    // code, 2 KB gzip more than five branches.
     let heading = match config.heading_level() {
         3 => html! { <h3 class="aal-title">{ title.clone() }</h3> },
         4 => html! { <h4 class="aal-title">{ title.clone() }</h4> },

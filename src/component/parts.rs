@@ -49,7 +49,9 @@ pub fn notice_text(notice: &Notice, texts: &Texts) -> String {
     match notice {
         Notice::Linked => texts.get("status.linked"),
         Notice::Unlinked => texts.get("unlinked"),
-        Notice::Cancelled => texts.get("status.cancelled"),
+        Notice::Cancelled(words) => words
+            .clone()
+            .unwrap_or_else(|| texts.get("error.cancelled")),
         Notice::Error(e) => {
             let words = texts.error(e);
             match e.idp_error() {

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Shortens the names that tie the wasm to its wasm-bindgen glue. wasm-bindgen names every
+// import `__wbg_<method>_<16 hex digits>` and every export after its Rust item; those
+// names are stored in both files and the hex does not compress. binaryen's
+// --minify-imports-and-exports-and-modules renames them (a, b, … Fc) and prints the
+// mapping; this script applies it to the glue. Measured on the package: 6.1 KB gzip
+// smaller (wasm 3.4 KB, glue 2.7 KB).
+//
+// usage: node scripts/minify-wasm-names.mjs <dir with auth0_account_link_bg.wasm and auth0_account_link.js>
+// Fails (and leaves the files as they were) unless every import is defined exactly once in
+// the glue, every export the glue uses is renamed, and the result imports exactly what the
+// glue provides.
+
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import path from "node:path";
+
+const dir = process.argv[2];
+if (!dir) throw new Error("usage: minify-wasm-names.mjs <package dir>");
+const wasmPath = path.join(dir, "auth0_account_link_bg.wasm");
+const jsPath = path.join(dir, "auth0_account_link.js");
+const minifiedPath = `${wasmPath}.min`;
+
+const FEATURES = [
+  "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+];
+const printed = execFileSync("wasm-opt", [...FEATURES, "--minify-imports-and-exports-and-modules", "-o", minifiedPath, wasmPath], { encoding: "utf8" });
+const map = JSON.parse(printed.slice(printed.indexOf("{")));
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+let js = readFileSync(jsPath, "utf8");
+
+// Imports: each is one `name: function…` entry of the glue's import object.
+for (const [, name, short] of map.imports) {
+  const entry = new RegExp(`(^|[\\s{,])${escape(name)}:`, "gm");
+  const found = js.match(entry)?.length ?? 0;
+  if (found !== 1) throw new Error(`import ${name}: defined ${found} times in the glue`);
+  js = js.replace(entry, (_, before) => `${before}${JSON.stringify(short)}:`);
+}
+
+// The import modules: read the new names from the minified module itself.
+const minified = new WebAssembly.Module(readFileSync(minifiedPath));
+const imports = WebAssembly.Module.imports(minified);
+const moduleOf = new Map();
+map.imports.forEach(([module, , short]) => {
+  const renamed = imports.find((i) => i.name === short);
+  if (!renamed) throw new Error(`import ${short} is missing from the minified wasm`);
+  moduleOf.set(module, renamed.module);
+});
+for (const [module, short] of moduleOf) {
+  const key = new RegExp(`${escape(JSON.stringify(module))}\\s*:`, "g");
+  if (!key.test(js)) throw new Error(`import module ${module} is not in the glue`);
+  js = js.replace(key, `${JSON.stringify(short)}:`);
+}
+
+// Exports: the glue reaches them as `wasm.<name>`.
+for (const [name, short] of map.exports) {
+  js = js.replace(new RegExp(`\\bwasm\\.${escape(name)}\\b`, "g"), `wasm[${JSON.stringify(short)}]`);
+}
+const left = js.match(/\bwasm\.[A-Za-z_$][\w$]*/g);
+if (left) throw new Error(`the glue still uses export names: ${[...new Set(left)].join(", ")}`);
+const stale = js.match(/\b__wbg_\w+_[0-9a-f]{16}\b/g);
+if (stale) throw new Error(`the glue still names imports: ${[...new Set(stale)].slice(0, 5).join(", ")}`);
+for (const { module, name } of imports) {
+  if (!js.includes(`${JSON.stringify(name)}:`)) throw new Error(`the glue does not provide ${module}.${name}`);
+}
+
+writeFileSync(jsPath, js);
+renameSync(minifiedPath, wasmPath);
+console.log(`minify-wasm-names: ${map.imports.length} imports, ${map.exports.length} exports renamed`);
