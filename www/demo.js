@@ -119,6 +119,14 @@ async function main() {
       theme: params.get("theme") || undefined,
       // The page's sections are h2: the widget's title sits below them.
       headingLevel: 3,
+      // ?policy=no-github: the host's own rule, asked after the user confirms and before
+      // the link call; a sentence stops the link and is shown to the user.
+      beforeLink: params.get("policy") === "no-github"
+        ? async (profile) => {
+          logEvent(`beforeLink ${profile.provider} ${profile.email ?? ""}`);
+          return profile.provider === "github" ? "This site does not accept GitHub accounts." : true;
+        }
+        : undefined,
     };
     // Kept on `window.demo` so the console (and the tests) can try handle.update().
     return { handle: widget.mount(host, options), options };

@@ -334,6 +334,24 @@ test("409: an identity already linked to another user", async () => {
   await page.close();
 });
 
+test("beforeLink: the host's rule stops a link with its own sentence, and lets others through", async () => {
+  const { page, events } = await signedIn("?policy=no-github");
+  await linkInPopup(page, "github", GITHUB);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  const notice = page.locator('.aal-notice[data-code="cancelled"]');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /^This site does not accept GitHub accounts\./);
+  assert.equal((await linkPosts()).length, 0, "nothing was sent");
+  assert.ok(events.some((e) => e.code === "cancelled"));
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  await linkInPopup(page, "google-oauth2", GOOGLE);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
+  assert.equal((await linkPosts()).length, 1);
+  assert.equal(await identityCount(page), 2);
+  await page.close();
+});
+
 test("429 on the link call: the notice says so once and Try again counts down", async () => {
   const { page, events } = await signedIn();
   await env.tenant.test("/test/misbehave", { switch: "mgmt_rate_limited", route: "link" });
