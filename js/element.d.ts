@@ -1,5 +1,7 @@
 import type { AccountLinkOptions } from "./index.js";
 
+/** Attributes: domain, client-id, connections, response-mode, redirect-uri, locale, theme,
+ *  heading-level. */
 export declare class AccountLinkElement extends HTMLElement {
   getAccessToken: AccountLinkOptions["getAccessToken"] | undefined;
 }

@@ -20,7 +20,23 @@ export interface AccountLinkOptions {
   responseMode?: "web_message" | "query";
   /** Required for "query" and for the redirect fallback. */
   redirectUri?: string;
+  /** BCP 47 tag ("de", "fr-CA", "ar"): the widget's language (catalogs for en, de, fr, es, ja,
+   *  ar ship with the package and load on demand), its writing direction, and `ui_locales`
+   *  for the login page. */
   locale?: string;
+  /** "auto" (default: follows prefers-color-scheme), "light" or "dark". */
+  theme?: "auto" | "light" | "dark";
+  /** The level of the widget's heading, 2 (default) to 6. */
+  headingLevel?: 2 | 3 | 4 | 5 | 6;
+  /** Texts replacing the catalog's, by key; an unknown key throws config_invalid. */
+  messages?: Partial<Record<MessageKey, string>>;
+  /** Loads the catalog of a locale (mount() and the element default to the package's
+   *  `loadMessages`); resolve undefined when there is none (English is shown). */
+  loadMessages?: (locale: string) => Messages | undefined | Promise<Messages | undefined>;
+  /** Asked with the verified secondary once the user confirmed, before the link call.
+   *  Resolve `false` to stop, or a sentence to stop and show it; anything else links.
+   *  A throw or rejection stops the link too. */
+  beforeLink?: (profile: SecondaryProfile) => unknown | Promise<unknown>;
   popupTimeoutSeconds?: number;
   requestTimeoutSeconds?: number;
   /** Clock skew allowed on ID token time claims (default 60, at most 300). */
@@ -66,6 +82,26 @@ export interface SecondaryProfile {
   emailVerified?: boolean | null;
   picture?: string | null;
 }
+
+/** Every text of the widget, by key (placeholders in braces are filled in). */
+export type MessageKey =
+  | "title" | "loading" | "identities_label" | "primary" | "actions_label"
+  | "link_with" /* {provider} */ | "another_account" | "unlink"
+  | "unlink_label" /* {provider} {account} */ | "unlink_question" | "unlink_confirm" | "cancel"
+  | "confirm_title" | "confirm_link" | "continue_in_tab" | "try_again"
+  | "try_again_in" /* {seconds} */ | "dismiss" | "unlinked" | "email_unverified_mark" | "no_email"
+  | "provider_label" | "name_label" | "email_label" | "provider.auth0" | "provider.email" | "provider.sms"
+  | "status.preparing" | "status.ready" | "status.popup_blocked" | "status.awaiting_login"
+  | "status.verifying" | "status.confirming" | "status.linking" | "status.linked"
+  | "error.link_outcome_unknown" | `error.${AccountLinkErrorCode}`;
+
+/** A message catalog: texts by key. */
+export type Messages = Partial<Record<MessageKey, string>>;
+
+/** The locales whose catalogs ship with the package ("en" is built in). */
+export declare const LOCALES: readonly string[];
+/** The package's catalog loader: the catalog of a tag ("de-AT" falls back to "de"), or undefined. */
+export function loadMessages(locale: string): Promise<Messages | undefined>;
 
 export type AccountLinkErrorCode =
   | "config_invalid" | "popup_blocked" | "popup_closed" | "cancelled" | "timeout"

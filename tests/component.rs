@@ -567,6 +567,24 @@ fn every_shipped_catalog_translates_every_message_with_the_same_placeholders() {
         }
         auth0_account_link::messages::Messages::new(pairs).expect("every key is known");
     }
+    // The keys are public: typed in index.d.ts and listed in the package README.
+    let (types, readme) = (
+        include_str!("../js/index.d.ts"),
+        include_str!("../js/README.md"),
+    );
+    for key in all
+        .iter()
+        .filter(|k| !k.starts_with("error.") || *k == "error.link_outcome_unknown")
+    {
+        assert!(
+            types.contains(&format!("\"{key}\"")),
+            "index.d.ts lacks {key}"
+        );
+        assert!(
+            readme.contains(&format!("`{key}`")),
+            "the README lacks {key}"
+        );
+    }
 }
 
 fn catalog_loader() -> auth0_account_link::component::MessageLoader {
@@ -595,7 +613,7 @@ fn with_locale(locale: &str, f: impl FnOnce(&mut LinkOptions)) -> LinkConfig {
 }
 
 #[wasm_bindgen_test]
-async fn a_locale_loads_its_catalog_once_and_shows_no_english_meanwhile() {
+async fn a_locale_loads_its_catalog_with_no_english_flash_also_when_it_changes() {
     let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
     let host = host();
     let mut p = props(with_locale("de-AT", |_| {}), good_token(), &Rc::default());
@@ -630,16 +648,24 @@ async fn a_locale_loads_its_catalog_once_and_shows_no_english_meanwhile() {
         Some("GitHub a@github.example trennen")
     );
     app.destroy();
-    // A second widget in the same locale shows at once: the catalog is cached.
+    // A locale change through new props loads the new catalog without a restart.
     let host = self::host();
-    let mut p = props(with_locale("de-AT", |_| {}), good_token(), &Rc::default());
+    let mut p = props(with_locale("fr", |_| {}), good_token(), &Rc::default());
     p.load_messages = Some(catalog_loader());
-    let app = render(&host, p);
-    sleep(0).await;
+    let mut app = render(&host, p);
+    wait_for(&host, ".aal-status[data-status=ready]").await;
     assert_eq!(
         q(&host, "h2.aal-title").text_content().as_deref(),
-        Some("Verknüpfte Konten")
+        Some("Comptes associés")
     );
+    let mut p = props(with_locale("es", |_| {}), good_token(), &Rc::default());
+    p.load_messages = Some(catalog_loader());
+    app.update(p);
+    eventually("the Spanish catalog shows", || {
+        count(&host, "h2.aal-title") == 1
+            && q(&host, "h2.aal-title").text_content().as_deref() == Some("Cuentas vinculadas")
+    })
+    .await;
     app.destroy();
 }
 
