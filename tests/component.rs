@@ -814,3 +814,34 @@ async fn escape_closes_the_unlink_question_and_keeps_the_identity() {
     );
     app.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn a_picture_shows_only_from_https_and_falls_back_to_the_badge() {
+    // The GitHub row's picture cannot load (nothing listens there); Google's is http.
+    let user = r#"{"user_id":"auth0|primary","identities":[
+        {"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"},
+        {"connection":"github","user_id":"7","provider":"github","profileData":{"email":"a@github.example","picture":"https://127.0.0.1:9/missing.png"}},
+        {"connection":"google-oauth2","user_id":"8","provider":"google-oauth2","profileData":{"email":"a@gmail.example","picture":"http://127.0.0.1/plain.png"}}]}"#;
+    let _api = FakeManagementApi::install(user, PRIMARY_ONLY);
+    let host = host();
+    let app = render(&host, props(config(), good_token(), &Rc::default()));
+    wait_for(&host, "li[data-provider=github]").await;
+    assert_eq!(
+        count(&host, "li[data-provider=google-oauth2] img"),
+        0,
+        "no http picture"
+    );
+    let img = q(&host, "li[data-provider=github] img.aal-picture");
+    assert_eq!(img.get_attribute("alt").as_deref(), Some(""));
+    assert_eq!(
+        img.get_attribute("referrerpolicy").as_deref(),
+        Some("no-referrer")
+    );
+    eventually("the broken picture hides itself", || {
+        img.has_attribute("hidden")
+    })
+    .await;
+    assert_eq!(count(&host, "li[data-provider=github] .aal-badge"), 1);
+    app.destroy();
+    host.remove();
+}
