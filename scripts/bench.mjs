@@ -223,7 +223,11 @@ try {
       const cdp = await page.context().newCDPSession(page);
       await cdp.send("HeapProfiler.collectGarbage");
       await cdp.detach();
-      return page.evaluate(() => ({ wasm: window.wasm.memory.buffer.byteLength, heap: performance.memory.usedJSHeapSize }));
+      // The export names are minified (scripts/minify-wasm-names.mjs): find the memory by type.
+      return page.evaluate(() => ({
+        wasm: Object.values(window.wasm).find((e) => e instanceof WebAssembly.Memory).buffer.byteLength,
+        heap: performance.memory.usedJSHeapSize,
+      }));
     };
     const cycle = async () => {
       await tenant.test("/test/auto-login", { identity: GOOGLE });

@@ -558,26 +558,32 @@ fn link_server_side(base: &str, primary: &str, provider: &str, user_id: &str) ->
     http.send(&link).expect("link").status
 }
 
-#[test]
-fn already_linked_elsewhere_is_reported_by_the_server() {
-    // Between the secondary login and the link call, Bob's back end links the same Google
-    // identity to Bob: Auth0 answers 409, the widget reads Alice's identities again and
-    // reports linked_to_another_user (not "already linked to you").
-    let t = Tenant::start();
+/// Links Google as Alice's secondary while, just before her link call, a back end links
+/// the same Google identity to `owner` (server-side flow).
+fn link_racing_the_back_end(t: &Tenant, owner: &'static str) -> (Outcome, Vec<String>) {
     let base = t.base.clone();
-    let (outcome, requests) = t.link(GOOGLE, "query", None, move |d| {
+    t.link(GOOGLE, "query", None, move |d| {
         let mut send = std::mem::replace(&mut d.send, Box::new(|_| unreachable!()));
         let mut raced = false;
         d.send = Box::new(move |r| {
             if r.method == Method::Post && r.url.ends_with("/identities") && !raced {
                 raced = true;
                 let status =
-                    link_server_side(&base, "auth0|bob", "google-oauth2", "100000000000000000001");
+                    link_server_side(&base, owner, "google-oauth2", "100000000000000000001");
                 assert_eq!(status, 201);
             }
             send(r)
         });
-    });
+    })
+}
+
+#[test]
+fn already_linked_elsewhere_is_reported_by_the_server() {
+    // Between the secondary login and the link call, Bob's back end links the same Google
+    // identity to Bob: Auth0 answers 409, the widget reads Alice's identities again and
+    // reports linked_to_another_user (not "already linked to you").
+    let t = Tenant::start();
+    let (outcome, requests) = link_racing_the_back_end(&t, "auth0|bob");
     assert_failed(&outcome, ErrorCode::LinkedToAnotherUser, None);
     let posts = requests
         .iter()
@@ -596,20 +602,7 @@ fn a_conflict_over_an_identity_the_user_already_has_is_already_linked() {
     // Another tab of Alice's links Google between this tab's secondary login and its link
     // call: the 409 is about Alice's own identity.
     let t = Tenant::start();
-    let base = t.base.clone();
-    let (outcome, _) = t.link(GOOGLE, "query", None, move |d| {
-        let mut send = std::mem::replace(&mut d.send, Box::new(|_| unreachable!()));
-        let mut raced = false;
-        d.send = Box::new(move |r| {
-            if r.method == Method::Post && r.url.ends_with("/identities") && !raced {
-                raced = true;
-                let status =
-                    link_server_side(&base, ALICE, "google-oauth2", "100000000000000000001");
-                assert_eq!(status, 201);
-            }
-            send(r)
-        });
-    });
+    let (outcome, _) = link_racing_the_back_end(&t, ALICE);
     assert_failed(&outcome, ErrorCode::AlreadyLinked, None);
 }
 

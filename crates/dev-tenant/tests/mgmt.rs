@@ -29,6 +29,18 @@ async fn link(t: &Tenant, primary: &str, token: &str, body: Value) -> Reply {
         .await
 }
 
+/// Alice's Management API token with `read:current_user` only (no right to link).
+async fn read_only_token(t: &Tenant) -> String {
+    t.login(
+        ALICE,
+        &[("audience", API), ("scope", "openid read:current_user")],
+    )
+    .await["access_token"]
+        .as_str()
+        .expect("at")
+        .to_owned()
+}
+
 /// The refusal of an ID token whose `kid` names no published key (or that has none).
 /// axum's reason for a path segment that is not UTF-8, in the tenant's 400 body.
 const PATH_ERROR: &str = "Path validation error: Invalid UTF-8 in `id`";
@@ -534,15 +546,7 @@ async fn unlink_refusals() {
         Some("unowned_resource"),
         "User to be acted on does not match subject in bearer token.",
     );
-    let read_only = t
-        .login(
-            ALICE,
-            &[("audience", API), ("scope", "openid read:current_user")],
-        )
-        .await["access_token"]
-        .as_str()
-        .expect("at")
-        .to_owned();
+    let read_only = read_only_token(&t).await;
     t.delete(
         &format!("{}/github/4242", identities_uri(ALICE)),
         &read_only,
@@ -786,15 +790,7 @@ async fn a_secondary_with_linked_identities_brings_them_to_the_primary() {
 #[tokio::test]
 async fn the_scope_is_checked_before_the_body() {
     let t = tenant();
-    let read_only = t
-        .login(
-            ALICE,
-            &[("audience", API), ("scope", "openid read:current_user")],
-        )
-        .await["access_token"]
-        .as_str()
-        .expect("at")
-        .to_owned();
+    let read_only = read_only_token(&t).await;
     let expected =
         "Insufficient scope, expected any of: update:users,update:current_user_identities";
     for (content_type, body) in [
