@@ -4,6 +4,8 @@ import type { AccountLinkOptions } from "./index.js";
  *  heading-level. */
 export declare class AccountLinkElement extends HTMLElement {
   getAccessToken: AccountLinkOptions["getAccessToken"] | undefined;
+  /** Every option mount() takes; attributes, when set, win over the same options here. */
+  options: Partial<AccountLinkOptions>;
 }
 
 declare global {

@@ -1,15 +1,21 @@
 // <auth0-account-link domain="…" client-id="…" connections="google-oauth2,github">
-// with `element.getAccessToken = async () => token` set as a property. Same events as mount().
-// It renders the same Yew component as mount(); new attributes or a new getAccessToken are
-// handed to the running widget with handle.update(), so a popup in flight survives them.
-import init from "./auth0_account_link.js";
+// with `element.getAccessToken = async () => token` set as a property, and any other
+// option (callbacks, messages, beforeLink…) through `element.options = {…}`. Same events
+// as mount(), also under colon-free names (`account-link-linked`, `account-link-unlinked`,
+// `account-link-error`) for framework templates.
+// It renders the same Yew component as mount(); new attributes, options or a new
+// getAccessToken are handed to the running widget with handle.update(), so a popup in
+// flight survives them. Importing this module defines the element (in a browser) and loads
+// nothing: the wasm is fetched when the first element connects.
 import { mount } from "./index.js";
-
-await init();
 
 const ATTRIBUTES = ["domain", "client-id", "connections", "response-mode", "redirect-uri", "locale", "theme", "heading-level"];
 
-class AccountLinkElement extends HTMLElement {
+// Outside a browser (server rendering) there is no HTMLElement: the class still exists,
+// and nothing is defined.
+const Base = globalThis.HTMLElement ?? class {};
+
+class AccountLinkElement extends Base {
   static get observedAttributes() {
     return ATTRIBUTES;
   }
@@ -38,52 +44,62 @@ class AccountLinkElement extends HTMLElement {
     if (this.isConnected) this.#sync();
   }
 
+  /** Every option mount() takes; attributes, when set, win over the same options here. */
+  get options() {
+    return this.#extra;
+  }
+
+  set options(value) {
+    this.#extra = value ?? {};
+    if (this.isConnected) this.#sync();
+  }
+
   #getAccessToken = undefined;
+  #extra = {};
   #handle = null;
 
   #options() {
-    const options = {
-      domain: this.getAttribute("domain") ?? undefined,
-      clientId: this.getAttribute("client-id") ?? undefined,
-      getAccessToken: this.#getAccessToken,
+    const options = { ...this.#extra };
+    if (this.#getAccessToken) options.getAccessToken = this.#getAccessToken;
+    const text = (name, option) => {
+      const value = this.getAttribute(name);
+      if (value) options[option] = value;
     };
+    text("domain", "domain");
+    text("client-id", "clientId");
+    text("response-mode", "responseMode");
+    text("redirect-uri", "redirectUri");
+    text("locale", "locale");
+    text("theme", "theme");
     const connections = this.getAttribute("connections");
     if (connections) {
       options.connections = connections.split(",").map((s) => s.trim()).filter(Boolean).map((name) => ({ name }));
     }
-    const responseMode = this.getAttribute("response-mode");
-    if (responseMode) options.responseMode = responseMode;
-    const redirectUri = this.getAttribute("redirect-uri");
-    if (redirectUri) options.redirectUri = redirectUri;
-    const locale = this.getAttribute("locale");
-    if (locale) options.locale = locale;
-    const theme = this.getAttribute("theme");
-    if (theme) options.theme = theme;
     const headingLevel = this.getAttribute("heading-level");
     if (headingLevel) options.headingLevel = Number(headingLevel);
     return options;
   }
 
-  // Mounts once the host has set the token function; afterwards only updates.
+  // Mounts once the host has given a token function; afterwards only updates.
   #sync() {
-    if (typeof this.#getAccessToken !== "function") return;
+    const options = this.#options();
+    if (typeof options.getAccessToken !== "function") return;
     try {
       if (this.#handle) {
-        this.#handle.update(this.#options());
+        this.#handle.update(options);
       } else {
-        this.#handle = mount(this, this.#options());
+        this.#handle = mount(this, options);
       }
     } catch (error) {
-      this.dispatchEvent(new CustomEvent("account-link:error", {
-        detail: { code: error.code, message: error.message, userMessage: error.userMessage, error },
-        bubbles: true,
-        composed: true,
-      }));
+      const detail = { code: error.code, actor: error.actor, message: error.message, userMessage: error.userMessage, error };
+      for (const name of ["account-link:error", "account-link-error"]) {
+        this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+      }
     }
   }
 }
 
-if (!customElements.get("auth0-account-link")) {
+if (globalThis.customElements && !customElements.get("auth0-account-link")) {
   customElements.define("auth0-account-link", AccountLinkElement);
 }
 

@@ -46,6 +46,9 @@ export interface AccountLinkOptions {
   maxAgeSeconds?: number;
   /** Defaults to the access token's sub; must equal it. */
   primaryUserId?: string;
+  /** The page's origin, the `web_message` redirect target when `redirectUri` is not given
+   *  (default: `window.location.origin`). */
+  appOrigin?: string;
   /** With a custom `domain`: the Management API's identifier, "https://{tenant}.auth0.com/api/v2/"
    *  (the access token's audience). Defaults to "https://{domain}/api/v2/". */
   managementAudience?: string;
@@ -115,9 +118,14 @@ export type IdTokenReason =
   | "malformed" | "alg" | "signature" | "key_not_found" | "iss" | "aud" | "azp"
   | "exp" | "iat" | "nbf" | "nonce" | "sub" | "auth_time";
 
+/** Who has to act on an error. */
+export type AccountLinkErrorActor =
+  | "developer" | "host_application" | "user" | "identity_provider" | "server" | "network";
+
 export interface AccountLinkError extends Error {
   name: "AccountLinkError";
   code: AccountLinkErrorCode;
+  actor: AccountLinkErrorActor;
   reason?: IdTokenReason;
   retryAfterSeconds?: number;
   /** A sentence for the end user; `message` is for developers. */
@@ -143,6 +151,7 @@ export interface MountHandle {
 export interface LinkedEventDetail { identities: Identity[] }
 export interface ErrorEventDetail {
   code: AccountLinkErrorCode;
+  actor: AccountLinkErrorActor;
   reason?: IdTokenReason;
   retryAfterSeconds?: number;
   message: string;
@@ -155,17 +164,34 @@ declare global {
     "account-link:linked": CustomEvent<LinkedEventDetail>;
     "account-link:unlinked": CustomEvent<LinkedEventDetail>;
     "account-link:error": CustomEvent<ErrorEventDetail>;
+    /** The same events under colon-free names, for framework templates. */
+    "account-link-linked": CustomEvent<LinkedEventDetail>;
+    "account-link-unlinked": CustomEvent<LinkedEventDetail>;
+    "account-link-error": CustomEvent<ErrorEventDetail>;
   }
 }
 
-/** Loads the wasm (next to this module by default). */
-export default function init(moduleOrPath?: unknown): Promise<unknown>;
-/** Renders the widget into `element`; throws an AccountLinkError (config_invalid) on bad options. */
+/** Where the wasm comes from: by default `auth0_account_link_bg.wasm` next to this module. */
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/** Fetches and compiles the wasm once (optional: every entry point does it on first use).
+ *  Rejects with an AccountLinkError naming the URL tried and the fix. */
+export default function init(options?: { module_or_path?: InitInput | Promise<InitInput> }): Promise<unknown>;
+/** Whether `value` is an error from this package. */
+export function isAccountLinkError(value: unknown): value is AccountLinkError;
+/** Renders the widget into `element`. Once the wasm is loaded, bad options throw an
+ *  AccountLinkError (config_invalid); before that, mount returns at once and reports them
+ *  as an `account-link:error` event and through `onError`. */
 export function mount(element: Element, options: AccountLinkOptions): MountHandle;
 /** Call from a click handler: the popup opens before anything is awaited. */
 export function linkWithPopup(
   options: AccountLinkOptions,
-  params?: { connection?: string; confirm?: (profile: SecondaryProfile) => boolean | Promise<boolean> },
+  params?: {
+    connection?: string;
+    confirm?: (profile: SecondaryProfile) => boolean | Promise<boolean>;
+    /** A window you opened blank inside the click, to use as the login popup. */
+    popup?: Window;
+  },
 ): Promise<Identity[]>;
 export function listIdentities(options: AccountLinkOptions): Promise<Identity[]>;
 export function unlink(options: AccountLinkOptions, params: { provider: string; userId: string }): Promise<Identity[]>;

@@ -1,18 +1,148 @@
-// auth0-account-link: the package entry (ES module, no bare imports).
-import { mount as mountWidget } from "./auth0_account_link.js";
+// auth0-account-link: the package entry (ES module, no bare imports). Importing it loads
+// nothing and touches no DOM (it is safe in Node and server rendering): the wasm is
+// fetched and compiled on first use — `mount`, a headless call, the element — or by an
+// explicit `init()`.
+import initWasm, * as widget from "./auth0_account_link.js";
 import { loadMessages } from "./locales.js";
 
-export { default, linkWithPopup, listIdentities, unlink, resumeRedirect, MountHandle } from "./auth0_account_link.js";
 export { loadMessages, LOCALES } from "./locales.js";
 
+const WASM_FILE = "auth0_account_link_bg.wasm";
+let loading = null;
+let loaded = false;
+
 /**
- * Renders the widget into `element`. The `locale`'s catalog is loaded on demand from the
- * package's `locales/` unless the options bring their own `loadMessages`.
+ * Fetches and compiles the wasm (once; later calls return the same promise). Optional:
+ * every entry point calls it on first use. `options.module_or_path` overrides where the
+ * `.wasm` comes from (by default next to this module).
+ */
+export default function init(options) {
+  if (!loading) {
+    loading = initWasm(options).then(
+      (exports) => {
+        loaded = true;
+        return exports;
+      },
+      (cause) => {
+        loading = null;
+        throw loadError(options, cause);
+      },
+    );
+  }
+  return loading;
+}
+
+/** Why the wasm did not load, with the URL tried and the usual fix. */
+function loadError(options, cause) {
+  const given = options && typeof options === "object" && "module_or_path" in options ? options.module_or_path : options;
+  const url = typeof given === "string" || given instanceof URL ? String(given) : given ? "(a module or buffer given to init)" : new URL(WASM_FILE, import.meta.url).href;
+  const error = new Error(
+    `auth0-account-link could not load its WebAssembly from ${url}: ${cause?.message ?? cause}. ` +
+      "If a dev server answered that URL with a page instead of the .wasm file (Vite pre-bundles dependencies away from their files: add optimizeDeps: { exclude: [\"auth0-account-link\"] } to vite.config), " +
+      `serve ${WASM_FILE} from the package as it is, or pass its URL: init({ module_or_path: url }).`,
+    { cause },
+  );
+  error.name = "AccountLinkError";
+  error.code = "config_invalid";
+  error.actor = "developer";
+  error.userMessage = "Account linking is not set up correctly on this page.";
+  return error;
+}
+
+/** Whether `value` is an error from this package (it has a stable `code`). */
+export function isAccountLinkError(value) {
+  return value instanceof Error && value.name === "AccountLinkError" && typeof value.code === "string";
+}
+
+function withCatalogs(options) {
+  return options !== null && typeof options === "object" && !Object.prototype.hasOwnProperty.call(options, "loadMessages")
+    ? { ...options, loadMessages }
+    : options;
+}
+
+/** Tells the host about an error found after `mount` returned (the wasm was still loading). */
+function report(element, options, error) {
+  const detail = { code: error.code, actor: error.actor, message: error.message, userMessage: error.userMessage, error };
+  for (const name of ["account-link:error", "account-link-error"]) {
+    element.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+  if (typeof options?.onError === "function") options.onError(detail);
+}
+
+/** The handle `mount` returns while the wasm loads: it mounts once loaded, keeping the
+ *  latest options given to `update`, and mounts nothing after `unmount`. */
+class PendingHandle {
+  #handle = null;
+  #options;
+  #gone = false;
+
+  constructor(element, options) {
+    this.#options = options;
+    init().then(
+      () => {
+        if (this.#gone) return;
+        try {
+          this.#handle = widget.mount(element, withCatalogs(this.#options));
+        } catch (error) {
+          report(element, this.#options, error);
+        }
+      },
+      (error) => report(element, this.#options, error),
+    );
+  }
+
+  update(options) {
+    if (this.#handle) this.#handle.update(options);
+    else this.#options = options;
+  }
+
+  unmount() {
+    this.#gone = true;
+    this.#handle?.unmount();
+    this.#handle = null;
+  }
+}
+
+/**
+ * Renders the widget into `element` and returns its handle. Once the wasm is loaded, wrong
+ * options throw `config_invalid`; before that, `mount` returns at once and reports them as
+ * an `account-link:error` event (and through `onError`). The `locale`'s catalog loads on
+ * demand from the package's `locales/` unless the options bring their own `loadMessages`.
  */
 export function mount(element, options) {
-  const withCatalogs =
-    options !== null && typeof options === "object" && !Object.prototype.hasOwnProperty.call(options, "loadMessages")
-      ? { ...options, loadMessages }
-      : options;
-  return mountWidget(element, withCatalogs);
+  return loaded ? widget.mount(element, withCatalogs(options)) : new PendingHandle(element, options);
+}
+
+/** A login window opened blank inside the click, as the widget opens it. */
+function openBlankPopup() {
+  const name = `auth0-account-link-${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(12)))).replace(/\+/g, "-").replace(/\//g, "_")}`;
+  const [width, height] = [480, 680];
+  const left = Math.max(0, window.screenX + (window.outerWidth - width) / 2);
+  const top = Math.max(0, window.screenY + (window.outerHeight - height) / 2);
+  return window.open("about:blank", name, `popup=yes,width=${width},height=${height},left=${Math.round(left)},top=${Math.round(top)}`);
+}
+
+/**
+ * Links another account through a popup. Call it from a click handler: the popup opens
+ * inside the click even when the wasm is not loaded yet (it is opened blank here, then
+ * handed over).
+ */
+export function linkWithPopup(options, params) {
+  if (loaded) return widget.linkWithPopup(options, params);
+  const popup = openBlankPopup();
+  return init()
+    .then(() => widget.linkWithPopup(options, popup ? { ...params, popup } : params))
+    .finally(() => popup?.close());
+}
+
+export function listIdentities(options) {
+  return init().then(() => widget.listIdentities(options));
+}
+
+export function unlink(options, params) {
+  return init().then(() => widget.unlink(options, params));
+}
+
+export function resumeRedirect(options) {
+  return init().then(() => widget.resumeRedirect(options));
 }

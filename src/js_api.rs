@@ -25,10 +25,11 @@ fn set(target: &JsValue, key: &str, value: impl Into<JsValue>) {
     let _infallible = Reflect::set(target, &key.into(), &value.into());
 }
 
-/// The fields an error and an `account-link:error` detail share: `code`, `reason`,
-/// `retryAfterSeconds`, `userMessage`.
+/// The fields an error and an `account-link:error` detail share: `code`, `actor`,
+/// `reason`, `retryAfterSeconds`, `userMessage`.
 fn set_stable_fields(target: &JsValue, e: &LinkError) {
     set(target, "code", e.code().as_str());
+    set(target, "actor", e.actor().as_str());
     if let Some(r) = e.reason() {
         set(target, "reason", r.as_str());
     }
@@ -152,13 +153,20 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
     Ok((LinkConfig::new(&parsed)?, token_source(get)))
 }
 
-fn dispatch_event(target: &web_sys::Element, name: &str, detail: JsValue) {
+/// Dispatches `account-link:<what>` and its colon-free alias `account-link-<what>` (the
+/// name React, Vue and Angular templates can bind to).
+fn dispatch_event(target: &web_sys::Element, what: &str, detail: JsValue) {
     let init = web_sys::CustomEventInit::new();
     init.set_detail(&detail);
     init.set_bubbles(true);
     init.set_composed(true);
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
-        let _delivered = target.dispatch_event(&event);
+    for name in [
+        format!("account-link:{what}"),
+        format!("account-link-{what}"),
+    ] {
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(&name, &init) {
+            let _delivered = target.dispatch_event(&event);
+        }
     }
 }
 
@@ -333,11 +341,11 @@ fn mount_props(
         token,
         messages,
         load_messages,
-        on_linked: identities_event("account-link:linked", on_linked),
-        on_unlinked: identities_event("account-link:unlinked", on_unlinked),
+        on_linked: identities_event("linked", on_linked),
+        on_unlinked: identities_event("unlinked", on_unlinked),
         on_error: Callback::from(move |e: LinkError| {
             let detail = error_detail(&e);
-            dispatch_event(&error_target, "account-link:error", detail.clone());
+            dispatch_event(&error_target, "error", detail.clone());
             call_host(&on_error, &detail);
         }),
     })
@@ -482,7 +490,11 @@ fn call_params(params: &JsValue, allowed: &[&str], call: &str) -> Result<Vec<JsV
 #[wasm_bindgen(js_name = linkWithPopup)]
 pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
     let read = parse_options(&options).and_then(|(config, token)| {
-        let values = call_params(&params, &["connection", "confirm"], "linkWithPopup")?;
+        let values = call_params(
+            &params,
+            &["connection", "confirm", "popup"],
+            "linkWithPopup",
+        )?;
         let connection = match &values[0] {
             v if v.is_undefined() => None,
             v => Some(v.as_string().ok_or_else(|| {
@@ -503,9 +515,14 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
                 )
             })?),
         };
-        Ok((config, token, connection, confirm))
+        // A blank window the package's entry opened in the click while the wasm loaded.
+        // (Another realm's `Window`: `instanceof` would say no, so it is taken unchecked.)
+        let popup = values[2]
+            .is_object()
+            .then(|| values[2].clone().unchecked_into::<web_sys::Window>());
+        Ok((config, token, connection, confirm, popup))
     });
-    let (config, token, connection, confirm) = match read {
+    let (config, token, connection, confirm, popup) = match read {
         Ok(v) => v,
         Err(e) => return Promise::reject(&js_error(&e)),
     };
@@ -536,7 +553,7 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
         // The token request and the PKCE hash start first, so they run while the browser
         // opens the popup; the popup still opens inside this click.
         runner.prepare(None, confirm.is_some());
-        if !runner.preopen_popup() {
+        if !runner.preopen_popup(popup.clone()) {
             let e = LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode");
             settle.borrow_mut().finish(Err(js_error(&e)));
         }

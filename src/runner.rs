@@ -239,8 +239,14 @@ impl Runner {
 
     /// Headless use: opens a blank popup synchronously (inside the host's click handler)
     /// that the flow later points at `/authorize`. `false` when the browser blocked it.
-    pub fn preopen_popup(&self) -> bool {
-        match Popup::open("about:blank") {
+    /// Opens the login window blank (inside the click), or takes `given`: one the host's
+    /// entry opened in the click while the wasm was still loading.
+    pub fn preopen_popup(&self, given: Option<web_sys::Window>) -> bool {
+        let popup = match given {
+            Some(window) => Popup::adopt(window),
+            None => Popup::open("about:blank"),
+        };
+        match popup {
             Some(p) => {
                 self.inner.borrow_mut().popup = Some(p);
                 true

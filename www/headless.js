@@ -20,7 +20,10 @@ async function main() {
       scope: "openid profile email read:current_user update:current_user_identities",
     },
   });
-  await init();
+  // ?lazy: the wasm is not loaded up front; the first call loads it (a linkWithPopup
+  // still opens its popup inside the click). The element is imported but gets no token.
+  const lazy = new URLSearchParams(window.location.search).has("lazy");
+  if (!lazy) await init();
   if (!(await client.isAuthenticated())) {
     show("status", "Sign in on the main demo page first.");
     return;
@@ -61,7 +64,7 @@ async function main() {
 
   const element = $("element");
   const seen = [];
-  for (const name of ["account-link:linked", "account-link:unlinked", "account-link:error"]) {
+  for (const name of ["account-link:linked", "account-link:unlinked", "account-link:error", "account-link-linked"]) {
     element.addEventListener(name, (e) => {
       seen.push(`${name}:${e.detail.code ?? e.detail.identities.length}`);
       show("element-events", seen.join("\n"));
@@ -70,7 +73,9 @@ async function main() {
   await import("/pkg/element.js");
   element.setAttribute("domain", config.domain);
   element.setAttribute("client-id", config.clientId);
-  element.getAccessToken = () => client.getTokenSilently();
+  // Options that are not attributes go through the `options` property.
+  element.options = { theme: "dark", messages: { title: "Sign-in methods" }, onLinked: (d) => show("element-callback", `onLinked:${d.identities.length}`) };
+  if (!lazy) element.getAccessToken = () => client.getTokenSilently();
 
   for (const id of ["link-google", "list", "unlink-google", "bad-mount"]) $(id).disabled = false;
   show("status", "Ready.");

@@ -52,6 +52,13 @@ impl Popup {
             .map(|window| Popup { window })
     }
 
+    /// A window the host opened (blank) inside the click, handed over before the wasm was
+    /// loaded; `None` when it is already closed.
+    pub fn adopt(window: web_sys::Window) -> Option<Self> {
+        let popup = Popup { window };
+        (!popup.is_closed()).then_some(popup)
+    }
+
     /// Points an already open popup at `url` (headless API: opened blank on the click).
     pub fn navigate(&self, url: &str) -> Result<(), String> {
         self.window

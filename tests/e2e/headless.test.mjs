@@ -8,10 +8,10 @@ import { useTenantAndBrowser, signInAlice } from "./support.mjs";
 
 const env = useTenantAndBrowser();
 
-async function headlessPage() {
+async function headlessPage(query = "") {
   const page = await env.browser.context.newPage();
   await signInAlice(page, env);
-  await page.goto(`${env.tenant.app}/headless.html`);
+  await page.goto(`${env.tenant.app}/headless.html${query}`);
   await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
   return page;
 }
@@ -99,5 +99,53 @@ test("the custom element renders the widget and links", async () => {
   await element.locator(".aal-confirm .aal-confirm-link").click();
   await element.locator('.aal-identity[data-provider="github"]').waitFor();
   await page.locator("#element-events").filter({ hasText: "account-link:linked:2" }).waitFor();
+  // The colon-free alias (for framework templates) and the options property's callback.
+  await page.locator("#element-events").filter({ hasText: "account-link-linked:2" }).waitFor();
+  assert.equal(await page.locator("#element-callback").textContent(), "onLinked:2");
+  // Options given as a property reach the widget: its theme and a message override.
+  assert.equal(await element.locator("section.aal").getAttribute("data-theme"), "dark");
+  assert.equal(await element.locator(".aal-title").textContent(), "Sign-in methods");
   await page.close();
+});
+
+test("nothing is fetched at import; the first linkWithPopup loads the wasm and still opens its popup in the click", async () => {
+  const page = await env.browser.context.newPage();
+  const wasm = [];
+  page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(r.url()));
+  await signInAlice(page, env);
+  wasm.length = 0;
+  await page.goto(`${env.tenant.app}/headless.html?lazy`);
+  await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
+  assert.deepEqual(wasm, [], "importing the entry and the element loads no wasm");
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator("#link-google").click();
+  const popup = await popupPromise;
+  await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  assert.equal(wasm.length, 1);
+  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  assert.deepEqual(await result(page), { linked: "auth0,google-oauth2" });
+  await page.close();
+});
+
+test("in Node (server rendering) the entry and the element import without a DOM and fetch nothing", async () => {
+  const fetched = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (input) => {
+    fetched.push(String(input));
+    return realFetch(input);
+  };
+  try {
+    const entry = await import(new URL("../../www/pkg/index.js", import.meta.url));
+    const element = await import(new URL("../../www/pkg/element.js", import.meta.url));
+    assert.equal(typeof entry.mount, "function");
+    assert.equal(typeof entry.isAccountLinkError, "function");
+    assert.equal(typeof element.AccountLinkElement, "function");
+    assert.equal(globalThis.customElements, undefined);
+    assert.deepEqual(fetched, []);
+    const error = Object.assign(new Error("x"), { name: "AccountLinkError", code: "timeout" });
+    assert.equal(entry.isAccountLinkError(error), true);
+    assert.equal(entry.isAccountLinkError(new Error("x")), false);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
 });

@@ -167,6 +167,20 @@ pub enum Actor {
     Network,
 }
 
+impl Actor {
+    /// The value hosts see as `actor`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Actor::Developer => "developer",
+            Actor::HostApplication => "host_application",
+            Actor::User => "user",
+            Actor::IdentityProvider => "identity_provider",
+            Actor::Server => "server",
+            Actor::Network => "network",
+        }
+    }
+}
+
 /// Which ID token check failed (`reason` of `id_token_invalid`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IdTokenReason {
