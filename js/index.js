@@ -87,7 +87,9 @@ class PendingHandle {
           report(element, this.#options, error);
         }
       },
-      (error) => report(element, this.#options, error),
+      (error) => {
+        if (!this.#gone) report(element, this.#options, error);
+      },
     );
   }
 

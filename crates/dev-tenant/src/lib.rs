@@ -64,11 +64,13 @@ impl TenantConfig {
         for client in clients.iter_mut().filter(|c| c.accept_app_origins) {
             for origin in app_origins {
                 let origin = origin.trim_end_matches('/').to_owned();
-                // The JS demo (`/`, `/callback.html`) and the Trunk-built Yew demo (`/yew/`).
+                // The JS demo (`/`, `/callback.html`), the Trunk-built Yew demo (`/yew/`) and
+                // the React + Vite example built from the packed package (`/react/`).
                 for cb in [
                     format!("{origin}/"),
                     format!("{origin}/callback.html"),
                     format!("{origin}/yew/"),
+                    format!("{origin}/react/"),
                 ] {
                     if !client.callbacks.contains(&cb) {
                         client.callbacks.push(cb.clone());

@@ -1,0 +1,66 @@
+// Type-checked with `tsc --noEmit --strict` against the .d.ts files shipped in the packed
+// package: what a TypeScript host writes must compile, and the types must say what the
+// runtime does.
+import init, {
+  isAccountLinkError,
+  linkWithPopup,
+  listIdentities,
+  loadMessages,
+  LOCALES,
+  mount,
+  unlink,
+  type AccountLinkError,
+  type AccountLinkOptions,
+  type Identity,
+  type MessageKey,
+  type MountHandle,
+} from "auth0-account-link";
+import { AccountLinkElement } from "auth0-account-link/element";
+
+declare const getToken: () => Promise<string>;
+
+const options: AccountLinkOptions = {
+  domain: "tenant.eu.auth0.com",
+  clientId: "client",
+  getAccessToken: getToken,
+  connections: [{ name: "google-oauth2", label: "Google" }],
+  appOrigin: "https://app.example.com",
+  locale: "de",
+  theme: "dark",
+  headingLevel: 3,
+  messages: { title: "Konten", "error.popup_closed": "Fenster zu." },
+  loadMessages: (locale) => (locale === "de" ? { title: "Konten" } : undefined),
+  beforeLink: async (profile) => (profile.provider === "github" ? "No GitHub here." : true),
+  onLinked: ({ identities }) => identities.map((i: Identity) => i.provider),
+  onError: (detail) => console.log(detail.code, detail.actor, detail.userMessage),
+};
+
+async function run(host: HTMLElement): Promise<void> {
+  await init();
+  await init({ module_or_path: new URL("https://cdn.example.com/auth0_account_link_bg.wasm") });
+  const handle: MountHandle = mount(host, options);
+  handle.update({ ...options, locale: "fr" });
+  handle.unmount();
+  try {
+    const identities = await linkWithPopup(options, { connection: "github", confirm: (p) => p.emailVerified === true });
+    identities.forEach((i) => i.profileData?.email);
+    await listIdentities(options);
+    await unlink(options, { provider: "github", userId: "4242" });
+  } catch (error) {
+    if (isAccountLinkError(error)) {
+      const e: AccountLinkError = error;
+      console.log(e.code, e.actor, e.reason, e.retryAfterSeconds, e.apiError?.errorCode);
+    }
+  }
+  const key: MessageKey = "error.linked_to_another_user";
+  const catalog = await loadMessages("de-AT");
+  console.log(key, catalog?.title, LOCALES.includes("ja"));
+  host.addEventListener("account-link:linked", (e) => e.detail.identities.length);
+  host.addEventListener("account-link-error", (e) => e.detail.code);
+  const element = document.createElement("auth0-account-link");
+  element.getAccessToken = getToken;
+  element.options = { theme: "light", onLinked: () => undefined };
+  console.log(element instanceof AccountLinkElement);
+}
+
+export { run };

@@ -1,0 +1,135 @@
+// The React + Vite example, installed from the packed tarball (scripts/build-examples):
+// built with `vite build` and served by the dev tenant under its strict CSP, and run under
+// `vite dev` — what developers use every day. Its user signs in with auth0-spa-js from npm
+// and links through the React wrapper around mount() and through the custom element.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { useTenantAndBrowser, signInAlice, startTenant, freePort, ROOT } from "./support.mjs";
+
+const EXAMPLE = path.join(ROOT, "examples/react-vite");
+const env = useTenantAndBrowser();
+
+async function linkThrough(page, scope, connection, identity) {
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator(`${scope} button.aal-link[data-connection="${connection}"]`).click();
+  const popup = await popupPromise;
+  await popup.locator(`button[data-identity="${identity}"]`).click();
+  await page.locator(`${scope} .aal-confirm .aal-confirm-link`).click();
+  await page.locator(`${scope} .aal-identity[data-provider="${connection}"]`).waitFor();
+}
+
+test("vite build: the React wrapper and the custom element link from the packed package", async () => {
+  const page = await env.browser.context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await signInAlice(page, env);
+  await page.goto(`${env.tenant.app}/react/`);
+  await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor();
+  await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor();
+  await page.locator('#element .aal-status[data-status="ready"]').waitFor();
+  assert.equal(await page.locator("#element h3.aal-title").count(), 1, "heading-level attribute");
+
+  // A parent re-render hands new options to the same widget (no remount, no new list).
+  const section = await page.locator("#wrapper section.aal").elementHandle();
+  const lists = [];
+  page.on("request", (r) => r.method() === "GET" && r.url().includes("/api/v2/users/") && lists.push(r.url()));
+  await page.locator("#rerender").click();
+  await page.locator("#rerender").filter({ hasText: "(1)" }).waitFor();
+  assert.equal(await section.evaluate((s) => s.isConnected), true, "the same widget");
+  assert.deepEqual(lists, []);
+
+  await linkThrough(page, "#wrapper", "google-oauth2", "google-oauth2|100000000000000000001");
+  await page.locator("#events li").filter({ hasText: "wrapper linked 2" }).waitFor();
+  // The element, bound with React 19's custom-element event prop on the colon-free name.
+  await linkThrough(page, "#element", "github", "github|4242");
+  await page.locator("#events li").filter({ hasText: "element linked 3" }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// `vite dev`, each run against a tenant of its own that accepts the dev server's origin.
+async function viteDev(config = {}) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const tenant = await startTenant({ extraArgs: ["--app-origin", origin] });
+  const { createServer } = await import(pathToFileURL(path.join(EXAMPLE, "node_modules/vite/dist/node/index.js")).href);
+  process.env.VITE_AUTH0_DOMAIN = tenant.issuer;
+  process.env.VITE_AUTH0_CLIENT_ID = "demo-spa-client";
+  const server = await createServer({
+    root: EXAMPLE,
+    logLevel: "error",
+    server: { host: "127.0.0.1", port, strictPort: true },
+    // A pre-bundle cache of its own: the two runs below bundle differently.
+    cacheDir: path.join(EXAMPLE, `node_modules/.vite-e2e-${port}`),
+    ...config,
+  });
+  await server.listen();
+  return {
+    origin,
+    async stop() {
+      await server.close();
+      tenant.stop();
+    },
+  };
+}
+
+async function signInOnTheExample(page, origin) {
+  await page.goto(`${origin}/`);
+  await page.locator("#sign-in").click({ timeout: 30000 });
+  await page.locator('button[data-identity="auth0|alice"]').click();
+  await page.waitForURL(`${origin}/**`);
+  await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor({ timeout: 30000 });
+}
+
+test("vite dev: with the one documented line the wasm loads and the widget links", async () => {
+  // The example's vite.config.js (optimizeDeps.exclude), as a developer runs it.
+  const dev = await viteDev();
+  try {
+    const page = await env.browser.context.newPage();
+    const wasm = [];
+    page.on("response", (r) => r.url().endsWith(".wasm") && wasm.push({ status: r.status(), type: r.headers()["content-type"] }));
+    await signInOnTheExample(page, dev.origin);
+    await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor({ timeout: 30000 });
+    assert.deepEqual(wasm.slice(0, 1), [{ status: 200, type: "application/wasm" }]);
+    await linkThrough(page, "#wrapper", "github", "github|4242");
+    await page.locator("#events li").filter({ hasText: "wrapper linked 2" }).waitFor();
+    await page.close();
+  } finally {
+    await dev.stop();
+  }
+});
+
+test("vite dev without that line: the widget says which URL failed and how to fix it", async () => {
+  // No config file: Vite pre-bundles the package away from its .wasm.
+  const dev = await viteDev({ configFile: false, esbuild: { jsx: "automatic" } });
+  try {
+    const page = await env.browser.context.newPage();
+    await signInOnTheExample(page, dev.origin);
+    const error = page.locator("#events li").filter({ hasText: "wrapper error config_invalid" });
+    await error.waitFor({ timeout: 30000 });
+    const text = await error.textContent();
+    assert.match(text, /could not load its WebAssembly from http:\/\/127\.0\.0\.1:\d+\/node_modules\/\.vite[^ ]*auth0_account_link_bg\.wasm/);
+    assert.match(text, /optimizeDeps: \{ exclude: \["auth0-account-link"\] \}/);
+    await page.close();
+  } finally {
+    await dev.stop();
+  }
+});
+
+test("a plain page with the unpacked tarball links through the custom element", async () => {
+  const page = await env.browser.context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signInAlice(page, env);
+  await page.goto(`${env.tenant.app}/plain/`);
+  await page.locator("#status").filter({ hasText: "Signed in." }).waitFor();
+  await page.locator('auth0-account-link .aal-status[data-status="ready"]').waitFor();
+  await linkThrough(page, "auth0-account-link", "github", "github|4242");
+  await page.locator("#events li").filter({ hasText: "account-link:linked 2" }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
