@@ -42,7 +42,16 @@ test("vite build: the React wrapper and the custom element link from the packed 
   assert.equal(await section.evaluate((s) => s.isConnected), true, "the same widget");
   assert.deepEqual(lists, []);
 
-  await linkThrough(page, "#wrapper", "google-oauth2", "google-oauth2|100000000000000000001");
+  // A parent re-render while the login popup is open: the popup survives and links.
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator('#wrapper button.aal-link[data-connection="google-oauth2"]').click();
+  const popup = await popupPromise;
+  await page.locator("#rerender").click();
+  await page.locator("#rerender").filter({ hasText: "(2)" }).waitFor();
+  assert.equal(popup.isClosed(), false, "the popup survived the re-render");
+  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await page.locator("#wrapper .aal-confirm .aal-confirm-link").click();
+  await page.locator('#wrapper .aal-identity[data-provider="google-oauth2"]').waitFor();
   await page.locator("#events li").filter({ hasText: "wrapper linked 2" }).waitFor();
   // The element, bound with React 19's custom-element event prop on the colon-free name.
   await linkThrough(page, "#element", "github", "github|4242");

@@ -193,6 +193,7 @@ pub fn app(state: AppState) -> Router {
             "/api/v2/users/{id}/identities/{provider}/{user_id}",
             delete(mgmt::unlink),
         )
+        .route("/api/v2/{*rest}", axum::routing::any(mgmt::unknown_route))
         .layer(middleware::from_fn_with_state(state.clone(), mgmt::record));
     let cors_routes = Router::new()
         .route("/oauth/token", post(oidc::token))

@@ -181,13 +181,13 @@ fn too_many_requests(rate: RateInfo, retry_after: u64) -> ApiError {
     e.with_header(header::RETRY_AFTER, retry_after.to_string())
 }
 
-/// Authentication, rate limit and test switches, shared by every route.
-fn guard(
+/// Authenticates and counts the request in its rate window (the caller's, or the shared
+/// one of requests that did not authenticate): the window goes to `rate` either way.
+fn counted(
     state: &AppState,
     headers: &HeaderMap,
-    route: MgmtRoute,
     rate: &mut Option<RateInfo>,
-) -> Result<Caller, ApiError> {
+) -> Result<Result<Caller, ApiError>, ApiError> {
     let origin = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
@@ -198,7 +198,25 @@ fn guard(
         Err(_) => UNAUTHENTICATED_BUCKET,
     };
     *rate = Some(rate_limit(state, bucket)?);
-    let caller = caller?;
+    Ok(caller)
+}
+
+/// Any other `/api/v2/…` route: 404, counted and stated like every Management API answer.
+pub async fn unknown_route(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let mut rate = None;
+    let result = counted(&state, &headers, &mut rate)
+        .and_then(|_| Err(ApiError::mgmt(StatusCode::NOT_FOUND, "Not Found", None)));
+    respond(rate, result)
+}
+
+/// Authentication, rate limit and test switches, shared by every route.
+fn guard(
+    state: &AppState,
+    headers: &HeaderMap,
+    route: MgmtRoute,
+    rate: &mut Option<RateInfo>,
+) -> Result<Caller, ApiError> {
+    let caller = counted(state, headers, rate)??;
     if state.config.test_mode {
         let mut store = state.store();
         if store

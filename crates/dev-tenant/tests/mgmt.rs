@@ -710,7 +710,15 @@ async fn malformed_paths_and_unknown_routes_get_auth0_bodies() {
     )
     .await
     .assert_mgmt_error(400, Some("invalid_uri"), PATH_ERROR);
-    t.get("/api/v2/clients")
+    let r = t.get("/api/v2/clients").await;
+    r.assert_mgmt_error(404, None, "Not Found");
+    assert!(
+        r.header("x-ratelimit-remaining").is_some(),
+        "{:?}",
+        r.headers
+    );
+    // Outside the Management API, the tenant's own 404.
+    t.get("/nothing-here")
         .await
         .assert_mgmt_error(404, None, "Not Found");
 }
