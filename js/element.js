@@ -8,6 +8,7 @@
 // flight survives them. Importing this module defines the element (in a browser) and loads
 // nothing: the wasm is fetched when the first element connects.
 import { mount } from "./index.js";
+import { reportError } from "./events.js";
 
 const ATTRIBUTES = ["domain", "client-id", "connections", "response-mode", "redirect-uri", "locale", "theme", "heading-level"];
 
@@ -91,10 +92,7 @@ class AccountLinkElement extends Base {
         this.#handle = mount(this, options);
       }
     } catch (error) {
-      const detail = { code: error.code, actor: error.actor, message: error.message, userMessage: error.userMessage, error };
-      for (const name of ["account-link:error", "account-link-error"]) {
-        this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
-      }
+      reportError(this, options, error);
     }
   }
 }

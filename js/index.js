@@ -4,6 +4,7 @@
 // explicit `init()`.
 import initWasm, * as widget from "./auth0_account_link.js";
 import { loadMessages } from "./locales.js";
+import { reportError } from "./events.js";
 
 export { loadMessages, LOCALES } from "./locales.js";
 
@@ -60,15 +61,6 @@ function withCatalogs(options) {
     : options;
 }
 
-/** Tells the host about an error found after `mount` returned (the wasm was still loading). */
-function report(element, options, error) {
-  const detail = { code: error.code, actor: error.actor, message: error.message, userMessage: error.userMessage, error };
-  for (const name of ["account-link:error", "account-link-error"]) {
-    element.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
-  }
-  if (typeof options?.onError === "function") options.onError(detail);
-}
-
 /** The handle `mount` returns while the wasm loads: it mounts once loaded, keeping the
  *  latest options given to `update`, and mounts nothing after `unmount`. */
 class PendingHandle {
@@ -84,11 +76,11 @@ class PendingHandle {
         try {
           this.#handle = widget.mount(element, withCatalogs(this.#options));
         } catch (error) {
-          report(element, this.#options, error);
+          reportError(element, this.#options, error);
         }
       },
       (error) => {
-        if (!this.#gone) report(element, this.#options, error);
+        if (!this.#gone) reportError(element, this.#options, error);
       },
     );
   }

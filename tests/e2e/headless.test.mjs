@@ -47,6 +47,7 @@ test("a confirm callback answering false ends with cancelled and links nothing",
   await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
   const r = await result(page);
   assert.equal(r.error, "cancelled");
+  assert.equal(r.actor, "user");
   const log = await env.tenant.test("/test/mgmt-log");
   assert.equal(log.filter((e) => e.method === "POST").length, 0);
   await page.close();
@@ -58,6 +59,7 @@ test("a wrong option is config_invalid naming it, before any request", async () 
   await page.locator("#bad-mount").click();
   const r = await result(page);
   assert.equal(r.error, "config_invalid");
+  assert.equal(r.actor, "developer");
   assert.match(r.message, /clientID/);
   assert.equal((await env.tenant.test("/test/mgmt-log")).length, before);
   await page.close();
@@ -105,6 +107,10 @@ test("the custom element renders the widget and links", async () => {
   // Options given as a property reach the widget: its theme and a message override.
   assert.equal(await element.locator("section.aal").getAttribute("data-theme"), "dark");
   assert.equal(await element.locator(".aal-title").textContent(), "Sign-in methods");
+  // A wrong attribute is reported as an event and keeps the running widget.
+  await page.evaluate(() => document.getElementById("element").setAttribute("response-mode", "fragment"));
+  await page.locator("#element-events").filter({ hasText: "account-link:error:config_invalid" }).waitFor();
+  assert.equal(await element.locator(".aal-identity").count(), 2, "the widget stays");
   await page.close();
 });
 
