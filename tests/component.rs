@@ -605,19 +605,24 @@ fn catalog_loader() -> auth0_account_link::component::MessageLoader {
     })
 }
 
-fn with_locale(locale: &str, f: impl FnOnce(&mut LinkOptions)) -> LinkConfig {
+/// The component's props in `locale`, with a loader of the shipped catalogs.
+fn localized(locale: &str) -> AccountLinkProps {
     let mut o = options();
     o.locale = Some(locale.into());
-    f(&mut o);
-    LinkConfig::new(&o).expect("config")
+    let mut p = props(
+        LinkConfig::new(&o).expect("config"),
+        good_token(),
+        &Rc::default(),
+    );
+    p.load_messages = Some(catalog_loader());
+    p
 }
 
 #[wasm_bindgen_test]
 async fn a_locale_loads_its_catalog_with_no_english_flash_also_when_it_changes() {
     let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
     let host = host();
-    let mut p = props(with_locale("de-AT", |_| {}), good_token(), &Rc::default());
-    p.load_messages = Some(catalog_loader());
+    let p = localized("de-AT");
     let app = render(&host, p);
     sleep(0).await;
     let section = q(&host, "section.aal");
@@ -650,16 +655,14 @@ async fn a_locale_loads_its_catalog_with_no_english_flash_also_when_it_changes()
     app.destroy();
     // A locale change through new props loads the new catalog without a restart.
     let host = self::host();
-    let mut p = props(with_locale("fr", |_| {}), good_token(), &Rc::default());
-    p.load_messages = Some(catalog_loader());
+    let p = localized("fr");
     let mut app = render(&host, p);
     wait_for(&host, ".aal-status[data-status=ready]").await;
     assert_eq!(
         q(&host, "h2.aal-title").text_content().as_deref(),
         Some("Comptes associés")
     );
-    let mut p = props(with_locale("es", |_| {}), good_token(), &Rc::default());
-    p.load_messages = Some(catalog_loader());
+    let p = localized("es");
     app.update(p);
     eventually("the Spanish catalog shows", || {
         count(&host, "h2.aal-title") == 1
@@ -673,8 +676,7 @@ async fn a_locale_loads_its_catalog_with_no_english_flash_also_when_it_changes()
 async fn a_right_to_left_locale_sets_dir_and_an_unknown_one_falls_back_to_english() {
     let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
     let host = host();
-    let mut p = props(with_locale("ar", |_| {}), good_token(), &Rc::default());
-    p.load_messages = Some(catalog_loader());
+    let p = localized("ar");
     let app = render(&host, p);
     wait_for(&host, ".aal-status[data-status=ready]").await;
     assert_eq!(
@@ -687,8 +689,7 @@ async fn a_right_to_left_locale_sets_dir_and_an_unknown_one_falls_back_to_englis
     );
     app.destroy();
     let host = self::host();
-    let mut p = props(with_locale("sv", |_| {}), good_token(), &Rc::default());
-    p.load_messages = Some(catalog_loader());
+    let p = localized("sv");
     let app = render(&host, p);
     wait_for(&host, ".aal-status[data-status=ready]").await;
     assert_eq!(

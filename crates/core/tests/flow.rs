@@ -47,6 +47,18 @@ fn token_response(id_token: &str) -> HttpResponse {
     HttpResponse::new(200, json!({"access_token": "opaque", "id_token": id_token, "token_type": "Bearer", "expires_in": 86400}).to_string())
 }
 
+/// Arms the mock with the code exchange's answer: an ID token carrying the nonce of the
+/// authorize `url`, bent by `tweak`.
+fn expect_code_exchange(mock: &MockTransport, url: &str, tweak: impl Fn(&mut Value)) {
+    let nonce = query_param(url, "nonce").expect("nonce");
+    mock.expect(
+        Method::Post,
+        TOKEN_URL,
+        None,
+        token_response(&id_token_for(&nonce, tweak)),
+    );
+}
+
 /// A popup that "logs in" and answers the matching callback; it arms the mock with the
 /// token response (which must carry the nonce from the authorize URL).
 fn answering_popup<'a>(
@@ -56,13 +68,7 @@ fn answering_popup<'a>(
 ) -> Box<dyn FnMut(&str) -> PopupOutcome + 'a> {
     Box::new(move |url: &str| {
         let state = query_param(url, "state").expect("state");
-        let nonce = query_param(url, "nonce").expect("nonce");
-        mock.expect(
-            Method::Post,
-            TOKEN_URL,
-            None,
-            token_response(&id_token_for(&nonce, &tweak)),
-        );
+        expect_code_exchange(mock, url, &tweak);
         after(mock);
         PopupOutcome::Callback(CallbackResponse {
             code: Some("code-1".into()),
@@ -224,13 +230,7 @@ fn popup_blocked_then_redirect_fallback_completes() {
         Some("https://app.example.com/callback.html")
     );
     // Back on the page after the redirect: a new flow resumes from storage.
-    let nonce = query_param(&url, "nonce").expect("nonce");
-    mock.expect(
-        Method::Post,
-        TOKEN_URL,
-        None,
-        token_response(&id_token_for(&nonce, |_| {})),
-    );
+    expect_code_exchange(&mock, &url, |_| {});
     jwks_ok(&mock);
     mock.expect(
         Method::Post,
@@ -1174,13 +1174,7 @@ fn a_redirect_return_acts_for_the_user_the_login_left_from() {
     let cfg = redirect_config();
     let mock = MockTransport::new();
     let (url, persisted) = blocked_then_redirected(&mut driver(&mock), &cfg);
-    let nonce = query_param(&url, "nonce").expect("nonce");
-    mock.expect(
-        Method::Post,
-        TOKEN_URL,
-        None,
-        token_response(&id_token_for(&nonce, |_| {})),
-    );
+    expect_code_exchange(&mock, &url, |_| {});
     jwks_ok(&mock);
     // Back on the page, the host's silent renewal now yields the secondary login's user.
     let other = token_for("github|4242");

@@ -41,6 +41,9 @@ async fn read_only_token(t: &Tenant) -> String {
         .to_owned()
 }
 
+/// Auth0's 403 message (`unowned_resource`) when the path's user is not the token's `sub`.
+const NOT_THE_SUBJECT: &str = "User to be acted on does not match subject in bearer token.";
+
 /// The refusal of an ID token whose `kid` names no published key (or that has none).
 /// axum's reason for a path segment that is not UTF-8, in the tenant's 400 body.
 const PATH_ERROR: &str = "Path validation error: Invalid UTF-8 in `id`";
@@ -148,7 +151,7 @@ async fn scope_and_subject_checks_on_read() {
     get_user(&t, "auth0|bob", &token).await.assert_mgmt_error(
         403,
         Some("unowned_resource"),
-        "User to be acted on does not match subject in bearer token.",
+        NOT_THE_SUBJECT,
     );
     let no_scope = t
         .login(ALICE, &[("audience", API), ("scope", "openid")])
@@ -321,11 +324,7 @@ async fn path_must_be_the_token_subject() {
     let secondary = t.id_token(GOOGLE).await;
     link(&t, "auth0|bob", &token, json!({"link_with": secondary}))
         .await
-        .assert_mgmt_error(
-            403,
-            Some("unowned_resource"),
-            "User to be acted on does not match subject in bearer token.",
-        );
+        .assert_mgmt_error(403, Some("unowned_resource"), NOT_THE_SUBJECT);
 }
 
 #[tokio::test]
@@ -541,11 +540,7 @@ async fn unlink_refusals() {
         &token,
     )
     .await
-    .assert_mgmt_error(
-        403,
-        Some("unowned_resource"),
-        "User to be acted on does not match subject in bearer token.",
-    );
+    .assert_mgmt_error(403, Some("unowned_resource"), NOT_THE_SUBJECT);
     let read_only = read_only_token(&t).await;
     t.delete(
         &format!("{}/github/4242", identities_uri(ALICE)),

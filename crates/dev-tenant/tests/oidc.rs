@@ -337,6 +337,17 @@ async fn exchange(t: &Tenant, pairs: &[(&str, &str)]) -> Reply {
     t.post_form("/oauth/token", pairs).await
 }
 
+/// A refresh-token grant by `client_id`, with any `extra` parameters.
+async fn refresh_grant(t: &Tenant, client_id: &str, token: &str, extra: &[(&str, &str)]) -> Reply {
+    let mut pairs = vec![
+        ("grant_type", "refresh_token"),
+        ("client_id", client_id),
+        ("refresh_token", token),
+    ];
+    pairs.extend_from_slice(extra);
+    exchange(t, &pairs).await
+}
+
 #[tokio::test]
 async fn token_wrong_verifier_is_invalid_grant() {
     let t = tenant();
@@ -589,25 +600,9 @@ async fn refresh_tokens_when_offline_access_is_asked() {
         .as_str()
         .expect("refresh_token")
         .to_owned();
-    let r = exchange(
-        &t,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", SPA),
-            ("refresh_token", &refresh),
-        ],
-    )
-    .await;
+    let r = refresh_grant(&t, SPA, &refresh, &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let r = exchange(
-        &t,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", "other-spa-client"),
-            ("refresh_token", &refresh),
-        ],
-    )
-    .await;
+    let r = refresh_grant(&t, "other-spa-client", &refresh, &[]).await;
     assert_eq!(r.json()["error"], json!("invalid_grant"));
     assert!(t.login(ALICE, &[]).await.get("refresh_token").is_none());
 }
@@ -1163,15 +1158,7 @@ async fn refresh_keeps_auth_time_and_its_audience() {
     let first = claims(body["id_token"].as_str().expect("id_token"));
     let refresh = body["refresh_token"].as_str().expect("refresh").to_owned();
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let r = exchange(
-        &t,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", SPA),
-            ("refresh_token", &refresh),
-        ],
-    )
-    .await;
+    let r = refresh_grant(&t, SPA, &refresh, &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let refreshed = claims(r.json()["id_token"].as_str().expect("id_token"));
     assert_eq!(refreshed["auth_time"], first["auth_time"], "OIDC Core 12.2");
@@ -1181,14 +1168,11 @@ async fn refresh_keeps_auth_time_and_its_audience() {
         json!(API)
     );
     // A refresh token serves the audience it was issued for only.
-    let r = exchange(
+    let r = refresh_grant(
         &t,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", SPA),
-            ("refresh_token", &refresh),
-            ("audience", &format!("{ISS}userinfo")),
-        ],
+        SPA,
+        &refresh,
+        &[("audience", &format!("{ISS}userinfo"))],
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
