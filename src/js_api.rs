@@ -542,7 +542,15 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
                     ask_host(
                         f,
                         &to_js(&profile),
-                        Box::new(move |answer| runner.confirm(answer.is_ok_and(|v| v.is_truthy()))),
+                        Box::new(move |answer| {
+                            if let Err(e) = &answer {
+                                crate::browser::warn(&format!(
+                                    "confirm failed, so nothing was linked: {}",
+                                    describe(e)
+                                ));
+                            }
+                            runner.confirm(answer.is_ok_and(|v| v.is_truthy()))
+                        }),
                     );
                 }
                 Update::Status(_) => {}

@@ -148,11 +148,12 @@ impl Texts {
         }
     }
 
-    /// The text of `key`.
+    /// The text of `key` (a key the catalog lacks shows as itself: a typo is seen, not
+    /// silently blank).
     pub fn get(&self, key: &str) -> String {
         match self.overrides.get(key).or_else(|| self.catalog.get(key)) {
             Some(text) => text.to_owned(),
-            None => english(key).unwrap_or_default().into_owned(),
+            None => english(key).map_or_else(|| key.to_owned(), Cow::into_owned),
         }
     }
 

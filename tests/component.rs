@@ -587,6 +587,46 @@ fn every_shipped_catalog_translates_every_message_with_the_same_placeholders() {
     }
 }
 
+/// The message keys the component's source names: first arguments of `texts.get(…)` and
+/// `texts.fill(…)`, and the `status.*` keys it picks by status.
+fn keys_named_in(source: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for call in [".get(", ".fill("] {
+        for (at, _) in source.match_indices(call) {
+            let rest = source[at + call.len()..].trim_start();
+            if let Some(literal) = rest.strip_prefix('"') {
+                keys.push(literal.split('"').next().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    for (at, _) in source.match_indices("\"status.") {
+        keys.push(
+            source[at + 1..]
+                .split('"')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    keys
+}
+
+#[wasm_bindgen_test]
+fn every_key_the_component_names_is_in_the_catalog() {
+    let sources = [
+        include_str!("../src/component/mod.rs"),
+        include_str!("../src/component/parts.rs"),
+    ];
+    let named: Vec<String> = sources.iter().flat_map(|s| keys_named_in(s)).collect();
+    assert!(named.len() > 30, "the scan finds the keys: {named:?}");
+    for key in named {
+        assert!(
+            auth0_account_link::messages::english(&key).is_some(),
+            "{key} is used but not in the catalog"
+        );
+    }
+}
+
 fn catalog_loader() -> auth0_account_link::component::MessageLoader {
     Rc::new(|locale: String, done| {
         wasm_bindgen_futures::spawn_local(async move {
