@@ -107,7 +107,9 @@ export function mount(element, options) {
   return loaded ? widget.mount(element, withCatalogs(options)) : new PendingHandle(element, options);
 }
 
-/** A login window opened blank inside the click, as the widget opens it. */
+/** A login window opened blank inside the click, as the widget opens it (the same name
+ *  prefix, random suffix and centred 480×680 as src/browser/popup.rs: the wasm is not
+ *  loaded yet, so it cannot open the window itself). */
 function openBlankPopup() {
   const name = `auth0-account-link-${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(12)))).replace(/\+/g, "-").replace(/\//g, "_")}`;
   const [width, height] = [480, 680];
