@@ -2,7 +2,9 @@
 // widget in the opener (same origin only), then clears it from this window's URL.
 const params = new URLSearchParams(window.location.search);
 const response = {};
-for (const key of ["code", "state", "error", "error_description", "iss"]) {
+// The parameters an authorization response owns (the core's CallbackResponse::PARAMETERS;
+// crates/core/tests/js_copies.rs fails when the two lists differ).
+for (const key of ["code", "state", "iss", "error", "error_description", "error_uri"]) {
   if (params.has(key)) response[key] = params.get(key);
 }
 window.history.replaceState(null, "", window.location.pathname);

@@ -188,6 +188,9 @@ export function linkWithPopup(
   options: AccountLinkOptions,
   params?: {
     connection?: string;
+    /** Asked with the verified secondary before the link; only `true` links (anything
+     *  else, a throw or a rejection ends with `cancelled`). The `beforeLink` option is
+     *  asked after it, as the widget asks it. */
     confirm?: (profile: SecondaryProfile) => boolean | Promise<boolean>;
     /** A window you opened blank inside the click, to use as the login popup. */
     popup?: Window;
@@ -195,5 +198,10 @@ export function linkWithPopup(
 ): Promise<Identity[]>;
 export function listIdentities(options: AccountLinkOptions): Promise<Identity[]>;
 export function unlink(options: AccountLinkOptions, params: { provider: string; userId: string }): Promise<Identity[]>;
-/** Redirect fallback: on the callback page, finishes the link (null when there is nothing to resume). */
-export function resumeRedirect(options: AccountLinkOptions): Promise<Identity[] | null>;
+/** Redirect fallback: on the page the login returns to, finishes the link (null when the
+ *  URL holds no answer to this tab's pending login). `confirm` and the `beforeLink` option
+ *  are asked as `linkWithPopup` asks them. */
+export function resumeRedirect(
+  options: AccountLinkOptions,
+  params?: { confirm?: (profile: SecondaryProfile) => boolean | Promise<boolean> },
+): Promise<Identity[] | null>;

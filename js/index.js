@@ -4,7 +4,8 @@
 // explicit `init()`.
 import initWasm, * as widget from "./auth0_account_link.js";
 import { loadMessages } from "./locales.js";
-import { reportError } from "./events.js";
+import { reportError, own } from "./events.js";
+import { openLoginWindow } from "./popup.js";
 
 export { loadMessages, LOCALES } from "./locales.js";
 
@@ -107,17 +108,6 @@ export function mount(element, options) {
   return loaded ? widget.mount(element, withCatalogs(options)) : new PendingHandle(element, options);
 }
 
-/** A login window opened blank inside the click, as the widget opens it (the same name
- *  prefix, random suffix and centred 480×680 as src/browser/popup.rs: the wasm is not
- *  loaded yet, so it cannot open the window itself). */
-function openBlankPopup() {
-  const name = `auth0-account-link-${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(12)))).replace(/\+/g, "-").replace(/\//g, "_")}`;
-  const [width, height] = [480, 680];
-  const left = Math.max(0, window.screenX + (window.outerWidth - width) / 2);
-  const top = Math.max(0, window.screenY + (window.outerHeight - height) / 2);
-  return window.open("about:blank", name, `popup=yes,width=${width},height=${height},left=${Math.round(left)},top=${Math.round(top)}`);
-}
-
 /**
  * Links another account through a popup. Call it from a click handler: the popup opens
  * inside the click even when the wasm is not loaded yet (it is opened blank here, then
@@ -125,10 +115,15 @@ function openBlankPopup() {
  */
 export function linkWithPopup(options, params) {
   if (loaded) return widget.linkWithPopup(options, params);
-  const popup = openBlankPopup();
+  // A window the host opened itself is used as it is; else one is opened blank here,
+  // inside the click, and handed to the wasm once it has loaded.
+  const given = own(params, "popup");
+  const popup = given ?? openLoginWindow("about:blank");
   return init()
     .then(() => widget.linkWithPopup(options, popup ? { ...params, popup } : params))
-    .finally(() => popup?.close());
+    .finally(() => {
+      if (!given) popup?.close();
+    });
 }
 
 export function listIdentities(options) {
@@ -139,6 +134,6 @@ export function unlink(options, params) {
   return init().then(() => widget.unlink(options, params));
 }
 
-export function resumeRedirect(options) {
-  return init().then(() => widget.resumeRedirect(options));
+export function resumeRedirect(options, params) {
+  return init().then(() => widget.resumeRedirect(options, params));
 }

@@ -31,8 +31,35 @@ const map = JSON.parse(printed.slice(printed.indexOf("{")));
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 let js = readFileSync(jsPath, "utf8");
 
+// Imports of a JS snippet (`#[wasm_bindgen(module = "/js/…")]`) that need no shim come
+// straight from the snippet's namespace (`import * as import1 …`, `"<module>": import1`).
+const namespaces = new Set([...js.matchAll(/import \* as (import\d+) from/g)].map((m) => m[1]));
+const namespaceOf = (module) => {
+  const found = js.match(new RegExp(`${escape(JSON.stringify(module))}\\s*:\\s*(import\\d+)\\s*,`));
+  return found && namespaces.has(found[1]) ? found[1] : null;
+};
+const direct = new Map();
+for (const [module, name, short] of map.imports) {
+  const namespace = namespaceOf(module);
+  if (!namespace) continue;
+  if (!direct.has(module)) direct.set(module, { namespace, names: [] });
+  direct.get(module).names.push([name, short]);
+}
+// binaryen gives every import one module name, so the snippet's functions join the glue's
+// own import object (`const import0 = { __proto__: null, …`).
+const main = js.match(/const (import\d+) = \{\s*__proto__: null,/);
+if (direct.size && !main) throw new Error("the glue's own import object is not where expected");
+for (const [module, { namespace, names }] of direct) {
+  const entry = new RegExp(`\\s*${escape(JSON.stringify(module))}\\s*:\\s*${namespace}\\s*,?`);
+  if (!entry.test(js)) throw new Error(`import module ${module}: its entry is not in the glue`);
+  js = js.replace(entry, "");
+  const fields = names.map(([name, short]) => `${JSON.stringify(short)}: ${namespace}.${name},`).join(" ");
+  js = js.replace(main[0], `${main[0]} ${fields}`);
+}
+
 // Imports: each is one `name: function…` entry of the glue's import object.
-for (const [, name, short] of map.imports) {
+for (const [module, name, short] of map.imports) {
+  if (direct.has(module)) continue;
   const entry = new RegExp(`(^|[\\s{,])${escape(name)}:`, "gm");
   const found = js.match(entry)?.length ?? 0;
   if (found !== 1) throw new Error(`import ${name}: defined ${found} times in the glue`);
@@ -49,6 +76,7 @@ map.imports.forEach(([module, , short]) => {
   moduleOf.set(module, renamed.module);
 });
 for (const [module, short] of moduleOf) {
+  if (direct.has(module)) continue;
   const key = new RegExp(`${escape(JSON.stringify(module))}\\s*:`, "g");
   if (!key.test(js)) throw new Error(`import module ${module} is not in the glue`);
   js = js.replace(key, `${JSON.stringify(short)}:`);

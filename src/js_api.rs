@@ -3,15 +3,17 @@
 //! `retryAfterSeconds`, `userMessage`); events are dispatched on the host element.
 
 use crate::browser::{describe, window};
-use crate::component::{AccountLink, AccountLinkProps, MessageLoader};
+use crate::component::{
+    ask_before_link, AccountLink, AccountLinkProps, BeforeLink, MessageLoader, Reply,
+};
 use crate::messages::Messages;
-use crate::runner::{identity_op, Runner, TokenSource, Update};
-use crate::widget::BeforeLink;
+use crate::runner::{identity_op, Host, Runner, TokenSource};
 use account_link_core::config::{LinkConfig, LinkOptions};
 use account_link_core::error::ErrorCode;
-use account_link_core::flow::{IdentityOpKind, Outcome};
+use account_link_core::flow::IdentityOpKind;
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::{Identity, IdentityRef};
+use account_link_core::session::{Command, Policy, Question, Tell};
 use account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -19,6 +21,26 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use yew::{AppHandle, Callback, Renderer};
+
+// How the host is told: the one copy of the events and `on*` callbacks, shared with the
+// package's JavaScript (which reports what it finds before the wasm runs).
+#[wasm_bindgen(module = "/js/events.js")]
+extern "C" {
+    fn report(element: &web_sys::Element, options: &JsValue, what: &str, detail: &JsValue);
+    #[wasm_bindgen(js_name = reportError)]
+    fn report_error(element: &web_sys::Element, options: &JsValue, error: &JsValue);
+}
+
+/// `options[name]` when it is the object's own property (nothing inherited from a
+/// prototype, a polluted `Object.prototype` included); else `undefined`.
+fn own(options: &JsValue, name: &str) -> JsValue {
+    match options.dyn_ref::<Object>() {
+        Some(object) if Object::has_own(object, &name.into()) => {
+            Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED)
+        }
+        _ => JsValue::UNDEFINED,
+    }
+}
 
 fn set(target: &JsValue, key: &str, value: impl Into<JsValue>) {
     // Setting a property on a plain object we just created cannot fail.
@@ -86,7 +108,7 @@ fn config_error(option: &str, problem: &str, fix: &str) -> LinkError {
 /// `getAccessToken` is called when the token is asked for (not when the future is first
 /// polled): the host's token request is under way while the click handler goes on.
 fn token_source(f: Function) -> TokenSource {
-    Rc::new(move || {
+    TokenSource::from(move |()| {
         let called = f.call0(&JsValue::UNDEFINED).map_err(|e| describe(&e));
         Box::pin(async move {
             let value = JsFuture::from(Promise::resolve(&called?))
@@ -95,7 +117,7 @@ fn token_source(f: Function) -> TokenSource {
             value.as_string().ok_or_else(|| {
                 "getAccessToken resolved to something other than a string".to_owned()
             })
-        })
+        }) as crate::runner::TokenFuture
     })
 }
 
@@ -109,8 +131,7 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
             "pass { domain, clientId, getAccessToken, … }",
         ));
     }
-    let get = Reflect::get(options, &"getAccessToken".into()).unwrap_or(JsValue::UNDEFINED);
-    let get: Function = get
+    let get: Function = own(options, "getAccessToken")
         .dyn_into()
         .map_err(|_| config_error("getAccessToken", "is missing or not a function", "pass an async function that resolves to the primary user's Management API access token"))?;
     let names: Vec<String> = Object::keys(options.unchecked_ref::<Object>())
@@ -131,10 +152,7 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
     ] {
         let _existed = Reflect::delete_property(&copy, &function_option.into());
     }
-    if Reflect::get(&copy, &"appOrigin".into())
-        .map(|v| v.is_undefined())
-        .unwrap_or(true)
-    {
+    if own(&copy, "appOrigin").is_undefined() {
         if let Ok(origin) = window().location().origin() {
             set(&copy, "appOrigin", origin);
         }
@@ -153,40 +171,15 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
     Ok((LinkConfig::new(&parsed)?, token_source(get)))
 }
 
-/// Dispatches `account-link:<what>` and its colon-free alias `account-link-<what>` (the
-/// name React, Vue and Angular templates can bind to).
-fn dispatch_event(target: &web_sys::Element, what: &str, detail: JsValue) {
-    let init = web_sys::CustomEventInit::new();
-    init.set_detail(&detail);
-    init.set_bubbles(true);
-    init.set_composed(true);
-    for name in [
-        format!("account-link:{what}"),
-        format!("account-link-{what}"),
-    ] {
-        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(&name, &init) {
-            let _delivered = target.dispatch_event(&event);
-        }
-    }
-}
-
 fn identities_detail(ids: &[Identity]) -> JsValue {
     let detail = Object::new();
     set(&detail, "identities", to_js(&ids));
     detail.into()
 }
 
-fn error_detail(e: &LinkError) -> JsValue {
-    let detail: JsValue = Object::new().into();
-    set_stable_fields(&detail, e);
-    set(&detail, "message", e.detail());
-    set(&detail, "error", js_error(e));
-    detail
-}
-
 /// The optional `onLinked` / `onUnlinked` / `onError` option: a function, or absent.
 fn host_callback(options: &JsValue, name: &str) -> Result<Option<Function>, LinkError> {
-    let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let value = own(options, name);
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
@@ -197,14 +190,6 @@ fn host_callback(options: &JsValue, name: &str) -> Result<Option<Function>, Link
             "pass a function, or leave it out",
         )
     })
-}
-
-fn call_host(callback: &Option<Function>, detail: &JsValue) {
-    if let Some(f) = callback {
-        if let Err(e) = f.call1(&JsValue::UNDEFINED, detail) {
-            crate::browser::warn(&format!("a host callback threw: {}", describe(&e)));
-        }
-    }
 }
 
 /// Texts by key from a JS object: `Err((key, problem))` for a key the widget does not
@@ -227,7 +212,7 @@ fn messages_from(value: &JsValue) -> Result<Messages, (String, &'static str)> {
 
 /// The `messages` option: texts replacing the catalog's.
 fn messages_option(options: &JsValue) -> Result<Messages, LinkError> {
-    let value = Reflect::get(options, &"messages".into()).unwrap_or(JsValue::UNDEFINED);
+    let value = own(options, "messages");
     if value.is_undefined() || value.is_null() {
         return Ok(Messages::default());
     }
@@ -264,7 +249,7 @@ fn message_loader(options: &JsValue) -> Result<Option<MessageLoader>, LinkError>
     let Some(load) = host_callback(options, "loadMessages")? else {
         return Ok(None);
     };
-    let loader: MessageLoader = Rc::new(move |locale: String, done| {
+    let loader = MessageLoader::from(move |(locale, done): (String, Reply<_>)| {
         ask_host(
             &load,
             &locale.into(),
@@ -288,7 +273,7 @@ fn before_link_option(options: &JsValue) -> Result<Option<BeforeLink>, LinkError
     let Some(f) = host_callback(options, "beforeLink")? else {
         return Ok(None);
     };
-    let hook: BeforeLink = Rc::new(move |profile: SecondaryProfile, done| {
+    let hook = BeforeLink::from(move |(profile, done): (SecondaryProfile, Reply<_>)| {
         ask_host(
             &f,
             &to_js(&profile),
@@ -318,20 +303,18 @@ fn mount_props(
     options: &JsValue,
 ) -> Result<AccountLinkProps, LinkError> {
     let (config, token) = parse_options(options)?;
-    let (on_linked, on_unlinked, on_error) = (
-        host_callback(options, "onLinked")?,
-        host_callback(options, "onUnlinked")?,
-        host_callback(options, "onError")?,
-    );
-    let identities_event = |name: &'static str, callback: Option<Function>| {
-        let element = element.clone();
+    // Checked here (config_invalid names them); called by events.js, which reads them
+    // from the options again.
+    for callback in ["onLinked", "onUnlinked", "onError"] {
+        host_callback(options, callback)?;
+    }
+    let identities_event = |what: &'static str| {
+        let (element, options) = (element.clone(), options.clone());
         Callback::from(move |ids: Vec<Identity>| {
-            let detail = identities_detail(&ids);
-            dispatch_event(&element, name, detail.clone());
-            call_host(&callback, &detail);
+            report(&element, &options, what, &identities_detail(&ids));
         })
     };
-    let error_target = element.clone();
+    let (error_target, error_options) = (element.clone(), options.clone());
     let messages = messages_option(options)?;
     let load_messages = message_loader(options)?;
     let before_link = before_link_option(options)?;
@@ -341,12 +324,10 @@ fn mount_props(
         token,
         messages,
         load_messages,
-        on_linked: identities_event("linked", on_linked),
-        on_unlinked: identities_event("unlinked", on_unlinked),
+        on_linked: identities_event("linked"),
+        on_unlinked: identities_event("unlinked"),
         on_error: Callback::from(move |e: LinkError| {
-            let detail = error_detail(&e);
-            dispatch_event(&error_target, "error", detail.clone());
-            call_host(&on_error, &detail);
+            report_error(&error_target, &error_options, &js_error(&e));
         }),
     })
 }
@@ -403,31 +384,23 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle,
     })
 }
 
-/// Settles a promise once, from the runner's updates.
+/// Settles a headless call's promise once, from what its session tells.
 struct Settle {
     resolve: Function,
     reject: Function,
-    runner: Option<Runner>,
-    /// The flow reported `SessionChanged`: the rejection says so (`sessionChanged: true`).
+    /// The session's runner, taken (and disposed of) when the promise settles.
+    runner: Rc<RefCell<Option<Runner>>>,
+    /// The session said `session_changed`: the rejection says so (`sessionChanged: true`).
     session_changed: bool,
 }
 
 impl Settle {
-    fn new(resolve: Function, reject: Function) -> Self {
-        Settle {
-            resolve,
-            reject,
-            runner: None,
-            session_changed: false,
-        }
-    }
-
-    fn outcome(&mut self, outcome: &Outcome) {
-        if matches!(outcome, Outcome::SessionChanged) {
-            self.session_changed = true;
-        }
-        if let Some(result) = outcome_result(outcome) {
-            self.finish(result);
+    fn tell(&mut self, tell: Tell) {
+        match tell {
+            Tell::Linked(ids) => self.finish(Ok(to_js(&ids))),
+            Tell::Unlinked(_) => {}
+            Tell::Failed(e) if e.code() == ErrorCode::SessionChanged => self.session_changed = true,
+            Tell::Failed(e) => self.finish(Err(js_error(&e))),
         }
     }
 
@@ -439,20 +412,74 @@ impl Settle {
             Ok(v) => self.resolve.call1(&JsValue::UNDEFINED, &v),
             Err(e) => self.reject.call1(&JsValue::UNDEFINED, &e),
         };
-        if let Some(r) = self.runner.take() {
+        let runner = self.runner.borrow_mut().take();
+        if let Some(r) = runner {
             r.dispose();
         }
     }
 }
 
-fn outcome_result(outcome: &Outcome) -> Option<Result<JsValue, JsValue>> {
-    match outcome {
-        Outcome::Ready => None,
-        Outcome::Linked(ids) => Some(Ok(to_js(ids))),
-        Outcome::Failed(e) => Some(Err(js_error(e))),
-        Outcome::Cancelled => Some(Err(js_error(&LinkError::cancelled()))),
-        Outcome::SessionChanged => None,
-    }
+/// A headless call's session: one attempt, the host's `confirm` (only an exact `true`
+/// links) and `beforeLink` asked as the widget asks them.
+fn headless_session(
+    config: LinkConfig,
+    token: TokenSource,
+    confirm: Option<Function>,
+    before_link: Option<BeforeLink>,
+    resolve: Function,
+    reject: Function,
+) -> (Runner, Rc<RefCell<Settle>>) {
+    let slot: Rc<RefCell<Option<Runner>>> = Rc::default();
+    let settle = Rc::new(RefCell::new(Settle {
+        resolve,
+        reject,
+        runner: slot.clone(),
+        session_changed: false,
+    }));
+    let policy = Policy::headless(confirm.is_some(), before_link.is_some());
+    let told = settle.clone();
+    let asked = slot.clone();
+    let host = Host {
+        view: Rc::new(|_| {}),
+        tell: Rc::new(move |tell| told.borrow_mut().tell(tell)),
+        ask: Rc::new(move |question| {
+            let slot = asked.clone();
+            let runner = move || slot.borrow().clone();
+            match question {
+                Question::Confirm(profile) => {
+                    let Some(f) = &confirm else {
+                        return;
+                    };
+                    ask_host(
+                        f,
+                        &to_js(&profile),
+                        Box::new(move |answer| {
+                            if let Err(e) = &answer {
+                                crate::browser::warn(&format!(
+                                    "confirm failed, so nothing was linked: {}",
+                                    describe(e)
+                                ));
+                            }
+                            let yes = answer.is_ok_and(|v| v.as_bool() == Some(true));
+                            if let Some(r) = runner() {
+                                r.command(Command::Confirm(yes));
+                            }
+                        }),
+                    );
+                }
+                Question::BeforeLink(profile) => {
+                    ask_before_link(before_link.as_ref(), profile, move |answer| {
+                        if let Some(r) = runner() {
+                            r.host_said(answer);
+                        }
+                    })
+                }
+            }
+        }),
+    };
+    let runner = Runner::new(config, policy, token, host);
+    *slot.borrow_mut() = Some(runner.clone());
+    (runner, settle)
 }
 
 /// The second argument of a headless call, read as options are: own properties only
@@ -485,8 +512,9 @@ fn call_params(params: &JsValue, allowed: &[&str], call: &str) -> Result<Vec<JsV
 }
 
 /// Links another account through a popup. Call it from a click handler: the popup opens
-/// before anything is awaited. `{ connection, confirm }`: with `confirm`, the verified
-/// secondary profile is passed to it and `false` ends with `cancelled`.
+/// before anything is awaited. `{ connection, confirm, popup }`: with `confirm`, the
+/// verified secondary profile is passed to it and anything but `true` ends with
+/// `cancelled`; the host's `beforeLink` option is asked as the widget asks it.
 #[wasm_bindgen(js_name = linkWithPopup)]
 pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
     let read = parse_options(&options).and_then(|(config, token)| {
@@ -505,88 +533,85 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
                 )
             })?),
         };
-        let confirm = match &values[1] {
-            v if v.is_undefined() => None,
-            v => Some(v.clone().dyn_into::<Function>().map_err(|_| {
-                config_error(
-                    "confirm",
-                    "is not a function",
-                    "pass a function that resolves to true or false",
-                )
-            })?),
-        };
-        // A blank window the package's entry opened in the click while the wasm loaded.
-        // (Another realm's `Window`: `instanceof` would say no, so it is taken unchecked.)
+        let confirm = confirm_param(&values[1])?;
+        // A window the package's entry (or the host) opened in the click while the wasm
+        // loaded. (Another realm's `Window`: `instanceof` would say no, so it is taken
+        // unchecked.)
         let popup = values[2]
             .is_object()
             .then(|| values[2].clone().unchecked_into::<web_sys::Window>());
-        Ok((config, token, connection, confirm, popup))
+        let before_link = before_link_option(&options)?;
+        Ok((config, token, connection, confirm, popup, before_link))
     });
-    let (config, token, connection, confirm, popup) = match read {
+    let (config, token, connection, confirm, popup, before_link) = match read {
         Ok(v) => v,
         Err(e) => return Promise::reject(&js_error(&e)),
     };
     Promise::new(&mut |resolve, reject| {
-        let settle = Rc::new(RefCell::new(Settle::new(resolve, reject)));
-        let (s, connection, confirm_fn) = (settle.clone(), connection.clone(), confirm.clone());
-        let on_update = move |update: Update| {
-            let runner = s.borrow().runner.clone();
-            let Some(runner) = runner else { return };
-            match update {
-                Update::Outcome(Outcome::Ready) => runner.start(connection.clone()),
-                Update::Outcome(outcome) => s.borrow_mut().outcome(&outcome),
-                Update::AskConfirm(profile) => {
-                    let Some(f) = &confirm_fn else {
-                        return runner.confirm(true);
-                    };
-                    ask_host(
-                        f,
-                        &to_js(&profile),
-                        Box::new(move |answer| {
-                            if let Err(e) = &answer {
-                                crate::browser::warn(&format!(
-                                    "confirm failed, so nothing was linked: {}",
-                                    describe(e)
-                                ));
-                            }
-                            runner.confirm(answer.is_ok_and(|v| v.is_truthy()))
-                        }),
-                    );
-                }
-                Update::Status(_) => {}
-            }
-        };
-        let runner = Runner::new(config.clone(), token.clone(), on_update);
-        settle.borrow_mut().runner = Some(runner.clone());
-        // The token request and the PKCE hash start first, so they run while the browser
-        // opens the popup; the popup still opens inside this click.
-        runner.prepare(None, confirm.is_some());
+        let given = popup.is_some();
+        let (runner, settle) = headless_session(
+            config.clone(),
+            token.clone(),
+            confirm.clone(),
+            before_link.clone(),
+            resolve,
+            reject,
+        );
+        // The login window first, before anything else runs: a browser may run queued
+        // work inside `window.open`.
         if !runner.preopen_popup(popup.clone()) {
-            let e = LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode");
+            let e = if given {
+                LinkError::new(ErrorCode::PopupClosed, "the login window opened in the click was closed before the widget could use it")
+            } else {
+                LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode")
+            };
             settle.borrow_mut().finish(Err(js_error(&e)));
+            return;
         }
+        runner.open();
+        runner.command(Command::Link(connection.clone()));
+    })
+}
+
+/// The `confirm` parameter: a function, or absent.
+fn confirm_param(value: &JsValue) -> Result<Option<Function>, LinkError> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    value.clone().dyn_into::<Function>().map(Some).map_err(|_| {
+        config_error(
+            "confirm",
+            "is not a function",
+            "pass a function that resolves to true (link) or anything else (do not)",
+        )
     })
 }
 
 /// Finishes a redirect-mode link on page load. Resolves to the identities after the link,
-/// or to `null` when the URL holds no authorization response.
+/// or to `null` when the URL holds no answer to this tab's pending login. `{ confirm }`
+/// and the `beforeLink` option are asked as `linkWithPopup` asks them.
 #[wasm_bindgen(js_name = resumeRedirect)]
-pub fn resume_redirect(options: JsValue) -> Promise {
-    let (config, token) = match parse_options(&options) {
+pub fn resume_redirect(options: JsValue, params: JsValue) -> Promise {
+    let read = parse_options(&options).and_then(|(config, token)| {
+        let values = call_params(&params, &["confirm"], "resumeRedirect")?;
+        let confirm = confirm_param(&values[0])?;
+        let before_link = before_link_option(&options)?;
+        Ok((config, token, confirm, before_link))
+    });
+    let (config, token, confirm, before_link) = match read {
         Ok(v) => v,
         Err(e) => return Promise::reject(&js_error(&e)),
     };
     Promise::new(&mut |resolve, reject| {
-        let settle = Rc::new(RefCell::new(Settle::new(resolve, reject)));
-        let s = settle.clone();
-        let on_update = move |update: Update| {
-            if let Update::Outcome(outcome) = update {
-                s.borrow_mut().outcome(&outcome);
-            }
-        };
-        let runner = Runner::new(config.clone(), token.clone(), on_update);
-        settle.borrow_mut().runner = Some(runner.clone());
-        if !runner.resume_from_redirect(false) {
+        let (runner, settle) = headless_session(
+            config.clone(),
+            token.clone(),
+            confirm.clone(),
+            before_link.clone(),
+            resolve,
+            reject,
+        );
+        if !runner.resume() {
             settle.borrow_mut().finish(Ok(JsValue::NULL));
         }
     })
@@ -598,9 +623,9 @@ pub fn list_identities(options: JsValue) -> Promise {
     let parsed = parse_options(&options);
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
-        identity_op(config, IdentityOpKind::List, None, token, None, None)
+        identity_op(config, IdentityOpKind::List, token)
             .await
-            .map(|(ids, _)| to_js(&ids))
+            .map(|ids| to_js(&ids))
             .map_err(|e| js_error(&e))
     })
 }
@@ -623,16 +648,9 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
     future_to_promise(async move {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
         let target = target.map_err(|e| js_error(&e))?;
-        identity_op(
-            config,
-            IdentityOpKind::Unlink(target),
-            None,
-            token,
-            None,
-            None,
-        )
-        .await
-        .map(|(ids, _)| to_js(&ids))
-        .map_err(|e| js_error(&e))
+        identity_op(config, IdentityOpKind::Unlink(target), token)
+            .await
+            .map(|ids| to_js(&ids))
+            .map_err(|e| js_error(&e))
     })
 }

@@ -5,7 +5,10 @@
 //!
 //! - [`AccountLink`]: the Yew component, the one renderer: Yew apps use it directly,
 //!   `mount()` and the `<auth0-account-link>` element render it from JS;
-//! - [`runner::Runner`] and [`runner::identity_op`]: the headless Rust API;
+//! - [`component::use_account_link`]: the session behind the widget, for a Yew app that
+//!   draws its own UI;
+//! - [`runner::Runner`] (a session's driver) and [`runner::identity_op`]: the headless
+//!   Rust API;
 //! - `mount`, `linkWithPopup`, `listIdentities`, `unlink`, `resumeRedirect`: the JS API
 //!   (wasm-bindgen, `--target web`), plus the `<auth0-account-link>` element in `js/`.
 //!
@@ -15,12 +18,10 @@ pub mod browser;
 pub mod component;
 pub mod messages;
 pub mod runner;
-pub mod widget;
 
 #[cfg(target_arch = "wasm32")]
 mod js_api;
 
 pub use account_link_core as core;
 pub use component::{AccountLink, AccountLinkProps};
-pub use runner::{identity_op, Runner, Status, TokenSource, Update};
-pub use widget::{Command, Hooks, Widget, WidgetState};
+pub use runner::{identity_op, token_source, Host, Runner, TokenSource};

@@ -1,24 +1,28 @@
-//! The runner: the one place that awaits. It feeds events into the core's `LinkFlow`
-//! and executes the effects it returns — popup, `message` listener, timers, fetch,
-//! WebCrypto, sessionStorage — reporting progress through one callback.
+//! The runner: the one place that awaits. It feeds [`Input`]s into the core's
+//! [`Session`] and executes the [`Output`]s it returns — popup, `message` listener,
+//! timers, fetch, WebCrypto, sessionStorage — and hands what the session decided to its
+//! driver ([`Host`]): the widget, a headless call, the element.
 //!
 //! Browser handles are owned here and are RAII: `dispose()` (or dropping the last handle)
 //! closes the popup, removes the listener and clears the timers. Async work holds only a
-//! weak reference, so late completions after disposal are dropped.
+//! weak reference, so late completions after disposal are dropped; the session drops the
+//! late answers of an earlier attempt by their generation.
 
 use crate::browser::{
     crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, window,
 };
 use account_link_core::config::LinkConfig;
 use account_link_core::flow::{
-    Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, LinkFlow,
-    Outcome, Phase, RequestPurpose, TokenFailure, Via,
+    Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, TokenFailure,
 };
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
-use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
+use account_link_core::session::{
+    redirect_response, Command, Input, Output, Policy, Question, RedirectReturn, Session, Tell,
+    View,
+};
 use account_link_core::token;
-use account_link_core::transaction::{CallbackResponse, Transaction};
+use account_link_core::transaction::CallbackResponse;
 use account_link_core::LinkError;
 use futures::future::{select, Either};
 use gloo_timers::callback::{Interval, Timeout};
@@ -31,54 +35,28 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::UnwrapThrowExt;
 use web_sys::{AbortController, AbortSignal};
 
-/// Where the primary access token comes from (`getAccessToken` in JS).
+/// Where the primary access token comes from (`getAccessToken` in JS): a Yew callback
+/// that returns the token's future (`Callback::from(|()| Box::pin(async { … }))`).
 pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
-pub type TokenSource = Rc<dyn Fn() -> TokenFuture>;
+pub type TokenSource = yew::Callback<(), TokenFuture>;
+
+/// A [`TokenSource`] from a function returning the token's future:
+/// `token_source(|| Box::pin(async { Ok(get_token().await) }))`.
+pub fn token_source(f: impl Fn() -> TokenFuture + 'static) -> TokenSource {
+    TokenSource::from(move |()| f())
+}
 
 /// How often a closed popup is noticed.
 const CLOSED_POLL_MS: u32 = 400;
 
-/// What the runner reports.
-#[derive(Debug, Clone)]
-pub enum Update {
-    Status(Status),
-    AskConfirm(SecondaryProfile),
-    Outcome(Outcome),
-}
-
-/// An owned view of the flow's phase, for the UI.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Status {
-    #[default]
-    Idle,
-    Preparing,
-    Ready,
-    PopupBlocked,
-    AwaitingLogin,
-    Verifying,
-    Confirming(SecondaryProfile),
-    Linking,
-    Linked,
-    Failed(LinkError),
-    Cancelled,
-}
-
-impl Status {
-    fn of(phase: Phase<'_>) -> Self {
-        match phase {
-            Phase::Idle => Status::Idle,
-            Phase::Preparing => Status::Preparing,
-            Phase::Ready => Status::Ready,
-            Phase::PopupBlocked(_) => Status::PopupBlocked,
-            Phase::AwaitingLogin => Status::AwaitingLogin,
-            Phase::Verifying => Status::Verifying,
-            Phase::Confirming(p) => Status::Confirming(p.clone()),
-            Phase::Linking => Status::Linking,
-            Phase::Linked(_) => Status::Linked,
-            Phase::Failed(e) => Status::Failed(e.clone()),
-            Phase::Cancelled => Status::Cancelled,
-        }
-    }
+/// What a driver hears from its session: a new view after each step, what the host is
+/// told, and the questions it must answer ([`Runner::command`] with `Confirm`,
+/// [`Runner::host_said`]).
+#[derive(Clone)]
+pub struct Host {
+    pub view: Rc<dyn Fn(View)>,
+    pub tell: Rc<dyn Fn(Tell)>,
+    pub ask: Rc<dyn Fn(Question)>,
 }
 
 thread_local! {
@@ -112,11 +90,13 @@ pub async fn jwks(
 }
 
 struct Inner {
-    config: LinkConfig,
-    flow: Option<LinkFlow>,
+    session: Session,
     env: BrowserEnv,
     token: TokenSource,
-    on_update: Rc<dyn Fn(Update)>,
+    host: Host,
+    /// The last view handed to the host (a step that changes nothing shown re-renders
+    /// nothing).
+    shown: Option<View>,
     popup: Option<Popup>,
     listener: Option<MessageListener>,
     closed_poll: Option<Interval>,
@@ -134,7 +114,7 @@ impl Inner {
     }
 }
 
-/// A handle to one link flow in the page. Cheap to clone.
+/// A handle to one linking session in the page. Cheap to clone.
 #[derive(Clone)]
 pub struct Runner {
     inner: Rc<RefCell<Inner>>,
@@ -147,19 +127,17 @@ impl std::fmt::Debug for Runner {
 }
 
 impl Runner {
-    pub fn new(
-        config: LinkConfig,
-        token: TokenSource,
-        on_update: impl Fn(Update) + 'static,
-    ) -> Self {
-        let flow = LinkFlow::new(config.clone());
+    /// A session for `config` under `policy`, with the primary user this tab remembered
+    /// (a secondary login that ended without a link). Nothing runs before [`Runner::open`].
+    pub fn new(config: LinkConfig, policy: Policy, token: TokenSource, host: Host) -> Self {
+        let remembered = storage::remembered_pin(config.client_id());
         Runner {
             inner: Rc::new(RefCell::new(Inner {
-                config,
-                flow: Some(flow),
+                session: Session::new(config, policy, remembered),
                 env: BrowserEnv::default(),
                 token,
-                on_update: Rc::new(on_update),
+                host,
+                shown: None,
                 popup: None,
                 listener: None,
                 closed_poll: None,
@@ -184,63 +162,65 @@ impl Runner {
     }
 
     pub fn config(&self) -> LinkConfig {
-        self.inner.borrow().config.clone()
+        self.inner.borrow().session.config().clone()
     }
 
-    /// The primary user this runner's flow acts for, once known.
+    /// The primary user this session acts for, once known.
     pub fn primary_user_id(&self) -> Option<String> {
-        let inner = self.inner.borrow();
-        inner
-            .flow
-            .as_ref()
-            .and_then(|f| f.primary_user_id().map(str::to_owned))
-    }
-
-    /// Pins the primary user (from the first identity list) before the first prepare.
-    pub fn pin_primary_user(&self, user_id: &str) {
-        if let Some(flow) = self.inner.borrow_mut().flow.as_mut() {
-            flow.pin_primary_user(user_id);
-        }
-    }
-
-    /// The core's answer to "prepare again now?" ([`LinkFlow::needs_fresh_attempt`]).
-    pub fn needs_fresh_attempt(&self) -> bool {
         self.inner
             .borrow()
-            .flow
-            .as_ref()
-            .is_some_and(LinkFlow::needs_fresh_attempt)
+            .session
+            .primary_user_id()
+            .map(str::to_owned)
     }
 
-    /// Checks the primary token and prepares PKCE material (before any click).
-    pub fn prepare(&self, known_identities: Option<Vec<Identity>>, confirm: bool) {
-        self.dispatch(Event::Prepare {
-            known_identities,
-            confirm,
-        });
+    pub fn view(&self) -> View {
+        self.inner.borrow().session.view()
     }
 
-    /// Opens the popup. Call it synchronously from the click handler: nothing is awaited
-    /// before `window.open`.
-    pub fn start(&self, connection: Option<String>) {
-        self.dispatch(Event::Start {
-            via: Via::Popup,
-            connection,
-        });
+    /// Begins the session: a redirect return in the URL that answers this tab's pending
+    /// login is taken (URL and sessionStorage cleaned) and finished; then the identities
+    /// are listed or an attempt prepared, as the policy says. Returns whether a redirect
+    /// return was taken.
+    pub fn open(&self) -> bool {
+        let client_id = self.inner.borrow().session.config().client_id().to_owned();
+        let resume = take_redirect_return(&client_id);
+        let resumed = resume.is_some();
+        self.dispatch(Input::Open(resume));
+        resumed
     }
 
-    /// The redirect fallback (after a blocked popup): navigates this tab.
-    pub fn start_redirect(&self, connection: Option<String>) {
-        self.dispatch(Event::Start {
-            via: Via::Redirect,
-            connection,
-        });
+    /// Redirect mode only (a headless `resumeRedirect`): opens the session when the URL
+    /// answers this tab's pending login, and says whether it did.
+    pub fn resume(&self) -> bool {
+        let client_id = self.inner.borrow().session.config().client_id().to_owned();
+        let Some(resume) = take_redirect_return(&client_id) else {
+            return false;
+        };
+        self.dispatch(Input::Open(Some(resume)));
+        true
     }
 
-    /// Headless use: opens a blank popup synchronously (inside the host's click handler)
-    /// that the flow later points at `/authorize`. `false` when the browser blocked it.
-    /// Opens the login window blank (inside the click), or takes `given`: one the host's
-    /// entry opened in the click while the wasm was still loading.
+    /// A user command. `Link` opens the popup before returning: call it from the click
+    /// handler.
+    pub fn command(&self, command: Command) {
+        self.dispatch(Input::Command(command));
+    }
+
+    /// The host's `beforeLink` answer.
+    pub fn host_said(&self, answer: Result<(), Option<String>>) {
+        self.dispatch(Input::HostSaid(answer));
+    }
+
+    /// The host's options again: the session decides what they change.
+    pub fn configure(&self, config: LinkConfig) {
+        self.dispatch(Input::Configure(config));
+    }
+
+    /// Headless use: the login window, taken before anything else (a browser may run
+    /// queued work inside `window.open`). `given`: one the package's entry opened blank in
+    /// the click while the wasm loaded; otherwise it is opened blank here, inside the
+    /// click. `false` when the browser blocked it or it is already closed.
     pub fn preopen_popup(&self, given: Option<web_sys::Window>) -> bool {
         let popup = match given {
             Some(window) => Popup::adopt(window),
@@ -253,76 +233,6 @@ impl Runner {
             }
             None => false,
         }
-    }
-
-    pub fn confirm(&self, accepted: bool) {
-        self.dispatch(Event::Confirm(accepted));
-    }
-
-    pub fn cancel(&self) {
-        self.dispatch(Event::Cancel);
-    }
-
-    pub fn retry(&self) {
-        self.dispatch(Event::Retry);
-    }
-
-    /// Redirect mode, back on the page: if the URL holds an authorization response and a
-    /// transaction is pending, removes both (URL and sessionStorage) and finishes the link.
-    /// Returns whether a response was found.
-    pub fn resume_from_redirect(&self, confirm: bool) -> bool {
-        let client_id = self.inner.borrow().config.client_id().to_owned();
-        let location = window().location();
-        let search = location.search().unwrap_or_default();
-        // Only a response to *our* pending transaction is ours: the host's own callback
-        // (auth0-spa-js's code and state) is left alone, URL included.
-        let Ok(callback) = CallbackResponse::from_query(&search) else {
-            return false;
-        };
-        let Some(stored) = storage::peek_transaction(&client_id) else {
-            return false;
-        };
-        let ours = Transaction::restore(&stored).is_ok_and(|t| {
-            callback
-                .state
-                .as_deref()
-                .is_some_and(|s| t.state_matches(s))
-        });
-        if !ours {
-            return false;
-        }
-        let persisted = storage::take_transaction(&client_id);
-        // The authorization response leaves the URL (and the history entry) at once; the
-        // host's own query parameters, fragment and history state stay.
-        let kept = web_sys::UrlSearchParams::new_with_str(&search)
-            .ok()
-            .map(|params| {
-                for owned in CallbackResponse::PARAMETERS {
-                    params.delete(owned);
-                }
-                String::from(params.to_string())
-            });
-        let url = format!(
-            "{}{}{}",
-            location.pathname().unwrap_or_else(|_| "/".into()),
-            kept.filter(|q| !q.is_empty())
-                .map(|q| format!("?{q}"))
-                .unwrap_or_default(),
-            location.hash().unwrap_or_default(),
-        );
-        let removed = window().history().and_then(|history| {
-            let state = history.state()?;
-            history.replace_state_with_url(&state, "", Some(&url))
-        });
-        if removed.is_err() {
-            crate::browser::warn("could not remove the authorization response from the URL");
-        }
-        self.dispatch(Event::Resume {
-            persisted,
-            callback,
-            confirm,
-        });
-        true
     }
 
     /// Ends everything: closes the popup, removes listeners, clears timers; later async
@@ -340,71 +250,117 @@ impl Runner {
         self.inner.borrow().lifetime.signal()
     }
 
-    fn emit(&self, update: Update) {
-        let callback = self.inner.borrow().on_update.clone();
-        callback(update);
-    }
-
-    /// Steps the flow, then runs its effects in order (synchronously where they can be).
-    fn dispatch(&self, event: Event) {
-        let (effects, status) = {
+    /// Steps the session, shows its view, then runs its outputs in order (synchronously
+    /// where they can be: a popup opens inside the click that sent `Link`).
+    fn dispatch(&self, input: Input) {
+        let (outputs, view, host) = {
             let mut guard = self.inner.borrow_mut();
             let inner = &mut *guard;
             if inner.disposed {
                 return;
             }
-            let Some(flow) = inner.flow.take() else {
-                return;
-            };
-            let (flow, effects) = flow.step(event, &mut inner.env);
-            let status = Status::of(flow.phase());
-            inner.flow = Some(flow);
-            (effects, status)
+            let outputs = inner.session.step(input, &mut inner.env);
+            let view = inner.session.view();
+            let changed = inner.shown.as_ref() != Some(&view);
+            if changed {
+                inner.shown = Some(view.clone());
+            }
+            (outputs, changed.then_some(view), inner.host.clone())
         };
-        if effects.is_empty() {
-            return;
+        if let Some(view) = view {
+            (host.view)(view);
         }
-        self.emit(Update::Status(status));
-        for effect in effects {
-            self.execute(effect);
+        for output in outputs {
+            self.execute(output, &host);
         }
     }
 
-    /// Runs `work` and feeds its result back as an event, unless disposed meanwhile.
-    fn spawn<F: Future<Output = Event> + 'static>(&self, work: F) {
+    /// Runs `work` and feeds its result back, unless disposed meanwhile.
+    fn spawn<F: Future<Output = Input> + 'static>(&self, work: F) {
         let weak = self.weak();
         wasm_bindgen_futures::spawn_local(async move {
-            let event = work.await;
+            let input = work.await;
             if let Some(runner) = Runner::from_weak(&weak) {
-                runner.dispatch(event);
+                runner.dispatch(input);
             }
         });
     }
 
-    fn execute(&self, effect: Effect) {
+    fn token_request(&self) -> impl Future<Output = Result<String, TokenFailure>> {
+        let (token, seconds) = {
+            let inner = self.inner.borrow();
+            (
+                inner.token.clone(),
+                inner.session.config().request_timeout_seconds(),
+            )
+        };
+        // Called now, not at the first poll: in a click handler the host's token request
+        // runs while the browser opens the popup.
+        primary_token(token.emit(()), seconds)
+    }
+
+    fn send(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+        let timeout = self
+            .inner
+            .borrow()
+            .session
+            .config()
+            .request_timeout_seconds();
+        let lifetime = self.lifetime();
+        async move { http::send(&request, timeout, Some(&lifetime)).await }
+    }
+
+    fn execute(&self, output: Output, host: &Host) {
+        match output {
+            Output::Attempt(generation, effect) => self.execute_effect(generation, effect),
+            Output::Op(id, IdentityOpEffect::GetPrimaryToken) => {
+                let pending = self.token_request();
+                self.spawn(
+                    async move { Input::Op(id, IdentityOpEvent::PrimaryToken(pending.await)) },
+                );
+            }
+            Output::Op(id, IdentityOpEffect::Send(request)) => {
+                let pending = self.send(request);
+                self.spawn(async move { Input::Op(id, IdentityOpEvent::Response(pending.await)) });
+            }
+            // The session keeps an operation's end to itself.
+            Output::Op(_, IdentityOpEffect::Done(_)) => {}
+            Output::Ask(question) => (host.ask)(question),
+            Output::Tell(tell) => (host.tell)(tell),
+            Output::RememberPin(user) => {
+                let client_id = self.inner.borrow().session.config().client_id().to_owned();
+                if !storage::remember_pin(&client_id, &user) {
+                    crate::browser::warn("sessionStorage is unavailable: a reload cannot tell the primary user from the secondary");
+                }
+            }
+            Output::ForgetPin => {
+                storage::forget_pin(self.inner.borrow().session.config().client_id())
+            }
+        }
+    }
+
+    fn execute_effect(&self, generation: u32, effect: Effect) {
+        let answer = move |event: Event| Input::Attempt(generation, event);
         match effect {
-            // Both start now, not at their first poll: in a click handler they run while
-            // the browser opens the popup.
             Effect::GetPrimaryToken => {
-                let (token, seconds) = {
-                    let inner = self.inner.borrow();
-                    (inner.token.clone(), inner.config.request_timeout_seconds())
-                };
-                let pending = primary_token(token(), seconds);
-                self.spawn(async move { Event::PrimaryToken(pending.await) });
+                let pending = self.token_request();
+                self.spawn(async move { answer(Event::PrimaryToken(pending.await)) });
             }
             Effect::ComputeSha256(input) => {
                 let pending = crypto::sha256(&input);
-                self.spawn(async move { Event::Sha256(pending.await) })
+                self.spawn(async move { answer(Event::Sha256(pending.await)) })
             }
-            Effect::OpenPopup { url } => self.open_popup(&url),
+            Effect::OpenPopup { url } => self.open_popup(generation, &url),
             Effect::Navigate { url } => {
                 if let Err(e) = window().location().assign(&url) {
                     crate::browser::warn(&crate::browser::describe(&e));
                 }
             }
             Effect::PersistTransaction(value) => {
-                let client_id = self.inner.borrow().config.client_id().to_owned();
+                let client_id = self.inner.borrow().session.config().client_id().to_owned();
                 if !storage::save_transaction(&client_id, &value) {
                     crate::browser::warn(
                         "sessionStorage is unavailable: the redirect cannot be resumed",
@@ -412,14 +368,14 @@ impl Runner {
                 }
             }
             Effect::ClearPersistedTransaction => {
-                storage::clear_transaction(self.inner.borrow().config.client_id())
+                storage::clear_transaction(self.inner.borrow().session.config().client_id())
             }
             Effect::StartTimer { seconds } => {
                 let weak = self.weak();
                 let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
                 let timer = Timeout::new(millis, move || {
                     if let Some(runner) = Runner::from_weak(&weak) {
-                        runner.dispatch(Event::TimedOut);
+                        runner.dispatch(answer(Event::TimedOut));
                     }
                 });
                 self.inner.borrow_mut().popup_timeout = Some(timer);
@@ -427,25 +383,40 @@ impl Runner {
             Effect::CancelTimer => self.inner.borrow_mut().popup_timeout = None,
             Effect::ClosePopup => self.inner.borrow_mut().release_popup(),
             Effect::Send { purpose, request } => {
-                let timeout = self.inner.borrow().config.request_timeout_seconds();
-                let lifetime = self.lifetime();
-                self.spawn(async move {
-                    let response = http::send(&request, timeout, Some(&lifetime)).await;
-                    match purpose {
-                        RequestPurpose::TokenExchange => Event::TokenResponse(response),
-                        RequestPurpose::Link => Event::LinkResponse(response),
-                        RequestPurpose::Recheck => Event::RecheckResponse(response),
-                    }
-                });
+                let pending = self.send(request);
+                self.spawn(async move { answer(Event::response(purpose, pending.await)) });
             }
             Effect::FetchJwks {
                 request,
                 bypass_cache,
             } => {
-                let timeout = self.inner.borrow().config.request_timeout_seconds();
-                let lifetime = self.lifetime();
+                let (timeout, lifetime) = (
+                    self.inner
+                        .borrow()
+                        .session
+                        .config()
+                        .request_timeout_seconds(),
+                    self.lifetime(),
+                );
                 self.spawn(async move {
-                    Event::JwksResponse(jwks(request, timeout, bypass_cache, lifetime).await)
+                    answer(Event::JwksResponse(
+                        jwks(request, timeout, bypass_cache, lifetime).await,
+                    ))
+                });
+            }
+            Effect::PrefetchJwks { request } => {
+                // Nothing waits for this: a failure leaves no cache entry and the flow's
+                // own request (FetchJwks) reports it.
+                let (timeout, lifetime) = (
+                    self.inner
+                        .borrow()
+                        .session
+                        .config()
+                        .request_timeout_seconds(),
+                    self.lifetime(),
+                );
+                wasm_bindgen_futures::spawn_local(async move {
+                    jwks(request, timeout, false, lifetime).await.ok();
                 });
             }
             Effect::VerifySignature {
@@ -463,27 +434,18 @@ impl Runner {
                         false
                     }
                 };
-                Event::SignatureChecked(valid)
+                answer(Event::SignatureChecked(valid))
             }),
-            Effect::AskConfirm(profile) => self.emit(Update::AskConfirm(profile)),
-            Effect::Notify(outcome) => {
-                if matches!(
-                    outcome,
-                    Outcome::Linked(_) | Outcome::Failed(_) | Outcome::Cancelled
-                ) {
-                    let mut inner = self.inner.borrow_mut();
-                    inner.popup_timeout = None;
-                    inner.release_popup();
-                }
-                self.emit(Update::Outcome(outcome));
-            }
+            // The session answers these itself; they never reach a driver.
+            Effect::AskConfirm(_) | Effect::Notify(_) => {}
         }
     }
 
     /// Opens (or points the pre-opened) popup at `url`, then listens for its answer: from
     /// the tenant's origin for `web_message`, from this page's origin for the `query`
     /// callback page — and only from the popup's window.
-    fn open_popup(&self, url: &str) {
+    fn open_popup(&self, generation: u32, url: &str) {
+        let answer = move |event: Event| Input::Attempt(generation, event);
         let preopened = self.inner.borrow_mut().popup.take();
         let popup = match preopened {
             Some(p) if !p.is_closed() => match p.navigate(url) {
@@ -491,30 +453,31 @@ impl Runner {
                 Err(_) => None,
             },
             Some(_) => {
-                self.dispatch(Event::PopupClosed);
+                self.dispatch(answer(Event::PopupClosed));
                 return;
             }
             None => Popup::open(url),
         };
         let Some(popup) = popup else {
-            self.dispatch(Event::PopupBlocked);
+            self.dispatch(answer(Event::PopupBlocked));
             return;
         };
-        let (expected_origin, source) = {
+        let expected_origin = {
             let inner = self.inner.borrow();
             let page_origin = window().location().origin().unwrap_or_default();
-            let origin = inner
-                .config
+            inner
+                .session
+                .config()
                 .response_message_origin(&page_origin)
-                .to_owned();
-            (origin, popup.window_value())
+                .to_owned()
         };
         let weak = self.weak();
-        let listener = MessageListener::new(expected_origin, source, move |response| {
-            if let Some(runner) = Runner::from_weak(&weak) {
-                runner.dispatch(Event::Callback(response));
-            }
-        });
+        let listener =
+            MessageListener::new(expected_origin, popup.window_value(), move |response| {
+                if let Some(runner) = Runner::from_weak(&weak) {
+                    runner.dispatch(answer(Event::Callback(response)));
+                }
+            });
         let weak = self.weak();
         let poll = Interval::new(CLOSED_POLL_MS, move || {
             let Some(runner) = Runner::from_weak(&weak) else {
@@ -527,27 +490,53 @@ impl Runner {
                 .as_ref()
                 .is_none_or(Popup::is_closed);
             if closed {
-                runner.dispatch(Event::PopupClosed);
+                runner.dispatch(answer(Event::PopupClosed));
             }
         });
-        let (jwks_request, timeout, lifetime) = {
-            let mut inner = self.inner.borrow_mut();
-            inner.popup = Some(popup);
-            inner.listener = Some(listener);
-            inner.closed_poll = Some(poll);
-            (
-                token::prepare_jwks_request(&inner.config),
-                inner.config.request_timeout_seconds(),
-                inner.lifetime.signal(),
-            )
-        };
-        // While the user signs in, fetch the keys the ID token will be checked against.
-        // Nothing waits for this: a failure leaves no cache entry and the flow's own
-        // request (FetchJwks) reports it.
-        wasm_bindgen_futures::spawn_local(async move {
-            jwks(jwks_request, timeout, false, lifetime).await.ok();
-        });
+        let mut inner = self.inner.borrow_mut();
+        inner.popup = Some(popup);
+        inner.listener = Some(listener);
+        inner.closed_poll = Some(poll);
     }
+}
+
+/// The authorization response in this page's URL, when it answers the login this tab has
+/// pending (the core decides: [`redirect_response`]). Taken: the transaction leaves
+/// sessionStorage, the response leaves the URL (and the history entry); the host's own
+/// query parameters, fragment and history state stay.
+fn take_redirect_return(client_id: &str) -> Option<RedirectReturn> {
+    let location = window().location();
+    let search = location.search().unwrap_or_default();
+    let stored = storage::peek_transaction(client_id);
+    let callback = redirect_response(&search, stored.as_deref())?;
+    let persisted = storage::take_transaction(client_id);
+    let kept = web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()
+        .map(|params| {
+            for owned in CallbackResponse::PARAMETERS {
+                params.delete(owned);
+            }
+            String::from(params.to_string())
+        });
+    let url = format!(
+        "{}{}{}",
+        location.pathname().unwrap_or_else(|_| "/".into()),
+        kept.filter(|q| !q.is_empty())
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default(),
+        location.hash().unwrap_or_default(),
+    );
+    let removed = window().history().and_then(|history| {
+        let state = history.state()?;
+        history.replace_state_with_url(&state, "", Some(&url))
+    });
+    if removed.is_err() {
+        crate::browser::warn("could not remove the authorization response from the URL");
+    }
+    Some(RedirectReturn {
+        persisted,
+        callback,
+    })
 }
 
 /// `getAccessToken`'s answer, raced against the request timeout: a host whose token
@@ -561,36 +550,29 @@ async fn primary_token(pending: TokenFuture, seconds: u64) -> Result<String, Tok
     }
 }
 
-/// Lists identities or unlinks one: get the token, send one request, read the answer.
-/// With `pinned`, only a token for that primary user is used (`user_mismatch` otherwise).
-/// Resolves to the identities and the primary user they belong to.
+/// Lists identities or unlinks one (headless): get the token, send one request, read the
+/// answer. Only a token for the primary user this tab remembered is used
+/// (`user_mismatch` otherwise). Resolves to the identities.
 pub async fn identity_op(
     config: LinkConfig,
     kind: IdentityOpKind,
-    known: Option<Vec<Identity>>,
     token: TokenSource,
-    pinned: Option<String>,
-    lifetime: Option<AbortSignal>,
-) -> Result<(Vec<Identity>, String), LinkError> {
+) -> Result<Vec<Identity>, LinkError> {
     let mut env = BrowserEnv::default();
     let timeout = config.request_timeout_seconds();
-    let (mut op, mut effect) = IdentityOp::new(config, kind, known, pinned);
+    let pinned = storage::remembered_pin(config.client_id());
+    let (mut op, mut effect) = IdentityOp::new(config, kind, None, pinned);
     loop {
         let event = match effect {
             IdentityOpEffect::GetPrimaryToken => {
-                IdentityOpEvent::PrimaryToken(primary_token(token(), timeout).await)
+                IdentityOpEvent::PrimaryToken(primary_token(token.emit(()), timeout).await)
             }
             IdentityOpEffect::Send(request) => {
-                IdentityOpEvent::Response(http::send(&request, timeout, lifetime.as_ref()).await)
+                IdentityOpEvent::Response(http::send(&request, timeout, None).await)
             }
-            IdentityOpEffect::Done(result) => {
-                let user = op.user_id().unwrap_or_default().to_owned();
-                return result.map(|ids| (ids, user));
-            }
+            IdentityOpEffect::Done(result) => return result,
         };
-        let (next, next_effect) = op.step(event, &mut env);
-        op = next;
-        effect = next_effect.ok_or_else(|| {
+        effect = op.step(event, &mut env).ok_or_else(|| {
             LinkError::new(
                 account_link_core::error::ErrorCode::UnexpectedResponse,
                 "the identity operation stopped without an answer",

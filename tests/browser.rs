@@ -6,14 +6,14 @@
 use account_link_core::config::{LinkConfig, LinkOptions};
 use account_link_core::encoding::base64url_encode;
 use account_link_core::error::ErrorCode;
-use account_link_core::flow::Outcome;
 use account_link_core::id_token::{self, Expectations};
 use account_link_core::jwt::Jwks;
 use account_link_core::secret::{IdToken, Nonce};
+use account_link_core::session::{Command, Policy, Position, Tell, View};
 use auth0_account_link::browser::env::JsJson;
 use auth0_account_link::browser::popup::{accept, MessageListener};
 use auth0_account_link::browser::{crypto, storage, window};
-use auth0_account_link::runner::{Runner, TokenSource, Update};
+use auth0_account_link::runner::{token_source, Host, Runner, TokenSource};
 use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -280,49 +280,73 @@ fn opened() -> JsValue {
     Reflect::get(&window(), &"__opened".into()).expect("__opened")
 }
 
-async fn ready_runner(popup_timeout: Option<f64>) -> (Runner, Rc<RefCell<Vec<Update>>>) {
+/// What a runner's host heard: every view and every tell.
+#[derive(Default)]
+struct Heard {
+    views: RefCell<Vec<View>>,
+    tells: RefCell<Vec<Tell>>,
+}
+
+fn recording_host(heard: &Rc<Heard>) -> Host {
+    let (v, t) = (heard.clone(), heard.clone());
+    Host {
+        view: Rc::new(move |view| v.views.borrow_mut().push(view)),
+        tell: Rc::new(move |tell| t.tells.borrow_mut().push(tell)),
+        ask: Rc::new(|_| {}),
+    }
+}
+
+fn quiet_host() -> Host {
+    recording_host(&Rc::default())
+}
+
+fn good_token() -> TokenSource {
+    token_source(|| Box::pin(async { Ok(primary_token()) }))
+}
+
+async fn ready_runner(popup_timeout: Option<f64>) -> (Runner, Rc<Heard>) {
     fake_window_open();
     let config = LinkConfig::new(&LinkOptions {
         popup_timeout_seconds: popup_timeout,
         ..page_options("spa-client")
     })
     .expect("config");
-    let token: TokenSource = Rc::new(|| Box::pin(async { Ok(primary_token()) }));
-    let updates = Rc::new(RefCell::new(Vec::new()));
-    let u = updates.clone();
-    let runner = Runner::new(config, token, move |update| u.borrow_mut().push(update));
-    runner.prepare(None, true);
-    for _ in 0..50 {
-        if updates
+    let heard: Rc<Heard> = Rc::default();
+    let runner = Runner::new(
+        config,
+        Policy::headless(false, false),
+        good_token(),
+        recording_host(&heard),
+    );
+    runner.open();
+    let ready = || {
+        heard
+            .views
             .borrow()
             .iter()
-            .any(|u| matches!(u, Update::Outcome(Outcome::Ready)))
-        {
+            .any(|v| v.position == Position::Ready)
+    };
+    for _ in 0..50 {
+        if ready() {
             break;
         }
         sleep(20).await;
     }
-    assert!(
-        updates
-            .borrow()
-            .iter()
-            .any(|u| matches!(u, Update::Outcome(Outcome::Ready))),
-        "prepared"
-    );
-    (runner, updates)
+    assert!(ready(), "prepared");
+    (runner, heard)
 }
 
-fn failure(updates: &Rc<RefCell<Vec<Update>>>) -> Option<ErrorCode> {
-    updates.borrow().iter().find_map(|u| match u {
-        Update::Outcome(Outcome::Failed(e)) => Some(e.code()),
+fn failure(heard: &Rc<Heard>) -> Option<ErrorCode> {
+    heard.tells.borrow().iter().find_map(|t| match t {
+        Tell::Failed(e) => Some(e.code()),
         _ => None,
     })
 }
 
 #[wasm_bindgen_test]
 async fn closing_the_popup_ends_with_popup_closed() {
-    let (runner, updates) = ready_runner(None).await;
-    runner.start(Some("github".into()));
+    let (runner, heard) = ready_runner(None).await;
+    runner.command(Command::Link(Some("github".into())));
     let url = Reflect::get(&opened(), &"url".into())
         .expect("url")
         .as_string()
@@ -334,16 +358,16 @@ async fn closing_the_popup_ends_with_popup_closed() {
     assert!(url.contains("connection=github") && url.contains("code_challenge_method=S256"));
     Reflect::set(&opened(), &"closed".into(), &true.into()).expect("close");
     sleep(1000).await;
-    assert_eq!(failure(&updates), Some(ErrorCode::PopupClosed));
+    assert_eq!(failure(&heard), Some(ErrorCode::PopupClosed));
     runner.dispose();
 }
 
 #[wasm_bindgen_test]
 async fn no_answer_in_time_ends_with_timeout_and_closes_the_popup() {
-    let (runner, updates) = ready_runner(Some(10.0)).await;
-    runner.start(None);
+    let (runner, heard) = ready_runner(Some(10.0)).await;
+    runner.command(Command::Link(None));
     sleep(10_600).await;
-    assert_eq!(failure(&updates), Some(ErrorCode::Timeout));
+    assert_eq!(failure(&heard), Some(ErrorCode::Timeout));
     assert_eq!(
         Reflect::get(&opened(), &"closed".into())
             .expect("closed")
@@ -356,8 +380,8 @@ async fn no_answer_in_time_ends_with_timeout_and_closes_the_popup() {
 
 #[wasm_bindgen_test]
 async fn dispose_closes_the_popup_and_ignores_late_events() {
-    let (runner, updates) = ready_runner(None).await;
-    runner.start(None);
+    let (runner, heard) = ready_runner(None).await;
+    runner.command(Command::Link(None));
     runner.dispose();
     assert_eq!(
         Reflect::get(&opened(), &"closed".into())
@@ -365,10 +389,10 @@ async fn dispose_closes_the_popup_and_ignores_late_events() {
             .as_bool(),
         Some(true)
     );
-    let before = updates.borrow().len();
+    let before = heard.views.borrow().len() + heard.tells.borrow().len();
     sleep(600).await;
     assert_eq!(
-        updates.borrow().len(),
+        heard.views.borrow().len() + heard.tells.borrow().len(),
         before,
         "no timer or poll fires after dispose"
     );
@@ -386,11 +410,15 @@ fn set_search(search: &str) {
 #[wasm_bindgen_test]
 fn the_hosts_own_callback_is_left_alone() {
     let config = LinkConfig::new(&page_options("host-callback-client")).expect("config");
-    let token: TokenSource = Rc::new(|| Box::pin(async { Ok(primary_token()) }));
-    let runner = Runner::new(config, token, |_| {});
+    let runner = Runner::new(
+        config,
+        Policy::headless(false, false),
+        good_token(),
+        quiet_host(),
+    );
     // No pending widget transaction: auth0-spa-js's code and state stay in the URL.
     set_search("?code=host-code&state=host-state");
-    assert!(!runner.resume_from_redirect(true));
+    assert!(!runner.resume());
     assert_eq!(
         window().location().search().expect("search"),
         "?code=host-code&state=host-state"
@@ -401,7 +429,7 @@ fn the_hosts_own_callback_is_left_alone() {
         "host-callback-client",
         &format!("v2.{a}.{a}.{a}.{a}..")
     ));
-    assert!(!runner.resume_from_redirect(true));
+    assert!(!runner.resume());
     assert_eq!(
         window().location().search().expect("search"),
         "?code=host-code&state=host-state"
@@ -485,9 +513,13 @@ fn a_redirect_return_removes_only_the_authorization_response_from_the_url() {
         )
         .expect("replaceState");
 
-    let token: TokenSource = Rc::new(|| Box::pin(async { Ok(primary_token()) }));
-    let runner = Runner::new(config, token, |_| {});
-    assert!(runner.resume_from_redirect(true), "our own response");
+    let runner = Runner::new(
+        config,
+        Policy::headless(false, false),
+        good_token(),
+        quiet_host(),
+    );
+    assert!(runner.resume(), "our own response");
     let location = window().location();
     assert_eq!(location.search().expect("search"), "?tab=accounts");
     assert_eq!(location.hash().expect("hash"), "#section");

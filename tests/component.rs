@@ -12,7 +12,7 @@ use account_link_core::error::ErrorCode;
 use account_link_core::management::Identity;
 use account_link_core::LinkError;
 use auth0_account_link::browser::window;
-use auth0_account_link::runner::TokenSource;
+use auth0_account_link::runner::{token_source, TokenSource};
 use auth0_account_link::{AccountLink, AccountLinkProps};
 use js_sys::Reflect;
 use std::cell::{Cell, RefCell};
@@ -87,7 +87,7 @@ fn active_class() -> Option<String> {
 }
 
 fn good_token() -> TokenSource {
-    Rc::new(|| Box::pin(async { Ok(primary_token()) }))
+    token_source(|| Box::pin(async { Ok(primary_token()) }))
 }
 
 /// A token source whose call number `n` (from 1) never settles; the others answer.
@@ -102,7 +102,7 @@ fn hanging_from_call(n: u32) -> TokenSource {
 
 fn hanging_calls(hangs: impl Fn(u32) -> bool + 'static) -> TokenSource {
     let calls = Rc::new(Cell::new(0));
-    Rc::new(move || {
+    token_source(move || {
         calls.set(calls.get() + 1);
         if hangs(calls.get()) {
             Box::pin(std::future::pending())
@@ -122,7 +122,7 @@ fn patient_config() -> LinkConfig {
 }
 
 fn failing_token() -> TokenSource {
-    Rc::new(|| Box::pin(async { Err("no session".to_owned()) }))
+    token_source(|| Box::pin(async { Err("no session".to_owned()) }))
 }
 
 /// Replaces `window.fetch` while it lives: GET answers `user`, DELETE `after_unlink`,
@@ -337,7 +337,7 @@ async fn new_props_with_a_new_token_function_or_locale_never_restart_the_flow() 
     // A new token function and a relabelled connection: same widget, no second list.
     let second_token_calls = Rc::new(Cell::new(0));
     let calls = second_token_calls.clone();
-    let next_token: TokenSource = Rc::new(move || {
+    let next_token: TokenSource = token_source(move || {
         calls.set(calls.get() + 1);
         Box::pin(async { Ok(primary_token()) })
     });
@@ -373,7 +373,7 @@ async fn new_props_with_a_new_token_function_or_locale_never_restart_the_flow() 
         "the new getAccessToken was used"
     );
 
-    // Options the flow depends on (here a timeout) need a new flow: the widget lists again.
+    // Other options (here a timeout) are taken by the next attempt: nothing is read again.
     let before = api.calls().len();
     let other_timeout = LinkConfig::new(&LinkOptions {
         request_timeout_seconds: Some(5.0),
@@ -381,7 +381,76 @@ async fn new_props_with_a_new_token_function_or_locale_never_restart_the_flow() 
     })
     .expect("config");
     app.update(props(other_timeout, good_token(), &heard));
-    eventually("a restart lists again", || api.calls().len() > before).await;
+    sleep(100).await;
+    assert_eq!(api.calls().len(), before, "no restart: {:?}", api.calls());
+
+    // The host naming its primary user is another session: the widget lists again.
+    let named_user = LinkConfig::new(&LinkOptions {
+        primary_user_id: Some("auth0|primary".into()),
+        ..options()
+    })
+    .expect("config");
+    app.update(props(named_user, good_token(), &heard));
+    eventually("a new session lists again", || api.calls().len() > before).await;
+    app.destroy();
+    host.remove();
+}
+
+/// Replaces `window.open` while it lives: records each URL and answers `null` (blocked).
+struct RecordingWindowOpen {
+    urls: js_sys::Array,
+    original: JsValue,
+}
+
+impl RecordingWindowOpen {
+    fn install() -> Self {
+        let urls = js_sys::Array::new();
+        let open = js_sys::Function::new_with_args(
+            "urls",
+            "return (url) => { urls.push(url); return null; };",
+        )
+        .call1(&JsValue::NULL, &urls)
+        .expect("fake open");
+        let original = Reflect::get(&window(), &"open".into()).expect("open");
+        Reflect::set(&window(), &"open".into(), &open).expect("replace open");
+        RecordingWindowOpen { urls, original }
+    }
+
+    fn last(&self) -> String {
+        self.urls
+            .get(self.urls.length() - 1)
+            .as_string()
+            .expect("a URL")
+    }
+}
+
+impl Drop for RecordingWindowOpen {
+    fn drop(&mut self) {
+        Reflect::set(&window(), &"open".into(), &self.original).expect("restore open");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_new_locale_goes_to_the_next_login_page_as_ui_locales() {
+    let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let opened = RecordingWindowOpen::install();
+    let host = host();
+    let heard: Rc<Heard> = Rc::default();
+    let with_locale = |locale: &str| {
+        let mut o = options();
+        o.locale = Some(locale.into());
+        LinkConfig::new(&o).expect("config")
+    };
+    let mut app = render(&host, props(with_locale("de"), good_token(), &heard));
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    app.update(props(with_locale("fr-CA"), good_token(), &heard));
+    sleep(50).await;
+    click(&q(&host, ".aal-link[data-connection=google-oauth2]"));
+    assert!(
+        opened.last().contains("ui_locales=fr-CA"),
+        "the login page gets the current locale: {}",
+        opened.last()
+    );
     app.destroy();
     host.remove();
 }
@@ -392,7 +461,7 @@ async fn an_unmount_while_a_request_is_pending_settles_nothing() {
     // when the widget goes.
     let release: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
     let r = release.clone();
-    let token: TokenSource = Rc::new(move || {
+    let token: TokenSource = token_source(move || {
         let r = r.clone();
         Box::pin(async move {
             let promise = js_sys::Promise::new(&mut |resolve, _| *r.borrow_mut() = Some(resolve));
@@ -421,7 +490,7 @@ async fn an_unmount_while_a_request_is_pending_settles_nothing() {
 #[wasm_bindgen_test]
 async fn a_token_source_that_hangs_ends_in_timeout_and_a_retry() {
     // getAccessToken never settles (a getTokenSilently waiting on a lost iframe).
-    let hung: TokenSource = Rc::new(|| Box::pin(std::future::pending()));
+    let hung: TokenSource = token_source(|| Box::pin(std::future::pending()));
     let config = LinkConfig::new(&LinkOptions {
         request_timeout_seconds: Some(1.0),
         ..options()
@@ -615,7 +684,14 @@ fn keys_named_in(source: &str) -> Vec<String> {
 fn every_key_the_component_names_is_in_the_catalog() {
     let sources = [
         include_str!("../src/component/mod.rs"),
-        include_str!("../src/component/parts.rs"),
+        include_str!("../src/component/status_line.rs"),
+        include_str!("../src/component/notice_bar.rs"),
+        include_str!("../src/component/identity_list.rs"),
+        include_str!("../src/component/identity_row.rs"),
+        include_str!("../src/component/unlink_dialog.rs"),
+        include_str!("../src/component/confirm_dialog.rs"),
+        include_str!("../src/component/link_actions.rs"),
+        include_str!("../src/component/recovery.rs"),
     ];
     let named: Vec<String> = sources.iter().flat_map(|s| keys_named_in(s)).collect();
     assert!(named.len() > 30, "the scan finds the keys: {named:?}");
@@ -628,7 +704,10 @@ fn every_key_the_component_names_is_in_the_catalog() {
 }
 
 fn catalog_loader() -> auth0_account_link::component::MessageLoader {
-    Rc::new(|locale: String, done| {
+    type Done = auth0_account_link::component::Reply<
+        Result<Option<auth0_account_link::messages::Messages>, String>,
+    >;
+    auth0_account_link::component::MessageLoader::from(|(locale, done): (String, Done)| {
         wasm_bindgen_futures::spawn_local(async move {
             sleep(30).await;
             // As the package's loader: the whole tag, else its language.
@@ -883,6 +962,65 @@ async fn a_picture_shows_only_from_https_and_falls_back_to_the_badge() {
     })
     .await;
     assert_eq!(count(&host, "li[data-provider=github] .aal-badge"), 1);
+    app.destroy();
+    host.remove();
+}
+
+/// An app that draws its own UI from the widget's hook: the same session, none of the
+/// widget's markup.
+mod own_ui {
+    use account_link_core::config::LinkConfig;
+    use account_link_core::session::{Command, Position};
+    use auth0_account_link::component::{use_account_link, Events};
+    use auth0_account_link::runner::TokenSource;
+    use yew::prelude::*;
+
+    #[derive(Properties, PartialEq)]
+    pub struct OwnUiProps {
+        pub config: LinkConfig,
+        pub token: TokenSource,
+    }
+
+    #[function_component(OwnUi)]
+    pub fn own_ui(props: &OwnUiProps) -> Html {
+        let (state, on_command) = use_account_link(&props.config, &props.token, &Events::default());
+        let view = &state.view;
+        let link = on_command.reform(|_: MouseEvent| Command::Link(Some("google-oauth2".into())));
+        html! {
+            <div class="own" data-position={view.position.name()}>
+                <span class="own-count">{ view.identities.as_ref().map_or(0, Vec::len) }</span>
+                <button class="own-link" disabled={view.position != Position::Ready} onclick={link}>
+                    { "Link Google" }
+                </button>
+            </div>
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_rust_app_draws_its_own_ui_with_the_widgets_hook() {
+    let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let opened = RecordingWindowOpen::install();
+    let host = host();
+    let app = yew::Renderer::<own_ui::OwnUi>::with_root_and_props(
+        host.clone(),
+        own_ui::OwnUiProps {
+            config: config(),
+            token: good_token(),
+        },
+    )
+    .render();
+    wait_for(&host, ".own[data-position=ready]").await;
+    assert_eq!(q(&host, ".own-count").text_content().as_deref(), Some("2"));
+    assert_eq!(
+        count(&host, "section.aal"),
+        0,
+        "none of the widget's markup"
+    );
+    click(&q(&host, ".own-link"));
+    assert!(opened.last().contains("connection=google-oauth2"));
+    // The (fake) browser blocked the window: the session says so.
+    wait_for(&host, ".own[data-position=popup_blocked]").await;
     app.destroy();
     host.remove();
 }

@@ -5,6 +5,14 @@ if (window.opener && window.opener !== window) {
   await import("/pkg/callback.js");
 } else {
   const params = new URLSearchParams(window.location.search);
-  params.set("link-return", "1");
-  window.location.replace(`/?${params}`);
+  // A page of this demo may ask to be the one that resumes (the headless page's
+  // resumeRedirect); otherwise the main page resumes.
+  const returnTo = sessionStorage.getItem("demo:return-to");
+  if (returnTo) {
+    sessionStorage.removeItem("demo:return-to");
+    window.location.replace(`${returnTo}&${params}`);
+  } else {
+    params.set("link-return", "1");
+    window.location.replace(`/?${params}`);
+  }
 }

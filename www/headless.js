@@ -1,6 +1,6 @@
 // Exercises the package's headless functions and its custom element on a page whose
 // primary user signed in with auth0-spa-js (the tenant session from the main demo page).
-import init, { linkWithPopup, listIdentities, unlink, mount } from "/pkg/index.js";
+import init, { linkWithPopup, listIdentities, unlink, mount, resumeRedirect } from "/pkg/index.js";
 
 const $ = (id) => document.getElementById(id);
 const show = (id, value) => {
@@ -28,23 +28,39 @@ async function main() {
     show("status", "Sign in on the main demo page first.");
     return;
   }
+  const query = new URLSearchParams(window.location.search);
   const options = {
     domain: config.domain,
     clientId: config.clientId,
     getAccessToken: () => client.getTokenSilently(),
     connections: [{ name: "google-oauth2" }, { name: "github" }],
+    // The demo widget's redirectUri: a redirect return it started can be resumed here.
+    redirectUri: `${window.location.origin}/callback.html`,
   };
+  // ?policy=no-google: the host's own rule, which the headless functions ask as the widget
+  // does (after confirm, before the link call).
+  if (query.get("policy") === "no-google") {
+    options.beforeLink = (profile) => (profile.provider === "google-oauth2" ? "Google accounts cannot be linked here." : true);
+  }
   const providers = (ids) => ids.map((i) => i.provider).join(",");
+  // The confirm callback: true or false as the checkbox says, or (#sentence) a sentence,
+  // which is not a yes.
+  const confirm = (profile) => {
+    show("confirm-seen", { provider: profile.provider, email: profile.email, emailVerified: profile.emailVerified });
+    if ($("sentence").checked) return "Yes, but only if it is mine";
+    return $("accept").checked;
+  };
+  // ?resume: a redirect return (the demo widget's "Continue in this tab") lands here.
+  if (query.has("resume")) {
+    resumeRedirect(options, { confirm }).then(
+      (ids) => show("result", ids === null ? { resumed: null } : { linked: providers(ids) }),
+      (e) => show("result", describeError(e)),
+    );
+  }
 
   // Nothing is awaited before linkWithPopup: it opens the popup inside this click.
   $("link-google").addEventListener("click", () => {
-    linkWithPopup(options, {
-      connection: "google-oauth2",
-      confirm: (profile) => {
-        show("confirm-seen", { provider: profile.provider, email: profile.email, emailVerified: profile.emailVerified });
-        return $("accept").checked;
-      },
-    }).then((ids) => show("result", { linked: providers(ids) }), (e) => show("result", describeError(e)));
+    linkWithPopup(options, { connection: "google-oauth2", confirm }).then((ids) => show("result", { linked: providers(ids) }), (e) => show("result", describeError(e)));
   });
   $("list").addEventListener("click", () => {
     listIdentities(options).then((ids) => show("result", { listed: providers(ids) }), (e) => show("result", describeError(e)));

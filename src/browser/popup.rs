@@ -1,19 +1,19 @@
 //! The login popup and the `message` listener that receives its authorization response.
 //! Both are RAII: dropping the popup closes it, dropping the listener removes it.
 
-use super::window;
-use account_link_core::encoding::base64url_encode;
-use account_link_core::env::Env;
 use account_link_core::transaction::{CallbackResponse, WebMessage};
 use gloo_events::EventListener;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
 
-/// The window name's prefix; each popup gets a random suffix, so that no other widget,
-/// headless call or frame can reach (retarget, close) this login window by its name.
-const NAME_PREFIX: &str = "auth0-account-link-";
-const WIDTH: i32 = 480;
-const HEIGHT: i32 = 680;
+// The one way a login window is opened, shared with the package's entry, which opens it
+// before the wasm has loaded (name, size and position are there).
+#[wasm_bindgen(module = "/js/popup.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = openLoginWindow, catch)]
+    fn open_login_window(url: &str) -> Result<Option<web_sys::Window>, JsValue>;
+}
 
 pub struct Popup {
     window: web_sys::Window,
@@ -25,28 +25,10 @@ impl std::fmt::Debug for Popup {
     }
 }
 
-fn features() -> String {
-    let w = window();
-    let number = |v: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>, default: f64| {
-        v.ok().and_then(|v| v.as_f64()).unwrap_or(default) as i32
-    };
-    let left = number(w.screen_x(), 0.0) + (number(w.outer_width(), 1024.0) - WIDTH) / 2;
-    let top = number(w.screen_y(), 0.0) + (number(w.outer_height(), 768.0) - HEIGHT) / 2;
-    format!(
-        "popup=yes,width={WIDTH},height={HEIGHT},left={},top={}",
-        left.max(0),
-        top.max(0)
-    )
-}
-
 impl Popup {
     /// `window.open`; `None` when the browser blocked it. Must run inside the click handler.
     pub fn open(url: &str) -> Option<Self> {
-        let mut random = [0u8; 12];
-        super::env::BrowserEnv::default().fill_random(&mut random);
-        let name = format!("{NAME_PREFIX}{}", base64url_encode(&random));
-        window()
-            .open_with_url_and_target_and_features(url, &name, &features())
+        open_login_window(url)
             .ok()
             .flatten()
             .map(|window| Popup { window })
@@ -123,7 +105,7 @@ impl MessageListener {
         expected_source: JsValue,
         mut on_response: impl FnMut(CallbackResponse) + 'static,
     ) -> Self {
-        let listener = EventListener::new(&window(), "message", move |event| {
+        let listener = EventListener::new(&super::window(), "message", move |event| {
             let Some(event) = event.dyn_ref::<MessageEvent>() else {
                 return;
             };

@@ -1,5 +1,6 @@
-//! sessionStorage for the redirect fallback: only the pending transaction (state, nonce,
-//! verifier), under one key per client, deleted on use. Never tokens.
+//! sessionStorage, per tab and per client, never tokens: the redirect fallback's pending
+//! transaction (state, nonce, verifier), deleted on use; and the pinned primary user's
+//! `sub` (an identifier) while a secondary login has ended without a link.
 
 use super::window;
 
@@ -35,6 +36,28 @@ pub fn clear_transaction(client_id: &str) {
     if let Some(s) = storage() {
         if s.remove_item(&key(client_id)).is_err() {
             crate::browser::warn("could not delete the pending transaction from sessionStorage");
+        }
+    }
+}
+
+fn pin_key(client_id: &str) -> String {
+    format!("auth0-account-link:primary:{client_id}")
+}
+
+/// The primary `sub` this tab keeps after a secondary login (none when storage is off).
+pub fn remembered_pin(client_id: &str) -> Option<String> {
+    storage()?.get_item(&pin_key(client_id)).ok().flatten()
+}
+
+/// `false` when sessionStorage is unavailable.
+pub fn remember_pin(client_id: &str, user_id: &str) -> bool {
+    storage().is_some_and(|s| s.set_item(&pin_key(client_id), user_id).is_ok())
+}
+
+pub fn forget_pin(client_id: &str) {
+    if let Some(s) = storage() {
+        if s.remove_item(&pin_key(client_id)).is_err() {
+            crate::browser::warn("could not delete the pinned primary user from sessionStorage");
         }
     }
 }

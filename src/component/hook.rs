@@ -1,97 +1,112 @@
-//! `use_account_link`: the widget's state (one reducer) and the runner that drives it.
+//! `use_account_link`: a linking session for a Yew view. It takes its own inputs (the
+//! configuration, the token source, what the host hears), so an app that draws its own
+//! UI uses it without [`super::AccountLink`].
 
-use super::AccountLinkProps;
-use crate::runner::TokenSource;
-use crate::widget::{Action, Command, Hooks, Widget, WidgetState};
+use super::state::{Action, WidgetState};
+use super::{ask_before_link, BeforeLink};
+use crate::runner::{Host, Runner, TokenSource};
 use account_link_core::config::LinkConfig;
+use account_link_core::management::Identity;
+use account_link_core::session::{Command, Policy, Question, Tell};
+use account_link_core::LinkError;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// The effect dependency that decides when the widget starts a new flow: equal while
-/// [`LinkConfig::same_flow`] holds, so a new locale or label re-renders without closing
-/// a popup in flight.
-#[derive(Clone)]
-struct FlowConfig(LinkConfig);
+/// What the host hears from a widget, and its `beforeLink`.
+#[derive(Clone, PartialEq, Default)]
+pub struct Events {
+    pub on_linked: Callback<Vec<Identity>>,
+    pub on_unlinked: Callback<Vec<Identity>>,
+    pub on_error: Callback<LinkError>,
+    /// Asked with the verified secondary once the user confirmed, before the link call.
+    pub before_link: Option<BeforeLink>,
+}
 
-impl PartialEq for FlowConfig {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.same_flow(&other.0)
+type Latest = Rc<RefCell<(TokenSource, Events)>>;
+type Slot = Rc<RefCell<Option<Runner>>>;
+
+/// The driver of a widget's session: the view goes to the reducer, what the host hears
+/// to the latest callbacks (a parent re-rendering with new ones never restarts anything),
+/// the `beforeLink` question to the latest hook.
+fn host(latest: &Latest, slot: &Slot, dispatcher: UseReducerDispatcher<WidgetState>) -> Host {
+    let (heard, asked, slot) = (latest.clone(), latest.clone(), slot.clone());
+    Host {
+        view: Rc::new(move |view| dispatcher.dispatch(Action::View(Box::new(view)))),
+        tell: Rc::new(move |tell| {
+            // Cloned out before `emit`: the parent may re-render at once.
+            let events = heard.borrow().1.clone();
+            match tell {
+                Tell::Linked(ids) => events.on_linked.emit(ids),
+                Tell::Unlinked(ids) => events.on_unlinked.emit(ids),
+                Tell::Failed(e) => events.on_error.emit(e),
+            }
+        }),
+        ask: Rc::new(move |question| match question {
+            // The view shows the question; the user's answer is a command.
+            Question::Confirm(_) => {}
+            Question::BeforeLink(profile) => {
+                let hook = asked.borrow().1.before_link.clone();
+                let slot = slot.clone();
+                ask_before_link(hook.as_ref(), profile, move |answer| {
+                    let runner = slot.borrow().clone();
+                    if let Some(runner) = runner {
+                        runner.host_said(answer);
+                    }
+                });
+            }
+        }),
     }
 }
 
-/// Host callbacks that always reach the latest props (a parent re-rendering with new
-/// callbacks or a new token function never restarts the flow).
-fn hooks(latest: &Rc<RefCell<AccountLinkProps>>) -> Hooks {
-    let (a, b, c, d) = (
-        latest.clone(),
-        latest.clone(),
-        latest.clone(),
-        latest.clone(),
-    );
-    // Each callback is cloned out before `emit`: the parent may re-render at once.
-    Hooks {
-        on_linked: Rc::new(move |ids| {
-            let cb = a.borrow().on_linked.clone();
-            cb.emit(ids)
-        }),
-        on_unlinked: Rc::new(move |ids| {
-            let cb = b.borrow().on_unlinked.clone();
-            cb.emit(ids)
-        }),
-        on_error: Rc::new(move |e| {
-            let cb = c.borrow().on_error.clone();
-            cb.emit(e)
-        }),
-        before_link: Rc::new(move || d.borrow().before_link.clone()),
-    }
-}
-
-fn latest_token(latest: &Rc<RefCell<AccountLinkProps>>) -> TokenSource {
-    let latest = latest.clone();
-    Rc::new(move || {
-        let token = latest.borrow().token.clone();
-        token()
-    })
-}
-
-/// The widget's state and a callback for the user's commands. Starts a [`Widget`] (list,
-/// prepare, resume a redirect) when mounted and whenever the configuration needs a new
-/// flow; disposes of it (popup closed, listeners removed, timers cleared) on unmount.
+/// The session's state (one reducer) and a callback for the user's commands. The session
+/// opens when the component mounts (finishing a redirect return, listing, preparing) and
+/// ends when it unmounts (popup closed, listeners removed, timers cleared, requests
+/// aborted). A new configuration goes to the session, which decides what it changes.
 #[hook]
 pub fn use_account_link(
-    props: &AccountLinkProps,
+    config: &LinkConfig,
+    token: &TokenSource,
+    events: &Events,
 ) -> (UseReducerHandle<WidgetState>, Callback<Command>) {
     let state = use_reducer(WidgetState::default);
-    let latest = use_mut_ref(|| props.clone());
-    *latest.borrow_mut() = props.clone();
-    let slot: Rc<RefCell<Option<Widget>>> = use_mut_ref(|| None);
+    let latest: Latest = use_mut_ref(|| (token.clone(), events.clone()));
+    *latest.borrow_mut() = (token.clone(), events.clone());
+    let slot: Slot = use_mut_ref(|| None);
     {
-        let (slot, dispatcher) = (slot.clone(), state.dispatcher());
-        use_effect_with(
-            FlowConfig(props.config.clone()),
-            move |FlowConfig(config)| {
-                dispatcher.dispatch(Action::Reset);
-                let widget = Widget::new(
-                    config.clone(),
-                    latest_token(&latest),
-                    hooks(&latest),
-                    move |action| dispatcher.dispatch(action),
-                );
-                *slot.borrow_mut() = Some(widget);
-                move || {
-                    if let Some(widget) = slot.borrow_mut().take() {
-                        widget.dispose();
-                    }
+        let (slot, config, dispatcher) = (slot.clone(), config.clone(), state.dispatcher());
+        use_effect_with((), move |_| {
+            let current = latest.clone();
+            let token = TokenSource::from(move |()| {
+                let token = current.borrow().0.clone();
+                token.emit(())
+            });
+            let host = host(&latest, &slot, dispatcher);
+            let runner = Runner::new(config, Policy::widget(true), token, host);
+            *slot.borrow_mut() = Some(runner.clone());
+            runner.open();
+            move || {
+                let runner = slot.borrow_mut().take();
+                if let Some(runner) = runner {
+                    runner.dispose();
                 }
-            },
-        );
+            }
+        });
+    }
+    {
+        let slot = slot.clone();
+        use_effect_with(config.clone(), move |config| {
+            let runner = slot.borrow().clone();
+            if let Some(runner) = runner {
+                runner.configure(config.clone());
+            }
+        });
     }
     let on_command = use_callback((), move |command: Command, _| {
         // Synchronous: a Link command opens the popup inside this click handler.
-        let widget = slot.borrow().clone();
-        if let Some(widget) = widget {
-            widget.command(command);
+        let runner = slot.borrow().clone();
+        if let Some(runner) = runner {
+            runner.command(command);
         }
     });
     (state, on_command)

@@ -6,38 +6,78 @@
 //! html! { <AccountLink {config} {token} on_linked={on_linked} on_error={on_error} /> }
 //! ```
 //!
-//! State lives in one reducer ([`crate::widget::WidgetState`]) behind
-//! [`use_account_link`], which owns the runner; the parts are small function components
-//! in [`parts`]. Every IdP or user string is rendered as text, never parsed as markup.
+//! The session (the core's [`account_link_core::session::Session`]) decides everything;
+//! [`use_account_link`] drives it and keeps its view in one reducer
+//! ([`state::WidgetState`]). The parts are small function components, one per file,
+//! sharing the texts and the command callback through a context ([`context::Ui`]). Every
+//! IdP or user string is rendered as text, never parsed as markup.
 
+mod clock;
+mod common;
+pub mod confirm_dialog;
+pub mod context;
 mod hook;
-pub mod parts;
+pub mod identity_list;
+pub mod identity_row;
+pub mod link_actions;
+pub mod notice_bar;
+pub mod recovery;
+pub mod state;
+pub mod status_line;
+pub mod unlink_dialog;
 
-pub use hook::use_account_link;
+pub use clock::use_clock;
+pub use hook::{use_account_link, Events};
 
 use crate::browser::focus;
 use crate::messages::{Messages, Texts};
-use crate::runner::{Status, TokenSource};
-use crate::widget::{Action, Notice, WidgetState};
+use crate::runner::TokenSource;
 use account_link_core::config::LinkConfig;
 use account_link_core::error::ErrorCode;
+use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
+use account_link_core::session::{Notice, Position};
 use account_link_core::LinkError;
-use parts::{
-    use_clock, ConfirmDialog, IdentityList, LinkActions, NoticeBar, Recovery, StatusLine,
-    UnlinkDialog,
-};
-use std::rc::Rc;
+use confirm_dialog::ConfirmDialog;
+use context::Ui;
+use identity_list::IdentityList;
+use link_actions::LinkActions;
+use notice_bar::NoticeBar;
+use recovery::Recovery;
+use state::{Action, WidgetState};
+use status_line::StatusLine;
+use unlink_dialog::UnlinkDialog;
 use yew::prelude::*;
+
+/// The continuation a host function answers through.
+pub type Reply<T> = Box<dyn FnOnce(T)>;
 
 /// Loads the catalog of a locale and gives it to the continuation: `Ok(None)` when there
 /// is none (English is shown), `Err` with the reason it could not be loaded.
-pub type MessageLoader = Rc<dyn Fn(String, Box<dyn FnOnce(Result<Option<Messages>, String>)>)>;
+pub type MessageLoader = Callback<(String, Reply<Result<Option<Messages>, String>>)>;
 
-#[derive(Properties, Clone)]
+/// The host's say before a link, given to the continuation once it is decided: `Ok` goes
+/// on; `Err` stops it, with words for the user (or none).
+pub type BeforeLink = Callback<(SecondaryProfile, Reply<Result<(), Option<String>>>)>;
+
+/// Asks the host's `beforeLink` (every driver asks through here); without one, the answer
+/// is yes.
+pub fn ask_before_link(
+    hook: Option<&BeforeLink>,
+    profile: SecondaryProfile,
+    reply: impl FnOnce(Result<(), Option<String>>) + 'static,
+) {
+    match hook {
+        Some(hook) => hook.emit((profile, Box::new(reply))),
+        None => reply(Ok(())),
+    }
+}
+
+#[derive(Properties, Clone, PartialEq, Debug)]
 pub struct AccountLinkProps {
-    /// What to link against. A new configuration that needs a new flow (another tenant,
-    /// client, redirect…) restarts the widget; a new locale, theme or label does not.
+    /// What to link against. Another tenant or client starts a new session; anything
+    /// else (a locale, a label, a redirect URI) is taken by the next attempt, and a popup
+    /// in flight survives it.
     pub config: LinkConfig,
     /// Resolves to the primary user's Management API access token. Replacing it never
     /// restarts the widget: the next request uses the new one.
@@ -58,36 +98,7 @@ pub struct AccountLinkProps {
     /// Asked with the verified secondary once the user confirmed, before the link call:
     /// `Err` stops the link (with words for the user, or none).
     #[prop_or_default]
-    pub before_link: Option<crate::widget::BeforeLink>,
-}
-
-impl std::fmt::Debug for AccountLinkProps {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AccountLinkProps")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
-
-impl PartialEq for AccountLinkProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.config == other.config
-            && Rc::ptr_eq(&self.token, &other.token)
-            && self.on_linked == other.on_linked
-            && self.on_unlinked == other.on_unlinked
-            && self.on_error == other.on_error
-            && self.messages == other.messages
-            && match (&self.load_messages, &other.load_messages) {
-                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-                (None, None) => true,
-                _ => false,
-            }
-            && match (&self.before_link, &other.before_link) {
-                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-                (None, None) => true,
-                _ => false,
-            }
-    }
+    pub before_link: Option<BeforeLink>,
 }
 
 fn is_english(locale: &str) -> bool {
@@ -98,7 +109,7 @@ fn is_english(locale: &str) -> bool {
 /// package's loader imports a module, which the browser fetches once per page).
 fn load_catalog(locale: String, loader: MessageLoader, widget: UseReducerDispatcher<WidgetState>) {
     let asked = locale.clone();
-    loader(
+    loader.emit((
         asked,
         Box::new(move |answer| {
             let catalog = match answer {
@@ -118,16 +129,20 @@ fn load_catalog(locale: String, loader: MessageLoader, widget: UseReducerDispatc
             };
             widget.dispatch(Action::Catalog(locale, catalog));
         }),
-    );
+    ));
 }
 
 /// The widget's texts: `None` while the locale's catalog loads (the widget shows nothing
 /// rather than flash English). A catalog that cannot be loaded leaves English, with a
 /// console warning naming the locale and the reason.
 #[hook]
-fn use_texts(props: &AccountLinkProps, state: &UseReducerHandle<WidgetState>) -> Option<Texts> {
-    let locale = props.config.locale();
-    let loader = props.load_messages.clone().filter(|_| !is_english(locale));
+fn use_texts(
+    locale: &str,
+    loader: Option<MessageLoader>,
+    messages: &Messages,
+    state: &UseReducerHandle<WidgetState>,
+) -> Option<Texts> {
+    let loader = loader.filter(|_| !is_english(locale));
     let wanted = loader.is_some();
     {
         let widget = state.dispatcher();
@@ -142,15 +157,26 @@ fn use_texts(props: &AccountLinkProps, state: &UseReducerHandle<WidgetState>) ->
         Some((loaded, catalog)) if loaded == locale => catalog.clone(),
         _ => return None,
     };
-    Some(Texts::new(locale, catalog, props.messages.clone()))
+    Some(Texts::new(locale, catalog, messages.clone()))
 }
 
 /// The account-linking widget.
 #[function_component(AccountLink)]
 pub fn account_link(props: &AccountLinkProps) -> Html {
-    let (state, on_command) = use_account_link(props);
+    let events = Events {
+        on_linked: props.on_linked.clone(),
+        on_unlinked: props.on_unlinked.clone(),
+        on_error: props.on_error.clone(),
+        before_link: props.before_link.clone(),
+    };
+    let (state, on_command) = use_account_link(&props.config, &props.token, &events);
     let config = &props.config;
-    let texts = use_texts(props, &state);
+    let texts = use_texts(
+        config.locale(),
+        props.load_messages.clone(),
+        &props.messages,
+        &state,
+    );
 
     // A render that takes the focused control away (a dialog closing, buttons disabled
     // while a link runs) puts the focus back inside the widget, never on the page body.
@@ -166,12 +192,13 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
             }
         });
     }
-    let listing = state.identities.is_none() && !state.list_failed;
-    let wait = match &state.notice {
+    let view = &state.view;
+    let listing = view.identities.is_none() && !view.list_failed;
+    let wait = match &view.notice {
         Some(Notice::Error(e)) if e.code() == ErrorCode::RateLimited => e.retry_after_seconds(),
         _ => None,
     };
-    let (slow, retry_in) = use_clock(listing || state.status == Status::Preparing, wait);
+    let (slow, retry_in) = use_clock(listing || view.position == Position::Preparing, wait);
     let theme = config.theme().as_str();
     let Some(texts) = texts else {
         return html! {
@@ -188,70 +215,59 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         6 => html! { <h6 class="aal-title">{ title.clone() }</h6> },
         _ => html! { <h2 class="aal-title">{ title.clone() }</h2> },
     };
-
-    let list = match &state.identities {
-        Some(ids) => html! {
-            <IdentityList
-                identities={ids.clone()}
-                unlinking={state.unlinking}
-                texts={texts.clone()}
-                on_command={on_command.clone()}
-            />
-        },
-        None if state.list_failed => html! {},
+    let list = match &view.identities {
+        Some(ids) => html! { <IdentityList identities={ids.clone()} unlinking={view.unlinking} /> },
+        None if view.list_failed => html! {},
         None => html! { <p class="aal-loading">{ texts.get("loading") }</p> },
     };
+    let ui = Ui {
+        texts: texts.clone(),
+        on_command,
+    };
     html! {
-        // tabindex -1: focusable from script only, where the focus goes when a render
-        // removes the focused control and no action is enabled.
-        <section
-            class="aal"
-            aria-label={title.clone()}
-            lang={texts.locale().to_owned()}
-            dir={texts.dir()}
-            data-theme={theme}
-            tabindex="-1"
-            ref={root}
-        >
-            { heading }
-            <StatusLine status={state.status.clone()} texts={texts.clone()} />
-            if let Some(notice) = &state.notice {
-                <NoticeBar notice={notice.clone()} texts={texts.clone()} on_command={on_command.clone()} />
-            }
-            if state.session_changed {
-                // Said apart from the notice: the host may now see the user as the other
-                // account, whatever the outcome was.
-                <p class="aal-session-changed" role="alert" data-code="session_changed">
-                    { texts.get("error.session_changed") }
-                </p>
-            }
-            { list }
-            if let Some(identity) = &state.confirm_unlink {
-                <UnlinkDialog
-                    identity={identity.clone()}
-                    unlinking={state.unlinking}
-                    texts={texts.clone()}
-                    on_command={on_command.clone()}
+        <ContextProvider<Ui> context={ui}>
+            // tabindex -1: focusable from script only, where the focus goes when a render
+            // removes the focused control and no action is enabled.
+            <section
+                class="aal"
+                aria-label={title.clone()}
+                lang={texts.locale().to_owned()}
+                dir={texts.dir()}
+                data-theme={theme}
+                tabindex="-1"
+                ref={root}
+            >
+                { heading }
+                <StatusLine position={view.position.clone()} />
+                if let Some(notice) = &view.notice {
+                    <NoticeBar notice={notice.clone()} />
+                }
+                if view.session_changed {
+                    // Said apart from the notice: the host may now see the user as the
+                    // other account, whatever the outcome was.
+                    <p class="aal-session-changed" role="alert" data-code="session_changed">
+                        { texts.get("error.session_changed") }
+                    </p>
+                }
+                { list }
+                if let Some(identity) = &view.unlink_question {
+                    <UnlinkDialog identity={identity.clone()} unlinking={view.unlinking} />
+                }
+                if let Position::Confirming(profile) = &view.position {
+                    <ConfirmDialog profile={profile.clone()} />
+                }
+                <LinkActions
+                    connections={config.connections().to_vec()}
+                    ready={view.position == Position::Ready && retry_in == 0}
                 />
-            }
-            if let Status::Confirming(profile) = &state.status {
-                <ConfirmDialog profile={profile.clone()} texts={texts.clone()} on_command={on_command.clone()} />
-            }
-            <LinkActions
-                config={config.clone()}
-                ready={state.status == Status::Ready && retry_in == 0}
-                texts={texts.clone()}
-                on_command={on_command.clone()}
-            />
-            <Recovery
-                status={state.status.clone()}
-                list_failed={state.list_failed}
-                {slow}
-                {retry_in}
-                can_continue_in_tab={config.redirect_fallback_uri().is_some()}
-                {texts}
-                {on_command}
-            />
-        </section>
+                <Recovery
+                    position={view.position.clone()}
+                    list_failed={view.list_failed}
+                    {slow}
+                    {retry_in}
+                    can_continue_in_tab={config.redirect_fallback_uri().is_some()}
+                />
+            </section>
+        </ContextProvider<Ui>>
     }
 }

@@ -53,6 +53,56 @@ test("a confirm callback answering false ends with cancelled and links nothing",
   await page.close();
 });
 
+test("a confirm callback answering a sentence is no yes: cancelled, nothing linked", async () => {
+  const page = await headlessPage();
+  await page.locator("#sentence").check();
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator("#link-google").click();
+  const popup = await popupPromise;
+  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  const r = await result(page);
+  assert.equal(r.error, "cancelled");
+  const log = await env.tenant.test("/test/mgmt-log");
+  assert.equal(log.filter((e) => e.method === "POST").length, 0);
+  await page.close();
+});
+
+test("linkWithPopup asks the host's beforeLink as the widget does: its sentence stops the link", async () => {
+  const page = await headlessPage("?policy=no-google");
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator("#link-google").click();
+  const popup = await popupPromise;
+  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  const r = await result(page);
+  assert.equal(r.error, "cancelled");
+  assert.ok(await page.locator("#confirm-seen").textContent(), "confirm was asked first");
+  const log = await env.tenant.test("/test/mgmt-log");
+  assert.equal(log.filter((e) => e.method === "POST").length, 0);
+  await page.close();
+});
+
+test("resumeRedirect asks confirm and beforeLink too: the redirect fallback cannot skip the host's rule", async () => {
+  const page = await env.browser.context.newPage();
+  await signInAlice(page, env);
+  // The widget's redirect return lands on the headless page (the demo's callback page
+  // forwards it there), which resumes it.
+  await page.evaluate(() => {
+    sessionStorage.setItem("demo:return-to", "/headless.html?resume&policy=no-google");
+    window.open = () => null;
+  });
+  await page.locator('#account-link button.aal-link[data-connection="google-oauth2"]').click();
+  await page.locator(".aal-continue-in-tab").click();
+  await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  await page.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await page.waitForURL(`${env.tenant.app}/headless.html?**`);
+  const r = await result(page);
+  assert.equal(r.error, "cancelled", JSON.stringify(r));
+  assert.ok(await page.locator("#confirm-seen").textContent(), "confirm was asked first");
+  const log = await env.tenant.test("/test/mgmt-log");
+  assert.equal(log.filter((e) => e.method === "POST").length, 0, "nothing was linked");
+  await page.close();
+});
+
 test("a wrong option is config_invalid naming it, before any request", async () => {
   const page = await headlessPage();
   const before = (await env.tenant.test("/test/mgmt-log")).length;

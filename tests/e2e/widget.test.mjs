@@ -392,6 +392,15 @@ test("a locale loads only its own catalog, is sent as ui_locales, and Arabic rea
   await page.locator('.aal-notice[data-code="cancelled"]').waitFor();
   assert.equal((await linkPosts()).length, 0, "Escape declined the link");
   await popup.close().catch(() => {});
+  // The declined login left the tenant's session to the GitHub account: a reload that
+  // comes back as that account is refused (the tab remembers Alice), never shown as hers.
+  await page.goto(`${env.tenant.app}/?locale=ar`);
+  await page.locator('#account-link .aal-session-changed[data-code="session_changed"]').waitFor();
+  await page.locator('#account-link .aal-notice[data-code="user_mismatch"]').waitFor();
+  assert.equal(await page.locator("#account-link .aal-identity").count(), 0);
+  // Signing out and in as Alice again brings her widget back.
+  await page.locator("#sign-out").click();
+  await signInAlice(page, env);
   await page.goto(`${env.tenant.app}/?locale=ar`);
   await page.locator('.aal-status[data-status="ready"]').waitFor();
   const section = page.locator("#account-link section.aal");

@@ -434,29 +434,6 @@ impl LinkConfig {
     pub fn management_audience(&self) -> &str {
         &self.management_audience
     }
-
-    /// Whether a link flow started under `self` can go on under `other`: they differ at
-    /// most in what is only shown (the locale, theme, heading level, the connections'
-    /// labels). Anything else
-    /// (tenant, client, redirect, timeouts, checks, the connections offered) needs a new
-    /// flow.
-    pub fn same_flow(&self, other: &LinkConfig) -> bool {
-        let names = |c: &LinkConfig| {
-            c.connections
-                .iter()
-                .map(|c| c.name.clone())
-                .collect::<Vec<_>>()
-        };
-        let shown_only = |c: &LinkConfig| LinkConfig {
-            connections: Vec::new(),
-            locale: String::new(),
-            locale_explicit: false,
-            theme: Theme::Auto,
-            heading_level: 2,
-            ..c.clone()
-        };
-        names(self) == names(other) && shown_only(self) == shown_only(other)
-    }
 }
 
 fn is_loopback(host: &str) -> bool {

@@ -12,6 +12,7 @@ use crate::jwt::RsaPublicJwk;
 use crate::management::{self, Identity, IdentityRef};
 use crate::primary::{PrimaryToken, Purpose};
 use crate::secret::{AccessToken, IdToken, Nonce};
+use crate::session::Position;
 use crate::token;
 use crate::transaction::{CallbackResponse, Transaction, TransactionDraft};
 
@@ -93,6 +94,21 @@ pub enum RequestPurpose {
     Recheck,
 }
 
+impl Event {
+    /// The event that carries the answer to a request sent for `purpose`: the one mapping
+    /// every host (the browser runner, the test driver) uses.
+    pub fn response(
+        purpose: RequestPurpose,
+        result: Result<HttpResponse, TransportError>,
+    ) -> Event {
+        match purpose {
+            RequestPurpose::TokenExchange => Event::TokenResponse(result),
+            RequestPurpose::Link => Event::LinkResponse(result),
+            RequestPurpose::Recheck => Event::RecheckResponse(result),
+        }
+    }
+}
+
 /// `Debug` redacts what may be secret: the hash input (the PKCE verifier), the URL query
 /// (state, nonce), the persisted transaction, request bodies, the signed bytes.
 pub enum Effect {
@@ -115,6 +131,11 @@ pub enum Effect {
     ClosePopup,
     Send {
         purpose: RequestPurpose,
+        request: HttpRequest,
+    },
+    /// While the user signs in, fetch the keys the ID token will be checked against into
+    /// the host's cache. Nothing waits for it.
+    PrefetchJwks {
         request: HttpRequest,
     },
     /// The JWKS; the host may answer from its per-tenant cache unless `bypass_cache`.
@@ -216,6 +237,10 @@ impl std::fmt::Debug for Effect {
                 .field("request", request)
                 .field("bypass_cache", bypass_cache)
                 .finish(),
+            Effect::PrefetchJwks { request } => f
+                .debug_struct("PrefetchJwks")
+                .field("request", request)
+                .finish(),
             Effect::VerifySignature { key, .. } => f
                 .debug_struct("VerifySignature")
                 .field("key", key)
@@ -238,22 +263,6 @@ pub enum Outcome {
     /// user per browser session), though nothing was linked. The host should sign its
     /// user in again, or out.
     SessionChanged,
-}
-
-/// What the UI shows.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Phase<'a> {
-    Idle,
-    Preparing,
-    Ready,
-    PopupBlocked(&'a LinkError),
-    AwaitingLogin,
-    Verifying,
-    Confirming(&'a SecondaryProfile),
-    Linking,
-    Linked(&'a [Identity]),
-    Failed(&'a LinkError),
-    Cancelled,
 }
 
 #[derive(Debug)]
@@ -290,9 +299,24 @@ enum State {
         sub: String,
         error: LinkError,
     },
-    Linked(Vec<Identity>),
+    Linked,
     Failed(LinkError),
     Cancelled,
+}
+
+impl State {
+    /// Nothing of the attempt is under way: no popup, request or question is out.
+    fn is_resting(&self) -> bool {
+        matches!(
+            self,
+            State::Idle
+                | State::Ready(_)
+                | State::Blocked(..)
+                | State::Linked
+                | State::Failed(_)
+                | State::Cancelled
+        )
+    }
 }
 
 /// The primary token for the link request, asked for early when nobody has to confirm:
@@ -305,9 +329,14 @@ enum LinkToken {
     Got(Result<AccessToken, TokenFailure>),
 }
 
-/// The secure link flow for one widget instance.
+/// One link attempt after another: prepare, log the secondary in, verify, confirm, link.
+/// The [`crate::session::Session`] drives it; the identity list, the host's questions
+/// and what the user is told are the session's.
 #[derive(Debug)]
 pub struct LinkFlow {
+    /// The configuration of the current attempt: an attempt in flight finishes with the
+    /// settings it started with (the token request repeats the authorize request's
+    /// `redirect_uri`); a new one is taken between attempts ([`LinkFlow::reconfigure`]).
     config: LinkConfig,
     state: State,
     connection: Option<String>,
@@ -320,6 +349,8 @@ pub struct LinkFlow {
     /// An authorization code came back: the secondary account signed in at the tenant.
     secondary_signed_in: bool,
 }
+
+type Step = (State, Vec<Effect>);
 
 impl LinkFlow {
     pub fn new(config: LinkConfig) -> Self {
@@ -340,31 +371,55 @@ impl LinkFlow {
         &self.config
     }
 
-    pub fn phase(&self) -> Phase<'_> {
+    /// Where the attempt is, as the view shows it.
+    pub fn position(&self) -> Position {
         match &self.state {
-            State::Idle => Phase::Idle,
-            State::Preparing { .. } => Phase::Preparing,
-            State::Ready(_) => Phase::Ready,
-            State::Blocked(_, e) => Phase::PopupBlocked(e),
-            State::AwaitingCallback(..) => Phase::AwaitingLogin,
+            State::Idle => Position::Idle,
+            State::Preparing { .. } => Position::Preparing,
+            State::Ready(_) => Position::Ready,
+            State::Blocked(..) => Position::PopupBlocked,
+            State::AwaitingCallback(..) => Position::AwaitingLogin,
             State::Exchanging(_) | State::LoadingJwks { .. } | State::CheckingSignature(..) => {
-                Phase::Verifying
+                Position::Verifying
             }
-            State::Confirming(v) => Phase::Confirming(v.profile()),
+            State::Confirming(v) => Position::Confirming(v.profile().clone()),
             State::GettingLinkToken(_) | State::Linking { .. } | State::Rechecking { .. } => {
-                Phase::Linking
+                Position::Linking
             }
-            State::Linked(ids) => Phase::Linked(ids),
-            State::Failed(e) => Phase::Failed(e),
-            State::Cancelled => Phase::Cancelled,
+            State::Linked => Position::Linked,
+            State::Failed(_) => Position::Failed,
+            State::Cancelled => Position::Cancelled,
+        }
+    }
+
+    /// The error the attempt ended with (or the blocked popup's).
+    pub fn failure(&self) -> Option<&LinkError> {
+        match &self.state {
+            State::Failed(e) | State::Blocked(_, e) => Some(e),
+            _ => None,
         }
     }
 
     pub fn is_finished(&self) -> bool {
         matches!(
             self.state,
-            State::Linked(_) | State::Failed(_) | State::Cancelled
+            State::Linked | State::Failed(_) | State::Cancelled
         )
+    }
+
+    /// Nothing of the attempt is under way (no popup, request or question out).
+    pub fn is_resting(&self) -> bool {
+        self.state.is_resting()
+    }
+
+    /// Takes a new configuration for the attempts to come. Refused (`false`) while an
+    /// attempt is in flight: it finishes with the settings it started with.
+    pub fn reconfigure(&mut self, config: LinkConfig) -> bool {
+        if !self.state.is_resting() {
+            return false;
+        }
+        self.config = config;
+        true
     }
 
     /// Whether the host should send `Prepare` again: an attempt that started a login
@@ -381,12 +436,12 @@ impl LinkFlow {
     }
 
     /// Advances the flow by one event.
-    pub fn step<E: Env>(mut self, event: Event, env: &mut E) -> (Self, Vec<Effect>) {
+    pub fn step<E: Env>(&mut self, event: Event, env: &mut E) -> Vec<Effect> {
         let state = std::mem::replace(&mut self.state, State::Idle);
         let (state, mut effects) = self.transition(state, event, env);
         self.state = state;
         self.report_session_change(&mut effects);
-        (self, effects)
+        effects
     }
 
     /// After a secondary login, an end without a link changes who the tenant's session
@@ -407,17 +462,12 @@ impl LinkFlow {
         }
     }
 
-    fn fail(&self, error: LinkError, mut effects: Vec<Effect>) -> (State, Vec<Effect>) {
+    fn fail(&self, error: LinkError, mut effects: Vec<Effect>) -> Step {
         effects.push(Effect::Notify(Outcome::Failed(error.clone())));
         (State::Failed(error), effects)
     }
 
-    fn begin<E: Env>(
-        &mut self,
-        known: Option<Vec<Identity>>,
-        confirm: bool,
-        env: &mut E,
-    ) -> (State, Vec<Effect>) {
+    fn begin<E: Env>(&mut self, known: Option<Vec<Identity>>, confirm: bool, env: &mut E) -> Step {
         self.known = known;
         self.confirm = confirm;
         self.attempted = false;
@@ -434,11 +484,7 @@ impl LinkFlow {
     }
 
     /// Ready once the token passed its pre-flight and the hash is in; else keep waiting.
-    fn prepared(
-        draft: TransactionDraft,
-        token_checked: bool,
-        digest: Option<[u8; 32]>,
-    ) -> (State, Vec<Effect>) {
+    fn prepared(draft: TransactionDraft, token_checked: bool, digest: Option<[u8; 32]>) -> Step {
         match digest {
             Some(digest) if token_checked => (
                 State::Ready(draft.finish(digest)),
@@ -455,108 +501,172 @@ impl LinkFlow {
         }
     }
 
-    fn transition<E: Env>(
-        &mut self,
-        state: State,
-        event: Event,
-        env: &mut E,
-    ) -> (State, Vec<Effect>) {
-        use Event as Ev;
+    /// The transition, by the state the attempt is in. Anything an arm does not take is
+    /// late, duplicate or out of order, and is ignored.
+    fn transition<E: Env>(&mut self, state: State, event: Event, env: &mut E) -> Step {
         match (state, event) {
-            // (Re)start from a resting state.
+            (state, Event::Cancel) => self.cancel(state),
             (
-                State::Idle
-                | State::Linked(_)
-                | State::Failed(_)
-                | State::Cancelled
-                | State::Ready(_)
-                | State::Blocked(..),
-                Ev::Prepare {
+                state,
+                Event::Prepare {
                     known_identities,
                     confirm,
                 },
-            ) => self.begin(known_identities, confirm, env),
-            (State::Failed(_) | State::Cancelled | State::Blocked(..), Ev::Retry) => {
-                let (k, confirm) = (self.known.clone(), self.confirm);
-                self.begin(k, confirm, env)
+            ) if state.is_resting() => self.begin(known_identities, confirm, env),
+            (State::Failed(_) | State::Cancelled | State::Blocked(..), Event::Retry) => {
+                let (known, confirm) = (self.known.clone(), self.confirm);
+                self.begin(known, confirm, env)
             }
-
-            (State::Preparing { draft, digest, .. }, Ev::PrimaryToken(result)) => {
-                match self.check_token(result, env) {
-                    Err(e) => self.fail(e, vec![]),
-                    Ok(token) => {
-                        self.pin_primary_user(token.user_id());
-                        Self::prepared(draft, true, digest)
-                    }
-                }
-            }
+            (
+                State::Idle,
+                Event::Resume {
+                    persisted,
+                    callback,
+                    confirm,
+                },
+            ) => self.resume(persisted, callback, confirm),
             (
                 State::Preparing {
                     draft,
                     token_checked,
-                    ..
+                    digest,
                 },
-                Ev::Sha256(result),
-            ) => match result {
-                Ok(digest) => Self::prepared(draft, token_checked, Some(digest)),
-                Err(why) => self.fail(
-                    LinkError::new(
-                        ErrorCode::UnexpectedResponse,
-                        format!("SHA-256 is unavailable in this environment ({why})"),
-                    ),
-                    vec![],
-                ),
-            },
-
-            (
-                State::Ready(txn),
-                Ev::Start {
-                    via: Via::Popup,
-                    connection,
-                },
-            ) => {
-                let txn = match self.choose_connection(txn, connection) {
-                    Ok(t) => t,
-                    Err(e) => return self.fail(e, vec![]),
-                };
-                self.attempted = true;
-                let url = txn.authorize_url(&self.config, self.config.response_mode());
-                let seconds = self.config.popup_timeout_seconds();
-                (
-                    State::AwaitingCallback(txn, Via::Popup),
-                    vec![Effect::StartTimer { seconds }, Effect::OpenPopup { url }],
-                )
+                event,
+            ) => self.preparing(draft, token_checked, digest, event, env),
+            (State::Ready(txn), Event::Start { via, connection }) => {
+                self.start(txn, via, connection)
             }
             (
-                State::Ready(txn) | State::Blocked(txn, _),
-                Ev::Start {
+                State::Blocked(txn, _),
+                Event::Start {
                     via: Via::Redirect,
                     connection,
                 },
-            ) => {
-                // After a blocked popup the attempt keeps its connection.
-                let connection = connection.or_else(|| txn.connection().map(str::to_owned));
-                let txn = match self.choose_connection(txn, connection) {
-                    Ok(t) => t,
-                    Err(e) => return self.fail(e, vec![]),
-                };
-                if self.config.redirect_fallback_uri().is_none() {
-                    let e = LinkError::config("redirectUri", "is needed to continue in this tab", "set redirectUri to a page that calls the widget's resume on load, registered in Allowed Callback URLs");
-                    return self.fail(e, vec![]);
-                }
-                self.attempted = true;
-                let url = txn.authorize_url(&self.config, ResponseMode::Query);
-                let txn = txn.with_primary_user(self.primary_user_id.clone());
-                let persisted = txn.persist();
-                (
-                    State::AwaitingCallback(txn, Via::Redirect),
-                    vec![
-                        Effect::PersistTransaction(persisted),
-                        Effect::Navigate { url },
-                    ],
-                )
+            ) => self.start(txn, Via::Redirect, connection),
+            (State::AwaitingCallback(txn, via), event) => self.awaiting(txn, via, event),
+            (
+                state @ (State::Exchanging(_)
+                | State::LoadingJwks { .. }
+                | State::CheckingSignature(..)),
+                event,
+            ) => self.verifying(state, event, env),
+            (State::Confirming(verified), Event::Confirm(true)) => (
+                State::GettingLinkToken(verified),
+                vec![Effect::GetPrimaryToken],
+            ),
+            (State::Confirming(_), Event::Confirm(false)) => {
+                (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)])
             }
-            (State::AwaitingCallback(txn, Via::Popup), Ev::PopupBlocked) => {
+            (State::GettingLinkToken(verified), Event::PrimaryToken(result)) => {
+                self.link_token = LinkToken::NotAsked;
+                self.link(verified, result, env)
+            }
+            (State::Linking { sub, token }, Event::LinkResponse(result)) => {
+                self.link_answered(sub, token, result, env)
+            }
+            (State::Rechecking { sub, error }, Event::RecheckResponse(result)) => {
+                self.rechecked(sub, error, result, env)
+            }
+            (state, _) => (state, vec![]),
+        }
+    }
+
+    fn cancel(&self, state: State) -> Step {
+        match state {
+            State::Idle | State::Linked | State::Failed(_) | State::Cancelled => (state, vec![]),
+            State::AwaitingCallback(_, via) => {
+                let mut effects = vec![Effect::CancelTimer, Effect::ClosePopup];
+                if via == Via::Redirect {
+                    effects.push(Effect::ClearPersistedTransaction);
+                }
+                effects.push(Effect::Notify(Outcome::Cancelled));
+                (State::Cancelled, effects)
+            }
+            _ => (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)]),
+        }
+    }
+
+    fn preparing<E: Env>(
+        &mut self,
+        draft: TransactionDraft,
+        token_checked: bool,
+        digest: Option<[u8; 32]>,
+        event: Event,
+        env: &mut E,
+    ) -> Step {
+        match event {
+            Event::PrimaryToken(result) => match self.check_token(result, env) {
+                Err(e) => self.fail(e, vec![]),
+                Ok(token) => {
+                    self.pin_primary_user(token.user_id());
+                    Self::prepared(draft, true, digest)
+                }
+            },
+            Event::Sha256(Ok(digest)) => Self::prepared(draft, token_checked, Some(digest)),
+            Event::Sha256(Err(why)) => self.fail(
+                LinkError::new(
+                    ErrorCode::UnexpectedResponse,
+                    format!("SHA-256 is unavailable in this environment ({why})"),
+                ),
+                vec![],
+            ),
+            _ => (
+                State::Preparing {
+                    draft,
+                    token_checked,
+                    digest,
+                },
+                vec![],
+            ),
+        }
+    }
+
+    /// The user clicked: the popup opens on the authorize URL, or this tab navigates to
+    /// it (the redirect fallback, which keeps the connection of a blocked attempt).
+    fn start(&mut self, txn: Transaction, via: Via, connection: Option<String>) -> Step {
+        let connection = match via {
+            Via::Popup => connection,
+            Via::Redirect => connection.or_else(|| txn.connection().map(str::to_owned)),
+        };
+        let txn = match self.choose_connection(txn, connection) {
+            Ok(t) => t,
+            Err(e) => return self.fail(e, vec![]),
+        };
+        if via == Via::Popup {
+            self.attempted = true;
+            let url = txn.authorize_url(&self.config, self.config.response_mode());
+            let seconds = self.config.popup_timeout_seconds();
+            return (
+                State::AwaitingCallback(txn, Via::Popup),
+                vec![
+                    Effect::StartTimer { seconds },
+                    Effect::OpenPopup { url },
+                    Effect::PrefetchJwks {
+                        request: token::prepare_jwks_request(&self.config),
+                    },
+                ],
+            );
+        }
+        if self.config.redirect_fallback_uri().is_none() {
+            let e = LinkError::config("redirectUri", "is needed to continue in this tab", "set redirectUri to a page that calls the widget's resume on load, registered in Allowed Callback URLs");
+            return self.fail(e, vec![]);
+        }
+        self.attempted = true;
+        let url = txn.authorize_url(&self.config, ResponseMode::Query);
+        let txn = txn.with_primary_user(self.primary_user_id.clone());
+        let persisted = txn.persist();
+        (
+            State::AwaitingCallback(txn, Via::Redirect),
+            vec![
+                Effect::PersistTransaction(persisted),
+                Effect::Navigate { url },
+            ],
+        )
+    }
+
+    fn awaiting(&mut self, txn: Transaction, via: Via, event: Event) -> Step {
+        match (via, event) {
+            (Via::Popup, Event::PopupBlocked) => {
                 let e = LinkError::new(
                     ErrorCode::PopupBlocked,
                     "window.open returned null: the browser blocked the popup; offer redirect mode",
@@ -566,14 +676,14 @@ impl LinkFlow {
                     vec![Effect::CancelTimer, Effect::Notify(Outcome::Failed(e))],
                 )
             }
-            (State::AwaitingCallback(_, Via::Popup), Ev::PopupClosed) => self.fail(
+            (Via::Popup, Event::PopupClosed) => self.fail(
                 LinkError::new(
                     ErrorCode::PopupClosed,
                     "the popup was closed before an authorization response arrived",
                 ),
                 vec![Effect::CancelTimer],
             ),
-            (State::AwaitingCallback(_, Via::Popup), Ev::TimedOut) => {
+            (Via::Popup, Event::TimedOut) => {
                 let e = LinkError::new(
                     ErrorCode::Timeout,
                     format!(
@@ -583,39 +693,46 @@ impl LinkFlow {
                 );
                 self.fail(e, vec![Effect::ClosePopup])
             }
-            (State::AwaitingCallback(txn, via), Ev::Callback(response)) => {
+            (via, Event::Callback(response)) => {
                 let mut effects = vec![Effect::CancelTimer, Effect::ClosePopup];
                 if via == Via::Redirect {
                     effects.push(Effect::ClearPersistedTransaction);
                 }
                 self.exchange(txn, response, effects)
             }
-            (
-                State::Idle,
-                Ev::Resume {
-                    persisted,
-                    callback,
-                    confirm,
-                },
-            ) => {
-                let effects = vec![Effect::ClearPersistedTransaction];
-                self.attempted = true;
-                match persisted.as_deref().map(Transaction::restore) {
-                    None => self.fail(LinkError::new(ErrorCode::StateMismatch, "an authorization response arrived but no login is pending in this tab; it was dropped"), effects),
-                    Some(Err(e)) => self.fail(e, effects),
-                    Some(Ok(txn)) => {
-                        // The page the login left acted for this user: so does this one.
-                        if let Some(user) = txn.primary_user_id() {
-                            self.pin_primary_user(user);
-                        }
-                        self.connection = txn.connection().map(str::to_owned);
-                        self.confirm = confirm;
-                        self.exchange(txn, callback, effects)
-                    }
-                }
-            }
+            (via, _) => (State::AwaitingCallback(txn, via), vec![]),
+        }
+    }
 
-            (State::Exchanging(nonce), Ev::TokenResponse(result)) => {
+    /// Redirect mode, back on the page: the transaction the login left, and its answer.
+    fn resume(
+        &mut self,
+        persisted: Option<String>,
+        callback: CallbackResponse,
+        confirm: bool,
+    ) -> Step {
+        let effects = vec![Effect::ClearPersistedTransaction];
+        self.attempted = true;
+        match persisted.as_deref().map(Transaction::restore) {
+            None => self.fail(LinkError::new(ErrorCode::StateMismatch, "an authorization response arrived but no login is pending in this tab; it was dropped"), effects),
+            Some(Err(e)) => self.fail(e, effects),
+            Some(Ok(txn)) => {
+                // The page the login left acted for this user: so does this one.
+                if let Some(user) = txn.primary_user_id() {
+                    self.pin_primary_user(user);
+                }
+                self.connection = txn.connection().map(str::to_owned);
+                self.confirm = confirm;
+                self.exchange(txn, callback, effects)
+            }
+        }
+    }
+
+    /// From the code to a verified ID token: the token response, the JWKS (refreshed
+    /// once on an unknown `kid`), the signature; the early link token meanwhile.
+    fn verifying<E: Env>(&mut self, state: State, event: Event, env: &mut E) -> Step {
+        match (state, event) {
+            (State::Exchanging(nonce), Event::TokenResponse(result)) => {
                 let outcome = result
                     .map_err(|e| management::transport_error(&e, "POST /oauth/token"))
                     .and_then(|r| token::process_token_response(env.json(), &r));
@@ -627,10 +744,7 @@ impl LinkFlow {
                             nonce,
                             refreshed: false,
                         },
-                        vec![Effect::FetchJwks {
-                            request: token::prepare_jwks_request(&self.config),
-                            bypass_cache: false,
-                        }],
+                        vec![self.fetch_jwks(false)],
                     ),
                 }
             }
@@ -640,162 +754,157 @@ impl LinkFlow {
                     nonce,
                     refreshed,
                 },
-                Ev::JwksResponse(result),
-            ) => {
-                let jwks = match result
-                    .map_err(|e| management::transport_error(&e, "GET /.well-known/jwks.json"))
-                    .and_then(|r| token::process_jwks_response(env.json(), &r))
-                {
-                    Ok(j) => j,
-                    Err(e) => return self.fail(e, vec![]),
-                };
-                match id_token::begin(env.json(), id_token.clone(), &jwks) {
-                    // An unknown kid may mean the tenant rotated keys: refresh the set once.
-                    Err(e) if e.reason() == Some(IdTokenReason::KeyNotFound) && !refreshed => (
-                        State::LoadingJwks {
-                            id_token,
-                            nonce,
-                            refreshed: true,
-                        },
-                        vec![Effect::FetchJwks {
-                            request: token::prepare_jwks_request(&self.config),
-                            bypass_cache: true,
-                        }],
-                    ),
-                    Err(e) => self.fail(e, vec![]),
-                    Ok(pending) => {
-                        let effect = Effect::VerifySignature {
-                            key: pending.key().clone(),
-                            message: pending.signing_input().to_vec(),
-                            signature: pending.signature().to_vec(),
-                        };
-                        (
-                            State::CheckingSignature(Box::new(pending), nonce),
-                            vec![effect],
-                        )
-                    }
-                }
-            }
+                Event::JwksResponse(result),
+            ) => self.keys_loaded(id_token, nonce, refreshed, result, env),
             // The early link token (no confirm step): kept until the ID token is verified.
-            (
-                state @ (State::Exchanging(_)
-                | State::LoadingJwks { .. }
-                | State::CheckingSignature(..)),
-                Ev::PrimaryToken(result),
-            ) if matches!(self.link_token, LinkToken::Pending) => {
+            (state, Event::PrimaryToken(result))
+                if matches!(self.link_token, LinkToken::Pending) =>
+            {
                 self.link_token = LinkToken::Got(result.map(AccessToken::new));
                 (state, vec![])
             }
-            (State::CheckingSignature(pending, nonce), Ev::SignatureChecked(valid)) => {
-                let expect = Expectations {
-                    config: &self.config,
-                    nonce: &nonce,
-                    now: env.now(),
-                };
-                match pending.finish(valid, expect).and_then(|v| self.precheck(v)) {
-                    Err(e) => self.fail(e, vec![]),
-                    Ok(verified) if self.confirm => {
-                        let profile = verified.profile().clone();
-                        (
-                            State::Confirming(verified),
-                            vec![Effect::AskConfirm(profile)],
-                        )
-                    }
-                    Ok(verified) => {
-                        match std::mem::replace(&mut self.link_token, LinkToken::NotAsked) {
-                            LinkToken::Got(result) => {
-                                self.link(verified, result.map(|t| t.secret().to_owned()), env)
-                            }
-                            LinkToken::Pending => {
-                                // Asked already: its answer completes GettingLinkToken.
-                                (State::GettingLinkToken(verified), vec![])
-                            }
-                            LinkToken::NotAsked => (
-                                State::GettingLinkToken(verified),
-                                vec![Effect::GetPrimaryToken],
-                            ),
-                        }
-                    }
-                }
+            (State::CheckingSignature(pending, nonce), Event::SignatureChecked(valid)) => {
+                self.signature_checked(*pending, nonce, valid, env)
             }
-            (State::Confirming(verified), Ev::Confirm(true)) => (
-                State::GettingLinkToken(verified),
-                vec![Effect::GetPrimaryToken],
-            ),
-            (State::Confirming(_), Ev::Confirm(false)) => {
-                (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)])
-            }
-            (State::GettingLinkToken(verified), Ev::PrimaryToken(result)) => {
-                self.link_token = LinkToken::NotAsked;
-                self.link(verified, result, env)
-            }
-            (State::Linking { sub, token }, Ev::LinkResponse(result)) => {
-                // Whether the server may have linked although the answer says otherwise,
-                // or a conflict whose owner only the identity list tells (the user, or
-                // another user): both read the identities again.
-                let ambiguous = match &result {
-                    Err(_) => true,
-                    Ok(r) => r.status >= 500 || r.is_success() || r.status == 409,
-                };
-                match result
-                    .map_err(|e| {
-                        management::transport_error(&e, "POST /api/v2/users/{id}/identities")
-                    })
-                    .and_then(|r| management::process_link(env.json(), &r, env.now()))
-                {
-                    Ok(identities) => self.linked(identities),
-                    Err(error) if ambiguous => (
-                        State::Rechecking { sub, error },
-                        vec![Effect::Send {
-                            purpose: RequestPurpose::Recheck,
-                            request: management::prepare_get_user(&self.config, &token),
-                        }],
-                    ),
-                    Err(e) => self.fail(e, vec![]),
-                }
-            }
-            (State::Rechecking { sub, error }, Ev::RecheckResponse(result)) => {
-                let reread = result
-                    .map_err(|e| management::transport_error(&e, "GET /api/v2/users/{id}"))
-                    .and_then(|r| management::process_get_user(env.json(), &r, env.now()));
-                let conflict = error.code() == ErrorCode::LinkedToAnotherUser;
-                match reread {
-                    // A conflict over an identity the user has: it was linked already
-                    // (another tab, another device), not by this call.
-                    Ok(user)
-                        if conflict && user.identities.iter().any(|i| i.full_user_id() == sub) =>
-                    {
-                        self.fail(LinkError::already_linked(), vec![])
-                    }
-                    Ok(user) if user.identities.iter().any(|i| i.full_user_id() == sub) => {
-                        self.linked(user.identities)
-                    }
-                    // The 409 is definite: nothing was linked, whoever has the identity.
-                    Ok(_) | Err(_) if conflict => self.fail(error, vec![]),
-                    Ok(_) => self.fail(error.confirmed_not_linked(), vec![]),
-                    Err(_) => self.fail(error.with_link_outcome_unknown(), vec![]),
-                }
-            }
-
-            (
-                state @ (State::Idle | State::Linked(_) | State::Failed(_) | State::Cancelled),
-                Ev::Cancel,
-            ) => (state, vec![]),
-            (State::Blocked(..), Ev::Cancel) => {
-                (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)])
-            }
-            (State::AwaitingCallback(_, via), Ev::Cancel) => {
-                let mut effects = vec![Effect::CancelTimer, Effect::ClosePopup];
-                if via == Via::Redirect {
-                    effects.push(Effect::ClearPersistedTransaction);
-                }
-                effects.push(Effect::Notify(Outcome::Cancelled));
-                (State::Cancelled, effects)
-            }
-            (_, Ev::Cancel) => (State::Cancelled, vec![Effect::Notify(Outcome::Cancelled)]),
-
-            // Anything else is late, duplicate or out of order: ignored.
             (state, _) => (state, vec![]),
+        }
+    }
+
+    fn fetch_jwks(&self, bypass_cache: bool) -> Effect {
+        Effect::FetchJwks {
+            request: token::prepare_jwks_request(&self.config),
+            bypass_cache,
+        }
+    }
+
+    fn keys_loaded<E: Env>(
+        &mut self,
+        id_token: IdToken,
+        nonce: Nonce,
+        refreshed: bool,
+        result: Result<HttpResponse, TransportError>,
+        env: &mut E,
+    ) -> Step {
+        let jwks = match result
+            .map_err(|e| management::transport_error(&e, "GET /.well-known/jwks.json"))
+            .and_then(|r| token::process_jwks_response(env.json(), &r))
+        {
+            Ok(j) => j,
+            Err(e) => return self.fail(e, vec![]),
+        };
+        match id_token::begin(env.json(), id_token.clone(), &jwks) {
+            // An unknown kid may mean the tenant rotated keys: refresh the set once.
+            Err(e) if e.reason() == Some(IdTokenReason::KeyNotFound) && !refreshed => (
+                State::LoadingJwks {
+                    id_token,
+                    nonce,
+                    refreshed: true,
+                },
+                vec![self.fetch_jwks(true)],
+            ),
+            Err(e) => self.fail(e, vec![]),
+            Ok(pending) => {
+                let effect = Effect::VerifySignature {
+                    key: pending.key().clone(),
+                    message: pending.signing_input().to_vec(),
+                    signature: pending.signature().to_vec(),
+                };
+                (
+                    State::CheckingSignature(Box::new(pending), nonce),
+                    vec![effect],
+                )
+            }
+        }
+    }
+
+    fn signature_checked<E: Env>(
+        &mut self,
+        pending: PendingSignature,
+        nonce: Nonce,
+        valid: bool,
+        env: &mut E,
+    ) -> Step {
+        let expect = Expectations {
+            config: &self.config,
+            nonce: &nonce,
+            now: env.now(),
+        };
+        match pending.finish(valid, expect).and_then(|v| self.precheck(v)) {
+            Err(e) => self.fail(e, vec![]),
+            Ok(verified) if self.confirm => {
+                let profile = verified.profile().clone();
+                (
+                    State::Confirming(verified),
+                    vec![Effect::AskConfirm(profile)],
+                )
+            }
+            Ok(verified) => match std::mem::replace(&mut self.link_token, LinkToken::NotAsked) {
+                LinkToken::Got(result) => {
+                    self.link(verified, result.map(|t| t.secret().to_owned()), env)
+                }
+                // Asked already: its answer completes GettingLinkToken.
+                LinkToken::Pending => (State::GettingLinkToken(verified), vec![]),
+                LinkToken::NotAsked => (
+                    State::GettingLinkToken(verified),
+                    vec![Effect::GetPrimaryToken],
+                ),
+            },
+        }
+    }
+
+    fn link_answered<E: Env>(
+        &mut self,
+        sub: String,
+        token: PrimaryToken,
+        result: Result<HttpResponse, TransportError>,
+        env: &mut E,
+    ) -> Step {
+        // Whether the server may have linked although the answer says otherwise, or a
+        // conflict whose owner only the identity list tells (the user, or another user):
+        // both read the identities again.
+        let ambiguous = match &result {
+            Err(_) => true,
+            Ok(r) => r.status >= 500 || r.is_success() || r.status == 409,
+        };
+        match result
+            .map_err(|e| management::transport_error(&e, "POST /api/v2/users/{id}/identities"))
+            .and_then(|r| management::process_link(env.json(), &r, env.now()))
+        {
+            Ok(identities) => self.linked(identities),
+            Err(error) if ambiguous => (
+                State::Rechecking { sub, error },
+                vec![Effect::Send {
+                    purpose: RequestPurpose::Recheck,
+                    request: management::prepare_get_user(&self.config, &token),
+                }],
+            ),
+            Err(e) => self.fail(e, vec![]),
+        }
+    }
+
+    fn rechecked<E: Env>(
+        &mut self,
+        sub: String,
+        error: LinkError,
+        result: Result<HttpResponse, TransportError>,
+        env: &mut E,
+    ) -> Step {
+        let reread = result
+            .map_err(|e| management::transport_error(&e, "GET /api/v2/users/{id}"))
+            .and_then(|r| management::process_get_user(env.json(), &r, env.now()));
+        let conflict = error.code() == ErrorCode::LinkedToAnotherUser;
+        let has = |user: &management::PrimaryUser| {
+            user.identities.iter().any(|i| i.full_user_id() == sub)
+        };
+        match reread {
+            // A conflict over an identity the user has: it was linked already (another
+            // tab, another device), not by this call.
+            Ok(user) if conflict && has(&user) => self.fail(LinkError::already_linked(), vec![]),
+            Ok(user) if has(&user) => self.linked(user.identities),
+            // The 409 is definite: nothing was linked, whoever has the identity.
+            Ok(_) | Err(_) if conflict => self.fail(error, vec![]),
+            Ok(_) => self.fail(error.confirmed_not_linked(), vec![]),
+            Err(_) => self.fail(error.with_link_outcome_unknown(), vec![]),
         }
     }
 
@@ -880,7 +989,7 @@ impl LinkFlow {
     fn linked(&mut self, identities: Vec<Identity>) -> (State, Vec<Effect>) {
         self.known = Some(identities.clone());
         (
-            State::Linked(identities.clone()),
+            State::Linked,
             vec![Effect::Notify(Outcome::Linked(identities))],
         )
     }
@@ -1059,12 +1168,12 @@ impl IdentityOp {
     }
 
     pub fn step<E: Env>(
-        mut self,
+        &mut self,
         event: IdentityOpEvent,
         env: &mut E,
-    ) -> (Self, Option<IdentityOpEffect>) {
+    ) -> Option<IdentityOpEffect> {
         let state = std::mem::replace(&mut self.state, OpState::Done);
-        let effect = match (state, event) {
+        match (state, event) {
             (OpState::GettingToken, IdentityOpEvent::PrimaryToken(result)) => {
                 let purpose = match self.kind {
                     IdentityOpKind::List => Purpose::ReadIdentities,
@@ -1116,8 +1225,7 @@ impl IdentityOp {
                 self.state = state;
                 None
             }
-        };
-        (self, effect)
+        }
     }
 }
 
@@ -1135,7 +1243,7 @@ mod state_tests {
         })
         .expect("valid");
         let flow = LinkFlow::new(config);
-        assert_eq!(flow.phase(), Phase::Idle);
+        assert_eq!(flow.position(), Position::Idle);
         assert!(!flow.is_finished());
     }
 }

@@ -4,7 +4,7 @@
 //! Auth0's secure account-linking flow, with no browser, async runtime or network inside.
 //!
 //! Each request is made by a pure `prepare_*` function and each response read by a pure
-//! `process_*` function; the whole flow is [`flow::LinkFlow::step`]. Time, randomness,
+//! `process_*` function; a link attempt is [`flow::LinkFlow::step`] and the whole session around it [`session::Session::step`]. Time, randomness,
 //! JSON parsing, SHA-256 and RSA verification are the host's (see [`mod@env`]).
 //!
 //! Security properties, enforced by types:
@@ -26,9 +26,11 @@ pub mod jwt;
 pub mod management;
 pub mod primary;
 pub mod secret;
+pub mod session;
 pub mod token;
 pub mod transaction;
 
 pub use config::{LinkConfig, LinkOptions};
 pub use error::{ErrorCode, IdTokenReason, LinkError};
-pub use flow::{Effect, Event, LinkFlow, Outcome, Phase, Via};
+pub use flow::{Effect, Event, LinkFlow, Outcome, Via};
+pub use session::{Command, Input, Output, Policy, Position, Session, View};

@@ -301,47 +301,6 @@ fn response_messages_come_from_the_tenant_or_the_page() {
 }
 
 #[test]
-fn a_flow_goes_on_when_only_the_locale_or_a_label_changes() {
-    let base = config();
-    let relabelled = LinkConfig::new(&LinkOptions {
-        locale: Some("de".into()),
-        connections: Some(
-            base.connections()
-                .iter()
-                .map(|c| ConnectionOption {
-                    name: c.name().into(),
-                    label: Some(format!("{} (new label)", c.label())),
-                })
-                .collect(),
-        ),
-        ..options()
-    })
-    .expect("config");
-    assert!(base.same_flow(&relabelled));
-    assert_ne!(base, relabelled);
-}
-
-#[test]
-fn a_flow_restarts_when_the_client_or_the_connections_change() {
-    let base = config();
-    let other_client = LinkConfig::new(&LinkOptions {
-        client_id: Some("another-client".into()),
-        ..options()
-    })
-    .expect("config");
-    assert!(!base.same_flow(&other_client));
-    let fewer_connections = LinkConfig::new(&LinkOptions {
-        connections: Some(vec![ConnectionOption {
-            name: base.connections()[0].name().into(),
-            label: None,
-        }]),
-        ..options()
-    })
-    .expect("config");
-    assert!(!base.same_flow(&fewer_connections));
-}
-
-#[test]
 fn a_default_port_is_the_origin_browsers_report() {
     let with_port = |domain: &str| {
         LinkConfig::new(&LinkOptions {
@@ -470,13 +429,4 @@ fn heading_level_is_a_whole_number_from_2_to_6() {
     for bad in [1.0, 7.0, 2.5, f64::NAN] {
         refused(|o| o.heading_level = Some(bad), "headingLevel");
     }
-}
-
-#[test]
-fn shown_only_options_keep_the_flow() {
-    let mut o = options();
-    o.locale = Some("ja".into());
-    o.theme = Some("dark".into());
-    o.heading_level = Some(3.0);
-    assert!(config().same_flow(&LinkConfig::new(&o).expect("valid")));
 }

@@ -4,10 +4,11 @@ mod common;
 
 use account_link_core::error::{ErrorCode, IdTokenReason};
 use account_link_core::flow::{
-    Effect, Event, IdentityOpKind, LinkFlow, Outcome, Phase, TokenFailure, Via,
+    Effect, Event, IdentityOpKind, LinkFlow, Outcome, TokenFailure, Via,
 };
 use account_link_core::http::{HttpResponse, Method};
 use account_link_core::management::{Identity, IdentityRef};
+use account_link_core::session::Position;
 use account_link_core::transaction::CallbackResponse;
 use account_link_core::LinkConfig;
 use common::driver::{query_param, Driver, PopupOutcome};
@@ -121,7 +122,7 @@ fn happy_path_popup_confirm_link() {
         Outcome::Linked(ids) => assert_eq!(ids[1].full_user_id(), "google-oauth2|123"),
         other => panic!("expected Linked, got {other:?}"),
     }
-    assert!(matches!(flow.phase(), Phase::Linked(_)));
+    assert!(flow.position() == Position::Linked);
     let asked = d.asked.as_ref().expect("the user was asked to confirm");
     assert_eq!(
         (asked.provider.as_str(), asked.email.as_deref()),
@@ -203,7 +204,7 @@ fn blocked_then_redirected(d: &mut Driver<'_>, cfg: &LinkConfig) -> (String, Str
     d.popup = Box::new(|_| PopupOutcome::Blocked);
     let flow = d.run(LinkFlow::new(cfg.clone()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PopupBlocked));
-    assert!(matches!(flow.phase(), Phase::PopupBlocked(_)));
+    assert!(flow.position() == Position::PopupBlocked);
     d.auto_start = None;
     d.run(
         flow,
@@ -509,7 +510,9 @@ fn rate_limited_link_keeps_retry_after_and_can_be_retried() {
     let before = d.effects.len();
     let flow = d.run(flow, Event::Retry);
     assert_eq!(d.effects[before], "GetPrimaryToken");
-    assert!(matches!(flow.phase(), Phase::Failed(e) if e.code() == ErrorCode::PopupClosed));
+    assert!(flow
+        .failure()
+        .is_some_and(|e| e.code() == ErrorCode::PopupClosed));
 }
 
 #[test]
@@ -518,17 +521,18 @@ fn late_and_duplicate_events_are_ignored() {
     let mut d = driver(&mock);
     d.popup = Box::new(|_| PopupOutcome::Pending);
     let flow = d.run(LinkFlow::new(config()), prepare());
-    assert_eq!(flow.phase(), Phase::AwaitingLogin);
+    assert_eq!(flow.position(), Position::AwaitingLogin);
     let mut env = TestEnv::new(NOW, 3);
     // A token response nobody asked for does nothing.
-    let (flow, effects) = flow.step(
+    let (flow, effects) = step(
+        flow,
         Event::TokenResponse(Ok(HttpResponse::new(200, "{}"))),
         &mut env,
     );
     assert!(effects.is_empty());
-    assert_eq!(flow.phase(), Phase::AwaitingLogin);
-    let (mut flow, effects) = flow.step(Event::PopupClosed, &mut env);
-    assert!(matches!(flow.phase(), Phase::Failed(_)) && !effects.is_empty());
+    assert_eq!(flow.position(), Position::AwaitingLogin);
+    let (mut flow, effects) = step(flow, Event::PopupClosed, &mut env);
+    assert!(flow.position() == Position::Failed && !effects.is_empty());
     // After the end: a late callback, a second close, a cancel — all ignored.
     for event in [
         Event::Callback(CallbackResponse::default()),
@@ -536,7 +540,7 @@ fn late_and_duplicate_events_are_ignored() {
         Event::Cancel,
         Event::Confirm(true),
     ] {
-        let (f, effects) = flow.step(event, &mut env);
+        let (f, effects) = step(flow, event, &mut env);
         assert!(effects.is_empty());
         flow = f;
     }
@@ -550,7 +554,7 @@ fn cancel_while_waiting_closes_the_popup() {
     d.popup = Box::new(|_| PopupOutcome::Pending);
     let flow = d.run(LinkFlow::new(config()), prepare());
     let mut env = TestEnv::new(NOW, 3);
-    let (flow, effects) = flow.step(Event::Cancel, &mut env);
+    let (flow, effects) = step(flow, Event::Cancel, &mut env);
     assert!(matches!(
         effects.as_slice(),
         [
@@ -559,7 +563,7 @@ fn cancel_while_waiting_closes_the_popup() {
             Effect::Notify(Outcome::Cancelled)
         ]
     ));
-    assert_eq!(flow.phase(), Phase::Cancelled);
+    assert_eq!(flow.position(), Position::Cancelled);
 }
 
 #[test]
@@ -667,19 +671,22 @@ fn unlink_op_sends_delete() {
 fn flow_awaiting_login(confirm: bool) -> (LinkFlow, TestEnv, String) {
     let mut env = TestEnv::new(NOW, 42);
     let flow = LinkFlow::new(config());
-    let (flow, _) = flow.step(
+    let (flow, _) = step(
+        flow,
         Event::Prepare {
             known_identities: None,
             confirm,
         },
         &mut env,
     );
-    let (flow, _) = flow.step(
+    let (flow, _) = step(
+        flow,
         Event::PrimaryToken(Ok(access_token(&access_claims()))),
         &mut env,
     );
-    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
-    let (flow, effects) = flow.step(
+    let (flow, _) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, effects) = step(
+        flow,
         Event::Start {
             via: Via::Popup,
             connection: None,
@@ -704,7 +711,8 @@ fn flow_at_callback(confirm: bool) -> (LinkFlow, TestEnv, String, Vec<Effect>) {
         query_param(&url, "state").expect("state"),
         query_param(&url, "nonce").expect("nonce"),
     );
-    let (flow, effects) = flow.step(
+    let (flow, effects) = step(
+        flow,
         Event::Callback(CallbackResponse {
             code: Some("code-1".into()),
             state: Some(state),
@@ -717,13 +725,14 @@ fn flow_at_callback(confirm: bool) -> (LinkFlow, TestEnv, String, Vec<Effect>) {
 
 /// Token exchange, JWKS and a valid signature.
 fn verify(flow: LinkFlow, env: &mut TestEnv, nonce: &str) -> (LinkFlow, Vec<Effect>) {
-    let (flow, _) = flow.step(
+    let (flow, _) = step(
+        flow,
         Event::TokenResponse(Ok(token_response(&id_token_for(nonce, |_| {})))),
         env,
     );
     let jwks = HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1)]));
-    let (flow, _) = flow.step(Event::JwksResponse(Ok(jwks)), env);
-    flow.step(Event::SignatureChecked(true), env)
+    let (flow, _) = step(flow, Event::JwksResponse(Ok(jwks)), env);
+    step(flow, Event::SignatureChecked(true), env)
 }
 
 fn sends_link(effects: &[Effect]) -> bool {
@@ -740,7 +749,8 @@ fn without_confirm_the_link_token_is_fetched_during_the_exchange() {
         effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)),
         "asked together with the token exchange: {effects:?}"
     );
-    let (flow, effects) = flow.step(
+    let (flow, effects) = step(
+        flow,
         Event::PrimaryToken(Ok(access_token(&access_claims()))),
         &mut env,
     );
@@ -758,8 +768,9 @@ fn without_confirm_a_link_token_arriving_after_verification_links_once() {
         effects.is_empty(),
         "waits for the token already asked for: {effects:?}"
     );
-    assert!(matches!(flow.phase(), Phase::Linking));
-    let (_, effects) = flow.step(
+    assert!(flow.position() == Position::Linking);
+    let (_, effects) = step(
+        flow,
         Event::PrimaryToken(Ok(access_token(&access_claims()))),
         &mut env,
     );
@@ -769,11 +780,15 @@ fn without_confirm_a_link_token_arriving_after_verification_links_once() {
 #[test]
 fn without_confirm_a_failed_early_token_fails_after_verification_without_a_link() {
     let (flow, mut env, nonce, _) = flow_at_callback(false);
-    let (flow, _) = flow.step(Event::PrimaryToken(Err("no session".into())), &mut env);
+    let (flow, _) = step(
+        flow,
+        Event::PrimaryToken(Err("no session".into())),
+        &mut env,
+    );
     let (flow, effects) = verify(flow, &mut env, &nonce);
     assert!(!sends_link(&effects));
-    match flow.phase() {
-        Phase::Failed(e) => assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable),
+    match flow.failure() {
+        Some(e) => assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable),
         other => panic!("expected primary_token_unavailable, got {other:?}"),
     }
 }
@@ -788,20 +803,21 @@ fn with_confirm_the_link_token_is_fetched_after_the_answer() {
 #[test]
 fn prepare_checks_the_token_and_hashes_side_by_side() {
     let mut env = TestEnv::new(NOW, 42);
-    let (flow, effects) = LinkFlow::new(config()).step(prepare(), &mut env);
+    let (flow, effects) = step(LinkFlow::new(config()), prepare(), &mut env);
     assert!(effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)));
     assert!(effects
         .iter()
         .any(|e| matches!(e, Effect::ComputeSha256(_))));
     // The hash first: not ready until the token passed its pre-flight.
-    let (flow, effects) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, effects) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
     assert!(effects.is_empty());
-    assert!(matches!(flow.phase(), Phase::Preparing));
-    let (flow, effects) = flow.step(
+    assert!(flow.position() == Position::Preparing);
+    let (flow, effects) = step(
+        flow,
         Event::PrimaryToken(Ok(access_token(&access_claims()))),
         &mut env,
     );
-    assert!(matches!(flow.phase(), Phase::Ready));
+    assert!(flow.position() == Position::Ready);
     assert!(matches!(
         effects.as_slice(),
         [Effect::Notify(Outcome::Ready)]
@@ -811,12 +827,16 @@ fn prepare_checks_the_token_and_hashes_side_by_side() {
 #[test]
 fn a_token_refused_while_hashing_fails_and_a_late_hash_changes_nothing() {
     let mut env = TestEnv::new(NOW, 42);
-    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
-    let (flow, _) = flow.step(Event::PrimaryToken(Err("no session".into())), &mut env);
-    let (flow, effects) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, _) = step(LinkFlow::new(config()), prepare(), &mut env);
+    let (flow, _) = step(
+        flow,
+        Event::PrimaryToken(Err("no session".into())),
+        &mut env,
+    );
+    let (flow, effects) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
     assert!(effects.is_empty());
-    match flow.phase() {
-        Phase::Failed(e) => assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable),
+    match flow.failure() {
+        Some(e) => assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable),
         other => panic!("expected primary_token_unavailable, got {other:?}"),
     }
 }
@@ -825,34 +845,40 @@ fn a_token_refused_while_hashing_fails_and_a_late_hash_changes_nothing() {
 fn a_fresh_attempt_is_needed_after_a_started_login_ends_only() {
     let mut env = TestEnv::new(NOW, 42);
     // A failure while preparing: preparing again would fail again (the user retries).
-    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
-    let (flow, _) = flow.step(Event::PrimaryToken(Err("no session".into())), &mut env);
+    let (flow, _) = step(LinkFlow::new(config()), prepare(), &mut env);
+    let (flow, _) = step(
+        flow,
+        Event::PrimaryToken(Err("no session".into())),
+        &mut env,
+    );
     assert!(flow.is_finished());
     assert!(!flow.needs_fresh_attempt());
     // A started login that ends (here: the popup closed) spent its PKCE material.
-    let (flow, _) = flow.step(prepare(), &mut env);
-    let (flow, _) = flow.step(
+    let (flow, _) = step(flow, prepare(), &mut env);
+    let (flow, _) = step(
+        flow,
         Event::PrimaryToken(Ok(access_token(&access_claims()))),
         &mut env,
     );
-    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, _) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
     assert!(!flow.needs_fresh_attempt(), "ready, not used yet");
-    let (flow, _) = flow.step(
+    let (flow, _) = step(
+        flow,
         Event::Start {
             via: Via::Popup,
             connection: None,
         },
         &mut env,
     );
-    let (blocked, _) = flow.step(Event::PopupBlocked, &mut env);
+    let (blocked, _) = step(flow, Event::PopupBlocked, &mut env);
     assert!(
         !blocked.needs_fresh_attempt(),
         "a blocked popup keeps its attempt for the redirect"
     );
-    let (flow, _) = blocked.step(Event::Cancel, &mut env);
+    let (flow, _) = step(blocked, Event::Cancel, &mut env);
     assert!(flow.needs_fresh_attempt());
     // Preparing again clears it.
-    let (flow, _) = flow.step(prepare(), &mut env);
+    let (flow, _) = step(flow, prepare(), &mut env);
     assert!(!flow.needs_fresh_attempt());
 }
 
@@ -1022,12 +1048,16 @@ fn a_link_token_for_another_user_is_user_mismatch_and_nothing_is_sent() {
     // As after a secondary login: the host's silent renewal now yields the other account.
     let (flow, mut env, nonce, _) = flow_at_callback(true);
     let (flow, _) = verify(flow, &mut env, &nonce);
-    let (flow, effects) = flow.step(Event::Confirm(true), &mut env);
+    let (flow, effects) = step(flow, Event::Confirm(true), &mut env);
     assert!(effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)));
-    let (flow, effects) = flow.step(Event::PrimaryToken(Ok(token_for("github|4242"))), &mut env);
+    let (flow, effects) = step(
+        flow,
+        Event::PrimaryToken(Ok(token_for("github|4242"))),
+        &mut env,
+    );
     assert!(!sends_link(&effects));
-    match flow.phase() {
-        Phase::Failed(e) => {
+    match flow.failure() {
+        Some(e) => {
             assert_eq!(e.code(), ErrorCode::UserMismatch);
             assert!(e.detail().contains("github|4242"), "{}", e.detail());
         }
@@ -1038,18 +1068,25 @@ fn a_link_token_for_another_user_is_user_mismatch_and_nothing_is_sent() {
 #[test]
 fn the_primary_user_stays_pinned_across_attempts() {
     let mut env = TestEnv::new(NOW, 42);
-    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
-    let (flow, _) = flow.step(
+    let (flow, _) = step(LinkFlow::new(config()), prepare(), &mut env);
+    let (flow, _) = step(
+        flow,
         Event::PrimaryToken(Ok(access_token(&access_claims()))),
         &mut env,
     );
-    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, _) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
     assert_eq!(flow.primary_user_id(), Some(PRIMARY));
     // A new attempt whose token belongs to someone else.
-    let (flow, _) = flow.step(prepare(), &mut env);
-    let (flow, _) = flow.step(Event::Sha256(Ok([7; 32])), &mut env);
-    let (mut flow, _) = flow.step(Event::PrimaryToken(Ok(token_for("github|4242"))), &mut env);
-    assert!(matches!(flow.phase(), Phase::Failed(e) if e.code() == ErrorCode::UserMismatch));
+    let (flow, _) = step(flow, prepare(), &mut env);
+    let (flow, _) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
+    let (mut flow, _) = step(
+        flow,
+        Event::PrimaryToken(Ok(token_for("github|4242"))),
+        &mut env,
+    );
+    assert!(flow
+        .failure()
+        .is_some_and(|e| e.code() == ErrorCode::UserMismatch));
     // A pin never moves.
     flow.pin_primary_user("github|4242");
     assert_eq!(flow.primary_user_id(), Some(PRIMARY));
@@ -1060,9 +1097,15 @@ fn a_pin_from_the_identity_list_holds_for_the_first_prepare() {
     let mut env = TestEnv::new(NOW, 42);
     let mut flow = LinkFlow::new(config());
     flow.pin_primary_user(PRIMARY);
-    let (flow, _) = flow.step(prepare(), &mut env);
-    let (flow, _) = flow.step(Event::PrimaryToken(Ok(token_for("github|4242"))), &mut env);
-    assert!(matches!(flow.phase(), Phase::Failed(e) if e.code() == ErrorCode::UserMismatch));
+    let (flow, _) = step(flow, prepare(), &mut env);
+    let (flow, _) = step(
+        flow,
+        Event::PrimaryToken(Ok(token_for("github|4242"))),
+        &mut env,
+    );
+    assert!(flow
+        .failure()
+        .is_some_and(|e| e.code() == ErrorCode::UserMismatch));
 }
 
 #[test]
@@ -1105,23 +1148,24 @@ fn notified(effects: &[Effect]) -> Vec<&'static str> {
 fn declining_after_the_secondary_login_reports_the_session_change_first() {
     let (flow, mut env, nonce, _) = flow_at_callback(true);
     let (flow, _) = verify(flow, &mut env, &nonce);
-    let (_, effects) = flow.step(Event::Confirm(false), &mut env);
+    let (_, effects) = step(flow, Event::Confirm(false), &mut env);
     assert_eq!(notified(&effects), vec!["session_changed", "cancelled"]);
 }
 
 #[test]
 fn a_refused_id_token_after_the_secondary_login_reports_the_session_change() {
     let (flow, mut env, _, _) = flow_at_callback(true);
-    let (flow, _) = flow.step(
+    let (flow, _) = step(
+        flow,
         Event::TokenResponse(Ok(token_response(&id_token_for("another-nonce", |_| {})))),
         &mut env,
     );
     let jwks = HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1)]));
-    let (flow, _) = flow.step(Event::JwksResponse(Ok(jwks)), &mut env);
-    let (flow, effects) = flow.step(Event::SignatureChecked(true), &mut env);
+    let (flow, _) = step(flow, Event::JwksResponse(Ok(jwks)), &mut env);
+    let (flow, effects) = step(flow, Event::SignatureChecked(true), &mut env);
     assert_eq!(notified(&effects), vec!["session_changed", "failed"]);
     // Said once: a later event changes nothing.
-    let (_, effects) = flow.step(Event::Cancel, &mut env);
+    let (_, effects) = step(flow, Event::Cancel, &mut env);
     assert!(!notified(&effects).contains(&"session_changed"));
 }
 
@@ -1129,12 +1173,14 @@ fn a_refused_id_token_after_the_secondary_login_reports_the_session_change() {
 fn a_link_or_an_end_before_any_login_reports_no_session_change() {
     // Linked: the session follows the secondary identity into the primary user.
     let (flow, mut env, nonce, _) = flow_at_callback(false);
-    let (flow, _) = flow.step(
+    let (flow, _) = step(
+        flow,
         Event::PrimaryToken(Ok(access_token(&access_claims()))),
         &mut env,
     );
     let (flow, _) = verify(flow, &mut env, &nonce);
-    let (_, effects) = flow.step(
+    let (_, effects) = step(
+        flow,
         Event::LinkResponse(Ok(HttpResponse::new(201, linked_identities()))),
         &mut env,
     );
@@ -1153,7 +1199,8 @@ fn a_link_or_an_end_before_any_login_reports_no_session_change() {
 
     // The IdP refused (error=, no code, our state): no login happened.
     let (flow, mut env, url) = flow_awaiting_login(true);
-    let (flow, effects) = flow.step(
+    let (flow, effects) = step(
+        flow,
         Event::Callback(CallbackResponse {
             error: Some("access_denied".into()),
             state: query_param(&url, "state"),
@@ -1162,9 +1209,10 @@ fn a_link_or_an_end_before_any_login_reports_no_session_change() {
         &mut env,
     );
     assert!(
-        matches!(flow.phase(), Phase::Failed(e) if e.code() == ErrorCode::AuthorizationDenied),
+        flow.failure()
+            .is_some_and(|e| e.code() == ErrorCode::AuthorizationDenied),
         "{:?}",
-        flow.phase()
+        flow.position()
     );
     assert_eq!(notified(&effects), vec!["failed"]);
 }
@@ -1212,13 +1260,14 @@ fn a_redirect_return_acts_for_the_user_the_login_left_from() {
 #[test]
 fn a_token_source_that_does_not_answer_in_time_is_a_timeout() {
     let mut env = TestEnv::new(NOW, 42);
-    let (flow, _) = LinkFlow::new(config()).step(prepare(), &mut env);
-    let (flow, _) = flow.step(
+    let (flow, _) = step(LinkFlow::new(config()), prepare(), &mut env);
+    let (flow, _) = step(
+        flow,
         Event::PrimaryToken(Err(TokenFailure::TimedOut(10))),
         &mut env,
     );
-    match flow.phase() {
-        Phase::Failed(e) => {
+    match flow.failure() {
+        Some(e) => {
             assert_eq!(e.code(), ErrorCode::Timeout);
             assert!(e.detail().contains("getAccessToken"), "{}", e.detail());
         }

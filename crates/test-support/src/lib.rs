@@ -353,8 +353,8 @@ pub fn run_identity_op(
             IdentityOpEffect::Send(request) => IdentityOpEvent::Response(send(&request)),
             IdentityOpEffect::Done(result) => return result,
         };
-        let (next, next_effect) = op.step(event, env);
-        op = next;
-        effect = next_effect.expect("an identity op answers every effect until Done");
+        effect = op
+            .step(event, env)
+            .expect("an identity op answers every effect until Done");
     }
 }

@@ -8,6 +8,7 @@
 use auth0_account_link::core::config::{ConnectionOption, LinkConfig, LinkOptions};
 use auth0_account_link::core::management::Identity;
 use auth0_account_link::core::LinkError;
+use auth0_account_link::runner::TokenFuture;
 use auth0_account_link::{AccountLink, TokenSource};
 use js_sys::{Function, Promise, Reflect};
 use serde::{Deserialize, Serialize};
@@ -202,14 +203,14 @@ fn link_config(config: &DemoConfig) -> Result<LinkConfig, LinkError> {
 /// The primary user's Management API token, from auth0-spa-js.
 fn token_source(client: &Auth0Client) -> TokenSource {
     let client = client.clone();
-    Rc::new(move || {
+    TokenSource::from(move |()| {
         let client = client.clone();
         Box::pin(async move {
             call(client.get_token_silently())
                 .await?
                 .as_string()
                 .ok_or_else(|| "getTokenSilently resolved to something other than a string".into())
-        })
+        }) as TokenFuture
     })
 }
 

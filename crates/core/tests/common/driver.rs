@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use account_link_core::encoding::form_parse;
-use account_link_core::flow::{Effect, Event, LinkFlow, Outcome, RequestPurpose, Via};
+use account_link_core::flow::{Effect, Event, LinkFlow, Outcome, Via};
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::id_token::SignatureVerifier;
@@ -71,10 +71,9 @@ impl<'a> Driver<'a> {
         let mut queue = VecDeque::from([first]);
         while let Some(event) = queue.pop_front() {
             self.debug_log.push(format!("{event:?}"));
-            let (next, effects) = flow.step(event, &mut self.env);
-            flow = next;
+            let effects = flow.step(event, &mut self.env);
             self.debug_log.push(format!("{flow:?}"));
-            self.debug_log.push(format!("{:?}", flow.phase()));
+            self.debug_log.push(format!("{:?}", flow.position()));
             for effect in effects {
                 if let Some(event) = self.execute(effect) {
                     queue.push_back(event);
@@ -126,14 +125,13 @@ impl<'a> Driver<'a> {
                 self.storage = None;
                 None
             }
-            Effect::StartTimer { .. } | Effect::CancelTimer | Effect::ClosePopup => None,
+            Effect::StartTimer { .. }
+            | Effect::CancelTimer
+            | Effect::ClosePopup
+            | Effect::PrefetchJwks { .. } => None,
             Effect::Send { purpose, request } => {
                 let response = self.transport(&request);
-                Some(match purpose {
-                    RequestPurpose::TokenExchange => Event::TokenResponse(response),
-                    RequestPurpose::Link => Event::LinkResponse(response),
-                    RequestPurpose::Recheck => Event::RecheckResponse(response),
-                })
+                Some(Event::response(purpose, response))
             }
             Effect::FetchJwks {
                 request,

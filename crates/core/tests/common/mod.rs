@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod driver;
+pub mod session_driver;
 
 use account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions};
 use serde_json::{json, Value};
@@ -75,4 +76,17 @@ pub fn access_claims() -> Value {
 pub fn access_token(claims: &Value) -> String {
     let key = TestKey::fixture(1);
     key.sign(&key.header(), claims)
+}
+
+/// One step of a link attempt, by value (the tests read each state as a new binding).
+pub fn step(
+    mut flow: account_link_core::flow::LinkFlow,
+    event: account_link_core::flow::Event,
+    env: &mut test_support::TestEnv,
+) -> (
+    account_link_core::flow::LinkFlow,
+    Vec<account_link_core::flow::Effect>,
+) {
+    let effects = flow.step(event, env);
+    (flow, effects)
 }

@@ -1,0 +1,236 @@
+//! Runs a `Session` the way a browser driver does: executes its outputs with an injected
+//! transport, popup, token source and host answers, and feeds the results back, tagged
+//! with the generation or operation id the output carried.
+#![allow(dead_code)]
+
+use super::driver::{PopupOutcome, Send};
+use account_link_core::flow::{Effect, Event, IdentityOpEffect, IdentityOpEvent};
+use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
+use account_link_core::id_token::SignatureVerifier;
+use account_link_core::session::{Command, Input, Output, Question, Session, Tell};
+use std::collections::VecDeque;
+use test_support::{sha256, RsaVerifier, TestEnv};
+
+pub struct SessionDriver<'a> {
+    pub env: TestEnv,
+    pub send: Send<'a>,
+    pub popup: Box<dyn FnMut(&str) -> PopupOutcome + 'a>,
+    pub token: Box<dyn FnMut() -> Result<String, String> + 'a>,
+    /// The user's (or host's `confirm`) answer; `None` leaves the question open.
+    pub confirm: Option<bool>,
+    /// The host's `beforeLink` answer; `None` leaves the question open.
+    pub before_link: Option<Result<(), Option<String>>>,
+    /// Tokens asked for are held (not answered) while this is set.
+    pub hold_tokens: bool,
+    pub held_tokens: Vec<Input>,
+    pub jwks_cache: Option<HttpResponse>,
+    /// sessionStorage: the pending transaction and the remembered primary user.
+    pub transaction: Option<String>,
+    pub pin: Option<String>,
+    pub navigated: Option<String>,
+    pub opened: Vec<String>,
+    pub asked: Vec<Question>,
+    pub tells: Vec<Tell>,
+    pub requests: Vec<String>,
+    /// `{:?}` of every input, output and session of the run.
+    pub debug_log: Vec<String>,
+}
+
+impl<'a> SessionDriver<'a> {
+    pub fn new(
+        env: TestEnv,
+        send: Send<'a>,
+        token: impl FnMut() -> Result<String, String> + 'a,
+    ) -> Self {
+        SessionDriver {
+            env,
+            send,
+            popup: Box::new(|_| PopupOutcome::Pending),
+            token: Box::new(token),
+            confirm: Some(true),
+            before_link: Some(Ok(())),
+            hold_tokens: false,
+            held_tokens: Vec::new(),
+            jwks_cache: None,
+            transaction: None,
+            pin: None,
+            navigated: None,
+            opened: Vec::new(),
+            asked: Vec::new(),
+            tells: Vec::new(),
+            requests: Vec::new(),
+            debug_log: Vec::new(),
+        }
+    }
+
+    /// Feeds `first`, then every result its outputs bring, until nothing is left.
+    pub fn run(&mut self, session: &mut Session, first: Input) {
+        let mut queue = VecDeque::from([first]);
+        while let Some(input) = queue.pop_front() {
+            self.debug_log.push(format!("{input:?}"));
+            let outputs = session.step(input, &mut self.env);
+            self.debug_log.push(format!("{session:?}"));
+            for output in outputs {
+                self.debug_log.push(format!("{output:?}"));
+                if let Some(input) = self.execute(output) {
+                    queue.push_back(input);
+                }
+            }
+        }
+    }
+
+    pub fn command(&mut self, session: &mut Session, command: Command) {
+        self.run(session, Input::Command(command));
+    }
+
+    /// Answers the tokens held so far.
+    pub fn release_tokens(&mut self, session: &mut Session) {
+        self.hold_tokens = false;
+        for input in std::mem::take(&mut self.held_tokens) {
+            self.run(session, input);
+        }
+    }
+
+    fn transport(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.requests
+            .push(format!("{} {}", request.method.as_str(), request.url));
+        (self.send)(request)
+    }
+
+    fn execute(&mut self, output: Output) -> Option<Input> {
+        match output {
+            Output::Attempt(generation, effect) => self
+                .effect(effect)
+                .map(|event| Input::Attempt(generation, event)),
+            Output::Op(id, IdentityOpEffect::GetPrimaryToken) => {
+                let input = Input::Op(
+                    id,
+                    IdentityOpEvent::PrimaryToken((self.token)().map_err(Into::into)),
+                );
+                self.hold(input)
+            }
+            Output::Op(id, IdentityOpEffect::Send(request)) => Some(Input::Op(
+                id,
+                IdentityOpEvent::Response(self.transport(&request)),
+            )),
+            Output::Op(_, IdentityOpEffect::Done(_)) => {
+                panic!("an operation's end left the session")
+            }
+            Output::Ask(question) => {
+                self.asked.push(question.clone());
+                match question {
+                    Question::Confirm(_) => self
+                        .confirm
+                        .map(|yes| Input::Command(Command::Confirm(yes))),
+                    Question::BeforeLink(_) => self.before_link.clone().map(Input::HostSaid),
+                }
+            }
+            Output::Tell(tell) => {
+                self.tells.push(tell);
+                None
+            }
+            Output::RememberPin(user) => {
+                self.pin = Some(user);
+                None
+            }
+            Output::ForgetPin => {
+                self.pin = None;
+                None
+            }
+        }
+    }
+
+    fn hold(&mut self, input: Input) -> Option<Input> {
+        if self.hold_tokens {
+            self.held_tokens.push(input);
+            None
+        } else {
+            Some(input)
+        }
+    }
+
+    fn effect(&mut self, effect: Effect) -> Option<Event> {
+        match effect {
+            Effect::GetPrimaryToken => {
+                let event = Event::PrimaryToken((self.token)().map_err(Into::into));
+                if self.hold_tokens {
+                    // Held: the generation is lost here, so held attempt tokens are
+                    // dropped (the tests hold only operation tokens).
+                    return None;
+                }
+                Some(event)
+            }
+            Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(sha256(&input)))),
+            Effect::OpenPopup { url } => {
+                self.opened.push(url.clone());
+                match (self.popup)(&url) {
+                    PopupOutcome::Callback(cb) => Some(Event::Callback(cb)),
+                    PopupOutcome::Closed => Some(Event::PopupClosed),
+                    PopupOutcome::Blocked => Some(Event::PopupBlocked),
+                    PopupOutcome::TimedOut => Some(Event::TimedOut),
+                    PopupOutcome::Pending => None,
+                }
+            }
+            Effect::Navigate { url } => {
+                self.navigated = Some(url);
+                None
+            }
+            Effect::PersistTransaction(s) => {
+                self.transaction = Some(s);
+                None
+            }
+            Effect::ClearPersistedTransaction => {
+                self.transaction = None;
+                None
+            }
+            Effect::StartTimer { .. }
+            | Effect::CancelTimer
+            | Effect::ClosePopup
+            | Effect::PrefetchJwks { .. } => None,
+            Effect::Send { purpose, request } => {
+                Some(Event::response(purpose, self.transport(&request)))
+            }
+            Effect::FetchJwks {
+                request,
+                bypass_cache,
+            } => {
+                let response = match (&self.jwks_cache, bypass_cache) {
+                    (Some(cached), false) => Ok(cached.clone()),
+                    _ => {
+                        let r = self.transport(&request);
+                        if let Ok(ok) = &r {
+                            self.jwks_cache = Some(ok.clone());
+                        }
+                        r
+                    }
+                };
+                Some(Event::JwksResponse(response))
+            }
+            Effect::VerifySignature {
+                key,
+                message,
+                signature,
+            } => Some(Event::SignatureChecked(
+                RsaVerifier.verify_rs256(&key, &message, &signature),
+            )),
+            Effect::AskConfirm(_) | Effect::Notify(_) => {
+                panic!("the session keeps the attempt's questions and outcomes")
+            }
+        }
+    }
+
+    /// The codes of every failure told, in order.
+    pub fn failures(&self) -> Vec<&'static str> {
+        self.tells
+            .iter()
+            .filter_map(|t| match t {
+                Tell::Failed(e) => Some(e.code().as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn sent(&self, needle: &str) -> usize {
+        self.requests.iter().filter(|r| r.contains(needle)).count()
+    }
+}

@@ -1,0 +1,628 @@
+//! The session machine's scenarios, natively: list, link, confirm and decline, the host's
+//! `beforeLink`, retry, cancel, unlink, a changed tenant session, the pin across a restart
+//! and a remount, a redirect resume, new options (`ui_locales` per attempt), late answers.
+//! The tenant is a small fake answering by route (the whole flow against the real dev
+//! tenant is in `against_dev_tenant.rs`).
+
+mod common;
+
+use account_link_core::http::HttpResponse;
+use account_link_core::management::Identity;
+use account_link_core::session::{
+    redirect_response, Command, Input, Notice, Policy, Position, Question, RedirectReturn, Session,
+    Tell,
+};
+use account_link_core::transaction::CallbackResponse;
+use common::driver::{query_param, PopupOutcome};
+use common::session_driver::SessionDriver;
+use common::*;
+use serde_json::json;
+use std::cell::RefCell;
+use std::rc::Rc;
+use test_support::{jwks_json, TestEnv, TestKey};
+
+const USER_URL: &str = "https://tenant.example.com/api/v2/users/auth0%7Cprimary";
+
+fn primary_only() -> serde_json::Value {
+    json!({"user_id": PRIMARY, "email": "primary@example.com", "identities": [
+        {"connection": "Username-Password-Authentication", "user_id": "primary", "provider": "auth0", "isSocial": false}
+    ]})
+}
+
+fn with_google() -> serde_json::Value {
+    json!([
+        {"connection": "Username-Password-Authentication", "user_id": "primary", "provider": "auth0", "isSocial": false},
+        {"connection": "google-oauth2", "user_id": "123", "provider": "google-oauth2", "isSocial": true}
+    ])
+}
+
+/// A fake tenant answering by route; the ID token carries the nonce of the last
+/// authorize URL the popup was opened on.
+struct Tenant {
+    nonce: RefCell<Option<String>>,
+    /// The identities after a link (the link answer's body).
+    linked: serde_json::Value,
+    /// The user read by GET.
+    user: RefCell<serde_json::Value>,
+    link_status: u16,
+    /// The bodies of the token requests.
+    token_requests: RefCell<Vec<String>>,
+}
+
+impl Tenant {
+    fn new() -> Rc<Tenant> {
+        Rc::new(Tenant {
+            nonce: RefCell::default(),
+            linked: with_google(),
+            user: RefCell::new(primary_only()),
+            link_status: 201,
+            token_requests: RefCell::default(),
+        })
+    }
+
+    fn answer(&self, method: &str, url: &str, body: Option<&str>) -> HttpResponse {
+        if url.ends_with("/oauth/token") {
+            self.token_requests
+                .borrow_mut()
+                .push(body.unwrap_or_default().to_owned());
+        }
+        match (method, url) {
+            ("GET", USER_URL) => HttpResponse::new(200, self.user.borrow().to_string()),
+            ("POST", "https://tenant.example.com/oauth/token") => {
+                let nonce = self.nonce.borrow().clone().expect("an authorize URL first");
+                let key = TestKey::fixture(1);
+                let id_token = key.sign(&key.header(), &id_claims(&nonce));
+                HttpResponse::new(
+                    200,
+                    json!({"access_token": "opaque", "id_token": id_token, "token_type": "Bearer", "expires_in": 86400}).to_string(),
+                )
+            }
+            ("GET", "https://tenant.example.com/.well-known/jwks.json") => {
+                HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1)]))
+            }
+            ("POST", u) if u == format!("{USER_URL}/identities") => {
+                HttpResponse::new(self.link_status, self.linked.to_string())
+            }
+            ("DELETE", u) if u.starts_with(&format!("{USER_URL}/identities/")) => {
+                HttpResponse::new(200, primary_only()["identities"].to_string())
+            }
+            other => panic!("the fake tenant has no route for {other:?}"),
+        }
+    }
+}
+
+fn driver<'a>(tenant: &Rc<Tenant>) -> SessionDriver<'a> {
+    let token = access_token(&access_claims());
+    let t = tenant.clone();
+    let mut d = SessionDriver::new(
+        TestEnv::new(NOW, 42),
+        Box::new(move |r| Ok(t.answer(r.method.as_str(), &r.url, r.body.as_deref()))),
+        move || Ok(token.clone()),
+    );
+    d.popup = answering(tenant);
+    d
+}
+
+/// A popup whose login completes: the callback carries the authorize URL's state.
+fn answering<'a>(tenant: &Rc<Tenant>) -> Box<dyn FnMut(&str) -> PopupOutcome + 'a> {
+    let tenant = tenant.clone();
+    Box::new(move |url: &str| {
+        *tenant.nonce.borrow_mut() = query_param(url, "nonce");
+        PopupOutcome::Callback(CallbackResponse {
+            code: Some("code-1".into()),
+            state: query_param(url, "state"),
+            ..Default::default()
+        })
+    })
+}
+
+fn widget() -> Session {
+    Session::new(config(), Policy::widget(true), None)
+}
+
+fn opened(d: &mut SessionDriver, session: &mut Session) {
+    d.run(session, Input::Open(None));
+    assert_eq!(session.position(), Position::Ready, "{:#?}", d.debug_log);
+}
+
+fn link_google(d: &mut SessionDriver, session: &mut Session) {
+    d.command(session, Command::Link(Some("google-oauth2".into())));
+}
+
+fn ids(view_ids: &Option<Vec<Identity>>) -> Vec<String> {
+    view_ids
+        .iter()
+        .flatten()
+        .map(Identity::full_user_id)
+        .collect()
+}
+
+#[test]
+fn the_widget_lists_prepares_and_links_after_the_user_and_the_host_say_yes() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    assert_eq!(d.requests, vec![format!("GET {USER_URL}")]);
+    assert_eq!(session.primary_user_id(), Some(PRIMARY));
+    link_google(&mut d, &mut session);
+    assert!(matches!(
+        d.asked.as_slice(),
+        [Question::Confirm(p), Question::BeforeLink(q)] if p == q && p.provider == "google-oauth2"
+    ));
+    assert!(matches!(d.tells.as_slice(), [Tell::Linked(ids)] if ids.len() == 2));
+    let view = session.view();
+    assert_eq!(view.notice, Some(Notice::Linked));
+    assert_eq!(
+        ids(&view.identities),
+        ["auth0|primary", "google-oauth2|123"]
+    );
+    assert_eq!(d.pin, None, "a link leaves nothing remembered");
+    // Ready again for the next link, with the new list.
+    assert_eq!(view.position, Position::Ready);
+    assert_eq!(d.sent("POST https://tenant.example.com/api/v2/users"), 1);
+}
+
+#[test]
+fn declining_links_nothing_tells_the_changed_session_and_remembers_the_primary() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.confirm = Some(false);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    assert_eq!(d.failures(), ["session_changed", "cancelled"]);
+    assert_eq!(d.asked.len(), 1, "beforeLink is not asked after a no");
+    assert_eq!(d.sent("/identities"), 0);
+    let view = session.view();
+    assert!(view.session_changed);
+    assert_eq!(view.notice, Some(Notice::Cancelled(None)));
+    assert_eq!(
+        d.pin.as_deref(),
+        Some(PRIMARY),
+        "the tab remembers the primary user"
+    );
+    assert_eq!(view.position, Position::Ready, "ready for another try");
+}
+
+#[test]
+fn before_link_stops_the_link_with_the_hosts_words() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.before_link = Some(Err(Some("GitHub accounts cannot be linked here".into())));
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    assert_eq!(d.sent("/identities"), 0);
+    assert_eq!(
+        session.view().notice,
+        Some(Notice::Cancelled(Some(
+            "GitHub accounts cannot be linked here".into()
+        )))
+    );
+    assert!(d.failures().contains(&"cancelled"));
+}
+
+#[test]
+fn while_before_link_decides_the_session_shows_linking_and_a_second_yes_is_ignored() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.before_link = None;
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    assert_eq!(session.position(), Position::Linking);
+    d.command(&mut session, Command::Confirm(true));
+    assert_eq!(d.asked.len(), 2, "asked once each");
+    d.run(&mut session, Input::HostSaid(Ok(())));
+    assert!(matches!(d.tells.as_slice(), [Tell::Linked(_)]));
+    // A late second answer changes nothing.
+    d.run(&mut session, Input::HostSaid(Err(None)));
+    assert_eq!(session.view().notice, Some(Notice::Linked));
+}
+
+#[test]
+fn a_headless_link_asks_the_same_questions_in_the_same_order() {
+    // With `confirm` and `beforeLink`.
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = Session::new(config(), Policy::headless(true, true), None);
+    d.run(&mut session, Input::Open(None));
+    link_google(&mut d, &mut session);
+    assert!(matches!(
+        d.asked.as_slice(),
+        [Question::Confirm(_), Question::BeforeLink(_)]
+    ));
+    assert!(matches!(d.tells.as_slice(), [Tell::Linked(_)]));
+    assert_eq!(
+        session.position(),
+        Position::Linked,
+        "one attempt: not prepared again"
+    );
+
+    // With only `beforeLink`: it is still asked, and its no stops the link.
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.before_link = Some(Err(None));
+    let mut session = Session::new(config(), Policy::headless(false, true), None);
+    d.run(&mut session, Input::Open(None));
+    link_google(&mut d, &mut session);
+    assert!(matches!(d.asked.as_slice(), [Question::BeforeLink(_)]));
+    assert_eq!(d.sent("/identities"), 0);
+    assert_eq!(d.failures(), ["session_changed", "cancelled"]);
+
+    // With neither: nothing is asked.
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = Session::new(config(), Policy::headless(false, false), None);
+    d.run(&mut session, Input::Open(None));
+    link_google(&mut d, &mut session);
+    assert!(d.asked.is_empty());
+    assert!(matches!(d.tells.as_slice(), [Tell::Linked(_)]));
+}
+
+#[test]
+fn a_link_asked_for_before_the_attempt_is_ready_starts_once_it_is() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = Session::new(config(), Policy::headless(false, false), None);
+    // The headless call: the link is asked for at once, the session is not ready yet.
+    let token = access_token(&access_claims());
+    d.token = Box::new(move || Ok(token.clone()));
+    d.command(&mut session, Command::Link(Some("github".into())));
+    assert!(d.opened.is_empty());
+    d.run(&mut session, Input::Open(None));
+    assert_eq!(d.opened.len(), 1);
+    assert_eq!(
+        query_param(&d.opened[0], "connection").as_deref(),
+        Some("github")
+    );
+}
+
+#[test]
+fn a_failed_prepare_waits_for_retry_and_retry_prepares_again() {
+    let tenant = Tenant::new();
+    let calls = Rc::new(RefCell::new(0));
+    let c = calls.clone();
+    let good = access_token(&access_claims());
+    let mut d = driver(&tenant);
+    // The list's token works, the prepare's fails once.
+    d.token = Box::new(move || {
+        *c.borrow_mut() += 1;
+        if *c.borrow() == 2 {
+            Err("login_required".into())
+        } else {
+            Ok(good.clone())
+        }
+    });
+    let mut session = widget();
+    d.run(&mut session, Input::Open(None));
+    assert_eq!(session.position(), Position::Failed);
+    assert_eq!(d.failures(), ["primary_token_unavailable"]);
+    d.command(&mut session, Command::Retry);
+    assert_eq!(session.position(), Position::Ready);
+    assert_eq!(*calls.borrow(), 3);
+}
+
+#[test]
+fn cancelling_a_hung_list_drops_its_late_answer_and_retry_reads_it_again() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.hold_tokens = true;
+    let mut session = widget();
+    d.run(&mut session, Input::Open(None));
+    assert!(session.view().listing);
+    d.command(&mut session, Command::Cancel);
+    let view = session.view();
+    assert!(view.list_failed && !view.listing);
+    assert_eq!(view.notice, Some(Notice::Cancelled(None)));
+    // The hung token arrives late: dropped, nothing is read.
+    d.release_tokens(&mut session);
+    assert!(d.requests.is_empty());
+    assert_eq!(session.view().identities, None);
+    d.command(&mut session, Command::Retry);
+    assert_eq!(d.requests, vec![format!("GET {USER_URL}")]);
+    assert_eq!(session.position(), Position::Ready);
+}
+
+#[test]
+fn unlink_only_a_listed_identity_once_at_a_time_and_prepare_with_the_new_list() {
+    let tenant = Tenant::new();
+    *tenant.user.borrow_mut() = json!({"user_id": PRIMARY, "identities": with_google()});
+    let mut d = driver(&tenant);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    let listed = session.view().identities.expect("listed");
+    let stranger = Identity {
+        user_id: "999".into(),
+        ..listed[1].clone()
+    };
+    d.command(&mut session, Command::AskUnlink(stranger.clone()));
+    assert_eq!(session.view().unlink_question, None, "not in the list");
+    d.command(&mut session, Command::Unlink(stranger));
+    assert_eq!(d.sent("DELETE"), 0);
+
+    d.command(&mut session, Command::AskUnlink(listed[1].clone()));
+    assert_eq!(session.view().unlink_question.as_ref(), Some(&listed[1]));
+    d.hold_tokens = true;
+    d.command(&mut session, Command::Unlink(listed[1].clone()));
+    assert!(session.view().unlinking);
+    d.command(&mut session, Command::Unlink(listed[1].clone()));
+    d.release_tokens(&mut session);
+    assert_eq!(d.sent("DELETE"), 1, "one request");
+    let view = session.view();
+    assert_eq!(ids(&view.identities), ["auth0|primary"]);
+    assert_eq!(view.notice, Some(Notice::Unlinked));
+    assert_eq!(view.unlink_question, None);
+    assert!(matches!(d.tells.last(), Some(Tell::Unlinked(ids)) if ids.len() == 1));
+}
+
+/// A token for another user: after a declined secondary login, the tenant's session (so
+/// a silently renewed token) may be the secondary's.
+fn token_for(sub: &str) -> String {
+    let mut claims = access_claims();
+    claims["sub"] = json!(sub);
+    access_token(&claims)
+}
+
+#[test]
+fn a_remount_after_a_declined_login_refuses_the_secondary_as_primary() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.confirm = Some(false);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    let remembered = d.pin.clone();
+    assert_eq!(remembered.as_deref(), Some(PRIMARY));
+
+    // The page comes back (a remount, a reload): the tenant now answers as the secondary.
+    let mut d = driver(&tenant);
+    let secondary = token_for("google-oauth2|123");
+    d.token = Box::new(move || Ok(secondary.clone()));
+    let mut session = Session::new(config(), Policy::widget(true), remembered);
+    d.run(&mut session, Input::Open(None));
+    assert!(d.requests.is_empty(), "nothing is read as the other user");
+    assert_eq!(d.failures(), ["session_changed", "user_mismatch"]);
+    let view = session.view();
+    assert!(view.session_changed && view.list_failed);
+    assert_eq!(
+        view.identities, None,
+        "the secondary is never shown as the primary"
+    );
+
+    // The primary signs in again: the same remembered pin lets the widget work.
+    let mut d = driver(&tenant);
+    let mut session = Session::new(config(), Policy::widget(true), Some(PRIMARY.into()));
+    opened(&mut d, &mut session);
+}
+
+#[test]
+fn a_host_named_primary_user_replaces_the_remembered_one() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let named = config_with(|o| o.primary_user_id = Some(PRIMARY.into()));
+    let mut session = Session::new(
+        named,
+        Policy::widget(true),
+        Some("auth0|someone-else".into()),
+    );
+    opened(&mut d, &mut session);
+}
+
+#[test]
+fn new_options_keep_the_pin_and_the_next_login_gets_the_current_locale() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.popup = Box::new(|_| PopupOutcome::Pending);
+    let mut session = Session::new(
+        config_with(|o| o.locale = Some("de".into())),
+        Policy::widget(true),
+        None,
+    );
+    opened(&mut d, &mut session);
+    d.run(
+        &mut session,
+        Input::Configure(config_with(|o| {
+            o.locale = Some("fr-CA".into());
+            o.request_timeout_seconds = Some(30.0);
+        })),
+    );
+    assert_eq!(session.position(), Position::Ready, "nothing restarts");
+    assert_eq!(d.requests.len(), 1, "nothing is read again");
+    link_google(&mut d, &mut session);
+    assert_eq!(
+        query_param(&d.opened[0], "ui_locales").as_deref(),
+        Some("fr-CA")
+    );
+    // The pin held through the change: a token for someone else is refused.
+    d.popup = answering(&tenant);
+    let other = token_for("auth0|other");
+    d.token = Box::new(move || Ok(other.clone()));
+    d.command(&mut session, Command::Cancel);
+    d.command(&mut session, Command::Retry);
+    assert!(d.failures().contains(&"user_mismatch"));
+}
+
+#[test]
+fn an_attempt_in_flight_finishes_with_the_options_it_started_with() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let pending: Rc<RefCell<Option<String>>> = Rc::default();
+    let p = pending.clone();
+    d.popup = Box::new(move |url| {
+        *p.borrow_mut() = Some(url.to_owned());
+        PopupOutcome::Pending
+    });
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    let generation_url = pending.borrow().clone().expect("opened");
+    d.run(
+        &mut session,
+        Input::Configure(config_with(|o| {
+            o.redirect_uri = Some("https://app.example.com/other-callback".into());
+        })),
+    );
+    assert_eq!(
+        session.position(),
+        Position::AwaitingLogin,
+        "the popup survives"
+    );
+    // The login completes: the token request repeats the authorize request's redirect.
+    *tenant.nonce.borrow_mut() = query_param(&generation_url, "nonce");
+    let callback = CallbackResponse {
+        code: Some("code-1".into()),
+        state: query_param(&generation_url, "state"),
+        ..Default::default()
+    };
+    let generation = attempt_generation(&d);
+    d.run(
+        &mut session,
+        Input::Attempt(
+            generation,
+            account_link_core::flow::Event::Callback(callback),
+        ),
+    );
+    assert!(
+        matches!(d.tells.as_slice(), [Tell::Linked(_)]),
+        "{:#?}",
+        d.tells
+    );
+    let sent = tenant.token_requests.borrow();
+    assert!(
+        sent[0].contains("redirect_uri=https%3A%2F%2Fapp.example.com")
+            && !sent[0].contains("other-callback"),
+        "{sent:?}"
+    );
+    assert_eq!(
+        query_param(&generation_url, "redirect_uri").as_deref(),
+        Some("https://app.example.com")
+    );
+}
+
+/// The generation of the last attempt output the driver saw.
+fn attempt_generation(d: &SessionDriver) -> u32 {
+    d.debug_log
+        .iter()
+        .rev()
+        .find_map(|line| {
+            line.strip_prefix("Attempt(")
+                .and_then(|rest| rest.split(',').next())
+                .and_then(|n| n.parse().ok())
+        })
+        .expect("an attempt output")
+}
+
+#[test]
+fn another_tenant_starts_over_and_late_answers_of_the_old_session_are_dropped() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    let old = attempt_generation(&d);
+    d.hold_tokens = true;
+    d.run(
+        &mut session,
+        Input::Configure(config_with(|o| o.client_id = Some("another-client".into()))),
+    );
+    assert_eq!(
+        session.primary_user_id(),
+        None,
+        "the pin went with the tenant"
+    );
+    assert!(session.view().listing, "the new session lists");
+    // A late answer for the old attempt is not taken by the new one.
+    d.run(
+        &mut session,
+        Input::Attempt(old, account_link_core::flow::Event::Sha256(Ok([7; 32]))),
+    );
+    assert_eq!(session.position(), Position::Idle);
+}
+
+#[test]
+fn a_redirect_return_asks_the_host_before_linking() {
+    let tenant = Tenant::new();
+    // The page that left: a prepared attempt, then "continue in this tab".
+    let mut d = driver(&tenant);
+    let mut session = Session::new(
+        config_with(|o| o.redirect_uri = Some("https://app.example.com/".into())),
+        Policy::widget(true),
+        None,
+    );
+    opened(&mut d, &mut session);
+    d.popup = Box::new(|_| PopupOutcome::Blocked);
+    link_google(&mut d, &mut session);
+    assert_eq!(session.position(), Position::PopupBlocked);
+    d.command(&mut session, Command::ContinueInTab);
+    let url = d.navigated.clone().expect("navigated");
+    let stored = d.transaction.clone().expect("persisted");
+    *tenant.nonce.borrow_mut() = query_param(&url, "nonce");
+
+    // Back on the page (a headless resumeRedirect whose beforeLink says no).
+    let query = format!(
+        "?code=code-1&state={}",
+        query_param(&url, "state").expect("state")
+    );
+    let callback = redirect_response(&query, Some(&stored)).expect("ours");
+    let mut d = driver(&tenant);
+    d.before_link = Some(Err(Some("not now".into())));
+    let mut session = Session::new(
+        config_with(|o| o.redirect_uri = Some("https://app.example.com/".into())),
+        Policy::headless(false, true),
+        None,
+    );
+    d.run(
+        &mut session,
+        Input::Open(Some(RedirectReturn {
+            persisted: Some(stored),
+            callback,
+        })),
+    );
+    assert!(matches!(d.asked.as_slice(), [Question::BeforeLink(_)]));
+    assert_eq!(d.sent("/identities"), 0);
+    assert_eq!(d.failures(), ["session_changed", "cancelled"]);
+    assert_eq!(
+        d.pin.as_deref(),
+        Some(PRIMARY),
+        "the transaction's primary is remembered"
+    );
+}
+
+#[test]
+fn only_a_response_to_this_tabs_pending_login_is_ours() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = Session::new(
+        config_with(|o| o.redirect_uri = Some("https://app.example.com/".into())),
+        Policy::widget(true),
+        None,
+    );
+    opened(&mut d, &mut session);
+    d.popup = Box::new(|_| PopupOutcome::Blocked);
+    link_google(&mut d, &mut session);
+    d.command(&mut session, Command::ContinueInTab);
+    let stored = d.transaction.clone().expect("persisted");
+    let state = query_param(&d.navigated.clone().expect("navigated"), "state").expect("state");
+    assert!(redirect_response(&format!("?code=c&state={state}"), Some(&stored)).is_some());
+    // The host's own callback (auth0-spa-js's code and state), or no pending login.
+    assert!(redirect_response("?code=c&state=host-state", Some(&stored)).is_none());
+    assert!(redirect_response(&format!("?code=c&state={state}"), None).is_none());
+    assert!(redirect_response("?tab=accounts", Some(&stored)).is_none());
+}
+
+#[test]
+fn nothing_the_session_prints_holds_a_secret() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    let token = access_token(&access_claims());
+    let nonce = tenant.nonce.borrow().clone().expect("nonce");
+    for line in &d.debug_log {
+        assert!(!line.contains(&token), "the access token leaked: {line}");
+        assert!(!line.contains(&nonce), "the nonce leaked: {line}");
+        assert!(!line.contains("code-1"), "the code leaked: {line}");
+    }
+}

@@ -1,0 +1,20 @@
+// The login window, opened the one way every path opens it: by the wasm
+// (src/browser/popup.rs calls this through wasm-bindgen), and by the package entry inside
+// the click when the wasm is not loaded yet. A random name, so that no other widget, call
+// or frame can reach (retarget, close) the window by its name; centred over the page,
+// 480×680 (a 1024×768 page where the browser does not say its size).
+const WIDTH = 480;
+const HEIGHT = 680;
+
+function randomName() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `auth0-account-link-${btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")}`;
+}
+
+/** `window.open(url)` as a login popup; `null` when the browser blocked it. */
+export function openLoginWindow(url) {
+  const number = (value, fallback) => (typeof value === "number" && Number.isFinite(value) ? value : fallback);
+  const left = Math.max(0, Math.trunc(number(window.screenX, 0) + (number(window.outerWidth, 1024) - WIDTH) / 2));
+  const top = Math.max(0, Math.trunc(number(window.screenY, 0) + (number(window.outerHeight, 768) - HEIGHT) / 2));
+  return window.open(url, randomName(), `popup=yes,width=${WIDTH},height=${HEIGHT},left=${left},top=${top}`);
+}

@@ -1,0 +1,37 @@
+//! The live region that says where the session is.
+
+use super::context::use_ui;
+use crate::messages::Texts;
+use account_link_core::session::Position;
+use yew::prelude::*;
+
+/// The live-region text for a position. An outcome (linked, failed, cancelled) is said by
+/// the notice alone, so nothing is said twice.
+fn status_text(position: &Position, texts: &Texts) -> String {
+    let key = match position {
+        Position::Idle | Position::Preparing => "status.preparing",
+        Position::Ready => "status.ready",
+        Position::PopupBlocked => "status.popup_blocked",
+        Position::AwaitingLogin => "status.awaiting_login",
+        Position::Verifying => "status.verifying",
+        Position::Confirming(_) => "status.confirming",
+        Position::Linking => "status.linking",
+        Position::Linked | Position::Failed | Position::Cancelled => return String::new(),
+    };
+    texts.get(key)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StatusLineProps {
+    pub position: Position,
+}
+
+#[function_component(StatusLine)]
+pub fn status_line(props: &StatusLineProps) -> Html {
+    let ui = use_ui();
+    html! {
+        <p class="aal-status" role="status" aria-live="polite" data-status={props.position.name()}>
+            { status_text(&props.position, &ui.texts) }
+        </p>
+    }
+}

@@ -1,0 +1,48 @@
+//! "Unlink this account?" The focus starts on Cancel, the safe answer of a destructive
+//! question; Escape cancels.
+
+use super::common::{on_escape, use_focus_on_mount, who};
+use super::context::use_ui;
+use account_link_core::management::Identity;
+use account_link_core::session::Command;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct UnlinkDialogProps {
+    pub identity: Identity,
+    pub unlinking: bool,
+}
+
+#[function_component(UnlinkDialog)]
+pub fn unlink_dialog(props: &UnlinkDialogProps) -> Html {
+    let ui = use_ui();
+    let cancel_ref = use_node_ref();
+    use_focus_on_mount(cancel_ref.clone());
+    let texts = &ui.texts;
+    let identity = &props.identity;
+    let confirm = ui.send::<MouseEvent>(Command::Unlink(identity.clone()));
+    let cancel = ui.send::<MouseEvent>(Command::CancelUnlink);
+    let question = texts.get("unlink_question");
+    html! {
+        <div
+            class="aal-dialog"
+            role="dialog"
+            aria-modal="false"
+            aria-label={question.clone()}
+            onkeydown={on_escape(&ui, Command::CancelUnlink)}
+        >
+            <p>{ question }</p>
+            <p class="aal-who">
+                { format!("{} · {}", texts.provider(&identity.provider), who(identity)) }
+            </p>
+            <div class="aal-dialog-actions">
+                <button type="button" class="aal-confirm-unlink" disabled={props.unlinking} onclick={confirm}>
+                    { texts.get("unlink_confirm") }
+                </button>
+                <button type="button" class="aal-cancel" disabled={props.unlinking} onclick={cancel} ref={cancel_ref}>
+                    { texts.get("cancel") }
+                </button>
+            </div>
+        </div>
+    }
+}
