@@ -427,7 +427,7 @@ fn the_hosts_own_callback_is_left_alone() {
     let a = "A".repeat(43);
     assert!(storage::save_transaction(
         "host-callback-client",
-        &format!("v2.{a}.{a}.{a}.{a}..")
+        &format!("v3.{a}.{a}.{a}.{a}...0")
     ));
     assert!(!runner.resume());
     assert_eq!(

@@ -524,7 +524,7 @@ impl LinkFlow {
                     callback,
                     confirm,
                 },
-            ) => self.resume(persisted, callback, confirm),
+            ) => self.resume(persisted, callback, confirm, env.now()),
             (
                 State::Preparing {
                     draft,
@@ -534,7 +534,7 @@ impl LinkFlow {
                 event,
             ) => self.preparing(draft, token_checked, digest, event, env),
             (State::Ready(txn), Event::Start { via, connection }) => {
-                self.start(txn, via, connection)
+                self.start(txn, via, connection, env.now())
             }
             (
                 State::Blocked(txn, _),
@@ -542,7 +542,7 @@ impl LinkFlow {
                     via: Via::Redirect,
                     connection,
                 },
-            ) => self.start(txn, Via::Redirect, connection),
+            ) => self.start(txn, Via::Redirect, connection, env.now()),
             (State::AwaitingCallback(txn, via), event) => self.awaiting(txn, via, event),
             (
                 state @ (State::Exchanging(_)
@@ -623,7 +623,7 @@ impl LinkFlow {
 
     /// The user clicked: the popup opens on the authorize URL, or this tab navigates to
     /// it (the redirect fallback, which keeps the connection of a blocked attempt).
-    fn start(&mut self, txn: Transaction, via: Via, connection: Option<String>) -> Step {
+    fn start(&mut self, txn: Transaction, via: Via, connection: Option<String>, now: u64) -> Step {
         let connection = match via {
             Via::Popup => connection,
             Via::Redirect => connection.or_else(|| txn.connection().map(str::to_owned)),
@@ -653,7 +653,9 @@ impl LinkFlow {
         }
         self.attempted = true;
         let url = txn.authorize_url(&self.config, ResponseMode::Query);
-        let txn = txn.with_primary_user(self.primary_user_id.clone());
+        let txn = txn
+            .with_primary_user(self.primary_user_id.clone())
+            .started(now);
         let persisted = txn.persist();
         (
             State::AwaitingCallback(txn, Via::Redirect),
@@ -710,10 +712,14 @@ impl LinkFlow {
         persisted: Option<String>,
         callback: CallbackResponse,
         confirm: bool,
+        now: u64,
     ) -> Step {
         let effects = vec![Effect::ClearPersistedTransaction];
         self.attempted = true;
-        match persisted.as_deref().map(Transaction::restore) {
+        let restored = persisted
+            .as_deref()
+            .map(|p| Transaction::restore(p).and_then(|t| t.check_age(now).map(|()| t)));
+        match restored {
             None => self.fail(LinkError::new(ErrorCode::StateMismatch, "an authorization response arrived but no login is pending in this tab; it was dropped"), effects),
             Some(Err(e)) => self.fail(e, effects),
             Some(Ok(txn)) => {

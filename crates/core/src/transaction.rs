@@ -52,6 +52,7 @@ impl TransactionDraft {
             challenge: base64url_encode(&sha256_of_verifier),
             connection: None,
             primary_user_id: None,
+            started_at: 0,
         }
     }
 }
@@ -67,7 +68,14 @@ pub struct Transaction {
     /// Redirect mode: the primary user the page acted for, so that the page the login
     /// returns to acts for the same user (or refuses).
     primary_user_id: Option<String>,
+    /// Redirect mode: when the login left this tab (seconds since the epoch).
+    started_at: u64,
 }
+
+/// How long a redirect-mode transaction waits in sessionStorage for its answer: a return
+/// later than this is refused (and the transaction cleared), as a popup's login would
+/// have timed out long before.
+pub const REDIRECT_TRANSACTION_SECONDS: u64 = 600;
 
 impl Transaction {
     pub fn connection(&self) -> Option<&str> {
@@ -89,6 +97,23 @@ impl Transaction {
     }
     pub fn primary_user_id(&self) -> Option<&str> {
         self.primary_user_id.as_deref()
+    }
+    /// Redirect mode: the login leaves the tab `now`.
+    pub fn started(mut self, now: u64) -> Self {
+        self.started_at = now;
+        self
+    }
+    /// Redirect mode: a transaction older than [`REDIRECT_TRANSACTION_SECONDS`] (or one
+    /// from the future: a clock turned back) answers nothing any more: `timeout`.
+    pub fn check_age(&self, now: u64) -> Result<(), LinkError> {
+        let age = now.saturating_sub(self.started_at);
+        if age > REDIRECT_TRANSACTION_SECONDS || self.started_at > now.saturating_add(60) {
+            return Err(LinkError::new(
+                ErrorCode::Timeout,
+                format!("the login in this tab started {age} s ago and a redirect transaction lives {REDIRECT_TRANSACTION_SECONDS} s; it was cleared: start the link again"),
+            ));
+        }
+        Ok(())
     }
     pub fn nonce(&self) -> &Nonce {
         &self.nonce
@@ -135,13 +160,14 @@ impl Transaction {
                 .unwrap_or_default()
         };
         format!(
-            "v2.{}.{}.{}.{}.{}.{}",
+            "v3.{}.{}.{}.{}.{}.{}.{}",
             self.state.secret(),
             self.nonce.secret(),
             self.verifier.secret(),
             self.challenge,
             encoded(&self.connection),
             encoded(&self.primary_user_id),
+            self.started_at,
         )
     }
 
@@ -154,7 +180,7 @@ impl Transaction {
             )
         };
         let parts: Vec<&str> = persisted.split('.').collect();
-        if parts.len() != 7 || parts[0] != "v2" {
+        if parts.len() != 8 || parts[0] != "v3" {
             return Err(bad());
         }
         for part in &parts[1..5] {
@@ -171,6 +197,7 @@ impl Transaction {
         };
         let connection = decoded(parts[5])?;
         let primary_user_id = decoded(parts[6])?;
+        let started_at = parts[7].parse().map_err(|_| bad())?;
         Ok(Transaction {
             state: State::new(parts[1]),
             nonce: Nonce::new(parts[2]),
@@ -178,6 +205,7 @@ impl Transaction {
             challenge: parts[4].to_owned(),
             connection,
             primary_user_id,
+            started_at,
         })
     }
 

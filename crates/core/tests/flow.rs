@@ -261,6 +261,54 @@ fn popup_blocked_then_redirect_fallback_completes() {
 }
 
 #[test]
+fn a_redirect_transaction_older_than_ten_minutes_answers_nothing() {
+    use account_link_core::transaction::REDIRECT_TRANSACTION_SECONDS;
+    let cfg = redirect_config();
+    for (late, linked) in [
+        (REDIRECT_TRANSACTION_SECONDS, true),
+        (REDIRECT_TRANSACTION_SECONDS + 1, false),
+    ] {
+        let mock = MockTransport::new();
+        let mut d = driver(&mock);
+        let (url, persisted) = blocked_then_redirected(&mut d, &cfg);
+        if linked {
+            expect_code_exchange(&mock, &url, |_| {});
+            jwks_then_link_created(&mock);
+        }
+        let callback = CallbackResponse::from_query(&format!(
+            "?code=abc&state={}",
+            query_param(&url, "state").expect("state")
+        ))
+        .expect("query");
+        d.requests.clear();
+        d.env.now += late;
+        d.run(
+            LinkFlow::new(cfg.clone()),
+            Event::Resume {
+                persisted: Some(persisted),
+                callback,
+                confirm: false,
+            },
+        );
+        assert_eq!(d.storage, None, "cleared either way");
+        if linked {
+            assert!(
+                matches!(d.last_outcome(), Outcome::Linked(_)),
+                "{:?}",
+                d.last_outcome()
+            );
+        } else {
+            assert!(
+                matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::Timeout && e.detail().contains("601 s ago")),
+                "{:?}",
+                d.last_outcome()
+            );
+            assert!(d.requests.is_empty(), "no token request: {:?}", d.requests);
+        }
+    }
+}
+
+#[test]
 fn redirect_fallback_needs_an_explicit_redirect_uri() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);

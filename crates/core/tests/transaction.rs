@@ -254,7 +254,7 @@ fn persisted_transaction_round_trips_and_rejects_tampering() {
         "",
         "v1.a.b.c.d.e",
         "v2.x",
-        &txn.persist().replace("v2.", "v9."),
+        &txn.persist().replace("v3.", "v9."),
         &format!("{}.extra", txn.persist()),
     ] {
         assert_eq!(
