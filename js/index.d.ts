@@ -43,6 +43,11 @@ export interface AccountLinkOptions {
   leewaySeconds?: number;
   /** Refuse secondary accounts whose email is not verified (default true). */
   requireVerifiedEmail?: boolean;
+  /** A secondary login that is an existing user with other logins of its own would be merged
+   *  whole into the primary. Default false: refused (`secondary_has_other_logins`). true:
+   *  the user is shown a merge screen (what moves, what does not) and `confirm` /
+   *  `beforeLink` get the facts (`profile.merge`). */
+  allowMerge?: boolean;
   maxAgeSeconds?: number;
   /** Defaults to the access token's sub; must equal it. */
   primaryUserId?: string;
@@ -84,6 +89,10 @@ export interface SecondaryProfile {
   email?: string | null;
   emailVerified?: boolean | null;
   picture?: string | null;
+  /** Present when the login is an existing user with other logins and `allowMerge` is set:
+   *  linking moves all of `identities` (that user's logins) to the primary user; its
+   *  profile, metadata and the host's records under `userId` are not moved. */
+  merge?: { userId: string; identities: Identity[] };
 }
 
 /** Every text of the widget, by key (placeholders in braces are filled in). */
@@ -91,7 +100,8 @@ export type MessageKey =
   | "title" | "loading" | "identities_label" | "primary" | "actions_label"
   | "link_with" /* {provider} */ | "another_account" | "unlink"
   | "unlink_label" /* {provider} {account} */ | "unlink_question" | "unlink_confirm" | "cancel"
-  | "confirm_title" | "confirm_link" | "continue_in_tab" | "try_again"
+  | "confirm_title" | "confirm_link" | "merge_title" | "merge_logins_label" | "merge_not_moved" | "merge_confirm"
+  | "continue_in_tab" | "try_again"
   | "try_again_in" /* {seconds} */ | "dismiss" | "unlinked" | "email_unverified_mark" | "no_email"
   | "provider_label" | "name_label" | "email_label" | "provider.auth0" | "provider.email" | "provider.sms"
   | "status.preparing" | "status.ready" | "status.popup_blocked" | "status.awaiting_login"
@@ -109,7 +119,7 @@ export function loadMessages(locale: string): Promise<Messages | undefined>;
 export type AccountLinkErrorCode =
   | "config_invalid" | "popup_blocked" | "popup_closed" | "cancelled" | "timeout"
   | "authorization_denied" | "state_mismatch" | "token_exchange_failed" | "id_token_invalid"
-  | "email_unverified" | "same_account" | "already_linked" | "linked_to_another_user"
+  | "email_unverified" | "same_account" | "already_linked" | "linked_to_another_user" | "secondary_has_other_logins"
   | "primary_token_unavailable"
   | "primary_token_rejected" | "insufficient_scope" | "user_mismatch" | "session_changed" | "rate_limited"
   | "network" | "server_error" | "unexpected_response";
@@ -130,6 +140,8 @@ export interface AccountLinkError extends Error {
   retryAfterSeconds?: number;
   /** A sentence for the end user; `message` is for developers. */
   userMessage: string;
+  /** The account the error is about, as the user knows it (an email or a name). */
+  account?: string;
   status?: number;
   apiError?: { message?: string; errorCode?: string; error?: string };
   idpError?: { error: string; errorDescription?: string };

@@ -70,6 +70,9 @@ pub fn js_error(e: &LinkError) -> JsValue {
     if let Some(status) = e.http_status() {
         set(&v, "status", f64::from(status));
     }
+    if let Some(account) = e.account() {
+        set(&v, "account", account);
+    }
     if let Some(body) = e.api_error() {
         let api = Object::new();
         if let Some(m) = &body.message {

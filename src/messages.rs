@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 /// The English texts of every key but the errors (`error.<code>`, from the core). A
 /// placeholder `{name}` is filled in where the text is used.
-pub const ENGLISH: [(&str, &str); 36] = [
+pub const ENGLISH: [(&str, &str); 40] = [
     ("title", "Linked accounts"),
     ("loading", "Loading your linked accounts…"),
     ("identities_label", "Accounts you can sign in with"),
@@ -28,6 +28,16 @@ pub const ENGLISH: [(&str, &str); 36] = [
     ("cancel", "Cancel"),
     ("confirm_title", "Link this account?"),
     ("confirm_link", "Link this account"),
+    (
+        "merge_title",
+        "This sign-in is an existing account with other sign-in methods",
+    ),
+    ("merge_logins_label", "Linking moves all of them to you:"),
+    (
+        "merge_not_moved",
+        "Not moved: that account's profile, its settings, and this app's data kept under it.",
+    ),
+    ("merge_confirm", "Move them to my account"),
     ("continue_in_tab", "Continue in this tab"),
     ("try_again", "Try again"),
     ("try_again_in", "Try again in {seconds} s"),

@@ -119,11 +119,14 @@ async function main() {
       theme: params.get("theme") || undefined,
       // The page's sections are h2: the widget's title sits below them.
       headingLevel: 3,
+      // ?merge=allow: a sign-in that is an existing user with other logins is offered as a
+      // merge (its logins, what does not move) instead of refused.
+      allowMerge: params.get("merge") === "allow",
       // ?policy=no-github: the host's own rule, asked after the user confirms and before
       // the link call; a sentence stops the link and is shown to the user.
       beforeLink: params.get("policy") === "no-github"
         ? async (profile) => {
-          logEvent(`beforeLink ${profile.provider} ${profile.email ?? ""}`);
+          logEvent(`beforeLink ${profile.provider} ${profile.email ?? ""}${profile.merge ? ` merge ${profile.merge.userId}` : ""}`);
           return profile.provider === "github" ? "This site does not accept GitHub accounts." : true;
         }
         : undefined,

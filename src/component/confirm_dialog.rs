@@ -1,8 +1,10 @@
-//! "Link this account?" with the verified secondary's provider, name and email. The focus
-//! starts on the question, not on "Link this account": an Enter still held from the
-//! sign-in window must not confirm a link the user has not read. Escape declines.
+//! "Link this account?" with the verified secondary's provider, name and email; for an
+//! existing user with other logins (when the host allows merging), the merge screen: its
+//! logins, that all of them move, and what does not. The focus starts on the question, not
+//! on the button: an Enter still held from the sign-in window must not confirm a link the
+//! user has not read. Escape declines.
 
-use super::common::{on_escape, use_focus_on_mount};
+use super::common::{on_escape, use_focus_on_mount, who};
 use super::context::use_ui;
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::session::Command;
@@ -27,10 +29,35 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
     };
     let accept = ui.send::<MouseEvent>(Command::Confirm(true));
     let decline = ui.send::<MouseEvent>(Command::Confirm(false));
-    let title = texts.get("confirm_title");
+    let merge = profile.merge.as_ref();
+    let title = texts.get(if merge.is_some() {
+        "merge_title"
+    } else {
+        "confirm_title"
+    });
+    let merge_block = merge.map(|facts| {
+        html! {
+            <>
+                <p class="aal-merge-label">{ texts.get("merge_logins_label") }</p>
+                <ul class="aal-merge-logins">
+                    { for facts.identities.iter().map(|i| html! {
+                        <li key={i.full_user_id()} data-provider={i.provider.clone()} data-user-id={i.user_id.clone()}>
+                            { format!("{} · {}", texts.provider(&i.provider), who(i)) }
+                        </li>
+                    }) }
+                </ul>
+                <p class="aal-merge-not-moved">{ texts.get("merge_not_moved") }</p>
+            </>
+        }
+    });
+    let confirm_label = texts.get(if merge.is_some() {
+        "merge_confirm"
+    } else {
+        "confirm_link"
+    });
     html! {
         <div
-            class="aal-dialog aal-confirm"
+            class={classes!("aal-dialog", "aal-confirm", merge.map(|_| "aal-merge"))}
             role="dialog"
             aria-modal="false"
             aria-label={title.clone()}
@@ -45,9 +72,10 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
                 <dt>{ texts.get("email_label") }</dt>
                 <dd class="aal-confirm-email">{ email }</dd>
             </dl>
+            { merge_block }
             <div class="aal-dialog-actions">
                 <button type="button" class="aal-confirm-link" onclick={accept}>
-                    { texts.get("confirm_link") }
+                    { confirm_label }
                 </button>
                 <button type="button" class="aal-cancel" onclick={decline}>{ texts.get("cancel") }</button>
             </div>

@@ -15,11 +15,13 @@ pub fn notice_text(notice: &Notice, texts: &Texts) -> String {
             .unwrap_or_else(|| texts.get("error.cancelled")),
         Notice::Error(e) => {
             let words = texts.error(e);
-            match e.idp_error() {
-                Some((error, description)) => {
+            // What the sentence is about: the identity provider's words, or the account.
+            match (e.idp_error(), e.account()) {
+                (Some((error, description)), _) => {
                     format!("{words} ({})", description.unwrap_or(error))
                 }
-                None => words,
+                (None, Some(account)) => format!("{words} ({account})"),
+                (None, None) => words,
             }
         }
     }

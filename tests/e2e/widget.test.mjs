@@ -47,6 +47,11 @@ async function linkPosts() {
   return log.filter((e) => e.method === "POST" && e.path.endsWith("/identities"));
 }
 
+/** The link calls made for Alice (not Bob's back end's). */
+async function alicesLinkPosts() {
+  return (await linkPosts()).filter((e) => e.path.includes(encodeURIComponent("auth0|alice")));
+}
+
 async function identityCount(page) {
   return page.locator(".aal-identity").count();
 }
@@ -306,13 +311,8 @@ for (const r of refusals) {
   });
 }
 
-test("409: an identity already linked to another user", async () => {
-  // Alice signs in with GitHub in the popup; before she confirms, Bob's back end links
-  // that GitHub identity to Bob (server-side flow). Her link call then gets Auth0's 409.
-  const { page, events } = await signedIn();
-  await linkInPopup(page, "github", GITHUB);
-  // The ID token is issued (the question shows it) before Bob's back end acts.
-  await page.locator(".aal-confirm").waitFor();
+/** Bob's back end links GitHub (github|4242) to Bob (the server-side flow). */
+async function linkGithubToBob() {
   const cc = await fetch(`${env.tenant.issuer}/oauth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -324,6 +324,49 @@ test("409: an identity already linked to another user", async () => {
     body: JSON.stringify({ provider: "github", user_id: "4242" }),
   });
   assert.equal(linked.status, 201);
+}
+
+test("a sign-in that is another user with other logins is refused by default: nothing merged", async () => {
+  // Bob has GitHub linked. Alice signs in with that GitHub: Auth0 signs her in as Bob.
+  await linkGithubToBob();
+  const { page, events } = await signedIn();
+  await linkInPopup(page, "github", GITHUB);
+  const notice = page.locator('.aal-notice[data-code="secondary_has_other_logins"]');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /existing account with other sign-in methods.*\(bob@example\.com\)/);
+  assert.equal(await page.locator(".aal-confirm").count(), 0, "nothing to confirm");
+  assert.ok(events.some((e) => e.code === "secondary_has_other_logins"));
+  assert.equal((await alicesLinkPosts()).length, 0, "no link call");
+  assert.equal(await identityCount(page), 1, "Alice keeps her own login only");
+  await page.close();
+});
+
+test("with allowMerge the user sees the merge screen, and only then the whole user moves", async () => {
+  await linkGithubToBob();
+  const { page } = await signedIn("?merge=allow");
+  await linkInPopup(page, "github", GITHUB);
+  const screen = page.locator(".aal-confirm.aal-merge");
+  await screen.waitFor();
+  assert.match(await screen.locator(".aal-dialog-title").textContent(), /existing account with other sign-in methods/);
+  const logins = await screen.locator(".aal-merge-logins li").evaluateAll((items) => items.map((li) => `${li.dataset.provider}|${li.dataset.userId}`));
+  assert.deepEqual(logins, ["auth0|bob", "github|4242"]);
+  assert.match(await screen.locator(".aal-merge-not-moved").textContent(), /profile.*settings.*data/);
+  assert.equal((await alicesLinkPosts()).length, 0, "nothing linked before the user answers");
+  await screen.locator(".aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="github"]').waitFor();
+  assert.equal(await identityCount(page), 3, "Alice, Bob's password login, GitHub");
+  assert.equal((await alicesLinkPosts()).length, 1);
+  await page.close();
+});
+
+test("409: an identity already linked to another user", async () => {
+  // Alice signs in with GitHub in the popup; before she confirms, Bob's back end links
+  // that GitHub identity to Bob (server-side flow). Her link call then gets Auth0's 409.
+  const { page, events } = await signedIn();
+  await linkInPopup(page, "github", GITHUB);
+  // The ID token is issued (the question shows it) before Bob's back end acts.
+  await page.locator(".aal-confirm").waitFor();
+  await linkGithubToBob();
   await page.locator(".aal-confirm .aal-confirm-link").click();
   // Not "already linked to you": another user has it, and the notice says what to do.
   const notice = page.locator('.aal-notice[data-code="linked_to_another_user"]');

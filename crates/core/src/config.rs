@@ -30,6 +30,10 @@ pub struct LinkOptions {
     pub request_timeout_seconds: Option<f64>,
     pub leeway_seconds: Option<f64>,
     pub require_verified_email: Option<bool>,
+    /// Offer to merge a secondary login that is an existing user with other logins of its
+    /// own (default `false`: refused with `secondary_has_other_logins`). The user is shown
+    /// what moves and what does not before anything is linked.
+    pub allow_merge: Option<bool>,
     pub max_age_seconds: Option<f64>,
     pub primary_user_id: Option<String>,
     /// The Management API's identifier, when `domain` is a custom domain: tokens keep
@@ -44,7 +48,7 @@ pub struct LinkOptions {
 impl LinkOptions {
     /// Option names, as hosts spell them (plus `getAccessToken`, the `on*` callbacks,
     /// `beforeLink`, `messages` and `loadMessages`, which the shell takes).
-    pub const NAMES: [&'static str; 23] = [
+    pub const NAMES: [&'static str; 24] = [
         "domain",
         "clientId",
         "redirectUri",
@@ -60,6 +64,7 @@ impl LinkOptions {
         "requestTimeoutSeconds",
         "leewaySeconds",
         "requireVerifiedEmail",
+        "allowMerge",
         "maxAgeSeconds",
         "primaryUserId",
         "managementAudience",
@@ -173,6 +178,7 @@ pub struct LinkConfig {
     request_timeout_seconds: u64,
     leeway_seconds: u64,
     require_verified_email: bool,
+    allow_merge: bool,
     max_age_seconds: Option<u64>,
     primary_user_id: Option<String>,
     management_audience: String,
@@ -356,6 +362,7 @@ impl LinkConfig {
             request_timeout_seconds,
             leeway_seconds,
             require_verified_email: options.require_verified_email.unwrap_or(true),
+            allow_merge: options.allow_merge.unwrap_or(false),
             max_age_seconds,
             primary_user_id,
             management_audience,
@@ -409,6 +416,9 @@ impl LinkConfig {
     }
     pub fn require_verified_email(&self) -> bool {
         self.require_verified_email
+    }
+    pub fn allow_merge(&self) -> bool {
+        self.allow_merge
     }
     pub fn max_age_seconds(&self) -> Option<u64> {
         self.max_age_seconds

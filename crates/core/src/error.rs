@@ -20,6 +20,10 @@ pub enum ErrorCode {
     SameAccount,
     AlreadyLinked,
     LinkedToAnotherUser,
+    /// The secondary login signed in as an existing user with other logins of its own:
+    /// linking would merge that whole user into the primary (refused unless the host
+    /// opted in with `allowMerge` and the user confirmed the merge).
+    SecondaryHasOtherLogins,
     PrimaryTokenUnavailable,
     PrimaryTokenRejected,
     InsufficientScope,
@@ -32,7 +36,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::ConfigInvalid,
         ErrorCode::PopupBlocked,
         ErrorCode::PopupClosed,
@@ -46,6 +50,7 @@ impl ErrorCode {
         ErrorCode::SameAccount,
         ErrorCode::AlreadyLinked,
         ErrorCode::LinkedToAnotherUser,
+        ErrorCode::SecondaryHasOtherLogins,
         ErrorCode::PrimaryTokenUnavailable,
         ErrorCode::PrimaryTokenRejected,
         ErrorCode::InsufficientScope,
@@ -72,6 +77,7 @@ impl ErrorCode {
             ErrorCode::SameAccount => "same_account",
             ErrorCode::AlreadyLinked => "already_linked",
             ErrorCode::LinkedToAnotherUser => "linked_to_another_user",
+            ErrorCode::SecondaryHasOtherLogins => "secondary_has_other_logins",
             ErrorCode::PrimaryTokenUnavailable => "primary_token_unavailable",
             ErrorCode::PrimaryTokenRejected => "primary_token_rejected",
             ErrorCode::InsufficientScope => "insufficient_scope",
@@ -97,7 +103,8 @@ impl ErrorCode {
             | ErrorCode::EmailUnverified
             | ErrorCode::SameAccount
             | ErrorCode::AlreadyLinked
-            | ErrorCode::LinkedToAnotherUser => Actor::User,
+            | ErrorCode::LinkedToAnotherUser
+            | ErrorCode::SecondaryHasOtherLogins => Actor::User,
             ErrorCode::AuthorizationDenied
             | ErrorCode::StateMismatch
             | ErrorCode::IdTokenInvalid
@@ -131,6 +138,7 @@ impl ErrorCode {
             ErrorCode::SameAccount => "That is the account you are already signed in with.",
             ErrorCode::AlreadyLinked => "That account is already linked to you.",
             ErrorCode::LinkedToAnotherUser => "That account is already linked to another user. To move it here, sign in with it, unlink it there, then link it here; or contact support.",
+            ErrorCode::SecondaryHasOtherLogins => "That sign-in belongs to an existing account with other sign-in methods; linking it would merge that whole account into yours. Sign in with it and unlink them there first, or contact support.",
             ErrorCode::PrimaryTokenUnavailable => "Your session could not be read. Please sign in again.",
             ErrorCode::PrimaryTokenRejected => "Your session has expired. Please sign in again.",
             ErrorCode::InsufficientScope => "This application is not allowed to manage your linked accounts.",
@@ -250,6 +258,9 @@ struct Inner {
     idp_error: Option<(String, Option<String>)>,
     /// A link request whose outcome could not be confirmed either way.
     outcome_unknown: bool,
+    /// The account the error is about, as the user knows it (an email or a name), shown
+    /// beside the sentence.
+    account: Option<String>,
 }
 
 impl LinkError {
@@ -263,6 +274,7 @@ impl LinkError {
             status: None,
             idp_error: None,
             outcome_unknown: false,
+            account: None,
         }))
     }
 
@@ -317,6 +329,14 @@ impl LinkError {
             ErrorCode::Cancelled,
             "the link was cancelled (confirm answered no, or cancel was called); nothing was linked",
         )
+    }
+    /// The account the error is about (an email or a name), shown to the user.
+    pub fn about_account(mut self, account: impl Into<String>) -> Self {
+        self.0.account = Some(account.into());
+        self
+    }
+    pub fn account(&self) -> Option<&str> {
+        self.0.account.as_deref()
     }
     pub fn id_token(reason: IdTokenReason, detail: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorCode::IdTokenInvalid, detail);

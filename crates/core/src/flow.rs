@@ -61,6 +61,8 @@ pub enum Event {
     LinkResponse(Result<HttpResponse, TransportError>),
     /// The identities read again after an ambiguous link answer.
     RecheckResponse(Result<HttpResponse, TransportError>),
+    /// The secondary login's own user (with its `read:current_user` token).
+    SecondaryUserResponse(Result<HttpResponse, TransportError>),
     Cancel,
     Retry,
 }
@@ -92,6 +94,8 @@ pub enum RequestPurpose {
     Link,
     /// The identities, read again after an ambiguous link answer.
     Recheck,
+    /// The secondary login's own user: does it have other logins?
+    SecondaryUser,
 }
 
 impl Event {
@@ -105,6 +109,7 @@ impl Event {
             RequestPurpose::TokenExchange => Event::TokenResponse(result),
             RequestPurpose::Link => Event::LinkResponse(result),
             RequestPurpose::Recheck => Event::RecheckResponse(result),
+            RequestPurpose::SecondaryUser => Event::SecondaryUserResponse(result),
         }
     }
 }
@@ -196,6 +201,7 @@ impl std::fmt::Debug for Event {
             E::Confirm(v) => f.debug_tuple("Confirm").field(v).finish(),
             E::LinkResponse(r) => f.debug_tuple("LinkResponse").field(r).finish(),
             E::RecheckResponse(r) => f.debug_tuple("RecheckResponse").field(r).finish(),
+            E::SecondaryUserResponse(r) => f.debug_tuple("SecondaryUserResponse").field(r).finish(),
             E::Cancel => f.write_str("Cancel"),
             E::Retry => f.write_str("Retry"),
         }
@@ -285,6 +291,9 @@ enum State {
         refreshed: bool,
     },
     CheckingSignature(Box<PendingSignature>, Nonce),
+    /// The secondary's own user is read: an existing user with other logins is merged
+    /// whole by a link, so it is refused (or, when the host allows it, shown as a merge).
+    ReadingSecondary(VerifiedIdToken),
     Confirming(VerifiedIdToken),
     GettingLinkToken(VerifiedIdToken),
     /// The link request is out; the secondary's `sub` and the token it was sent with
@@ -344,6 +353,9 @@ pub struct LinkFlow {
     confirm: bool,
     primary_user_id: Option<String>,
     link_token: LinkToken,
+    /// The secondary login's Management API token (`read:current_user`), until its own
+    /// user has been read. Never sent anywhere else, never kept.
+    secondary_token: Option<AccessToken>,
     /// A login was started (or resumed) since the last prepare: its PKCE material is used.
     attempted: bool,
     /// An authorization code came back: the secondary account signed in at the tenant.
@@ -362,6 +374,7 @@ impl LinkFlow {
             confirm: true,
             primary_user_id: None,
             link_token: LinkToken::NotAsked,
+            secondary_token: None,
             attempted: false,
             secondary_signed_in: false,
         }
@@ -379,9 +392,10 @@ impl LinkFlow {
             State::Ready(_) => Position::Ready,
             State::Blocked(..) => Position::PopupBlocked,
             State::AwaitingCallback(..) => Position::AwaitingLogin,
-            State::Exchanging(_) | State::LoadingJwks { .. } | State::CheckingSignature(..) => {
-                Position::Verifying
-            }
+            State::Exchanging(_)
+            | State::LoadingJwks { .. }
+            | State::CheckingSignature(..)
+            | State::ReadingSecondary(_) => Position::Verifying,
             State::Confirming(v) => Position::Confirming(v.profile().clone()),
             State::GettingLinkToken(_) | State::Linking { .. } | State::Rechecking { .. } => {
                 Position::Linking
@@ -547,7 +561,8 @@ impl LinkFlow {
             (
                 state @ (State::Exchanging(_)
                 | State::LoadingJwks { .. }
-                | State::CheckingSignature(..)),
+                | State::CheckingSignature(..)
+                | State::ReadingSecondary(_)),
                 event,
             ) => self.verifying(state, event, env),
             (State::Confirming(verified), Event::Confirm(true)) => (
@@ -741,17 +756,23 @@ impl LinkFlow {
             (State::Exchanging(nonce), Event::TokenResponse(result)) => {
                 let outcome = result
                     .map_err(|e| management::transport_error(&e, "POST /oauth/token"))
-                    .and_then(|r| token::process_token_response(env.json(), &r));
+                    .and_then(|r| token::process_token_answer(env.json(), &r));
                 match outcome {
                     Err(e) => self.fail(e, vec![]),
-                    Ok(id_token) => (
-                        State::LoadingJwks {
-                            id_token,
-                            nonce,
-                            refreshed: false,
-                        },
-                        vec![self.fetch_jwks(false)],
-                    ),
+                    Ok(token::TokenAnswer {
+                        id_token,
+                        access_token,
+                    }) => {
+                        self.secondary_token = access_token;
+                        (
+                            State::LoadingJwks {
+                                id_token,
+                                nonce,
+                                refreshed: false,
+                            },
+                            vec![self.fetch_jwks(false)],
+                        )
+                    }
                 }
             }
             (
@@ -771,6 +792,9 @@ impl LinkFlow {
             }
             (State::CheckingSignature(pending, nonce), Event::SignatureChecked(valid)) => {
                 self.signature_checked(*pending, nonce, valid, env)
+            }
+            (State::ReadingSecondary(verified), Event::SecondaryUserResponse(result)) => {
+                self.secondary_read(verified, result, env)
             }
             (state, _) => (state, vec![]),
         }
@@ -837,24 +861,95 @@ impl LinkFlow {
         };
         match pending.finish(valid, expect).and_then(|v| self.precheck(v)) {
             Err(e) => self.fail(e, vec![]),
-            Ok(verified) if self.confirm => {
-                let profile = verified.profile().clone();
-                (
-                    State::Confirming(verified),
-                    vec![Effect::AskConfirm(profile)],
-                )
-            }
-            Ok(verified) => match std::mem::replace(&mut self.link_token, LinkToken::NotAsked) {
-                LinkToken::Got(result) => {
-                    self.link(verified, result.map(|t| t.secret().to_owned()), env)
+            Ok(verified) => match self.secondary_token.take() {
+                Some(token) => {
+                    let request =
+                        management::prepare_get_secondary_user(&self.config, verified.sub(), &token);
+                    (
+                        State::ReadingSecondary(verified),
+                        vec![Effect::Send {
+                            purpose: RequestPurpose::SecondaryUser,
+                            request,
+                        }],
+                    )
                 }
-                // Asked already: its answer completes GettingLinkToken.
-                LinkToken::Pending => (State::GettingLinkToken(verified), vec![]),
-                LinkToken::NotAsked => (
-                    State::GettingLinkToken(verified),
-                    vec![Effect::GetPrimaryToken],
-                ),
+                // Fail closed: without the read, a merge of a whole user cannot be ruled out.
+                None => self.fail(LinkError::new(ErrorCode::TokenExchangeFailed, format!("the secondary login returned no access token for {} (read:current_user), which tells whether the account is an existing user with other logins; check the application may request it (Application Access Policy → User-Delegated Access)", self.config.management_audience())), vec![]),
             },
+        }
+    }
+
+    /// The secondary's own user: one login is a plain link; more are a whole user that a
+    /// link would merge into the primary (its logins move; its profile, metadata and the
+    /// host's records under its id do not). Refused unless the host allows merging and
+    /// someone is asked (the user's merge screen, or the host's confirm or beforeLink).
+    fn secondary_read<E: Env>(
+        &mut self,
+        verified: VerifiedIdToken,
+        result: Result<HttpResponse, TransportError>,
+        env: &mut E,
+    ) -> Step {
+        let user = match result
+            .map_err(|e| management::transport_error(&e, "GET /api/v2/users/{secondary}"))
+            .and_then(|r| management::process_get_user(env.json(), &r, env.now()))
+        {
+            Ok(user) => user,
+            Err(e) => return self.fail(e, vec![]),
+        };
+        if user.identities.len() <= 1 {
+            return self.verified(verified, env);
+        }
+        let profile = verified.profile();
+        let account = profile
+            .email
+            .clone()
+            .or_else(|| profile.name.clone())
+            .unwrap_or_else(|| verified.sub().to_owned());
+        let logins: Vec<String> = user.identities.iter().map(Identity::full_user_id).collect();
+        if !(self.config.allow_merge() && self.confirm) {
+            let why = if self.config.allow_merge() {
+                "allowMerge needs someone to confirm the merge (the widget's dialog, or linkWithPopup's confirm or beforeLink)"
+            } else {
+                "set allowMerge to offer the user a merge"
+            };
+            let e = LinkError::new(
+                ErrorCode::SecondaryHasOtherLogins,
+                format!(
+                    "the secondary login is {}, an existing user with {} logins ({}); linking it would merge that whole user into the primary: refused ({why})",
+                    crate::encoding::quoted(verified.sub()),
+                    logins.len(),
+                    logins.join(", ")
+                ),
+            )
+            .about_account(account);
+            return self.fail(e, vec![]);
+        }
+        let facts = management::MergeFacts {
+            user_id: user.user_id,
+            identities: user.identities,
+        };
+        self.verified(verified.with_merge(facts), env)
+    }
+
+    /// A verified secondary that may be linked: ask first, or link.
+    fn verified<E: Env>(&mut self, verified: VerifiedIdToken, env: &mut E) -> Step {
+        if self.confirm {
+            let profile = verified.profile().clone();
+            return (
+                State::Confirming(verified),
+                vec![Effect::AskConfirm(profile)],
+            );
+        }
+        match std::mem::replace(&mut self.link_token, LinkToken::NotAsked) {
+            LinkToken::Got(result) => {
+                self.link(verified, result.map(|t| t.secret().to_owned()), env)
+            }
+            // Asked already: its answer completes GettingLinkToken.
+            LinkToken::Pending => (State::GettingLinkToken(verified), vec![]),
+            LinkToken::NotAsked => (
+                State::GettingLinkToken(verified),
+                vec![Effect::GetPrimaryToken],
+            ),
         }
     }
 
@@ -1007,6 +1102,7 @@ impl LinkFlow {
         effects: Vec<Effect>,
     ) -> (State, Vec<Effect>) {
         self.link_token = LinkToken::NotAsked;
+        self.secondary_token = None;
         if response.code.is_some() {
             self.secondary_signed_in = true;
         }

@@ -103,6 +103,10 @@ pub struct SecondaryProfile {
     pub email: Option<String>,
     pub email_verified: Option<bool>,
     pub picture: Option<String>,
+    /// The login is an existing user with other logins of its own, and the host allows
+    /// merging (`allowMerge`): what linking it would move.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merge: Option<crate::management::MergeFacts>,
 }
 
 /// An ID token that passed every check. Only [`PendingSignature::finish`] makes one.
@@ -121,6 +125,11 @@ impl VerifiedIdToken {
     }
     pub fn profile(&self) -> &SecondaryProfile {
         &self.profile
+    }
+    /// What linking this login would merge, read from its own user after verification.
+    pub(crate) fn with_merge(mut self, facts: crate::management::MergeFacts) -> Self {
+        self.profile.merge = Some(facts);
+        self
     }
 }
 
@@ -370,6 +379,7 @@ impl PendingSignature {
                 email: c.email.as_deref().map(display_text),
                 email_verified,
                 picture: c.picture.as_deref().and_then(https_url),
+                merge: None,
             },
         })
     }

@@ -44,6 +44,16 @@ pub struct Identity {
     pub profile_data: Option<ProfileData>,
 }
 
+/// A secondary login that is an existing user with other logins: what linking it moves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeFacts {
+    /// The existing user's id: the host's own records kept under it are not moved.
+    pub user_id: String,
+    /// Every login of that user (the one just used among them): all move to the primary.
+    pub identities: Vec<Identity>,
+}
+
 impl Identity {
     /// `provider|user_id`: the Auth0 user id this identity had on its own.
     pub fn full_user_id(&self) -> String {
@@ -120,6 +130,27 @@ fn user_url(config: &LinkConfig, user_id: &str) -> String {
 
 pub fn prepare_get_user(config: &LinkConfig, token: &PrimaryToken) -> HttpRequest {
     api_request(Method::Get, user_url(config, token.user_id()), token, None)
+}
+
+/// The secondary login's own user (`GET /api/v2/users/{sub}` with the secondary's
+/// `read:current_user` token): whether it is an existing user with other logins.
+pub fn prepare_get_secondary_user(
+    config: &LinkConfig,
+    sub: &str,
+    token: &crate::secret::AccessToken,
+) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: user_url(config, sub),
+        headers: vec![
+            (
+                "Authorization".to_owned(),
+                format!("Bearer {}", token.secret()),
+            ),
+            ("Accept".to_owned(), "application/json".to_owned()),
+        ],
+        body: None,
+    }
 }
 
 pub fn process_get_user(

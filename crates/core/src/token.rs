@@ -7,7 +7,7 @@ use crate::env::JsonParser;
 use crate::error::{ErrorCode, LinkError};
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::jwt::Jwks;
-use crate::secret::IdToken;
+use crate::secret::{AccessToken, IdToken};
 use crate::transaction::ValidatedCallback;
 use serde::Deserialize;
 
@@ -38,6 +38,8 @@ struct TokenBody {
     #[serde(default)]
     id_token: Option<String>,
     #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
     token_type: Option<String>,
 }
 
@@ -49,12 +51,29 @@ struct OAuthErrorBody {
     error_description: Option<String>,
 }
 
+/// What the secondary login's token response brings: its ID token, and the access token
+/// for the Management API (`read:current_user`) that reads whether the account is an
+/// existing user with other logins. Neither is kept after the link.
+#[derive(Debug)]
+pub struct TokenAnswer {
+    pub id_token: IdToken,
+    pub access_token: Option<AccessToken>,
+}
+
 /// The ID token from a token response; every failure is `token_exchange_failed` (429 is
 /// `rate_limited`), keeping the server's `error`/`error_description`.
 pub fn process_token_response(
     json: &impl JsonParser,
     response: &HttpResponse,
 ) -> Result<IdToken, LinkError> {
+    process_token_answer(json, response).map(|answer| answer.id_token)
+}
+
+/// [`process_token_response`], with the access token.
+pub fn process_token_answer(
+    json: &impl JsonParser,
+    response: &HttpResponse,
+) -> Result<TokenAnswer, LinkError> {
     if response.status == 429 {
         return Err(
             LinkError::new(ErrorCode::RateLimited, "the token endpoint answered 429")
@@ -98,7 +117,8 @@ pub fn process_token_response(
             "/oauth/token answered a token_type other than Bearer",
         ));
     }
-    body.id_token
+    let id_token = body
+        .id_token
         .filter(|t| !t.is_empty())
         .map(IdToken::new)
         .ok_or_else(|| {
@@ -106,7 +126,14 @@ pub fn process_token_response(
                 ErrorCode::TokenExchangeFailed,
                 "/oauth/token answered no id_token (the request's scope must include openid)",
             )
-        })
+        })?;
+    Ok(TokenAnswer {
+        id_token,
+        access_token: body
+            .access_token
+            .filter(|t| !t.is_empty())
+            .map(AccessToken::new),
+    })
 }
 
 pub fn prepare_jwks_request(config: &LinkConfig) -> HttpRequest {

@@ -120,14 +120,19 @@ impl Transaction {
     }
 
     /// The `/authorize` URL for the secondary login: code + PKCE S256, `prompt=login` (a
-    /// fresh login, never the current session), `scope=openid profile email`. `mode` is the
+    /// fresh login, never the current session), `scope=openid profile email
+    /// read:current_user` with the Management API as `audience` (the secondary's own user is
+    /// read before anything is linked). `mode` is the
     /// configured one for a popup, `query` for the redirect fallback.
     pub fn authorize_url(&self, config: &LinkConfig, mode: ResponseMode) -> String {
         let mut params: Vec<(&str, String)> = vec![
             ("client_id", config.client_id().to_owned()),
             ("response_type", "code".into()),
             ("redirect_uri", config.redirect_uri().to_owned()),
-            ("scope", "openid profile email".into()),
+            // The Management API's read:current_user for the secondary itself: the widget
+            // reads whether the account is an existing user with other logins.
+            ("scope", "openid profile email read:current_user".into()),
+            ("audience", config.management_audience().to_owned()),
             ("state", self.state.secret().to_owned()),
             ("nonce", self.nonce.secret().to_owned()),
             ("code_challenge", self.challenge.clone()),

@@ -190,7 +190,11 @@ impl Tenant {
     }
 
     fn config(&self, mode: &str) -> LinkConfig {
-        LinkConfig::new(&LinkOptions {
+        self.config_with(mode, |_| {})
+    }
+
+    fn config_with(&self, mode: &str, tweak: impl FnOnce(&mut LinkOptions)) -> LinkConfig {
+        let mut options = LinkOptions {
             domain: Some(self.base.clone()),
             management_audience: Some(format!("{}/api/v2/", self.canonical)),
             client_id: Some(SPA.into()),
@@ -207,8 +211,37 @@ impl Tenant {
                 },
             ]),
             ..Default::default()
-        })
-        .expect("valid config")
+        };
+        tweak(&mut options);
+        LinkConfig::new(&options).expect("valid config")
+    }
+
+    /// A popup link in query mode with bent options; answers what the user was asked.
+    fn link_with(
+        &self,
+        secondary: &str,
+        options: impl FnOnce(&mut LinkOptions),
+        tweak: impl FnOnce(&mut Driver<'_>),
+    ) -> (
+        Outcome,
+        Option<account_link_core::id_token::SecondaryProfile>,
+    ) {
+        let token = self.primary_token(ALICE);
+        self.auto_login(secondary);
+        let mut d = Driver::new(TestEnv::real_time(7), self.send_fn(), move || {
+            Ok(token.clone())
+        });
+        d.popup = Box::new(self.popup());
+        d.secondary_user = None;
+        tweak(&mut d);
+        d.run(
+            LinkFlow::new(self.config_with("query", options)),
+            Event::Prepare {
+                known_identities: None,
+                confirm: true,
+            },
+        );
+        (d.last_outcome().clone(), d.asked.clone())
     }
 
     /// The "popup": follows the authorize URL like a browser would and reads the answer.
@@ -278,6 +311,8 @@ impl Tenant {
             Ok(token.clone())
         });
         d.popup = Box::new(self.popup());
+        // The secondary's own user is read from the tenant itself.
+        d.secondary_user = None;
         tweak(&mut d);
         d.run(
             LinkFlow::new(self.config(mode)),
@@ -332,7 +367,15 @@ fn links_lists_and_unlinks_against_the_dev_tenant() {
         ids.iter().map(Identity::full_user_id).collect::<Vec<_>>(),
         vec![ALICE.to_owned(), GOOGLE.to_owned()]
     );
-    assert_eq!(requests.len(), 3, "token, JWKS, link: {requests:?}");
+    assert_eq!(
+        requests.len(),
+        4,
+        "token, JWKS, the secondary's own user, link: {requests:?}"
+    );
+    assert!(
+        requests[2].starts_with("GET ")
+            && requests[2].ends_with("/api/v2/users/google-oauth2%7C100000000000000000001")
+    );
     assert_eq!(primary_identities(&t).len(), 2);
     let target = IdentityRef {
         provider: "google-oauth2".into(),
@@ -607,15 +650,59 @@ fn a_conflict_over_an_identity_the_user_already_has_is_already_linked() {
 }
 
 #[test]
-fn a_secondary_with_linked_identities_of_its_own_brings_them_along() {
-    // Bob's back end links GitHub to Bob; signing in with GitHub signs Bob in, and linking
-    // that login to Alice moves Bob and GitHub into Alice, as Auth0 does.
+fn a_login_that_is_an_existing_user_with_other_logins_is_refused_by_default() {
+    // Bob's back end links GitHub to Bob; signing in with GitHub signs Bob in (Auth0 signs
+    // a linked identity in as its primary user), and linking that login would move Bob's
+    // whole user into Alice. Refused: nothing is linked, Bob keeps his logins.
     let t = Tenant::start();
     assert_eq!(
         link_server_side(&t.base, "auth0|bob", "github", "4242"),
         201
     );
-    let (outcome, _) = t.link(GITHUB, "query", None, |_| {});
+    let (outcome, requests) = t.link(GITHUB, "query", None, |_| {});
+    let Outcome::Failed(e) = outcome else {
+        panic!("expected Failed, got {outcome:?}")
+    };
+    assert_eq!(e.code(), ErrorCode::SecondaryHasOtherLogins);
+    assert_eq!(e.account(), Some("bob@example.com"));
+    assert!(
+        e.detail().contains("auth0|bob, github|4242"),
+        "{}",
+        e.detail()
+    );
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.starts_with("POST") && r.ends_with("/identities")),
+        "{requests:?}"
+    );
+    let keys: Vec<String> = primary_identities(&t)
+        .iter()
+        .map(Identity::full_user_id)
+        .collect();
+    assert_eq!(keys, vec![ALICE]);
+}
+
+#[test]
+fn with_allow_merge_the_user_sees_the_merge_and_the_whole_user_moves() {
+    let t = Tenant::start();
+    assert_eq!(
+        link_server_side(&t.base, "auth0|bob", "github", "4242"),
+        201
+    );
+    let (outcome, asked) = t.link_with(GITHUB, |o| o.allow_merge = Some(true), |_| {});
+    let merge = asked
+        .and_then(|profile| profile.merge)
+        .expect("the user was shown the merge");
+    assert_eq!(merge.user_id, "auth0|bob");
+    assert_eq!(
+        merge
+            .identities
+            .iter()
+            .map(Identity::full_user_id)
+            .collect::<Vec<_>>(),
+        vec!["auth0|bob", GITHUB]
+    );
     let Outcome::Linked(ids) = outcome else {
         panic!("expected Linked, got {outcome:?}")
     };

@@ -4,14 +4,14 @@ mod common;
 
 use account_link_core::error::{ErrorCode, IdTokenReason};
 use account_link_core::flow::{
-    Effect, Event, IdentityOpKind, LinkFlow, Outcome, TokenFailure, Via,
+    Effect, Event, IdentityOpKind, LinkFlow, Outcome, RequestPurpose, TokenFailure, Via,
 };
 use account_link_core::http::{HttpResponse, Method};
 use account_link_core::management::{Identity, IdentityRef};
 use account_link_core::session::Position;
 use account_link_core::transaction::CallbackResponse;
 use account_link_core::LinkConfig;
-use common::driver::{query_param, Driver, PopupOutcome};
+use common::driver::{query_param, secondary_user, Driver, PopupOutcome};
 use common::*;
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -21,6 +21,7 @@ use test_support::{jwks_json, MockTransport, TestEnv, TestKey};
 const TOKEN_URL: &str = "https://tenant.example.com/oauth/token";
 const JWKS_URL: &str = "https://tenant.example.com/.well-known/jwks.json";
 const LINK_URL: &str = "https://tenant.example.com/api/v2/users/auth0%7Cprimary/identities";
+const SECONDARY_URL: &str = "https://tenant.example.com/api/v2/users/google-oauth2%7C123";
 
 fn prepare() -> Event {
     Event::Prepare {
@@ -133,6 +134,7 @@ fn happy_path_popup_confirm_link() {
         vec![
             format!("POST {TOKEN_URL}"),
             format!("GET {JWKS_URL}"),
+            format!("GET {SECONDARY_URL}"),
             format!("POST {LINK_URL}")
         ]
     );
@@ -771,7 +773,7 @@ fn flow_at_callback(confirm: bool) -> (LinkFlow, TestEnv, String, Vec<Effect>) {
     (flow, env, nonce, effects)
 }
 
-/// Token exchange, JWKS and a valid signature.
+/// Token exchange, JWKS, a valid signature, and the secondary's own user (one login).
 fn verify(flow: LinkFlow, env: &mut TestEnv, nonce: &str) -> (LinkFlow, Vec<Effect>) {
     let (flow, _) = step(
         flow,
@@ -780,7 +782,16 @@ fn verify(flow: LinkFlow, env: &mut TestEnv, nonce: &str) -> (LinkFlow, Vec<Effe
     );
     let jwks = HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1)]));
     let (flow, _) = step(flow, Event::JwksResponse(Ok(jwks)), env);
-    step(flow, Event::SignatureChecked(true), env)
+    let (flow, effects) = step(flow, Event::SignatureChecked(true), env);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Send { purpose: RequestPurpose::SecondaryUser, request }] if request.url == SECONDARY_URL && request.method == Method::Get),
+        "the secondary's own user is read first: {effects:?}"
+    );
+    step(
+        flow,
+        Event::SecondaryUserResponse(Ok(secondary_user(&[("google-oauth2", "123")]))),
+        env,
+    )
 }
 
 fn sends_link(effects: &[Effect]) -> bool {
@@ -839,6 +850,136 @@ fn without_confirm_a_failed_early_token_fails_after_verification_without_a_link(
         Some(e) => assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable),
         other => panic!("expected primary_token_unavailable, got {other:?}"),
     }
+}
+
+/// Bob's login: an existing user whose GitHub is linked to him.
+fn bobs_login(d: &mut Driver) {
+    d.secondary_user = Some(Ok(secondary_user(&[("auth0", "bob"), ("github", "4242")])));
+}
+
+fn as_bob(claims: &mut Value) {
+    claims["sub"] = json!("auth0|bob");
+    claims["email"] = json!("bob@example.com");
+}
+
+#[test]
+fn a_login_that_is_an_existing_user_with_other_logins_is_refused_by_default() {
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    bobs_login(&mut d);
+    d.popup = answering_popup(&mock, as_bob, jwks_ok);
+    d.run(LinkFlow::new(config()), prepare());
+    match d.last_outcome() {
+        Outcome::Failed(e) => {
+            assert_eq!(e.code(), ErrorCode::SecondaryHasOtherLogins);
+            assert_eq!(e.account(), Some("bob@example.com"));
+            assert!(
+                e.detail().contains("2 logins (auth0|bob, github|4242)"),
+                "{}",
+                e.detail()
+            );
+            assert!(e.detail().contains("set allowMerge"), "{}", e.detail());
+        }
+        other => panic!("expected the refusal, got {other:?}"),
+    }
+    assert!(d.asked.is_none(), "nobody is asked about a refused merge");
+    assert!(!d.sent("/identities"));
+}
+
+#[test]
+fn with_allow_merge_the_question_carries_what_moves_and_the_link_merges() {
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    bobs_login(&mut d);
+    d.popup = answering_popup(&mock, as_bob, jwks_then_link_created);
+    d.run(
+        LinkFlow::new(config_with(|o| o.allow_merge = Some(true))),
+        prepare(),
+    );
+    let merge = d
+        .asked
+        .as_ref()
+        .and_then(|p| p.merge.clone())
+        .expect("asked with the merge");
+    assert_eq!(merge.user_id, "auth0|bob");
+    assert_eq!(merge.identities.len(), 2);
+    assert!(matches!(d.last_outcome(), Outcome::Linked(_)));
+}
+
+#[test]
+fn allow_merge_without_anyone_to_confirm_is_still_refused() {
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    bobs_login(&mut d);
+    d.popup = answering_popup(&mock, as_bob, jwks_ok);
+    d.run(
+        LinkFlow::new(config_with(|o| o.allow_merge = Some(true))),
+        Event::Prepare {
+            known_identities: None,
+            confirm: false,
+        },
+    );
+    assert!(
+        matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::SecondaryHasOtherLogins && e.detail().contains("needs someone to confirm"))
+    );
+    assert!(!d.sent("/identities"));
+}
+
+#[test]
+fn the_secondary_read_fails_closed() {
+    // The read is refused (a tenant whose policy does not grant read:current_user)...
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    d.secondary_user = Some(Ok(HttpResponse::new(
+        403,
+        json!({"statusCode": 403, "error": "Forbidden", "message": "Insufficient scope, expected any of: read:current_user", "errorCode": "insufficient_scope"}).to_string(),
+    )));
+    d.popup = answering_popup(&mock, |_| {}, jwks_ok);
+    d.run(LinkFlow::new(config()), prepare());
+    assert!(
+        matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::InsufficientScope)
+    );
+    assert!(!d.sent("/identities"));
+    // ...or the token response brings no access token: nothing is linked either.
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    d.popup = Box::new(|url: &str| {
+        let nonce = query_param(url, "nonce").expect("nonce");
+        mock.expect(
+            Method::Post,
+            TOKEN_URL,
+            None,
+            HttpResponse::new(
+                200,
+                json!({"id_token": id_token_for(&nonce, |_| {}), "token_type": "Bearer"})
+                    .to_string(),
+            ),
+        );
+        jwks_ok(&mock);
+        PopupOutcome::Callback(CallbackResponse {
+            code: Some("code-1".into()),
+            state: query_param(url, "state"),
+            ..Default::default()
+        })
+    });
+    d.run(LinkFlow::new(config()), prepare());
+    assert!(
+        matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::TokenExchangeFailed && e.detail().contains("read:current_user"))
+    );
+    assert!(!d.sent("/identities"));
+}
+
+#[test]
+fn the_secondary_login_asks_for_its_own_read_current_user() {
+    let (_, _, url) = flow_awaiting_login(true);
+    assert_eq!(
+        query_param(&url, "scope").as_deref(),
+        Some("openid profile email read:current_user")
+    );
+    assert_eq!(
+        query_param(&url, "audience").as_deref(),
+        Some("https://tenant.example.com/api/v2/")
+    );
 }
 
 #[test]

@@ -83,6 +83,16 @@ impl Tenant {
             ("POST", u) if u == format!("{USER_URL}/identities") => {
                 HttpResponse::new(self.link_status, self.linked.to_string())
             }
+            // The secondary's own user: one login (a plain link).
+            ("GET", "https://tenant.example.com/api/v2/users/google-oauth2%7C123") => {
+                HttpResponse::new(
+                    200,
+                    json!({"user_id": "google-oauth2|123", "identities": [
+                        {"connection": "google-oauth2", "user_id": "123", "provider": "google-oauth2", "isSocial": true}
+                    ]})
+                    .to_string(),
+                )
+            }
             ("DELETE", u) if u.starts_with(&format!("{USER_URL}/identities/")) => {
                 HttpResponse::new(200, primary_only()["identities"].to_string())
             }

@@ -37,7 +37,10 @@ fn authorize_url_has_every_parameter() {
     assert_eq!(param(&p, "client_id"), Some(CLIENT_ID));
     assert_eq!(param(&p, "response_type"), Some("code"));
     assert_eq!(param(&p, "redirect_uri"), Some("https://app.example.com"));
-    assert_eq!(param(&p, "scope"), Some("openid profile email"));
+    assert_eq!(
+        param(&p, "scope"),
+        Some("openid profile email read:current_user")
+    );
     assert_eq!(param(&p, "code_challenge_method"), Some("S256"));
     assert_eq!(param(&p, "response_mode"), Some("web_message"));
     assert_eq!(param(&p, "prompt"), Some("login"));
@@ -50,8 +53,8 @@ fn authorize_url_has_every_parameter() {
     );
     assert_eq!(
         param(&p, "audience"),
-        None,
-        "the secondary login needs no API token"
+        Some("https://tenant.example.com/api/v2/"),
+        "the secondary's own user is read before a link (does it have other logins?)"
     );
 }
 

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use account_link_core::encoding::form_parse;
-use account_link_core::flow::{Effect, Event, LinkFlow, Outcome, Via};
+use account_link_core::flow::{Effect, Event, LinkFlow, Outcome, RequestPurpose, Via};
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::id_token::SignatureVerifier;
@@ -32,6 +32,9 @@ pub struct Driver<'a> {
     /// The connection the simulated user clicks.
     pub connection: Option<String>,
     pub jwks_cache: Option<HttpResponse>,
+    /// The answer when the secondary's own user is read (default: one login, a plain
+    /// link); `None` sends the request through `send` (a real tenant).
+    pub secondary_user: Option<Result<HttpResponse, TransportError>>,
     pub storage: Option<String>,
     pub navigated: Option<String>,
     pub asked: Option<SecondaryProfile>,
@@ -57,6 +60,7 @@ impl<'a> Driver<'a> {
             auto_start: Some(Via::Popup),
             connection: None,
             jwks_cache: None,
+            secondary_user: Some(Ok(secondary_user(&[("google-oauth2", "123")]))),
             storage: None,
             navigated: None,
             asked: None,
@@ -129,6 +133,16 @@ impl<'a> Driver<'a> {
             | Effect::CancelTimer
             | Effect::ClosePopup
             | Effect::PrefetchJwks { .. } => None,
+            Effect::Send {
+                purpose: RequestPurpose::SecondaryUser,
+                request,
+            } if self.secondary_user.is_some() => {
+                self.requests
+                    .push(format!("{} {}", request.method.as_str(), request.url));
+                Some(Event::SecondaryUserResponse(
+                    self.secondary_user.clone().expect("checked"),
+                ))
+            }
             Effect::Send { purpose, request } => {
                 let response = self.transport(&request);
                 Some(Event::response(purpose, response))
@@ -187,4 +201,20 @@ pub fn query_param(url: &str, key: &str) -> Option<String> {
         .into_iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v)
+}
+
+/// A `GET /api/v2/users/{id}` answer for a user with these `(provider, user_id)` logins,
+/// the first its own.
+pub fn secondary_user(logins: &[(&str, &str)]) -> HttpResponse {
+    let identities: Vec<serde_json::Value> = logins
+        .iter()
+        .map(|(provider, id)| {
+            serde_json::json!({"connection": provider, "provider": provider, "user_id": id, "isSocial": *provider != "auth0"})
+        })
+        .collect();
+    let (provider, id) = logins[0];
+    HttpResponse::new(
+        200,
+        serde_json::json!({"user_id": format!("{provider}|{id}"), "email": "alice@gmail.test", "identities": identities}).to_string(),
+    )
 }
