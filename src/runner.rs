@@ -101,6 +101,8 @@ struct Inner {
     listener: Option<MessageListener>,
     closed_poll: Option<Interval>,
     popup_timeout: Option<Timeout>,
+    /// A wait before reading the identities again (dropped on dispose).
+    wait: Option<Timeout>,
     /// Aborted on dispose: every request in flight follows it.
     lifetime: AbortController,
     disposed: bool,
@@ -142,6 +144,7 @@ impl Runner {
                 listener: None,
                 closed_poll: None,
                 popup_timeout: None,
+                wait: None,
                 lifetime: AbortController::new()
                     .expect_throw("unreachable: AbortController exists in every supported browser"),
                 disposed: false,
@@ -241,6 +244,7 @@ impl Runner {
         let mut inner = self.inner.borrow_mut();
         inner.disposed = true;
         inner.popup_timeout = None;
+        inner.wait = None;
         inner.release_popup();
         inner.lifetime.abort();
     }
@@ -381,6 +385,16 @@ impl Runner {
                 self.inner.borrow_mut().popup_timeout = Some(timer);
             }
             Effect::CancelTimer => self.inner.borrow_mut().popup_timeout = None,
+            Effect::Wait { seconds } => {
+                let weak = self.weak();
+                let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
+                let timer = Timeout::new(millis, move || {
+                    if let Some(runner) = Runner::from_weak(&weak) {
+                        runner.dispatch(answer(Event::WaitOver));
+                    }
+                });
+                self.inner.borrow_mut().wait = Some(timer);
+            }
             Effect::ClosePopup => self.inner.borrow_mut().release_popup(),
             Effect::Send { purpose, request } => {
                 let pending = self.send(request);

@@ -63,6 +63,8 @@ pub enum Event {
     RecheckResponse(Result<HttpResponse, TransportError>),
     /// The secondary login's own user (with its `read:current_user` token).
     SecondaryUserResponse(Result<HttpResponse, TransportError>),
+    /// A [`Effect::Wait`] is over.
+    WaitOver,
     Cancel,
     Retry,
 }
@@ -155,7 +157,15 @@ pub enum Effect {
     },
     AskConfirm(SecondaryProfile),
     Notify(Outcome),
+    /// Answer [`Event::WaitOver`] after this many seconds.
+    Wait {
+        seconds: u64,
+    },
 }
+
+/// After an ambiguous link answer, the identities are read at once, then again after each
+/// of these delays, before the widget says it could not confirm the link.
+pub const RECHECK_DELAYS_SECONDS: [u64; 2] = [2, 5];
 
 impl std::fmt::Debug for Event {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -202,6 +212,7 @@ impl std::fmt::Debug for Event {
             E::LinkResponse(r) => f.debug_tuple("LinkResponse").field(r).finish(),
             E::RecheckResponse(r) => f.debug_tuple("RecheckResponse").field(r).finish(),
             E::SecondaryUserResponse(r) => f.debug_tuple("SecondaryUserResponse").field(r).finish(),
+            E::WaitOver => f.write_str("WaitOver"),
             E::Cancel => f.write_str("Cancel"),
             E::Retry => f.write_str("Retry"),
         }
@@ -253,6 +264,7 @@ impl std::fmt::Debug for Effect {
                 .finish_non_exhaustive(),
             Effect::AskConfirm(p) => f.debug_tuple("AskConfirm").field(p).finish(),
             Effect::Notify(o) => f.debug_tuple("Notify").field(o).finish(),
+            Effect::Wait { seconds } => f.debug_struct("Wait").field("seconds", seconds).finish(),
         }
     }
 }
@@ -307,6 +319,18 @@ enum State {
     Rechecking {
         sub: String,
         error: LinkError,
+        token: PrimaryToken,
+        /// Re-reads already made (the first is immediate; then after each of
+        /// [`RECHECK_DELAYS_SECONDS`]).
+        reads: usize,
+    },
+    /// Waiting before reading the identities again: an answer that timed out may still
+    /// be applied by the server.
+    WaitingToRecheck {
+        sub: String,
+        error: LinkError,
+        token: PrimaryToken,
+        reads: usize,
     },
     Linked,
     Failed(LinkError),
@@ -397,9 +421,10 @@ impl LinkFlow {
             | State::CheckingSignature(..)
             | State::ReadingSecondary(_) => Position::Verifying,
             State::Confirming(v) => Position::Confirming(v.profile().clone()),
-            State::GettingLinkToken(_) | State::Linking { .. } | State::Rechecking { .. } => {
-                Position::Linking
-            }
+            State::GettingLinkToken(_)
+            | State::Linking { .. }
+            | State::Rechecking { .. }
+            | State::WaitingToRecheck { .. } => Position::Linking,
             State::Linked => Position::Linked,
             State::Failed(_) => Position::Failed,
             State::Cancelled => Position::Cancelled,
@@ -579,9 +604,24 @@ impl LinkFlow {
             (State::Linking { sub, token }, Event::LinkResponse(result)) => {
                 self.link_answered(sub, token, result, env)
             }
-            (State::Rechecking { sub, error }, Event::RecheckResponse(result)) => {
-                self.rechecked(sub, error, result, env)
-            }
+            (
+                State::WaitingToRecheck {
+                    sub,
+                    error,
+                    token,
+                    reads,
+                },
+                Event::WaitOver,
+            ) => self.recheck(sub, error, token, reads),
+            (
+                State::Rechecking {
+                    sub,
+                    error,
+                    token,
+                    reads,
+                },
+                Event::RecheckResponse(result),
+            ) => self.rechecked(sub, error, token, reads, result, env),
             (state, _) => (state, vec![]),
         }
     }
@@ -971,22 +1011,48 @@ impl LinkFlow {
             .map_err(|e| management::transport_error(&e, "POST /api/v2/users/{id}/identities"))
             .and_then(|r| management::process_link(env.json(), &r, env.now()))
         {
-            Ok(identities) => self.linked(identities),
-            Err(error) if ambiguous => (
-                State::Rechecking { sub, error },
-                vec![Effect::Send {
-                    purpose: RequestPurpose::Recheck,
-                    request: management::prepare_get_user(&self.config, &token),
-                }],
-            ),
+            Ok(identities) if identities.iter().any(|i| i.full_user_id() == sub) => {
+                self.linked(identities)
+            }
+            // A success whose list lacks the account proves nothing: read again.
+            Ok(_) => {
+                let error = LinkError::new(
+                    ErrorCode::UnexpectedResponse,
+                    format!(
+                        "the link answered success but its identities lack {}",
+                        crate::encoding::quoted(&sub)
+                    ),
+                );
+                self.recheck(sub, error, token, 0)
+            }
+            Err(error) if ambiguous => self.recheck(sub, error, token, 0),
             Err(e) => self.fail(e, vec![]),
         }
+    }
+
+    /// Reads the identities again (read number `reads`, from 0).
+    fn recheck(&self, sub: String, error: LinkError, token: PrimaryToken, reads: usize) -> Step {
+        let request = management::prepare_get_user(&self.config, &token);
+        (
+            State::Rechecking {
+                sub,
+                error,
+                token,
+                reads,
+            },
+            vec![Effect::Send {
+                purpose: RequestPurpose::Recheck,
+                request,
+            }],
+        )
     }
 
     fn rechecked<E: Env>(
         &mut self,
         sub: String,
         error: LinkError,
+        token: PrimaryToken,
+        reads: usize,
         result: Result<HttpResponse, TransportError>,
         env: &mut E,
     ) -> Step {
@@ -1004,8 +1070,26 @@ impl LinkFlow {
             Ok(user) if has(&user) => self.linked(user.identities),
             // The 409 is definite: nothing was linked, whoever has the identity.
             Ok(_) | Err(_) if conflict => self.fail(error, vec![]),
-            Ok(_) => self.fail(error.confirmed_not_linked(), vec![]),
-            Err(_) => self.fail(error.with_link_outcome_unknown(), vec![]),
+            // Not (yet) there: the server may still apply a request that timed out. Wait
+            // and read again before saying anything.
+            _ if reads < RECHECK_DELAYS_SECONDS.len() => (
+                State::WaitingToRecheck {
+                    sub,
+                    error,
+                    token,
+                    reads: reads + 1,
+                },
+                vec![Effect::Wait {
+                    seconds: RECHECK_DELAYS_SECONDS[reads],
+                }],
+            ),
+            // The server answered an error (5xx) and the list agrees after waiting.
+            Ok(_) if error.code() == ErrorCode::ServerError => {
+                self.fail(error.confirmed_not_linked(), vec![])
+            }
+            // A time-out, a network error, an unreadable or contradicting success: nothing
+            // proves either way.
+            _ => self.fail(error.with_link_outcome_unknown(), vec![]),
         }
     }
 

@@ -891,7 +891,24 @@ fn with_allow_merge_the_question_carries_what_moves_and_the_link_merges() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     bobs_login(&mut d);
-    d.popup = answering_popup(&mock, as_bob, jwks_then_link_created);
+    d.popup = answering_popup(&mock, as_bob, |m| {
+        jwks_ok(m);
+        // After the merge the primary has Bob's logins.
+        m.expect(
+            Method::Post,
+            LINK_URL,
+            None,
+            HttpResponse::new(
+                201,
+                json!([
+                    {"connection": "Username-Password-Authentication", "user_id": "primary", "provider": "auth0", "isSocial": false},
+                    {"connection": "Username-Password-Authentication", "user_id": "bob", "provider": "auth0", "isSocial": false},
+                    {"connection": "github", "user_id": "4242", "provider": "github", "isSocial": true}
+                ])
+                .to_string(),
+            ),
+        );
+    });
     d.run(
         LinkFlow::new(config_with(|o| o.allow_merge = Some(true))),
         prepare(),
@@ -1165,13 +1182,16 @@ fn no_event_effect_or_state_prints_a_secret() {
                         r#"{"statusCode":500,"error":"Internal Server Error","message":"boom"}"#,
                     ),
                 );
-                // A 5xx may have linked: the identities are read again.
-                m.expect(
-                    Method::Get,
-                    USER_URL,
-                    None,
-                    HttpResponse::new(200, r#"{"user_id":"auth0|primary","identities":[]}"#),
-                );
+                // A 5xx may have linked: the identities are read again, then after each
+                // wait.
+                for _ in 0..3 {
+                    m.expect(
+                        Method::Get,
+                        USER_URL,
+                        None,
+                        HttpResponse::new(200, r#"{"user_id":"auth0|primary","identities":[]}"#),
+                    );
+                }
             },
         ),
     ];
@@ -1471,16 +1491,26 @@ fn a_token_source_that_does_not_answer_in_time_is_a_timeout() {
 
 const USER_URL: &str = "https://tenant.example.com/api/v2/users/auth0%7Cprimary";
 
-/// A no-confirm link whose POST gets `link_answer`; a re-read of the user (if any) gets
-/// `reread`. Returns the driver after the run.
+/// A no-confirm link whose POST gets `link_answer`; the re-reads of the user (if any) get
+/// `rereads` in order. Returns the requests and the outcome.
 fn link_with_ambiguous_answer(
     link_answer: Result<HttpResponse, account_link_core::http::TransportError>,
-    reread: Option<Result<HttpResponse, account_link_core::http::TransportError>>,
+    rereads: Vec<Result<HttpResponse, account_link_core::http::TransportError>>,
 ) -> (Vec<String>, Outcome) {
+    let (sent, outcome, _) = link_with_answers(link_answer, rereads);
+    (sent, outcome)
+}
+
+/// [`link_with_ambiguous_answer`], with the seconds waited before each later re-read.
+fn link_with_answers(
+    link_answer: Result<HttpResponse, account_link_core::http::TransportError>,
+    rereads: Vec<Result<HttpResponse, account_link_core::http::TransportError>>,
+) -> (Vec<String>, Outcome, Vec<u64>) {
+    let mut reread = rereads.into_iter();
     let mock = MockTransport::new();
     let sent: Rc<RefCell<Vec<String>>> = Rc::default();
     let log = sent.clone();
-    let (mut link_answer, mut reread) = (Some(link_answer), reread);
+    let mut link_answer = Some(link_answer);
     let token = access_token(&access_claims());
     let mut d = Driver::new(
         TestEnv::new(NOW, 42),
@@ -1489,7 +1519,7 @@ fn link_with_ambiguous_answer(
                 .push(format!("{} {}", r.method.as_str(), r.url));
             match (r.method, r.url.as_str()) {
                 (Method::Post, LINK_URL) => link_answer.take().expect("one link request"),
-                (Method::Get, USER_URL) => reread.take().expect("one re-read"),
+                (Method::Get, USER_URL) => reread.next().expect("a re-read answer"),
                 _ => Ok(mock.send(r)),
             }
         }),
@@ -1504,8 +1534,10 @@ fn link_with_ambiguous_answer(
         },
     );
     let outcome = d.last_outcome().clone();
+    let waited = d.waited.clone();
+    drop(d);
     let sent = sent.borrow().clone();
-    (sent, outcome)
+    (sent, outcome, waited)
 }
 
 fn user_with(identities: &str) -> HttpResponse {
@@ -1520,7 +1552,7 @@ fn a_link_that_timed_out_but_happened_is_reported_linked_once() {
     use account_link_core::http::TransportError;
     let (sent, outcome) = link_with_ambiguous_answer(
         Err(TransportError::Timeout),
-        Some(Ok(user_with(&linked_identities()))),
+        vec![Ok(user_with(&linked_identities()))],
     );
     match outcome {
         Outcome::Linked(ids) => assert_eq!(ids.len(), 2),
@@ -1547,7 +1579,7 @@ fn a_5xx_link_that_did_not_happen_says_so_truthfully() {
             503,
             r#"{"statusCode":503,"error":"Service Unavailable","message":"try later"}"#,
         )),
-        Some(Ok(user_with(only_primary))),
+        vec![Ok(user_with(only_primary)); 3],
     );
     match outcome {
         Outcome::Failed(e) => {
@@ -1564,7 +1596,7 @@ fn a_link_whose_outcome_cannot_be_confirmed_does_not_claim_nothing_was_linked() 
     use account_link_core::http::TransportError;
     let (_, outcome) = link_with_ambiguous_answer(
         Err(TransportError::Network("offline".into())),
-        Some(Err(TransportError::Network("offline".into()))),
+        vec![Err(TransportError::Network("offline".into())); 3],
     );
     match outcome {
         Outcome::Failed(e) => {
@@ -1586,13 +1618,82 @@ fn a_link_whose_outcome_cannot_be_confirmed_does_not_claim_nothing_was_linked() 
 }
 
 #[test]
+fn a_timed_out_link_is_read_again_after_waiting_and_found() {
+    use account_link_core::flow::RECHECK_DELAYS_SECONDS;
+    use account_link_core::http::TransportError;
+    let only_primary = r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0","isSocial":false}]"#;
+    // The server applies the link late: absent at once and after 2 s, there after 5 s.
+    let (sent, outcome, waited) = link_with_answers(
+        Err(TransportError::Timeout),
+        vec![
+            Ok(user_with(only_primary)),
+            Ok(user_with(only_primary)),
+            Ok(user_with(&linked_identities())),
+        ],
+    );
+    assert!(
+        matches!(outcome, Outcome::Linked(ref ids) if ids.len() == 2),
+        "{outcome:?}"
+    );
+    assert_eq!(waited, RECHECK_DELAYS_SECONDS.to_vec());
+    assert_eq!(
+        sent.iter()
+            .filter(|r| r.starts_with("POST") && r.ends_with("/identities"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_timed_out_link_never_seen_is_could_not_confirm_not_nothing_linked() {
+    use account_link_core::http::TransportError;
+    let only_primary = r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0","isSocial":false}]"#;
+    let (_, outcome, waited) = link_with_answers(
+        Err(TransportError::Timeout),
+        vec![Ok(user_with(only_primary)); 3],
+    );
+    match outcome {
+        Outcome::Failed(e) => {
+            assert_eq!(e.code(), ErrorCode::Timeout);
+            assert!(e.link_outcome_unknown(), "{}", e.detail());
+            assert!(!e.detail().contains("nothing was linked"), "{}", e.detail());
+        }
+        other => panic!("expected timeout, got {other:?}"),
+    }
+    assert_eq!(waited.len(), 2);
+}
+
+#[test]
+fn a_success_whose_list_lacks_the_account_is_no_link() {
+    let only_primary = r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0","isSocial":false}]"#;
+    // 201, but the answer does not list the account; re-read: still absent.
+    let (sent, outcome, _) = link_with_answers(
+        Ok(HttpResponse::new(201, only_primary)),
+        vec![Ok(user_with(only_primary)); 3],
+    );
+    match outcome {
+        Outcome::Failed(e) => {
+            assert_eq!(e.code(), ErrorCode::UnexpectedResponse);
+            assert!(e.link_outcome_unknown());
+        }
+        other => panic!("expected unexpected_response, got {other:?}"),
+    }
+    assert_eq!(
+        sent.iter()
+            .filter(|r| r.starts_with("GET") && r.ends_with("auth0%7Cprimary"))
+            .count(),
+        3
+    );
+}
+
+#[test]
 fn a_definite_refusal_is_not_read_again() {
     let (sent, outcome) = link_with_ambiguous_answer(
         Ok(HttpResponse::new(
             403,
             r#"{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: update:current_user_identities","errorCode":"insufficient_scope"}"#,
         )),
-        None,
+        vec![],
     );
     assert!(matches!(outcome, Outcome::Failed(e) if e.code() == ErrorCode::InsufficientScope));
     assert!(!sent.contains(&format!("GET {USER_URL}")), "{sent:?}");
@@ -1609,7 +1710,7 @@ fn conflict() -> HttpResponse {
 fn a_conflict_over_an_identity_another_user_has_says_so() {
     let only_primary = r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0","isSocial":false}]"#;
     let (sent, outcome) =
-        link_with_ambiguous_answer(Ok(conflict()), Some(Ok(user_with(only_primary))));
+        link_with_ambiguous_answer(Ok(conflict()), vec![Ok(user_with(only_primary))]);
     match outcome {
         Outcome::Failed(e) => {
             assert_eq!(e.code(), ErrorCode::LinkedToAnotherUser);
@@ -1632,7 +1733,7 @@ fn a_conflict_over_an_identity_another_user_has_says_so() {
 #[test]
 fn a_conflict_over_an_identity_the_user_has_is_already_linked_not_linked_now() {
     let (sent, outcome) =
-        link_with_ambiguous_answer(Ok(conflict()), Some(Ok(user_with(&linked_identities()))));
+        link_with_ambiguous_answer(Ok(conflict()), vec![Ok(user_with(&linked_identities()))]);
     assert!(
         matches!(&outcome, Outcome::Failed(e) if e.code() == ErrorCode::AlreadyLinked),
         "{outcome:?}"
@@ -1649,7 +1750,7 @@ fn a_conflict_whose_re_read_fails_is_still_a_definite_refusal() {
     use account_link_core::http::TransportError;
     let (_, outcome) = link_with_ambiguous_answer(
         Ok(conflict()),
-        Some(Err(TransportError::Network("offline".into()))),
+        vec![Err(TransportError::Network("offline".into()))],
     );
     match outcome {
         Outcome::Failed(e) => {

@@ -32,6 +32,8 @@ pub struct Driver<'a> {
     /// The connection the simulated user clicks.
     pub connection: Option<String>,
     pub jwks_cache: Option<HttpResponse>,
+    /// The seconds of every `Wait` (answered at once).
+    pub waited: Vec<u64>,
     /// The answer when the secondary's own user is read (default: one login, a plain
     /// link); `None` sends the request through `send` (a real tenant).
     pub secondary_user: Option<Result<HttpResponse, TransportError>>,
@@ -60,6 +62,7 @@ impl<'a> Driver<'a> {
             auto_start: Some(Via::Popup),
             connection: None,
             jwks_cache: None,
+            waited: Vec::new(),
             secondary_user: Some(Ok(secondary_user(&[("google-oauth2", "123")]))),
             storage: None,
             navigated: None,
@@ -128,6 +131,10 @@ impl<'a> Driver<'a> {
             Effect::ClearPersistedTransaction => {
                 self.storage = None;
                 None
+            }
+            Effect::Wait { seconds } => {
+                self.waited.push(seconds);
+                Some(Event::WaitOver)
             }
             Effect::StartTimer { .. }
             | Effect::CancelTimer

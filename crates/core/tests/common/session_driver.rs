@@ -183,6 +183,7 @@ impl<'a> SessionDriver<'a> {
                 self.transaction = None;
                 None
             }
+            Effect::Wait { .. } => Some(Event::WaitOver),
             Effect::StartTimer { .. }
             | Effect::CancelTimer
             | Effect::ClosePopup
