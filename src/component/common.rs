@@ -28,13 +28,14 @@ pub fn on_escape(ui: &Ui, command: Command) -> Callback<KeyboardEvent> {
     })
 }
 
-/// Who a row is: the email, else the name, else the user id.
+/// Who a row is: the email, else the name, else the user id (cleaned as the core cleans
+/// every identity provider's string it shows).
 pub fn who(identity: &Identity) -> String {
     let profile = identity.profile_data.clone().unwrap_or_default();
     profile
         .email
         .or(profile.name)
-        .unwrap_or_else(|| identity.user_id.clone())
+        .unwrap_or_else(|| account_link_core::encoding::display_text(&identity.user_id))
 }
 
 /// The provider's mark: its logo (drawn by the stylesheet for the providers it knows,

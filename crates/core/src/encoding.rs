@@ -175,13 +175,48 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Whether `c` may reorder or hide what is shown around it: bidi embeddings, overrides
-/// and isolates, zero-width characters, the BOM, or a control character.
+/// Code points that hide or reorder what is shown around them, by Unicode property
+/// (Unicode 16): every format character (`Cf`: bidi marks, embeddings, overrides and
+/// isolates, the Arabic letter mark, zero-width characters, the soft hyphen, the BOM,
+/// interlinear annotations, tag characters), the line and paragraph separators (`Zl`,
+/// `Zp`) and the other `Default_Ignorable_Code_Point`s (variation selectors, Hangul
+/// fillers, the combining grapheme joiner…). Ranges, ascending.
+const HIDDEN: [(u32, u32); 27] = [
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+    // Noncharacters at the end of each plane are never text either.
+    (0xFFFE, 0xFFFF),
+    (0x10FFFE, 0x10FFFF),
+];
+
+/// Whether `c` may reorder or hide what is shown around it: a control character, or one
+/// of [`HIDDEN`].
 fn hides_or_reorders(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    let c32 = u32::from(c);
+    c.is_control() || HIDDEN.iter().any(|&(from, to)| (from..=to).contains(&c32))
 }
 
 /// An identity provider's string as the user may see it: without control, bidi-override

@@ -236,12 +236,18 @@ impl Transaction {
             }
         }
         if let Some(error) = response.error {
-            let detail = match &response.error_description {
+            // The identity provider's words are shown as text: nothing hidden or reordered.
+            let error = crate::encoding::display_text(&error);
+            let description = response
+                .error_description
+                .as_deref()
+                .map(crate::encoding::display_text);
+            let detail = match &description {
                 Some(d) => format!("the authorization server answered error={error}: {d}"),
                 None => format!("the authorization server answered error={error}"),
             };
             return Err(LinkError::new(ErrorCode::AuthorizationDenied, detail)
-                .with_idp_error(error, response.error_description));
+                .with_idp_error(error, description));
         }
         let code = response.code.filter(|c| !c.is_empty()).ok_or_else(|| {
             LinkError::new(

@@ -124,3 +124,32 @@ proptest! {
         prop_assert_eq!(parsed, s);
     }
 }
+
+#[test]
+fn display_text_drops_every_format_separator_and_default_ignorable_code_point() {
+    use account_link_core::encoding::display_text;
+    for (hidden, what) in [
+        ('\u{061C}', "ARABIC LETTER MARK (Cf)"),
+        ('\u{2028}', "LINE SEPARATOR (Zl)"),
+        ('\u{2029}', "PARAGRAPH SEPARATOR (Zp)"),
+        ('\u{00AD}', "SOFT HYPHEN (Cf)"),
+        ('\u{E0041}', "TAG LATIN CAPITAL LETTER A (Cf)"),
+        ('\u{E007F}', "CANCEL TAG (Cf)"),
+        ('\u{FE0F}', "VARIATION SELECTOR-16 (Default_Ignorable)"),
+        ('\u{3164}', "HANGUL FILLER (Default_Ignorable)"),
+        ('\u{034F}', "COMBINING GRAPHEME JOINER (Default_Ignorable)"),
+        ('\u{2066}', "LEFT-TO-RIGHT ISOLATE (Cf)"),
+        ('\u{202E}', "RIGHT-TO-LEFT OVERRIDE (Cf)"),
+        ('\u{FFF9}', "INTERLINEAR ANNOTATION ANCHOR (Cf)"),
+    ] {
+        assert_eq!(
+            display_text(&format!("bob{hidden}@example.com")),
+            "bob@example.com",
+            "{what}"
+        );
+    }
+    // Letters of every script stay, right-to-left ones included.
+    for kept in ["أليس", "עליזה", "アリス", "Ålice", "🙂"] {
+        assert_eq!(display_text(kept), kept);
+    }
+}

@@ -367,6 +367,30 @@ fn wrong_state_sends_no_token_request() {
 }
 
 #[test]
+fn the_identity_providers_words_are_cleaned_before_anyone_sees_them() {
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    d.popup = Box::new(|url: &str| {
+        PopupOutcome::Callback(CallbackResponse {
+            state: query_param(url, "state"),
+            error: Some("access\u{2028}_denied".into()),
+            error_description: Some(
+                "Sign-in at evil\u{061C}.example\u{E0041} refused\u{00AD}".into(),
+            ),
+            ..Default::default()
+        })
+    });
+    d.run(LinkFlow::new(config()), prepare());
+    match d.last_outcome() {
+        Outcome::Failed(e) => assert_eq!(
+            e.idp_error(),
+            Some(("access_denied", Some("Sign-in at evil.example refused")))
+        ),
+        other => panic!("expected authorization_denied, got {other:?}"),
+    }
+}
+
+#[test]
 fn access_denied_keeps_the_idp_text() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
