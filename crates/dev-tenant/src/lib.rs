@@ -212,7 +212,53 @@ pub fn app(state: AppState) -> Router {
     if state.config.test_mode {
         router = router.merge(testmode::routes());
     }
-    router.fallback(not_found).with_state(state)
+    router
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), served_host))
+        .with_state(state)
+}
+
+/// DNS rebinding guard: a request whose `Host` is not one of the tenant's own names (its
+/// loopback address, `localhost`, `[::1]`, the custom domain) came through some other
+/// name that resolves here: 421, nothing served. (Every HTTP/1.1 client sends `Host`;
+/// in-process tests that send none are let through.)
+async fn served_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("(unreadable)").to_ascii_lowercase());
+    if let Some(host) = host {
+        let port = state
+            .config
+            .issuer
+            .trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let own = [
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+        ];
+        let custom = state
+            .config
+            .custom_domain
+            .as_deref()
+            .map(str::to_ascii_lowercase);
+        if !own.contains(&host) && custom.as_deref() != Some(host.as_str()) {
+            eprintln!(
+                "dev-tenant: refused a request for host {host:?} (not one of this tenant's names)"
+            );
+            return error::ApiError::mgmt(
+                StatusCode::MISDIRECTED_REQUEST,
+                "Misdirected Request: this tenant does not answer for that host",
+                None,
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 async fn not_found() -> error::ApiError {
@@ -317,6 +363,20 @@ require-trusted-types-for 'script'"
         })
 }
 
+/// A path that stays under the served folder on every platform: only plain names (no
+/// `..`, no hidden files, nothing absolute, no drive letters or backslashes, which Windows
+/// reads as separators).
+fn is_plain_relative(relative: &str) -> bool {
+    use std::path::{Component, Path};
+    !relative.is_empty()
+        && relative
+            .split('/')
+            .all(|seg| !seg.is_empty() && !seg.starts_with('.') && !seg.contains(['\\', ':']))
+        && Path::new(relative)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
 async fn serve_file(dir: &std::path::Path, path: &str, csp: &str) -> Response {
     let relative = path.trim_start_matches('/');
     let relative = if relative.is_empty() || relative.ends_with('/') {
@@ -324,10 +384,7 @@ async fn serve_file(dir: &std::path::Path, path: &str, csp: &str) -> Response {
     } else {
         relative.to_owned()
     };
-    if relative
-        .split('/')
-        .any(|seg| seg == ".." || seg.starts_with('.'))
-    {
+    if !is_plain_relative(&relative) {
         return StatusCode::NOT_FOUND.into_response();
     }
     let file = dir.join(&relative);

@@ -29,6 +29,31 @@ pub fn routes() -> Router<AppState> {
         .route("/test/mgmt-log", get(mgmt_log))
         .route("/test/users", get(users))
         .route("/authorize/relay", get(relay))
+        .layer(axum::middleware::from_fn(json_only))
+}
+
+/// Test routes change the tenant: they take only `Content-Type: application/json`, which a
+/// page on another site cannot send without a CORS preflight (that these routes never
+/// grant), so no cross-site form or `fetch` can reset or bend the tenant.
+async fn json_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let json = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if request.method() != axum::http::Method::GET && !json {
+        return ApiError::mgmt(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "test routes take only Content-Type: application/json",
+            None,
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 fn bad_json(e: JsonRejection) -> ApiError {
