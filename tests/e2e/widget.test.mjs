@@ -565,3 +565,26 @@ test("no token is ever written to localStorage, sessionStorage, cookies or a URL
   assert.ok(!/eyJ[\w-]+\.[\w-]+/.test(haystack), `a token leaked: ${haystack}`);
   await page.close();
 });
+
+test("the shipped callback page hands a redirect return on to the return page, never dropping it", async () => {
+  const page = await env.browser.context.newPage();
+  const referers = [];
+  page.on("request", (r) => r.headers().referer && referers.push(r.headers().referer));
+  await page.goto(`${env.tenant.app}/pkg/callback.html?code=c0de&state=st4te&iss=x`);
+  await page.waitForURL(`${env.tenant.app}/?**`);
+  const url = new URL(page.url());
+  assert.equal(url.pathname, "/");
+  assert.deepEqual([url.searchParams.get("code"), url.searchParams.get("state"), url.searchParams.get("iss")], ["c0de", "st4te", "x"]);
+  assert.ok(!referers.some((r) => r.includes("c0de")), `the code left as a Referer: ${referers}`);
+  // A copy of the page without a return page: the response stays, and it says what to set.
+  await page.route("**/pkg/callback.html?**", (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: '<!doctype html><meta charset="utf-8"><script type="module" src="./callback.js"></script><p id="message"></p>',
+    }),
+  );
+  await page.goto(`${env.tenant.app}/pkg/callback.html?code=c0de&state=st4te`);
+  await page.locator("#message").filter({ hasText: "no return page" }).waitFor();
+  assert.match(page.url(), /code=c0de/);
+  await page.close();
+});
