@@ -43,7 +43,7 @@ fn the_callback_page_forwards_exactly_the_parameters_a_response_owns() {
 }
 
 #[test]
-fn every_option_is_typed_and_the_element_passes_only_real_options() {
+fn every_option_is_typed_and_documented_and_the_element_passes_only_real_options() {
     let typed = INDEX_D_TS
         .split("export interface AccountLinkOptions {")
         .nth(1)
@@ -53,6 +53,12 @@ fn every_option_is_typed_and_the_element_passes_only_real_options() {
         assert!(
             typed.contains(&format!("\n  {name}?:")) || typed.contains(&format!("\n  {name}:")),
             "option {name} is not in index.d.ts's AccountLinkOptions"
+        );
+    }
+    for name in LinkOptions::NAMES {
+        assert!(
+            PACKAGE_README.contains(&format!("`{name}`")),
+            "option {name} is not documented in js/README.md"
         );
     }
     // element.js sets options as `text("attribute", "option")` and `options.<name> =`.
