@@ -575,7 +575,7 @@ test("the shipped callback page hands a redirect return on to the return page, n
   const url = new URL(page.url());
   assert.equal(url.pathname, "/");
   assert.deepEqual([url.searchParams.get("code"), url.searchParams.get("state"), url.searchParams.get("iss")], ["c0de", "st4te", "x"]);
-  assert.ok(!referers.some((r) => r.includes("c0de")), `the code left as a Referer: ${referers}`);
+  assert.ok(!referers.some((r) => r.includes("callback.html")), `the callback page's URL left as a Referer: ${referers}`);
   // A copy of the page without a return page: the response stays, and it says what to set.
   await page.route("**/pkg/callback.html?**", (route) =>
     route.fulfill({

@@ -771,6 +771,9 @@ impl LinkFlow {
     ) -> Step {
         let effects = vec![Effect::ClearPersistedTransaction];
         self.attempted = true;
+        // A code came back: the secondary signed in at the tenant, whether or not this tab
+        // still has (or may still use) the transaction.
+        self.secondary_signed_in = callback.code.is_some();
         let restored = persisted
             .as_deref()
             .map(|p| Transaction::restore(p).and_then(|t| t.check_age(now).map(|()| t)));

@@ -207,17 +207,18 @@ impl std::fmt::Debug for RedirectReturn {
     }
 }
 
-/// Whether a page's query holds the answer to this tab's pending login: a response whose
-/// `state` is the stored transaction's. Anything else (the host's own callback, say
-/// auth0-spa-js's `code` and `state`) is not ours and stays in the URL.
+/// Whether a page's query holds an answer to a login of this widget: a response whose
+/// `state` is the stored transaction's, or one made by the widget whose transaction is gone
+/// (it is taken, and ends in `state_mismatch` with `session_changed`, rather than being
+/// left for the host). Anything else (the host's own callback, say auth0-spa-js's `code`
+/// and `state`) is not ours and stays in the URL.
 pub fn redirect_response(query: &str, stored: Option<&str>) -> Option<CallbackResponse> {
     let callback = CallbackResponse::from_query(query).ok()?;
-    let txn = Transaction::restore(stored?).ok()?;
-    let ours = callback
-        .state
-        .as_deref()
-        .is_some_and(|s| txn.state_matches(s));
-    ours.then_some(callback)
+    let state = callback.state.as_deref()?;
+    let pending = stored
+        .and_then(|s| Transaction::restore(s).ok())
+        .is_some_and(|txn| txn.state_matches(state));
+    (pending || crate::transaction::is_widget_state(state)).then_some(callback)
 }
 
 /// What drives the session.
@@ -504,6 +505,14 @@ impl Session {
                     let words = self.stop_words.take();
                     self.notice = Some(Notice::Cancelled(words));
                     out.push(Output::Tell(Tell::Failed(LinkError::cancelled())));
+                }
+                effect @ Effect::Navigate { .. } => {
+                    // The login leaves this tab: whatever comes back (even without its
+                    // transaction) is checked against this primary user.
+                    if let Some(pin) = &self.pin {
+                        out.push(Output::RememberPin(pin.clone()));
+                    }
+                    out.push(Output::Attempt(self.generation, effect));
                 }
                 effect => out.push(Output::Attempt(self.generation, effect)),
             }

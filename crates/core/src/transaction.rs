@@ -14,6 +14,18 @@ use serde::Deserialize;
 /// Bytes of randomness for each of verifier, state, nonce (256 bits each).
 pub const RANDOM_BYTES: usize = 32;
 
+/// What every `state` the widget sends starts with: a redirect return whose stored
+/// transaction is gone (another tab, storage cleared, expired) is still known as the
+/// widget's, so it is reported (and its secondary login told) instead of left in the URL
+/// as if it were the host's. `*` is in no state auth0-spa-js makes (base64 of its random
+/// string), so the host's own callbacks are never taken for the widget's.
+pub const STATE_MARK: &str = "aal*";
+
+/// Whether a callback's `state` was made by this widget (see [`STATE_MARK`]).
+pub fn is_widget_state(state: &str) -> bool {
+    state.starts_with(STATE_MARK)
+}
+
 /// A transaction whose PKCE challenge is not computed yet. SHA-256 runs on the host's
 /// side (WebCrypto in the browser), so the pair is finished with [`finish`](Self::finish).
 #[derive(Debug)]
@@ -33,7 +45,7 @@ impl TransactionDraft {
         };
         TransactionDraft {
             verifier: CodeVerifier::new(draw()),
-            state: State::new(draw()),
+            state: State::new(format!("{STATE_MARK}{}", draw())),
             nonce: Nonce::new(draw()),
         }
     }
@@ -188,7 +200,8 @@ impl Transaction {
         if parts.len() != 8 || parts[0] != "v3" {
             return Err(bad());
         }
-        for part in &parts[1..5] {
+        let state = parts[1].strip_prefix(STATE_MARK).ok_or_else(bad)?;
+        for part in [state, parts[2], parts[3], parts[4]] {
             if base64url_decode(part).is_none_or(|b| b.len() != RANDOM_BYTES) {
                 return Err(bad());
             }

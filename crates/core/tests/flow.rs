@@ -306,6 +306,15 @@ fn a_redirect_transaction_older_than_ten_minutes_answers_nothing() {
                 d.last_outcome()
             );
             assert!(d.requests.is_empty(), "no token request: {:?}", d.requests);
+            // The secondary did sign in: the host hears it, even from an expired return.
+            assert!(
+                matches!(
+                    d.outcomes.as_slice(),
+                    [.., Outcome::SessionChanged, Outcome::Failed(_)]
+                ),
+                "{:?}",
+                d.outcomes
+            );
         }
     }
 }

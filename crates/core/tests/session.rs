@@ -615,10 +615,13 @@ fn only_a_response_to_this_tabs_pending_login_is_ours() {
     let stored = d.transaction.clone().expect("persisted");
     let state = query_param(&d.navigated.clone().expect("navigated"), "state").expect("state");
     assert!(redirect_response(&format!("?code=c&state={state}"), Some(&stored)).is_some());
-    // The host's own callback (auth0-spa-js's code and state), or no pending login.
+    // The host's own callback (auth0-spa-js's code and state, with or without a pending
+    // login of the widget), or no answer at all: not ours.
     assert!(redirect_response("?code=c&state=host-state", Some(&stored)).is_none());
-    assert!(redirect_response(&format!("?code=c&state={state}"), None).is_none());
+    assert!(redirect_response("?code=c&state=host-state", None).is_none());
     assert!(redirect_response("?tab=accounts", Some(&stored)).is_none());
+    // The widget's own answer whose transaction is gone is still the widget's.
+    assert!(redirect_response(&format!("?code=c&state={state}"), None).is_some());
 }
 
 #[test]
@@ -635,4 +638,64 @@ fn nothing_the_session_prints_holds_a_secret() {
         assert!(!line.contains(&nonce), "the nonce leaked: {line}");
         assert!(!line.contains("code-1"), "the code leaked: {line}");
     }
+}
+
+#[test]
+fn a_redirect_return_whose_transaction_is_gone_still_tells_the_session_changed() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = Session::new(
+        config_with(|o| o.redirect_uri = Some("https://app.example.com/".into())),
+        Policy::widget(true),
+        None,
+    );
+    opened(&mut d, &mut session);
+    d.popup = Box::new(|_| PopupOutcome::Blocked);
+    link_google(&mut d, &mut session);
+    d.command(&mut session, Command::ContinueInTab);
+    assert_eq!(
+        d.pin.as_deref(),
+        Some(PRIMARY),
+        "remembered as the login leaves the tab"
+    );
+    let remembered = d.pin.clone();
+    let url = d.navigated.clone().expect("navigated");
+    let query = format!(
+        "?code=code-1&state={}",
+        query_param(&url, "state").expect("state")
+    );
+
+    // Back in a tab whose sessionStorage lost the transaction, as the secondary account.
+    let callback = redirect_response(&query, None).expect("still the widget's");
+    let mut d = driver(&tenant);
+    let secondary = token_for("google-oauth2|123");
+    d.token = Box::new(move || Ok(secondary.clone()));
+    let mut session = Session::new(
+        config_with(|o| o.redirect_uri = Some("https://app.example.com/".into())),
+        Policy::widget(true),
+        remembered,
+    );
+    d.run(
+        &mut session,
+        Input::Open(Some(RedirectReturn {
+            persisted: None,
+            callback,
+        })),
+    );
+    let failures = d.failures();
+    assert_eq!(
+        &failures[..2],
+        ["session_changed", "state_mismatch"],
+        "{failures:?}"
+    );
+    assert!(
+        failures.contains(&"user_mismatch"),
+        "the list refuses the secondary: {failures:?}"
+    );
+    assert!(session.view().session_changed);
+    assert!(
+        !d.requests.iter().any(|r| r.contains("/oauth/token")),
+        "{:?}",
+        d.requests
+    );
 }
