@@ -45,11 +45,18 @@ async function main() {
   // its token as the other account, and the widget refuses that token (user_mismatch).
   const requested = new URLSearchParams(window.location.search).get("tokenCache");
   if (requested) sessionStorage.setItem("demo:tokenCache", requested);
-  const cacheLocation = sessionStorage.getItem("demo:tokenCache") === "localstorage" ? "localstorage" : "memory";
+  // `?host=recommended` (kept for this tab): the host configuration the guide recommends
+  // (docs/sessions-and-custom-domains.md): refresh tokens (with Refresh Token Rotation) kept
+  // across page loads, so the host keeps its user whatever the tenant's session becomes.
+  const host = new URLSearchParams(window.location.search).get("host");
+  if (host) sessionStorage.setItem("demo:host", host);
+  const recommended = sessionStorage.getItem("demo:host") === "recommended";
+  const cacheLocation = recommended || sessionStorage.getItem("demo:tokenCache") === "localstorage" ? "localstorage" : "memory";
   const client = await createAuth0Client({
     domain: config.domain,
     clientId: config.clientId,
     cacheLocation,
+    useRefreshTokens: recommended,
     authorizationParams: {
       redirect_uri: `${window.location.origin}/`,
       audience,

@@ -588,3 +588,23 @@ test("the shipped callback page hands a redirect return on to the return page, n
   assert.match(page.url(), /code=c0de/);
   await page.close();
 });
+
+test("with the recommended host configuration, a reload after a declined link is still the primary user", async () => {
+  // Refresh tokens kept across loads (useRefreshTokens + cacheLocation localstorage), set
+  // for this tab before the primary signs in.
+  const page = await env.browser.context.newPage();
+  await page.goto(`${env.tenant.app}/?host=recommended`);
+  await signInAlice(page, env);
+  await linkInPopup(page, "github", GITHUB);
+  await page.locator(".aal-confirm .aal-cancel").click();
+  await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
+  // The tenant's session is now the GitHub account's; the page comes back.
+  await page.reload();
+  await page.locator("#user").filter({ hasText: "alice@example.com" }).waitFor();
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  assert.equal(await page.locator(".aal-session-changed").count(), 0, "the host kept its user");
+  const rows = await page.locator(".aal-identity").evaluateAll((items) => items.map((li) => `${li.dataset.provider}|${li.dataset.userId}`));
+  assert.deepEqual(rows, ["auth0|alice"], "Alice's own list, never the GitHub account's");
+  await page.evaluate(() => localStorage.clear());
+  await page.close();
+});
