@@ -139,6 +139,59 @@ test("headless params are own properties with known names only, refused before a
   await page.close();
 });
 
+test("options are read from own properties only: a polluted Object.prototype supplies nothing", async () => {
+  const page = await headlessPage();
+  const before = (await env.tenant.test("/test/mgmt-log")).length;
+  const outcome = await page.evaluate(async () => {
+    const widget = await import("/pkg/index.js");
+    const config = await (await fetch("/config.json")).json();
+    const heard = [];
+    Object.prototype.getAccessToken = () => "from the prototype";
+    Object.prototype.onError = () => heard.push("inherited onError");
+    Object.prototype.beforeLink = () => true;
+    try {
+      const code = (p) => p.then(() => "resolved", (e) => `${e.code}: ${e.message}`);
+      const listed = await code(widget.listIdentities({ domain: config.domain, clientId: config.clientId }));
+      const host = document.createElement("div");
+      let mounted;
+      try {
+        widget.mount(host, { domain: config.domain, clientId: config.clientId });
+        mounted = "mounted";
+      } catch (e) {
+        mounted = `${e.code}: ${e.message}`;
+      }
+      return { listed, mounted, heard };
+    } finally {
+      delete Object.prototype.getAccessToken;
+      delete Object.prototype.onError;
+      delete Object.prototype.beforeLink;
+    }
+  });
+  assert.match(outcome.listed, /^config_invalid: option `getAccessToken`/);
+  assert.match(outcome.mounted, /^config_invalid: option `getAccessToken`/);
+  assert.deepEqual(outcome.heard, [], "an inherited onError is never called");
+  assert.equal((await env.tenant.test("/test/mgmt-log")).length, before, "nothing was sent");
+  await page.close();
+});
+
+test("a login window the host opened and closed before the wasm loaded is popup_closed, not popup_blocked", async () => {
+  const page = await env.browser.context.newPage();
+  await signInAlice(page, env);
+  await page.goto(`${env.tenant.app}/headless.html?lazy`);
+  await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
+  const code = await page.evaluate(async () => {
+    const widget = await import("/pkg/index.js");
+    const config = await (await fetch("/config.json")).json();
+    const popup = window.open("about:blank", "host-opened", "popup=yes,width=300,height=300");
+    popup.close();
+    return widget
+      .linkWithPopup({ domain: config.domain, clientId: config.clientId, getAccessToken: () => "unused" }, { popup })
+      .then(() => "resolved", (e) => e.code);
+  });
+  assert.equal(code, "popup_closed");
+  await page.close();
+});
+
 test("the custom element renders the widget and links", async () => {
   const page = await headlessPage();
   const element = page.locator("auth0-account-link");
