@@ -8,7 +8,7 @@ use crate::component::{
 };
 use crate::messages::Messages;
 use crate::runner::{identity_op, Host, Runner, TokenSource};
-use account_link_core::config::{LinkConfig, LinkOptions};
+use account_link_core::config::{LinkConfig, LinkOptions, ViewOptions};
 use account_link_core::error::ErrorCode;
 use account_link_core::flow::IdentityOpKind;
 use account_link_core::id_token::SecondaryProfile;
@@ -122,6 +122,30 @@ fn token_source(f: Function) -> TokenSource {
             })
         }) as crate::runner::TokenFuture
     })
+}
+
+/// The view's options (`theme`, `headingLevel`), read from the options object.
+fn view_options(options: &JsValue) -> Result<ViewOptions, LinkError> {
+    let mut view = LinkOptions::default();
+    let theme = own(options, "theme");
+    if !theme.is_undefined() {
+        view.theme = Some(theme.as_string().ok_or_else(|| {
+            config_error(
+                "theme",
+                "is not a string",
+                "use \"auto\", \"light\" or \"dark\"",
+            )
+        })?);
+    }
+    let level = own(options, "headingLevel");
+    if !level.is_undefined() {
+        view.heading_level = Some(
+            level
+                .as_f64()
+                .ok_or_else(|| config_error("headingLevel", "is not a number", "use 2 to 6"))?,
+        );
+    }
+    ViewOptions::new(&view)
 }
 
 /// Reads the options object: `getAccessToken` (a function) plus the serialisable options.
@@ -321,7 +345,9 @@ fn mount_props(
     let messages = messages_option(options)?;
     let load_messages = message_loader(options)?;
     let before_link = before_link_option(options)?;
+    let view = view_options(options)?;
     Ok(AccountLinkProps {
+        view,
         before_link,
         config,
         token,

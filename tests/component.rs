@@ -181,6 +181,7 @@ fn props(config: LinkConfig, token: TokenSource, heard: &Rc<Heard>) -> AccountLi
         messages: Default::default(),
         load_messages: None,
         before_link: None,
+        view: Default::default(),
     }
 }
 
@@ -862,14 +863,13 @@ async fn heading_level_theme_group_and_every_row_saying_who() {
     let mut o = options();
     o.heading_level = Some(4.0);
     o.theme = Some("dark".into());
-    let app = render(
-        &host,
-        props(
-            LinkConfig::new(&o).expect("config"),
-            good_token(),
-            &Rc::default(),
-        ),
+    let mut p = props(
+        LinkConfig::new(&o).expect("config"),
+        good_token(),
+        &Rc::default(),
     );
+    p.view = account_link_core::config::ViewOptions::new(&o).expect("view");
+    let app = render(&host, p);
     wait_for(&host, ".aal-status[data-status=ready]").await;
     assert_eq!(count(&host, "h4.aal-title"), 1);
     assert_eq!(count(&host, "h2"), 0);

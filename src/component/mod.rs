@@ -32,7 +32,7 @@ pub use hook::{use_account_link, Events};
 use crate::browser::focus;
 use crate::messages::{Messages, Texts};
 use crate::runner::TokenSource;
-use account_link_core::config::LinkConfig;
+use account_link_core::config::{LinkConfig, ViewOptions};
 use account_link_core::error::ErrorCode;
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
@@ -99,6 +99,10 @@ pub struct AccountLinkProps {
     /// `Err` stops the link (with words for the user, or none).
     #[prop_or_default]
     pub before_link: Option<BeforeLink>,
+    /// The colour scheme and the heading level (`ViewOptions::new` reads them from the
+    /// same options object).
+    #[prop_or_default]
+    pub view: ViewOptions,
 }
 
 fn is_english(locale: &str) -> bool {
@@ -199,7 +203,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         _ => None,
     };
     let (slow, retry_in) = use_clock(listing || view.position == Position::Preparing, wait);
-    let theme = config.theme().as_str();
+    let theme = props.view.theme().as_str();
     let Some(texts) = texts else {
         return html! {
             <section class="aal" aria-busy="true" data-theme={theme} tabindex="-1" ref={root} />
@@ -208,7 +212,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
     let title = texts.get("title");
     // Static tags: a dynamic tag (`<@{tag}>`, `VTag::new`) brings Yew's dynamic-tag
     // code, 2 KB gzip more than five branches.
-    let heading = match config.heading_level() {
+    let heading = match props.view.heading_level() {
         3 => html! { <h3 class="aal-title">{ title.clone() }</h3> },
         4 => html! { <h4 class="aal-title">{ title.clone() }</h4> },
         5 => html! { <h5 class="aal-title">{ title.clone() }</h5> },

@@ -185,8 +185,65 @@ pub struct LinkConfig {
     locale: String,
     /// Whether the host chose the locale (then it is sent as `ui_locales`).
     locale_explicit: bool,
+}
+
+/// What only the view uses: the colour scheme and the heading level. Read from the same
+/// options object and validated here; held by the component (the session never sees it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewOptions {
     theme: Theme,
     heading_level: u8,
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        ViewOptions {
+            theme: Theme::Auto,
+            heading_level: 2,
+        }
+    }
+}
+
+impl ViewOptions {
+    pub fn new(options: &LinkOptions) -> Result<Self, LinkError> {
+        let theme = match options.theme.as_deref() {
+            None | Some("auto") => Theme::Auto,
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            Some(other) => {
+                return Err(LinkError::config(
+                    "theme",
+                    format!(
+                        "expected \"auto\", \"light\" or \"dark\", found {}",
+                        crate::encoding::quoted(other)
+                    ),
+                    "leave it out to follow the page's prefers-color-scheme",
+                ))
+            }
+        };
+        let heading_level = match options.heading_level {
+            None => 2,
+            Some(level) if level.fract() == 0.0 && (2.0..=6.0).contains(&level) => level as u8,
+            // No float in the message: formatting one would ship float printing (~10 KB).
+            Some(_) => {
+                return Err(LinkError::config(
+                    "headingLevel",
+                    "expected a whole number from 2 to 6, found another value",
+                    "use the level that fits your page's outline (2 for h2 … 6 for h6)",
+                ))
+            }
+        };
+        Ok(ViewOptions {
+            theme,
+            heading_level,
+        })
+    }
+    pub fn theme(&self) -> Theme {
+        self.theme
+    }
+    pub fn heading_level(&self) -> u8 {
+        self.heading_level
+    }
 }
 
 /// The widget's colour scheme.
@@ -324,33 +381,6 @@ impl LinkConfig {
             Some(given) => parse_locale(given)?,
             None => "en".to_owned(),
         };
-        let theme = match options.theme.as_deref() {
-            None | Some("auto") => Theme::Auto,
-            Some("light") => Theme::Light,
-            Some("dark") => Theme::Dark,
-            Some(other) => {
-                return Err(LinkError::config(
-                    "theme",
-                    format!(
-                        "expected \"auto\", \"light\" or \"dark\", found {}",
-                        crate::encoding::quoted(other)
-                    ),
-                    "leave it out to follow the page's prefers-color-scheme",
-                ))
-            }
-        };
-        let heading_level = match options.heading_level {
-            None => 2,
-            Some(level) if level.fract() == 0.0 && (2.0..=6.0).contains(&level) => level as u8,
-            // No float in the message: formatting one would ship float printing (~10 KB).
-            Some(_) => {
-                return Err(LinkError::config(
-                    "headingLevel",
-                    "expected a whole number from 2 to 6, found another value",
-                    "use the level that fits your page's outline (2 for h2 … 6 for h6)",
-                ))
-            }
-        };
         Ok(LinkConfig {
             domain,
             client_id,
@@ -368,8 +398,6 @@ impl LinkConfig {
             management_audience,
             locale,
             locale_explicit: options.locale.is_some(),
-            theme,
-            heading_level,
         })
     }
 
@@ -432,12 +460,6 @@ impl LinkConfig {
     /// The locale the login page should use (`ui_locales`): only one the host chose.
     pub fn ui_locales(&self) -> Option<&str> {
         self.locale_explicit.then_some(self.locale.as_str())
-    }
-    pub fn theme(&self) -> Theme {
-        self.theme
-    }
-    pub fn heading_level(&self) -> u8 {
-        self.heading_level
     }
     /// The `aud` the primary access token must hold: `managementAudience`, else
     /// `https://{domain}/api/v2/`.

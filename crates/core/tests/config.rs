@@ -406,8 +406,11 @@ fn locale_must_be_a_language_tag() {
 
 #[test]
 fn theme_is_auto_light_or_dark() {
-    use account_link_core::config::Theme;
-    assert_eq!(config().theme(), Theme::Auto);
+    use account_link_core::config::{Theme, ViewOptions};
+    assert_eq!(
+        ViewOptions::new(&options()).expect("view").theme(),
+        Theme::Auto
+    );
     for (given, theme) in [
         ("auto", Theme::Auto),
         ("light", Theme::Light),
@@ -415,18 +418,37 @@ fn theme_is_auto_light_or_dark() {
     ] {
         let mut o = options();
         o.theme = Some(given.into());
-        assert_eq!(LinkConfig::new(&o).expect(given).theme(), theme);
+        assert_eq!(ViewOptions::new(&o).expect(given).theme(), theme);
     }
-    refused(|o| o.theme = Some("Dark".into()), "theme");
+    let mut o = options();
+    o.theme = Some("Dark".into());
+    let e = ViewOptions::new(&o).expect_err("Dark");
+    assert!(e.detail().starts_with("option `theme`"), "{}", e.detail());
 }
 
 #[test]
 fn heading_level_is_a_whole_number_from_2_to_6() {
-    assert_eq!(config().heading_level(), 2);
+    use account_link_core::config::ViewOptions;
+    assert_eq!(
+        ViewOptions::new(&options()).expect("view").heading_level(),
+        2
+    );
     let mut o = options();
     o.heading_level = Some(4.0);
-    assert_eq!(LinkConfig::new(&o).expect("4").heading_level(), 4);
+    assert_eq!(ViewOptions::new(&o).expect("4").heading_level(), 4);
     for bad in [1.0, 7.0, 2.5, f64::NAN] {
-        refused(|o| o.heading_level = Some(bad), "headingLevel");
+        let mut o = options();
+        o.heading_level = Some(bad);
+        let e = ViewOptions::new(&o).expect_err("bad level");
+        assert!(
+            e.detail().starts_with("option `headingLevel`"),
+            "{}",
+            e.detail()
+        );
     }
+    // The session's configuration does not hold them: a new theme is no new session.
+    let mut o = options();
+    o.theme = Some("dark".into());
+    o.heading_level = Some(3.0);
+    assert_eq!(LinkConfig::new(&o).expect("valid"), config());
 }
