@@ -54,7 +54,7 @@ export interface AccountLinkOptions {
   /** The page's origin, the `web_message` redirect target when `redirectUri` is not given
    *  (default: `window.location.origin`). */
   appOrigin?: string;
-  /** With a custom `domain`: the Management API's identifier, "https://{tenant}.auth0.com/api/v2/"
+  /** With a custom `domain`: the Management API's identifier, "https://{tenant}.{region}.auth0.com/api/v2/"
    *  (the access token's audience). Defaults to "https://{domain}/api/v2/". */
   managementAudience?: string;
   /** Called with the identities after a link (beside the `account-link:linked` event). */

@@ -343,6 +343,13 @@ fn a_redirect_uri_on_another_origin_is_refused_at_mount() {
         |o| o.redirect_uri = Some("https://app.example.com:8443/callback.html".into()),
         "redirectUri",
     );
+    // The page's origin is the host's appOrigin when it gives one (not a guess).
+    let elsewhere = LinkConfig::new(&LinkOptions {
+        app_origin: Some("https://portal.example.org".into()),
+        redirect_uri: Some("https://portal.example.org/callback.html".into()),
+        ..options()
+    });
+    assert!(elsewhere.is_ok(), "{:?}", elsewhere.err());
     // The same origin, however spelled, is fine.
     let ok = LinkConfig::new(&LinkOptions {
         response_mode: Some("query".into()),
