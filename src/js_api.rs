@@ -124,33 +124,17 @@ fn token_source(f: Function) -> TokenSource {
     })
 }
 
-/// The view's options (`theme`, `headingLevel`), read from the options object.
-fn view_options(options: &JsValue) -> Result<ViewOptions, LinkError> {
-    let mut view = LinkOptions::default();
-    let theme = own(options, "theme");
-    if !theme.is_undefined() {
-        view.theme = Some(theme.as_string().ok_or_else(|| {
-            config_error(
-                "theme",
-                "is not a string",
-                "use \"auto\", \"light\" or \"dark\"",
-            )
-        })?);
-    }
-    let level = own(options, "headingLevel");
-    if !level.is_undefined() {
-        view.heading_level = Some(
-            level
-                .as_f64()
-                .ok_or_else(|| config_error("headingLevel", "is not a number", "use 2 to 6"))?,
-        );
-    }
-    ViewOptions::new(&view)
-}
-
 /// Reads the options object: `getAccessToken` (a function) plus the serialisable options.
 /// `appOrigin` defaults to this page's origin. Nothing is sent anywhere.
 pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), LinkError> {
+    parse_all_options(options).map(|(config, token, _)| (config, token))
+}
+
+/// [`parse_options`], with the view's options (`theme`, `headingLevel`) read from the same
+/// object.
+fn parse_all_options(
+    options: &JsValue,
+) -> Result<(LinkConfig, TokenSource, ViewOptions), LinkError> {
     if !options.is_object() {
         return Err(config_error(
             "options",
@@ -195,7 +179,8 @@ pub fn parse_options(options: &JsValue) -> Result<(LinkConfig, TokenSource), Lin
             "check its type against the documentation (index.d.ts)",
         )
     })?;
-    Ok((LinkConfig::new(&parsed)?, token_source(get)))
+    let view = ViewOptions::new(&parsed)?;
+    Ok((LinkConfig::new(&parsed)?, token_source(get), view))
 }
 
 fn identities_detail(ids: &[Identity]) -> JsValue {
@@ -329,7 +314,7 @@ fn mount_props(
     element: &web_sys::Element,
     options: &JsValue,
 ) -> Result<AccountLinkProps, LinkError> {
-    let (config, token) = parse_options(options)?;
+    let (config, token, view) = parse_all_options(options)?;
     // Checked here (config_invalid names them); called by events.js, which reads them
     // from the options again.
     for callback in ["onLinked", "onUnlinked", "onError"] {
@@ -345,7 +330,6 @@ fn mount_props(
     let messages = messages_option(options)?;
     let load_messages = message_loader(options)?;
     let before_link = before_link_option(options)?;
-    let view = view_options(options)?;
     Ok(AccountLinkProps {
         view,
         before_link,

@@ -94,9 +94,6 @@ struct Inner {
     env: BrowserEnv,
     token: TokenSource,
     host: Host,
-    /// The last view handed to the host (a step that changes nothing shown re-renders
-    /// nothing).
-    shown: Option<View>,
     popup: Option<Popup>,
     listener: Option<MessageListener>,
     closed_poll: Option<Interval>,
@@ -139,7 +136,6 @@ impl Runner {
                 env: BrowserEnv::default(),
                 token,
                 host,
-                shown: None,
                 popup: None,
                 listener: None,
                 closed_poll: None,
@@ -264,16 +260,11 @@ impl Runner {
                 return;
             }
             let outputs = inner.session.step(input, &mut inner.env);
-            let view = inner.session.view();
-            let changed = inner.shown.as_ref() != Some(&view);
-            if changed {
-                inner.shown = Some(view.clone());
-            }
-            (outputs, changed.then_some(view), inner.host.clone())
+            // Every step hands over the view; the reducer and Yew's diff make an unchanged
+            // one cheap (comparing here cost 0.1 KB of wasm for nothing).
+            (outputs, inner.session.view(), inner.host.clone())
         };
-        if let Some(view) = view {
-            (host.view)(view);
-        }
+        (host.view)(view);
         for output in outputs {
             self.execute(output, &host);
         }
