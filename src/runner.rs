@@ -366,24 +366,12 @@ impl Runner {
                 storage::clear_transaction(self.inner.borrow().session.config().client_id())
             }
             Effect::StartTimer { seconds } => {
-                let weak = self.weak();
-                let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
-                let timer = Timeout::new(millis, move || {
-                    if let Some(runner) = Runner::from_weak(&weak) {
-                        runner.dispatch(answer(Event::TimedOut));
-                    }
-                });
+                let timer = self.timer(seconds, move || answer(Event::TimedOut));
                 self.inner.borrow_mut().popup_timeout = Some(timer);
             }
             Effect::CancelTimer => self.inner.borrow_mut().popup_timeout = None,
             Effect::Wait { seconds } => {
-                let weak = self.weak();
-                let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
-                let timer = Timeout::new(millis, move || {
-                    if let Some(runner) = Runner::from_weak(&weak) {
-                        runner.dispatch(answer(Event::WaitOver));
-                    }
-                });
+                let timer = self.timer(seconds, move || answer(Event::WaitOver));
                 self.inner.borrow_mut().wait = Some(timer);
             }
             Effect::ClosePopup => self.inner.borrow_mut().release_popup(),
@@ -444,6 +432,18 @@ impl Runner {
             // The session answers these itself; they never reach a driver.
             Effect::AskConfirm(_) | Effect::Notify(_) => {}
         }
+    }
+
+    /// A gloo timer that feeds `input()` after `seconds`, unless disposed meanwhile
+    /// (dropping the handle clears it).
+    fn timer(&self, seconds: u64, input: impl FnOnce() -> Input + 'static) -> Timeout {
+        let weak = self.weak();
+        let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
+        Timeout::new(millis, move || {
+            if let Some(runner) = Runner::from_weak(&weak) {
+                runner.dispatch(input());
+            }
+        })
     }
 
     /// Opens (or points the pre-opened) popup at `url`, then listens for its answer: from

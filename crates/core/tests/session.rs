@@ -550,23 +550,32 @@ fn another_tenant_starts_over_and_late_answers_of_the_old_session_are_dropped() 
     assert_eq!(session.position(), Position::Idle);
 }
 
-#[test]
-fn a_redirect_return_asks_the_host_before_linking() {
-    let tenant = Tenant::new();
-    // The page that left: a prepared attempt, then "continue in this tab".
-    let mut d = driver(&tenant);
-    let mut session = Session::new(
-        config_with(|o| o.redirect_uri = Some("https://app.example.com/".into())),
-        Policy::widget(true),
-        None,
-    );
+/// A page whose popup was blocked continues in this tab: the authorize URL it navigated
+/// to, the stored transaction, and what the tab remembered.
+fn continued_in_tab(tenant: &Rc<Tenant>) -> (String, String, Option<String>) {
+    let mut d = driver(tenant);
+    let mut session = Session::new(redirect_config(), Policy::widget(true), None);
     opened(&mut d, &mut session);
     d.popup = Box::new(|_| PopupOutcome::Blocked);
     link_google(&mut d, &mut session);
     assert_eq!(session.position(), Position::PopupBlocked);
     d.command(&mut session, Command::ContinueInTab);
-    let url = d.navigated.clone().expect("navigated");
-    let stored = d.transaction.clone().expect("persisted");
+    (
+        d.navigated.clone().expect("navigated"),
+        d.transaction.clone().expect("persisted"),
+        d.pin.clone(),
+    )
+}
+
+fn redirect_config() -> account_link_core::LinkConfig {
+    config_with(|o| o.redirect_uri = Some("https://app.example.com/".into()))
+}
+
+#[test]
+fn a_redirect_return_asks_the_host_before_linking() {
+    let tenant = Tenant::new();
+    // The page that left: a prepared attempt, then "continue in this tab".
+    let (url, stored, _) = continued_in_tab(&tenant);
     *tenant.nonce.borrow_mut() = query_param(&url, "nonce");
 
     // Back on the page (a headless resumeRedirect whose beforeLink says no).
@@ -577,11 +586,7 @@ fn a_redirect_return_asks_the_host_before_linking() {
     let callback = redirect_response(&query, Some(&stored)).expect("ours");
     let mut d = driver(&tenant);
     d.before_link = Some(Err(Some("not now".into())));
-    let mut session = Session::new(
-        config_with(|o| o.redirect_uri = Some("https://app.example.com/".into())),
-        Policy::headless(false, true),
-        None,
-    );
+    let mut session = Session::new(redirect_config(), Policy::headless(false, true), None);
     d.run(
         &mut session,
         Input::Open(Some(RedirectReturn {
@@ -602,18 +607,8 @@ fn a_redirect_return_asks_the_host_before_linking() {
 #[test]
 fn only_a_response_to_this_tabs_pending_login_is_ours() {
     let tenant = Tenant::new();
-    let mut d = driver(&tenant);
-    let mut session = Session::new(
-        config_with(|o| o.redirect_uri = Some("https://app.example.com/".into())),
-        Policy::widget(true),
-        None,
-    );
-    opened(&mut d, &mut session);
-    d.popup = Box::new(|_| PopupOutcome::Blocked);
-    link_google(&mut d, &mut session);
-    d.command(&mut session, Command::ContinueInTab);
-    let stored = d.transaction.clone().expect("persisted");
-    let state = query_param(&d.navigated.clone().expect("navigated"), "state").expect("state");
+    let (url, stored, _) = continued_in_tab(&tenant);
+    let state = query_param(&url, "state").expect("state");
     assert!(redirect_response(&format!("?code=c&state={state}"), Some(&stored)).is_some());
     // The host's own callback (auth0-spa-js's code and state, with or without a pending
     // login of the widget), or no answer at all: not ours.
@@ -670,11 +665,7 @@ fn a_redirect_return_whose_transaction_is_gone_still_tells_the_session_changed()
     let mut d = driver(&tenant);
     let secondary = token_for("google-oauth2|123");
     d.token = Box::new(move || Ok(secondary.clone()));
-    let mut session = Session::new(
-        config_with(|o| o.redirect_uri = Some("https://app.example.com/".into())),
-        Policy::widget(true),
-        remembered,
-    );
+    let mut session = Session::new(redirect_config(), Policy::widget(true), remembered);
     d.run(
         &mut session,
         Input::Open(Some(RedirectReturn {

@@ -113,13 +113,7 @@ impl<'a> Driver<'a> {
                 Some(Event::PrimaryToken((self.token)().map_err(Into::into)))
             }
             Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(sha256(&input)))),
-            Effect::OpenPopup { url } => match (self.popup)(&url) {
-                PopupOutcome::Callback(cb) => Some(Event::Callback(cb)),
-                PopupOutcome::Closed => Some(Event::PopupClosed),
-                PopupOutcome::Blocked => Some(Event::PopupBlocked),
-                PopupOutcome::TimedOut => Some(Event::TimedOut),
-                PopupOutcome::Pending => None,
-            },
+            Effect::OpenPopup { url } => popup_event((self.popup)(&url)),
             Effect::Navigate { url } => {
                 self.navigated = Some(url);
                 None
@@ -158,25 +152,16 @@ impl<'a> Driver<'a> {
                 request,
                 bypass_cache,
             } => {
-                let response = match (&self.jwks_cache, bypass_cache) {
-                    (Some(cached), false) => Ok(cached.clone()),
-                    _ => {
-                        let r = self.transport(&request);
-                        if let Ok(ok) = &r {
-                            self.jwks_cache = Some(ok.clone());
-                        }
-                        r
-                    }
-                };
-                Some(Event::JwksResponse(response))
+                let mut cache = self.jwks_cache.take();
+                let event = jwks_event(&mut cache, bypass_cache, || self.transport(&request));
+                self.jwks_cache = cache;
+                Some(event)
             }
             Effect::VerifySignature {
                 key,
                 message,
                 signature,
-            } => Some(Event::SignatureChecked(
-                RsaVerifier.verify_rs256(&key, &message, &signature),
-            )),
+            } => Some(signature_event(&key, &message, &signature)),
             Effect::AskConfirm(profile) => {
                 self.asked = Some(profile);
                 Some(Event::Confirm(self.confirm))
@@ -224,4 +209,44 @@ pub fn secondary_user(logins: &[(&str, &str)]) -> HttpResponse {
         200,
         serde_json::json!({"user_id": format!("{provider}|{id}"), "email": "alice@gmail.test", "identities": identities}).to_string(),
     )
+}
+
+/// What a popup's outcome feeds back (`None`: it stays open).
+pub fn popup_event(outcome: PopupOutcome) -> Option<Event> {
+    match outcome {
+        PopupOutcome::Callback(cb) => Some(Event::Callback(cb)),
+        PopupOutcome::Closed => Some(Event::PopupClosed),
+        PopupOutcome::Blocked => Some(Event::PopupBlocked),
+        PopupOutcome::TimedOut => Some(Event::TimedOut),
+        PopupOutcome::Pending => None,
+    }
+}
+
+/// The JWKS as a browser host answers it: from `cache` unless `bypass_cache`, else
+/// `fetch`ed (a success is cached).
+pub fn jwks_event(
+    cache: &mut Option<HttpResponse>,
+    bypass_cache: bool,
+    fetch: impl FnOnce() -> Result<HttpResponse, TransportError>,
+) -> Event {
+    let response = match (&*cache, bypass_cache) {
+        (Some(cached), false) => Ok(cached.clone()),
+        _ => {
+            let r = fetch();
+            if let Ok(ok) = &r {
+                *cache = Some(ok.clone());
+            }
+            r
+        }
+    };
+    Event::JwksResponse(response)
+}
+
+/// The signature verdict, by the pure-Rust verifier standing in for WebCrypto.
+pub fn signature_event(
+    key: &account_link_core::jwt::RsaPublicJwk,
+    message: &[u8],
+    signature: &[u8],
+) -> Event {
+    Event::SignatureChecked(RsaVerifier.verify_rs256(key, message, signature))
 }

@@ -3,13 +3,12 @@
 //! with the generation or operation id the output carried.
 #![allow(dead_code)]
 
-use super::driver::{PopupOutcome, Send};
+use super::driver::{jwks_event, popup_event, signature_event, PopupOutcome, Send};
 use account_link_core::flow::{Effect, Event, IdentityOpEffect, IdentityOpEvent};
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
-use account_link_core::id_token::SignatureVerifier;
 use account_link_core::session::{Command, Input, Output, Question, Session, Tell};
 use std::collections::VecDeque;
-use test_support::{sha256, RsaVerifier, TestEnv};
+use test_support::{sha256, TestEnv};
 
 pub struct SessionDriver<'a> {
     pub env: TestEnv,
@@ -163,13 +162,7 @@ impl<'a> SessionDriver<'a> {
             Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(sha256(&input)))),
             Effect::OpenPopup { url } => {
                 self.opened.push(url.clone());
-                match (self.popup)(&url) {
-                    PopupOutcome::Callback(cb) => Some(Event::Callback(cb)),
-                    PopupOutcome::Closed => Some(Event::PopupClosed),
-                    PopupOutcome::Blocked => Some(Event::PopupBlocked),
-                    PopupOutcome::TimedOut => Some(Event::TimedOut),
-                    PopupOutcome::Pending => None,
-                }
+                popup_event((self.popup)(&url))
             }
             Effect::Navigate { url } => {
                 self.navigated = Some(url);
@@ -195,25 +188,16 @@ impl<'a> SessionDriver<'a> {
                 request,
                 bypass_cache,
             } => {
-                let response = match (&self.jwks_cache, bypass_cache) {
-                    (Some(cached), false) => Ok(cached.clone()),
-                    _ => {
-                        let r = self.transport(&request);
-                        if let Ok(ok) = &r {
-                            self.jwks_cache = Some(ok.clone());
-                        }
-                        r
-                    }
-                };
-                Some(Event::JwksResponse(response))
+                let mut cache = self.jwks_cache.take();
+                let event = jwks_event(&mut cache, bypass_cache, || self.transport(&request));
+                self.jwks_cache = cache;
+                Some(event)
             }
             Effect::VerifySignature {
                 key,
                 message,
                 signature,
-            } => Some(Event::SignatureChecked(
-                RsaVerifier.verify_rs256(&key, &message, &signature),
-            )),
+            } => Some(signature_event(&key, &message, &signature)),
             Effect::AskConfirm(_) | Effect::Notify(_) => {
                 panic!("the session keeps the attempt's questions and outcomes")
             }
