@@ -12,7 +12,6 @@ use crate::jwt::RsaPublicJwk;
 use crate::management::{self, Identity, IdentityRef};
 use crate::primary::{PrimaryToken, Purpose};
 use crate::secret::{AccessToken, IdToken, Nonce};
-use crate::session::Position;
 use crate::token;
 use crate::transaction::{CallbackResponse, Transaction, TransactionDraft};
 
@@ -281,6 +280,44 @@ pub enum Outcome {
     /// user per browser session), though nothing was linked. The host should sign its
     /// user in again, or out.
     SessionChanged,
+}
+
+/// Where a session is, as the view shows it (`data-status`). The one type that tells the
+/// view the flow's position.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Position {
+    #[default]
+    Idle,
+    Preparing,
+    Ready,
+    PopupBlocked,
+    AwaitingLogin,
+    Verifying,
+    /// The user is asked "Link this account?" about this verified secondary.
+    Confirming(SecondaryProfile),
+    Linking,
+    Linked,
+    Failed,
+    Cancelled,
+}
+
+impl Position {
+    /// The stable `data-status` name (hosts and tests select on it).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Position::Idle => "idle",
+            Position::Preparing => "preparing",
+            Position::Ready => "ready",
+            Position::PopupBlocked => "popup_blocked",
+            Position::AwaitingLogin => "awaiting_login",
+            Position::Verifying => "verifying",
+            Position::Confirming(_) => "confirming",
+            Position::Linking => "linking",
+            Position::Linked => "linked",
+            Position::Failed => "failed",
+            Position::Cancelled => "cancelled",
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -106,7 +106,7 @@ pub struct SecondaryProfile {
     /// The login is an existing user with other logins of its own, and the host allows
     /// merging (`allowMerge`): what linking it would move.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub merge: Option<crate::management::MergeFacts>,
+    pub merge: Option<crate::identity::MergeFacts>,
 }
 
 /// An ID token that passed every check. Only [`PendingSignature::finish`] makes one.
@@ -127,7 +127,7 @@ impl VerifiedIdToken {
         &self.profile
     }
     /// What linking this login would merge, read from its own user after verification.
-    pub(crate) fn with_merge(mut self, facts: crate::management::MergeFacts) -> Self {
+    pub(crate) fn with_merge(mut self, facts: crate::identity::MergeFacts) -> Self {
         self.profile.merge = Some(facts);
         self
     }

@@ -22,6 +22,7 @@ pub mod error;
 pub mod flow;
 pub mod http;
 pub mod id_token;
+pub mod identity;
 pub mod jwt;
 pub mod management;
 pub mod primary;

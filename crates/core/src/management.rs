@@ -9,74 +9,9 @@ use crate::error::{ApiErrorBody, ErrorCode, LinkError};
 use crate::http::{HttpRequest, HttpResponse, Method, TransportError};
 use crate::id_token::VerifiedIdToken;
 use crate::primary::{PrimaryToken, SCOPE_READ_USER, SCOPE_UPDATE_IDENTITIES};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
-/// Profile data of a linked identity (Auth0 keeps the secondary's profile here).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-pub struct ProfileData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_verified: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nickname: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub picture: Option<String>,
-}
-
-/// One identity of a user, as the Management API returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-pub struct Identity {
-    pub connection: String,
-    /// The id without the provider prefix. Some providers send a number: kept as text.
-    #[serde(deserialize_with = "string_or_number")]
-    pub user_id: String,
-    pub provider: String,
-    #[serde(rename = "isSocial", default)]
-    pub is_social: bool,
-    #[serde(
-        rename = "profileData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub profile_data: Option<ProfileData>,
-}
-
-/// A secondary login that is an existing user with other logins: what linking it moves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MergeFacts {
-    /// The existing user's id: the host's own records kept under it are not moved.
-    pub user_id: String,
-    /// Every login of that user (the one just used among them): all move to the primary.
-    pub identities: Vec<Identity>,
-}
-
-impl Identity {
-    /// `provider|user_id`: the Auth0 user id this identity had on its own.
-    pub fn full_user_id(&self) -> String {
-        format!("{}|{}", self.provider, self.user_id)
-    }
-}
-
-fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        Text(String),
-        Int(u64),
-        Float(f64),
-    }
-    Ok(match Id::deserialize(d)? {
-        Id::Text(s) => s,
-        Id::Int(n) => n.to_string(),
-        // JSON numbers arrive as f64 from JS; ids are integers well inside u64.
-        Id::Float(f) if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => (f as u64).to_string(),
-        Id::Float(_) => return Err(serde::de::Error::custom("user_id is not an integer")),
-    })
-}
+pub use crate::identity::{Identity, MergeFacts, ProfileData};
 
 /// The primary user as `GET /api/v2/users/{id}` returns it (fields the widget shows).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

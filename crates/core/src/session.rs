@@ -29,43 +29,7 @@ use crate::id_token::SecondaryProfile;
 use crate::management::{carry_profiles, Identity, IdentityRef};
 use crate::transaction::{CallbackResponse, Transaction};
 
-/// Where the session is, as the view shows it (`data-status`). The one type that tells the
-/// view the flow's position.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Position {
-    #[default]
-    Idle,
-    Preparing,
-    Ready,
-    PopupBlocked,
-    AwaitingLogin,
-    Verifying,
-    /// The user is asked "Link this account?" about this verified secondary.
-    Confirming(SecondaryProfile),
-    Linking,
-    Linked,
-    Failed,
-    Cancelled,
-}
-
-impl Position {
-    /// The stable `data-status` name (hosts and tests select on it).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Position::Idle => "idle",
-            Position::Preparing => "preparing",
-            Position::Ready => "ready",
-            Position::PopupBlocked => "popup_blocked",
-            Position::AwaitingLogin => "awaiting_login",
-            Position::Verifying => "verifying",
-            Position::Confirming(_) => "confirming",
-            Position::Linking => "linking",
-            Position::Linked => "linked",
-            Position::Failed => "failed",
-            Position::Cancelled => "cancelled",
-        }
-    }
-}
+pub use crate::flow::Position;
 
 /// A message shown above the list until dismissed (or replaced). The session says *what*
 /// happened; the view words it in its locale.
