@@ -467,15 +467,13 @@ impl Runner {
             self.dispatch(answer(Event::PopupBlocked));
             return;
         };
-        let expected_origin = {
-            let inner = self.inner.borrow();
-            let page_origin = window().location().origin().unwrap_or_default();
-            inner
-                .session
-                .config()
-                .response_message_origin(&page_origin)
-                .to_owned()
-        };
+        let expected_origin = self
+            .inner
+            .borrow()
+            .session
+            .config()
+            .response_message_origin()
+            .to_owned();
         let weak = self.weak();
         let listener =
             MessageListener::new(expected_origin, popup.window_value(), move |response| {

@@ -171,6 +171,8 @@ pub struct LinkConfig {
     domain: Domain,
     client_id: String,
     redirect_uri: String,
+    /// The origin of `redirect_uri` (the page's own, `appOrigin`).
+    redirect_origin: String,
     redirect_uri_explicit: bool,
     connections: Vec<Connection>,
     response_mode: ResponseMode,
@@ -384,6 +386,7 @@ impl LinkConfig {
         Ok(LinkConfig {
             domain,
             client_id,
+            redirect_origin: url_origin(&redirect_uri),
             redirect_uri,
             redirect_uri_explicit: options.redirect_uri.is_some(),
             connections,
@@ -425,12 +428,12 @@ impl LinkConfig {
         self.response_mode
     }
     /// The only origin a popup's authorization response may come from: the tenant for
-    /// `web_message`; for `query`, this page's own origin (the callback page hands the
-    /// response to its opener).
-    pub fn response_message_origin<'a>(&'a self, page_origin: &'a str) -> &'a str {
+    /// `web_message`; for `query`, the callback page's (the `redirectUri`'s origin, which
+    /// is the page's: `appOrigin`, checked at construction).
+    pub fn response_message_origin(&self) -> &str {
         match self.response_mode {
             ResponseMode::WebMessage => self.domain.origin(),
-            ResponseMode::Query => page_origin,
+            ResponseMode::Query => &self.redirect_origin,
         }
     }
     pub fn popup_timeout_seconds(&self) -> u64 {

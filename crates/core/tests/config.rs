@@ -287,16 +287,23 @@ fn unknown_option_names_are_refused_with_a_suggestion() {
 fn response_messages_come_from_the_tenant_or_the_page() {
     let popup = config();
     assert_eq!(
-        popup.response_message_origin("https://app.example.com"),
+        popup.response_message_origin(),
         "https://tenant.example.com"
     );
     let query = config_with(|o| {
         o.response_mode = Some("query".into());
         o.redirect_uri = Some("https://app.example.com/callback.html".into());
     });
+    assert_eq!(query.response_message_origin(), "https://app.example.com");
+    // The page's origin is the host's appOrigin, not a guess of the shell's.
+    let portal = config_with(|o| {
+        o.app_origin = Some("https://portal.example.org".into());
+        o.response_mode = Some("query".into());
+        o.redirect_uri = Some("https://portal.example.org/cb.html".into());
+    });
     assert_eq!(
-        query.response_message_origin("https://app.example.com"),
-        "https://app.example.com"
+        portal.response_message_origin(),
+        "https://portal.example.org"
     );
 }
 
