@@ -34,6 +34,18 @@ function renderIdentities(identities) {
 }
 
 async function main() {
+  // Query options kept for this tab, read before anything is awaited (a navigation may
+  // follow at once):
+  // `?tokenCache=localstorage`: auth0-spa-js keeps its tokens across page loads, which
+  // the redirect fallback needs.
+  // `?host=recommended`: the host configuration the guide recommends
+  // (docs/sessions-and-custom-domains.md): refresh tokens (with Refresh Token Rotation)
+  // kept across page loads, so the host keeps its user whatever the tenant's session
+  // becomes.
+  for (const [param, key] of [["tokenCache", "demo:tokenCache"], ["host", "demo:host"]]) {
+    const given = new URLSearchParams(window.location.search).get(param);
+    if (given) sessionStorage.setItem(key, given);
+  }
   const theme = new URLSearchParams(window.location.search).get("theme");
   if (theme === "dark" || theme === "light") document.documentElement.dataset.theme = theme;
   const config = await (await fetch("/config.json")).json();
@@ -43,13 +55,6 @@ async function main() {
   // page loads, which the redirect fallback needs. The secondary login replaces the
   // tenant's session; without such a cache, the page it returns to would silently renew
   // its token as the other account, and the widget refuses that token (user_mismatch).
-  const requested = new URLSearchParams(window.location.search).get("tokenCache");
-  if (requested) sessionStorage.setItem("demo:tokenCache", requested);
-  // `?host=recommended` (kept for this tab): the host configuration the guide recommends
-  // (docs/sessions-and-custom-domains.md): refresh tokens (with Refresh Token Rotation) kept
-  // across page loads, so the host keeps its user whatever the tenant's session becomes.
-  const host = new URLSearchParams(window.location.search).get("host");
-  if (host) sessionStorage.setItem("demo:host", host);
   const recommended = sessionStorage.getItem("demo:host") === "recommended";
   const cacheLocation = recommended || sessionStorage.getItem("demo:tokenCache") === "localstorage" ? "localstorage" : "memory";
   const client = await createAuth0Client({

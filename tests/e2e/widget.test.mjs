@@ -594,6 +594,8 @@ test("with the recommended host configuration, a reload after a declined link is
   // for this tab before the primary signs in.
   const page = await env.browser.context.newPage();
   await page.goto(`${env.tenant.app}/?host=recommended`);
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("demo:host")), "recommended");
   await signInAlice(page, env);
   await linkInPopup(page, "github", GITHUB);
   await page.locator(".aal-confirm .aal-cancel").click();
