@@ -38,7 +38,9 @@ async function main() {
   // follow at once):
   // `?tokenCache=localstorage`: auth0-spa-js keeps its tokens across page loads, which
   // the redirect fallback needs.
-  // `?host=recommended`: the host configuration the guide recommends
+  // `?host=sdk-defaults`: auth0-spa-js's defaults (memory cache, renewal through the
+  // tenant's session), to show the widget's recovery when the session becomes the other
+  // account. Otherwise the demo runs the host configuration the guide recommends
   // (docs/sessions-and-custom-domains.md): refresh tokens (with Refresh Token Rotation)
   // kept across page loads, so the host keeps its user whatever the tenant's session
   // becomes.
@@ -55,7 +57,7 @@ async function main() {
   // page loads, which the redirect fallback needs. The secondary login replaces the
   // tenant's session; without such a cache, the page it returns to would silently renew
   // its token as the other account, and the widget refuses that token (user_mismatch).
-  const recommended = sessionStorage.getItem("demo:host") === "recommended";
+  const recommended = sessionStorage.getItem("demo:host") !== "sdk-defaults";
   const cacheLocation = recommended || sessionStorage.getItem("demo:tokenCache") === "localstorage" ? "localstorage" : "memory";
   const client = await createAuth0Client({
     domain: config.domain,

@@ -111,6 +111,12 @@ export function useTenantAndBrowser({ reset = true } = {}) {
 /** Signs Alice in on the demo (auth0-spa-js) and waits until the widget is ready. */
 export async function signInAlice(page, env) {
   await page.goto(`${env.tenant.app}/`);
+  // The demo keeps its tokens across loads (the recommended host configuration): start
+  // each sign-in from none, whatever an earlier test left in this browser.
+  if (await page.evaluate(() => localStorage.length > 0)) {
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+  }
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.locator('button[data-identity="auth0|alice"]').click();
   await page.waitForURL(`${env.tenant.app}/**`);

@@ -25,6 +25,7 @@ async function signedIn(query = "") {
   await signInAlice(page, env);
   if (query) {
     // Demo options come from the query; the tenant session signs Alice in again silently.
+    if (query.includes("host=sdk-defaults")) await page.evaluate(() => localStorage.clear());
     await page.goto(`${env.tenant.app}/${query}`);
     await page.locator('.aal-status[data-status="ready"]').waitFor();
   }
@@ -239,7 +240,8 @@ test("closing the popup ends with popup_closed and leaves the widget usable", as
 });
 
 test("after a declined secondary login the host is told (session_changed), recovers, and a token for the other user is refused", async () => {
-  const { page, events, errors } = await signedIn();
+  // auth0-spa-js's defaults: its renewals go through the tenant's session.
+  const { page, events, errors } = await signedIn("?host=sdk-defaults");
   await linkInPopup(page, "github", GITHUB);
   await page.locator(".aal-confirm .aal-cancel").click();
   await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
@@ -419,7 +421,8 @@ test("429 on the link call: the notice says so once and Try again counts down", 
 });
 
 test("a locale loads only its own catalog, is sent as ui_locales, and Arabic reads right to left", async () => {
-  const { page } = await signedIn();
+  // auth0-spa-js's defaults, so the reload below renews through the tenant's session.
+  const { page } = await signedIn("?host=sdk-defaults");
   const catalogs = [];
   page.on("request", (r) => r.url().includes("/pkg/locales/") && catalogs.push(new URL(r.url()).pathname));
   await page.goto(`${env.tenant.app}/?locale=de`);
@@ -533,7 +536,7 @@ test("two tabs continuing in their tab at once each resume their own login", asy
 test("a redirect return whose host became the other account refuses its token and says so", async () => {
   // No token cache: on return, auth0-spa-js renews silently from the tenant's session,
   // which the secondary login now owns.
-  const { page, events } = await signedIn();
+  const { page, events } = await signedIn("?host=sdk-defaults");
   await linkThroughRedirect(page);
   // Listing with the renewed token is refused at once; confirming cannot link either.
   await page.locator('.aal-notice[data-code="user_mismatch"]').waitFor();
@@ -546,7 +549,8 @@ test("a redirect return whose host became the other account refuses its token an
 });
 
 test("no token is ever written to localStorage, sessionStorage, cookies or a URL", async () => {
-  const { page } = await signedIn();
+  // The host's own cache in memory: what is stored is the widget's alone.
+  const { page } = await signedIn("?host=sdk-defaults");
   const urls = [];
   const record = (p) => p.on("framenavigated", (f) => urls.push(f.url()));
   record(page);
@@ -590,13 +594,9 @@ test("the shipped callback page hands a redirect return on to the return page, n
 });
 
 test("with the recommended host configuration, a reload after a declined link is still the primary user", async () => {
-  // Refresh tokens kept across loads (useRefreshTokens + cacheLocation localstorage), set
-  // for this tab before the primary signs in.
-  const page = await env.browser.context.newPage();
-  await page.goto(`${env.tenant.app}/?host=recommended`);
-  await page.getByRole("button", { name: "Sign in" }).waitFor();
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("demo:host")), "recommended");
-  await signInAlice(page, env);
+  // The demo's default: refresh tokens kept across loads (useRefreshTokens +
+  // cacheLocation localstorage).
+  const { page } = await signedIn();
   await linkInPopup(page, "github", GITHUB);
   await page.locator(".aal-confirm .aal-cancel").click();
   await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
