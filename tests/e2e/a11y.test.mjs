@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { useTenantAndBrowser, signInAlice, ROOT } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, linkToBob, ROOT } from "./support.mjs";
 
 const AXE = readFileSync(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
 const GITHUB = "github|4242";
@@ -98,6 +98,33 @@ for (const variant of VARIANTS) {
     await googlePopup.close();
     await page.locator('.aal-notice.aal-error[data-code="popup_closed"]').waitFor();
     await check(page, variant.name, "error");
+    await page.close();
+  });
+}
+
+for (const variant of [VARIANTS[0], VARIANTS[2]]) {
+  test(`no axe violations on the merge screen and its refusal: ${variant.name}`, async () => {
+    // Bob has GitHub linked: signing in with it signs in as Bob, a whole other user.
+    await linkToBob(env, "github", "4242");
+    const page = await env.browser.context.newPage();
+    if (variant.colorScheme) await page.emulateMedia({ colorScheme: variant.colorScheme });
+    await page.setViewportSize({ width: 760, height: 900 });
+    await signInAlice(page, env);
+    for (const [query, state] of [["&merge=allow", "merge"], ["", "merge-refused"]]) {
+      await page.goto(`${env.tenant.app}/${variant.query}${query}`);
+      await page.locator('.aal-status[data-status="ready"]').waitFor();
+      const popupPromise = page.waitForEvent("popup");
+      await page.locator('button.aal-link[data-connection="github"]').click();
+      const popup = await popupPromise;
+      await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
+      await popup.locator(`button[data-identity="${GITHUB}"]`).click();
+      await page.locator(state === "merge" ? ".aal-confirm.aal-merge" : '.aal-notice[data-code="secondary_has_other_logins"]').waitFor();
+      await check(page, variant.name, state);
+      if (state === "merge") {
+        await page.locator(".aal-confirm .aal-cancel").click();
+        await page.locator('.aal-notice[data-code="cancelled"]').waitFor();
+      }
+    }
     await page.close();
   });
 }

@@ -20,7 +20,8 @@ test("auth0-spa-js signs in and calls the Management API against the dev tenant"
   const apiResponses = [];
   page.on("response", (r) => r.url().includes("/api/v2/users/") && r.request().method() === "GET" && apiResponses.push(r.status()));
 
-  await page.goto(env.tenant.app);
+  // auth0-spa-js's defaults (silent renewal through the tenant's session, an iframe).
+  await page.goto(`${env.tenant.app}/?host=sdk-defaults`);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
   const url = new URL(page.url());
@@ -51,5 +52,27 @@ test("auth0-spa-js signs in and calls the Management API against the dev tenant"
   // One exchange for the redirect login, one per silent round trip.
   assert.equal(requests.filter((r) => r.startsWith("POST") && r.endsWith("/oauth/token")).length, 1 + silent.length);
   assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test("with the demo's recommended configuration auth0-spa-js renews with a refresh token", async () => {
+  // A fresh tenant (no session left by the test above).
+  await env.tenant.test("/test/reset", {});
+  const page = await env.browser.context.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push({ method: r.method(), url: r.url(), body: r.postData() ?? "" }));
+  await page.goto(env.tenant.app);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  assert.match(new URL(page.url()).searchParams.get("scope"), /\boffline_access\b/);
+  await page.locator('button[data-identity="auth0|alice"]').click();
+  await page.waitForURL(`${env.tenant.app}/`);
+  await page.locator("#user").filter({ hasText: "Signed in as Alice Example" }).waitFor();
+  await page.getByRole("button", { name: "Refresh with a fresh token" }).click();
+  await page.locator("#events li").filter({ hasText: "fresh token" }).waitFor();
+  const tokenCalls = requests.filter((r) => r.method === "POST" && r.url.endsWith("/oauth/token"));
+  assert.ok(tokenCalls.some((r) => r.body.includes("refresh_token")), JSON.stringify(tokenCalls.map((r) => r.body.slice(0, 60))));
+  assert.ok(!requests.some((r) => r.url.includes("prompt=none")), "no silent iframe");
+  await page.evaluate(() => localStorage.clear());
   await page.close();
 });

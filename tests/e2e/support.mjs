@@ -122,3 +122,19 @@ export async function signInAlice(page, env) {
   await page.waitForURL(`${env.tenant.app}/**`);
   await page.locator('.aal-status[data-status="ready"]').waitFor();
 }
+
+/** Bob's back end links a login (`provider|userId`) to Bob (the server-side flow, with the
+ *  demo back end's `update:users` token). */
+export async function linkToBob(env, provider, userId) {
+  const cc = await fetch(`${env.tenant.issuer}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ grant_type: "client_credentials", client_id: "demo-backend", client_secret: "dev-tenant-backend-secret-not-for-production", audience: `${env.tenant.issuer}/api/v2/` }),
+  }).then((r) => r.json());
+  const linked = await fetch(`${env.tenant.issuer}/api/v2/users/auth0%7Cbob/identities`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${cc.access_token}`, "content-type": "application/json" },
+    body: JSON.stringify({ provider, user_id: userId }),
+  });
+  if (linked.status !== 201) throw new Error(`linking ${provider}|${userId} to Bob: ${linked.status}`);
+}

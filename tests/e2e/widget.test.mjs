@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useTenantAndBrowser, signInAlice } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, linkToBob } from "./support.mjs";
 
 const GOOGLE = "google-oauth2|100000000000000000001";
 const GITHUB = "github|4242";
@@ -313,20 +313,8 @@ for (const r of refusals) {
   });
 }
 
-/** Bob's back end links GitHub (github|4242) to Bob (the server-side flow). */
-async function linkGithubToBob() {
-  const cc = await fetch(`${env.tenant.issuer}/oauth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ grant_type: "client_credentials", client_id: "demo-backend", client_secret: "dev-tenant-backend-secret-not-for-production", audience: `${env.tenant.issuer}/api/v2/` }),
-  }).then((r) => r.json());
-  const linked = await fetch(`${env.tenant.issuer}/api/v2/users/auth0%7Cbob/identities`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${cc.access_token}`, "content-type": "application/json" },
-    body: JSON.stringify({ provider: "github", user_id: "4242" }),
-  });
-  assert.equal(linked.status, 201);
-}
+/** Bob's back end links GitHub (github|4242) to Bob. */
+const linkGithubToBob = () => linkToBob(env, "github", "4242");
 
 test("a sign-in that is another user with other logins is refused by default: nothing merged", async () => {
   // Bob has GitHub linked. Alice signs in with that GitHub: Auth0 signs her in as Bob.
