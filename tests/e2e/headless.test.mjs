@@ -16,6 +16,20 @@ async function headlessPage(query = "") {
   return page;
 }
 
+/** Clicks "linkWithPopup (Google)" and signs in with Google in the popup it opens. */
+async function linkGoogleInPopup(page) {
+  const popupPromise = page.waitForEvent("popup");
+  await page.locator("#link-google").click();
+  const popup = await popupPromise;
+  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+}
+
+/** No link call reached the tenant. */
+async function assertNothingLinked() {
+  const log = await env.tenant.test("/test/mgmt-log");
+  assert.equal(log.filter((e) => e.method === "POST").length, 0, "nothing was linked");
+}
+
 async function result(page, previous = "") {
   await page.waitForFunction((p) => document.getElementById("result").textContent !== p, previous);
   return JSON.parse(await page.locator("#result").textContent());
@@ -23,10 +37,7 @@ async function result(page, previous = "") {
 
 test("linkWithPopup asks confirm, links, then listIdentities and unlink follow", async () => {
   const page = await headlessPage();
-  const popupPromise = page.waitForEvent("popup");
-  await page.locator("#link-google").click();
-  const popup = await popupPromise;
-  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await linkGoogleInPopup(page);
   assert.deepEqual(await result(page), { linked: "auth0,google-oauth2" });
   assert.deepEqual(JSON.parse(await page.locator("#confirm-seen").textContent()), { provider: "google-oauth2", email: "alice.example@gmail.test", emailVerified: true });
   let text = await page.locator("#result").textContent();
@@ -41,43 +52,31 @@ test("linkWithPopup asks confirm, links, then listIdentities and unlink follow",
 test("a confirm callback answering false ends with cancelled and links nothing", async () => {
   const page = await headlessPage();
   await page.locator("#accept").uncheck();
-  const popupPromise = page.waitForEvent("popup");
-  await page.locator("#link-google").click();
-  const popup = await popupPromise;
-  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await linkGoogleInPopup(page);
   const r = await result(page);
   assert.equal(r.error, "cancelled");
   assert.equal(r.actor, "user");
-  const log = await env.tenant.test("/test/mgmt-log");
-  assert.equal(log.filter((e) => e.method === "POST").length, 0);
+  await assertNothingLinked();
   await page.close();
 });
 
 test("a confirm callback answering a sentence is no yes: cancelled, nothing linked", async () => {
   const page = await headlessPage();
   await page.locator("#sentence").check();
-  const popupPromise = page.waitForEvent("popup");
-  await page.locator("#link-google").click();
-  const popup = await popupPromise;
-  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await linkGoogleInPopup(page);
   const r = await result(page);
   assert.equal(r.error, "cancelled");
-  const log = await env.tenant.test("/test/mgmt-log");
-  assert.equal(log.filter((e) => e.method === "POST").length, 0);
+  await assertNothingLinked();
   await page.close();
 });
 
 test("linkWithPopup asks the host's beforeLink as the widget does: its sentence stops the link", async () => {
   const page = await headlessPage("?policy=no-google");
-  const popupPromise = page.waitForEvent("popup");
-  await page.locator("#link-google").click();
-  const popup = await popupPromise;
-  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await linkGoogleInPopup(page);
   const r = await result(page);
   assert.equal(r.error, "cancelled");
   assert.ok(await page.locator("#confirm-seen").textContent(), "confirm was asked first");
-  const log = await env.tenant.test("/test/mgmt-log");
-  assert.equal(log.filter((e) => e.method === "POST").length, 0);
+  await assertNothingLinked();
   await page.close();
 });
 
