@@ -14,7 +14,7 @@ export interface AccountLinkOptions {
   clientId: string;
   /** Resolves to the primary user's access token for https://{domain}/api/v2/ with
    *  read:current_user and update:current_user_identities. */
-  getAccessToken: () => string | Promise<string>;
+  getAccessToken: () => string | undefined | Promise<string | undefined>;
   connections?: ConnectionOption[];
   /** "web_message" (default, popup posts back) or "query" (needs redirectUri: a callback page). */
   responseMode?: "web_message" | "query";

@@ -8,6 +8,7 @@ import init, {
   loadMessages,
   LOCALES,
   mount,
+  resumeRedirect,
   unlink,
   type AccountLinkError,
   type AccountLinkOptions,
@@ -18,6 +19,8 @@ import init, {
 import { AccountLinkElement } from "auth0-account-link/element";
 
 declare const getToken: () => Promise<string>;
+// What auth0-spa-js's getTokenSilently and auth0-vue's getAccessTokenSilently are typed as.
+declare const getTokenSilently: () => Promise<string | undefined>;
 
 const options: AccountLinkOptions = {
   domain: "tenant.eu.auth0.com",
@@ -49,9 +52,17 @@ async function run(host: HTMLElement): Promise<void> {
   } catch (error) {
     if (isAccountLinkError(error)) {
       const e: AccountLinkError = error;
-      console.log(e.code, e.actor, e.reason, e.retryAfterSeconds, e.apiError?.errorCode);
+      console.log(e.code, e.actor, e.reason, e.retryAfterSeconds, e.apiError?.errorCode, e.account);
     }
   }
+  // The SDKs' own token functions fit as they are; a merge is offered only when asked for,
+  // and its facts reach confirm.
+  const fromSdk: AccountLinkOptions = { ...options, getAccessToken: getTokenSilently, allowMerge: true };
+  await linkWithPopup(fromSdk, { confirm: (p) => p.merge === undefined || p.merge.identities.length < 3 });
+  const resumed = await resumeRedirect(fromSdk, { confirm: async () => true });
+  console.log(resumed?.length);
+  const refusal: MessageKey = "error.secondary_has_other_logins";
+  console.log(refusal, (await listIdentities(fromSdk)).length);
   const key: MessageKey = "error.linked_to_another_user";
   const catalog = await loadMessages("de-AT");
   console.log(key, catalog?.title, LOCALES.includes("ja"));
