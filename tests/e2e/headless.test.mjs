@@ -104,6 +104,7 @@ test("resumeRedirect asks confirm and beforeLink too: the redirect fallback cann
 
 test("a wrong option is config_invalid naming it, before any request", async () => {
   const page = await headlessPage();
+  await page.locator('auth0-account-link .aal-status[data-status="ready"]').waitFor();
   const before = (await env.tenant.test("/test/mgmt-log")).length;
   await page.locator("#bad-mount").click();
   const r = await result(page);
@@ -116,6 +117,7 @@ test("a wrong option is config_invalid naming it, before any request", async () 
 
 test("headless params are own properties with known names only, refused before any request", async () => {
   const page = await headlessPage();
+  await page.locator('auth0-account-link .aal-status[data-status="ready"]').waitFor();
   const before = (await env.tenant.test("/test/mgmt-log")).length;
   const outcomes = await page.evaluate(async () => {
     const widget = await import("/pkg/index.js");
@@ -140,6 +142,8 @@ test("headless params are own properties with known names only, refused before a
 
 test("options are read from own properties only: a polluted Object.prototype supplies nothing", async () => {
   const page = await headlessPage();
+  // The page's own element lists its identities first: count from after that.
+  await page.locator('auth0-account-link .aal-status[data-status="ready"]').waitFor();
   const before = (await env.tenant.test("/test/mgmt-log")).length;
   const outcome = await page.evaluate(async () => {
     const widget = await import("/pkg/index.js");
