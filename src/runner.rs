@@ -213,7 +213,11 @@ impl Runner {
 
     /// The host's options again: the session decides what they change.
     pub fn configure(&self, config: LinkConfig) {
-        self.dispatch(Input::Configure(config));
+        let remembered_pin = storage::remembered_pin(config.client_id());
+        self.dispatch(Input::Configure {
+            config,
+            remembered_pin,
+        });
     }
 
     /// Headless use: the login window, taken before anything else (a browser may run
@@ -308,6 +312,21 @@ impl Runner {
         async move { http::send(&request, timeout, Some(&lifetime)).await }
     }
 
+    /// The tenant's JWKS under this session's timeout and lifetime ([`jwks`]).
+    fn jwks(
+        &self,
+        request: HttpRequest,
+        bypass_cache: bool,
+    ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+        let timeout = self
+            .inner
+            .borrow()
+            .session
+            .config()
+            .request_timeout_seconds();
+        jwks(request, timeout, bypass_cache, self.lifetime())
+    }
+
     fn execute(&self, output: Output, host: &Host) {
         match output {
             Output::Attempt(generation, effect) => self.execute_effect(generation, effect),
@@ -383,33 +402,15 @@ impl Runner {
                 request,
                 bypass_cache,
             } => {
-                let (timeout, lifetime) = (
-                    self.inner
-                        .borrow()
-                        .session
-                        .config()
-                        .request_timeout_seconds(),
-                    self.lifetime(),
-                );
-                self.spawn(async move {
-                    answer(Event::JwksResponse(
-                        jwks(request, timeout, bypass_cache, lifetime).await,
-                    ))
-                });
+                let pending = self.jwks(request, bypass_cache);
+                self.spawn(async move { answer(Event::JwksResponse(pending.await)) });
             }
             Effect::PrefetchJwks { request } => {
                 // Nothing waits for this: a failure leaves no cache entry and the flow's
                 // own request (FetchJwks) reports it.
-                let (timeout, lifetime) = (
-                    self.inner
-                        .borrow()
-                        .session
-                        .config()
-                        .request_timeout_seconds(),
-                    self.lifetime(),
-                );
+                let pending = self.jwks(request, false);
                 wasm_bindgen_futures::spawn_local(async move {
-                    jwks(request, timeout, false, lifetime).await.ok();
+                    pending.await.ok();
                 });
             }
             Effect::VerifySignature {

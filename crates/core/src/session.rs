@@ -198,8 +198,12 @@ pub enum Input {
     Op(u32, IdentityOpEvent),
     /// The host's `beforeLink` answer: `Err` stops the link, with words for the user.
     HostSaid(Result<(), Option<String>>),
-    /// The host's options, again (the same or new).
-    Configure(LinkConfig),
+    /// The host's options, again (the same or new), with the primary user this tab kept
+    /// for their client (read as at mount: another client is another session).
+    Configure {
+        config: LinkConfig,
+        remembered_pin: Option<String>,
+    },
 }
 
 /// What the driver runs.
@@ -342,7 +346,10 @@ impl Session {
                     self.drive(Event::Confirm(go), env, &mut out);
                 }
             }
-            Input::Configure(config) => self.configure(config, env, &mut out),
+            Input::Configure {
+                config,
+                remembered_pin,
+            } => self.configure(config, remembered_pin, env, &mut out),
         }
         out
     }
@@ -720,7 +727,13 @@ impl Session {
     /// New options. Another tenant, client or API is another session: everything starts
     /// over (the popup in flight closes, the pin goes). Anything else is taken by the next
     /// attempt; a ready one is ready under the new options already.
-    fn configure<E: Env>(&mut self, config: LinkConfig, env: &mut E, out: &mut Vec<Output>) {
+    fn configure<E: Env>(
+        &mut self,
+        config: LinkConfig,
+        remembered_pin: Option<String>,
+        env: &mut E,
+        out: &mut Vec<Output>,
+    ) {
         if config == self.config {
             return;
         }
@@ -735,13 +748,12 @@ impl Session {
         }
         out.push(Output::Attempt(self.generation, Effect::CancelTimer));
         out.push(Output::Attempt(self.generation, Effect::ClosePopup));
-        if self.pin_remembered || self.pin.is_some() {
-            out.push(Output::ForgetPin);
-        }
+        // What the tab keeps for the old client stays true for that client; the new
+        // session starts from what it keeps for the new one, as a mount does.
         // Generations and operation ids keep counting: a late answer to the old session
         // never passes for one of the new.
         let (generation, next_op) = (self.generation + 1, self.next_op);
-        *self = Session::new(config, self.policy, None);
+        *self = Session::new(config, self.policy, remembered_pin);
         self.generation = generation;
         self.next_op = next_op;
         self.open(None, env, out);

@@ -433,10 +433,13 @@ fn new_options_keep_the_pin_and_the_next_login_gets_the_current_locale() {
     opened(&mut d, &mut session);
     d.run(
         &mut session,
-        Input::Configure(config_with(|o| {
-            o.locale = Some("fr-CA".into());
-            o.request_timeout_seconds = Some(30.0);
-        })),
+        Input::Configure {
+            config: config_with(|o| {
+                o.locale = Some("fr-CA".into());
+                o.request_timeout_seconds = Some(30.0);
+            }),
+            remembered_pin: None,
+        },
     );
     assert_eq!(session.position(), Position::Ready, "nothing restarts");
     assert_eq!(d.requests.len(), 1, "nothing is read again");
@@ -470,9 +473,12 @@ fn an_attempt_in_flight_finishes_with_the_options_it_started_with() {
     let generation_url = pending.borrow().clone().expect("opened");
     d.run(
         &mut session,
-        Input::Configure(config_with(|o| {
-            o.redirect_uri = Some("https://app.example.com/other-callback".into());
-        })),
+        Input::Configure {
+            config: config_with(|o| {
+                o.redirect_uri = Some("https://app.example.com/other-callback".into());
+            }),
+            remembered_pin: None,
+        },
     );
     assert_eq!(
         session.position(),
@@ -534,7 +540,10 @@ fn another_tenant_starts_over_and_late_answers_of_the_old_session_are_dropped() 
     d.hold_tokens = true;
     d.run(
         &mut session,
-        Input::Configure(config_with(|o| o.client_id = Some("another-client".into()))),
+        Input::Configure {
+            config: config_with(|o| o.client_id = Some("another-client".into())),
+            remembered_pin: None,
+        },
     );
     assert_eq!(
         session.primary_user_id(),
@@ -688,5 +697,38 @@ fn a_redirect_return_whose_transaction_is_gone_still_tells_the_session_changed()
         !d.requests.iter().any(|r| r.contains("/oauth/token")),
         "{:?}",
         d.requests
+    );
+}
+
+#[test]
+fn another_client_is_checked_against_what_the_tab_keeps_for_it() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    d.pin = Some("kept for the first client".into());
+    let mut claims = access_claims();
+    claims["azp"] = json!("another-client");
+    let token = access_token(&claims);
+    d.token = Box::new(move || Ok(token.clone()));
+    // The host switches client; this tab kept another primary user for that client.
+    d.run(
+        &mut session,
+        Input::Configure {
+            config: config_with(|o| o.client_id = Some("another-client".into())),
+            remembered_pin: Some("auth0|someone-else".into()),
+        },
+    );
+    assert_eq!(
+        d.pin.as_deref(),
+        Some("kept for the first client"),
+        "what the tab keeps for the first client is not touched"
+    );
+    assert_eq!(session.primary_user_id(), Some("auth0|someone-else"));
+    assert!(
+        d.failures()
+            .ends_with(&["session_changed", "user_mismatch"]),
+        "the token for another user is refused: {:?}",
+        d.failures()
     );
 }
