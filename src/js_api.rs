@@ -524,6 +524,27 @@ fn call_params(params: &JsValue, allowed: &[&str], call: &str) -> Result<Vec<JsV
     Ok(values)
 }
 
+/// A headless call's promise: its session is made when the promise is (settled by what
+/// the session tells), then `start` runs it.
+fn headless_promise(
+    config: LinkConfig,
+    token: TokenSource,
+    confirm: Option<Function>,
+    before_link: Option<BeforeLink>,
+    start: impl FnOnce(&Runner, &RefCell<Settle>),
+) -> Promise {
+    let mut call = Some((config, token, confirm, before_link, start));
+    Promise::new(&mut |resolve, reject| {
+        // The executor runs once, synchronously.
+        let Some((config, token, confirm, before_link, start)) = call.take() else {
+            return;
+        };
+        let (runner, settle) =
+            headless_session(config, token, confirm, before_link, resolve, reject);
+        start(&runner, &settle);
+    })
+}
+
 /// Links another account through a popup. Call it from a click handler: the popup opens
 /// before anything is awaited. `{ connection, confirm, popup }`: with `confirm`, the
 /// verified secondary profile is passed to it and anything but `true` ends with
@@ -560,30 +581,28 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
         Ok(v) => v,
         Err(e) => return Promise::reject(&js_error(&e)),
     };
-    Promise::new(&mut |resolve, reject| {
-        let given = popup.is_some();
-        let (runner, settle) = headless_session(
-            config.clone(),
-            token.clone(),
-            confirm.clone(),
-            before_link.clone(),
-            resolve,
-            reject,
-        );
-        // The login window first, before anything else runs: a browser may run queued
-        // work inside `window.open`.
-        if !runner.preopen_popup(popup.clone()) {
-            let e = if given {
-                LinkError::new(ErrorCode::PopupClosed, "the login window opened in the click was closed before the widget could use it")
-            } else {
-                LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode")
-            };
-            settle.borrow_mut().finish(Err(js_error(&e)));
-            return;
-        }
-        runner.open();
-        runner.command(Command::Link(connection.clone()));
-    })
+    headless_promise(
+        config,
+        token,
+        confirm,
+        before_link,
+        move |runner, settle| {
+            // The login window first, before anything else runs: a browser may run queued
+            // work inside `window.open`.
+            let given = popup.is_some();
+            if !runner.preopen_popup(popup) {
+                let e = if given {
+                    LinkError::new(ErrorCode::PopupClosed, "the login window opened in the click was closed before the widget could use it")
+                } else {
+                    LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode")
+                };
+                settle.borrow_mut().finish(Err(js_error(&e)));
+                return;
+            }
+            runner.open();
+            runner.command(Command::Link(connection));
+        },
+    )
 }
 
 /// The `confirm` parameter: a function, or absent.
@@ -615,15 +634,7 @@ pub fn resume_redirect(options: JsValue, params: JsValue) -> Promise {
         Ok(v) => v,
         Err(e) => return Promise::reject(&js_error(&e)),
     };
-    Promise::new(&mut |resolve, reject| {
-        let (runner, settle) = headless_session(
-            config.clone(),
-            token.clone(),
-            confirm.clone(),
-            before_link.clone(),
-            resolve,
-            reject,
-        );
+    headless_promise(config, token, confirm, before_link, |runner, settle| {
         if !runner.resume() {
             settle.borrow_mut().finish(Ok(JsValue::NULL));
         }
