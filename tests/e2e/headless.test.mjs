@@ -1,5 +1,5 @@
-// The package's headless functions and custom element, in headless Chromium against the
-// dev tenant: linkWithPopup (with its confirm callback), listIdentities, unlink, mount's
+// The package's headless functions and custom element, in each browser under test against
+// the dev tenant: linkWithPopup (with its confirm callback), listIdentities, unlink, mount's
 // config errors, and <auth0-account-link>.
 
 import { test } from "node:test";
@@ -9,7 +9,7 @@ import { useTenantAndBrowser, signInAlice } from "./support.mjs";
 const env = useTenantAndBrowser();
 
 async function headlessPage(query = "") {
-  const page = await env.browser.context.newPage();
+  const page = await env.browser.newPage();
   await signInAlice(page, env);
   await page.goto(`${env.tenant.app}/headless.html${query}`);
   await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
@@ -18,7 +18,7 @@ async function headlessPage(query = "") {
 
 /** Clicks "linkWithPopup (Google)" and signs in with Google in the popup it opens. */
 async function linkGoogleInPopup(page) {
-  const popupPromise = page.waitForEvent("popup");
+  const popupPromise = page.waitForPopup();
   await page.locator("#link-google").click();
   const popup = await popupPromise;
   await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
@@ -81,7 +81,7 @@ test("linkWithPopup asks the host's beforeLink as the widget does: its sentence 
 });
 
 test("resumeRedirect asks confirm and beforeLink too: the redirect fallback cannot skip the host's rule", async () => {
-  const page = await env.browser.context.newPage();
+  const page = await env.browser.newPage();
   await signInAlice(page, env);
   // The widget's redirect return lands on the headless page (the demo's callback page
   // forwards it there), which resumes it.
@@ -178,7 +178,7 @@ test("options are read from own properties only: a polluted Object.prototype sup
 });
 
 test("a login window the host opened and closed before the wasm loaded is popup_closed, not popup_blocked", async () => {
-  const page = await env.browser.context.newPage();
+  const page = await env.browser.newPage();
   await signInAlice(page, env);
   await page.goto(`${env.tenant.app}/headless.html?lazy`);
   await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
@@ -200,7 +200,7 @@ test("the custom element renders the widget and links", async () => {
   const element = page.locator("auth0-account-link");
   await element.locator('.aal-status[data-status="ready"]').waitFor();
   assert.equal(await element.locator("button.aal-link").count(), 3, "google, github, another account");
-  const popupPromise = page.waitForEvent("popup");
+  const popupPromise = page.waitForPopup();
   await element.locator('button.aal-link[data-connection="github"]').click();
   const popup = await popupPromise;
   await popup.locator('button[data-identity="github|4242"]').click();
@@ -221,19 +221,18 @@ test("the custom element renders the widget and links", async () => {
 });
 
 test("nothing is fetched at import; the first linkWithPopup loads the wasm and still opens its popup in the click", async () => {
-  const page = await env.browser.context.newPage();
-  const wasm = [];
-  page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(r.url()));
+  const page = await env.browser.newPage();
   await signInAlice(page, env);
-  wasm.length = 0;
+  const seenBefore = (await env.tenant.requests()).length;
+  const wasm = async () => (await env.tenant.requests()).slice(seenBefore).filter((r) => r.url.endsWith(".wasm"));
   await page.goto(`${env.tenant.app}/headless.html?lazy`);
   await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
-  assert.deepEqual(wasm, [], "importing the entry and the element loads no wasm");
-  const popupPromise = page.waitForEvent("popup");
+  assert.deepEqual(await wasm(), [], "importing the entry and the element loads no wasm");
+  const popupPromise = page.waitForPopup();
   await page.locator("#link-google").click();
   const popup = await popupPromise;
   await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
-  assert.equal(wasm.length, 1);
+  assert.equal((await wasm()).length, 1);
   await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
   assert.deepEqual(await result(page), { linked: "auth0,google-oauth2" });
   await page.close();

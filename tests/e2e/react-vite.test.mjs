@@ -13,7 +13,7 @@ const EXAMPLE = path.join(ROOT, "examples/react-vite");
 const env = useTenantAndBrowser();
 
 async function linkThrough(page, scope, connection, identity) {
-  const popupPromise = page.waitForEvent("popup");
+  const popupPromise = page.waitForPopup();
   await page.locator(`${scope} button.aal-link[data-connection="${connection}"]`).click();
   const popup = await popupPromise;
   await popup.locator(`button[data-identity="${identity}"]`).click();
@@ -22,10 +22,7 @@ async function linkThrough(page, scope, connection, identity) {
 }
 
 test("vite build: the React wrapper and the custom element link from the packed package", async () => {
-  const page = await env.browser.context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  const page = await env.browser.newPage();
   await signInAlice(page, env);
   await page.goto(`${env.tenant.app}/react/`);
   await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor();
@@ -34,21 +31,21 @@ test("vite build: the React wrapper and the custom element link from the packed 
   assert.equal(await page.locator("#element h3.aal-title").count(), 1, "heading-level attribute");
 
   // A parent re-render hands new options to the same widget (no remount, no new list).
-  const section = await page.locator("#wrapper section.aal").elementHandle();
-  const lists = [];
-  page.on("request", (r) => r.method() === "GET" && r.url().includes("/api/v2/users/") && lists.push(r.url()));
+  await page.evaluate(() => (window.__wrapperSection = document.querySelector("#wrapper section.aal")));
+  const listsBefore = (await env.tenant.requests()).length;
   await page.locator("#rerender").click();
   await page.locator("#rerender").filter({ hasText: "(1)" }).waitFor();
-  assert.equal(await section.evaluate((s) => s.isConnected), true, "the same widget");
+  assert.equal(await page.evaluate(() => window.__wrapperSection.isConnected), true, "the same widget");
+  const lists = (await env.tenant.requests()).slice(listsBefore).filter((r) => r.method === "GET" && r.url.includes("/api/v2/users/"));
   assert.deepEqual(lists, []);
 
   // A parent re-render while the login popup is open: the popup survives and links.
-  const popupPromise = page.waitForEvent("popup");
+  const popupPromise = page.waitForPopup();
   await page.locator('#wrapper button.aal-link[data-connection="google-oauth2"]').click();
   const popup = await popupPromise;
   await page.locator("#rerender").click();
   await page.locator("#rerender").filter({ hasText: "(2)" }).waitFor();
-  assert.equal(popup.isClosed(), false, "the popup survived the re-render");
+  assert.equal(await popup.isClosed(), false, "the popup survived the re-render");
   await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
   await page.locator("#wrapper .aal-confirm .aal-confirm-link").click();
   await page.locator('#wrapper .aal-identity[data-provider="google-oauth2"]').waitFor();
@@ -56,7 +53,8 @@ test("vite build: the React wrapper and the custom element link from the packed 
   // The element, bound with React 19's custom-element event prop on the colon-free name.
   await linkThrough(page, "#element", "github", "github|4242");
   await page.locator("#events li").filter({ hasText: "element linked 3" }).waitFor();
-  assert.deepEqual(errors, []);
+  assert.deepEqual(await page.pageErrors(), []);
+  if (env.browser.can.console) assert.deepEqual(page.consoleErrors, []);
   await page.close();
 });
 
@@ -98,12 +96,15 @@ test("vite dev: with the one documented line the wasm loads and the widget links
   // The example's vite.config.js (optimizeDeps.exclude), as a developer runs it.
   const dev = await viteDev();
   try {
-    const page = await env.browser.context.newPage();
-    const wasm = [];
-    page.on("response", (r) => r.url().endsWith(".wasm") && wasm.push({ status: r.status(), type: r.headers()["content-type"] }));
+    const page = await env.browser.newPage();
     await signInOnTheExample(page, dev.origin);
     await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor({ timeout: 30000 });
-    assert.deepEqual(wasm.slice(0, 1), [{ status: 200, type: "application/wasm" }]);
+    // The wasm the page loaded (Vite's server, not the tenant, served it): asked for again,
+    // it comes as application/wasm, which streaming compilation needs.
+    const wasm = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.endsWith(".wasm")));
+    assert.equal(wasm.length, 1, String(wasm));
+    const served = await fetch(wasm[0]);
+    assert.deepEqual([served.status, served.headers.get("content-type")], [200, "application/wasm"]);
     await linkThrough(page, "#wrapper", "github", "github|4242");
     await page.locator("#events li").filter({ hasText: "wrapper linked 2" }).waitFor();
     await page.close();
@@ -116,7 +117,7 @@ test("vite dev without that line: the widget says which URL failed and how to fi
   // No config file: Vite pre-bundles the package away from its .wasm.
   const dev = await viteDev({ configFile: false, esbuild: { jsx: "automatic" } });
   try {
-    const page = await env.browser.context.newPage();
+    const page = await env.browser.newPage();
     await signInOnTheExample(page, dev.origin);
     const error = page.locator("#events li").filter({ hasText: "wrapper error config_invalid" });
     await error.waitFor({ timeout: 30000 });
@@ -130,15 +131,13 @@ test("vite dev without that line: the widget says which URL failed and how to fi
 });
 
 test("a plain page with the unpacked tarball links through the custom element", async () => {
-  const page = await env.browser.context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const page = await env.browser.newPage();
   await signInAlice(page, env);
   await page.goto(`${env.tenant.app}/plain/`);
   await page.locator("#status").filter({ hasText: "Signed in." }).waitFor();
   await page.locator('auth0-account-link .aal-status[data-status="ready"]').waitFor();
   await linkThrough(page, "auth0-account-link", "github", "github|4242");
   await page.locator("#events li").filter({ hasText: "account-link:linked 2" }).waitFor();
-  assert.deepEqual(errors, []);
+  assert.deepEqual(await page.pageErrors(), []);
   await page.close();
 });

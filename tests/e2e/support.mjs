@@ -1,14 +1,16 @@
 // Shared e2e support: start the dev tenant (with the demo site) on free loopback ports,
-// and launch Debian's Chromium headless through playwright-core (never a downloaded browser).
+// and launch the browser under test through the driver layer (driver.mjs: Debian's
+// Chromium, Firefox ESR or WebKitGTK, never a downloaded browser).
 
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { before, after, beforeEach } from "node:test";
+import { launchBrowser, BROWSER } from "./driver.mjs";
+
+export { launchBrowser, BROWSER };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -66,25 +68,13 @@ export async function startTenant({ appDir = path.join(ROOT, "www"), extraArgs =
       if (!r.ok) throw new Error(`${pathname}: ${r.status}`);
       return r.status === 204 ? null : r.json();
     },
+    /** What the browser asked of the tenant and the app site since the last reset:
+     *  `{ server, method, url, referer, grant_type, status }`, oldest first. */
+    requests() {
+      return this.test("/test/requests");
+    },
     stop() {
       child.kill("SIGTERM");
-    },
-  };
-}
-
-/** Debian's Chromium, headless, with a fresh profile. */
-export async function launchBrowser() {
-  const userDataDir = mkdtempSync(path.join(tmpdir(), "aal-chromium-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
     },
   };
 }
@@ -118,6 +108,7 @@ export async function signInAlice(page, env) {
     await page.reload();
   }
   await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
   await page.locator('button[data-identity="auth0|alice"]').click();
   await page.waitForURL(`${env.tenant.app}/**`);
   await page.locator('.aal-status[data-status="ready"]').waitFor();

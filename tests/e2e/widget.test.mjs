@@ -1,5 +1,6 @@
 // End to end: the demo (unmodified auth0-spa-js for the primary sign-in) + the widget
-// package + the dev tenant, in headless Chromium. Real popups, real HTTP, real signatures.
+// package + the dev tenant, in each browser under test (driver.mjs). Real popups, real
+// HTTP, real signatures.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,16 +13,7 @@ const env = useTenantAndBrowser();
 
 /** Signs Alice in on the demo and waits until the widget is ready. */
 async function signedIn(query = "") {
-  const page = await env.browser.context.newPage();
-  const events = [];
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.exposeFunction("__recordEvent", (e) => events.push(e));
-  await page.addInitScript(() => {
-    for (const name of ["account-link:linked", "account-link:unlinked", "account-link:error"]) {
-      document.addEventListener(name, (e) => window.__recordEvent({ name, code: e.detail.code ?? null, reason: e.detail.reason ?? null, identities: e.detail.identities?.length ?? null }));
-    }
-  });
+  const page = await env.browser.newPage();
   await signInAlice(page, env);
   if (query) {
     // Demo options come from the query; the tenant session signs Alice in again silently.
@@ -29,16 +21,31 @@ async function signedIn(query = "") {
     await page.goto(`${env.tenant.app}/${query}`);
     await page.locator('.aal-status[data-status="ready"]').waitFor();
   }
-  return { page, events, errors };
+  return { page };
+}
+
+/** The widget's events the host heard since the page loaded, from the demo's event log
+ *  (the demo writes each `account-link:*` event there as it arrives). */
+async function events(page) {
+  const lines = await page.locator("#events li").evaluateAll((items) => items.map((li) => li.textContent));
+  return lines
+    .map((line) => /(account-link:\w+) (?:code=(\w+)(?: reason=(\w+))?|identities=(\d+))/.exec(line))
+    .filter(Boolean)
+    .map(([, name, code, reason, identities]) => ({ name, code: code ?? null, reason: reason ?? null, identities: identities === undefined ? null : Number(identities) }));
+}
+
+/** Waits until the host heard an error event with this code. */
+async function heard(page, code) {
+  await page.locator("#events li").filter({ hasText: `account-link:error code=${code}` }).first().waitFor();
 }
 
 /** Clicks a connection button and signs the secondary in inside the popup. */
 async function linkInPopup(page, connection, identity) {
-  const popupPromise = page.waitForEvent("popup");
+  const popupPromise = page.waitForPopup();
   await page.locator(`button.aal-link[data-connection="${connection}"]`).click();
   const popup = await popupPromise;
   await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
-  const url = new URL(popup.url());
+  const url = new URL(await popup.url());
   await popup.locator(`button[data-identity="${identity}"]`).click();
   return { popup, url };
 }
@@ -58,9 +65,7 @@ async function identityCount(page) {
 }
 
 test("links Google via the popup with a confirm step, then unlinks it", async () => {
-  const { page, events, errors } = await signedIn();
-  const jwksRequests = [];
-  page.on("request", (r) => r.url().endsWith("/.well-known/jwks.json") && jwksRequests.push(r.url()));
+  const { page } = await signedIn();
   assert.equal(await identityCount(page), 1);
   const { url } = await linkInPopup(page, "google-oauth2", GOOGLE);
   assert.equal(url.searchParams.get("connection"), "google-oauth2");
@@ -83,7 +88,7 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
   assert.equal(await identityCount(page), 2);
   await page.locator('.aal-status[data-status="ready"]').waitFor();
-  assert.deepEqual(events.filter((e) => e.name === "account-link:linked").map((e) => e.identities), [2]);
+  assert.deepEqual((await events(page)).filter((e) => e.name === "account-link:linked").map((e) => e.identities), [2]);
   assert.equal((await linkPosts()).length, 1);
   // The host's own view (from the event) follows.
   await page.locator("#identities li").nth(1).waitFor();
@@ -97,7 +102,7 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   // The dialog's focused button went away: the focus stays in the widget, not on the body.
   assert.ok(await page.evaluate(() => document.activeElement?.closest(".aal") != null));
   assert.equal(await identityCount(page), 1);
-  assert.deepEqual(events.filter((e) => e.name === "account-link:unlinked").map((e) => e.identities), [1]);
+  assert.deepEqual((await events(page)).filter((e) => e.name === "account-link:unlinked").map((e) => e.identities), [1]);
   assert.equal(await page.locator(".aal-identity").first().locator(".aal-unlink").count(), 0, "the primary identity has no unlink button");
 
   // The unlinked account can be linked again right away.
@@ -105,15 +110,16 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   await linkInPopup(page, "google-oauth2", GOOGLE);
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
-  assert.equal(jwksRequests.length, 1, "the JWKS is cached for the page's life");
-  assert.deepEqual(errors, []);
+  const jwks = (await env.tenant.requests()).filter((r) => r.url.endsWith("/.well-known/jwks.json"));
+  assert.equal(jwks.length, 1, "the JWKS is cached for the page's life");
+  assert.deepEqual(await page.pageErrors(), []);
   await page.close();
 });
 
 test("handle.update() with a new getAccessToken and label keeps the popup in flight, which links", async () => {
-  const { page, events, errors } = await signedIn();
-  const section = await page.locator("section.aal").elementHandle();
-  const popupPromise = page.waitForEvent("popup");
+  const { page } = await signedIn();
+  await page.evaluate(() => (window.__widgetSection = document.querySelector("section.aal")));
+  const popupPromise = page.waitForPopup();
   await page.locator('button.aal-link[data-connection="github"]').click();
   const popup = await popupPromise;
   await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
@@ -130,13 +136,13 @@ test("handle.update() with a new getAccessToken and label keeps the popup in fli
   });
   await page.locator('button.aal-link[data-connection="github"]', { hasText: "GitHub (work)" }).waitFor();
   assert.equal(await page.locator('.aal-status').getAttribute("data-status"), "awaiting_login");
-  assert.ok(!popup.isClosed(), "the popup survived the update");
+  assert.ok(!await popup.isClosed(), "the popup survived the update");
   await popup.locator(`button[data-identity="${GITHUB}"]`).click();
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator('.aal-identity[data-provider="github"]').waitFor();
   assert.ok(await page.evaluate(() => window.tokenCalls) >= 1, "the link used the new getAccessToken");
-  assert.ok(await section.evaluate((el) => el.isConnected), "the widget was not remounted");
-  assert.deepEqual(events.filter((e) => e.name === "account-link:linked").map((e) => e.identities), [2]);
+  assert.ok(await page.evaluate(() => window.__widgetSection.isConnected), "the widget was not remounted");
+  assert.deepEqual((await events(page)).filter((e) => e.name === "account-link:linked").map((e) => e.identities), [2]);
   // Wrong new options throw config_invalid and leave the running widget as it was.
   const code = await page.evaluate(() => {
     try {
@@ -149,12 +155,12 @@ test("handle.update() with a new getAccessToken and label keeps the popup in fli
   assert.equal(code, "config_invalid");
   await page.locator('.aal-status[data-status="ready"]').waitFor();
   assert.equal(await page.locator(".aal-identity").count(), 2);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(await page.pageErrors(), []);
   await page.close();
 });
 
 test("two widgets on one page, each with a popup open, never cross their logins", async () => {
-  const { page, errors } = await signedIn();
+  const { page } = await signedIn();
   // A second widget beside the demo's, same tenant and client.
   await page.evaluate(async () => {
     const widget = await import("/pkg/index.js");
@@ -168,7 +174,7 @@ test("two widgets on one page, each with a popup open, never cross their logins"
   await second.locator('.aal-status[data-status="ready"]').waitFor();
 
   const openPopup = async (widget, connection) => {
-    const popupPromise = page.waitForEvent("popup");
+    const popupPromise = page.waitForPopup();
     await widget.locator(`button.aal-link[data-connection="${connection}"]`).click();
     const popup = await popupPromise;
     await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
@@ -176,7 +182,7 @@ test("two widgets on one page, each with a popup open, never cross their logins"
   };
   const googlePopup = await openPopup(first, "google-oauth2");
   const githubPopup = await openPopup(second, "github");
-  assert.ok(!googlePopup.isClosed(), "the second widget's popup did not take over the first's window");
+  assert.ok(!await googlePopup.isClosed(), "the second widget's popup did not take over the first's window");
 
   // The second widget's login answers first: only the second widget asks to confirm.
   await githubPopup.locator(`button[data-identity="${GITHUB}"]`).click();
@@ -193,22 +199,22 @@ test("two widgets on one page, each with a popup open, never cross their logins"
   await second.locator('.aal-identity[data-provider="github"]').waitFor();
   assert.equal((await linkPosts()).length, 2);
   await page.evaluate(() => window.second.unmount());
-  assert.deepEqual(errors, []);
+  assert.deepEqual(await page.pageErrors(), []);
   await page.close();
 });
 
 test("an authorization response posted from another origin is ignored (timeout)", async () => {
-  const { page, events } = await signedIn("?popupTimeout=10");
+  const { page } = await signedIn("?popupTimeout=10");
   await env.tenant.test("/test/misbehave", { switch: "authorize_wrong_origin" });
-  const tokenRequests = [];
-  page.on("request", (r) => r.url().endsWith("/oauth/token") && r.method() === "POST" && tokenRequests.push(r.url()));
+  const tokenPostsBefore = (await env.tenant.requests()).filter((r) => r.url.endsWith("/oauth/token") && r.method === "POST").length;
   const { popup } = await linkInPopup(page, "google-oauth2", GOOGLE);
   // The answer comes from http://localhost:PORT, not the tenant's http://127.0.0.1:PORT.
   await popup.waitForURL("http://localhost:*/authorize/relay?**");
   await page.locator('.aal-notice[data-code="timeout"]').waitFor({ timeout: 20000 });
-  assert.ok(events.some((e) => e.name === "account-link:error" && e.code === "timeout"));
-  assert.deepEqual(tokenRequests, [], "the forged response never reached the token endpoint");
-  assert.equal(popup.isClosed(), true, "the popup was closed on timeout");
+  await heard(page, "timeout");
+  const tokenPosts = (await env.tenant.requests()).filter((r) => r.url.endsWith("/oauth/token") && r.method === "POST").length;
+  assert.equal(tokenPosts, tokenPostsBefore, "the forged response never reached the token endpoint");
+  assert.equal(await popup.isClosed(), true, "the popup was closed on timeout");
   await page.close();
 });
 
@@ -222,15 +228,15 @@ test("links with responseMode query through the callback page", async () => {
 });
 
 test("closing the popup ends with popup_closed and leaves the widget usable", async () => {
-  const { page, events } = await signedIn();
-  const popupPromise = page.waitForEvent("popup");
+  const { page } = await signedIn();
+  const popupPromise = page.waitForPopup();
   await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
   const popup = await popupPromise;
-  await popup.waitForLoadState();
+  await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
   await popup.close();
   await page.locator('.aal-notice[data-code="popup_closed"]').waitFor();
   await page.locator('.aal-status[data-status="ready"]').waitFor();
-  assert.ok(events.some((e) => e.name === "account-link:error" && e.code === "popup_closed"));
+  await heard(page, "popup_closed");
   assert.equal(await identityCount(page), 1);
   // Usable again: a new attempt links.
   await linkInPopup(page, "google-oauth2", GOOGLE);
@@ -241,11 +247,12 @@ test("closing the popup ends with popup_closed and leaves the widget usable", as
 
 test("after a declined secondary login the host is told (session_changed), recovers, and a token for the other user is refused", async () => {
   // auth0-spa-js's defaults: its renewals go through the tenant's session.
-  const { page, events, errors } = await signedIn("?host=sdk-defaults");
+  const { page } = await signedIn("?host=sdk-defaults");
   await linkInPopup(page, "github", GITHUB);
   await page.locator(".aal-confirm .aal-cancel").click();
   await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
-  assert.deepEqual(events.filter((e) => e.code === "session_changed" || e.code === "cancelled").map((e) => e.code).sort(), ["cancelled", "session_changed"]);
+  await heard(page, "session_changed");
+  assert.deepEqual((await events(page)).filter((e) => e.code === "session_changed" || e.code === "cancelled").map((e) => e.code).sort(), ["cancelled", "session_changed"]);
   await page.locator("#session-changed").waitFor();
 
   // The host renews its token from the tenant's session: it now gets the GitHub account.
@@ -263,16 +270,16 @@ test("after a declined secondary login the host is told (session_changed), recov
   await page.waitForURL(`${env.tenant.app}/`);
   await page.locator("#user").filter({ hasText: "alice@example.com" }).waitFor();
   await page.locator('.aal-status[data-status="ready"]').waitFor();
-  assert.deepEqual(errors, []);
+  assert.deepEqual(await page.pageErrors(), []);
   await page.close();
 });
 
 test("declining the confirm step links nothing", async () => {
-  const { page, events } = await signedIn();
+  const { page } = await signedIn();
   await linkInPopup(page, "google-oauth2", GOOGLE);
   await page.locator(".aal-confirm .aal-cancel").click();
   await page.locator('.aal-notice[data-code="cancelled"]').waitFor();
-  assert.ok(events.some((e) => e.code === "cancelled"));
+  await heard(page, "cancelled");
   assert.equal((await linkPosts()).length, 0);
   await page.close();
 });
@@ -288,10 +295,10 @@ const refusals = [
 
 for (const r of refusals) {
   test(`tenant misbehaviour ${r.switch} ends in ${r.code}${r.reason ? `/${r.reason}` : ""}`, async () => {
-    const { page, events } = await signedIn();
+    const { page } = await signedIn();
     await env.tenant.test("/test/misbehave", { switch: r.switch, ...(r.extra ?? {}) });
     if (r.switch === "authorize_access_denied") {
-      const popupPromise = page.waitForEvent("popup");
+      const popupPromise = page.waitForPopup();
       await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
       await popupPromise;
     } else {
@@ -300,12 +307,14 @@ for (const r of refusals) {
     if (r.confirm) await page.locator(".aal-confirm .aal-confirm-link").click();
     const notice = page.locator(`.aal-notice[data-code="${r.code}"]`);
     await notice.waitFor();
-    const error = events.find((e) => e.name === "account-link:error" && e.code !== "session_changed");
+    await heard(page, r.code);
+    const heardEvents = await events(page);
+    const error = heardEvents.find((e) => e.name === "account-link:error" && e.code !== "session_changed");
     assert.equal(error?.code, r.code);
     assert.equal(error?.reason, r.reason);
     // A secondary login that completed without a link is reported (the IdP's refusal is none).
     const loggedIn = r.switch !== "authorize_access_denied";
-    assert.equal(events.some((e) => e.code === "session_changed"), loggedIn);
+    assert.equal(heardEvents.some((e) => e.code === "session_changed"), loggedIn);
     assert.equal((await linkPosts()).length, r.posts);
     assert.equal(await identityCount(page), 1, "nothing was linked; the list is intact");
     await page.locator('.aal-status[data-status="ready"]').waitFor();
@@ -319,13 +328,13 @@ const linkGithubToBob = () => linkToBob(env, "github", "4242");
 test("a sign-in that is another user with other logins is refused by default: nothing merged", async () => {
   // Bob has GitHub linked. Alice signs in with that GitHub: Auth0 signs her in as Bob.
   await linkGithubToBob();
-  const { page, events } = await signedIn();
+  const { page } = await signedIn();
   await linkInPopup(page, "github", GITHUB);
   const notice = page.locator('.aal-notice[data-code="secondary_has_other_logins"]');
   await notice.waitFor();
   assert.match(await notice.textContent(), /existing account with other sign-in methods.*\(bob@example\.com\)/);
   assert.equal(await page.locator(".aal-confirm").count(), 0, "nothing to confirm");
-  assert.ok(events.some((e) => e.code === "secondary_has_other_logins"));
+  await heard(page, "secondary_has_other_logins");
   assert.equal((await alicesLinkPosts()).length, 0, "no link call");
   assert.equal(await identityCount(page), 1, "Alice keeps her own login only");
   await page.close();
@@ -352,7 +361,7 @@ test("with allowMerge the user sees the merge screen, and only then the whole us
 test("409: an identity already linked to another user", async () => {
   // Alice signs in with GitHub in the popup; before she confirms, Bob's back end links
   // that GitHub identity to Bob (server-side flow). Her link call then gets Auth0's 409.
-  const { page, events } = await signedIn();
+  const { page } = await signedIn();
   await linkInPopup(page, "github", GITHUB);
   // The ID token is issued (the question shows it) before Bob's back end acts.
   await page.locator(".aal-confirm").waitFor();
@@ -362,20 +371,20 @@ test("409: an identity already linked to another user", async () => {
   const notice = page.locator('.aal-notice[data-code="linked_to_another_user"]');
   await notice.waitFor();
   assert.match(await notice.textContent(), /another user.*sign in with it, unlink it there/);
-  assert.ok(events.some((e) => e.code === "linked_to_another_user"));
+  await heard(page, "linked_to_another_user");
   assert.equal(await identityCount(page), 1);
   await page.close();
 });
 
 test("beforeLink: the host's rule stops a link with its own sentence, and lets others through", async () => {
-  const { page, events } = await signedIn("?policy=no-github");
+  const { page } = await signedIn("?policy=no-github");
   await linkInPopup(page, "github", GITHUB);
   await page.locator(".aal-confirm .aal-confirm-link").click();
   const notice = page.locator('.aal-notice[data-code="cancelled"]');
   await notice.waitFor();
   assert.match(await notice.textContent(), /^This site does not accept GitHub accounts\./);
   assert.equal((await linkPosts()).length, 0, "nothing was sent");
-  assert.ok(events.some((e) => e.code === "cancelled"));
+  await heard(page, "cancelled");
   await page.locator('.aal-status[data-status="ready"]').waitFor();
   await linkInPopup(page, "google-oauth2", GOOGLE);
   await page.locator(".aal-confirm .aal-confirm-link").click();
@@ -386,12 +395,12 @@ test("beforeLink: the host's rule stops a link with its own sentence, and lets o
 });
 
 test("429 on the link call: the notice says so once and Try again counts down", async () => {
-  const { page, events } = await signedIn();
+  const { page } = await signedIn();
   await env.tenant.test("/test/misbehave", { switch: "mgmt_rate_limited", route: "link" });
   await linkInPopup(page, "github", GITHUB);
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator('.aal-notice[data-code="rate_limited"]').waitFor();
-  assert.ok(events.some((e) => e.code === "rate_limited"));
+  await heard(page, "rate_limited");
   // The sentence is said once, by the notice; the link buttons wait for the countdown.
   const notice = await page.locator(".aal-notice").textContent();
   assert.notEqual((await page.locator(".aal-status").textContent()).trim(), notice.trim());
@@ -411,11 +420,11 @@ test("429 on the link call: the notice says so once and Try again counts down", 
 test("a locale loads only its own catalog, is sent as ui_locales, and Arabic reads right to left", async () => {
   // auth0-spa-js's defaults, so the reload below renews through the tenant's session.
   const { page } = await signedIn("?host=sdk-defaults");
-  const catalogs = [];
-  page.on("request", (r) => r.url().includes("/pkg/locales/") && catalogs.push(new URL(r.url()).pathname));
+  const catalogsBefore = (await env.tenant.requests()).length;
   await page.goto(`${env.tenant.app}/?locale=de`);
   await page.locator('.aal-status[data-status="ready"]').waitFor();
-  assert.deepEqual(catalogs, ["/pkg/locales/de.js"]);
+  const catalogs = (await env.tenant.requests()).slice(catalogsBefore).filter((r) => r.url.includes("/pkg/locales/"));
+  assert.deepEqual(catalogs.map((r) => new URL(r.url).pathname), ["/pkg/locales/de.js"]);
   assert.equal(await page.locator("#account-link h3.aal-title").textContent(), "Verknüpfte Konten");
   assert.equal(await page.locator("#account-link section.aal").getAttribute("lang"), "de");
   const { popup, url } = await linkInPopup(page, "github", GITHUB);
@@ -454,9 +463,10 @@ async function linkThroughRedirect(page) {
   });
   await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
   await page.locator('.aal-notice[data-code="popup_blocked"]').waitFor();
+  await heard(page, "popup_blocked");
   await page.locator(".aal-continue-in-tab").click();
   await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
-  const url = new URL(page.url());
+  const url = new URL(await page.url());
   assert.equal(url.searchParams.get("response_mode"), "query");
   assert.equal(url.searchParams.get("connection"), "google-oauth2");
   await page.locator(`button[data-identity="${GOOGLE}"]`).click();
@@ -465,9 +475,8 @@ async function linkThroughRedirect(page) {
 
 test("a blocked popup offers the redirect fallback, which completes the link for the same user", async () => {
   // The host keeps its tokens across page loads (auth0-spa-js cacheLocation localstorage).
-  const { page, events } = await signedIn("?tokenCache=localstorage");
+  const { page } = await signedIn("?tokenCache=localstorage");
   await linkThroughRedirect(page);
-  assert.ok(events.some((e) => e.code === "popup_blocked"));
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
   await page.locator('.aal-notice[data-code=""]').waitFor();
@@ -475,7 +484,7 @@ test("a blocked popup offers the redirect fallback, which completes the link for
   assert.equal(posts.length, 1);
   assert.ok(posts[0].path.includes(encodeURIComponent("auth0|alice")), `linked to Alice: ${posts[0].path}`);
   assert.equal(await identityCount(page), 2, "Alice's list: primary + Google");
-  assert.equal(new URL(page.url()).search, "", "code and state are gone from the URL");
+  assert.equal(new URL(await page.url()).search, "", "code and state are gone from the URL");
   const pending = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith("auth0-account-link:")));
   assert.deepEqual(pending, [], "the pending transaction was deleted on use");
   await page.evaluate(() => localStorage.clear());
@@ -489,7 +498,7 @@ test("two tabs continuing in their tab at once each resume their own login", asy
       ({ page } = await signedIn("?tokenCache=localstorage"));
     } else {
       // Alice is signed in already (same browser): the second tab just opens the app.
-      page = await env.browser.context.newPage();
+      page = await env.browser.newPage();
       await page.goto(`${env.tenant.app}/?tokenCache=localstorage`);
       await page.locator('.aal-status[data-status="ready"]').waitFor();
     }
@@ -524,14 +533,14 @@ test("two tabs continuing in their tab at once each resume their own login", asy
 test("a redirect return whose host became the other account refuses its token and says so", async () => {
   // No token cache: on return, auth0-spa-js renews silently from the tenant's session,
   // which the secondary login now owns.
-  const { page, events } = await signedIn("?host=sdk-defaults");
+  const { page } = await signedIn("?host=sdk-defaults");
   await linkThroughRedirect(page);
   // Listing with the renewed token is refused at once; confirming cannot link either.
   await page.locator('.aal-notice[data-code="user_mismatch"]').waitFor();
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
-  assert.ok(events.some((e) => e.code === "session_changed"));
-  assert.ok(events.some((e) => e.code === "user_mismatch"), JSON.stringify(events));
+  await heard(page, "session_changed");
+  await heard(page, "user_mismatch");
   assert.equal((await linkPosts()).length, 0, "nothing was sent in the other account's name");
   await page.close();
 });
@@ -539,10 +548,6 @@ test("a redirect return whose host became the other account refuses its token an
 test("no token is ever written to localStorage, sessionStorage, cookies or a URL", async () => {
   // The host's own cache in memory: what is stored is the widget's alone.
   const { page } = await signedIn("?host=sdk-defaults");
-  const urls = [];
-  const record = (p) => p.on("framenavigated", (f) => urls.push(f.url()));
-  record(page);
-  page.on("popup", record);
   await linkInPopup(page, "google-oauth2", GOOGLE);
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator(`.aal-identity[data-provider="google-oauth2"]`).waitFor();
@@ -551,33 +556,28 @@ test("no token is ever written to localStorage, sessionStorage, cookies or a URL
     session: Object.entries(sessionStorage),
     cookie: document.cookie,
   }));
-  const cookies = await env.browser.context.cookies();
-  const haystack = JSON.stringify({ stored, cookies, urls, current: page.url() });
+  const cookies = await env.browser.cookies();
+  // Every URL the page, its popup and their scripts asked for, as the servers saw them.
+  const urls = (await env.tenant.requests()).map((r) => [r.url, r.referer]);
+  const haystack = JSON.stringify({ stored, cookies, urls, current: await page.url() });
   // Every JWT (access or ID token) starts with base64url('{"') = "eyJ".
   assert.ok(!/eyJ[\w-]+\.[\w-]+/.test(haystack), `a token leaked: ${haystack}`);
   await page.close();
 });
 
 test("the shipped callback page hands a redirect return on to the return page, never dropping it", async () => {
-  const page = await env.browser.context.newPage();
-  const referers = [];
-  page.on("request", (r) => r.headers().referer && referers.push(r.headers().referer));
+  const page = await env.browser.newPage();
   await page.goto(`${env.tenant.app}/pkg/callback.html?code=c0de&state=st4te&iss=x`);
   await page.waitForURL(`${env.tenant.app}/?**`);
-  const url = new URL(page.url());
+  const url = new URL(await page.url());
+  const referers = (await env.tenant.requests()).map((r) => r.referer).filter(Boolean);
   assert.equal(url.pathname, "/");
   assert.deepEqual([url.searchParams.get("code"), url.searchParams.get("state"), url.searchParams.get("iss")], ["c0de", "st4te", "x"]);
   assert.ok(!referers.some((r) => r.includes("callback.html")), `the callback page's URL left as a Referer: ${referers}`);
   // A copy of the page without a return page: the response stays, and it says what to set.
-  await page.route("**/pkg/callback.html?**", (route) =>
-    route.fulfill({
-      contentType: "text/html",
-      body: '<!doctype html><meta charset="utf-8"><script type="module" src="./callback.js"></script><p id="message"></p>',
-    }),
-  );
-  await page.goto(`${env.tenant.app}/pkg/callback.html?code=c0de&state=st4te`);
+  await page.goto(`${env.tenant.app}/e2e/callback-without-return.html?code=c0de&state=st4te`);
   await page.locator("#message").filter({ hasText: "no return page" }).waitFor();
-  assert.match(page.url(), /code=c0de/);
+  assert.match(await page.url(), /code=c0de/);
   await page.close();
 });
 

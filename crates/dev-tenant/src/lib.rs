@@ -212,10 +212,79 @@ pub fn app(state: AppState) -> Router {
     if state.config.test_mode {
         router = router.merge(testmode::routes());
     }
-    router
+    let router = router
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), served_host))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(state.clone(), served_host));
+    let router = if state.config.test_mode {
+        router.layer(middleware::from_fn_with_state(state.clone(), seen_by_tenant))
+    } else {
+        router
+    };
+    router.with_state(state)
+}
+
+/// Test mode: records what the browser asked of a server (`/test/requests` lists it), so
+/// end-to-end tests see every request in every browser, popups and navigations included.
+/// Wrap the app site's router with [`record_requests`] to see its requests too.
+pub fn record_requests(router: Router, state: AppState, server: &'static str) -> Router {
+    router.layer(middleware::from_fn_with_state(
+        (state, server),
+        |State((state, server)): State<(AppState, &'static str)>, request: Request, next: Next| async move {
+            seen(state, server, request, next).await
+        },
+    ))
+}
+
+async fn seen_by_tenant(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/test/") {
+        return next.run(request).await;
+    }
+    seen(state, "tenant", request, next).await
+}
+
+async fn seen(state: AppState, server: &'static str, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let referer = parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned);
+    let url = format!(
+        "http://{host}{}",
+        parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+    );
+    let method = parts.method.to_string();
+    // The token endpoint's grant type, read from a copy of the (size-limited) form body.
+    let (body, grant_type) = if parts.method == Method::POST && parts.uri.path() == "/oauth/token" {
+        match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            Ok(bytes) => {
+                let grant = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                    .ok()
+                    .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "grant_type"))
+                    .map(|(_, v)| v);
+                (axum::body::Body::from(bytes), grant)
+            }
+            Err(_) => (axum::body::Body::empty(), None),
+        }
+    } else {
+        (body, None)
+    };
+    let response = next.run(Request::from_parts(parts, body)).await;
+    state.store().seen.push(store::SeenRequest {
+        server,
+        method,
+        url,
+        referer,
+        grant_type,
+        status: response.status().as_u16(),
+    });
+    response
 }
 
 /// DNS rebinding guard: a request whose `Host` is not one of the tenant's own names (its

@@ -129,6 +129,11 @@ async fn main() {
             dir.display()
         );
         let site = dev_tenant::static_app(dir, &issuer, "demo-spa-client");
+        let site = if args.test_mode {
+            dev_tenant::record_requests(site, state.clone(), "app")
+        } else {
+            site
+        };
         tokio::spawn(async move {
             if let Err(e) = axum::serve(app_listener, site).await {
                 eprintln!("dev-tenant: app server stopped: {e}");

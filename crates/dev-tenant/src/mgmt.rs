@@ -632,6 +632,17 @@ pub async fn record(
 ) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    if state.config.test_mode && method != axum::http::Method::OPTIONS {
+        let route = match method {
+            axum::http::Method::POST => MgmtRoute::Link,
+            axum::http::Method::DELETE => MgmtRoute::Unlink,
+            _ => MgmtRoute::GetUser,
+        };
+        let slow = state.store().take(Misbehaviour::MgmtSlow, Some(route));
+        if let Some(s) = slow {
+            tokio::time::sleep(std::time::Duration::from_millis(s.delay_ms.max(1))).await;
+        }
+    }
     let response = next.run(request).await;
     if method != axum::http::Method::OPTIONS {
         state.store().mgmt_log.push(crate::store::RequestLogEntry {

@@ -151,6 +151,9 @@ pub enum Misbehaviour {
     TokenServerError,
     MgmtServerError,
     MgmtRateLimited,
+    /// The next matching Management API call is answered `delay_ms` late (a slow network),
+    /// so a test can look at the widget while its call is in flight.
+    MgmtSlow,
 }
 
 impl Misbehaviour {
@@ -198,6 +201,22 @@ pub struct RequestLogEntry {
     pub status: u16,
 }
 
+/// A request either server (the tenant or the app site) received, as the browser sent it:
+/// what a test reads instead of watching the browser's network (which not every browser's
+/// automation protocol shows).
+#[derive(Debug, Clone, Serialize)]
+pub struct SeenRequest {
+    /// `"tenant"` or `"app"`.
+    pub server: &'static str,
+    pub method: String,
+    /// `http://{Host}{path}?{query}`, as requested.
+    pub url: String,
+    pub referer: Option<String>,
+    /// The `grant_type` of a form-encoded `POST /oauth/token`.
+    pub grant_type: Option<String>,
+    pub status: u16,
+}
+
 #[derive(Debug, Default)]
 pub struct RateWindow {
     pub window_start: u64,
@@ -216,6 +235,8 @@ pub struct Store {
     pub rate: HashMap<String, RateWindow>,
     pub deprecated_log: Vec<String>,
     pub mgmt_log: Vec<RequestLogEntry>,
+    /// Test mode only: every request both servers received, oldest first.
+    pub seen: Vec<SeenRequest>,
 }
 
 impl Store {
@@ -236,6 +257,7 @@ impl Store {
             rate: HashMap::new(),
             deprecated_log: Vec::new(),
             mgmt_log: Vec::new(),
+            seen: Vec::new(),
         }
     }
 

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/test/auto-login", post(auto_login))
         .route("/test/deprecated-log", get(deprecated_log))
         .route("/test/mgmt-log", get(mgmt_log))
+        .route("/test/requests", get(requests))
         .route("/test/users", get(users))
         .route("/authorize/relay", get(relay))
         .layer(axum::middleware::from_fn(json_only))
@@ -142,6 +143,10 @@ async fn deprecated_log(State(state): State<AppState>) -> Json<Value> {
 
 async fn mgmt_log(State(state): State<AppState>) -> Json<Value> {
     Json(json!(state.store().mgmt_log))
+}
+
+async fn requests(State(state): State<AppState>) -> Json<Value> {
+    Json(json!(state.store().seen))
 }
 
 async fn users(State(state): State<AppState>) -> Json<Value> {

@@ -1,0 +1,625 @@
+// The one driver layer the end-to-end tests are written against: a page, its locators and
+// its popups, the same in the three browsers the widget is tested in.
+//
+//   chromium  Debian's Chromium through playwright-core (CDP)
+//   firefox   Debian's Firefox ESR through puppeteer-core (WebDriver BiDi)
+//   webkit    Debian's WebKitGTK MiniBrowser through selenium-webdriver (classic WebDriver:
+//             WebKitWebDriver, under Xvfb when there is no display)
+//
+// Everything a test asks of a page goes through the few things every protocol can do:
+// evaluate an expression in the page, click an element with real input, press a key,
+// navigate, open and close windows. Locators are resolved in the page by one function
+// (CSS selectors, text filters, nth), so they match the same elements everywhere. What a
+// protocol cannot do is named in `browser.can` (a test that needs it says so and why);
+// the network is observed on the dev tenant's side (`/test/requests`), the same for all.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export const BROWSER_NAMES = ["chromium", "firefox", "webkit"];
+/** The browser this run tests (`E2E_BROWSER`, Chromium unless set). */
+export const BROWSER = process.env.E2E_BROWSER || "chromium";
+if (!BROWSER_NAMES.includes(BROWSER)) throw new Error(`E2E_BROWSER=${BROWSER}: use one of ${BROWSER_NAMES.join(", ")}`);
+
+const DEFAULT_TIMEOUT = 30_000;
+const POLL_MS = 50;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Playwright-style URL glob: `**` any characters, `*` any but `/`, the rest literal. */
+export function globToRegExp(glob) {
+  let source = "";
+  for (let i = 0; i < glob.length; i += 1) {
+    if (glob.startsWith("**", i)) {
+      source += ".*";
+      i += 1;
+    } else if (glob[i] === "*") {
+      source += "[^/]*";
+    } else {
+      source += glob[i].replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+    }
+  }
+  return new RegExp(`^${source}$`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Locators: a list of steps resolved in the page by `RESOLVE` (serialised into every call).
+
+/** In the page: the elements a locator's steps select, in document order. */
+const RESOLVE = `(steps) => {
+  const norm = (s) => (s || "").replace(/\\s+/g, " ").trim();
+  const matches = (el, text) => {
+    const content = norm(el.textContent);
+    return text.re ? new RegExp(text.re, text.flags).test(content) : content.toLowerCase().includes(norm(text.s).toLowerCase());
+  };
+  let set = [document];
+  for (const step of steps) {
+    if (step.css) {
+      const next = [];
+      for (const root of set) for (const el of root.querySelectorAll(step.css)) if (!next.includes(el)) next.push(el);
+      set = next;
+    }
+    if (step.text) set = set.filter((el) => matches(el, step.text));
+    if (step.exactText !== undefined) set = set.filter((el) => norm(el.textContent) === step.exactText || norm(el.getAttribute("aria-label")) === step.exactText);
+    if (step.nth !== undefined) {
+      const i = step.nth < 0 ? set.length + step.nth : step.nth;
+      set = set[i] ? [set[i]] : [];
+    }
+  }
+  return set;
+}`;
+
+const VISIBLE = `(el) => {
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return style.visibility !== "hidden" && box.width > 0 && box.height > 0;
+}`;
+
+function textStep(text) {
+  return text instanceof RegExp ? { re: text.source, flags: text.flags } : { s: String(text) };
+}
+
+class Locator {
+  constructor(page, steps) {
+    this.page = page;
+    this.steps = steps;
+  }
+
+  locator(css, { hasText } = {}) {
+    return new Locator(this.page, [...this.steps, { css, ...(hasText !== undefined ? { text: textStep(hasText) } : {}) }]);
+  }
+  filter({ hasText }) {
+    return new Locator(this.page, [...this.steps, { text: textStep(hasText) }]);
+  }
+  first() {
+    return new Locator(this.page, [...this.steps, { nth: 0 }]);
+  }
+  last() {
+    return new Locator(this.page, [...this.steps, { nth: -1 }]);
+  }
+  nth(index) {
+    return new Locator(this.page, [...this.steps, { nth: index }]);
+  }
+
+  describe() {
+    return this.steps.map((s) => s.css ?? (s.text ? `:text(${s.text.re ?? s.text.s})` : s.exactText !== undefined ? `:name(${s.exactText})` : `:nth(${s.nth})`)).join(" >> ");
+  }
+
+  /** `fn(elements, arg)` in the page, on what the locator selects now. */
+  async onAll(fn, arg) {
+    return this.page.evalExpression(`(${fn})((${RESOLVE})(${JSON.stringify(this.steps)}), ${JSON.stringify(arg) ?? "undefined"})`);
+  }
+
+  /** Waits until `test(summary)` holds, where summary = { count, visible }. */
+  async until(test, what, timeout = DEFAULT_TIMEOUT) {
+    const deadline = Date.now() + timeout;
+    let summary;
+    for (;;) {
+      try {
+        summary = await this.onAll(`(els) => ({ count: els.length, visible: els.filter(${VISIBLE}).length, enabled: els.filter((el) => !el.disabled).length })`);
+        if (test(summary)) return summary;
+      } catch (e) {
+        // A navigation in progress: ask again.
+        if (!/navigat|context|destroyed|detached|unload|stale|no such|Cannot find/i.test(String(e?.message))) throw e;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${this.describe()} to be ${what} (last: ${JSON.stringify(summary)})`);
+      await sleep(POLL_MS);
+    }
+  }
+
+  async waitFor({ state = "visible", timeout } = {}) {
+    const tests = {
+      visible: (s) => s.visible > 0,
+      attached: (s) => s.count > 0,
+      detached: (s) => s.count === 0,
+      hidden: (s) => s.visible === 0,
+    };
+    await this.until(tests[state], state, timeout);
+  }
+
+  async count() {
+    return this.onAll((els) => els.length);
+  }
+
+  /** One element (more is an error, as in Playwright's strict mode), waiting until attached. */
+  async one(fn, arg, timeout) {
+    const s = await this.until((s) => s.count > 0, "attached", timeout);
+    if (s.count > 1) throw new Error(`${this.describe()} matches ${s.count} elements`);
+    return this.onAll(`(els, arg) => (${fn})(els[0], arg)`, arg);
+  }
+
+  textContent() {
+    return this.one((el) => el.textContent);
+  }
+  getAttribute(name) {
+    return this.one((el, n) => el.getAttribute(n), name);
+  }
+  isDisabled() {
+    return this.one((el) => el.disabled === true);
+  }
+  isChecked() {
+    return this.one((el) => el.checked === true);
+  }
+  boundingBox() {
+    return this.one((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    });
+  }
+  evaluate(fn, arg) {
+    return this.one(fn, arg);
+  }
+  evaluateAll(fn, arg) {
+    return this.onAll(fn, arg);
+  }
+
+  /** A real click (the browser's input, with user activation) on the one visible, enabled element. */
+  async click({ timeout = DEFAULT_TIMEOUT } = {}) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const s = await this.until((s) => s.visible > 0 && s.enabled > 0, "visible and enabled", Math.max(1, deadline - Date.now()));
+      if (s.count > 1) throw new Error(`${this.describe()} matches ${s.count} elements`);
+      try {
+        await this.page.clickElement(`(${RESOLVE})(${JSON.stringify(this.steps)})[0]`);
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await sleep(POLL_MS);
+      }
+    }
+  }
+  async check() {
+    if (!(await this.isChecked())) await this.click();
+  }
+  async uncheck() {
+    if (await this.isChecked()) await this.click();
+  }
+  screenshot({ path: file }) {
+    return this.page.screenshotElement(`(${RESOLVE})(${JSON.stringify(this.steps)})[0]`, file);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Pages: the shared part; each protocol supplies evalExpression, clickElement, navigation,
+// windows and keys.
+
+class Page {
+  constructor(browser) {
+    this.browser = browser;
+    /** Uncaught errors and rejections the page reported (see `browser.can.pageErrors`). */
+    this.errors = [];
+    /** console.error messages (only where `browser.can.console`). */
+    this.consoleErrors = [];
+    this.keyboard = { press: (key) => this.pressKey(key) };
+  }
+
+  locator(css, options) {
+    return new Locator(this, []).locator(css, options);
+  }
+  /** A button (or link) by its accessible name: its text or aria-label, whole. */
+  getByRole(role, { name }) {
+    const css = role === "button" ? 'button, [role="button"], input[type="button"], input[type="submit"]' : role === "link" ? "a[href], [role=link]" : `[role="${role}"]`;
+    return new Locator(this, [{ css, exactText: name }]);
+  }
+
+  /** `fn(arg)` in the page (or a script's source); its (awaited) JSON-able result. */
+  evaluate(fn, arg) {
+    if (typeof fn === "string") return this.evalExpression(fn);
+    return this.evalExpression(`(${fn})(${JSON.stringify(arg) ?? "undefined"})`);
+  }
+
+  async waitForFunction(fn, arg, { timeout = DEFAULT_TIMEOUT } = {}) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      try {
+        const value = await this.evaluate(fn, arg);
+        if (value) return value;
+      } catch (e) {
+        if (!/navigat|context|destroyed|detached|unload|stale|no such/i.test(String(e?.message))) throw e;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${fn}`);
+      await sleep(POLL_MS);
+    }
+  }
+
+  async waitForURL(pattern, { timeout = DEFAULT_TIMEOUT } = {}) {
+    const re = pattern instanceof RegExp ? pattern : globToRegExp(pattern);
+    const deadline = Date.now() + timeout;
+    let url;
+    for (;;) {
+      try {
+        url = await this.url();
+        if (re.test(url) && (await this.evalExpression("document.readyState")) !== "loading") {
+          await this.afterNavigation();
+          return;
+        }
+      } catch (e) {
+        if (!/navigat|context|destroyed|detached|unload|stale|no such/i.test(String(e?.message))) throw e;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${pattern} (at ${url})`);
+      await sleep(POLL_MS);
+    }
+  }
+
+  waitForTimeout(ms) {
+    return sleep(ms);
+  }
+
+  /** The page's uncaught errors so far (in WebKit: those since the last navigation the
+   *  test waited for, see `afterNavigation`). */
+  async pageErrors() {
+    await this.afterNavigation();
+    return this.errors;
+  }
+
+  /** After a navigation the test waited for: where a protocol has no error channel, the
+   *  page's errors are collected from here on. */
+  async afterNavigation() {}
+}
+
+// --- Chromium: playwright-core -----------------------------------------------------------
+
+class PlaywrightPage extends Page {
+  constructor(browser, page) {
+    super(browser);
+    this.page = page;
+    page.on("pageerror", (e) => this.errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && this.consoleErrors.push(m.text()));
+  }
+  evalExpression(expression) {
+    return this.page.evaluate(expression);
+  }
+  async clickElement(expression) {
+    const handle = await this.page.evaluateHandle(expression);
+    const element = handle.asElement();
+    if (!element) throw new Error("no element to click");
+    await element.click({ timeout: 5000 });
+  }
+  async screenshotElement(expression, file) {
+    const element = (await this.page.evaluateHandle(expression)).asElement();
+    await element.screenshot({ path: file });
+  }
+  goto(url) {
+    return this.page.goto(url);
+  }
+  reload() {
+    return this.page.reload();
+  }
+  async url() {
+    return this.page.url();
+  }
+  async waitForPopup() {
+    return new PlaywrightPage(this.browser, await this.page.waitForEvent("popup"));
+  }
+  close() {
+    return this.page.close();
+  }
+  async isClosed() {
+    return this.page.isClosed();
+  }
+  pressKey(key) {
+    return this.page.keyboard.press(key);
+  }
+  setViewportSize(size) {
+    return this.page.setViewportSize(size);
+  }
+  emulateColorScheme(colorScheme) {
+    return this.page.emulateMedia({ colorScheme });
+  }
+}
+
+async function launchChromium() {
+  const { chromium } = await import("playwright-core");
+  const userDataDir = mkdtempSync(path.join(tmpdir(), "aal-chromium-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  const browser = {
+    name: "chromium",
+    version: context.browser()?.version() ?? "",
+    can: { pageErrors: true, console: true, colorScheme: true },
+    async newPage() {
+      return new PlaywrightPage(browser, await context.newPage());
+    },
+    async cookies() {
+      return context.cookies();
+    },
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+  return browser;
+}
+
+// --- Firefox: puppeteer-core over WebDriver BiDi ------------------------------------------
+
+class PuppeteerPage extends Page {
+  constructor(browser, page) {
+    super(browser);
+    this.page = page;
+    page.on("pageerror", (e) => this.errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && this.consoleErrors.push(m.text()));
+  }
+  evalExpression(expression) {
+    return this.page.evaluate(expression);
+  }
+  async clickElement(expression) {
+    const handle = await this.page.evaluateHandle(expression);
+    const element = handle.asElement();
+    if (!element) throw new Error("no element to click");
+    await element.click();
+  }
+  async screenshotElement(expression, file) {
+    const element = (await this.page.evaluateHandle(expression)).asElement();
+    await element.screenshot({ path: file });
+  }
+  goto(url) {
+    return this.page.goto(url);
+  }
+  reload() {
+    return this.page.reload();
+  }
+  async url() {
+    return this.page.url();
+  }
+  waitForPopup() {
+    return new Promise((resolve) => this.page.once("popup", (p) => resolve(new PuppeteerPage(this.browser, p))));
+  }
+  close() {
+    return this.page.close();
+  }
+  async isClosed() {
+    return this.page.isClosed();
+  }
+  pressKey(key) {
+    return this.page.keyboard.press(key);
+  }
+  setViewportSize(size) {
+    return this.page.setViewport(size);
+  }
+  emulateColorScheme(colorScheme) {
+    return this.page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: colorScheme }]);
+  }
+}
+
+async function launchFirefox() {
+  const puppeteer = (await import("puppeteer-core")).default;
+  const userDataDir = mkdtempSync(path.join(tmpdir(), "aal-firefox-"));
+  const instance = await puppeteer.launch({
+    browser: "firefox",
+    executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr",
+    headless: true,
+    userDataDir,
+    extraPrefsFirefox: {
+      // No network of its own (updates, telemetry, remote settings) on a closed machine.
+      "app.update.enabled": false,
+      "browser.safebrowsing.malware.enabled": false,
+      "browser.safebrowsing.phishing.enabled": false,
+      "network.captive-portal-service.enabled": false,
+      "network.connectivity-service.enabled": false,
+    },
+  });
+  const browser = {
+    name: "firefox",
+    version: await instance.version(),
+    can: { pageErrors: true, console: true, colorScheme: true },
+    async newPage() {
+      return new PuppeteerPage(browser, await instance.newPage());
+    },
+    async cookies() {
+      return instance.cookies();
+    },
+    async close() {
+      await instance.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+  return browser;
+}
+
+// --- WebKit: selenium-webdriver and WebKitWebDriver (classic WebDriver) ------------------
+
+/** Classic WebDriver has one current window: every call switches to its page's window
+ *  first, one call at a time. */
+class SeleniumPage extends Page {
+  constructor(browser, handle) {
+    super(browser);
+    this.handle = handle;
+  }
+  run(fn) {
+    return this.browser.serial(async (driver) => {
+      if (this.browser.current !== this.handle) {
+        await driver.switchTo().window(this.handle);
+        this.browser.current = this.handle;
+      }
+      return fn(driver);
+    });
+  }
+  evalExpression(expression) {
+    return this.run((d) => d.executeScript(`return (${expression});`));
+  }
+  clickElement(expression) {
+    return this.run(async (d) => {
+      const element = await d.executeScript(`return (${expression});`);
+      if (!element) throw new Error("no element to click");
+      await element.click();
+    });
+  }
+  screenshotElement() {
+    throw new Error("screenshots are taken in Chromium");
+  }
+  async goto(url) {
+    await this.run((d) => d.get(url));
+    await this.afterNavigation();
+  }
+  async reload() {
+    await this.run((d) => d.navigate().refresh());
+    await this.afterNavigation();
+  }
+  url() {
+    return this.run((d) => d.getCurrentUrl());
+  }
+  /** Classic WebDriver has no window-opened event: a window that was not there before. */
+  async waitForPopup({ timeout = DEFAULT_TIMEOUT } = {}) {
+    const before = new Set(await this.browser.serial((d) => d.getAllWindowHandles()));
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const handles = await this.browser.serial((d) => d.getAllWindowHandles());
+      const opened = handles.find((h) => !before.has(h) && !this.browser.known.has(h));
+      if (opened) {
+        this.browser.known.add(opened);
+        return new SeleniumPage(this.browser, opened);
+      }
+      if (Date.now() > deadline) throw new Error("timed out waiting for a popup");
+      await sleep(POLL_MS);
+    }
+  }
+  async close() {
+    if (await this.isClosed()) return;
+    await this.run((d) => d.close());
+    this.browser.current = null;
+  }
+  async isClosed() {
+    const handles = await this.browser.serial((d) => d.getAllWindowHandles());
+    return !handles.includes(this.handle);
+  }
+  pressKey(key) {
+    return this.run(async (d) => {
+      const { Key } = await import("selenium-webdriver");
+      const keys = { Enter: Key.ENTER, Tab: Key.TAB, Escape: Key.ESCAPE };
+      await d.actions().sendKeys(keys[key] ?? key).perform();
+    });
+  }
+  setViewportSize({ width, height }) {
+    return this.run((d) => d.manage().window().setRect({ width, height }));
+  }
+  emulateColorScheme() {
+    throw new Error("classic WebDriver cannot emulate prefers-color-scheme");
+  }
+  /** No error channel: collect the page's uncaught errors from here on. */
+  async afterNavigation() {
+    const errors = await this.run((d) =>
+      d.executeScript(`
+        const seen = window.__e2eErrors || [];
+        if (!window.__e2eErrors) {
+          window.__e2eErrors = seen;
+          window.addEventListener("error", (e) => seen.push(String(e.message)));
+          window.addEventListener("unhandledrejection", (e) => seen.push(String(e.reason && e.reason.message || e.reason)));
+        }
+        return seen.splice(0);`),
+    ).catch(() => []);
+    this.errors.push(...errors);
+  }
+}
+
+async function launchWebKit() {
+  const { Builder } = await import("selenium-webdriver");
+  const children = [];
+  let display = process.env.DISPLAY;
+  if (!display) {
+    // WebKitGTK draws into an X server: a virtual one of our own.
+    for (let n = 90 + Math.floor(Math.random() * 100); ; n += 1) {
+      if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
+      const xvfb = spawn("Xvfb", [`:${n}`, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], { stdio: "ignore" });
+      children.push(xvfb);
+      for (let i = 0; i < 100 && !existsSync(`/tmp/.X11-unix/X${n}`); i += 1) await sleep(50);
+      display = `:${n}`;
+      break;
+    }
+  }
+  const port = await freePort();
+  const driverProcess = spawn(process.env.WEBKIT_WEBDRIVER || "WebKitWebDriver", [`--port=${port}`, "--host=127.0.0.1"], {
+    stdio: "ignore",
+    env: { ...process.env, DISPLAY: display },
+  });
+  children.push(driverProcess);
+  const server = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      if ((await fetch(`${server}/status`)).ok) break;
+    } catch {
+      await sleep(50);
+    }
+  }
+  const minibrowser = process.env.MINIBROWSER || "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+  const driver = await new Builder()
+    .usingServer(server)
+    .withCapabilities({ browserName: "MiniBrowser", "webkitgtk:browserOptions": { binary: minibrowser, args: ["--automation"] } })
+    .build();
+  const capabilities = await driver.getCapabilities();
+  // The session's first window stays open (closing a session's last window ends it).
+  const spare = await driver.getWindowHandle();
+  let queue = Promise.resolve();
+  const browser = {
+    name: "webkit",
+    version: `WebKitGTK ${capabilities.get("browserVersion") ?? ""}`.trim(),
+    can: { pageErrors: false, console: false, colorScheme: false },
+    current: spare,
+    known: new Set([spare]),
+    serial(fn) {
+      const run = queue.then(() => fn(driver));
+      queue = run.catch(() => {});
+      return run;
+    },
+    async newPage() {
+      const handle = await browser.serial(async (d) => {
+        await d.switchTo().newWindow("tab");
+        return d.getWindowHandle();
+      });
+      browser.current = handle;
+      browser.known.add(handle);
+      return new SeleniumPage(browser, handle);
+    },
+    async cookies() {
+      return browser.serial((d) => d.manage().getCookies());
+    },
+    async close() {
+      await driver.quit().catch(() => {});
+      for (const child of children.reverse()) child.kill("SIGTERM");
+    },
+  };
+  return browser;
+}
+
+/** Launches the browser this run tests, with a fresh profile. */
+export function launchBrowser(name = BROWSER) {
+  return { chromium: launchChromium, firefox: launchFirefox, webkit: launchWebKit }[name]();
+}
