@@ -52,8 +52,7 @@ const skipScheme = (variant) => (variant.colorScheme && BROWSER === "webkit" ? "
 
 for (const variant of VARIANTS) {
   test(`no axe violations in any state: ${variant.name}`, { skip: skipScheme(variant) }, async () => {
-    const page = await env.browser.newPage();
-    if (variant.colorScheme) await page.emulateColorScheme(variant.colorScheme);
+    const page = await env.browser.newPage({ colorScheme: variant.colorScheme });
     await page.setViewportSize({ width: 760, height: 900 });
     await signInAlice(page, env);
     await page.goto(`${env.tenant.app}/${variant.query}`);
@@ -103,8 +102,7 @@ for (const variant of [VARIANTS[0], VARIANTS[2]]) {
   test(`no axe violations on the merge screen and its refusal: ${variant.name}`, { skip: skipScheme(variant) }, async () => {
     // Bob has GitHub linked: signing in with it signs in as Bob, a whole other user.
     await linkToBob(env, "github", "4242");
-    const page = await env.browser.newPage();
-    if (variant.colorScheme) await page.emulateColorScheme(variant.colorScheme);
+    const page = await env.browser.newPage({ colorScheme: variant.colorScheme });
     await page.setViewportSize({ width: 760, height: 900 });
     await signInAlice(page, env);
     for (const [query, state] of [["&merge=allow", "merge"], ["", "merge-refused"]]) {

@@ -338,9 +338,6 @@ class PlaywrightPage extends Page {
   setViewportSize(size) {
     return this.page.setViewportSize(size);
   }
-  emulateColorScheme(colorScheme) {
-    return this.page.emulateMedia({ colorScheme });
-  }
 }
 
 async function launchChromium() {
@@ -355,8 +352,11 @@ async function launchChromium() {
     name: "chromium",
     version: context.browser()?.version() ?? "",
     can: { pageErrors: true, console: true, colorScheme: true },
-    async newPage() {
-      return new PlaywrightPage(browser, await context.newPage());
+    /** A new tab; `colorScheme` ("light" | "dark") emulates the system's scheme for it. */
+    async newPage({ colorScheme } = {}) {
+      const page = await context.newPage();
+      if (colorScheme) await page.emulateMedia({ colorScheme });
+      return new PlaywrightPage(browser, page);
     },
     async cookies() {
       return context.cookies();
@@ -415,12 +415,9 @@ class PuppeteerPage extends Page {
   setViewportSize(size) {
     return this.page.setViewport(size);
   }
-  emulateColorScheme(colorScheme) {
-    return this.page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: colorScheme }]);
-  }
 }
 
-async function launchFirefox() {
+async function startFirefox(prefs = {}) {
   const puppeteer = (await import("puppeteer-core")).default;
   const userDataDir = mkdtempSync(path.join(tmpdir(), "aal-firefox-"));
   const instance = await puppeteer.launch({
@@ -435,21 +432,41 @@ async function launchFirefox() {
       "browser.safebrowsing.phishing.enabled": false,
       "network.captive-portal-service.enabled": false,
       "network.connectivity-service.enabled": false,
+      ...prefs,
     },
   });
-  const browser = {
-    name: "firefox",
-    version: await instance.version(),
-    can: { pageErrors: true, console: true, colorScheme: true },
-    async newPage() {
-      return new PuppeteerPage(browser, await instance.newPage());
-    },
-    async cookies() {
-      return instance.cookies();
-    },
+  return {
+    instance,
     async close() {
       await instance.close();
       rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function launchFirefox() {
+  const main = await startFirefox();
+  // Media emulation over BiDi needs CDP in Puppeteer 24: a page with another colour scheme
+  // opens in a second Firefox whose content follows that scheme (its own profile: sign in there).
+  const schemed = {};
+  const browser = {
+    name: "firefox",
+    version: await main.instance.version(),
+    can: { pageErrors: true, console: true, colorScheme: true },
+    async newPage({ colorScheme } = {}) {
+      let firefox = main;
+      if (colorScheme) {
+        schemed[colorScheme] ??= startFirefox({ "layout.css.prefers-color-scheme.content-override": colorScheme === "dark" ? 0 : 1 });
+        firefox = await schemed[colorScheme];
+      }
+      return new PuppeteerPage(browser, await firefox.instance.newPage());
+    },
+    async cookies() {
+      return main.instance.cookies();
+    },
+    async close() {
+      for (const other of Object.values(schemed)) await (await other).close();
+      await main.close();
     },
   };
   return browser;
@@ -531,9 +548,6 @@ class SeleniumPage extends Page {
   setViewportSize({ width, height }) {
     return this.run((d) => d.manage().window().setRect({ width, height }));
   }
-  emulateColorScheme() {
-    throw new Error("classic WebDriver cannot emulate prefers-color-scheme");
-  }
   /** No error channel: collect the page's uncaught errors from here on. */
   async afterNavigation() {
     const errors = await this.run((d) =>
@@ -599,9 +613,13 @@ async function launchWebKit() {
       queue = run.catch(() => {});
       return run;
     },
-    async newPage() {
+    async newPage({ colorScheme } = {}) {
+      if (colorScheme) throw new Error("classic WebDriver cannot emulate prefers-color-scheme");
       const handle = await browser.serial(async (d) => {
-        await d.switchTo().newWindow("tab");
+        // From the spare window: the current one may have closed itself.
+        await d.switchTo().window(spare);
+        // A window, not a tab: WebKitGTK blocks window.open from a background tab.
+        await d.switchTo().newWindow("window");
         return d.getWindowHandle();
       });
       browser.current = handle;

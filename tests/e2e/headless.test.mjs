@@ -49,6 +49,30 @@ test("linkWithPopup asks confirm, links, then listIdentities and unlink follow",
   await page.close();
 });
 
+test("linkWithPopup opens one window, the one taken in the click, and links through it (the pre-open race)", async () => {
+  // Firefox runs queued work while inside window.open: a flow that prepared its session
+  // before taking the pre-opened window opened a second one at /authorize, then stored the
+  // blank one over it and closed the real login (it hung in Firefox, 4 runs out of 4).
+  const page = await headlessPage();
+  await page.evaluate(() => {
+    window.opened = [];
+    const open = window.open;
+    window.open = function (...args) {
+      window.opened.push(String(args[0]));
+      return open.apply(this, args);
+    };
+  });
+  const popupPromise = page.waitForPopup();
+  await page.locator("#link-google").click();
+  const popup = await popupPromise;
+  await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  assert.deepEqual(await result(page), { linked: "auth0,google-oauth2" });
+  const opened = await page.evaluate(() => window.opened);
+  assert.equal(opened.length, 1, `one window for one login: ${opened.join(", ")}`);
+  await page.close();
+});
+
 test("a confirm callback answering false ends with cancelled and links nothing", async () => {
   const page = await headlessPage();
   await page.locator("#accept").uncheck();
