@@ -46,12 +46,8 @@ const VARIANTS = [
   { name: "rtl-light", query: "?locale=ar&theme=light" },
 ];
 
-/** Classic WebDriver (WebKit here) cannot emulate the system's colour scheme: the variant
- *  that follows it runs where the protocol can set it. */
-const skipScheme = (variant) => (variant.colorScheme && BROWSER === "webkit" ? "classic WebDriver cannot emulate prefers-color-scheme" : false);
-
 for (const variant of VARIANTS) {
-  test(`no axe violations in any state: ${variant.name}`, { skip: skipScheme(variant) }, async () => {
+  test(`no axe violations in any state: ${variant.name}`, async () => {
     const page = await env.browser.newPage({ colorScheme: variant.colorScheme });
     await page.setViewportSize({ width: 760, height: 900 });
     await signInAlice(page, env);
@@ -99,7 +95,7 @@ for (const variant of VARIANTS) {
 }
 
 for (const variant of [VARIANTS[0], VARIANTS[2]]) {
-  test(`no axe violations on the merge screen and its refusal: ${variant.name}`, { skip: skipScheme(variant) }, async () => {
+  test(`no axe violations on the merge screen and its refusal: ${variant.name}`, async () => {
     // Bob has GitHub linked: signing in with it signs in as Bob, a whole other user.
     await linkToBob(env, "github", "4242");
     const page = await env.browser.newPage({ colorScheme: variant.colorScheme });

@@ -239,7 +239,7 @@ class Page {
 
   /** `fn(arg)` in the page (or a script's source); its (awaited) JSON-able result. */
   evaluate(fn, arg) {
-    if (typeof fn === "string") return this.evalExpression(fn);
+    if (typeof fn === "string") return this.evalScript(fn);
     return this.evalExpression(`(${fn})(${JSON.stringify(arg) ?? "undefined"})`);
   }
 
@@ -303,6 +303,10 @@ class PlaywrightPage extends Page {
   }
   evalExpression(expression) {
     return this.page.evaluate(expression);
+  }
+  /** A script's source (statements), run as the page's own script would. */
+  evalScript(source) {
+    return this.page.evaluate(source);
   }
   async clickElement(expression) {
     const handle = await this.page.evaluateHandle(expression);
@@ -380,6 +384,10 @@ class PuppeteerPage extends Page {
   }
   evalExpression(expression) {
     return this.page.evaluate(expression);
+  }
+  /** A script's source (statements), run as the page's own script would. */
+  evalScript(source) {
+    return this.page.evaluate(source);
   }
   async clickElement(expression) {
     const handle = await this.page.evaluateHandle(expression);
@@ -477,21 +485,25 @@ async function launchFirefox() {
 /** Classic WebDriver has one current window: every call switches to its page's window
  *  first, one call at a time. */
 class SeleniumPage extends Page {
-  constructor(browser, handle) {
+  constructor(browser, session, handle) {
     super(browser);
+    this.session = session;
     this.handle = handle;
   }
   run(fn) {
-    return this.browser.serial(async (driver) => {
-      if (this.browser.current !== this.handle) {
+    return this.session.serial(async (driver) => {
+      if (this.session.current !== this.handle) {
         await driver.switchTo().window(this.handle);
-        this.browser.current = this.handle;
+        this.session.current = this.handle;
       }
       return fn(driver);
     });
   }
   evalExpression(expression) {
     return this.run((d) => d.executeScript(`return (${expression});`));
+  }
+  evalScript(source) {
+    return this.run((d) => d.executeScript(source));
   }
   clickElement(expression) {
     return this.run(async (d) => {
@@ -516,14 +528,14 @@ class SeleniumPage extends Page {
   }
   /** Classic WebDriver has no window-opened event: a window that was not there before. */
   async waitForPopup({ timeout = DEFAULT_TIMEOUT } = {}) {
-    const before = new Set(await this.browser.serial((d) => d.getAllWindowHandles()));
+    const before = new Set(await this.session.serial((d) => d.getAllWindowHandles()));
     const deadline = Date.now() + timeout;
     for (;;) {
-      const handles = await this.browser.serial((d) => d.getAllWindowHandles());
-      const opened = handles.find((h) => !before.has(h) && !this.browser.known.has(h));
+      const handles = await this.session.serial((d) => d.getAllWindowHandles());
+      const opened = handles.find((h) => !before.has(h) && !this.session.known.has(h));
       if (opened) {
-        this.browser.known.add(opened);
-        return new SeleniumPage(this.browser, opened);
+        this.session.known.add(opened);
+        return new SeleniumPage(this.browser, this.session, opened);
       }
       if (Date.now() > deadline) throw new Error("timed out waiting for a popup");
       await sleep(POLL_MS);
@@ -532,10 +544,10 @@ class SeleniumPage extends Page {
   async close() {
     if (await this.isClosed()) return;
     await this.run((d) => d.close());
-    this.browser.current = null;
+    this.session.current = null;
   }
   async isClosed() {
-    const handles = await this.browser.serial((d) => d.getAllWindowHandles());
+    const handles = await this.session.serial((d) => d.getAllWindowHandles());
     return !handles.includes(this.handle);
   }
   pressKey(key) {
@@ -564,7 +576,8 @@ class SeleniumPage extends Page {
   }
 }
 
-async function launchWebKit() {
+/** One WebKitWebDriver session (its own MiniBrowser), with `env` for its process. */
+async function startWebKit(env = {}) {
   const { Builder } = await import("selenium-webdriver");
   const children = [];
   let display = process.env.DISPLAY;
@@ -582,7 +595,7 @@ async function launchWebKit() {
   const port = await freePort();
   const driverProcess = spawn(process.env.WEBKIT_WEBDRIVER || "WebKitWebDriver", [`--port=${port}`, "--host=127.0.0.1"], {
     stdio: "ignore",
-    env: { ...process.env, DISPLAY: display },
+    env: { ...process.env, DISPLAY: display, ...env },
   });
   children.push(driverProcess);
   const server = `http://127.0.0.1:${port}`;
@@ -602,10 +615,8 @@ async function launchWebKit() {
   // The session's first window stays open (closing a session's last window ends it).
   const spare = await driver.getWindowHandle();
   let queue = Promise.resolve();
-  const browser = {
-    name: "webkit",
-    version: `WebKitGTK ${capabilities.get("browserVersion") ?? ""}`.trim(),
-    can: { pageErrors: false, console: false, colorScheme: false },
+  const session = {
+    version: capabilities.get("browserVersion") ?? "",
     current: spare,
     known: new Set([spare]),
     serial(fn) {
@@ -613,25 +624,49 @@ async function launchWebKit() {
       queue = run.catch(() => {});
       return run;
     },
-    async newPage({ colorScheme } = {}) {
-      if (colorScheme) throw new Error("classic WebDriver cannot emulate prefers-color-scheme");
-      const handle = await browser.serial(async (d) => {
-        // From the spare window: the current one may have closed itself.
+    async newWindow() {
+      const handle = await session.serial(async (d) => {
+        // From the spare window: the current one may have closed itself. A window, not a
+        // tab: WebKitGTK blocks window.open from a background tab.
         await d.switchTo().window(spare);
-        // A window, not a tab: WebKitGTK blocks window.open from a background tab.
         await d.switchTo().newWindow("window");
         return d.getWindowHandle();
       });
-      browser.current = handle;
-      browser.known.add(handle);
-      return new SeleniumPage(browser, handle);
-    },
-    async cookies() {
-      return browser.serial((d) => d.manage().getCookies());
+      session.current = handle;
+      session.known.add(handle);
+      return handle;
     },
     async close() {
       await driver.quit().catch(() => {});
       for (const child of children.reverse()) child.kill("SIGTERM");
+    },
+  };
+  return session;
+}
+
+async function launchWebKit() {
+  const main = await startWebKit();
+  // WebKitGTK follows the GTK theme's colour scheme: a page with the dark scheme opens in
+  // a second session whose process runs the dark theme (its own profile: sign in there).
+  const schemed = {};
+  const browser = {
+    name: "webkit",
+    version: `WebKitGTK ${main.version}`.trim(),
+    can: { pageErrors: false, console: false, colorScheme: true },
+    async newPage({ colorScheme } = {}) {
+      let session = main;
+      if (colorScheme) {
+        schemed[colorScheme] ??= startWebKit({ GTK_THEME: colorScheme === "dark" ? "Adwaita:dark" : "Adwaita" });
+        session = await schemed[colorScheme];
+      }
+      return new SeleniumPage(browser, session, await session.newWindow());
+    },
+    async cookies() {
+      return main.serial((d) => d.manage().getCookies());
+    },
+    async close() {
+      for (const other of Object.values(schemed)) await (await other).close();
+      await main.close();
     },
   };
   return browser;

@@ -206,15 +206,25 @@ test("a login window the host opened and closed before the wasm loaded is popup_
   await signInAlice(page, env);
   await page.goto(`${env.tenant.app}/headless.html?lazy`);
   await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
-  const code = await page.evaluate(async () => {
+  // The host opens the window in a click (where every browser allows it), closes it, then
+  // hands it over.
+  await page.evaluate(async () => {
     const widget = await import("/pkg/index.js");
     const config = await (await fetch("/config.json")).json();
-    const popup = window.open("about:blank", "host-opened", "popup=yes,width=300,height=300");
-    popup.close();
-    return widget
-      .linkWithPopup({ domain: config.domain, clientId: config.clientId, getAccessToken: () => "unused" }, { popup })
-      .then(() => "resolved", (e) => e.code);
+    const button = document.createElement("button");
+    button.id = "host-opens";
+    button.textContent = "Host opens a window";
+    button.addEventListener("click", () => {
+      const popup = window.open("about:blank", "host-opened", "popup=yes,width=300,height=300");
+      popup.close();
+      window.outcome = widget
+        .linkWithPopup({ domain: config.domain, clientId: config.clientId, getAccessToken: () => "unused" }, { popup })
+        .then(() => "resolved", (e) => e.code);
+    });
+    document.body.append(button);
   });
+  await page.locator("#host-opens").click();
+  const code = await page.evaluate(() => window.outcome);
   assert.equal(code, "popup_closed");
   await page.close();
 });
