@@ -18,3 +18,25 @@ export function openLoginWindow(url) {
   const top = Math.max(0, Math.trunc(number(window.screenY, 0) + (number(window.outerHeight, 768) - HEIGHT) / 2));
   return window.open(url, randomName(), `popup=yes,width=${WIDTH},height=${HEIGHT},left=${left},top=${top}`);
 }
+
+// This page's own Cross-Origin-Opener-Policy header, read once, when a login window first
+// reads as closed: `same-origin` cuts the page off from every window it opens on another
+// origin, so such a window reads as closed at once and can never answer. A page cannot see
+// its response headers: it asks for itself again (HEAD, same origin, not from the cache).
+let openerPolicy;
+
+/**
+ * `undefined` while `win` is open (or while the page's policy is being read); once it
+ * reads as closed, the page's `Cross-Origin-Opener-Policy` ("" when it sends none or the
+ * request failed).
+ */
+export function loginWindowGone(win) {
+  if (!win.closed) return undefined;
+  if (!openerPolicy) {
+    openerPolicy = { value: undefined };
+    fetch(window.location.href, { method: "HEAD", cache: "no-store" })
+      .then((r) => r.headers.get("cross-origin-opener-policy") ?? "", () => "")
+      .then((value) => (openerPolicy.value = value));
+  }
+  return openerPolicy.value;
+}

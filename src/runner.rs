@@ -459,7 +459,7 @@ impl Runner {
                 Err(_) => None,
             },
             Some(_) => {
-                self.dispatch(answer(Event::PopupClosed));
+                self.dispatch(answer(Event::PopupClosed(None)));
                 return;
             }
             None => Popup::open(url),
@@ -487,14 +487,11 @@ impl Runner {
             let Some(runner) = Runner::from_weak(&weak) else {
                 return;
             };
-            let closed = runner
-                .inner
-                .borrow()
-                .popup
-                .as_ref()
-                .is_none_or(Popup::is_closed);
-            if closed {
-                runner.dispatch(answer(Event::PopupClosed));
+            // Closed, with this page's opener policy: what tells a window the user closed
+            // from one the policy cut off.
+            let gone = runner.inner.borrow().popup.as_ref().map(Popup::gone);
+            if let Some(Some(policy)) = gone {
+                runner.dispatch(answer(Event::PopupClosed(Some(policy))));
             }
         });
         let mut inner = self.inner.borrow_mut();

@@ -13,6 +13,8 @@ use web_sys::MessageEvent;
 extern "C" {
     #[wasm_bindgen(js_name = openLoginWindow, catch)]
     fn open_login_window(url: &str) -> Result<Option<web_sys::Window>, JsValue>;
+    #[wasm_bindgen(js_name = loginWindowGone)]
+    fn login_window_gone(window: &web_sys::Window) -> Option<String>;
 }
 
 pub struct Popup {
@@ -51,6 +53,12 @@ impl Popup {
 
     pub fn is_closed(&self) -> bool {
         self.window.closed().unwrap_or(true)
+    }
+
+    /// `None` while the window is open; once it reads as closed, this page's
+    /// `Cross-Origin-Opener-Policy` ("" when none), read the first time (until then, `None`).
+    pub fn gone(&self) -> Option<String> {
+        login_window_gone(&self.window)
     }
 
     pub fn window_value(&self) -> JsValue {

@@ -73,6 +73,18 @@ test("linkWithPopup opens one window, the one taken in the click, and links thro
   await page.close();
 });
 
+test("under Cross-Origin-Opener-Policy same-origin, linkWithPopup rejects at once with popup_blocked naming the header", async () => {
+  const page = await headlessPage("?coop=same-origin");
+  const clicked = Date.now();
+  await page.locator("#link-google").click();
+  const r = await result(page);
+  assert.ok(Date.now() - clicked < 5000, `answered after ${Date.now() - clicked} ms`);
+  assert.equal(r.error, "popup_blocked", JSON.stringify(r));
+  assert.match(r.message, /Cross-Origin-Opener-Policy: same-origin.*same-origin-allow-popups/);
+  await assertNothingLinked();
+  await page.close();
+});
+
 test("a confirm callback answering false ends with cancelled and links nothing", async () => {
   const page = await headlessPage();
   await page.locator("#accept").uncheck();

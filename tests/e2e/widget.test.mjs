@@ -491,6 +491,37 @@ test("a blocked popup offers the redirect fallback, which completes the link for
   await page.close();
 });
 
+test("a host page with Cross-Origin-Opener-Policy same-origin-allow-popups links through the popup", async () => {
+  const { page } = await signedIn("?coop=same-origin-allow-popups");
+  await linkInPopup(page, "github", GITHUB);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="github"]').waitFor();
+  assert.equal((await linkPosts()).length, 1);
+  await page.close();
+});
+
+test("a host page with Cross-Origin-Opener-Policy same-origin ends at once with popup_blocked, and continuing in the tab links", async () => {
+  // The policy cuts the page off from the login window it opens on the tenant's origin:
+  // the window reads as closed and could never answer. The widget says so within a second
+  // or two (not after the popup timeout), and offers the redirect fallback.
+  const { page } = await signedIn("?coop=same-origin&tokenCache=localstorage");
+  const clicked = Date.now();
+  await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
+  await page.locator('.aal-notice[data-code="popup_blocked"]').waitFor({ timeout: 5000 });
+  const took = Date.now() - clicked;
+  assert.ok(took < 5000, `popup_blocked after ${took} ms`);
+  await heard(page, "popup_blocked");
+  await page.locator(".aal-continue-in-tab").click();
+  await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  await page.locator(`button[data-identity="${GOOGLE}"]`).click();
+  await page.waitForURL(`${env.tenant.app}/`);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
+  assert.equal((await linkPosts()).length, 1);
+  await page.evaluate(() => localStorage.clear());
+  await page.close();
+});
+
 test("two tabs continuing in their tab at once each resume their own login", async () => {
   const tab = async (connection, first) => {
     let page;

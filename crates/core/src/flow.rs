@@ -43,7 +43,11 @@ pub enum Event {
         connection: Option<String>,
     },
     PopupBlocked,
-    PopupClosed,
+    /// The login window reports closed. With the host page's own
+    /// `Cross-Origin-Opener-Policy` header (read after the close; `None` when unknown):
+    /// `same-origin` cuts off every window the page opens on another origin, so the window
+    /// reads as closed at once and can never answer.
+    PopupClosed(Option<String>),
     TimedOut,
     /// An authorization response (web_message from the popup, or the callback page's query).
     Callback(CallbackResponse),
@@ -191,7 +195,7 @@ impl std::fmt::Debug for Event {
                 .field("connection", connection)
                 .finish(),
             E::PopupBlocked => f.write_str("PopupBlocked"),
-            E::PopupClosed => f.write_str("PopupClosed"),
+            E::PopupClosed(policy) => f.debug_tuple("PopupClosed").field(policy).finish(),
             E::TimedOut => f.write_str("TimedOut"),
             E::Callback(c) => f.debug_tuple("Callback").field(c).finish(),
             E::Resume {
@@ -760,17 +764,16 @@ impl LinkFlow {
 
     fn awaiting(&mut self, txn: Transaction, via: Via, event: Event) -> Step {
         match (via, event) {
-            (Via::Popup, Event::PopupBlocked) => {
-                let e = LinkError::new(
-                    ErrorCode::PopupBlocked,
-                    "window.open returned null: the browser blocked the popup; offer redirect mode",
-                );
-                (
-                    State::Blocked(txn, e.clone()),
-                    vec![Effect::CancelTimer, Effect::Notify(Outcome::Failed(e))],
-                )
-            }
-            (Via::Popup, Event::PopupClosed) => self.fail(
+            (Via::Popup, Event::PopupBlocked) => blocked(
+                txn,
+                "window.open returned null: the browser blocked the popup; offer redirect mode",
+            ),
+            (Via::Popup, Event::PopupClosed(Some(policy))) if severs_popups(&policy) => blocked(
+                txn,
+                "Cross-Origin-Opener-Policy: same-origin on this page cuts the login window off; \
+                 send same-origin-allow-popups, or continue in this tab",
+            ),
+            (Via::Popup, Event::PopupClosed(_)) => self.fail(
                 LinkError::new(
                     ErrorCode::PopupClosed,
                     "the popup was closed before an authorization response arrived",
@@ -1273,6 +1276,27 @@ impl LinkFlow {
 /// primary user (`pinned`), a token for anybody else is `user_mismatch`: after a
 /// secondary login the tenant's session (and so a silently renewed token) may belong to
 /// the other account, and nothing may be sent in its name.
+/// The login window cannot be used: the attempt waits in `Blocked`, where the user can
+/// continue in this tab (redirect mode) or cancel.
+fn blocked(txn: Transaction, why: &'static str) -> Step {
+    let e = LinkError::new(ErrorCode::PopupBlocked, why);
+    (
+        State::Blocked(txn, e.clone()),
+        vec![Effect::CancelTimer, Effect::Notify(Outcome::Failed(e))],
+    )
+}
+
+/// Whether a page's `Cross-Origin-Opener-Policy` value cuts it off from the windows it opens
+/// on other origins: `same-origin` does (`same-origin-allow-popups`,
+/// `noopener-allow-popups` and `unsafe-none` keep them). The value is a structured header
+/// token, parameters (`; report-to=…`) after it.
+pub fn severs_popups(opener_policy: &str) -> bool {
+    opener_policy
+        .split(';')
+        .next()
+        .is_some_and(|token| token.trim().eq_ignore_ascii_case("same-origin"))
+}
+
 fn check_primary_token<E: Env>(
     result: Result<String, TokenFailure>,
     config: &LinkConfig,

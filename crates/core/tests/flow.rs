@@ -186,6 +186,59 @@ fn popup_closed_ends_with_popup_closed_and_no_request() {
 }
 
 #[test]
+fn a_page_whose_opener_policy_severs_popups_gets_popup_blocked_and_can_continue_in_its_tab() {
+    // COOP same-origin (with or without parameters, any case): the window can never
+    // answer, so the attempt waits as a blocked popup would, naming the header and the fix.
+    for policy in ["same-origin", "Same-Origin ; report-to=\"coop\""] {
+        let cfg = redirect_config();
+        let mock = MockTransport::new();
+        let mut d = driver(&mock);
+        d.popup = Box::new(move |_| PopupOutcome::ClosedUnder(policy));
+        let flow = d.run(LinkFlow::new(cfg.clone()), prepare());
+        let Outcome::Failed(e) = d.last_outcome() else {
+            panic!("{policy}: {:?}", d.last_outcome())
+        };
+        assert_eq!(e.code(), ErrorCode::PopupBlocked, "{policy}");
+        assert!(
+            e.to_string().contains("Cross-Origin-Opener-Policy")
+                && e.to_string().contains("same-origin-allow-popups"),
+            "{e}"
+        );
+        assert!(flow.position() == Position::PopupBlocked);
+        assert!(d.requests.is_empty());
+        d.auto_start = None;
+        d.run(
+            flow,
+            Event::Start {
+                via: Via::Redirect,
+                connection: None,
+            },
+        );
+        assert!(d.navigated.is_some(), "{policy}: continues in this tab");
+    }
+}
+
+#[test]
+fn a_window_closed_under_a_policy_that_keeps_popups_is_popup_closed() {
+    for policy in [
+        "same-origin-allow-popups",
+        "unsafe-none",
+        "noopener-allow-popups",
+        "same-origin-x",
+    ] {
+        let mock = MockTransport::new();
+        let mut d = driver(&mock);
+        d.popup = Box::new(move |_| PopupOutcome::ClosedUnder(policy));
+        d.run(LinkFlow::new(config()), prepare());
+        assert!(
+            matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PopupClosed),
+            "{policy}: {:?}",
+            d.last_outcome()
+        );
+    }
+}
+
+#[test]
 fn popup_timeout_closes_the_popup() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
@@ -614,12 +667,12 @@ fn late_and_duplicate_events_are_ignored() {
     );
     assert!(effects.is_empty());
     assert_eq!(flow.position(), Position::AwaitingLogin);
-    let (mut flow, effects) = step(flow, Event::PopupClosed, &mut env);
+    let (mut flow, effects) = step(flow, Event::PopupClosed(None), &mut env);
     assert!(flow.position() == Position::Failed && !effects.is_empty());
     // After the end: a late callback, a second close, a cancel — all ignored.
     for event in [
         Event::Callback(CallbackResponse::default()),
-        Event::PopupClosed,
+        Event::PopupClosed(None),
         Event::Cancel,
         Event::Confirm(true),
     ] {

@@ -16,7 +16,7 @@ mod tokens;
 mod util;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -216,7 +216,10 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), served_host));
     let router = if state.config.test_mode {
-        router.layer(middleware::from_fn_with_state(state.clone(), seen_by_tenant))
+        router.layer(middleware::from_fn_with_state(
+            state.clone(),
+            seen_by_tenant,
+        ))
     } else {
         router
     };
@@ -257,7 +260,11 @@ async fn seen(state: AppState, server: &'static str, request: Request, next: Nex
         .map(str::to_owned);
     let url = format!(
         "http://{host}{}",
-        parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+        parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
     );
     let method = parts.method.to_string();
     // The token endpoint's grant type, read from a copy of the (size-limited) form body.
@@ -428,7 +435,7 @@ require-trusted-types-for 'script'"
         .fallback(move |uri: axum::http::Uri| {
             let dir = dir.clone();
             let csp = csp.clone();
-            async move { serve_file(&dir, uri.path(), &csp).await }
+            async move { serve_file(&dir, uri.path(), &csp, opener_policy(uri.query())).await }
         })
 }
 
@@ -446,7 +453,34 @@ fn is_plain_relative(relative: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
-async fn serve_file(dir: &std::path::Path, path: &str, csp: &str) -> Response {
+/// `?coop=<policy>` on a page's URL serves it with that `Cross-Origin-Opener-Policy`, so
+/// the demo and the tests show what a host's policy does to the login popup. Only the
+/// policies browsers know; anything else sends none.
+fn opener_policy(query: Option<&str>) -> Option<&'static str> {
+    const KNOWN: [&str; 4] = [
+        "unsafe-none",
+        "same-origin-allow-popups",
+        "same-origin",
+        "noopener-allow-popups",
+    ];
+    let value = url_query_value(query?, "coop")?;
+    KNOWN.into_iter().find(|k| *k == value)
+}
+
+fn url_query_value(query: &str, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+async fn serve_file(
+    dir: &std::path::Path,
+    path: &str,
+    csp: &str,
+    opener_policy: Option<&'static str>,
+) -> Response {
     let relative = path.trim_start_matches('/');
     let relative = if relative.is_empty() || relative.ends_with('/') {
         format!("{relative}index.html")
@@ -476,6 +510,12 @@ async fn serve_file(dir: &std::path::Path, path: &str, csp: &str) -> Response {
     if content_type.starts_with("text/html") {
         if let Ok(v) = HeaderValue::from_str(csp) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        if let Some(policy) = opener_policy {
+            h.insert(
+                HeaderName::from_static("cross-origin-opener-policy"),
+                HeaderValue::from_static(policy),
+            );
         }
     }
     response

@@ -128,3 +128,47 @@ async fn the_static_server_never_leaves_its_folder() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn a_page_asked_with_coop_gets_only_a_policy_browsers_know() {
+    let dir = std::env::temp_dir().join(format!("aal-coop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("index.html"), "<p>home</p>").expect("write");
+    std::fs::write(dir.join("app.js"), "export {};").expect("write");
+    let app = dev_tenant::static_app(dir.clone(), "http://127.0.0.1:4000/", "demo-spa-client");
+    let policy = |path: &str| {
+        let app = app.clone();
+        let path = path.to_owned();
+        async move {
+            use tower::ServiceExt;
+            let response = app
+                .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+                .await
+                .expect("answer");
+            response
+                .headers()
+                .get("cross-origin-opener-policy")
+                .map(|v| v.to_str().expect("ascii").to_owned())
+        }
+    };
+    assert_eq!(
+        policy("/?coop=same-origin").await.as_deref(),
+        Some("same-origin")
+    );
+    assert_eq!(
+        policy("/?x=1&coop=same-origin-allow-popups")
+            .await
+            .as_deref(),
+        Some("same-origin-allow-popups")
+    );
+    assert_eq!(policy("/").await, None);
+    // Anything else sends nothing: no header value comes from the URL as it is.
+    for refused in [
+        "/?coop=evil",
+        "/?coop=same-origin%0d%0aSet-Cookie:%20x=1",
+        "/app.js?coop=same-origin",
+    ] {
+        assert_eq!(policy(refused).await, None, "{refused}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

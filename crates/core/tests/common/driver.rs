@@ -14,6 +14,8 @@ use test_support::{sha256, RsaVerifier, TestEnv};
 pub enum PopupOutcome {
     Callback(CallbackResponse),
     Closed,
+    /// It reads as closed; the host page's `Cross-Origin-Opener-Policy` is this.
+    ClosedUnder(&'static str),
     Blocked,
     TimedOut,
     /// The popup stays open; the test feeds events itself.
@@ -215,7 +217,8 @@ pub fn secondary_user(logins: &[(&str, &str)]) -> HttpResponse {
 pub fn popup_event(outcome: PopupOutcome) -> Option<Event> {
     match outcome {
         PopupOutcome::Callback(cb) => Some(Event::Callback(cb)),
-        PopupOutcome::Closed => Some(Event::PopupClosed),
+        PopupOutcome::Closed => Some(Event::PopupClosed(None)),
+        PopupOutcome::ClosedUnder(policy) => Some(Event::PopupClosed(Some(policy.to_owned()))),
         PopupOutcome::Blocked => Some(Event::PopupBlocked),
         PopupOutcome::TimedOut => Some(Event::TimedOut),
         PopupOutcome::Pending => None,
