@@ -68,6 +68,7 @@ class PendingHandle {
   #handle = null;
   #options;
   #gone = false;
+  #failed = null;
 
   constructor(element, options) {
     this.#options = options;
@@ -81,9 +82,33 @@ class PendingHandle {
         }
       },
       (error) => {
-        if (!this.#gone) reportError(element, this.#options, error);
+        if (this.#gone) return;
+        reportError(element, this.#options, error);
+        this.#showLoadFailure(element, error);
       },
     );
+  }
+
+  /** The widget's own area says that it cannot work here (the host's and the developer's
+   *  details went to the events and `onError`): the sentence a host gave for
+   *  `error.config_invalid`, else the locale's, else English. Text only. */
+  async #showLoadFailure(element, error) {
+    const options = this.#options;
+    const locale = own(options, "locale");
+    const given = own(own(options, "messages"), "error.config_invalid");
+    const catalog = typeof given === "string" || typeof locale !== "string" ? undefined : await loadMessages(locale).catch(() => undefined);
+    if (this.#gone || typeof element?.append !== "function") return;
+    const section = document.createElement("section");
+    section.className = "aal aal-load-failed";
+    if (catalog && typeof locale === "string") section.lang = locale;
+    const notice = document.createElement("p");
+    notice.className = "aal-notice aal-error";
+    notice.dataset.code = error.code;
+    notice.setAttribute("role", "alert");
+    notice.textContent = typeof given === "string" ? given : (catalog?.["error.config_invalid"] ?? error.userMessage);
+    section.append(notice);
+    element.append(section);
+    this.#failed = section;
   }
 
   update(options) {
@@ -95,6 +120,8 @@ class PendingHandle {
     this.#gone = true;
     this.#handle?.unmount();
     this.#handle = null;
+    this.#failed?.remove();
+    this.#failed = null;
   }
 }
 

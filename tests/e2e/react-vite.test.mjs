@@ -124,6 +124,10 @@ test("vite dev without that line: the widget says which URL failed and how to fi
     const text = await error.textContent();
     assert.match(text, /could not load its WebAssembly from http:\/\/127\.0\.0\.1:\d+\/node_modules\/\.vite[^ ]*auth0_account_link_bg\.wasm/);
     assert.match(text, /optimizeDeps: \{ exclude: \["auth0-account-link"\] \}/);
+    // The widget's own area says so too (not left blank), in words for the user.
+    const notice = page.locator('#wrapper .aal-load-failed .aal-notice[data-code="config_invalid"]');
+    await notice.waitFor();
+    assert.equal(await notice.textContent(), "Account linking is not set up correctly on this page.");
     await page.close();
   } finally {
     await dev.stop();
