@@ -17,6 +17,9 @@ import init, {
   type MountHandle,
 } from "auth0-account-link";
 import { AccountLinkElement } from "auth0-account-link/element";
+// A shipped catalog imported directly is typed as the widget's messages.
+import german from "auth0-account-link/locales/de";
+import "auth0-account-link/callback.js";
 
 declare const getToken: () => Promise<string>;
 // What auth0-spa-js's getTokenSilently and auth0-vue's getAccessTokenSilently are typed as.
@@ -72,6 +75,8 @@ async function run(host: HTMLElement): Promise<void> {
   element.getAccessToken = getToken;
   element.options = { theme: "light", onLinked: () => undefined };
   console.log(element instanceof AccountLinkElement);
+  const messages: AccountLinkOptions["messages"] = german;
+  console.log(messages?.title);
 }
 
 export { run };
