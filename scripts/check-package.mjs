@@ -16,7 +16,8 @@ const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" })
 const expected = [
   "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md",
   "auth0-account-link.css", "auth0_account_link.js", "auth0_account_link_bg.wasm",
-  "callback.d.ts", "callback.html", "callback.js", "catalog.d.ts", "element.d.ts", "element.js", "events.js", "index.d.ts", "index.js", "popup.js",
+  "callback.d.ts", "callback.html", "callback.js", "catalog.d.ts", "element.d.ts", "element.js",
+  "element-react.d.ts", "element-svelte.d.ts", "element-types.js", "element-vue.d.ts", "events.js", "index.d.ts", "index.js", "popup.js",
   "locales.js", "locales/ar.js", "locales/de.js", "locales/es.js", "locales/fr.js", "locales/ja.js",
   "package.json",
 ].sort();
