@@ -3,18 +3,28 @@
 // (`@account-link-linked`). Vue must treat the tag as a custom element
 // (`compilerOptions.isCustomElement`, see the package README).
 //   import type {} from "auth0-account-link/element/vue";
-import type { DefineComponent } from "vue";
+import type { ComponentOptionsMixin, DefineComponent } from "vue";
 import type { AccountLinkAttributes, AccountLinkElement, AccountLinkEvents } from "./element.js";
 
-type Listeners = {
-  [Name in keyof AccountLinkEvents as `on${Capitalize<CamelCase<Name>>}`]?: (event: AccountLinkEvents[Name]) => void;
-};
+/** Vue matches a kebab-case attribute to a camelCase prop (`heading-level` → `headingLevel`). */
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+type Props = { [Name in keyof AccountLinkAttributes as CamelCase<Name>]: AccountLinkAttributes[Name] };
+
+type Emits = {
+  [Name in keyof AccountLinkEvents]: (event: AccountLinkEvents[Name]) => void;
+};
 
 declare module "vue" {
   interface GlobalComponents {
     "auth0-account-link": DefineComponent<
-      AccountLinkAttributes & Listeners & Partial<Pick<AccountLinkElement, "getAccessToken" | "options">>
+      Props & Partial<Pick<AccountLinkElement, "getAccessToken" | "options">>,
+      {},
+      {},
+      {},
+      {},
+      ComponentOptionsMixin,
+      ComponentOptionsMixin,
+      Emits
     >;
   }
 }

@@ -6,8 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { useTenantAndBrowser, signInAlice, startTenant, freePort, ROOT } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, ROOT } from "./support.mjs";
 
 const EXAMPLE = path.join(ROOT, "examples/react-vite");
 const env = useTenantAndBrowser();
@@ -58,43 +57,10 @@ test("vite build: the React wrapper and the custom element link from the packed 
   await page.close();
 });
 
-// `vite dev`, each run against a tenant of its own that accepts the dev server's origin.
-async function viteDev(config = {}) {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const tenant = await startTenant({ extraArgs: ["--app-origin", origin] });
-  const { createServer } = await import(pathToFileURL(path.join(EXAMPLE, "node_modules/vite/dist/node/index.js")).href);
-  process.env.VITE_AUTH0_DOMAIN = tenant.issuer;
-  process.env.VITE_AUTH0_CLIENT_ID = "demo-spa-client";
-  const server = await createServer({
-    root: EXAMPLE,
-    logLevel: "error",
-    server: { host: "127.0.0.1", port, strictPort: true },
-    // A pre-bundle cache of its own: the two runs below bundle differently.
-    cacheDir: path.join(EXAMPLE, `node_modules/.vite-e2e-${port}`),
-    ...config,
-  });
-  await server.listen();
-  return {
-    origin,
-    async stop() {
-      await server.close();
-      tenant.stop();
-    },
-  };
-}
-
-async function signInOnTheExample(page, origin) {
-  await page.goto(`${origin}/`);
-  await page.locator("#sign-in").click({ timeout: 30000 });
-  await page.locator('button[data-identity="auth0|alice"]').click();
-  await page.waitForURL(`${origin}/**`);
-  await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor({ timeout: 30000 });
-}
 
 test("vite dev: with the one documented line the wasm loads and the widget links", async () => {
   // The example's vite.config.js (optimizeDeps.exclude), as a developer runs it.
-  const dev = await viteDev();
+  const dev = await viteServer(EXAMPLE);
   try {
     const page = await env.browser.newPage();
     await signInOnTheExample(page, dev.origin);
@@ -115,7 +81,7 @@ test("vite dev: with the one documented line the wasm loads and the widget links
 
 test("vite dev without that line: the widget says which URL failed and how to fix it", async () => {
   // No config file: Vite pre-bundles the package away from its .wasm.
-  const dev = await viteDev({ configFile: false, esbuild: { jsx: "automatic" } });
+  const dev = await viteServer(EXAMPLE, { configFile: false, esbuild: { jsx: "automatic" } });
   try {
     const page = await env.browser.newPage();
     await signInOnTheExample(page, dev.origin);

@@ -2,11 +2,11 @@
 // and launch the browser under test through the driver layer (driver.mjs: Debian's
 // Chromium, Firefox ESR or WebKitGTK, never a downloaded browser).
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { before, after, beforeEach } from "node:test";
 import { launchBrowser, BROWSER } from "./driver.mjs";
 
@@ -128,4 +128,77 @@ export async function linkToBob(env, provider, userId) {
     body: JSON.stringify({ provider, user_id: userId }),
   });
   if (linked.status !== 201) throw new Error(`linking ${provider}|${userId} to Bob: ${linked.status}`);
+}
+
+/** An example app under Vite (`vite dev`, or `vite preview` of its build with `preview`),
+ *  from the example's own node_modules, against a dev tenant of its own that accepts the
+ *  server's origin. */
+export async function viteServer(root, config = {}, { preview = false, ownProcess = false } = {}) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const tenant = await startTenant({ extraArgs: ["--app-origin", origin] });
+  if (ownProcess) {
+    // SvelteKit finds its config and output from the working directory: its own Vite
+    // process, started in the example's folder, as `npm run dev` / `vite preview` would.
+    const env = { ...process.env, VITE_AUTH0_DOMAIN: tenant.issuer, VITE_AUTH0_CLIENT_ID: "demo-spa-client" };
+    if (preview) {
+      // The tenant is part of the build (Vite inlines VITE_* variables): build for this one.
+      const build = spawnSync(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error"], { cwd: root, env, encoding: "utf8" });
+      if (build.status !== 0) {
+        tenant.stop();
+        throw new Error(`vite build in ${root}: ${build.stderr}`);
+      }
+    }
+    const child = spawn(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), ...(preview ? ["preview"] : []), "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "pipe"],
+      env,
+    });
+    const log = [];
+    child.stderr.on("data", (d) => log.push(d.toString()));
+    await waitFor(`${origin}/`, 30000).catch((e) => {
+      child.kill("SIGTERM");
+      tenant.stop();
+      throw new Error(`${e.message}\n${log.join("")}`);
+    });
+    return {
+      origin,
+      tenant,
+      async stop() {
+        child.kill("SIGTERM");
+        tenant.stop();
+      },
+    };
+  }
+  const vite = await import(pathToFileURL(path.join(root, "node_modules/vite/dist/node/index.js")).href);
+  process.env.VITE_AUTH0_DOMAIN = tenant.issuer;
+  process.env.VITE_AUTH0_CLIENT_ID = "demo-spa-client";
+  const options = {
+    root,
+    logLevel: "error",
+    server: { host: "127.0.0.1", port, strictPort: true },
+    preview: { host: "127.0.0.1", port, strictPort: true },
+    // A pre-bundle cache of its own: runs may bundle differently.
+    cacheDir: path.join(root, `node_modules/.vite-e2e-${port}`),
+    ...config,
+  };
+  const server = preview ? await vite.preview(options) : await vite.createServer(options);
+  if (!preview) await server.listen();
+  return {
+    origin,
+    tenant,
+    async stop() {
+      await (preview ? server.close() : server.close());
+      tenant.stop();
+    },
+  };
+}
+
+/** Signs Alice in on an example app served at `origin` (its own Sign in button). */
+export async function signInOnTheExample(page, origin) {
+  await page.goto(`${origin}/`);
+  await page.locator("#sign-in").click({ timeout: 30000 });
+  await page.locator('button[data-identity="auth0|alice"]').click();
+  await page.waitForURL(`${origin}/**`);
+  await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor({ timeout: 30000 });
 }

@@ -65,12 +65,13 @@ impl TenantConfig {
             for origin in app_origins {
                 let origin = origin.trim_end_matches('/').to_owned();
                 // The JS demo (`/`, `/callback.html`), the Trunk-built Yew demo (`/yew/`) and
-                // the React + Vite example built from the packed package (`/react/`).
+                // the React and Vue examples built from the packed package.
                 for cb in [
                     format!("{origin}/"),
                     format!("{origin}/callback.html"),
                     format!("{origin}/yew/"),
                     format!("{origin}/react/"),
+                    format!("{origin}/vue/"),
                 ] {
                     if !client.callbacks.contains(&cb) {
                         client.callbacks.push(cb.clone());

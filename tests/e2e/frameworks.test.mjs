@@ -1,0 +1,95 @@
+// The Vue 3 + Vite and SvelteKit 2 (Svelte 5) examples, installed from the packed tarball
+// (scripts/build-examples): Vue built and served by the dev tenant at /vue/ under its
+// strict CSP, and under `vite dev`; SvelteKit (prerendered: its server render imports the
+// package) under `vite dev` and `vite preview`. Each links through a component or action
+// around mount() and through the custom element.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, ROOT } from "./support.mjs";
+
+const VUE = path.join(ROOT, "examples/vue-vite");
+const SVELTEKIT = path.join(ROOT, "examples/sveltekit");
+const GOOGLE = "google-oauth2|100000000000000000001";
+const GITHUB = "github|4242";
+const env = useTenantAndBrowser();
+
+async function linkThrough(page, scope, connection, identity) {
+  const popupPromise = page.waitForPopup();
+  await page.locator(`${scope} button.aal-link[data-connection="${connection}"]`).click();
+  const popup = await popupPromise;
+  await popup.locator(`button[data-identity="${identity}"]`).click();
+  await page.locator(`${scope} .aal-confirm .aal-confirm-link`).click();
+  await page.locator(`${scope} .aal-identity[data-provider="${connection}"]`).waitFor();
+}
+
+/** The example's page after sign-in: a re-render keeps the widget (no remount, no new
+ *  list), both ways of using the package link, and the page reports no error. */
+async function linksBothWays(page, requests, wrapperEvent) {
+  await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor({ timeout: 30000 });
+  await page.locator('#element .aal-status[data-status="ready"]').waitFor();
+  assert.equal(await page.locator("#element h3.aal-title").count(), 1, "heading-level attribute");
+  await page.evaluate(() => (window.__wrapperSection = document.querySelector("#wrapper section.aal")));
+  const before = (await requests()).length;
+  await page.locator("#rerender").click();
+  await page.locator("#rerender").filter({ hasText: "(1)" }).waitFor();
+  assert.equal(await page.evaluate(() => window.__wrapperSection.isConnected), true, "the same widget");
+  const lists = (await requests()).slice(before).filter((r) => r.method === "GET" && r.url.includes("/api/v2/users/"));
+  assert.deepEqual(lists, [], "a re-render reads nothing again");
+  await linkThrough(page, "#wrapper", "google-oauth2", GOOGLE);
+  await page.locator("#events li").filter({ hasText: `${wrapperEvent} linked 2 (1)` }).waitFor();
+  await linkThrough(page, "#element", "github", GITHUB);
+  await page.locator("#events li").filter({ hasText: "element linked 3" }).waitFor();
+  assert.deepEqual(await page.pageErrors(), []);
+  if (page.browser.can.console) assert.deepEqual(page.consoleErrors, []);
+}
+
+test("Vue, vite build: the component around mount() and the custom element link from the packed package", async () => {
+  const page = await env.browser.newPage();
+  await signInAlice(page, env);
+  await page.goto(`${env.tenant.app}/vue/`);
+  await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor();
+  await linksBothWays(page, () => env.tenant.requests(), "component");
+  await page.close();
+});
+
+test("Vue, vite dev: the component links", async () => {
+  const dev = await viteServer(VUE);
+  try {
+    const page = await env.browser.newPage();
+    await signInOnTheExample(page, dev.origin);
+    await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor({ timeout: 30000 });
+    await linkThrough(page, "#wrapper", "github", GITHUB);
+    await page.locator("#events li").filter({ hasText: "component linked 2" }).waitFor();
+    await page.close();
+  } finally {
+    await dev.stop();
+  }
+});
+
+test("SvelteKit, vite dev: the action around mount() links", async () => {
+  const dev = await viteServer(SVELTEKIT, {}, { ownProcess: true });
+  try {
+    const page = await env.browser.newPage();
+    await signInOnTheExample(page, dev.origin);
+    await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor({ timeout: 30000 });
+    await linkThrough(page, "#wrapper", "github", GITHUB);
+    await page.locator("#events li").filter({ hasText: "action linked 2" }).waitFor();
+    await page.close();
+  } finally {
+    await dev.stop();
+  }
+});
+
+test("SvelteKit, vite preview of the prerendered build: the action and the custom element link", async () => {
+  const dev = await viteServer(SVELTEKIT, {}, { preview: true, ownProcess: true });
+  try {
+    const page = await env.browser.newPage();
+    await signInOnTheExample(page, dev.origin);
+    await linksBothWays(page, () => dev.tenant.requests(), "action");
+    await page.close();
+  } finally {
+    await dev.stop();
+  }
+});
