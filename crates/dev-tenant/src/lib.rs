@@ -268,21 +268,28 @@ async fn seen(state: AppState, server: &'static str, request: Request, next: Nex
             .unwrap_or("/")
     );
     let method = parts.method.to_string();
-    // The token endpoint's grant type, read from a copy of the (size-limited) form body.
-    let (body, grant_type) = if parts.method == Method::POST && parts.uri.path() == "/oauth/token" {
-        match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-            Ok(bytes) => {
-                let grant = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-                    .ok()
-                    .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "grant_type"))
-                    .map(|(_, v)| v);
-                (axum::body::Body::from(bytes), grant)
+    // The token endpoint's grant type, read from a copy of a form body of a size the endpoint
+    // takes; any other body goes on untouched, for the endpoint to refuse as it does.
+    let small = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        .is_some_and(|n| n <= MAX_BODY_BYTES);
+    let (body, grant_type) =
+        if small && parts.method == Method::POST && parts.uri.path() == "/oauth/token" {
+            match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+                Ok(bytes) => {
+                    let grant = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                        .ok()
+                        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "grant_type"))
+                        .map(|(_, v)| v);
+                    (axum::body::Body::from(bytes), grant)
+                }
+                Err(_) => (axum::body::Body::empty(), None),
             }
-            Err(_) => (axum::body::Body::empty(), None),
-        }
-    } else {
-        (body, None)
-    };
+        } else {
+            (body, None)
+        };
     let response = next.run(Request::from_parts(parts, body)).await;
     state.store().seen.push(store::SeenRequest {
         server,
