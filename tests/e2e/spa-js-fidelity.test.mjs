@@ -38,7 +38,10 @@ test("auth0-spa-js signs in and calls the Management API against the dev tenant"
   // (prompt=none, web_message) and another 200.
   const before = first.length;
   await page.getByRole("button", { name: "Refresh with a fresh token" }).click();
-  await page.locator("#events li").filter({ hasText: "fresh token" }).waitFor();
+  // The fresh read (a failure names what the demo's status line says).
+  await page.locator("#events li").filter({ hasText: "fresh token" }).waitFor().catch(async (e) => {
+    throw new Error(`no fresh read; the demo says: ${await page.locator("#status").textContent()} (${e.message})`);
+  });
   // (The widget reads the identities too, on its own schedule.)
   const after = await apiResponses();
   assert.ok(after.length > before);
