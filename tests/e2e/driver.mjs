@@ -29,7 +29,8 @@ const POLL_MS = 50;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function freePort() {
+/** A free loopback port. */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -292,9 +293,11 @@ class Page {
   async afterNavigation() {}
 }
 
-// --- Chromium: playwright-core -----------------------------------------------------------
+// --- Chromium and Firefox: playwright-core and puppeteer-core, whose pages speak alike ----
 
-class PlaywrightPage extends Page {
+/** A page of playwright-core (Chromium) or puppeteer-core (Firefox): the same calls, but
+ *  for how a popup is announced and how the viewport is set. */
+class HandlePage extends Page {
   constructor(browser, page) {
     super(browser);
     this.page = page;
@@ -308,15 +311,16 @@ class PlaywrightPage extends Page {
   evalScript(source) {
     return this.page.evaluate(source);
   }
+  async element(expression) {
+    const element = (await this.page.evaluateHandle(expression)).asElement();
+    if (!element) throw new Error("no element there");
+    return element;
+  }
   async clickElement(expression) {
-    const handle = await this.page.evaluateHandle(expression);
-    const element = handle.asElement();
-    if (!element) throw new Error("no element to click");
-    await element.click({ timeout: 5000 });
+    await (await this.element(expression)).click();
   }
   async screenshotElement(expression, file) {
-    const element = (await this.page.evaluateHandle(expression)).asElement();
-    await element.screenshot({ path: file });
+    await (await this.element(expression)).screenshot({ path: file });
   }
   goto(url) {
     return this.page.goto(url);
@@ -327,9 +331,6 @@ class PlaywrightPage extends Page {
   async url() {
     return this.page.url();
   }
-  async waitForPopup() {
-    return new PlaywrightPage(this.browser, await this.page.waitForEvent("popup"));
-  }
   close() {
     return this.page.close();
   }
@@ -338,6 +339,12 @@ class PlaywrightPage extends Page {
   }
   pressKey(key) {
     return this.page.keyboard.press(key);
+  }
+}
+
+class PlaywrightPage extends HandlePage {
+  async waitForPopup() {
+    return new PlaywrightPage(this.browser, await this.page.waitForEvent("popup"));
   }
   setViewportSize(size) {
     return this.page.setViewportSize(size);
@@ -375,50 +382,9 @@ async function launchChromium() {
 
 // --- Firefox: puppeteer-core over WebDriver BiDi ------------------------------------------
 
-class PuppeteerPage extends Page {
-  constructor(browser, page) {
-    super(browser);
-    this.page = page;
-    page.on("pageerror", (e) => this.errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && this.consoleErrors.push(m.text()));
-  }
-  evalExpression(expression) {
-    return this.page.evaluate(expression);
-  }
-  /** A script's source (statements), run as the page's own script would. */
-  evalScript(source) {
-    return this.page.evaluate(source);
-  }
-  async clickElement(expression) {
-    const handle = await this.page.evaluateHandle(expression);
-    const element = handle.asElement();
-    if (!element) throw new Error("no element to click");
-    await element.click();
-  }
-  async screenshotElement(expression, file) {
-    const element = (await this.page.evaluateHandle(expression)).asElement();
-    await element.screenshot({ path: file });
-  }
-  goto(url) {
-    return this.page.goto(url);
-  }
-  reload() {
-    return this.page.reload();
-  }
-  async url() {
-    return this.page.url();
-  }
+class PuppeteerPage extends HandlePage {
   waitForPopup() {
     return new Promise((resolve) => this.page.once("popup", (p) => resolve(new PuppeteerPage(this.browser, p))));
-  }
-  close() {
-    return this.page.close();
-  }
-  async isClosed() {
-    return this.page.isClosed();
-  }
-  pressKey(key) {
-    return this.page.keyboard.press(key);
   }
   setViewportSize(size) {
     return this.page.setViewport(size);

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, ROOT } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, linkThrough, ROOT } from "./support.mjs";
 
 const VUE = path.join(ROOT, "examples/vue-vite");
 const SVELTEKIT = path.join(ROOT, "examples/sveltekit");
@@ -15,14 +15,6 @@ const GOOGLE = "google-oauth2|100000000000000000001";
 const GITHUB = "github|4242";
 const env = useTenantAndBrowser();
 
-async function linkThrough(page, scope, connection, identity) {
-  const popupPromise = page.waitForPopup();
-  await page.locator(`${scope} button.aal-link[data-connection="${connection}"]`).click();
-  const popup = await popupPromise;
-  await popup.locator(`button[data-identity="${identity}"]`).click();
-  await page.locator(`${scope} .aal-confirm .aal-confirm-link`).click();
-  await page.locator(`${scope} .aal-identity[data-provider="${connection}"]`).waitFor();
-}
 
 /** The example's page after sign-in: a re-render keeps the widget (no remount, no new
  *  list), both ways of using the package link, and the page reports no error. */
@@ -54,33 +46,25 @@ test("Vue, vite build: the component around mount() and the custom element link 
   await page.close();
 });
 
-test("Vue, vite dev: the component links", async () => {
-  const dev = await viteServer(VUE);
-  try {
-    const page = await env.browser.newPage();
-    await signInOnTheExample(page, dev.origin);
-    await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor({ timeout: 30000 });
-    await linkThrough(page, "#wrapper", "github", GITHUB);
-    await page.locator("#events li").filter({ hasText: "component linked 2" }).waitFor();
-    await page.close();
-  } finally {
-    await dev.stop();
-  }
-});
-
-test("SvelteKit, vite dev: the action around mount() links", async () => {
-  const dev = await viteServer(SVELTEKIT, {}, { ownProcess: true });
-  try {
-    const page = await env.browser.newPage();
-    await signInOnTheExample(page, dev.origin);
-    await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor({ timeout: 30000 });
-    await linkThrough(page, "#wrapper", "github", GITHUB);
-    await page.locator("#events li").filter({ hasText: "action linked 2" }).waitFor();
-    await page.close();
-  } finally {
-    await dev.stop();
-  }
-});
+for (const app of [
+  { name: "Vue", root: VUE, run: {}, wrapper: "component" },
+  // SvelteKit finds its config from the working directory: Vite in a process of its own.
+  { name: "SvelteKit", root: SVELTEKIT, run: { ownProcess: true }, wrapper: "action" },
+]) {
+  test(`${app.name}, vite dev: the ${app.wrapper} around mount() links`, async () => {
+    const dev = await viteServer(app.root, {}, app.run);
+    try {
+      const page = await env.browser.newPage();
+      await signInOnTheExample(page, dev.origin);
+      await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor({ timeout: 30000 });
+      await linkThrough(page, "#wrapper", "github", GITHUB);
+      await page.locator("#events li").filter({ hasText: `${app.wrapper} linked 2` }).waitFor();
+      await page.close();
+    } finally {
+      await dev.stop();
+    }
+  });
+}
 
 test("SvelteKit, vite preview of the prerendered build: the action and the custom element link", async () => {
   const dev = await viteServer(SVELTEKIT, {}, { preview: true, ownProcess: true });

@@ -6,19 +6,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, ROOT } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, linkThrough, ROOT } from "./support.mjs";
 
 const EXAMPLE = path.join(ROOT, "examples/react-vite");
 const env = useTenantAndBrowser();
 
-async function linkThrough(page, scope, connection, identity) {
-  const popupPromise = page.waitForPopup();
-  await page.locator(`${scope} button.aal-link[data-connection="${connection}"]`).click();
-  const popup = await popupPromise;
-  await popup.locator(`button[data-identity="${identity}"]`).click();
-  await page.locator(`${scope} .aal-confirm .aal-confirm-link`).click();
-  await page.locator(`${scope} .aal-identity[data-provider="${connection}"]`).waitFor();
-}
 
 test("vite build: the React wrapper and the custom element link from the packed package", async () => {
   const page = await env.browser.newPage();

@@ -3,28 +3,16 @@
 // Chromium, Firefox ESR or WebKitGTK, never a downloaded browser).
 
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { before, after, beforeEach } from "node:test";
-import { launchBrowser, BROWSER } from "./driver.mjs";
+import { launchBrowser, BROWSER, freePort } from "./driver.mjs";
 
-export { launchBrowser, BROWSER };
+export { launchBrowser, BROWSER, freePort };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -201,4 +189,15 @@ export async function signInOnTheExample(page, origin) {
   await page.locator('button[data-identity="auth0|alice"]').click();
   await page.waitForURL(`${origin}/**`);
   await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor({ timeout: 30000 });
+}
+
+/** Clicks a connection button inside `scope`, signs `identity` in in the popup, confirms,
+ *  and waits for the new row. */
+export async function linkThrough(page, scope, connection, identity) {
+  const popupPromise = page.waitForPopup();
+  await page.locator(`${scope} button.aal-link[data-connection="${connection}"]`).click();
+  const popup = await popupPromise;
+  await popup.locator(`button[data-identity="${identity}"]`).click();
+  await page.locator(`${scope} .aal-confirm .aal-confirm-link`).click();
+  await page.locator(`${scope} .aal-identity[data-provider="${connection}"]`).waitFor();
 }
