@@ -31,7 +31,9 @@ async function waitFor(url, timeoutMs) {
 }
 
 /** Starts target/debug/dev-tenant (built by the test command) in test mode. */
-export async function startTenant({ appDir = path.join(ROOT, "www"), extraArgs = [] } = {}) {
+// E2E_APP_DIR serves another site (say, an older checkout's www/ with its package, to see
+// a new test fail on old code).
+export async function startTenant({ appDir = process.env.E2E_APP_DIR || path.join(ROOT, "www"), extraArgs = [] } = {}) {
   const binary = process.env.DEV_TENANT_BIN || path.join(ROOT, "target/debug/dev-tenant");
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run cargo build -p dev-tenant first`);
   const [port, appPort] = [await freePort(), await freePort()];
