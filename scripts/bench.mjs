@@ -4,7 +4,8 @@
 // confirm → linked (the link request). Then a peer in the same run: a page written like
 // Auth0's own linking sample (auth0-spa-js loginWithPopup, then POST …/identities with
 // link_with) against the widget's headless linkWithPopup, both with the tenant's
-// auto-login, as ratios widget / peer. Then 100 link/unlink cycles on one page with the
+// auto-login, as ratios widget / peer, with two definitions of load: import → ready (cold)
+// and load → ready (with the primary token). Then 100 link/unlink cycles on one page with the
 // wasm memory and JS heap before and after. Medians and ranges, written to
 // docs/benchmarks.md.
 // Usage: node scripts/bench.mjs [runs] [--cycles N] [--write docs/benchmarks.md]
@@ -30,9 +31,39 @@ writeFileSync(path.join(appDir, "bench.html"), BLANK);
 
 // Many cycles in a row would meet the tenant's per-user rate limit (100 calls a minute).
 const tenant = await startTenant({ appDir, extraArgs: ["--rate-limit", "100000"] });
-const browser = await launchBrowser();
+// Chromium (Playwright's own page API, CDP for the cache and the GC), whatever E2E_BROWSER says.
+const browser = await launchBrowser("chromium");
 const samples = { init: [], ready: [], popup: [], verify: [], link: [] };
-const peer = { widgetReady: [], peerReady: [], widgetLink: [], peerLink: [], steps: {} };
+const peer = { widgetReady: [], peerReady: [], widgetLink: [], peerLink: [], widgetCold: [], peerCold: [], steps: {} };
+const config = await (await fetch(`${tenant.app}/config.json`)).json();
+
+/** import → ready, cold: a new page with the HTTP cache (and with it the compiled-module
+ *  cache) off, from `import()` of the code to the moment a click could start a link: the
+ *  widget's module imported and its wasm fetched, compiled and initialised; the peer's
+ *  auth0-spa-js imported and its client constructed. Nothing else on the page. */
+async function importToReady(who) {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  await page.goto(`${tenant.app}/bench.html?cold=${who}`);
+  const ms = await page.evaluate(
+    async ({ who, config }) => {
+      const t0 = performance.now();
+      if (who === "widget") {
+        const widget = await import("/pkg/index.js");
+        await widget.default();
+      } else {
+        const { Auth0Client } = await import(config.spaJs);
+        new Auth0Client({ domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: `${location.origin}/` } });
+      }
+      return performance.now() - t0;
+    },
+    { who, config },
+  );
+  await cdp.detach();
+  await page.close();
+  return ms;
+}
 let memory = null;
 try {
   const page = await browser.context.newPage();
@@ -41,6 +72,9 @@ try {
   const signInAlice = async () => {
     await page.goto(`${tenant.issuer}/v2/logout`);
     await page.goto(`${tenant.app}/`);
+    // The demo keeps its tokens across loads (its recommended configuration): start from none.
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.locator('button[data-identity="auth0|alice"]').click();
     await page.waitForURL(`${tenant.app}/**`);
@@ -104,6 +138,7 @@ try {
   // click until the new identities are known. The tenant's auto-login answers /authorize.
   for (let i = 0; i < runs; i++) {
     for (const who of i % 2 ? ["widget", "peer"] : ["peer", "widget"]) {
+      peer[`${who}Cold`].push(await importToReady(who));
       await signInAlice();
       await page.goto(`${tenant.app}/bench.html?${who}=${i}`);
       const ready = await page.evaluate(async (who) => {
@@ -282,7 +317,8 @@ const report = [
   "",
   "| | widget | peer | widget / peer |",
   "|---|---:|---:|---:|",
-  `| load → ready (primary token, code loaded, ready to link) | ${stats(peer.widgetReady)} | ${stats(peer.peerReady)} | ${ratio(peer.widgetReady, peer.peerReady)} |`,
+  `| import → ready, cold (no HTTP or compiled-module cache: code fetched, compiled, initialised) | ${stats(peer.widgetCold)} | ${stats(peer.peerCold)} | ${ratio(peer.widgetCold, peer.peerCold)} |`,
+  `| load → ready (primary token fetched, code loaded, ready to link; HTTP cache on) | ${stats(peer.widgetReady)} | ${stats(peer.peerReady)} | ${ratio(peer.widgetReady, peer.peerReady)} |`,
   `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.peerLink)} | ${ratio(peer.widgetLink, peer.peerLink)} |`,
   "",
   "Requests (and the widget's getAccessToken calls) after the click in the last run; the",

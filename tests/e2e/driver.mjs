@@ -361,6 +361,8 @@ async function launchChromium() {
   });
   const browser = {
     name: "chromium",
+    /** Playwright's own context, for Chromium-only tools (scripts/bench.mjs: CDP, memory). */
+    context,
     version: context.browser()?.version() ?? "",
     can: { pageErrors: true, console: true, colorScheme: true },
     /** A new tab; `colorScheme` ("light" | "dark") emulates the system's scheme for it. */
