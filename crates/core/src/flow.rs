@@ -1272,10 +1272,6 @@ impl LinkFlow {
     }
 }
 
-/// `getAccessToken`'s answer, pre-flighted for `purpose`; once the widget knows its
-/// primary user (`pinned`), a token for anybody else is `user_mismatch`: after a
-/// secondary login the tenant's session (and so a silently renewed token) may belong to
-/// the other account, and nothing may be sent in its name.
 /// The login window cannot be used: the attempt waits in `Blocked`, where the user can
 /// continue in this tab (redirect mode) or cancel.
 fn blocked(txn: Transaction, why: &'static str) -> Step {
@@ -1297,6 +1293,10 @@ pub fn severs_popups(opener_policy: &str) -> bool {
         .is_some_and(|token| token.trim().eq_ignore_ascii_case("same-origin"))
 }
 
+/// `getAccessToken`'s answer, pre-flighted for `purpose`; once the widget knows its
+/// primary user (`pinned`), a token for anybody else is `user_mismatch`: after a
+/// secondary login the tenant's session (and so a silently renewed token) may belong to
+/// the other account, and nothing may be sent in its name.
 fn check_primary_token<E: Env>(
     result: Result<String, TokenFailure>,
     config: &LinkConfig,
