@@ -91,6 +91,58 @@ const VISIBLE = `(el) => {
   return style.visibility !== "hidden" && box.width > 0 && box.height > 0;
 }`;
 
+/** Time between the two reads of a box that must hold still before a click (a few frames). */
+const CLICK_SETTLE_MS = 50;
+
+/** In the page: where the element is, brought into view first when it is outside. */
+const WHERE = `(el) => {
+  let r = el.getBoundingClientRect();
+  if (r.bottom < 0 || r.right < 0 || r.top > innerHeight || r.left > innerWidth) {
+    el.scrollIntoView({ block: "center", inline: "center" });
+    r = el.getBoundingClientRect();
+  }
+  return [r.x, r.y, r.width, r.height].join(" ");
+}`;
+
+/**
+ * In the page: when the element is where it was (\`before\`), arms a one-click guard: the
+ * next press whose first event does not reach the element is swallowed whole (down, up,
+ * click: no default, no listener) and named. Returns whether it armed.
+ */
+const ARM_CLICK_GUARD = `(el, before) => {
+  const r = el.getBoundingClientRect();
+  if ([r.x, r.y, r.width, r.height].join(" ") !== before) return false;
+  window.__e2eClickGuard?.remove();
+  const types = ["pointerdown", "mousedown", "pointerup", "mouseup", "click"];
+  const guard = { missed: null, started: false };
+  const on = (e) => {
+    if (!guard.started && (e.type === "pointerdown" || e.type === "mousedown")) {
+      guard.started = true;
+      if (!e.composedPath().includes(el)) {
+        const t = e.target;
+        guard.missed = t.tagName.toLowerCase() + (t.id ? "#" + t.id : "") + " " + JSON.stringify((t.textContent || "").trim().slice(0, 40));
+      }
+    }
+    if (guard.missed) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  };
+  for (const type of types) window.addEventListener(type, on, true);
+  guard.remove = () => { for (const type of types) window.removeEventListener(type, on, true); };
+  window.__e2eClickGuard = guard;
+  return true;
+}`;
+
+/** In the page: removes the guard; what a swallowed press landed on, or null. */
+const DISARM_CLICK_GUARD = `(() => {
+  const guard = window.__e2eClickGuard;
+  if (!guard) return null;
+  guard.remove();
+  delete window.__e2eClickGuard;
+  return guard.missed;
+})()`;
+
 function textStep(text) {
   return text instanceof RegExp ? { re: text.source, flags: text.flags } : { s: String(text) };
 }
@@ -189,19 +241,39 @@ class Locator {
     return this.onAll(fn, arg);
   }
 
-  /** A real click (the browser's input, with user activation) on the one visible, enabled element. */
+  /**
+   * A real click (the browser's input, with user activation) on the one visible, enabled
+   * element, as Playwright's actionability checks would have it in every protocol: the
+   * element's box must hold still over two reads a few frames apart (a page that is still
+   * laying out — the widget mounting above a button — moves it between the protocol's
+   * measure and its press), and the press must reach it: a guard in the page swallows a
+   * press whose first event lands elsewhere (so nothing else is clicked instead), and the
+   * click is tried again.
+   */
   async click({ timeout = DEFAULT_TIMEOUT } = {}) {
     const deadline = Date.now() + timeout;
+    const target = `(${RESOLVE})(${JSON.stringify(this.steps)})[0]`;
+    let last = "";
     for (;;) {
       const s = await this.until((s) => s.visible > 0 && s.enabled > 0, "visible and enabled", Math.max(1, deadline - Date.now()));
       if (s.count > 1) throw new Error(`${this.describe()} matches ${s.count} elements`);
       try {
-        await this.page.clickElement(`(${RESOLVE})(${JSON.stringify(this.steps)})[0]`);
-        return;
+        const before = await this.page.evalExpression(`(${WHERE})(${target})`);
+        await sleep(CLICK_SETTLE_MS);
+        const armed = await this.page.evalExpression(`(${ARM_CLICK_GUARD})(${target}, ${JSON.stringify(before)})`);
+        if (armed) {
+          await this.page.clickElement(target);
+          const missed = await this.page.evalExpression(DISARM_CLICK_GUARD).catch(() => null); // (the click navigated)
+          if (!missed) return;
+          last = `the press landed on ${missed}`;
+        } else {
+          last = "it was still moving";
+        }
       } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await sleep(POLL_MS);
+        last = e.message;
       }
+      if (Date.now() > deadline) throw new Error(`click on ${this.describe()} did not happen in ${timeout} ms (last: ${last})`);
+      await sleep(POLL_MS);
     }
   }
   async check() {
