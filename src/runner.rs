@@ -28,7 +28,6 @@ use futures::future::{select, Either};
 use gloo_timers::callback::{Interval, Timeout};
 use gloo_timers::future::TimeoutFuture;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
@@ -62,7 +61,8 @@ pub struct Host {
 thread_local! {
     /// JWKS per tenant for the page's life (keyed by the JWKS URL): only answers that
     /// succeeded.
-    static JWKS_CACHE: RefCell<HashMap<String, HttpResponse>> = RefCell::new(HashMap::new());
+    /// (A list: a page talks to one tenant, rarely two; a `HashMap` cost 1 KiB gzip.)
+    static JWKS_CACHE: RefCell<Vec<(String, HttpResponse)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The tenant's JWKS: the page's cached answer unless `bypass_cache`, else a new request,
@@ -78,13 +78,22 @@ pub async fn jwks(
     lifetime: AbortSignal,
 ) -> Result<HttpResponse, TransportError> {
     if !bypass_cache {
-        if let Some(cached) = JWKS_CACHE.with(|c| c.borrow().get(&request.url).cloned()) {
+        if let Some(cached) = JWKS_CACHE.with(|c| {
+            c.borrow()
+                .iter()
+                .find(|(url, _)| *url == request.url)
+                .map(|(_, r)| r.clone())
+        }) {
             return Ok(cached);
         }
     }
     let response = http::send(&request, timeout, Some(&lifetime)).await?;
     if token::process_jwks_response(&crate::browser::env::JsJson, &response).is_ok() {
-        JWKS_CACHE.with(|c| c.borrow_mut().insert(request.url.clone(), response.clone()));
+        JWKS_CACHE.with(|c| {
+            let mut cache = c.borrow_mut();
+            cache.retain(|(url, _)| *url != request.url);
+            cache.push((request.url.clone(), response.clone()));
+        });
     }
     Ok(response)
 }

@@ -9,27 +9,13 @@ use crate::config::LinkConfig;
 use crate::encoding::{display_text, https_url};
 use crate::env::JsonParser;
 use crate::error::{ErrorCode, IdTokenReason as R, LinkError};
-use crate::jwt::{self, Jwks, JwtHeader, RsaPublicJwk};
+use crate::jwt::{self, Audience, Jwks, JwtHeader, RsaPublicJwk};
 use crate::secret::{IdToken, Nonce};
 use serde::{Deserialize, Serialize};
 
 /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, with `key`.
 pub trait SignatureVerifier {
     fn verify_rs256(&self, key: &RsaPublicJwk, message: &[u8], signature: &[u8]) -> bool;
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(untagged)]
-enum Flag {
-    Bool(bool),
-    Text(String),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,8 +40,8 @@ struct Claims {
     nonce: Option<String>,
     #[serde(default)]
     email: Option<String>,
-    #[serde(default)]
-    email_verified: Option<Flag>,
+    #[serde(default, deserialize_with = "jwt::bool_or_text")]
+    email_verified: Option<bool>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -254,18 +240,14 @@ impl PendingSignature {
             }
         }
         // Step 3: aud must contain our client_id.
-        let audiences: Vec<String> = match &c.aud {
-            Some(Audience::One(a)) => vec![a.clone()],
-            Some(Audience::Many(list)) => list.clone(),
-            None => Vec::new(),
-        };
+        let audiences: &[String] = c.aud.as_ref().map_or(&[], |a| &a.0);
         if !audiences.iter().any(|a| a == config.client_id()) {
             return Err(LinkError::id_token(
                 R::Aud,
                 format!(
                     "aud: expected to contain {}, found {}",
                     config.client_id(),
-                    shown_list(&audiences)
+                    shown_list(audiences)
                 ),
             ));
         }
@@ -347,11 +329,7 @@ impl PendingSignature {
             .sub
             .filter(|s| !s.is_empty())
             .ok_or_else(|| LinkError::id_token(R::Sub, "sub: required, found none"))?;
-        let email_verified = match c.email_verified {
-            Some(Flag::Bool(b)) => Some(b),
-            Some(Flag::Text(t)) => Some(t == "true"),
-            None => None,
-        };
+        let email_verified = c.email_verified;
         // Linking an account whose email nobody verified lets its creator take over the
         // primary user; refused unless the host opted out.
         if config.require_verified_email() && c.email.is_some() && email_verified != Some(true) {

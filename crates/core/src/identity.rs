@@ -1,6 +1,7 @@
 //! What a user's identities are, as the Management API returns them: the data the
 //! session, the attempt and the view share (kept apart from the requests that read them).
 
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Profile data of a linked identity (Auth0 keeps the secondary's profile here).
@@ -53,19 +54,32 @@ impl Identity {
     }
 }
 
+/// A visitor rather than an untagged enum (serde would buffer the value into its generic
+/// `Content` first: kilobytes of wasm).
 fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        Text(String),
-        Int(u64),
-        Float(f64),
-    }
-    Ok(match Id::deserialize(d)? {
-        Id::Text(s) => s,
-        Id::Int(n) => n.to_string(),
+    struct Forms;
+    impl<'de> Visitor<'de> for Forms {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string or a whole number")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<String, E> {
+            Err(E::custom("user_id is not an integer"))
+        }
         // JSON numbers arrive as f64 from JS; ids are integers well inside u64.
-        Id::Float(f) if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => (f as u64).to_string(),
-        Id::Float(_) => return Err(serde::de::Error::custom("user_id is not an integer")),
-    })
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+            if v.fract() == 0.0 && (0.0..1.8e19).contains(&v) {
+                Ok((v as u64).to_string())
+            } else {
+                Err(E::custom("user_id is not an integer"))
+            }
+        }
+    }
+    d.deserialize_any(Forms)
 }

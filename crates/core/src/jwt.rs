@@ -107,3 +107,62 @@ impl Jwks {
         self.keys.iter().filter_map(Jwk::as_rs256_key).collect()
     }
 }
+
+/// `aud`: one string or an array of strings (RFC 7519 §4.1.3), read as the list. A
+/// visitor rather than an untagged enum: serde buffers an untagged enum's input into its
+/// generic `Content` before trying each variant, which costs the wasm kilobytes per type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Audience(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Forms;
+        impl<'de> serde::de::Visitor<'de> for Forms {
+            type Value = Audience;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Audience, E> {
+                Ok(Audience(vec![v.to_owned()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Audience, A::Error> {
+                let mut list = Vec::new();
+                while let Some(one) = seq.next_element::<String>()? {
+                    list.push(one);
+                }
+                Ok(Audience(list))
+            }
+        }
+        d.deserialize_any(Forms)
+    }
+}
+
+/// A boolean claim some providers send as `"true"` / `"false"` (`email_verified`):
+/// `Some(true)` only for `true` or `"true"`; `null` is `None`.
+pub(crate) fn bool_or_text<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<bool>, D::Error> {
+    struct Forms;
+    impl<'de> serde::de::Visitor<'de> for Forms {
+        type Value = Option<bool>;
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("a boolean or a string")
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Option<bool>, E> {
+            Ok(Some(v))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<bool>, E> {
+            Ok(Some(v == "true"))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<bool>, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<bool>, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Forms)
+}

@@ -5,7 +5,7 @@
 use crate::config::LinkConfig;
 use crate::env::JsonParser;
 use crate::error::{ErrorCode, LinkError};
-use crate::jwt;
+use crate::jwt::{self, Audience};
 use crate::secret::AccessToken;
 use serde::Deserialize;
 
@@ -31,20 +31,13 @@ impl Purpose {
 }
 
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum Aud {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Deserialize)]
 struct AccessClaims {
     #[serde(default)]
     iss: Option<String>,
     #[serde(default)]
     sub: Option<String>,
     #[serde(default)]
-    aud: Option<Aud>,
+    aud: Option<Audience>,
     #[serde(default)]
     azp: Option<String>,
     #[serde(default)]
@@ -100,11 +93,7 @@ impl PrimaryToken {
                 "use the same tenant for the widget and the access token",
             ));
         }
-        let audiences = match claims.aud {
-            Some(Aud::One(a)) => vec![a],
-            Some(Aud::Many(list)) => list,
-            None => Vec::new(),
-        };
+        let audiences = claims.aud.map(|a| a.0).unwrap_or_default();
         if !audiences.contains(&audience) {
             return Err(LinkError::new(
                 ErrorCode::PrimaryTokenUnavailable,
