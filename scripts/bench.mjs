@@ -5,7 +5,9 @@
 // Auth0's own linking sample (auth0-spa-js loginWithPopup, then POST …/identities with
 // link_with) against the widget's headless linkWithPopup, both with the tenant's
 // auto-login, as ratios widget / peer, with two definitions of load: import → ready (cold)
-// and load → ready (with the primary token). Then 100 link/unlink cycles on one page with the
+// and load → ready (with the primary token); then load → ready cold for pages that load the
+// widget in three ways (after the token; at once beside it; at once with preload hints),
+// against the peer's page. Then 100 link/unlink cycles on one page with the
 // wasm memory and JS heap before and after. Medians and ranges, written to
 // docs/benchmarks.md.
 // Usage: node scripts/bench.mjs [runs] [--cycles N] [--write docs/benchmarks.md]
@@ -28,6 +30,38 @@ const BLANK = "<!doctype html><html lang=en><head><meta charset=utf-8><title>ben
 const appDir = mkdtempSync(path.join(tmpdir(), "aal-bench-"));
 for (const name of readdirSync(path.join(ROOT, "www"))) symlinkSync(path.join(ROOT, "www", name), path.join(appDir, name));
 writeFileSync(path.join(appDir, "bench.html"), BLANK);
+// Pages that load an app from their first byte (a module script in the head): sign-in
+// state and token first, the widget as the README's "Loading early" describes it or not.
+// `?variant=peer`: auth0-spa-js clients only; `sequential`: the token, then the widget
+// (import + init); `early`: the widget's import + init started at once, beside the token.
+// `bench-hints.html` is the same page with the README's preload hints in its head.
+// (A file, not an inline script: the app server's CSP allows scripts from 'self' only.)
+const LOADER_JS = `
+const variant = new URLSearchParams(location.search).get("variant");
+window.benchStep = "config";
+const config = await (await fetch("/config.json")).json();
+const loadWidget = () => import("/pkg/index.js").then(async (w) => { await w.default(); return w; });
+const early = variant === "early" ? loadWidget() : null;
+const { createAuth0Client } = await import(config.spaJs);
+const options = { domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: location.origin + "/", audience: config.domain + "/api/v2/", scope: "openid profile email read:current_user update:current_user_identities" } };
+window.benchStep = "client";
+const primary = await createAuth0Client(options);
+window.benchStep = "token";
+await primary.getTokenSilently();
+window.benchStep = "widget";
+if (variant === "peer") await createAuth0Client({ domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: location.origin + "/" } });
+else await (early ?? loadWidget());
+window.readyAt = performance.now();
+`;
+const LOADER = '<script type="module" src="/bench-load.js"></script>';
+const HINTS = [
+  '<link rel="modulepreload" href="/pkg/index.js">',
+  '<link rel="modulepreload" href="/pkg/auth0_account_link.js">',
+  '<link rel="preload" href="/pkg/auth0_account_link_bg.wasm" as="fetch" type="application/wasm" crossorigin>',
+].join("");
+writeFileSync(path.join(appDir, "bench-load.js"), LOADER_JS);
+writeFileSync(path.join(appDir, "bench-load.html"), BLANK.replace("</head>", `${LOADER}</head>`));
+writeFileSync(path.join(appDir, "bench-hints.html"), BLANK.replace("</head>", `${HINTS}${LOADER}</head>`));
 
 // Many cycles in a row would meet the tenant's per-user rate limit (100 calls a minute).
 const tenant = await startTenant({ appDir, extraArgs: ["--rate-limit", "100000"] });
@@ -63,6 +97,30 @@ async function importToReady(who) {
   await cdp.detach();
   await page.close();
   return ms;
+}
+/** load → ready, cold: navigation start until the page's script can link (see LOADER),
+ *  with the HTTP cache (and the compiled-module cache) off; the primary signed in. Also
+ *  counts the wasm requests the tenant's app server saw (a preload must be used, not
+ *  fetched twice). */
+const cold = { peer: [], sequential: [], early: [], hints: [], wasmFetches: {} };
+async function loadToReadyCold(variant) {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  const before = (await tenant.requests()).length;
+  const file = variant === "hints" ? "bench-hints.html?variant=early" : `bench-load.html?variant=${variant}`;
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${tenant.app}/${file}&n=${cold[variant].length}`);
+  await page.waitForFunction(() => window.readyAt !== undefined, null, { timeout: 30000 }).catch(async (e) => {
+    const at = await page.evaluate(() => window.benchStep).catch(() => "?");
+    throw new Error(`${variant}: the page never got ready (${errors.join("; ") || e.message}; last step: ${at})`);
+  });
+  cold[variant].push(await page.evaluate(() => window.readyAt));
+  const wasm = (await tenant.requests()).slice(before).filter((r) => r.url.endsWith(".wasm")).length;
+  cold.wasmFetches[variant] = Math.max(cold.wasmFetches[variant] ?? 0, wasm);
+  await cdp.detach();
+  await page.close();
 }
 let memory = null;
 try {
@@ -140,6 +198,10 @@ try {
     for (const who of i % 2 ? ["widget", "peer"] : ["peer", "widget"]) {
       peer[`${who}Cold`].push(await importToReady(who));
       await signInAlice();
+      // The cold page loads, each variant in turn (the tenant session is Alice's).
+      // (The widget's three in a rotating order, so that none is always first.)
+      const variants = ["sequential", "early", "hints"].map((_, k, all) => all[(k + i) % all.length]);
+      for (const variant of who === "peer" ? ["peer"] : variants) await loadToReadyCold(variant);
       await page.goto(`${tenant.app}/bench.html?${who}=${i}`);
       const ready = await page.evaluate(async (who) => {
         const t0 = performance.now();
@@ -320,6 +382,20 @@ const report = [
   `| import → ready, cold (no HTTP or compiled-module cache: code fetched, compiled, initialised) | ${stats(peer.widgetCold)} | ${stats(peer.peerCold)} | ${ratio(peer.widgetCold, peer.peerCold)} |`,
   `| load → ready (primary token fetched, code loaded, ready to link; HTTP cache on) | ${stats(peer.widgetReady)} | ${stats(peer.peerReady)} | ${ratio(peer.widgetReady, peer.peerReady)} |`,
   `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.peerLink)} | ${ratio(peer.widgetLink, peer.peerLink)} |`,
+  "",
+  "**Loading early**: a page that signs its user in from its first byte (auth0-spa-js",
+  "client and a silent token), everything cold (no HTTP or compiled-module cache), from",
+  "navigation start until a click could link, against the peer's page (its two clients and",
+  "the token):",
+  "",
+  "| how the page loads the widget | load → ready, cold | / peer |",
+  "|---|---:|---:|",
+  `| the peer's page (no widget) | ${stats(cold.peer)} | 1.00× |`,
+  `| token first, then \`import()\` + \`init()\` | ${stats(cold.sequential)} | ${ratio(cold.sequential, cold.peer)} |`,
+  `| \`import()\` + \`init()\` started at once, beside the token | ${stats(cold.early)} | ${ratio(cold.early, cold.peer)} |`,
+  `| the same, with \`modulepreload\` and \`preload as="fetch"\` hints in the head | ${stats(cold.hints)} | ${ratio(cold.hints, cold.peer)} |`,
+  "",
+  `(The wasm was requested ${Math.max(...Object.values(cold.wasmFetches))} time(s) per page at most: a preloaded response is the one \`init()\` uses.)`,
   "",
   "Requests (and the widget's getAccessToken calls) after the click in the last run; the",
   "page's own, not the popup's; start–end:",
