@@ -1,8 +1,7 @@
 // auth0-account-link: the package entry (ES module, no bare imports). Importing it loads
-// nothing and touches no DOM (it is safe in Node and server rendering): the wasm is
-// fetched and compiled on first use — `mount`, a headless call, the element — or by an
-// explicit `init()`.
-import initWasm, * as widget from "./auth0_account_link.js";
+// nothing and touches no DOM (it is safe in Node and server rendering): the glue and the
+// wasm are fetched and compiled on first use — `mount`, a headless call, the element — or
+// by an explicit `init()`.
 import { loadMessages } from "./locales.js";
 import { reportError, own } from "./events.js";
 import { openLoginWindow } from "./popup.js";
@@ -10,8 +9,13 @@ import { openLoginWindow } from "./popup.js";
 export { loadMessages, LOCALES } from "./locales.js";
 
 const WASM_FILE = "auth0_account_link_bg.wasm";
+/** Where the wasm is by default: next to this module. (A literal, as bundlers need to see
+ *  it — `new URL("…", import.meta.url)` — to emit the file and rewrite the URL.) */
+const wasmUrl = () => new URL("auth0_account_link_bg.wasm", import.meta.url);
 let loading = null;
 let loaded = false;
+/** The wasm-bindgen glue's exports, once loaded. */
+let widget = null;
 
 /**
  * Fetches and compiles the wasm (once; later calls return the same promise). Optional:
@@ -20,8 +24,9 @@ let loaded = false;
  */
 export default function init(options) {
   if (!loading) {
-    loading = initWasm(options).then(
-      (exports) => {
+    loading = load(options).then(
+      ([glue, exports]) => {
+        widget = glue;
         loaded = true;
         return exports;
       },
@@ -34,10 +39,28 @@ export default function init(options) {
   return loading;
 }
 
+/**
+ * The glue and the wasm side by side: the `.wasm` request starts beside the glue's, not
+ * after the glue has loaded (a module level earlier), and the glue compiles it from the
+ * response as it streams in (`application/wasm`). A `module_or_path` of the caller's goes
+ * to the glue as given.
+ */
+async function load(options) {
+  const custom = options !== undefined && !(options !== null && Object.getPrototypeOf(options) === Object.prototype && options.module_or_path === undefined);
+  let response;
+  if (!custom) {
+    response = fetch(wasmUrl());
+    // Awaited by the glue below; until then a failed request is not "unhandled".
+    response.catch(() => {});
+  }
+  const glue = await import("./auth0_account_link.js");
+  return [glue, await glue.default(custom ? options : { module_or_path: response })];
+}
+
 /** Why the wasm did not load, with the URL tried and the usual fix. */
 function loadError(options, cause) {
   const given = options && typeof options === "object" && "module_or_path" in options ? options.module_or_path : options;
-  const url = typeof given === "string" || given instanceof URL ? String(given) : given ? "(a module or buffer given to init)" : new URL(WASM_FILE, import.meta.url).href;
+  const url = typeof given === "string" || given instanceof URL ? String(given) : given ? "(a module or buffer given to init)" : wasmUrl().href;
   const error = new Error(
     `auth0-account-link could not load its WebAssembly from ${url}: ${cause?.message ?? cause}. ` +
       "If a dev server answered that URL with a page instead of the .wasm file (Vite pre-bundles dependencies away from their files: add optimizeDeps: { exclude: [\"auth0-account-link\"] } to vite.config), " +

@@ -3,7 +3,7 @@
 // Usage: node scripts/size-report.mjs [pkgDir] [--write docs/size.md] [--check]
 // --check exits 1 when wasm + glue is over the budget (scripts/test uses it, so a change
 // that grows the bundle past the budget fails CI instead of passing quietly).
-import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import path from "node:path";
 
@@ -21,21 +21,13 @@ const files = [
   ["element.js", "custom element"],
   ["auth0-account-link.css", "CSS"],
   ["callback.js", "callback page script"],
-  // The package's own JS that the wasm calls (wasm-bindgen snippets: the one copy of the
-  // login window and of the host events); hand-written, like index.js, so outside the
-  // wasm + glue total.
-  ...snippets().map((f) => [f, `JS the wasm calls (${path.basename(f)}, also the entry's)`]),
+  // The JS the wasm calls (the login window, the host events), also the entry's:
+  // hand-written, like index.js, so outside the wasm + glue total.
+  ["popup.js", "JS the wasm calls (login window), also the entry's"],
+  ["events.js", "JS the wasm calls (host events), also the entry's"],
   ["locales.js", "catalog loader"],
   ...["ar", "de", "es", "fr", "ja"].map((l) => [`locales/${l}.js`, `${l} catalog (loaded only for that locale)`]),
 ];
-
-function snippets() {
-  const root = path.join(dir, "snippets");
-  if (!existsSync(root)) return [];
-  return readdirSync(root).flatMap((crate) =>
-    readdirSync(path.join(root, crate, "js")).sort().map((file) => `snippets/${crate}/js/${file}`),
-  );
-}
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const rows = [];
