@@ -294,14 +294,18 @@ impl Runner {
         });
     }
 
+    /// `requestTimeoutSeconds` of the session's current options.
+    fn request_timeout(&self) -> u64 {
+        self.inner
+            .borrow()
+            .session
+            .config()
+            .request_timeout_seconds()
+    }
+
     fn token_request(&self) -> impl Future<Output = Result<String, TokenFailure>> {
-        let (token, seconds) = {
-            let inner = self.inner.borrow();
-            (
-                inner.token.clone(),
-                inner.session.config().request_timeout_seconds(),
-            )
-        };
+        let seconds = self.request_timeout();
+        let token = self.inner.borrow().token.clone();
         // Called now, not at the first poll: in a click handler the host's token request
         // runs while the browser opens the popup.
         primary_token(token.emit(()), seconds)
@@ -311,12 +315,7 @@ impl Runner {
         &self,
         request: HttpRequest,
     ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
-        let timeout = self
-            .inner
-            .borrow()
-            .session
-            .config()
-            .request_timeout_seconds();
+        let timeout = self.request_timeout();
         let lifetime = self.lifetime();
         async move { http::send(&request, timeout, Some(&lifetime)).await }
     }
@@ -327,13 +326,12 @@ impl Runner {
         request: HttpRequest,
         bypass_cache: bool,
     ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
-        let timeout = self
-            .inner
-            .borrow()
-            .session
-            .config()
-            .request_timeout_seconds();
-        jwks(request, timeout, bypass_cache, self.lifetime())
+        jwks(
+            request,
+            self.request_timeout(),
+            bypass_cache,
+            self.lifetime(),
+        )
     }
 
     fn execute(&self, output: Output, host: &Host) {
