@@ -154,3 +154,52 @@ fn reads_unit_enums_by_variant_name() {
         "the value stays out: {wrong_kind}"
     );
 }
+
+/// An unsigned access token with `claims` (the pre-flight reads, it does not verify).
+fn access_token(claims: &str) -> String {
+    use account_link_core::encoding::base64url_encode;
+    format!(
+        "{}.{}.c2ln",
+        base64url_encode(br#"{"alg":"RS256","typ":"JWT"}"#),
+        base64url_encode(claims.as_bytes())
+    )
+}
+
+#[wasm_bindgen_test]
+fn aud_is_read_as_one_string_or_an_array_through_json_parse() {
+    use account_link_core::config::LinkConfig;
+    use account_link_core::primary::{PrimaryToken, Purpose};
+    let config = LinkConfig::new(&LinkOptions {
+        domain: Some("tenant.example.com".into()),
+        client_id: Some("spa-client".into()),
+        app_origin: Some("https://app.example.com".into()),
+        ..Default::default()
+    })
+    .expect("config");
+    let inspect = |aud: &str| {
+        let claims = format!(
+            r#"{{"iss":"https://tenant.example.com/","sub":"auth0|1","aud":{aud},"azp":"spa-client","exp":4000000000,"scope":"read:current_user"}}"#
+        );
+        PrimaryToken::inspect(
+            &JsJson,
+            Some(&access_token(&claims)),
+            &config,
+            1_800_000_000,
+            Purpose::ReadIdentities,
+        )
+    };
+    let api = r#""https://tenant.example.com/api/v2/""#;
+    assert_eq!(inspect(api).expect("one string").user_id(), "auth0|1");
+    let both = format!(r#"[{api}, "https://tenant.example.com/userinfo"]"#);
+    assert_eq!(inspect(&both).expect("an array").user_id(), "auth0|1");
+    // Neither form: the token is not read at all (and says so, without the token).
+    let e = inspect("7").expect_err("a number is no audience");
+    assert!(e.detail().contains("not a JWT"), "{}", e.detail());
+    let e = inspect(r#"["https://tenant.example.com/userinfo"]"#).expect_err("another audience");
+    assert!(
+        e.detail()
+            .contains("audience is https://tenant.example.com/userinfo"),
+        "{}",
+        e.detail()
+    );
+}
