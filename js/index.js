@@ -46,7 +46,9 @@ export default function init(options) {
  * to the glue as given.
  */
 async function load(options) {
-  const custom = options !== undefined && !(options !== null && Object.getPrototypeOf(options) === Object.prototype && options.module_or_path === undefined);
+  // No options, or a plain object without `module_or_path`: the package's own wasm.
+  const plain = options !== null && typeof options === "object" && Object.getPrototypeOf(options) === Object.prototype;
+  const custom = options !== undefined && !(plain && options.module_or_path === undefined);
   let response;
   if (!custom) {
     response = fetch(wasmUrl());
