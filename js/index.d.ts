@@ -106,7 +106,7 @@ export type MessageKey =
   | "provider_label" | "name_label" | "email_label" | "provider.auth0" | "provider.email" | "provider.sms"
   | "status.preparing" | "status.ready" | "status.popup_blocked" | "status.awaiting_login"
   | "status.verifying" | "status.confirming" | "status.linking" | "status.linked"
-  | "error.link_outcome_unknown" | `error.${AccountLinkErrorCode}`;
+  | "error.link_outcome_unknown" | "error.popup_cut_off" | `error.${AccountLinkErrorCode}`;
 
 /** A message catalog: texts by key. */
 export type Messages = Partial<Record<MessageKey, string>>;

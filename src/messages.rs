@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 /// The English texts of every key but the errors (`error.<code>`, from the core). A
 /// placeholder `{name}` is filled in where the text is used.
-pub const ENGLISH: [(&str, &str); 40] = [
+pub const ENGLISH: [(&str, &str); 41] = [
     ("title", "Linked accounts"),
     ("loading", "Loading your linked accounts…"),
     ("identities_label", "Accounts you can sign in with"),
@@ -69,6 +69,7 @@ pub const ENGLISH: [(&str, &str); 40] = [
         "error.link_outcome_unknown",
         LinkError::OUTCOME_UNKNOWN_MESSAGE,
     ),
+    ("error.popup_cut_off", LinkError::WINDOW_CUT_OFF_MESSAGE),
 ];
 
 /// Every message key: [`ENGLISH`]'s, then `error.<code>` for each error code.
@@ -194,6 +195,9 @@ impl Texts {
     pub fn error(&self, e: &LinkError) -> String {
         if e.link_outcome_unknown() {
             return self.get("error.link_outcome_unknown");
+        }
+        if e.window_cut_off() {
+            return self.get("error.popup_cut_off");
         }
         self.get(&format!("error.{}", e.code().as_str()))
     }

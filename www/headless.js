@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 const show = (id, value) => {
   $(id).textContent = typeof value === "string" ? value : JSON.stringify(value);
 };
-const describeError = (e) => ({ error: e.code, actor: e.actor, reason: e.reason ?? null, message: e.message });
+const describeError = (e) => ({ error: e.code, actor: e.actor, reason: e.reason ?? null, message: e.message, userMessage: e.userMessage });
 
 async function main() {
   const config = await (await fetch("/config.json")).json();

@@ -40,6 +40,7 @@ export default {
   "status.linking": "Wird verknüpft…",
   "status.linked": "Das Konto wurde verknüpft.",
   "error.link_outcome_unknown": "Der Kontodienst hat die Verknüpfung nicht bestätigt. Laden Sie Ihre verknüpften Konten neu, um zu sehen, ob sie erfolgt ist.",
+  "error.popup_cut_off": "Diese Seite kann die Antwort des Anmeldefensters nicht empfangen. Fahren Sie in diesem Tab fort, um das Konto zu verknüpfen.",
   "error.config_invalid": "Die Kontoverknüpfung ist auf dieser Seite nicht richtig eingerichtet.",
   "error.popup_blocked": "Ihr Browser hat das Anmeldefenster blockiert. Erlauben Sie Pop-ups oder fahren Sie in diesem Tab fort.",
   "error.popup_closed": "Das Anmeldefenster wurde geschlossen, bevor Sie fertig waren. Es wurde nichts verknüpft; wählen Sie das Konto erneut, um es noch einmal zu versuchen.",

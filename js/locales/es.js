@@ -40,6 +40,7 @@ export default {
   "status.linking": "Vinculando…",
   "status.linked": "La cuenta se ha vinculado.",
   "error.link_outcome_unknown": "El servicio de cuentas no confirmó la vinculación. Vuelve a cargar tus cuentas vinculadas para ver si se vinculó.",
+  "error.popup_cut_off": "Esta página no puede recibir la respuesta de la ventana de inicio de sesión. Continúa en esta pestaña para vincular la cuenta.",
   "error.config_invalid": "La vinculación de cuentas no está bien configurada en esta página.",
   "error.popup_blocked": "Tu navegador bloqueó la ventana de inicio de sesión. Permite las ventanas emergentes o continúa en esta pestaña.",
   "error.popup_closed": "La ventana de inicio de sesión se cerró antes de terminar. No se vinculó nada; elige de nuevo la cuenta para reintentarlo.",

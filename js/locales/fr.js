@@ -40,6 +40,7 @@ export default {
   "status.linking": "Association…",
   "status.linked": "Le compte a été associé.",
   "error.link_outcome_unknown": "Le service de comptes n’a pas confirmé l’association. Rechargez vos comptes associés pour savoir si elle a eu lieu.",
+  "error.popup_cut_off": "Cette page ne peut pas recevoir la réponse de la fenêtre de connexion. Continuez dans cet onglet pour associer le compte.",
   "error.config_invalid": "L’association de comptes n’est pas correctement configurée sur cette page.",
   "error.popup_blocked": "Votre navigateur a bloqué la fenêtre de connexion. Autorisez les fenêtres pop-up ou continuez dans cet onglet.",
   "error.popup_closed": "La fenêtre de connexion a été fermée avant la fin. Rien n’a été associé ; choisissez à nouveau le compte pour réessayer.",

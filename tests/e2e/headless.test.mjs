@@ -81,6 +81,7 @@ test("under Cross-Origin-Opener-Policy same-origin, linkWithPopup rejects at onc
   assert.ok(Date.now() - clicked < 5000, `answered after ${Date.now() - clicked} ms`);
   assert.equal(r.error, "popup_blocked", JSON.stringify(r));
   assert.match(r.message, /Cross-Origin-Opener-Policy: same-origin.*same-origin-allow-popups/);
+  assert.match(r.userMessage, /^This page cannot receive the answer of the sign-in window\. Continue in this tab/);
   await assertNothingLinked();
   await page.close();
 });

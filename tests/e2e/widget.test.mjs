@@ -510,6 +510,10 @@ test("a host page with Cross-Origin-Opener-Policy same-origin ends at once with 
   await page.locator('.aal-notice[data-code="popup_blocked"]').waitFor({ timeout: 5000 });
   const took = Date.now() - clicked;
   assert.ok(took < 5000, `popup_blocked after ${took} ms`);
+  // Allowing pop-ups would not help here: the user is told to continue in the tab.
+  const notice = await page.locator('.aal-notice[data-code="popup_blocked"]').textContent();
+  assert.match(notice, /cannot receive the answer of the sign-in window\. Continue in this tab/);
+  assert.doesNotMatch(notice, /Allow pop-ups/);
   await heard(page, "popup_blocked");
   await page.locator(".aal-continue-in-tab").click();
   await page.waitForURL(`${env.tenant.issuer}/authorize?**`);

@@ -258,6 +258,9 @@ struct Inner {
     idp_error: Option<(String, Option<String>)>,
     /// A link request whose outcome could not be confirmed either way.
     outcome_unknown: bool,
+    /// The host page's `Cross-Origin-Opener-Policy` cut the login window off (a
+    /// `popup_blocked` that allowing pop-ups would not cure).
+    window_cut_off: bool,
     /// The account the error is about, as the user knows it (an email or a name), shown
     /// beside the sentence.
     account: Option<String>,
@@ -274,6 +277,7 @@ impl LinkError {
             status: None,
             idp_error: None,
             outcome_unknown: false,
+            window_cut_off: false,
             account: None,
         }))
     }
@@ -302,6 +306,18 @@ impl LinkError {
     /// Whether a link request may have succeeded although this error ended it.
     pub fn link_outcome_unknown(&self) -> bool {
         self.0.outcome_unknown
+    }
+
+    /// The page's opener policy, not a pop-up blocker, stopped the login window: the user
+    /// is told to continue in the tab, never to allow pop-ups.
+    pub fn cut_off_by_opener_policy(mut self) -> Self {
+        self.0.window_cut_off = true;
+        self
+    }
+
+    /// Whether the page's opener policy cut the login window off.
+    pub fn window_cut_off(&self) -> bool {
+        self.0.window_cut_off
     }
     pub fn config(option: &str, problem: impl fmt::Display, fix: impl fmt::Display) -> Self {
         Self::new(
@@ -370,9 +386,15 @@ impl LinkError {
     /// The user's sentence when a link may or may not have happened.
     pub const OUTCOME_UNKNOWN_MESSAGE: &'static str = "The account service did not confirm the link. Reload your linked accounts to see whether it was linked.";
 
+    /// The user's sentence when the page's opener policy cut the login window off.
+    pub const WINDOW_CUT_OFF_MESSAGE: &'static str = "This page cannot receive the answer of the sign-in window. Continue in this tab to link the account.";
+
     pub fn user_message(&self) -> &'static str {
         if self.0.outcome_unknown {
             return Self::OUTCOME_UNKNOWN_MESSAGE;
+        }
+        if self.0.window_cut_off {
+            return Self::WINDOW_CUT_OFF_MESSAGE;
         }
         self.0.code.user_message()
     }

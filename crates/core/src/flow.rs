@@ -766,12 +766,19 @@ impl LinkFlow {
         match (via, event) {
             (Via::Popup, Event::PopupBlocked) => blocked(
                 txn,
-                "window.open returned null: the browser blocked the popup; offer redirect mode",
+                LinkError::new(
+                    ErrorCode::PopupBlocked,
+                    "window.open returned null: the browser blocked the popup; offer redirect mode",
+                ),
             ),
             (Via::Popup, Event::PopupClosed(Some(policy))) if severs_popups(&policy) => blocked(
                 txn,
-                "Cross-Origin-Opener-Policy: same-origin on this page cuts the login window off; \
-                 send same-origin-allow-popups, or continue in this tab",
+                LinkError::new(
+                    ErrorCode::PopupBlocked,
+                    "Cross-Origin-Opener-Policy: same-origin on this page cuts the login window off; \
+                     send same-origin-allow-popups, or continue in this tab",
+                )
+                .cut_off_by_opener_policy(),
             ),
             (Via::Popup, Event::PopupClosed(_)) => self.fail(
                 LinkError::new(
@@ -1274,8 +1281,7 @@ impl LinkFlow {
 
 /// The login window cannot be used: the attempt waits in `Blocked`, where the user can
 /// continue in this tab (redirect mode) or cancel.
-fn blocked(txn: Transaction, why: &'static str) -> Step {
-    let e = LinkError::new(ErrorCode::PopupBlocked, why);
+fn blocked(txn: Transaction, e: LinkError) -> Step {
     (
         State::Blocked(txn, e.clone()),
         vec![Effect::CancelTimer, Effect::Notify(Outcome::Failed(e))],

@@ -2,7 +2,7 @@
 
 mod common;
 
-use account_link_core::error::{ErrorCode, IdTokenReason};
+use account_link_core::error::{ErrorCode, IdTokenReason, LinkError};
 use account_link_core::flow::{
     Effect, Event, IdentityOpKind, LinkFlow, Outcome, RequestPurpose, TokenFailure, Via,
 };
@@ -204,6 +204,11 @@ fn a_page_whose_opener_policy_severs_popups_gets_popup_blocked_and_can_continue_
                 && e.to_string().contains("same-origin-allow-popups"),
             "{e}"
         );
+        assert!(
+            e.window_cut_off(),
+            "{policy}: the user is not told to allow pop-ups"
+        );
+        assert_eq!(e.user_message(), LinkError::WINDOW_CUT_OFF_MESSAGE);
         assert!(flow.position() == Position::PopupBlocked);
         assert!(d.requests.is_empty());
         d.auto_start = None;
@@ -258,7 +263,10 @@ fn redirect_config() -> LinkConfig {
 fn blocked_then_redirected(d: &mut Driver<'_>, cfg: &LinkConfig) -> (String, String) {
     d.popup = Box::new(|_| PopupOutcome::Blocked);
     let flow = d.run(LinkFlow::new(cfg.clone()), prepare());
-    assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PopupBlocked));
+    // A real blocker: the user may allow pop-ups (the opener-policy sentence is not used).
+    assert!(matches!(d.last_outcome(), Outcome::Failed(e)
+        if e.code() == ErrorCode::PopupBlocked && !e.window_cut_off()
+            && e.user_message() == ErrorCode::PopupBlocked.user_message()));
     assert!(flow.position() == Position::PopupBlocked);
     d.auto_start = None;
     d.run(
