@@ -25,7 +25,9 @@ const FEATURES = [
   "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
 ];
-const printed = execFileSync("wasm-opt", [...FEATURES, "--minify-imports-and-exports-and-modules", "-o", minifiedPath, wasmPath], { encoding: "utf8" });
+// -g: the function names stay for the next step (build-package orders the functions by
+// name, then strips the names).
+const printed = execFileSync("wasm-opt", [...FEATURES, "-g", "--minify-imports-and-exports-and-modules", "-o", minifiedPath, wasmPath], { encoding: "utf8" });
 const map = JSON.parse(printed.slice(printed.indexOf("{")));
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
