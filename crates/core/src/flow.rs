@@ -403,22 +403,6 @@ enum LinkToken {
     Got(Result<AccessToken, TokenFailure>),
 }
 
-/// The secondary login's own user (is it an existing user with other logins?), read with
-/// the secondary's Management API token (`read:current_user`). The read is sent beside
-/// the signature check, for the token's `sub` as the token says it; its answer is used
-/// only once the ID token has verified with that same `sub`.
-#[derive(Debug)]
-enum SecondaryRead {
-    /// No login answer yet, or it carried no access token.
-    NoToken,
-    /// The secondary's token, not used yet. Never sent anywhere else, never kept.
-    Token(AccessToken),
-    /// The read is out for this `sub`.
-    Sent(String),
-    /// Its answer, waiting for the ID token's verdict.
-    Answered(String, Result<HttpResponse, TransportError>),
-}
-
 /// One link attempt after another: prepare, log the secondary in, verify, confirm, link.
 /// The [`crate::session::Session`] drives it; the identity list, the host's questions
 /// and what the user is told are the session's.
@@ -434,7 +418,9 @@ pub struct LinkFlow {
     confirm: bool,
     primary_user_id: Option<String>,
     link_token: LinkToken,
-    secondary: SecondaryRead,
+    /// The secondary login's Management API token (`read:current_user`), until its own
+    /// user has been read. Never sent anywhere else, never kept.
+    secondary_token: Option<AccessToken>,
     /// A login was started (or resumed) since the last prepare: its PKCE material is used.
     attempted: bool,
     /// An authorization code came back: the secondary account signed in at the tenant.
@@ -453,7 +439,7 @@ impl LinkFlow {
             confirm: true,
             primary_user_id: None,
             link_token: LinkToken::NotAsked,
-            secondary: SecondaryRead::NoToken,
+            secondary_token: None,
             attempted: false,
             secondary_signed_in: false,
         }
@@ -867,10 +853,7 @@ impl LinkFlow {
                         id_token,
                         access_token,
                     }) => {
-                        self.secondary = match access_token {
-                            Some(token) => SecondaryRead::Token(token),
-                            None => SecondaryRead::NoToken,
-                        };
+                        self.secondary_token = access_token;
                         (
                             State::LoadingJwks {
                                 id_token,
@@ -902,15 +885,6 @@ impl LinkFlow {
             }
             (State::ReadingSecondary(verified), Event::SecondaryUserResponse(result)) => {
                 self.secondary_read(verified, result, env)
-            }
-            // The read answered before the signature's verdict: kept for it.
-            (state @ State::CheckingSignature(..), Event::SecondaryUserResponse(result)) => {
-                if let SecondaryRead::Sent(sub) =
-                    std::mem::replace(&mut self.secondary, SecondaryRead::NoToken)
-                {
-                    self.secondary = SecondaryRead::Answered(sub, result);
-                }
-                (state, vec![])
             }
             (state, _) => (state, vec![]),
         }
@@ -950,24 +924,15 @@ impl LinkFlow {
             ),
             Err(e) => self.fail(e, vec![]),
             Ok(pending) => {
-                let mut effects = Vec::with_capacity(2);
-                // The secondary's own user is read while the signature is checked (one
-                // round trip less before the link); the answer waits for the verdict.
-                if let (SecondaryRead::Token(token), Some(sub)) =
-                    (&self.secondary, pending.unverified_sub())
-                {
-                    effects.push(Effect::Send {
-                        purpose: RequestPurpose::SecondaryUser,
-                        request: management::prepare_get_secondary_user(&self.config, sub, token),
-                    });
-                    self.secondary = SecondaryRead::Sent(sub.to_owned());
-                }
-                effects.push(Effect::VerifySignature {
+                let effect = Effect::VerifySignature {
                     key: pending.key().clone(),
                     message: pending.signing_input().to_vec(),
                     signature: pending.signature().to_vec(),
-                });
-                (State::CheckingSignature(Box::new(pending), nonce), effects)
+                };
+                (
+                    State::CheckingSignature(Box::new(pending), nonce),
+                    vec![effect],
+                )
             }
         }
     }
@@ -986,19 +951,20 @@ impl LinkFlow {
         };
         match pending.finish(valid, expect).and_then(|v| self.precheck(v)) {
             Err(e) => self.fail(e, vec![]),
-            Ok(verified) => match std::mem::replace(&mut self.secondary, SecondaryRead::NoToken) {
-                // Read for the `sub` the token now proves (always the one it was sent for:
-                // both come from this token's claims).
-                SecondaryRead::Answered(sub, result) if sub == verified.sub() => {
-                    self.secondary_read(verified, result, env)
+            Ok(verified) => match self.secondary_token.take() {
+                Some(token) => {
+                    let request =
+                        management::prepare_get_secondary_user(&self.config, verified.sub(), &token);
+                    (
+                        State::ReadingSecondary(verified),
+                        vec![Effect::Send {
+                            purpose: RequestPurpose::SecondaryUser,
+                            request,
+                        }],
+                    )
                 }
-                SecondaryRead::Sent(sub) if sub == verified.sub() => {
-                    self.secondary = SecondaryRead::Sent(sub);
-                    (State::ReadingSecondary(verified), vec![])
-                }
-                // Fail closed: without the read, a merge of a whole user cannot be ruled
-                // out. (A token is always read by now: a verified token has a `sub`.)
-                _ => self.fail(LinkError::new(ErrorCode::TokenExchangeFailed, format!("the secondary login returned no access token for {} (read:current_user), which tells whether the account is an existing user with other logins; check the application may request it (Application Access Policy → User-Delegated Access)", self.config.management_audience())), vec![]),
+                // Fail closed: without the read, a merge of a whole user cannot be ruled out.
+                None => self.fail(LinkError::new(ErrorCode::TokenExchangeFailed, format!("the secondary login returned no access token for {} (read:current_user), which tells whether the account is an existing user with other logins; check the application may request it (Application Access Policy → User-Delegated Access)", self.config.management_audience())), vec![]),
             },
         }
     }
@@ -1270,7 +1236,7 @@ impl LinkFlow {
         effects: Vec<Effect>,
     ) -> (State, Vec<Effect>) {
         self.link_token = LinkToken::NotAsked;
-        self.secondary = SecondaryRead::NoToken;
+        self.secondary_token = None;
         if response.code.is_some() {
             self.secondary_signed_in = true;
         }

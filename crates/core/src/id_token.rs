@@ -210,12 +210,6 @@ impl PendingSignature {
     pub fn signature(&self) -> &[u8] {
         &self.signature
     }
-    /// The `sub` claim before the signature and the claims are checked: only for a
-    /// request whose answer is used after [`PendingSignature::finish`] has verified the
-    /// token and its `sub` equals this one.
-    pub fn unverified_sub(&self) -> Option<&str> {
-        self.claims.sub.as_deref()
-    }
 
     /// Phase two, given the host's verdict on the signature, checks the claims.
     pub fn finish(
