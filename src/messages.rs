@@ -3,14 +3,14 @@
 //! loaded on demand (the package's `locales/*.js`), and a host's `messages` override any
 //! text. IdP and user strings are only ever rendered as text nodes.
 
-use account_link_core::error::ErrorCode;
+use account_link_core::error::{ErrorCode, Sentence};
 use account_link_core::LinkError;
 use std::borrow::Cow;
 use std::rc::Rc;
 
-/// The English texts of every key but the errors (`error.<code>`, from the core). A
-/// placeholder `{name}` is filled in where the text is used.
-pub const ENGLISH: [(&str, &str); 41] = [
+/// The English texts of every key but the errors' sentences (`error.…`, from the core's
+/// [`Sentence`]). A placeholder `{name}` is filled in where the text is used.
+pub const ENGLISH: [(&str, &str); 39] = [
     ("title", "Linked accounts"),
     ("loading", "Loading your linked accounts…"),
     ("identities_label", "Accounts you can sign in with"),
@@ -65,33 +65,51 @@ pub const ENGLISH: [(&str, &str); 41] = [
     ("status.confirming", "Confirm the account to link."),
     ("status.linking", "Linking…"),
     ("status.linked", "The account was linked."),
-    (
-        "error.link_outcome_unknown",
-        LinkError::OUTCOME_UNKNOWN_MESSAGE,
-    ),
-    ("error.popup_cut_off", LinkError::WINDOW_CUT_OFF_MESSAGE),
 ];
 
-/// Every message key: [`ENGLISH`]'s, then `error.<code>` for each error code.
+/// The catalog key of an error's sentence: `error.<code>`, `error.link_outcome_unknown`,
+/// `error.popup_cut_off`.
+pub fn sentence_key(sentence: Sentence) -> Cow<'static, str> {
+    match sentence {
+        Sentence::Code(code) => Cow::Owned(format!("error.{}", code.as_str())),
+        Sentence::LinkOutcomeUnknown => Cow::Borrowed("error.link_outcome_unknown"),
+        Sentence::PopupCutOff => Cow::Borrowed("error.popup_cut_off"),
+    }
+}
+
+/// Every message key: [`ENGLISH`]'s, then those of the errors' sentences (the exact
+/// ones, then each code's).
 pub fn keys() -> impl Iterator<Item = Cow<'static, str>> {
-    ENGLISH.iter().map(|(k, _)| Cow::Borrowed(*k)).chain(
-        ErrorCode::ALL
-            .iter()
-            .map(|c| Cow::Owned(format!("error.{}", c.as_str()))),
-    )
+    let sentences = Sentence::EXACT
+        .into_iter()
+        .chain(ErrorCode::ALL.into_iter().map(Sentence::Code));
+    ENGLISH
+        .iter()
+        .map(|(k, _)| Cow::Borrowed(*k))
+        .chain(sentences.map(sentence_key))
 }
 
 /// The English text of `key`, if it is one.
 pub fn english(key: &str) -> Option<Cow<'static, str>> {
-    if let Some(code) = key.strip_prefix("error.") {
-        if let Some(c) = ErrorCode::ALL.iter().find(|c| c.as_str() == code) {
-            return Some(Cow::Borrowed(c.user_message()));
-        }
-    }
     ENGLISH
         .iter()
         .find(|(k, _)| *k == key)
-        .map(|(_, v)| Cow::Borrowed(*v))
+        .map(|(_, v)| *v)
+        .or_else(|| {
+            // `error.<code>` by the code's name (no key formatted per code), else an exact one.
+            let code = key.strip_prefix("error.")?;
+            ErrorCode::ALL
+                .into_iter()
+                .find(|c| c.as_str() == code)
+                .map(Sentence::Code)
+                .or_else(|| {
+                    Sentence::EXACT
+                        .into_iter()
+                        .find(|s| sentence_key(*s) == key)
+                })
+                .map(Sentence::english)
+        })
+        .map(Cow::Borrowed)
 }
 
 /// The language subtag of a locale (`de` of `de-AT`).
@@ -193,13 +211,7 @@ impl Texts {
 
     /// The user's sentence for an error.
     pub fn error(&self, e: &LinkError) -> String {
-        if e.link_outcome_unknown() {
-            return self.get("error.link_outcome_unknown");
-        }
-        if e.window_cut_off() {
-            return self.get("error.popup_cut_off");
-        }
-        self.get(&format!("error.{}", e.code().as_str()))
+        self.get(&sentence_key(e.sentence()))
     }
 
     /// A readable name for a provider: translated for Auth0's own (`auth0` database,

@@ -158,6 +158,33 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// The sentence an error shows the user: its code's, or a more exact one where the
+/// code's would mislead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sentence {
+    /// The code's own sentence ([`ErrorCode::user_message`]).
+    Code(ErrorCode),
+    /// A link request may or may not have happened: the identities tell.
+    LinkOutcomeUnknown,
+    /// The page's `Cross-Origin-Opener-Policy` cut the login window off (a `popup_blocked`
+    /// that allowing pop-ups would not cure).
+    PopupCutOff,
+}
+
+impl Sentence {
+    /// The sentences that are not a code's own.
+    pub const EXACT: [Sentence; 2] = [Sentence::LinkOutcomeUnknown, Sentence::PopupCutOff];
+
+    /// The English text.
+    pub fn english(self) -> &'static str {
+        match self {
+            Sentence::Code(code) => code.user_message(),
+            Sentence::LinkOutcomeUnknown => "The account service did not confirm the link. Reload your linked accounts to see whether it was linked.",
+            Sentence::PopupCutOff => "This page cannot receive the answer of the sign-in window. Continue in this tab to link the account.",
+        }
+    }
+}
+
 /// Who must act on an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
@@ -256,11 +283,8 @@ struct Inner {
     api_error: Option<ApiErrorBody>,
     status: Option<u16>,
     idp_error: Option<(String, Option<String>)>,
-    /// A link request whose outcome could not be confirmed either way.
-    outcome_unknown: bool,
-    /// The host page's `Cross-Origin-Opener-Policy` cut the login window off (a
-    /// `popup_blocked` that allowing pop-ups would not cure).
-    window_cut_off: bool,
+    /// A more exact sentence for the user than the code's (`None`: the code's).
+    exact: Option<Sentence>,
     /// The account the error is about, as the user knows it (an email or a name), shown
     /// beside the sentence.
     account: Option<String>,
@@ -276,8 +300,7 @@ impl LinkError {
             api_error: None,
             status: None,
             idp_error: None,
-            outcome_unknown: false,
-            window_cut_off: false,
+            exact: None,
             account: None,
         }))
     }
@@ -299,25 +322,25 @@ impl LinkError {
             "{}; reading the identities again failed too, so the link may have happened: list the identities before trying again",
             self.0.detail
         );
-        self.0.outcome_unknown = true;
+        self.0.exact = Some(Sentence::LinkOutcomeUnknown);
         self
     }
 
     /// Whether a link request may have succeeded although this error ended it.
     pub fn link_outcome_unknown(&self) -> bool {
-        self.0.outcome_unknown
+        self.0.exact == Some(Sentence::LinkOutcomeUnknown)
     }
 
     /// The page's opener policy, not a pop-up blocker, stopped the login window: the user
     /// is told to continue in the tab, never to allow pop-ups.
     pub fn cut_off_by_opener_policy(mut self) -> Self {
-        self.0.window_cut_off = true;
+        self.0.exact = Some(Sentence::PopupCutOff);
         self
     }
 
-    /// Whether the page's opener policy cut the login window off.
-    pub fn window_cut_off(&self) -> bool {
-        self.0.window_cut_off
+    /// Which sentence the user is shown (the widget's catalogs translate it by key).
+    pub fn sentence(&self) -> Sentence {
+        self.0.exact.unwrap_or(Sentence::Code(self.0.code))
     }
     pub fn config(option: &str, problem: impl fmt::Display, fix: impl fmt::Display) -> Self {
         Self::new(
@@ -383,20 +406,9 @@ impl LinkError {
     pub fn detail(&self) -> &str {
         &self.0.detail
     }
-    /// The user's sentence when a link may or may not have happened.
-    pub const OUTCOME_UNKNOWN_MESSAGE: &'static str = "The account service did not confirm the link. Reload your linked accounts to see whether it was linked.";
-
-    /// The user's sentence when the page's opener policy cut the login window off.
-    pub const WINDOW_CUT_OFF_MESSAGE: &'static str = "This page cannot receive the answer of the sign-in window. Continue in this tab to link the account.";
-
+    /// The English sentence for the user.
     pub fn user_message(&self) -> &'static str {
-        if self.0.outcome_unknown {
-            return Self::OUTCOME_UNKNOWN_MESSAGE;
-        }
-        if self.0.window_cut_off {
-            return Self::WINDOW_CUT_OFF_MESSAGE;
-        }
-        self.0.code.user_message()
+        self.sentence().english()
     }
     pub fn actor(&self) -> Actor {
         self.0.code.actor()

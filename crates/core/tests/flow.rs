@@ -2,7 +2,7 @@
 
 mod common;
 
-use account_link_core::error::{ErrorCode, IdTokenReason, LinkError};
+use account_link_core::error::{ErrorCode, IdTokenReason, Sentence};
 use account_link_core::flow::{
     Effect, Event, IdentityOpKind, LinkFlow, Outcome, RequestPurpose, TokenFailure, Via,
 };
@@ -204,11 +204,12 @@ fn a_page_whose_opener_policy_severs_popups_gets_popup_blocked_and_can_continue_
                 && e.to_string().contains("same-origin-allow-popups"),
             "{e}"
         );
-        assert!(
-            e.window_cut_off(),
+        assert_eq!(
+            e.sentence(),
+            Sentence::PopupCutOff,
             "{policy}: the user is not told to allow pop-ups"
         );
-        assert_eq!(e.user_message(), LinkError::WINDOW_CUT_OFF_MESSAGE);
+        assert!(e.user_message().contains("Continue in this tab"));
         assert!(flow.position() == Position::PopupBlocked);
         assert!(d.requests.is_empty());
         d.auto_start = None;
@@ -265,8 +266,9 @@ fn blocked_then_redirected(d: &mut Driver<'_>, cfg: &LinkConfig) -> (String, Str
     let flow = d.run(LinkFlow::new(cfg.clone()), prepare());
     // A real blocker: the user may allow pop-ups (the opener-policy sentence is not used).
     assert!(matches!(d.last_outcome(), Outcome::Failed(e)
-        if e.code() == ErrorCode::PopupBlocked && !e.window_cut_off()
-            && e.user_message() == ErrorCode::PopupBlocked.user_message()));
+        if e.code() == ErrorCode::PopupBlocked
+            && e.sentence() == Sentence::Code(ErrorCode::PopupBlocked)
+            && e.user_message().contains("Allow pop-ups")));
     assert!(flow.position() == Position::PopupBlocked);
     d.auto_start = None;
     d.run(
