@@ -6,9 +6,10 @@
 // downloads. Shares overlap a little (compression is not additive): their sum is close to,
 // not equal to, the total.
 //
-// Needs the release build (`scripts/build-package` makes it), wasm-bindgen and wasm-opt
-// (`scripts/setup`). Builds a copy with function names (`wasm-opt -g`, same passes as the
-// package), reads the names from it and measures on a copy without them.
+// Builds the package (scripts/build-package, its own steps and passes) into a temporary
+// folder with the function names kept (WASM_KEEP_NAMES=1), reads them, and measures a copy
+// without the custom sections (within about 0.1 KiB of gzip of the package's wasm: `-g`
+// changes a few of binaryen's rewrites).
 //
 // Usage: node scripts/size-share.mjs [--top N] [--match REGEX]…
 import { execFileSync } from "node:child_process";
@@ -23,23 +24,15 @@ const top = topIndex >= 0 ? Number(args[topIndex + 1]) : 25;
 // --match RE (repeatable): the share of every function whose name matches RE.
 const matches = args.flatMap((a, i) => (args[i - 1] === "--match" ? [new RegExp(a)] : []));
 const root = new URL("..", import.meta.url).pathname;
-const built = join(root, "target/wasm32-unknown-unknown/release/auth0_account_link.wasm");
 const dir = mkdtempSync(join(tmpdir(), "size-share-"));
-const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"].map((f) => `--enable-${f}`);
-const env = { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
-const run = (cmd, argv) => execFileSync(cmd, argv, { env, stdio: ["ignore", "ignore", "inherit"] });
 
 try {
-  run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", dir, built]);
-  const bg = join(dir, "auth0_account_link_bg.wasm");
-  // The package's steps (scripts/build-package): short import/export names, then its
-  // wasm-opt passes, here with the function names kept; measured on a copy without them.
-  run("node", [join(root, "scripts/minify-wasm-names.mjs"), dir]);
-  run("wasm-opt", ["--reorder-functions-by-name", "-Oz", "--converge", "--low-memory-unused", "--ignore-implicit-traps", "-g", ...features, "-o", join(dir, "named.wasm"), bg]);
-  run("wasm-opt", ["--strip-debug", "--strip-producers", ...features, "-o", join(dir, "plain.wasm"), join(dir, "named.wasm")]);
-  const names = functionNames(readFileSync(join(dir, "named.wasm")));
-  const wasm = readFileSync(join(dir, "plain.wasm"));
-  report(wasm, names);
+  execFileSync(join(root, "scripts/build-package"), {
+    env: { ...process.env, PKG_OUT: dir, WASM_KEEP_NAMES: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const named = readFileSync(join(dir, "auth0_account_link_bg.wasm"));
+  report(withoutCustomSections(named), functionNames(named));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -173,6 +166,17 @@ function parse(wasm) {
     at = start + size;
   }
   return { sections, imports, bodies };
+}
+
+/** The module without its custom sections (names, producers): what the package ships. */
+function withoutCustomSections(wasm) {
+  const kept = [wasm.subarray(0, 8)];
+  for (let at = 8; at < wasm.length; ) {
+    const [size, start] = leb(wasm, at + 1);
+    if (wasm[at] !== 0) kept.push(wasm.subarray(at, start + size));
+    at = start + size;
+  }
+  return Buffer.concat(kept);
 }
 
 /** Function index → name, from the custom "name" section. */
