@@ -292,8 +292,12 @@ try {
       peer[`${who}AfterToken`].push(
         await page.evaluate(() => {
           const entries = performance.getEntriesByType("resource").filter((e) => e.startTime >= window.clickAt);
-          const token = entries.find((e) => new URL(e.name).pathname === "/oauth/token");
           const link = entries.filter((e) => new URL(e.name).pathname.endsWith("/identities")).pop();
+          // The code exchange: the last token request answered before the link (a silent
+          // renewal of the primary token, if any, would be another /oauth/token).
+          const token = entries
+            .filter((e) => new URL(e.name).pathname === "/oauth/token" && link && e.responseEnd <= link.startTime)
+            .pop();
           if (!token || !link) throw new Error("bench: no token or link request in the trace");
           return link.startTime - token.responseEnd;
         }),
