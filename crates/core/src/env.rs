@@ -10,7 +10,7 @@ pub trait RandomSource {
 
 /// Parses JSON text into a typed value. The browser uses `JSON.parse` and
 /// serde-wasm-bindgen so that no JSON parser ships in the wasm; native hosts use
-/// [`SerdeJson`] (feature `serde_json`).
+/// `SerdeJson` (feature `serde_json`; no link: the item exists only with the feature).
 pub trait JsonParser {
     /// `Err` carries a short description of what was wrong (never the input).
     fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, String>;
