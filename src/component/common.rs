@@ -39,13 +39,10 @@ pub fn who(identity: &Identity) -> String {
 }
 
 /// The provider's mark: its logo (drawn by the stylesheet for the providers it knows,
-/// over the letter) or the first letter of its name.
+/// over the letter) or the first letter of its name, capitalised by the stylesheet
+/// (`text-transform`: `char::to_uppercase` would bring Unicode's case tables into the wasm).
 pub fn badge(provider: &str, label: &str) -> Html {
-    let initial: String = label
-        .chars()
-        .next()
-        .map(|c| c.to_uppercase().collect())
-        .unwrap_or_default();
+    let initial: String = label.chars().take(1).collect();
     html! {
         <span class="aal-badge" aria-hidden="true" data-provider={provider.to_owned()}>{ initial }</span>
     }
