@@ -862,9 +862,19 @@ async fn host_messages_override_any_text_and_unknown_keys_are_refused() {
 async fn heading_level_theme_group_and_every_row_saying_who() {
     let user = r#"{"user_id":"auth0|primary","email":"alice@example.test","identities":[
         {"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"},
-        {"connection":"github","user_id":"7","provider":"github","profileData":{"email":"a@github.example"}}]}"#;
+        {"connection":"github","user_id":"7","provider":"github","profileData":{"email":"a@github.example"}},
+        {"connection":"corp","user_id":"9","provider":"samlp","profileData":{"email":"a@corp.example"}}]}"#;
     let _api = FakeManagementApi::install(user, PRIMARY_ONLY);
     let host = host();
+    // The package's stylesheet, as a page links it: the badge's capital comes from it.
+    let document = window().document().expect("document");
+    let style = document.create_element("style").expect("style");
+    style.set_text_content(Some(include_str!("../js/auth0-account-link.css")));
+    document
+        .head()
+        .expect("head")
+        .append_child(&style)
+        .expect("append style");
     let mut o = options();
     o.heading_level = Some(4.0);
     o.theme = Some("dark".into());
@@ -909,7 +919,16 @@ async fn heading_level_theme_group_and_every_row_saying_who() {
             .as_deref(),
         Some("github")
     );
+    // A provider without a logo or a known name: its first letter, capitalised by the
+    // stylesheet (the DOM keeps the letter as the name has it).
+    let letter = q(&host, "li[data-provider=samlp] .aal-badge");
+    assert_eq!(letter.text_content().as_deref(), Some("s"));
+    assert_eq!(
+        letter.dyn_ref::<HtmlElement>().expect("html element").inner_text(),
+        "S"
+    );
     app.destroy();
+    style.remove();
 }
 
 fn press_escape(on: &Element) {
