@@ -283,8 +283,13 @@ impl Runner {
         }
     }
 
-    /// Runs `work` and feeds its result back, unless disposed meanwhile.
-    fn spawn<F: Future<Output = Input> + 'static>(&self, work: F) {
+    /// Runs `work` and feeds its result back, unless disposed meanwhile. (Boxed here, not
+    /// generic: one copy of the task for every kind of work.)
+    fn spawn(&self, work: impl Future<Output = Input> + 'static) {
+        self.spawn_boxed(Box::pin(work));
+    }
+
+    fn spawn_boxed(&self, work: Pin<Box<dyn Future<Output = Input>>>) {
         let weak = self.weak();
         wasm_bindgen_futures::spawn_local(async move {
             let input = work.await;
