@@ -924,7 +924,10 @@ async fn heading_level_theme_group_and_every_row_saying_who() {
     let letter = q(&host, "li[data-provider=samlp] .aal-badge");
     assert_eq!(letter.text_content().as_deref(), Some("s"));
     assert_eq!(
-        letter.dyn_ref::<HtmlElement>().expect("html element").inner_text(),
+        letter
+            .dyn_ref::<HtmlElement>()
+            .expect("html element")
+            .inner_text(),
         "S"
     );
     app.destroy();
