@@ -36,17 +36,19 @@ pub struct NoticeBarProps {
 pub fn notice_bar(props: &NoticeBarProps) -> Html {
     let ui = use_ui();
     let notice = &props.notice;
-    let error = notice.is_error();
-    html! {
-        <div
-            class={classes!("aal-notice", error.then_some("aal-error"))}
-            role={if error { "alert" } else { "status" }}
-            data-code={notice.code().unwrap_or("")}
-        >
+    let body = html! {
+        <>
             <span class="aal-notice-text">{ notice_text(notice, &ui.texts) }</span>
             <button type="button" class="aal-dismiss" onclick={ui.send::<MouseEvent>(Command::Dismiss)}>
                 { ui.texts.get("dismiss") }
             </button>
-        </div>
+        </>
+    };
+    let code = notice.code().unwrap_or("");
+    // Static class strings (see the confirm dialog: a computed `class` brings `Classes`).
+    if notice.is_error() {
+        html! { <div class="aal-notice aal-error" role="alert" data-code={code}>{ body }</div> }
+    } else {
+        html! { <div class="aal-notice" role="status" data-code={code}>{ body }</div> }
     }
 }
