@@ -62,6 +62,8 @@ for (const variant of VARIANTS) {
     await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
     await popup.locator(`button[data-identity="${GITHUB}"]`).click();
     await page.locator(".aal-confirm").waitFor();
+    // A plain link, not a merge: the dialog is not marked as the merge screen.
+    assert.equal(await page.locator(".aal-confirm.aal-merge").count(), 0);
     await check(page, variant.name, "confirm");
 
     // Linking: the tenant answers the link call late enough to look at it.
