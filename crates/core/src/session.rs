@@ -3,30 +3,35 @@
 //! (the user's commands, the host's answers, the browser's results) and run the
 //! [`Output`]s it returns. It never awaits and holds no browser handle.
 //!
-//! What it owns:
+//! Each fact of a session has one owner, here:
+//! - the pinned primary `sub` ([`Pin`]): the user a `primaryUserId` names, else the one the
+//!   tab remembered after a secondary login ended without a link ([`Output::RememberPin`]),
+//!   else the first token that passed a check. Written only by [`Session::learn_pin`]; the
+//!   attempt and the identity operations are handed it ([`Facts`]);
 //! - the identity list (read, re-read after a link or unlink);
-//! - the pinned primary `sub`: the first token that passed a check, or the one remembered
-//!   in the tab after a secondary login ended without a link ([`Output::RememberPin`]),
-//!   so a remount or a reload never takes the secondary for the primary;
-//! - link attempts ([`LinkFlow`]): prepared again after each ended one (when the policy
-//!   keeps the session ready), retried, cancelled, each under its own generation so late
-//!   answers of an earlier attempt are dropped;
-//! - the questions for the host and the user ([`Question`]): "link this account?" and the
-//!   host's `beforeLink`, in that order; only an exact yes links;
-//! - what the view shows ([`View`]) and what the host hears ([`Tell`]);
+//! - the open question ([`Asked`]): "link this account?", the host's `beforeLink`, "unlink
+//!   this account?" — one at a time, each with its own [`QuestionId`]; an answer names the
+//!   question it answers, and an answer to any other is dropped;
+//! - the secondary login of the current attempt ([`SecondaryLogin`]) and `session_changed`;
+//! - what the view shows ([`View`], with what the UI may offer) and what the host hears
+//!   ([`Tell`]);
 //! - the configuration: one copy, given again with [`Input::Configure`]. Another tenant or
 //!   client starts over; anything else is taken by the next attempt (the login page gets
 //!   the current `ui_locales`), while an attempt in flight finishes with its own.
+//!
+//! The attempt ([`LinkFlow`]) and the identity operations ([`IdentityOp`]) keep only what
+//! is theirs and report what they learn; [`Session::apply`] takes every report.
 
 use crate::config::LinkConfig;
 use crate::env::Env;
 use crate::error::{ErrorCode, LinkError};
 use crate::flow::{
-    Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, LinkFlow,
-    Outcome, Via,
+    Effect, Event, Facts, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, LinkFlow,
+    OpStep, Outcome, Report, Via,
 };
 use crate::id_token::SecondaryProfile;
 use crate::management::{carry_profiles, Identity, IdentityRef};
+use crate::secret::PersistedTransaction;
 use crate::transaction::{CallbackResponse, Transaction};
 
 pub use crate::flow::Position;
@@ -57,6 +62,21 @@ impl Notice {
     }
 }
 
+/// What the UI may offer now: the session's rules, published so no view restates them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Offers {
+    /// A prepared attempt is ready: a link button opens the popup inside its click.
+    pub link: bool,
+    /// The last attempt (or the list) failed or was cancelled: it can be tried again.
+    pub retry: bool,
+    /// The popup could not be used and a `redirectUri` is set: continue in this tab.
+    pub continue_in_tab: bool,
+    /// Something the user waits for can be stopped (never once the link request is out).
+    pub cancel: bool,
+    /// A listed identity other than the primary can be asked about.
+    pub unlink: bool,
+}
+
 /// Everything a view of the session shows: a snapshot, taken after each step.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct View {
@@ -65,15 +85,15 @@ pub struct View {
     pub identities: Option<Vec<Identity>>,
     /// The identity list is being read.
     pub listing: bool,
-    /// The last list failed or was cancelled (the notice says why).
-    pub list_failed: bool,
     pub notice: Option<Notice>,
     /// A secondary login ended without a link: the tenant's session now belongs to that
     /// account (the host was told with `session_changed`).
     pub session_changed: bool,
-    /// The identity the user asked to unlink, awaiting "Yes, unlink".
-    pub unlink_question: Option<Identity>,
+    /// The question open now (the widget draws the user's: confirm and unlink).
+    pub question: Option<Asked>,
+    /// An unlink request is out.
     pub unlinking: bool,
+    pub offers: Offers,
 }
 
 /// Which rules a driver's session follows. Every driver asks the same questions in the
@@ -111,17 +131,43 @@ impl Policy {
             stay_ready: false,
         }
     }
+
+    /// Somebody says yes before a link request.
+    fn asks_first(self) -> bool {
+        self.confirm || self.before_link
+    }
 }
+
+/// Names one question of a session (ids keep counting across attempts and new options, so
+/// an answer to an earlier question never passes for one of a later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuestionId(u32);
 
 /// A question the session waits on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Question {
     /// "Link this account?": the widget shows its dialog, a headless call asks the host's
-    /// `confirm`. Answered with [`Command::Confirm`].
+    /// `confirm`.
     Confirm(SecondaryProfile),
-    /// The host's `beforeLink`, once the link is confirmed. Answered with
-    /// [`Input::HostSaid`].
+    /// The host's `beforeLink`, once the link is confirmed.
     BeforeLink(SecondaryProfile),
+    /// "Unlink this account?" about a listed identity (the widget's dialog).
+    Unlink(Identity),
+}
+
+/// The open question and its id: the answer names the id ([`Command::Answer`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked {
+    pub id: QuestionId,
+    pub question: Question,
+}
+
+/// An answer to a question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    /// No; a host's `beforeLink` may give words for the user.
+    No(Option<String>),
 }
 
 /// What the host hears (the DOM events, `on*` callbacks, a headless promise).
@@ -129,9 +175,11 @@ pub enum Question {
 pub enum Tell {
     Linked(Vec<Identity>),
     Unlinked(Vec<Identity>),
-    /// Every failure, a cancel (`cancelled`) and a changed tenant session
-    /// (`session_changed`, said before the failure it comes with).
+    /// Every failure and a cancel (`cancelled`).
     Failed(LinkError),
+    /// A secondary login signed another user in at the tenant and nothing was linked (said
+    /// once, before the outcome it comes with): the host should sign its user in again.
+    SessionChanged,
 }
 
 /// What the user (or a headless caller) asks for.
@@ -144,31 +192,21 @@ pub enum Command {
     /// After a blocked popup: continue in this tab (redirect mode).
     ContinueInTab,
     Retry,
-    /// The answer to "Link this account?": only `true` links.
-    Confirm(bool),
-    /// Stop what the user is waiting for: the identity list, else the attempt.
+    /// The answer to the question with this id (dropped when another is open, or none).
+    Answer(QuestionId, Answer),
+    /// Stop what the user is waiting for: the identity list, else the attempt (refused
+    /// once the link request is out).
     Cancel,
     /// Ask "Unlink this account?" about one of the listed identities.
     AskUnlink(Identity),
-    CancelUnlink,
-    /// "Yes, unlink" this identity.
-    Unlink(Identity),
     Dismiss,
 }
 
 /// Redirect mode, back on the page: the stored transaction and the URL's response.
+#[derive(Debug)]
 pub struct RedirectReturn {
-    pub persisted: Option<String>,
+    pub persisted: Option<PersistedTransaction>,
     pub callback: CallbackResponse,
-}
-
-impl std::fmt::Debug for RedirectReturn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedirectReturn")
-            .field("persisted", &self.persisted.as_ref().map(|_| "[redacted]"))
-            .field("callback", &self.callback)
-            .finish()
-    }
 }
 
 /// Whether a page's query holds an answer to a login of this widget: a response whose
@@ -196,8 +234,6 @@ pub enum Input {
     Attempt(u32, Event),
     /// A result for the identity operation with this id.
     Op(u32, IdentityOpEvent),
-    /// The host's `beforeLink` answer: `Err` stops the link, with words for the user.
-    HostSaid(Result<(), Option<String>>),
     /// The host's options, again (the same or new), with the primary user this tab kept
     /// for their client (read as at mount: another client is another session).
     Configure {
@@ -215,13 +251,37 @@ pub enum Output {
     /// Get a token or send a request for an identity operation; the result comes back as
     /// [`Input::Op`] with the same id.
     Op(u32, IdentityOpEffect),
-    Ask(Question),
+    /// A question for the host (the widget draws the user's from the view); the answer is
+    /// [`Command::Answer`] with its id.
+    Ask(Asked),
     Tell(Tell),
     /// Keep this primary `sub` for the tab (sessionStorage, the identifier only): a
     /// secondary login completed, so the tenant's session may now be the other account's.
     RememberPin(String),
-    /// The remembered pin is no longer needed (a link made the secondary the primary's).
+    /// The remembered pin is no longer needed (a link made the secondary the primary's, or
+    /// the last login signed the primary in again).
     ForgetPin,
+    /// Something dropped or refused, for a debug log (never a secret).
+    Note(String),
+}
+
+/// The primary user the session acts for.
+#[derive(Debug, Default)]
+pub struct Pin {
+    user: Option<String>,
+    /// It came from the tab (an earlier page's secondary login ended without a link).
+    remembered: bool,
+}
+
+/// The secondary login of the current attempt, as far as the session knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecondaryLogin {
+    #[default]
+    None,
+    /// A code came back: somebody signed in at the tenant.
+    SignedIn,
+    /// Its ID token named the pinned primary user: the tenant's session is still theirs.
+    WasPrimary,
 }
 
 /// One linking session.
@@ -232,16 +292,15 @@ pub struct Session {
     attempt: LinkFlow,
     generation: u32,
     identities: Option<Vec<Identity>>,
-    pin: Option<String>,
-    /// The pin came from the tab (an earlier page's secondary login ended without a link).
-    pin_remembered: bool,
+    pin: Pin,
+    secondary: SecondaryLogin,
+    question: Option<Asked>,
+    next_question: u32,
     list: Option<(u32, IdentityOp)>,
     list_failed: bool,
     prepare_after_list: bool,
     unlink: Option<(u32, IdentityOp)>,
-    unlink_question: Option<Identity>,
     next_op: u32,
-    question: Option<Question>,
     /// The host's words when its `beforeLink` stopped the link.
     stop_words: Option<String>,
     /// A link asked for before the attempt was ready.
@@ -255,31 +314,36 @@ impl Session {
     /// secondary login ended without a link; a `primaryUserId` the host sets is its own
     /// word and replaces it.
     pub fn new(config: LinkConfig, policy: Policy, remembered_pin: Option<String>) -> Session {
-        let (pin, pin_remembered) = match (config.primary_user_id(), remembered_pin) {
-            (Some(given), _) => (Some(given.to_owned()), false),
-            (None, Some(kept)) => (Some(kept), true),
-            (None, None) => (None, false),
-        };
-        Session {
+        let mut session = Session {
             attempt: LinkFlow::new(config.clone()),
-            config,
             policy,
             generation: 0,
             identities: None,
-            pin,
-            pin_remembered,
+            pin: Pin::default(),
+            secondary: SecondaryLogin::None,
+            question: None,
+            next_question: 0,
             list: None,
             list_failed: false,
             prepare_after_list: false,
             unlink: None,
-            unlink_question: None,
             next_op: 0,
-            question: None,
             stop_words: None,
             queued_link: None,
             notice: None,
             session_changed: false,
+            config,
+        };
+        match session.config.primary_user_id().map(str::to_owned) {
+            Some(given) => session.learn_pin(given),
+            None => {
+                if let Some(kept) = remembered_pin {
+                    session.learn_pin(kept);
+                    session.pin.remembered = true;
+                }
+            }
         }
+        session
     }
 
     pub fn config(&self) -> &LinkConfig {
@@ -292,15 +356,54 @@ impl Session {
 
     /// The primary user the session acts for, once known.
     pub fn primary_user_id(&self) -> Option<&str> {
-        self.pin.as_deref()
+        self.pin.user.as_deref()
+    }
+
+    /// The one place the pin is written: a pin never moves to another user.
+    fn learn_pin(&mut self, user: String) {
+        if self.pin.user.is_none() {
+            self.pin.user = Some(user);
+        }
     }
 
     pub fn position(&self) -> Position {
         match (&self.question, self.attempt.position()) {
             // Confirmed; the host's beforeLink decides.
-            (Some(Question::BeforeLink(_)), _) => Position::Linking,
-            // A headless confirm: the host is asked, nothing is shown.
+            (
+                Some(Asked {
+                    question: Question::BeforeLink(_),
+                    ..
+                }),
+                _,
+            ) => Position::Linking,
             (_, position) => position,
+        }
+    }
+
+    fn link_question_open(&self) -> bool {
+        matches!(
+            &self.question,
+            Some(Asked {
+                question: Question::Confirm(_) | Question::BeforeLink(_),
+                ..
+            })
+        )
+    }
+
+    /// What the UI may offer now.
+    pub fn offers(&self) -> Offers {
+        let position = self.attempt.position();
+        let list_missing =
+            self.policy.list_identities && self.identities.is_none() && self.list.is_none();
+        Offers {
+            link: position == Position::Ready,
+            retry: self.attempt.can_retry() || (list_missing && self.list_failed),
+            continue_in_tab: position == Position::PopupBlocked
+                && self.config.redirect_fallback_uri().is_some(),
+            cancel: self.list.is_some() || self.attempt.can_cancel(),
+            unlink: self.identities.as_ref().is_some_and(|ids| ids.len() > 1)
+                && self.unlink.is_none()
+                && !self.link_question_open(),
         }
     }
 
@@ -309,11 +412,11 @@ impl Session {
             position: self.position(),
             identities: self.identities.clone(),
             listing: self.list.is_some(),
-            list_failed: self.list_failed,
             notice: self.notice.clone(),
             session_changed: self.session_changed,
-            unlink_question: self.unlink_question.clone(),
+            question: self.question.clone(),
             unlinking: self.unlink.is_some(),
+            offers: self.offers(),
         }
     }
 
@@ -324,28 +427,13 @@ impl Session {
             Input::Open(resume) => self.open(resume, env, &mut out),
             Input::Command(command) => self.command(command, env, &mut out),
             Input::Attempt(generation, event) if generation == self.generation => {
-                if matches!(&event, Event::Callback(c) if c.code.is_some())
-                    && self.attempt.position() == Position::AwaitingLogin
-                {
-                    self.secondary_signed_in(&mut out);
-                }
-                self.drive(event, env, &mut out);
+                self.drive(event, env, &mut out)
             }
-            Input::Attempt(..) => {}
+            Input::Attempt(generation, _) => out.push(Output::Note(format!(
+                "dropped a late answer of attempt {generation} (attempt {} is current)",
+                self.generation
+            ))),
             Input::Op(id, event) => self.op_answered(id, event, env, &mut out),
-            Input::HostSaid(answer) => {
-                if matches!(self.question, Some(Question::BeforeLink(_))) {
-                    self.question = None;
-                    let go = match answer {
-                        Ok(()) => true,
-                        Err(words) => {
-                            self.stop_words = words;
-                            false
-                        }
-                    };
-                    self.drive(Event::Confirm(go), env, &mut out);
-                }
-            }
             Input::Configure {
                 config,
                 remembered_pin,
@@ -362,24 +450,10 @@ impl Session {
         }) = resume
         {
             self.generation += 1;
-            if callback.code.is_some() {
-                // The login in this tab completed: whoever it was, the tenant session is
-                // now theirs.
-                if let Some(user) = persisted
-                    .as_deref()
-                    .and_then(|p| Transaction::restore(p).ok())
-                    .and_then(|t| t.primary_user_id().map(str::to_owned))
-                {
-                    self.pin.get_or_insert(user);
-                }
-                self.secondary_signed_in(out);
-            }
-            let confirm = self.asks_before_linking();
             self.drive(
                 Event::Resume {
                     persisted,
                     callback,
-                    confirm,
                 },
                 env,
                 out,
@@ -392,157 +466,197 @@ impl Session {
         }
     }
 
-    fn asks_before_linking(&self) -> bool {
-        self.policy.confirm || self.policy.before_link
-    }
-
-    /// A secondary login completed: until a link succeeds, the tab remembers whom the
-    /// session acts for.
-    fn secondary_signed_in(&mut self, out: &mut Vec<Output>) {
-        if let Some(pin) = &self.pin {
-            out.push(Output::RememberPin(pin.clone()));
-        }
-    }
-
-    /// A new attempt: a fresh generation, the current configuration and pin.
+    /// A new attempt: a fresh generation, the current configuration.
     fn prepare<E: Env>(&mut self, env: &mut E, out: &mut Vec<Output>) {
         if !self.attempt.is_resting() {
             return;
         }
         self.generation += 1;
         self.attempt.reconfigure(self.config.clone());
-        let event = Event::Prepare {
-            known_identities: self.identities.clone(),
-            confirm: self.asks_before_linking(),
-        };
-        self.drive(event, env, out);
+        self.drive(Event::Prepare, env, out);
     }
 
-    /// Steps the attempt and takes what it reports: questions, outcomes.
+    /// Steps the attempt with the session's facts, forwards its browser work, and applies
+    /// what it reports.
     fn drive<E: Env>(&mut self, event: Event, env: &mut E, out: &mut Vec<Output>) {
-        if let Some(pin) = &self.pin {
-            self.attempt.pin_primary_user(pin);
+        let facts = facts(&self.pin, &self.identities, self.policy);
+        let step = self.attempt.step(&facts, event, env);
+        for effect in step.effects {
+            if let (Effect::Navigate { .. }, Some(pin)) = (&effect, &self.pin.user) {
+                // The login leaves this tab: whatever comes back (even without its
+                // transaction) is checked against this primary user.
+                out.push(Output::RememberPin(pin.clone()));
+            }
+            out.push(Output::Attempt(self.generation, effect));
         }
-        let effects = self.attempt.step(event, env);
-        if self.pin.is_none() {
-            self.pin = self.attempt.primary_user_id().map(str::to_owned);
+        for report in step.reports {
+            self.apply(report, env, out);
         }
-        let mut ended = false;
-        for effect in effects {
-            match effect {
-                Effect::AskConfirm(profile) => self.ask(profile, env, out),
-                Effect::Notify(Outcome::Ready) => {
-                    if let Some(connection) = self.queued_link.take() {
-                        self.drive(
-                            Event::Start {
-                                via: Via::Popup,
-                                connection,
-                            },
-                            env,
-                            out,
-                        );
-                    }
+    }
+
+    /// Every report of the attempt becomes a fact, a question or what the host hears here.
+    fn apply<E: Env>(&mut self, report: Report, env: &mut E, out: &mut Vec<Output>) {
+        match report {
+            Report::Ready => {
+                if let Some(connection) = self.queued_link.take() {
+                    self.start(Via::Popup, connection, env, out);
                 }
-                Effect::Notify(Outcome::SessionChanged) => {
-                    self.session_changed = true;
-                    out.push(Output::Tell(Tell::Failed(LinkError::session_changed())));
+            }
+            Report::PinLearned(user) => self.learn_pin(user),
+            Report::SecondarySignedIn => {
+                // Until a link succeeds, the tab remembers whom the session acts for.
+                self.secondary = SecondaryLogin::SignedIn;
+                if let Some(pin) = &self.pin.user {
+                    out.push(Output::RememberPin(pin.clone()));
                 }
-                Effect::Notify(Outcome::Linked(ids)) => {
-                    ended = true;
-                    let ids = match &self.identities {
-                        Some(previous) => carry_profiles(previous, ids),
-                        None => ids,
-                    };
-                    self.identities = Some(ids.clone());
-                    self.notice = Some(Notice::Linked);
-                    self.session_changed = false;
-                    self.pin_remembered = false;
+            }
+            Report::SecondaryVerified(sub) => {
+                if self.pin.user.as_deref() == Some(sub.as_str()) {
+                    // The login signed the primary in again: the tenant's session is theirs.
+                    self.secondary = SecondaryLogin::WasPrimary;
+                    self.pin.remembered = false;
                     out.push(Output::ForgetPin);
-                    out.push(Output::Tell(Tell::Linked(ids)));
                 }
-                Effect::Notify(Outcome::Failed(e)) => {
-                    ended = true;
-                    self.queued_link = None;
-                    if e.code() == ErrorCode::UserMismatch && self.pin_remembered {
-                        self.came_back_as_another_user(out);
-                    }
-                    self.notice = Some(Notice::Error(e.clone()));
-                    out.push(Output::Tell(Tell::Failed(e)));
-                }
-                Effect::Notify(Outcome::Cancelled) => {
-                    ended = true;
-                    self.queued_link = None;
-                    self.question = None;
-                    let words = self.stop_words.take();
-                    self.notice = Some(Notice::Cancelled(words));
-                    out.push(Output::Tell(Tell::Failed(LinkError::cancelled())));
-                }
-                effect @ Effect::Navigate { .. } => {
-                    // The login leaves this tab: whatever comes back (even without its
-                    // transaction) is checked against this primary user.
-                    if let Some(pin) = &self.pin {
-                        out.push(Output::RememberPin(pin.clone()));
-                    }
-                    out.push(Output::Attempt(self.generation, effect));
-                }
-                effect => out.push(Output::Attempt(self.generation, effect)),
             }
-        }
-        if ended {
-            // Whatever ended the attempt, its window and timer go.
-            out.push(Output::Attempt(self.generation, Effect::CancelTimer));
-            out.push(Output::Attempt(self.generation, Effect::ClosePopup));
-            if self.policy.stay_ready && self.attempt.needs_fresh_attempt() {
-                self.prepare(env, out);
-            }
+            Report::Asks(profile) => self.ask_link(profile, out),
+            Report::Ended(outcome) => self.ended(outcome, env, out),
         }
     }
 
-    /// The verified secondary: ask the user (or the host's `confirm`), else the host's
-    /// `beforeLink`.
-    fn ask<E: Env>(&mut self, profile: SecondaryProfile, env: &mut E, out: &mut Vec<Output>) {
-        let question = if self.policy.confirm {
-            Question::Confirm(profile)
-        } else if self.policy.before_link {
-            Question::BeforeLink(profile)
-        } else {
-            return self.drive(Event::Confirm(true), env, out);
-        };
-        self.question = Some(question.clone());
-        out.push(Output::Ask(question));
+    fn ended<E: Env>(&mut self, outcome: Outcome, env: &mut E, out: &mut Vec<Output>) {
+        self.queued_link = None;
+        if self.link_question_open() {
+            self.question = None;
+        }
+        let secondary = std::mem::take(&mut self.secondary);
+        match outcome {
+            Outcome::Linked(ids) => {
+                let ids = match &self.identities {
+                    Some(previous) => carry_profiles(previous, ids),
+                    None => ids,
+                };
+                self.identities = Some(ids.clone());
+                self.notice = Some(Notice::Linked);
+                self.session_changed = false;
+                self.pin.remembered = false;
+                out.push(Output::ForgetPin);
+                out.push(Output::Tell(Tell::Linked(ids)));
+            }
+            Outcome::Failed(e) => {
+                if secondary == SecondaryLogin::SignedIn
+                    || (e.code() == ErrorCode::UserMismatch && self.pin.remembered)
+                {
+                    self.say_session_changed(out);
+                }
+                self.notice = Some(Notice::Error(e.clone()));
+                out.push(Output::Tell(Tell::Failed(e)));
+            }
+            Outcome::Cancelled => {
+                if secondary == SecondaryLogin::SignedIn {
+                    self.say_session_changed(out);
+                }
+                self.notice = Some(Notice::Cancelled(self.stop_words.take()));
+                out.push(Output::Tell(Tell::Failed(LinkError::cancelled())));
+            }
+        }
+        // Whatever ended the attempt, its window and timer go.
+        out.push(Output::Attempt(self.generation, Effect::CancelTimer));
+        out.push(Output::Attempt(self.generation, Effect::ClosePopup));
+        if self.policy.stay_ready && self.attempt.needs_fresh_attempt() {
+            self.prepare(env, out);
+        }
     }
 
-    /// The tab remembered another primary user: the page came back as someone else (the
-    /// secondary of an earlier login, most likely).
-    fn came_back_as_another_user(&mut self, out: &mut Vec<Output>) {
+    /// The tenant's session may now belong to another user than the primary: said once.
+    fn say_session_changed(&mut self, out: &mut Vec<Output>) {
         if !self.session_changed {
             self.session_changed = true;
-            out.push(Output::Tell(Tell::Failed(LinkError::session_changed())));
+            out.push(Output::Tell(Tell::SessionChanged));
         }
+    }
+
+    fn open_question(&mut self, question: Question) -> Asked {
+        self.next_question += 1;
+        let asked = Asked {
+            id: QuestionId(self.next_question),
+            question,
+        };
+        self.question = Some(asked.clone());
+        asked
+    }
+
+    /// The verified secondary (the attempt asks only when the policy asks somebody): the
+    /// user (or the host's `confirm`) first, else the host's `beforeLink`.
+    fn ask_link(&mut self, profile: SecondaryProfile, out: &mut Vec<Output>) {
+        let question = if self.policy.confirm {
+            Question::Confirm(profile)
+        } else {
+            Question::BeforeLink(profile)
+        };
+        let asked = self.open_question(question);
+        out.push(Output::Ask(asked));
+    }
+
+    fn answered<E: Env>(
+        &mut self,
+        id: QuestionId,
+        answer: Answer,
+        env: &mut E,
+        out: &mut Vec<Output>,
+    ) {
+        let open = match &self.question {
+            Some(asked) if asked.id == id => asked.question.clone(),
+            other => {
+                let open = other.as_ref().map_or(0, |a| a.id.0);
+                out.push(Output::Note(format!(
+                    "dropped an answer to question {} (open: {open}; 0 is none)",
+                    id.0
+                )));
+                return;
+            }
+        };
+        match (open, answer) {
+            (Question::Confirm(profile), Answer::Yes) if self.policy.before_link => {
+                let asked = self.open_question(Question::BeforeLink(profile));
+                out.push(Output::Ask(asked));
+            }
+            (Question::Confirm(_) | Question::BeforeLink(_), Answer::Yes) => {
+                self.question = None;
+                self.drive(Event::Decided(true), env, out);
+            }
+            (Question::Confirm(_) | Question::BeforeLink(_), Answer::No(words)) => {
+                self.question = None;
+                self.stop_words = words;
+                self.drive(Event::Decided(false), env, out);
+            }
+            // The question stays open (its dialog shows the unlink under way) until the
+            // answer comes back.
+            (Question::Unlink(identity), Answer::Yes) => self.start_unlink(identity, out),
+            (Question::Unlink(_), Answer::No(_)) if self.unlink.is_none() => self.question = None,
+            (Question::Unlink(_), Answer::No(_)) => out.push(Output::Note(
+                "the unlink request is out: it cannot be called back".to_owned(),
+            )),
+        }
+    }
+
+    fn start<E: Env>(
+        &mut self,
+        via: Via,
+        connection: Option<String>,
+        env: &mut E,
+        out: &mut Vec<Output>,
+    ) {
+        self.drive(Event::Start { via, connection }, env, out);
     }
 
     fn command<E: Env>(&mut self, command: Command, env: &mut E, out: &mut Vec<Output>) {
         match command {
             Command::Link(connection) => match self.attempt.position() {
-                Position::Ready => self.drive(
-                    Event::Start {
-                        via: Via::Popup,
-                        connection,
-                    },
-                    env,
-                    out,
-                ),
+                Position::Ready => self.start(Via::Popup, connection, env, out),
                 Position::Idle | Position::Preparing => self.queued_link = Some(connection),
                 _ => {}
             },
-            Command::ContinueInTab => self.drive(
-                Event::Start {
-                    via: Via::Redirect,
-                    connection: None,
-                },
-                env,
-                out,
-            ),
+            Command::ContinueInTab => self.start(Via::Redirect, None, env, out),
             // Without a list there is nothing to link against yet: read it again first.
             Command::Retry if self.identities.is_none() && self.policy.list_identities => {
                 if self.list.is_none() {
@@ -550,44 +664,32 @@ impl Session {
                 }
             }
             Command::Retry => {
-                if matches!(
-                    self.attempt.position(),
-                    Position::Failed | Position::Cancelled | Position::PopupBlocked
-                ) {
+                if self.attempt.can_retry() {
                     self.generation += 1;
                     self.attempt.reconfigure(self.config.clone());
                     self.drive(Event::Retry, env, out);
                 }
             }
-            Command::Confirm(accepted) => {
-                let Some(Question::Confirm(profile)) = self.question.clone() else {
-                    return;
-                };
-                self.question = None;
-                if accepted && self.policy.before_link {
-                    self.question = Some(Question::BeforeLink(profile.clone()));
-                    out.push(Output::Ask(Question::BeforeLink(profile)));
-                } else {
-                    self.drive(Event::Confirm(accepted), env, out);
-                }
-            }
+            Command::Answer(id, answer) => self.answered(id, answer, env, out),
             Command::Cancel => {
                 if self.list.take().is_some() {
                     self.list_failed = true;
                     self.notice = Some(Notice::Cancelled(None));
                     out.push(Output::Tell(Tell::Failed(LinkError::cancelled())));
-                } else {
-                    self.question = None;
+                } else if self.attempt.can_cancel() {
                     self.drive(Event::Cancel, env, out);
+                } else if self.attempt.position() == Position::Linking {
+                    out.push(Output::Note(
+                        "cancel refused: the link request is out, its answer tells what happened"
+                            .to_owned(),
+                    ));
                 }
             }
             Command::AskUnlink(identity) => {
-                if self.is_listed(&identity) {
-                    self.unlink_question = Some(identity);
+                if self.offers().unlink && self.is_listed(&identity) {
+                    self.open_question(Question::Unlink(identity));
                 }
             }
-            Command::CancelUnlink => self.unlink_question = None,
-            Command::Unlink(identity) => self.start_unlink(identity, out),
             Command::Dismiss => {
                 self.notice = None;
                 self.session_changed = false;
@@ -604,12 +706,7 @@ impl Session {
 
     fn new_op(&mut self, kind: IdentityOpKind, out: &mut Vec<Output>) -> (u32, IdentityOp) {
         self.next_op += 1;
-        let (op, first) = IdentityOp::new(
-            self.config.clone(),
-            kind,
-            self.identities.clone(),
-            self.pin.clone(),
-        );
+        let (op, first) = IdentityOp::new(self.config.clone(), kind);
         out.push(Output::Op(self.next_op, first));
         (self.next_op, op)
     }
@@ -640,28 +737,33 @@ impl Session {
         out: &mut Vec<Output>,
     ) {
         let is = |slot: &Option<(u32, IdentityOp)>| slot.as_ref().is_some_and(|(i, _)| *i == id);
-        let (slot, listing) = if is(&self.list) {
-            (&mut self.list, true)
+        let listing = if is(&self.list) {
+            true
         } else if is(&self.unlink) {
-            (&mut self.unlink, false)
+            false
         } else {
-            return; // cancelled, or replaced by a newer one
+            // Cancelled, or replaced by a newer one.
+            return;
+        };
+        let facts = facts(&self.pin, &self.identities, self.policy);
+        let slot = if listing {
+            &mut self.list
+        } else {
+            &mut self.unlink
         };
         let Some((_, op)) = slot.as_mut() else {
             return;
         };
-        let user = op.user_id().map(str::to_owned);
-        match op.step(event, env) {
-            Some(IdentityOpEffect::Done(result)) => {
-                let user = op.user_id().map(str::to_owned).or(user);
+        match op.step(&facts, event, env) {
+            Some(OpStep::Done { result, acted_for }) => {
                 *slot = None;
                 if listing {
-                    self.listed(result, user, env, out);
+                    self.listed(result, acted_for, env, out);
                 } else {
                     self.unlinked(result, env, out);
                 }
             }
-            Some(effect) => out.push(Output::Op(id, effect)),
+            Some(OpStep::Effect(effect)) => out.push(Output::Op(id, effect)),
             None => {}
         }
     }
@@ -669,7 +771,7 @@ impl Session {
     fn listed<E: Env>(
         &mut self,
         result: Result<Vec<Identity>, LinkError>,
-        user: Option<String>,
+        acted_for: Option<String>,
         env: &mut E,
         out: &mut Vec<Output>,
     ) {
@@ -677,8 +779,8 @@ impl Session {
             Ok(ids) => {
                 // The user the session acts for from now on: every later token must be
                 // theirs.
-                if self.pin.is_none() {
-                    self.pin = user;
+                if let Some(user) = acted_for {
+                    self.learn_pin(user);
                 }
                 self.identities = Some(ids);
                 self.list_failed = false;
@@ -687,8 +789,8 @@ impl Session {
                 }
             }
             Err(e) => {
-                if e.code() == ErrorCode::UserMismatch && self.pin_remembered {
-                    self.came_back_as_another_user(out);
+                if e.code() == ErrorCode::UserMismatch && self.pin.remembered {
+                    self.say_session_changed(out);
                 }
                 self.list_failed = true;
                 self.notice = Some(Notice::Error(e.clone()));
@@ -703,7 +805,15 @@ impl Session {
         env: &mut E,
         out: &mut Vec<Output>,
     ) {
-        self.unlink_question = None;
+        if matches!(
+            &self.question,
+            Some(Asked {
+                question: Question::Unlink(_),
+                ..
+            })
+        ) {
+            self.question = None;
+        }
         match result {
             Ok(ids) => {
                 let ids = match &self.identities {
@@ -713,8 +823,8 @@ impl Session {
                 self.identities = Some(ids.clone());
                 self.notice = Some(Notice::Unlinked);
                 out.push(Output::Tell(Tell::Unlinked(ids)));
-                // The unlinked account can be linked again: the next attempt knows the new
-                // list (a ready one is prepared again).
+                // The unlinked account can be linked again (a ready attempt reads the new
+                // list at its next step).
                 self.prepare(env, out);
             }
             Err(e) => {
@@ -750,12 +860,21 @@ impl Session {
         out.push(Output::Attempt(self.generation, Effect::ClosePopup));
         // What the tab keeps for the old client stays true for that client; the new
         // session starts from what it keeps for the new one, as a mount does.
-        // Generations and operation ids keep counting: a late answer to the old session
-        // never passes for one of the new.
-        let (generation, next_op) = (self.generation + 1, self.next_op);
+        // Generations, operation and question ids keep counting: a late answer to the old
+        // session never passes for one of the new.
+        let counters = (self.generation + 1, self.next_op, self.next_question);
         *self = Session::new(config, self.policy, remembered_pin);
-        self.generation = generation;
-        self.next_op = next_op;
+        (self.generation, self.next_op, self.next_question) = counters;
         self.open(None, env, out);
+    }
+}
+
+/// What the attempt and the operations are handed at each step, from the fields that own
+/// it (apart from the session, so the attempt or an operation's slot is borrowed beside).
+fn facts<'a>(pin: &'a Pin, identities: &'a Option<Vec<Identity>>, policy: Policy) -> Facts<'a> {
+    Facts {
+        pin: pin.user.as_deref(),
+        identities: identities.as_deref(),
+        asks_first: policy.asks_first(),
     }
 }

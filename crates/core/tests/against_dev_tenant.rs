@@ -236,10 +236,7 @@ impl Tenant {
         tweak(&mut d);
         d.run(
             LinkFlow::new(self.config_with("query", options)),
-            Event::Prepare {
-                known_identities: None,
-                confirm: true,
-            },
+            Event::Prepare,
         );
         (d.last_outcome().clone(), d.asked.clone())
     }
@@ -313,14 +310,9 @@ impl Tenant {
         d.popup = Box::new(self.popup());
         // The secondary's own user is read from the tenant itself.
         d.secondary_user = None;
+        d.given.identities = known;
         tweak(&mut d);
-        d.run(
-            LinkFlow::new(self.config(mode)),
-            Event::Prepare {
-                known_identities: known,
-                confirm: true,
-            },
-        );
+        d.run(LinkFlow::new(self.config(mode)), Event::Prepare);
         (d.last_outcome().clone(), d.requests.clone())
     }
 
@@ -547,9 +539,18 @@ fn user_level_refusals() {
     let Outcome::Linked(ids) = outcome else {
         panic!("{outcome:?}")
     };
-    // Logging in with the linked identity now yields the primary: same account.
-    let (outcome, _) = t.link(GOOGLE, "query", Some(ids), |_| {});
-    assert_failed(&outcome, ErrorCode::SameAccount, None);
+    // Logging in with the linked identity now signs in as the primary (Auth0 signs a
+    // linked identity in as its user): the true outcome names the login, already linked.
+    let (outcome, _) = t.link(GOOGLE, "query", Some(ids), |d| {
+        d.connection = Some("google-oauth2".into());
+        d.given.pin = Some(ALICE.into());
+    });
+    assert_failed(&outcome, ErrorCode::AlreadyLinked, None);
+    let Outcome::Failed(e) = &outcome else {
+        unreachable!()
+    };
+    assert!(e.detail().contains("\"google-oauth2\" login"), "{}", e.detail());
+    assert_eq!(t.link_posts(), 1, "only the first link was sent");
 }
 
 /// The back end's `update:users` token (client credentials) from the tenant at `base`.

@@ -4,10 +4,13 @@ mod common;
 
 use account_link_core::error::{ErrorCode, IdTokenReason, Sentence};
 use account_link_core::flow::{
-    Effect, Event, IdentityOpKind, LinkFlow, Outcome, RequestPurpose, TokenFailure, Via,
+    Effect, Event, IdentityOpKind, LinkFlow, Outcome, Report, RequestPurpose, TokenFailure, Via,
 };
 use account_link_core::http::{HttpResponse, Method};
 use account_link_core::management::{Identity, IdentityRef};
+use account_link_core::secret::{
+    AccessToken, AuthorizeUrl, OpaqueBytes, PersistedTransaction, Sha256Digest,
+};
 use account_link_core::session::Position;
 use account_link_core::transaction::CallbackResponse;
 use account_link_core::LinkConfig;
@@ -24,10 +27,7 @@ const LINK_URL: &str = "https://tenant.example.com/api/v2/users/auth0%7Cprimary/
 const SECONDARY_URL: &str = "https://tenant.example.com/api/v2/users/google-oauth2%7C123";
 
 fn prepare() -> Event {
-    Event::Prepare {
-        known_identities: None,
-        confirm: true,
-    }
+    Event::Prepare
 }
 
 fn linked_identities() -> String {
@@ -145,7 +145,8 @@ fn happy_path_popup_confirm_link() {
         .iter()
         .position(|e| e == "OpenPopup")
         .expect("popup opened");
-    assert_eq!(d.effects[open - 2..open], ["Notify", "StartTimer"]);
+    assert_eq!(d.effects[open - 1..=open], ["StartTimer", "OpenPopup"]);
+    assert!(matches!(d.reports.first(), Some(Report::PinLearned(user)) if user == PRIMARY));
 }
 
 #[test]
@@ -251,8 +252,7 @@ fn popup_timeout_closes_the_popup() {
     d.popup = Box::new(|_| PopupOutcome::TimedOut);
     d.run(LinkFlow::new(config()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::Timeout));
-    assert_eq!(d.effects.last().map(String::as_str), Some("Notify"));
-    assert!(d.effects.contains(&"ClosePopup".to_owned()));
+    assert_eq!(d.effects.last().map(String::as_str), Some("ClosePopup"));
 }
 
 fn redirect_config() -> LinkConfig {
@@ -262,6 +262,8 @@ fn redirect_config() -> LinkConfig {
 /// The popup is blocked, the user continues in this tab: the authorize URL the page
 /// navigates to, and the transaction it persisted.
 fn blocked_then_redirected(d: &mut Driver<'_>, cfg: &LinkConfig) -> (String, String) {
+    // The session's pin, which the redirect's transaction carries.
+    d.given.pin = Some(PRIMARY.into());
     d.popup = Box::new(|_| PopupOutcome::Blocked);
     let flow = d.run(LinkFlow::new(cfg.clone()), prepare());
     // A real blocker: the user may allow pop-ups (the opener-policy sentence is not used).
@@ -312,9 +314,8 @@ fn popup_blocked_then_redirect_fallback_completes() {
     d.run(
         LinkFlow::new(cfg),
         Event::Resume {
-            persisted: Some(persisted),
+            persisted: Some(PersistedTransaction::new(persisted)),
             callback,
-            confirm: false,
         },
     );
     assert!(
@@ -350,9 +351,8 @@ fn a_redirect_transaction_older_than_ten_minutes_answers_nothing() {
         d.run(
             LinkFlow::new(cfg.clone()),
             Event::Resume {
-                persisted: Some(persisted),
+                persisted: Some(PersistedTransaction::new(persisted)),
                 callback,
-                confirm: false,
             },
         );
         assert_eq!(d.storage, None, "cleared either way");
@@ -369,14 +369,13 @@ fn a_redirect_transaction_older_than_ten_minutes_answers_nothing() {
                 d.last_outcome()
             );
             assert!(d.requests.is_empty(), "no token request: {:?}", d.requests);
-            // The secondary did sign in: the host hears it, even from an expired return.
+            // The secondary did sign in: the session hears it, even from an expired return.
             assert!(
-                matches!(
-                    d.outcomes.as_slice(),
-                    [.., Outcome::SessionChanged, Outcome::Failed(_)]
-                ),
+                d.reports
+                    .iter()
+                    .any(|r| matches!(r, Report::SecondarySignedIn)),
                 "{:?}",
-                d.outcomes
+                d.reports
             );
         }
     }
@@ -415,7 +414,6 @@ fn resume_without_a_stored_transaction_is_state_mismatch() {
         Event::Resume {
             persisted: None,
             callback,
-            confirm: false,
         },
     );
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::StateMismatch));
@@ -557,13 +555,8 @@ fn without_confirm_it_links_directly() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.popup = answering_popup(&mock, |_| {}, jwks_then_link_created);
-    d.run(
-        LinkFlow::new(config()),
-        Event::Prepare {
-            known_identities: None,
-            confirm: false,
-        },
-    );
+    d.given.asks_first = false;
+    d.run(LinkFlow::new(config()), Event::Prepare);
     assert!(d.asked.is_none());
     assert!(matches!(d.last_outcome(), Outcome::Linked(_)));
 }
@@ -572,6 +565,7 @@ fn without_confirm_it_links_directly() {
 fn same_account_is_refused_before_linking() {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
+    d.given.pin = Some(PRIMARY.into());
     d.popup = answering_popup(&mock, |c| c["sub"] = json!(PRIMARY), jwks_ok);
     d.run(LinkFlow::new(config()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::SameAccount));
@@ -584,13 +578,8 @@ fn already_linked_identity_is_refused_before_linking() {
     let mut d = driver(&mock);
     d.popup = answering_popup(&mock, |_| {}, jwks_ok);
     let known: Vec<Identity> = serde_json::from_str(&linked_identities()).expect("identities");
-    d.run(
-        LinkFlow::new(config()),
-        Event::Prepare {
-            known_identities: Some(known),
-            confirm: true,
-        },
-    );
+    d.given.identities = Some(known);
+    d.run(LinkFlow::new(config()), Event::Prepare);
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::AlreadyLinked));
     assert!(!d.sent("/identities"));
 }
@@ -684,7 +673,7 @@ fn late_and_duplicate_events_are_ignored() {
         Event::Callback(CallbackResponse::default()),
         Event::PopupClosed(None),
         Event::Cancel,
-        Event::Confirm(true),
+        Event::Decided(true),
     ] {
         let (f, effects) = step(flow, event, &mut env);
         assert!(effects.is_empty());
@@ -703,12 +692,9 @@ fn cancel_while_waiting_closes_the_popup() {
     let (flow, effects) = step(flow, Event::Cancel, &mut env);
     assert!(matches!(
         effects.as_slice(),
-        [
-            Effect::CancelTimer,
-            Effect::ClosePopup,
-            Effect::Notify(Outcome::Cancelled)
-        ]
+        [Effect::CancelTimer, Effect::ClosePopup]
     ));
+    assert_eq!(reported(), vec!["cancelled"]);
     assert_eq!(flow.position(), Position::Cancelled);
 }
 
@@ -817,20 +803,17 @@ fn unlink_op_sends_delete() {
 fn flow_awaiting_login(confirm: bool) -> (LinkFlow, TestEnv, String) {
     let mut env = TestEnv::new(NOW, 42);
     let flow = LinkFlow::new(config());
+    give(Given {
+        asks_first: confirm,
+        ..Given::default()
+    });
+    let (flow, _) = step(flow, Event::Prepare, &mut env);
     let (flow, _) = step(
         flow,
-        Event::Prepare {
-            known_identities: None,
-            confirm,
-        },
+        Event::PrimaryToken(Ok(AccessToken::new(access_token(&access_claims())))),
         &mut env,
     );
-    let (flow, _) = step(
-        flow,
-        Event::PrimaryToken(Ok(access_token(&access_claims()))),
-        &mut env,
-    );
-    let (flow, _) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, _) = step(flow, Event::Sha256(Ok(Sha256Digest([7; 32]))), &mut env);
     let (flow, effects) = step(
         flow,
         Event::Start {
@@ -846,7 +829,7 @@ fn flow_awaiting_login(confirm: bool) -> (LinkFlow, TestEnv, String) {
             _ => None,
         })
         .expect("the popup opens");
-    (flow, env, url)
+    (flow, env, url.secret().to_owned())
 }
 
 /// Steps a flow by hand up to the callback; returns the flow, the env, the nonce of the
@@ -906,7 +889,7 @@ fn without_confirm_the_link_token_is_fetched_during_the_exchange() {
     );
     let (flow, effects) = step(
         flow,
-        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        Event::PrimaryToken(Ok(AccessToken::new(access_token(&access_claims())))),
         &mut env,
     );
     assert!(effects.is_empty(), "kept until the ID token is verified");
@@ -926,7 +909,7 @@ fn without_confirm_a_link_token_arriving_after_verification_links_once() {
     assert!(flow.position() == Position::Linking);
     let (_, effects) = step(
         flow,
-        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        Event::PrimaryToken(Ok(AccessToken::new(access_token(&access_claims())))),
         &mut env,
     );
     assert!(sends_link(&effects));
@@ -1025,13 +1008,8 @@ fn allow_merge_without_anyone_to_confirm_is_still_refused() {
     let mut d = driver(&mock);
     bobs_login(&mut d);
     d.popup = answering_popup(&mock, as_bob, jwks_ok);
-    d.run(
-        LinkFlow::new(config_with(|o| o.allow_merge = Some(true))),
-        Event::Prepare {
-            known_identities: None,
-            confirm: false,
-        },
-    );
+    d.given.asks_first = false;
+    d.run(LinkFlow::new(config_with(|o| o.allow_merge = Some(true))), Event::Prepare);
     assert!(
         matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::SecondaryHasOtherLogins && e.detail().contains("needs someone to confirm"))
     );
@@ -1111,19 +1089,17 @@ fn prepare_checks_the_token_and_hashes_side_by_side() {
         .iter()
         .any(|e| matches!(e, Effect::ComputeSha256(_))));
     // The hash first: not ready until the token passed its pre-flight.
-    let (flow, effects) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, effects) = step(flow, Event::Sha256(Ok(Sha256Digest([7; 32]))), &mut env);
     assert!(effects.is_empty());
     assert!(flow.position() == Position::Preparing);
     let (flow, effects) = step(
         flow,
-        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        Event::PrimaryToken(Ok(AccessToken::new(access_token(&access_claims())))),
         &mut env,
     );
     assert!(flow.position() == Position::Ready);
-    assert!(matches!(
-        effects.as_slice(),
-        [Effect::Notify(Outcome::Ready)]
-    ));
+    assert!(effects.is_empty());
+    assert_eq!(reported(), vec!["pin", "ready"]);
 }
 
 #[test]
@@ -1135,7 +1111,7 @@ fn a_token_refused_while_hashing_fails_and_a_late_hash_changes_nothing() {
         Event::PrimaryToken(Err("no session".into())),
         &mut env,
     );
-    let (flow, effects) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, effects) = step(flow, Event::Sha256(Ok(Sha256Digest([7; 32]))), &mut env);
     assert!(effects.is_empty());
     match flow.failure() {
         Some(e) => assert_eq!(e.code(), ErrorCode::PrimaryTokenUnavailable),
@@ -1159,10 +1135,10 @@ fn a_fresh_attempt_is_needed_after_a_started_login_ends_only() {
     let (flow, _) = step(flow, prepare(), &mut env);
     let (flow, _) = step(
         flow,
-        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        Event::PrimaryToken(Ok(AccessToken::new(access_token(&access_claims())))),
         &mut env,
     );
-    let (flow, _) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
+    let (flow, _) = step(flow, Event::Sha256(Ok(Sha256Digest([7; 32]))), &mut env);
     assert!(!flow.needs_fresh_attempt(), "ready, not used yet");
     let (flow, _) = step(
         flow,
@@ -1216,13 +1192,8 @@ fn run_collecting_secrets(
         seen.borrow_mut().push(url.to_owned());
         popup(url)
     });
-    d.run(
-        LinkFlow::new(config()),
-        Event::Prepare {
-            known_identities: None,
-            confirm,
-        },
-    );
+    d.given.asks_first = confirm;
+    d.run(LinkFlow::new(config()), Event::Prepare);
     let url = urls.borrow().first().cloned().expect("the popup opened");
     let nonce = query_param(&url, "nonce").expect("nonce");
     let id_token = id_token_for(&nonce, tweak);
@@ -1308,20 +1279,31 @@ fn events_and_effects_outside_a_popup_run_print_no_secret_either() {
         format!(
             "{:?}",
             Event::Resume {
-                persisted: Some(secret.into()),
+                persisted: Some(PersistedTransaction::new(secret)),
                 callback: callback.clone(),
-                confirm: true,
             }
         ),
         format!("{:?}", Event::Callback(callback)),
-        format!("{:?}", Event::Sha256(Ok([0x5a; 32]))),
-        format!("{:?}", Effect::PersistTransaction(secret.into())),
-        format!("{:?}", Effect::ComputeSha256(secret.as_bytes().to_vec())),
+        format!("{:?}", Event::Sha256(Ok(Sha256Digest([0x5a; 32])))),
+        format!(
+            "{:?}",
+            Effect::PersistTransaction(PersistedTransaction::new(secret))
+        ),
+        format!(
+            "{:?}",
+            Effect::ComputeSha256(OpaqueBytes::new(secret.as_bytes()))
+        ),
         format!(
             "{:?}",
             Effect::Navigate {
-                url: format!("https://tenant.example.com/authorize?state={secret}")
+                url: AuthorizeUrl::new(format!(
+                    "https://tenant.example.com/authorize?state={secret}"
+                ))
             }
+        ),
+        format!(
+            "{:?}",
+            Event::PrimaryToken(Ok(AccessToken::new(secret)))
         ),
         format!(
             "{:?}",
@@ -1342,18 +1324,22 @@ fn events_and_effects_outside_a_popup_run_print_no_secret_either() {
     assert!(printed[5].contains("https://tenant.example.com/authorize?[redacted]"));
 }
 
-fn token_for(sub: &str) -> String {
+fn token_for(sub: &str) -> AccessToken {
     let mut claims = access_claims();
     claims["sub"] = json!(sub);
-    access_token(&claims)
+    AccessToken::new(access_token(&claims))
 }
 
 #[test]
 fn a_link_token_for_another_user_is_user_mismatch_and_nothing_is_sent() {
     // As after a secondary login: the host's silent renewal now yields the other account.
     let (flow, mut env, nonce, _) = flow_at_callback(true);
+    give(Given {
+        pin: Some(PRIMARY.to_owned()),
+        ..Given::default()
+    });
     let (flow, _) = verify(flow, &mut env, &nonce);
-    let (flow, effects) = step(flow, Event::Confirm(true), &mut env);
+    let (flow, effects) = step(flow, Event::Decided(true), &mut env);
     assert!(effects.iter().any(|e| matches!(e, Effect::GetPrimaryToken)));
     let (flow, effects) = step(
         flow,
@@ -1371,38 +1357,35 @@ fn a_link_token_for_another_user_is_user_mismatch_and_nothing_is_sent() {
 }
 
 #[test]
-fn the_primary_user_stays_pinned_across_attempts() {
+fn the_attempt_reports_the_primary_user_it_saw_and_keeps_none_of_its_own() {
     let mut env = TestEnv::new(NOW, 42);
     let (flow, _) = step(LinkFlow::new(config()), prepare(), &mut env);
     let (flow, _) = step(
         flow,
-        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        Event::PrimaryToken(Ok(AccessToken::new(access_token(&access_claims())))),
         &mut env,
     );
-    let (flow, _) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
-    assert_eq!(flow.primary_user_id(), Some(PRIMARY));
-    // A new attempt whose token belongs to someone else.
+    assert!(matches!(reports().as_slice(), [Report::PinLearned(user)] if user == PRIMARY));
+    // The session did not take it (no pin handed over): the attempt has no pin to keep.
+    let (flow, _) = step(flow, Event::Sha256(Ok(Sha256Digest([7; 32]))), &mut env);
     let (flow, _) = step(flow, prepare(), &mut env);
-    let (flow, _) = step(flow, Event::Sha256(Ok([7; 32])), &mut env);
-    let (mut flow, _) = step(
+    let (flow, _) = step(flow, Event::Sha256(Ok(Sha256Digest([7; 32]))), &mut env);
+    let (flow, _) = step(
         flow,
         Event::PrimaryToken(Ok(token_for("github|4242"))),
         &mut env,
     );
-    assert!(flow
-        .failure()
-        .is_some_and(|e| e.code() == ErrorCode::UserMismatch));
-    // A pin never moves.
-    flow.pin_primary_user("github|4242");
-    assert_eq!(flow.primary_user_id(), Some(PRIMARY));
+    assert_eq!(flow.position(), Position::Ready, "{:?}", flow.failure());
 }
 
 #[test]
-fn a_pin_from_the_identity_list_holds_for_the_first_prepare() {
+fn the_pin_handed_over_refuses_a_token_for_anybody_else() {
     let mut env = TestEnv::new(NOW, 42);
-    let mut flow = LinkFlow::new(config());
-    flow.pin_primary_user(PRIMARY);
-    let (flow, _) = step(flow, prepare(), &mut env);
+    give(Given {
+        pin: Some(PRIMARY.to_owned()),
+        ..Given::default()
+    });
+    let (flow, _) = step(LinkFlow::new(config()), prepare(), &mut env);
     let (flow, _) = step(
         flow,
         Event::PrimaryToken(Ok(token_for("github|4242"))),
@@ -1411,6 +1394,7 @@ fn a_pin_from_the_identity_list_holds_for_the_first_prepare() {
     assert!(flow
         .failure()
         .is_some_and(|e| e.code() == ErrorCode::UserMismatch));
+    assert_eq!(reported(), vec!["failed"], "no pin learned from a refused token");
 }
 
 #[test]
@@ -1422,7 +1406,7 @@ fn identity_ops_refuse_a_token_for_another_user_without_a_request() {
         None,
         Some(PRIMARY.to_owned()),
         &mut TestEnv::new(NOW, 1),
-        || Ok(token_for("github|4242")),
+        || Ok(token_for("github|4242").secret().to_owned()),
         |r| {
             sent.push(r.url.clone());
             Ok(HttpResponse::new(200, "{}"))
@@ -1435,30 +1419,36 @@ fn identity_ops_refuse_a_token_for_another_user_without_a_request() {
     );
 }
 
-fn notified(effects: &[Effect]) -> Vec<&'static str> {
-    effects
+/// The names of what the last [`step`] reported, in order.
+fn reported() -> Vec<&'static str> {
+    reports()
         .iter()
-        .filter_map(|e| match e {
-            Effect::Notify(Outcome::Ready) => Some("ready"),
-            Effect::Notify(Outcome::Linked(_)) => Some("linked"),
-            Effect::Notify(Outcome::Failed(_)) => Some("failed"),
-            Effect::Notify(Outcome::Cancelled) => Some("cancelled"),
-            Effect::Notify(Outcome::SessionChanged) => Some("session_changed"),
-            _ => None,
+        .map(|r| match r {
+            Report::Ready => "ready",
+            Report::PinLearned(_) => "pin",
+            Report::SecondarySignedIn => "signed_in",
+            Report::SecondaryVerified(_) => "verified",
+            Report::Asks(_) => "asks",
+            Report::Ended(Outcome::Linked(_)) => "linked",
+            Report::Ended(Outcome::Failed(_)) => "failed",
+            Report::Ended(Outcome::Cancelled) => "cancelled",
         })
         .collect()
 }
 
 #[test]
-fn declining_after_the_secondary_login_reports_the_session_change_first() {
+fn a_code_is_reported_as_a_secondary_sign_in_and_a_no_as_cancelled() {
     let (flow, mut env, nonce, _) = flow_at_callback(true);
+    assert_eq!(reported(), vec!["signed_in"]);
     let (flow, _) = verify(flow, &mut env, &nonce);
-    let (_, effects) = step(flow, Event::Confirm(false), &mut env);
-    assert_eq!(notified(&effects), vec!["session_changed", "cancelled"]);
+    assert_eq!(reported(), vec!["asks"]);
+    let (_, effects) = step(flow, Event::Decided(false), &mut env);
+    assert!(effects.is_empty());
+    assert_eq!(reported(), vec!["cancelled"]);
 }
 
 #[test]
-fn a_refused_id_token_after_the_secondary_login_reports_the_session_change() {
+fn a_refused_id_token_names_no_verified_user() {
     let (flow, mut env, _, _) = flow_at_callback(true);
     let (flow, _) = step(
         flow,
@@ -1467,29 +1457,29 @@ fn a_refused_id_token_after_the_secondary_login_reports_the_session_change() {
     );
     let jwks = HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1)]));
     let (flow, _) = step(flow, Event::JwksResponse(Ok(jwks)), &mut env);
-    let (flow, effects) = step(flow, Event::SignatureChecked(true), &mut env);
-    assert_eq!(notified(&effects), vec!["session_changed", "failed"]);
-    // Said once: a later event changes nothing.
-    let (_, effects) = step(flow, Event::Cancel, &mut env);
-    assert!(!notified(&effects).contains(&"session_changed"));
+    let (flow, _) = step(flow, Event::SignatureChecked(true), &mut env);
+    assert_eq!(reported(), vec!["failed"]);
+    // Over: a later event reports nothing.
+    step(flow, Event::Cancel, &mut env);
+    assert!(reported().is_empty());
 }
 
 #[test]
-fn a_link_or_an_end_before_any_login_reports_no_session_change() {
+fn a_link_or_an_end_before_any_login_reports_no_secondary_sign_in() {
     // Linked: the session follows the secondary identity into the primary user.
     let (flow, mut env, nonce, _) = flow_at_callback(false);
     let (flow, _) = step(
         flow,
-        Event::PrimaryToken(Ok(access_token(&access_claims()))),
+        Event::PrimaryToken(Ok(AccessToken::new(access_token(&access_claims())))),
         &mut env,
     );
     let (flow, _) = verify(flow, &mut env, &nonce);
-    let (_, effects) = step(
+    step(
         flow,
         Event::LinkResponse(Ok(HttpResponse::new(201, linked_identities()))),
         &mut env,
     );
-    assert_eq!(notified(&effects), vec!["linked"]);
+    assert_eq!(reported(), vec!["linked"]);
 
     // The popup closed before any login: nothing changed at the tenant.
     let mock = MockTransport::new();
@@ -1498,13 +1488,13 @@ fn a_link_or_an_end_before_any_login_reports_no_session_change() {
     d.run(LinkFlow::new(config()), prepare());
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::PopupClosed));
     assert!(!d
-        .outcomes
+        .reports
         .iter()
-        .any(|o| matches!(o, Outcome::SessionChanged)));
+        .any(|r| matches!(r, Report::SecondarySignedIn)));
 
     // The IdP refused (error=, no code, our state): no login happened.
     let (flow, mut env, url) = flow_awaiting_login(true);
-    let (flow, effects) = step(
+    let (flow, _) = step(
         flow,
         Event::Callback(CallbackResponse {
             error: Some("access_denied".into()),
@@ -1519,7 +1509,7 @@ fn a_link_or_an_end_before_any_login_reports_no_session_change() {
         "{:?}",
         flow.position()
     );
-    assert_eq!(notified(&effects), vec!["failed"]);
+    assert_eq!(reported(), vec!["failed"]);
 }
 
 #[test]
@@ -1534,32 +1524,29 @@ fn a_redirect_return_acts_for_the_user_the_login_left_from() {
     let mut d = Driver::new(
         TestEnv::new(NOW, 43),
         Box::new(|r| Ok(mock.send(r))),
-        move || Ok(other.clone()),
+        move || Ok(other.secret().to_owned()),
     );
     let callback = CallbackResponse::from_query(&format!(
         "?code=abc&state={}",
         query_param(&url, "state").expect("state")
     ))
     .expect("query");
-    let flow = d.run(
+    // The session takes the user the transaction names; the attempt is handed it.
+    d.given.pin = Some(PRIMARY.to_owned());
+    d.run(
         LinkFlow::new(cfg),
         Event::Resume {
-            persisted: Some(persisted),
+            persisted: Some(PersistedTransaction::new(persisted)),
             callback,
-            confirm: false,
         },
     );
-    assert_eq!(
-        flow.primary_user_id(),
-        Some(PRIMARY),
-        "pinned from the transaction"
+    assert!(
+        matches!(d.reports.as_slice(), [Report::PinLearned(user), Report::SecondarySignedIn, ..] if user == PRIMARY),
+        "the transaction's user first, then the sign-in: {:?}",
+        d.reports
     );
     assert!(!d.sent("/identities"), "nothing is sent for the other user");
     assert!(matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::UserMismatch));
-    assert!(d
-        .outcomes
-        .iter()
-        .any(|o| matches!(o, Outcome::SessionChanged)));
 }
 
 #[test]
@@ -1622,13 +1609,8 @@ fn link_with_answers(
         move || Ok(token.clone()),
     );
     d.popup = answering_popup(&mock, |_| {}, jwks_ok);
-    d.run(
-        LinkFlow::new(config()),
-        Event::Prepare {
-            known_identities: None,
-            confirm: false,
-        },
-    );
+    d.given.asks_first = false;
+    d.run(LinkFlow::new(config()), Event::Prepare);
     let outcome = d.last_outcome().clone();
     let waited = d.waited.clone();
     drop(d);

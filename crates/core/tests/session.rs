@@ -9,9 +9,10 @@ mod common;
 use account_link_core::http::HttpResponse;
 use account_link_core::management::Identity;
 use account_link_core::session::{
-    redirect_response, Command, Input, Notice, Policy, Position, Question, RedirectReturn, Session,
+    redirect_response, Answer, Command, Input, Notice, Policy, Position, Question, RedirectReturn, Session,
     Tell,
 };
+use account_link_core::secret::{PersistedTransaction, Sha256Digest};
 use account_link_core::transaction::CallbackResponse;
 use common::driver::{query_param, PopupOutcome};
 use common::session_driver::SessionDriver;
@@ -199,7 +200,9 @@ fn declining_links_nothing_tells_the_changed_session_and_remembers_the_primary()
 fn before_link_stops_the_link_with_the_hosts_words() {
     let tenant = Tenant::new();
     let mut d = driver(&tenant);
-    d.before_link = Some(Err(Some("GitHub accounts cannot be linked here".into())));
+    d.before_link = Some(Answer::No(Some(
+        "GitHub accounts cannot be linked here".into(),
+    )));
     let mut session = widget();
     opened(&mut d, &mut session);
     link_google(&mut d, &mut session);
@@ -222,13 +225,20 @@ fn while_before_link_decides_the_session_shows_linking_and_a_second_yes_is_ignor
     opened(&mut d, &mut session);
     link_google(&mut d, &mut session);
     assert_eq!(session.position(), Position::Linking);
-    d.command(&mut session, Command::Confirm(true));
+    let [confirm, before_link] = d.asked_ids.as_slice() else {
+        panic!("asked once each: {:?}", d.asked_ids);
+    };
+    let (confirm, before_link) = (confirm.id, before_link.id);
+    // The confirm question is closed: a second yes to it is dropped.
+    d.command(&mut session, Command::Answer(confirm, Answer::Yes));
     assert_eq!(d.asked.len(), 2, "asked once each");
-    d.run(&mut session, Input::HostSaid(Ok(())));
+    assert!(d.tells.is_empty());
+    d.command(&mut session, Command::Answer(before_link, Answer::Yes));
     assert!(matches!(d.tells.as_slice(), [Tell::Linked(_)]));
     // A late second answer changes nothing.
-    d.run(&mut session, Input::HostSaid(Err(None)));
+    d.command(&mut session, Command::Answer(before_link, Answer::No(None)));
     assert_eq!(session.view().notice, Some(Notice::Linked));
+    assert_eq!(d.notes.len(), 2, "both late answers said in the debug log: {:?}", d.notes);
 }
 
 #[test]
@@ -253,7 +263,7 @@ fn a_headless_link_asks_the_same_questions_in_the_same_order() {
     // With only `beforeLink`: it is still asked, and its no stops the link.
     let tenant = Tenant::new();
     let mut d = driver(&tenant);
-    d.before_link = Some(Err(None));
+    d.before_link = Some(Answer::No(None));
     let mut session = Session::new(config(), Policy::headless(false, true), None);
     d.run(&mut session, Input::Open(None));
     link_google(&mut d, &mut session);
@@ -324,7 +334,7 @@ fn cancelling_a_hung_list_drops_its_late_answer_and_retry_reads_it_again() {
     assert!(session.view().listing);
     d.command(&mut session, Command::Cancel);
     let view = session.view();
-    assert!(view.list_failed && !view.listing);
+    assert!(view.offers.retry && !view.listing);
     assert_eq!(view.notice, Some(Notice::Cancelled(None)));
     // The hung token arrives late: dropped, nothing is read.
     d.release_tokens(&mut session);
@@ -348,22 +358,24 @@ fn unlink_only_a_listed_identity_once_at_a_time_and_prepare_with_the_new_list() 
         ..listed[1].clone()
     };
     d.command(&mut session, Command::AskUnlink(stranger.clone()));
-    assert_eq!(session.view().unlink_question, None, "not in the list");
-    d.command(&mut session, Command::Unlink(stranger));
+    assert_eq!(session.view().question, None, "not in the list");
     assert_eq!(d.sent("DELETE"), 0);
 
     d.command(&mut session, Command::AskUnlink(listed[1].clone()));
-    assert_eq!(session.view().unlink_question.as_ref(), Some(&listed[1]));
+    let asked = session.view().question.expect("asked");
+    assert_eq!(asked.question, Question::Unlink(listed[1].clone()));
     d.hold_tokens = true;
-    d.command(&mut session, Command::Unlink(listed[1].clone()));
-    assert!(session.view().unlinking);
-    d.command(&mut session, Command::Unlink(listed[1].clone()));
+    d.command(&mut session, Command::Answer(asked.id, Answer::Yes));
+    let view = session.view();
+    assert!(view.unlinking && !view.offers.unlink);
+    d.command(&mut session, Command::Answer(asked.id, Answer::Yes));
+    d.command(&mut session, Command::Answer(asked.id, Answer::No(None)));
     d.release_tokens(&mut session);
     assert_eq!(d.sent("DELETE"), 1, "one request");
     let view = session.view();
     assert_eq!(ids(&view.identities), ["auth0|primary"]);
     assert_eq!(view.notice, Some(Notice::Unlinked));
-    assert_eq!(view.unlink_question, None);
+    assert_eq!(view.question, None);
     assert!(matches!(d.tells.last(), Some(Tell::Unlinked(ids)) if ids.len() == 1));
 }
 
@@ -395,7 +407,7 @@ fn a_remount_after_a_declined_login_refuses_the_secondary_as_primary() {
     assert!(d.requests.is_empty(), "nothing is read as the other user");
     assert_eq!(d.failures(), ["session_changed", "user_mismatch"]);
     let view = session.view();
-    assert!(view.session_changed && view.list_failed);
+    assert!(view.session_changed && view.offers.retry && !view.listing);
     assert_eq!(
         view.identities, None,
         "the secondary is never shown as the primary"
@@ -554,7 +566,7 @@ fn another_tenant_starts_over_and_late_answers_of_the_old_session_are_dropped() 
     // A late answer for the old attempt is not taken by the new one.
     d.run(
         &mut session,
-        Input::Attempt(old, account_link_core::flow::Event::Sha256(Ok([7; 32]))),
+        Input::Attempt(old, account_link_core::flow::Event::Sha256(Ok(Sha256Digest([7; 32])))),
     );
     assert_eq!(session.position(), Position::Idle);
 }
@@ -594,12 +606,12 @@ fn a_redirect_return_asks_the_host_before_linking() {
     );
     let callback = redirect_response(&query, Some(&stored)).expect("ours");
     let mut d = driver(&tenant);
-    d.before_link = Some(Err(Some("not now".into())));
+    d.before_link = Some(Answer::No(Some("not now".into())));
     let mut session = Session::new(redirect_config(), Policy::headless(false, true), None);
     d.run(
         &mut session,
         Input::Open(Some(RedirectReturn {
-            persisted: Some(stored),
+            persisted: Some(PersistedTransaction::new(stored)),
             callback,
         })),
     );

@@ -4,7 +4,10 @@
 
 use account_link_core::config::LinkConfig;
 use account_link_core::env::{Env, JsonParser, RandomSource, SerdeJson};
-use account_link_core::flow::{IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind};
+use account_link_core::flow::{
+    Facts, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, OpStep,
+};
+use account_link_core::secret::AccessToken;
 use account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
 use account_link_core::id_token::SignatureVerifier;
 use account_link_core::jwt::{Jwk, Jwks, RsaPublicJwk};
@@ -333,8 +336,9 @@ impl HttpTransport {
 }
 
 /// Runs one list/unlink operation to the end, synchronously, answering its effects with
-/// `token` and `send` (a mock or a real loopback transport). The browser shell's async
-/// twin is `auth0_account_link::runner::identity_op`.
+/// `token` and `send` (a mock or a real loopback transport), handing it `known` and
+/// `pinned` as a session would. The browser shell's async twin is
+/// `auth0_account_link::runner::identity_op`.
 pub fn run_identity_op(
     config: LinkConfig,
     kind: IdentityOpKind,
@@ -344,17 +348,25 @@ pub fn run_identity_op(
     mut token: impl FnMut() -> Result<String, String>,
     mut send: impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError>,
 ) -> Result<Vec<Identity>, LinkError> {
-    let (mut op, mut effect) = IdentityOp::new(config, kind, known, pinned);
+    let facts = Facts {
+        pin: pinned.as_deref(),
+        identities: known.as_deref(),
+        asks_first: false,
+    };
+    let (mut op, mut effect) = IdentityOp::new(config, kind);
     loop {
         let event = match effect {
             IdentityOpEffect::GetPrimaryToken => {
-                IdentityOpEvent::PrimaryToken(token().map_err(Into::into))
+                IdentityOpEvent::PrimaryToken(token().map(AccessToken::new).map_err(Into::into))
             }
             IdentityOpEffect::Send(request) => IdentityOpEvent::Response(send(&request)),
-            IdentityOpEffect::Done(result) => return result,
         };
-        effect = op
-            .step(event, env)
-            .expect("an identity op answers every effect until Done");
+        match op
+            .step(&facts, event, env)
+            .expect("an identity op answers every effect until Done")
+        {
+            OpStep::Effect(next) => effect = next,
+            OpStep::Done { result, .. } => return result,
+        }
     }
 }

@@ -1,12 +1,18 @@
 //! Runs a `LinkFlow` to completion by executing its effects the way the browser shell
-//! does, with injected transport, popup behaviour, token source and confirm answer.
+//! does, with injected transport, popup behaviour and token source. It stands in for the
+//! session only where a test must: it hands the attempt the facts the test set
+//! ([`Given`]), clicks when the attempt is ready (`auto_start`) and gives the decision the
+//! test chose (`confirm`) when the attempt asks. Nothing it is told becomes a fact: the
+//! session's own rules are tested through the real `Session` (`session.rs`).
 #![allow(dead_code)]
 
 use account_link_core::encoding::form_parse;
-use account_link_core::flow::{Effect, Event, LinkFlow, Outcome, RequestPurpose, Via};
+use super::Given;
+use account_link_core::flow::{Effect, Event, LinkFlow, Outcome, Report, RequestPurpose, Via};
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::id_token::SignatureVerifier;
+use account_link_core::secret::{AccessToken, Sha256Digest};
 use account_link_core::transaction::CallbackResponse;
 use std::collections::VecDeque;
 use test_support::{sha256, RsaVerifier, TestEnv};
@@ -29,6 +35,9 @@ pub struct Driver<'a> {
     pub send: Send<'a>,
     pub popup: Box<dyn FnMut(&str) -> PopupOutcome + 'a>,
     pub token: Box<dyn FnMut() -> Result<String, String> + 'a>,
+    /// The facts the attempt is handed at every step.
+    pub given: Given,
+    /// The decision given when the attempt asks (somebody said yes, or no).
     pub confirm: bool,
     pub auto_start: Option<Via>,
     /// The connection the simulated user clicks.
@@ -43,6 +52,8 @@ pub struct Driver<'a> {
     pub navigated: Option<String>,
     pub asked: Option<SecondaryProfile>,
     pub outcomes: Vec<Outcome>,
+    /// Every report, in order.
+    pub reports: Vec<Report>,
     pub effects: Vec<String>,
     pub requests: Vec<String>,
     /// `{:?}` of every event, effect and flow state of the run, and `{}` of every error.
@@ -60,6 +71,7 @@ impl<'a> Driver<'a> {
             send,
             popup: Box::new(|_| PopupOutcome::Closed),
             token: Box::new(token),
+            given: Given::default(),
             confirm: true,
             auto_start: Some(Via::Popup),
             connection: None,
@@ -70,6 +82,7 @@ impl<'a> Driver<'a> {
             navigated: None,
             asked: None,
             outcomes: Vec::new(),
+            reports: Vec::new(),
             effects: Vec::new(),
             requests: Vec::new(),
             debug_log: Vec::new(),
@@ -80,11 +93,16 @@ impl<'a> Driver<'a> {
         let mut queue = VecDeque::from([first]);
         while let Some(event) = queue.pop_front() {
             self.debug_log.push(format!("{event:?}"));
-            let effects = flow.step(event, &mut self.env);
+            let step = flow.step(&self.given.facts(), event, &mut self.env);
             self.debug_log.push(format!("{flow:?}"));
             self.debug_log.push(format!("{:?}", flow.position()));
-            for effect in effects {
+            for effect in step.effects {
                 if let Some(event) = self.execute(effect) {
+                    queue.push_back(event);
+                }
+            }
+            for report in step.reports {
+                if let Some(event) = self.take(report) {
                     queue.push_back(event);
                 }
             }
@@ -98,11 +116,34 @@ impl<'a> Driver<'a> {
         (self.send)(request)
     }
 
+    /// A report: the user's click on Ready, the test's decision on a question.
+    fn take(&mut self, report: Report) -> Option<Event> {
+        self.debug_log.push(format!("{report:?}"));
+        self.reports.push(report.clone());
+        match report {
+            Report::Ready => {
+                let connection = self.connection.clone();
+                self.auto_start.map(|via| Event::Start { via, connection })
+            }
+            Report::Asks(profile) => {
+                self.asked = Some(profile);
+                Some(Event::Decided(self.confirm))
+            }
+            Report::Ended(outcome) => {
+                if let Outcome::Failed(e) = &outcome {
+                    self.debug_log.push(format!("{e}"));
+                }
+                self.outcomes.push(outcome);
+                None
+            }
+            Report::PinLearned(_) | Report::SecondarySignedIn | Report::SecondaryVerified(_) => {
+                None
+            }
+        }
+    }
+
     fn execute(&mut self, effect: Effect) -> Option<Event> {
         self.debug_log.push(format!("{effect:?}"));
-        if let Effect::Notify(Outcome::Failed(e)) = &effect {
-            self.debug_log.push(format!("{e}"));
-        }
         self.effects.push(
             format!("{effect:?}")
                 .split([' ', '(', '{'])
@@ -111,17 +152,17 @@ impl<'a> Driver<'a> {
                 .to_owned(),
         );
         match effect {
-            Effect::GetPrimaryToken => {
-                Some(Event::PrimaryToken((self.token)().map_err(Into::into)))
-            }
-            Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(sha256(&input)))),
-            Effect::OpenPopup { url } => popup_event((self.popup)(&url)),
+            Effect::GetPrimaryToken => Some(Event::PrimaryToken(
+                (self.token)().map(AccessToken::new).map_err(Into::into),
+            )),
+            Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(Sha256Digest(sha256(input.secret()))))),
+            Effect::OpenPopup { url } => popup_event((self.popup)(url.secret())),
             Effect::Navigate { url } => {
-                self.navigated = Some(url);
+                self.navigated = Some(url.secret().to_owned());
                 None
             }
             Effect::PersistTransaction(s) => {
-                self.storage = Some(s);
+                self.storage = Some(s.secret().to_owned());
                 None
             }
             Effect::ClearPersistedTransaction => {
@@ -163,19 +204,7 @@ impl<'a> Driver<'a> {
                 key,
                 message,
                 signature,
-            } => Some(signature_event(&key, &message, &signature)),
-            Effect::AskConfirm(profile) => {
-                self.asked = Some(profile);
-                Some(Event::Confirm(self.confirm))
-            }
-            Effect::Notify(outcome) => {
-                let start = matches!(outcome, Outcome::Ready)
-                    .then_some(self.auto_start)
-                    .flatten();
-                self.outcomes.push(outcome);
-                let connection = self.connection.clone();
-                start.map(|via| Event::Start { via, connection })
-            }
+            } => Some(signature_event(&key, message.secret(), signature.secret())),
         }
     }
 

@@ -78,7 +78,54 @@ pub fn access_token(claims: &Value) -> String {
     key.sign(&key.header(), claims)
 }
 
-/// One step of a link attempt, by value (the tests read each state as a new binding).
+/// The facts a test hands the attempt, standing in for the session that owns them
+/// (`session.rs` tests the session's own rules).
+#[derive(Debug, Clone)]
+pub struct Given {
+    pub pin: Option<String>,
+    pub identities: Option<Vec<account_link_core::management::Identity>>,
+    pub asks_first: bool,
+}
+
+impl Default for Given {
+    fn default() -> Self {
+        Given {
+            pin: None,
+            identities: None,
+            asks_first: true,
+        }
+    }
+}
+
+impl Given {
+    pub fn facts(&self) -> account_link_core::flow::Facts<'_> {
+        account_link_core::flow::Facts {
+            pin: self.pin.as_deref(),
+            identities: self.identities.as_deref(),
+            asks_first: self.asks_first,
+        }
+    }
+}
+
+thread_local! {
+    /// What [`step`] hands the attempt (each test runs on its own thread).
+    static GIVEN: std::cell::RefCell<Given> = std::cell::RefCell::new(Given::default());
+    /// What the last [`step`] reported.
+    static REPORTS: std::cell::RefCell<Vec<account_link_core::flow::Report>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Sets the facts the next [`step`]s hand the attempt.
+pub fn give(given: Given) {
+    GIVEN.with(|g| *g.borrow_mut() = given);
+}
+
+/// What the last [`step`] reported.
+pub fn reports() -> Vec<account_link_core::flow::Report> {
+    REPORTS.with(|r| r.borrow().clone())
+}
+
+/// One step of a link attempt, by value (the tests read each state as a new binding),
+/// with the facts [`give`] set; its reports are kept for [`reports`].
 pub fn step(
     mut flow: account_link_core::flow::LinkFlow,
     event: account_link_core::flow::Event,
@@ -87,6 +134,7 @@ pub fn step(
     account_link_core::flow::LinkFlow,
     Vec<account_link_core::flow::Effect>,
 ) {
-    let effects = flow.step(event, env);
-    (flow, effects)
+    let step = GIVEN.with(|g| flow.step(&g.borrow().facts(), event, env));
+    REPORTS.with(|r| *r.borrow_mut() = step.reports);
+    (flow, step.effects)
 }

@@ -6,7 +6,8 @@
 use super::driver::{jwks_event, popup_event, signature_event, PopupOutcome, Send};
 use account_link_core::flow::{Effect, Event, IdentityOpEffect, IdentityOpEvent};
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
-use account_link_core::session::{Command, Input, Output, Question, Session, Tell};
+use account_link_core::secret::{AccessToken, Sha256Digest};
+use account_link_core::session::{Answer, Asked, Command, Input, Output, Question, Session, Tell};
 use std::collections::VecDeque;
 use test_support::{sha256, TestEnv};
 
@@ -18,7 +19,7 @@ pub struct SessionDriver<'a> {
     /// The user's (or host's `confirm`) answer; `None` leaves the question open.
     pub confirm: Option<bool>,
     /// The host's `beforeLink` answer; `None` leaves the question open.
-    pub before_link: Option<Result<(), Option<String>>>,
+    pub before_link: Option<Answer>,
     /// Tokens asked for are held (not answered) while this is set.
     pub hold_tokens: bool,
     pub held_tokens: Vec<Input>,
@@ -28,7 +29,11 @@ pub struct SessionDriver<'a> {
     pub pin: Option<String>,
     pub navigated: Option<String>,
     pub opened: Vec<String>,
+    /// Every question asked, in order (with its id in `asked_ids`).
     pub asked: Vec<Question>,
+    pub asked_ids: Vec<Asked>,
+    /// The session's debug notes (what it dropped or refused).
+    pub notes: Vec<String>,
     pub tells: Vec<Tell>,
     pub requests: Vec<String>,
     /// `{:?}` of every input, output and session of the run.
@@ -47,7 +52,7 @@ impl<'a> SessionDriver<'a> {
             popup: Box::new(|_| PopupOutcome::Pending),
             token: Box::new(token),
             confirm: Some(true),
-            before_link: Some(Ok(())),
+            before_link: Some(Answer::Yes),
             hold_tokens: false,
             held_tokens: Vec::new(),
             jwks_cache: None,
@@ -56,6 +61,8 @@ impl<'a> SessionDriver<'a> {
             navigated: None,
             opened: Vec::new(),
             asked: Vec::new(),
+            asked_ids: Vec::new(),
+            notes: Vec::new(),
             tells: Vec::new(),
             requests: Vec::new(),
             debug_log: Vec::new(),
@@ -102,27 +109,28 @@ impl<'a> SessionDriver<'a> {
                 .effect(effect)
                 .map(|event| Input::Attempt(generation, event)),
             Output::Op(id, IdentityOpEffect::GetPrimaryToken) => {
-                let input = Input::Op(
-                    id,
-                    IdentityOpEvent::PrimaryToken((self.token)().map_err(Into::into)),
-                );
-                self.hold(input)
+                let token = (self.token)().map(AccessToken::new).map_err(Into::into);
+                self.hold(Input::Op(id, IdentityOpEvent::PrimaryToken(token)))
             }
             Output::Op(id, IdentityOpEffect::Send(request)) => Some(Input::Op(
                 id,
                 IdentityOpEvent::Response(self.transport(&request)),
             )),
-            Output::Op(_, IdentityOpEffect::Done(_)) => {
-                panic!("an operation's end left the session")
-            }
-            Output::Ask(question) => {
-                self.asked.push(question.clone());
-                match question {
+            Output::Ask(asked) => {
+                self.asked.push(asked.question.clone());
+                self.asked_ids.push(asked.clone());
+                let answer = match asked.question {
                     Question::Confirm(_) => self
                         .confirm
-                        .map(|yes| Input::Command(Command::Confirm(yes))),
-                    Question::BeforeLink(_) => self.before_link.clone().map(Input::HostSaid),
-                }
+                        .map(|yes| if yes { Answer::Yes } else { Answer::No(None) }),
+                    Question::BeforeLink(_) => self.before_link.clone(),
+                    Question::Unlink(_) => None,
+                };
+                answer.map(|a| Input::Command(Command::Answer(asked.id, a)))
+            }
+            Output::Note(note) => {
+                self.notes.push(note);
+                None
             }
             Output::Tell(tell) => {
                 self.tells.push(tell);
@@ -151,7 +159,8 @@ impl<'a> SessionDriver<'a> {
     fn effect(&mut self, effect: Effect) -> Option<Event> {
         match effect {
             Effect::GetPrimaryToken => {
-                let event = Event::PrimaryToken((self.token)().map_err(Into::into));
+                let token = (self.token)().map(AccessToken::new).map_err(Into::into);
+                let event = Event::PrimaryToken(token);
                 if self.hold_tokens {
                     // Held: the generation is lost here, so held attempt tokens are
                     // dropped (the tests hold only operation tokens).
@@ -159,17 +168,17 @@ impl<'a> SessionDriver<'a> {
                 }
                 Some(event)
             }
-            Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(sha256(&input)))),
+            Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(Sha256Digest(sha256(input.secret()))))),
             Effect::OpenPopup { url } => {
-                self.opened.push(url.clone());
-                popup_event((self.popup)(&url))
+                self.opened.push(url.secret().to_owned());
+                popup_event((self.popup)(url.secret()))
             }
             Effect::Navigate { url } => {
-                self.navigated = Some(url);
+                self.navigated = Some(url.secret().to_owned());
                 None
             }
             Effect::PersistTransaction(s) => {
-                self.transaction = Some(s);
+                self.transaction = Some(s.secret().to_owned());
                 None
             }
             Effect::ClearPersistedTransaction => {
@@ -197,10 +206,7 @@ impl<'a> SessionDriver<'a> {
                 key,
                 message,
                 signature,
-            } => Some(signature_event(&key, &message, &signature)),
-            Effect::AskConfirm(_) | Effect::Notify(_) => {
-                panic!("the session keeps the attempt's questions and outcomes")
-            }
+            } => Some(signature_event(&key, message.secret(), signature.secret())),
         }
     }
 
@@ -210,6 +216,7 @@ impl<'a> SessionDriver<'a> {
             .iter()
             .filter_map(|t| match t {
                 Tell::Failed(e) => Some(e.code().as_str()),
+                Tell::SessionChanged => Some("session_changed"),
                 _ => None,
             })
             .collect()
