@@ -13,7 +13,7 @@ use account_link_core::error::ErrorCode;
 use account_link_core::flow::IdentityOpKind;
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::{Identity, IdentityRef};
-use account_link_core::session::{Command, Policy, Question, Tell};
+use account_link_core::session::{Answer, Asked, Command, Policy, Question, Tell};
 use account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -291,15 +291,15 @@ fn before_link_option(options: &JsValue) -> Result<Option<BeforeLink>, LinkError
             &to_js(&profile),
             Box::new(move |answer| {
                 done(match answer {
-                    Ok(v) if v.is_string() => Err(v.as_string()),
-                    Ok(v) if v == JsValue::FALSE => Err(None),
-                    Ok(_) => Ok(()),
+                    Ok(v) if v.is_string() => Answer::No(v.as_string()),
+                    Ok(v) if v == JsValue::FALSE => Answer::No(None),
+                    Ok(_) => Answer::Yes,
                     Err(e) => {
                         crate::browser::warn(&format!(
                             "beforeLink failed, so nothing was linked: {}",
                             describe(&e)
                         ));
-                        Err(None)
+                        Answer::No(None)
                     }
                 })
             }),
@@ -412,7 +412,7 @@ impl Settle {
         match tell {
             Tell::Linked(ids) => self.finish(Ok(to_js(&ids))),
             Tell::Unlinked(_) => {}
-            Tell::Failed(e) if e.code() == ErrorCode::SessionChanged => self.session_changed = true,
+            Tell::SessionChanged => self.session_changed = true,
             Tell::Failed(e) => self.finish(Err(js_error(&e))),
         }
     }
@@ -455,9 +455,14 @@ fn headless_session(
     let host = Host {
         view: Rc::new(|_| {}),
         tell: Rc::new(move |tell| told.borrow_mut().tell(tell)),
-        ask: Rc::new(move |question| {
+        ask: Rc::new(move |Asked { id, question }| {
             let slot = asked.clone();
-            let runner = move || slot.borrow().clone();
+            let answer = move |answer: Answer| {
+                let runner = slot.borrow().clone();
+                if let Some(r) = runner {
+                    r.command(Command::Answer(id, answer));
+                }
+            };
             match question {
                 Question::Confirm(profile) => {
                     let Some(f) = &confirm else {
@@ -466,27 +471,26 @@ fn headless_session(
                     ask_host(
                         f,
                         &to_js(&profile),
-                        Box::new(move |answer| {
-                            if let Err(e) = &answer {
+                        Box::new(move |said| {
+                            if let Err(e) = &said {
                                 crate::browser::warn(&format!(
                                     "confirm failed, so nothing was linked: {}",
                                     describe(e)
                                 ));
                             }
-                            let yes = answer.is_ok_and(|v| v.as_bool() == Some(true));
-                            if let Some(r) = runner() {
-                                r.command(Command::Confirm(yes));
-                            }
+                            // Only an exact `true` links.
+                            answer(match said {
+                                Ok(v) if v.as_bool() == Some(true) => Answer::Yes,
+                                _ => Answer::No(None),
+                            });
                         }),
                     );
                 }
                 Question::BeforeLink(profile) => {
-                    ask_before_link(before_link.as_ref(), profile, move |answer| {
-                        if let Some(r) = runner() {
-                            r.host_said(answer);
-                        }
-                    })
+                    ask_before_link(before_link.as_ref(), profile, answer)
                 }
+                // Headless calls do not unlink through a session.
+                Question::Unlink(_) => {}
             }
         }),
     };

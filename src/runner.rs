@@ -6,20 +6,26 @@
 //! Browser handles are owned here and are RAII: `dispose()` (or dropping the last handle)
 //! closes the popup, removes the listener and clears the timers. Async work holds only a
 //! weak reference, so late completions after disposal are dropped; the session drops the
-//! late answers of an earlier attempt by their generation.
+//! late answers of an earlier attempt by their generation, and answers to a question that
+//! is no longer open by its id.
+//!
+//! Inputs are queued: an input that arrives while outputs run (a host that answers a
+//! question at once, a popup the browser blocked) is stepped after them, in the order the
+//! core's test driver uses.
 
 use crate::browser::{
     crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, window,
 };
 use account_link_core::config::LinkConfig;
 use account_link_core::flow::{
-    Effect, Event, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, TokenFailure,
+    Effect, Event, Facts, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, OpStep,
+    TokenFailure,
 };
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
 use account_link_core::management::Identity;
+use account_link_core::secret::{AccessToken, PersistedTransaction, Sha256Digest};
 use account_link_core::session::{
-    redirect_response, Command, Input, Output, Policy, Question, RedirectReturn, Session, Tell,
-    View,
+    redirect_response, Asked, Command, Input, Output, Policy, RedirectReturn, Session, Tell, View,
 };
 use account_link_core::token;
 use account_link_core::transaction::CallbackResponse;
@@ -49,13 +55,13 @@ pub fn token_source(f: impl Fn() -> TokenFuture + 'static) -> TokenSource {
 const CLOSED_POLL_MS: u32 = 400;
 
 /// What a driver hears from its session: a new view after each step, what the host is
-/// told, and the questions it must answer ([`Runner::command`] with `Confirm`,
-/// [`Runner::host_said`]).
+/// told, and the questions it must answer ([`Runner::command`] with `Answer` and the
+/// question's id).
 #[derive(Clone)]
 pub struct Host {
     pub view: Rc<dyn Fn(View)>,
     pub tell: Rc<dyn Fn(Tell)>,
-    pub ask: Rc<dyn Fn(Question)>,
+    pub ask: Rc<dyn Fn(Asked)>,
 }
 
 thread_local! {
@@ -112,6 +118,10 @@ struct Inner {
     /// Aborted on dispose: every request in flight follows it.
     lifetime: AbortController,
     disposed: bool,
+    /// Inputs that arrived while a step's outputs ran.
+    queued: std::collections::VecDeque<Input>,
+    /// A step's outputs are running: new inputs wait in `queued`.
+    running: bool,
 }
 
 impl Inner {
@@ -153,6 +163,8 @@ impl Runner {
                 lifetime: AbortController::new()
                     .expect_throw("unreachable: AbortController exists in every supported browser"),
                 disposed: false,
+                queued: std::collections::VecDeque::new(),
+                running: false,
             })),
         }
     }
@@ -215,11 +227,6 @@ impl Runner {
         self.dispatch(Input::Command(command));
     }
 
-    /// The host's `beforeLink` answer.
-    pub fn host_said(&self, answer: Result<(), Option<String>>) {
-        self.dispatch(Input::HostSaid(answer));
-    }
-
     /// The host's options again: the session decides what they change.
     pub fn configure(&self, config: LinkConfig) {
         let remembered_pin = storage::remembered_pin(config.client_id());
@@ -264,22 +271,36 @@ impl Runner {
     }
 
     /// Steps the session, shows its view, then runs its outputs in order (synchronously
-    /// where they can be: a popup opens inside the click that sent `Link`).
+    /// where they can be: a popup opens inside the click that sent `Link`). An input that
+    /// arrives while outputs run is queued and stepped after them.
     fn dispatch(&self, input: Input) {
-        let (outputs, view, host) = {
-            let mut guard = self.inner.borrow_mut();
-            let inner = &mut *guard;
-            if inner.disposed {
+        {
+            let mut inner = self.inner.borrow_mut();
+            inner.queued.push_back(input);
+            if inner.running {
                 return;
             }
-            let outputs = inner.session.step(input, &mut inner.env);
-            // Every step hands over the view; the reducer and Yew's diff make an unchanged
-            // one cheap (comparing here cost 0.1 KB of wasm for nothing).
-            (outputs, inner.session.view(), inner.host.clone())
-        };
-        (host.view)(view);
-        for output in outputs {
-            self.execute(output, &host);
+            inner.running = true;
+        }
+        loop {
+            let next = {
+                let mut guard = self.inner.borrow_mut();
+                let inner = &mut *guard;
+                let Some(input) = inner.queued.pop_front().filter(|_| !inner.disposed) else {
+                    inner.running = false;
+                    inner.queued.clear();
+                    return;
+                };
+                let outputs = inner.session.step(input, &mut inner.env);
+                // Every step hands over the view; the reducer and Yew's diff make an
+                // unchanged one cheap.
+                (outputs, inner.session.view(), inner.host.clone())
+            };
+            let (outputs, view, host) = next;
+            (host.view)(view);
+            for output in outputs {
+                self.execute(output, &host);
+            }
         }
     }
 
@@ -308,7 +329,7 @@ impl Runner {
             .request_timeout_seconds()
     }
 
-    fn token_request(&self) -> impl Future<Output = Result<String, TokenFailure>> {
+    fn token_request(&self) -> impl Future<Output = Result<AccessToken, TokenFailure>> {
         let seconds = self.request_timeout();
         let token = self.inner.borrow().token.clone();
         // Called now, not at the first poll: in a click handler the host's token request
@@ -352,9 +373,8 @@ impl Runner {
                 let pending = self.send(request);
                 self.spawn(async move { Input::Op(id, IdentityOpEvent::Response(pending.await)) });
             }
-            // The session keeps an operation's end to itself.
-            Output::Op(_, IdentityOpEffect::Done(_)) => {}
-            Output::Ask(question) => (host.ask)(question),
+            Output::Ask(asked) => (host.ask)(asked),
+            Output::Note(note) => crate::browser::debug(&note),
             Output::Tell(tell) => (host.tell)(tell),
             Output::RememberPin(user) => {
                 let client_id = self.inner.borrow().session.config().client_id().to_owned();
@@ -376,18 +396,18 @@ impl Runner {
                 self.spawn(async move { answer(Event::PrimaryToken(pending.await)) });
             }
             Effect::ComputeSha256(input) => {
-                let pending = crypto::sha256(&input);
-                self.spawn(async move { answer(Event::Sha256(pending.await)) })
+                let pending = crypto::sha256(input.secret());
+                self.spawn(async move { answer(Event::Sha256(pending.await.map(Sha256Digest))) })
             }
-            Effect::OpenPopup { url } => self.open_popup(generation, &url),
+            Effect::OpenPopup { url } => self.open_popup(generation, url.secret()),
             Effect::Navigate { url } => {
-                if let Err(e) = window().location().assign(&url) {
+                if let Err(e) = window().location().assign(url.secret()) {
                     crate::browser::warn(&crate::browser::describe(&e));
                 }
             }
             Effect::PersistTransaction(value) => {
                 let client_id = self.inner.borrow().session.config().client_id().to_owned();
-                if !storage::save_transaction(&client_id, &value) {
+                if !storage::save_transaction(&client_id, value.secret()) {
                     crate::browser::warn(
                         "sessionStorage is unavailable: the redirect cannot be resumed",
                     );
@@ -431,19 +451,18 @@ impl Runner {
                 signature,
             } => self.spawn(async move {
                 // A WebCrypto failure verifies nothing (and says why on the console).
-                let valid = match crypto::verify_rs256(&key, &message, &signature).await {
-                    Ok(valid) => valid,
-                    Err(why) => {
-                        crate::browser::warn(&format!(
-                            "WebCrypto could not verify the ID token: {why}"
-                        ));
-                        false
-                    }
-                };
+                let valid =
+                    match crypto::verify_rs256(&key, message.secret(), signature.secret()).await {
+                        Ok(valid) => valid,
+                        Err(why) => {
+                            crate::browser::warn(&format!(
+                                "WebCrypto could not verify the ID token: {why}"
+                            ));
+                            false
+                        }
+                    };
                 answer(Event::SignatureChecked(valid))
             }),
-            // The session answers these itself; they never reach a driver.
-            Effect::AskConfirm(_) | Effect::Notify(_) => {}
         }
     }
 
@@ -522,7 +541,7 @@ fn take_redirect_return(client_id: &str) -> Option<RedirectReturn> {
     let search = location.search().unwrap_or_default();
     let stored = storage::peek_transaction(client_id);
     let callback = redirect_response(&search, stored.as_deref())?;
-    let persisted = storage::take_transaction(client_id);
+    let persisted = storage::take_transaction(client_id).map(PersistedTransaction::new);
     let kept = web_sys::UrlSearchParams::new_with_str(&search)
         .ok()
         .map(|params| {
@@ -555,10 +574,10 @@ fn take_redirect_return(client_id: &str) -> Option<RedirectReturn> {
 /// `getAccessToken`'s answer, raced against the request timeout: a host whose token
 /// source hangs (a `getTokenSilently` waiting on a lost iframe) gets `timeout`, not a
 /// widget stuck on "Getting ready…".
-async fn primary_token(pending: TokenFuture, seconds: u64) -> Result<String, TokenFailure> {
+async fn primary_token(pending: TokenFuture, seconds: u64) -> Result<AccessToken, TokenFailure> {
     let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
     match select(pending, TimeoutFuture::new(millis)).await {
-        Either::Left((answer, _)) => answer.map_err(TokenFailure::Threw),
+        Either::Left((answer, _)) => answer.map(AccessToken::new).map_err(TokenFailure::Threw),
         Either::Right(_) => Err(TokenFailure::TimedOut(seconds)),
     }
 }
@@ -574,7 +593,11 @@ pub async fn identity_op(
     let mut env = BrowserEnv::default();
     let timeout = config.request_timeout_seconds();
     let pinned = storage::remembered_pin(config.client_id());
-    let (mut op, mut effect) = IdentityOp::new(config, kind, None, pinned);
+    let facts = Facts {
+        pin: pinned.as_deref(),
+        ..Facts::default()
+    };
+    let (mut op, mut effect) = IdentityOp::new(config, kind);
     loop {
         let event = match effect {
             IdentityOpEffect::GetPrimaryToken => {
@@ -583,13 +606,16 @@ pub async fn identity_op(
             IdentityOpEffect::Send(request) => {
                 IdentityOpEvent::Response(http::send(&request, timeout, None).await)
             }
-            IdentityOpEffect::Done(result) => return result,
         };
-        effect = op.step(event, &mut env).ok_or_else(|| {
-            LinkError::new(
-                account_link_core::error::ErrorCode::UnexpectedResponse,
-                "the identity operation stopped without an answer",
-            )
-        })?;
+        match op.step(&facts, event, &mut env) {
+            Some(OpStep::Effect(next)) => effect = next,
+            Some(OpStep::Done { result, .. }) => return result,
+            None => {
+                return Err(LinkError::new(
+                    account_link_core::error::ErrorCode::UnexpectedResponse,
+                    "the identity operation stopped without an answer",
+                ))
+            }
+        }
     }
 }

@@ -37,13 +37,23 @@ pub fn describe(value: &JsValue) -> String {
 /// `console.warn("auth0-account-link: …")`, for what the host's developer should see but
 /// no flow outcome carries (a storage or window call that failed).
 pub fn warn(message: &str) {
+    console("warn", message);
+}
+
+/// `console.debug("auth0-account-link: …")`: what the session dropped or refused (a late
+/// answer, a cancel once the link request is out).
+pub fn debug(message: &str) {
+    console("debug", message);
+}
+
+fn console(level: &str, message: &str) {
     let console = js_sys::Reflect::get(&js_sys::global(), &"console".into());
-    let warn = console
+    let log = console
         .as_ref()
         .ok()
-        .and_then(|c| js_sys::Reflect::get(c, &"warn".into()).ok());
-    if let (Ok(console), Some(warn)) = (console, warn) {
-        if let Some(f) = warn.dyn_ref::<js_sys::Function>() {
+        .and_then(|c| js_sys::Reflect::get(c, &level.into()).ok());
+    if let (Ok(console), Some(log)) = (console, log) {
+        if let Some(f) = log.dyn_ref::<js_sys::Function>() {
             // If the console itself throws there is nowhere left to report it.
             let _ignored = f.call1(&console, &format!("auth0-account-link: {message}").into());
         }

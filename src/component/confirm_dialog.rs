@@ -7,11 +7,13 @@
 use super::common::{on_escape, use_focus_on_mount, who};
 use super::context::use_ui;
 use account_link_core::id_token::SecondaryProfile;
-use account_link_core::session::Command;
+use account_link_core::session::{Answer, Command, QuestionId};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ConfirmDialogProps {
+    /// The question this dialog answers: its buttons name it.
+    pub question: QuestionId,
     pub profile: SecondaryProfile,
 }
 
@@ -27,8 +29,9 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
         (Some(e), _) => format!("{e} ({})", texts.get("email_unverified_mark")),
         (None, _) => texts.get("no_email"),
     };
-    let accept = ui.send::<MouseEvent>(Command::Confirm(true));
-    let decline = ui.send::<MouseEvent>(Command::Confirm(false));
+    let no = Command::Answer(props.question, Answer::No(None));
+    let accept = ui.send::<MouseEvent>(Command::Answer(props.question, Answer::Yes));
+    let decline = ui.send::<MouseEvent>(no.clone());
     let merge = profile.merge.as_ref();
     let title = texts.get(if merge.is_some() {
         "merge_title"
@@ -56,7 +59,7 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
         "confirm_link"
     });
     let label = title.clone();
-    let keys = on_escape(&ui, Command::Confirm(false));
+    let keys = on_escape(&ui, no);
     let body = html! {
         <>
             <p class="aal-dialog-title" tabindex="-1" ref={title_ref}>{ title }</p>

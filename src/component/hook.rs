@@ -7,7 +7,7 @@ use super::{ask_before_link, BeforeLink};
 use crate::runner::{Host, Runner, TokenSource};
 use account_link_core::config::LinkConfig;
 use account_link_core::management::Identity;
-use account_link_core::session::{Command, Policy, Question, Tell};
+use account_link_core::session::{Asked, Command, Policy, Question, Tell};
 use account_link_core::LinkError;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -40,18 +40,20 @@ fn host(latest: &Latest, slot: &Slot, dispatcher: UseReducerDispatcher<WidgetSta
                 Tell::Linked(ids) => events.on_linked.emit(ids),
                 Tell::Unlinked(ids) => events.on_unlinked.emit(ids),
                 Tell::Failed(e) => events.on_error.emit(e),
+                // An `account-link:error` with code `session_changed` (the public contract).
+                Tell::SessionChanged => events.on_error.emit(LinkError::session_changed()),
             }
         }),
-        ask: Rc::new(move |question| match question {
-            // The view shows the question; the user's answer is a command.
-            Question::Confirm(_) => {}
+        ask: Rc::new(move |Asked { id, question }| match question {
+            // The view shows the user's questions; the answer is a command naming them.
+            Question::Confirm(_) | Question::Unlink(_) => {}
             Question::BeforeLink(profile) => {
                 let hook = asked.borrow().1.before_link.clone();
                 let slot = slot.clone();
                 ask_before_link(hook.as_ref(), profile, move |answer| {
                     let runner = slot.borrow().clone();
                     if let Some(runner) = runner {
-                        runner.host_said(answer);
+                        runner.command(Command::Answer(id, answer));
                     }
                 });
             }

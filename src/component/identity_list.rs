@@ -8,7 +8,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct IdentityListProps {
     pub identities: Vec<Identity>,
-    pub unlinking: bool,
+    /// The session offers an unlink now.
+    pub can_unlink: bool,
 }
 
 #[function_component(IdentityList)]
@@ -21,7 +22,7 @@ pub fn identity_list(props: &IdentityListProps) -> Html {
                     key={format!("{}|{}", identity.provider, identity.user_id)}
                     identity={identity.clone()}
                     primary={index == 0}
-                    unlinking={props.unlinking}
+                    can_unlink={props.can_unlink}
                 />
             }) }
         </ul>

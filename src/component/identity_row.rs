@@ -10,7 +10,8 @@ use yew::prelude::*;
 pub struct IdentityRowProps {
     pub identity: Identity,
     pub primary: bool,
-    pub unlinking: bool,
+    /// The session offers an unlink now.
+    pub can_unlink: bool,
 }
 
 #[function_component(IdentityRow)]
@@ -44,7 +45,7 @@ pub fn identity_row(props: &IdentityRowProps) -> Html {
             &[("provider", &label), ("account", &account)],
         );
         html! {
-            <button type="button" class="aal-unlink" aria-label={name} disabled={props.unlinking} onclick={ask}>
+            <button type="button" class="aal-unlink" aria-label={name} disabled={!props.can_unlink} onclick={ask}>
                 { texts.get("unlink") }
             </button>
         }

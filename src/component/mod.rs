@@ -36,7 +36,7 @@ use account_link_core::config::{LinkConfig, ViewOptions};
 use account_link_core::error::ErrorCode;
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
-use account_link_core::session::{Notice, Position};
+use account_link_core::session::{Answer, Asked, Notice, Position, Question};
 use account_link_core::LinkError;
 use confirm_dialog::ConfirmDialog;
 use context::Ui;
@@ -56,20 +56,20 @@ pub type Reply<T> = Box<dyn FnOnce(T)>;
 /// is none (English is shown), `Err` with the reason it could not be loaded.
 pub type MessageLoader = Callback<(String, Reply<Result<Option<Messages>, String>>)>;
 
-/// The host's say before a link, given to the continuation once it is decided: `Ok` goes
-/// on; `Err` stops it, with words for the user (or none).
-pub type BeforeLink = Callback<(SecondaryProfile, Reply<Result<(), Option<String>>>)>;
+/// The host's say before a link, given to the continuation once it is decided:
+/// [`Answer::Yes`] goes on; [`Answer::No`] stops it, with words for the user (or none).
+pub type BeforeLink = Callback<(SecondaryProfile, Reply<Answer>)>;
 
 /// Asks the host's `beforeLink` (every driver asks through here); without one, the answer
 /// is yes.
 pub fn ask_before_link(
     hook: Option<&BeforeLink>,
     profile: SecondaryProfile,
-    reply: impl FnOnce(Result<(), Option<String>>) + 'static,
+    reply: impl FnOnce(Answer) + 'static,
 ) {
     match hook {
         Some(hook) => hook.emit((profile, Box::new(reply))),
-        None => reply(Ok(())),
+        None => reply(Answer::Yes),
     }
 }
 
@@ -96,7 +96,7 @@ pub struct AccountLinkProps {
     #[prop_or_default]
     pub load_messages: Option<MessageLoader>,
     /// Asked with the verified secondary once the user confirmed, before the link call:
-    /// `Err` stops the link (with words for the user, or none).
+    /// [`Answer::No`] stops the link (with words for the user, or none).
     #[prop_or_default]
     pub before_link: Option<BeforeLink>,
     /// The colour scheme and the heading level (`ViewOptions::new` reads them from the
@@ -197,12 +197,11 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         });
     }
     let view = &state.view;
-    let listing = view.identities.is_none() && !view.list_failed;
     let wait = match &view.notice {
         Some(Notice::Error(e)) if e.code() == ErrorCode::RateLimited => e.retry_after_seconds(),
         _ => None,
     };
-    let (slow, retry_in) = use_clock(listing || view.position == Position::Preparing, wait);
+    let (slow, retry_in) = use_clock(view.listing || view.position == Position::Preparing, wait);
     let theme = props.view.theme().as_str();
     let Some(texts) = texts else {
         return html! {
@@ -220,9 +219,11 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         _ => html! { <h2 class="aal-title">{ title.clone() }</h2> },
     };
     let list = match &view.identities {
-        Some(ids) => html! { <IdentityList identities={ids.clone()} unlinking={view.unlinking} /> },
-        None if view.list_failed => html! {},
-        None => html! { <p class="aal-loading">{ texts.get("loading") }</p> },
+        Some(ids) => {
+            html! { <IdentityList identities={ids.clone()} can_unlink={view.offers.unlink} /> }
+        }
+        None if view.listing => html! { <p class="aal-loading">{ texts.get("loading") }</p> },
+        None => html! {},
     };
     let ui = Ui {
         texts: texts.clone(),
@@ -242,7 +243,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                 ref={root}
             >
                 { heading }
-                <StatusLine position={view.position.clone()} />
+                <StatusLine position={view.position} />
                 if let Some(notice) = &view.notice {
                     <NoticeBar notice={notice.clone()} />
                 }
@@ -254,24 +255,28 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                     </p>
                 }
                 { list }
-                if let Some(identity) = &view.unlink_question {
-                    <UnlinkDialog identity={identity.clone()} unlinking={view.unlinking} />
-                }
-                if let Position::Confirming(profile) = &view.position {
-                    <ConfirmDialog profile={profile.clone()} />
-                }
+                { dialog(view.question.as_ref(), view.unlinking) }
                 <LinkActions
                     connections={config.connections().to_vec()}
-                    ready={view.position == Position::Ready && retry_in == 0}
+                    ready={view.offers.link && retry_in == 0}
                 />
-                <Recovery
-                    position={view.position.clone()}
-                    list_failed={view.list_failed}
-                    {slow}
-                    {retry_in}
-                    can_continue_in_tab={config.redirect_fallback_uri().is_some()}
-                />
+                <Recovery offers={view.offers} {slow} {retry_in} />
             </section>
         </ContextProvider<Ui>>
+    }
+}
+
+/// The dialog of the user's open question (the host's `beforeLink` has none).
+fn dialog(asked: Option<&Asked>, unlinking: bool) -> Html {
+    match asked {
+        Some(Asked {
+            id,
+            question: Question::Confirm(profile),
+        }) => html! { <ConfirmDialog question={*id} profile={profile.clone()} /> },
+        Some(Asked {
+            id,
+            question: Question::Unlink(identity),
+        }) => html! { <UnlinkDialog question={*id} identity={identity.clone()} {unlinking} /> },
+        _ => html! {},
     }
 }

@@ -1,17 +1,16 @@
-//! The way forward: after a blocked popup (continue in this tab), a failure or a cancel
-//! (try again), after a rate limit (the seconds until the widget may try again), and
-//! while getting ready takes long (a token source that hangs): cancel.
+//! The way forward, as the session offers it: after a blocked popup (continue in this
+//! tab), a failure or a cancel (try again), after a rate limit (the seconds until the
+//! widget may try again), and while getting ready takes long (a token source that hangs):
+//! cancel.
 
 use super::context::use_ui;
-use account_link_core::session::{Command, Position};
+use account_link_core::session::{Command, Offers};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct RecoveryProps {
-    pub position: Position,
-    /// The identity list could not be read (or reading it was cancelled).
-    pub list_failed: bool,
-    pub can_continue_in_tab: bool,
+    /// What the session offers now.
+    pub offers: Offers,
     /// Getting ready (or the first list) has taken long: offer to stop waiting.
     pub slow: bool,
     /// Seconds before a rate-limited widget may try again.
@@ -30,20 +29,19 @@ pub fn recovery(props: &RecoveryProps) -> Html {
             </button>
         };
     }
-    let (class, label, command) = match &props.position {
-        _ if props.slow => ("aal-cancel-prepare", texts.get("cancel"), Command::Cancel),
-        Position::PopupBlocked if props.can_continue_in_tab => (
+    let offers = props.offers;
+    let (class, label, command) = if props.slow && offers.cancel {
+        ("aal-cancel-prepare", texts.get("cancel"), Command::Cancel)
+    } else if offers.continue_in_tab {
+        (
             "aal-continue-in-tab",
             texts.get("continue_in_tab"),
             Command::ContinueInTab,
-        ),
-        Position::PopupBlocked | Position::Failed | Position::Cancelled => {
-            ("aal-retry", texts.get("try_again"), Command::Retry)
-        }
-        Position::Idle if props.list_failed => {
-            ("aal-retry", texts.get("try_again"), Command::Retry)
-        }
-        _ => return html! {},
+        )
+    } else if offers.retry {
+        ("aal-retry", texts.get("try_again"), Command::Retry)
+    } else {
+        return html! {};
     };
     let onclick = ui.send::<MouseEvent>(command);
     html! {

@@ -14,7 +14,7 @@ fn status_text(position: &Position, texts: &Texts) -> String {
         Position::PopupBlocked => "status.popup_blocked",
         Position::AwaitingLogin => "status.awaiting_login",
         Position::Verifying => "status.verifying",
-        Position::Confirming(_) => "status.confirming",
+        Position::Confirming => "status.confirming",
         Position::Linking => "status.linking",
         Position::Linked | Position::Failed | Position::Cancelled => return String::new(),
     };

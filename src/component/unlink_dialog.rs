@@ -4,11 +4,13 @@
 use super::common::{on_escape, use_focus_on_mount, who};
 use super::context::use_ui;
 use account_link_core::management::Identity;
-use account_link_core::session::Command;
+use account_link_core::session::{Answer, Command, QuestionId};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct UnlinkDialogProps {
+    /// The question this dialog answers: its buttons name it.
+    pub question: QuestionId,
     pub identity: Identity,
     pub unlinking: bool,
 }
@@ -20,8 +22,9 @@ pub fn unlink_dialog(props: &UnlinkDialogProps) -> Html {
     use_focus_on_mount(cancel_ref.clone());
     let texts = &ui.texts;
     let identity = &props.identity;
-    let confirm = ui.send::<MouseEvent>(Command::Unlink(identity.clone()));
-    let cancel = ui.send::<MouseEvent>(Command::CancelUnlink);
+    let no = Command::Answer(props.question, Answer::No(None));
+    let confirm = ui.send::<MouseEvent>(Command::Answer(props.question, Answer::Yes));
+    let cancel = ui.send::<MouseEvent>(no.clone());
     let question = texts.get("unlink_question");
     html! {
         <div
@@ -29,7 +32,7 @@ pub fn unlink_dialog(props: &UnlinkDialogProps) -> Html {
             role="dialog"
             aria-modal="false"
             aria-label={question.clone()}
-            onkeydown={on_escape(&ui, Command::CancelUnlink)}
+            onkeydown={on_escape(&ui, no)}
         >
             <p>{ question }</p>
             <p class="aal-who">

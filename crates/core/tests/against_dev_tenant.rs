@@ -549,7 +549,11 @@ fn user_level_refusals() {
     let Outcome::Failed(e) = &outcome else {
         unreachable!()
     };
-    assert!(e.detail().contains("\"google-oauth2\" login"), "{}", e.detail());
+    assert!(
+        e.detail().contains("\"google-oauth2\" login"),
+        "{}",
+        e.detail()
+    );
     assert_eq!(t.link_posts(), 1, "only the first link was sent");
 }
 

@@ -1009,7 +1009,10 @@ fn allow_merge_without_anyone_to_confirm_is_still_refused() {
     bobs_login(&mut d);
     d.popup = answering_popup(&mock, as_bob, jwks_ok);
     d.given.asks_first = false;
-    d.run(LinkFlow::new(config_with(|o| o.allow_merge = Some(true))), Event::Prepare);
+    d.run(
+        LinkFlow::new(config_with(|o| o.allow_merge = Some(true))),
+        Event::Prepare,
+    );
     assert!(
         matches!(d.last_outcome(), Outcome::Failed(e) if e.code() == ErrorCode::SecondaryHasOtherLogins && e.detail().contains("needs someone to confirm"))
     );
@@ -1301,10 +1304,7 @@ fn events_and_effects_outside_a_popup_run_print_no_secret_either() {
                 ))
             }
         ),
-        format!(
-            "{:?}",
-            Event::PrimaryToken(Ok(AccessToken::new(secret)))
-        ),
+        format!("{:?}", Event::PrimaryToken(Ok(AccessToken::new(secret)))),
         format!(
             "{:?}",
             Event::TokenResponse(Ok(HttpResponse::new(
@@ -1394,7 +1394,11 @@ fn the_pin_handed_over_refuses_a_token_for_anybody_else() {
     assert!(flow
         .failure()
         .is_some_and(|e| e.code() == ErrorCode::UserMismatch));
-    assert_eq!(reported(), vec!["failed"], "no pin learned from a refused token");
+    assert_eq!(
+        reported(),
+        vec!["failed"],
+        "no pin learned from a refused token"
+    );
 }
 
 #[test]
@@ -1837,4 +1841,92 @@ fn a_conflict_whose_re_read_fails_is_still_a_definite_refusal() {
         }
         other => panic!("expected linked_to_another_user, got {other:?}"),
     }
+}
+
+/// The secondary read answers `body`: refused (fail closed) with nothing linked.
+fn refused_secondary_read(body: Value) -> account_link_core::LinkError {
+    let mock = MockTransport::new();
+    let mut d = driver(&mock);
+    d.secondary_user = Some(Ok(HttpResponse::new(200, body.to_string())));
+    d.popup = answering_popup(&mock, |_| {}, jwks_ok);
+    d.run(LinkFlow::new(config()), prepare());
+    assert!(!d.sent("/identities"), "nothing linked");
+    assert!(d.asked.is_none(), "nobody is asked about it");
+    match d.last_outcome() {
+        Outcome::Failed(e) => e.clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_secondary_read_that_lists_no_login_is_refused() {
+    let e = refused_secondary_read(json!({"user_id": "google-oauth2|123", "identities": []}));
+    assert_eq!(e.code(), ErrorCode::UnexpectedResponse);
+    assert!(e.detail().contains("without logins"), "{}", e.detail());
+}
+
+#[test]
+fn a_secondary_read_about_another_user_is_refused() {
+    let e = refused_secondary_read(json!({"user_id": "google-oauth2|999", "identities": [
+        {"connection": "google-oauth2", "provider": "google-oauth2", "user_id": "999", "isSocial": true}
+    ]}));
+    assert_eq!(e.code(), ErrorCode::UnexpectedResponse);
+    assert!(e.detail().contains("google-oauth2|999"), "{}", e.detail());
+}
+
+#[test]
+fn a_secondary_read_whose_one_login_is_not_the_one_used_is_refused() {
+    let e = refused_secondary_read(json!({"user_id": "google-oauth2|123", "identities": [
+        {"connection": "github", "provider": "github", "user_id": "4242", "isSocial": true}
+    ]}));
+    assert_eq!(e.code(), ErrorCode::UnexpectedResponse);
+    assert!(e.detail().contains("github|4242"), "{}", e.detail());
+}
+
+#[test]
+fn a_yes_that_comes_after_the_decision_window_links_nothing() {
+    let (flow, mut env, nonce, _) = flow_at_callback(true);
+    let (flow, _) = verify(flow, &mut env, &nonce);
+    assert_eq!(flow.position(), Position::Confirming);
+    env.now += account_link_core::flow::DECISION_WINDOW_SECONDS + 1;
+    let (flow, effects) = step(flow, Event::Decided(true), &mut env);
+    assert!(
+        effects.is_empty(),
+        "no token asked, nothing sent: {effects:?}"
+    );
+    assert!(flow
+        .failure()
+        .is_some_and(|e| e.code() == ErrorCode::Timeout
+            && e.detail().contains("sign in with the account again")));
+    // Within the window, the same yes goes on.
+    let (flow, mut env, nonce, _) = flow_at_callback(true);
+    let (flow, _) = verify(flow, &mut env, &nonce);
+    env.now += account_link_core::flow::DECISION_WINDOW_SECONDS;
+    let (_, effects) = step(flow, Event::Decided(true), &mut env);
+    assert!(matches!(effects.as_slice(), [Effect::GetPrimaryToken]));
+}
+
+#[test]
+fn cancel_is_refused_once_the_link_request_is_out() {
+    let (flow, mut env, nonce, _) = flow_at_callback(true);
+    let (flow, _) = verify(flow, &mut env, &nonce);
+    let (flow, _) = step(flow, Event::Decided(true), &mut env);
+    assert!(flow.can_cancel(), "before the request: a cancel stops it");
+    let (flow, effects) = step(
+        flow,
+        Event::PrimaryToken(Ok(AccessToken::new(access_token(&access_claims())))),
+        &mut env,
+    );
+    assert!(sends_link(&effects));
+    assert!(!flow.can_cancel());
+    let (flow, effects) = step(flow, Event::Cancel, &mut env);
+    assert!(effects.is_empty() && reports().is_empty());
+    assert_eq!(flow.position(), Position::Linking);
+    let (flow, _) = step(
+        flow,
+        Event::LinkResponse(Ok(HttpResponse::new(201, linked_identities()))),
+        &mut env,
+    );
+    assert_eq!(flow.position(), Position::Linked);
+    assert_eq!(reported(), vec!["linked"]);
 }

@@ -8,11 +8,11 @@ mod common;
 
 use account_link_core::http::HttpResponse;
 use account_link_core::management::Identity;
-use account_link_core::session::{
-    redirect_response, Answer, Command, Input, Notice, Policy, Position, Question, RedirectReturn, Session,
-    Tell,
-};
 use account_link_core::secret::{PersistedTransaction, Sha256Digest};
+use account_link_core::session::{
+    redirect_response, Answer, Command, Input, Notice, Policy, Position, Question, QuestionId,
+    RedirectReturn, Session, Tell,
+};
 use account_link_core::transaction::CallbackResponse;
 use common::driver::{query_param, PopupOutcome};
 use common::session_driver::SessionDriver;
@@ -48,6 +48,8 @@ struct Tenant {
     link_status: u16,
     /// The bodies of the token requests.
     token_requests: RefCell<Vec<String>>,
+    /// The `sub` of the ID tokens it signs (default: the Google login's).
+    sub: RefCell<Option<String>>,
 }
 
 impl Tenant {
@@ -58,6 +60,7 @@ impl Tenant {
             user: RefCell::new(primary_only()),
             link_status: 201,
             token_requests: RefCell::default(),
+            sub: RefCell::default(),
         })
     }
 
@@ -72,7 +75,11 @@ impl Tenant {
             ("POST", "https://tenant.example.com/oauth/token") => {
                 let nonce = self.nonce.borrow().clone().expect("an authorize URL first");
                 let key = TestKey::fixture(1);
-                let id_token = key.sign(&key.header(), &id_claims(&nonce));
+                let mut claims = id_claims(&nonce);
+                if let Some(sub) = self.sub.borrow().as_deref() {
+                    claims["sub"] = json!(sub);
+                }
+                let id_token = key.sign(&key.header(), &claims);
                 HttpResponse::new(
                     200,
                     json!({"access_token": "opaque", "id_token": id_token, "token_type": "Bearer", "expires_in": 86400}).to_string(),
@@ -238,7 +245,12 @@ fn while_before_link_decides_the_session_shows_linking_and_a_second_yes_is_ignor
     // A late second answer changes nothing.
     d.command(&mut session, Command::Answer(before_link, Answer::No(None)));
     assert_eq!(session.view().notice, Some(Notice::Linked));
-    assert_eq!(d.notes.len(), 2, "both late answers said in the debug log: {:?}", d.notes);
+    assert_eq!(
+        d.notes.len(),
+        2,
+        "both late answers said in the debug log: {:?}",
+        d.notes
+    );
 }
 
 #[test]
@@ -566,7 +578,10 @@ fn another_tenant_starts_over_and_late_answers_of_the_old_session_are_dropped() 
     // A late answer for the old attempt is not taken by the new one.
     d.run(
         &mut session,
-        Input::Attempt(old, account_link_core::flow::Event::Sha256(Ok(Sha256Digest([7; 32])))),
+        Input::Attempt(
+            old,
+            account_link_core::flow::Event::Sha256(Ok(Sha256Digest([7; 32]))),
+        ),
     );
     assert_eq!(session.position(), Position::Idle);
 }
@@ -743,4 +758,168 @@ fn another_client_is_checked_against_what_the_tab_keeps_for_it() {
         "the token for another user is refused: {:?}",
         d.failures()
     );
+}
+
+// Issue 25: every answer names the question it answers; once the link request is out,
+// cancel never says "nothing linked"; a login already linked to this user is named as such.
+
+/// The ids of the questions asked so far, in order.
+fn question_ids(d: &SessionDriver) -> Vec<QuestionId> {
+    d.asked_ids.iter().map(|a| a.id).collect()
+}
+
+#[test]
+fn a_late_before_link_answer_of_an_earlier_attempt_links_nothing() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.before_link = None;
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    let first = *question_ids(&d).last().expect("beforeLink asked");
+    assert!(matches!(d.asked.last(), Some(Question::BeforeLink(_))));
+    d.command(&mut session, Command::Cancel);
+    assert_eq!(session.position(), Position::Ready, "{:#?}", d.debug_log);
+    // The second attempt reaches its own beforeLink.
+    link_google(&mut d, &mut session);
+    let second = *question_ids(&d).last().expect("asked again");
+    assert_ne!(first, second);
+    assert_eq!(session.position(), Position::Linking);
+    // The host's late yes to the first: dropped, nothing sent, the second still waits.
+    d.command(&mut session, Command::Answer(first, Answer::Yes));
+    assert_eq!(d.sent("/identities"), 0, "the late yes linked nothing");
+    assert!(!d.tells.iter().any(|t| matches!(t, Tell::Linked(_))));
+    assert!(
+        d.notes.iter().any(|n| n.contains("dropped an answer")),
+        "{:?}",
+        d.notes
+    );
+    assert_eq!(session.view().question.map(|a| a.id), Some(second));
+    // Its own answer links.
+    d.command(&mut session, Command::Answer(second, Answer::Yes));
+    assert_eq!(d.sent("/identities"), 1);
+    assert!(matches!(d.tells.last(), Some(Tell::Linked(_))));
+}
+
+#[test]
+fn a_late_confirm_of_an_earlier_attempt_links_nothing() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.confirm = None;
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    let first = *question_ids(&d).last().expect("confirm asked");
+    d.command(&mut session, Command::Cancel);
+    link_google(&mut d, &mut session);
+    assert_eq!(session.position(), Position::Confirming);
+    d.command(&mut session, Command::Answer(first, Answer::Yes));
+    assert_eq!(session.position(), Position::Confirming, "still asked");
+    assert_eq!(
+        d.asked.len(),
+        2,
+        "no beforeLink for the late yes: {:?}",
+        d.asked
+    );
+    assert_eq!(d.sent("/identities"), 0);
+}
+
+#[test]
+fn a_before_link_answer_from_before_new_options_links_nothing_after_them() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.before_link = None;
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    let old = *question_ids(&d).last().expect("beforeLink asked");
+    // `handle.update()` naming the primary user: another session.
+    let named = config_with(|o| o.primary_user_id = Some(PRIMARY.into()));
+    d.run(
+        &mut session,
+        Input::Configure {
+            config: named,
+            remembered_pin: None,
+        },
+    );
+    assert_eq!(session.position(), Position::Ready, "{:#?}", d.debug_log);
+    link_google(&mut d, &mut session);
+    assert!(matches!(d.asked.last(), Some(Question::BeforeLink(_))));
+    d.command(&mut session, Command::Answer(old, Answer::Yes));
+    assert_eq!(
+        d.sent("/identities"),
+        0,
+        "the old session's yes links nothing"
+    );
+    assert_eq!(
+        session.position(),
+        Position::Linking,
+        "the new question still waits"
+    );
+}
+
+#[test]
+fn cancel_after_the_link_request_is_out_is_refused_and_the_answer_decides() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.hold_answers_to = Some(account_link_core::flow::RequestPurpose::Link);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    assert_eq!(d.sent("/identities"), 1, "the link request is out");
+    assert!(!session.view().offers.cancel, "no cancel is offered");
+    d.command(&mut session, Command::Cancel);
+    assert!(d.failures().is_empty(), "nothing said: {:?}", d.failures());
+    assert_eq!(session.position(), Position::Linking);
+    assert!(
+        d.notes.iter().any(|n| n.contains("cancel refused")),
+        "{:?}",
+        d.notes
+    );
+    // The server linked: the list and the host hear the truth.
+    d.release_answers(&mut session);
+    assert!(
+        matches!(d.tells.as_slice(), [Tell::Linked(_)]),
+        "{:?}",
+        d.tells
+    );
+    assert_eq!(
+        ids(&session.view().identities),
+        ["auth0|primary", "google-oauth2|123"]
+    );
+}
+
+#[test]
+fn a_login_already_linked_to_this_user_is_already_linked_not_a_session_change() {
+    let tenant = Tenant::new();
+    *tenant.user.borrow_mut() = json!({"user_id": PRIMARY, "identities": with_google()});
+    // Auth0 signs a linked identity in as its user: the ID token names the primary.
+    *tenant.sub.borrow_mut() = Some(PRIMARY.into());
+    let mut d = driver(&tenant);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    assert_eq!(d.failures(), ["already_linked"], "no session_changed");
+    assert!(!session.view().session_changed);
+    let Some(Tell::Failed(e)) = d.tells.last() else {
+        panic!("{:?}", d.tells)
+    };
+    assert!(
+        e.detail().contains("\"google-oauth2\" login"),
+        "{}",
+        e.detail()
+    );
+    assert_eq!(
+        d.pin, None,
+        "the tenant's session is the primary's: nothing to remember"
+    );
+    assert_eq!(d.sent("/identities"), 0);
+
+    // The primary's own login again (no connection named): the same account.
+    link_with_any(&mut d, &mut session);
+    assert_eq!(d.failures(), ["already_linked", "same_account"]);
+}
+
+fn link_with_any(d: &mut SessionDriver, session: &mut Session) {
+    d.command(session, Command::Link(None));
 }

@@ -7,11 +7,11 @@ use account_link_core::env::{Env, JsonParser, RandomSource, SerdeJson};
 use account_link_core::flow::{
     Facts, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, OpStep,
 };
-use account_link_core::secret::AccessToken;
 use account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
 use account_link_core::id_token::SignatureVerifier;
 use account_link_core::jwt::{Jwk, Jwks, RsaPublicJwk};
 use account_link_core::management::Identity;
+use account_link_core::secret::AccessToken;
 use account_link_core::LinkError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -6,8 +6,8 @@
 //! session's own rules are tested through the real `Session` (`session.rs`).
 #![allow(dead_code)]
 
-use account_link_core::encoding::form_parse;
 use super::Given;
+use account_link_core::encoding::form_parse;
 use account_link_core::flow::{Effect, Event, LinkFlow, Outcome, Report, RequestPurpose, Via};
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
 use account_link_core::id_token::SecondaryProfile;
@@ -155,7 +155,9 @@ impl<'a> Driver<'a> {
             Effect::GetPrimaryToken => Some(Event::PrimaryToken(
                 (self.token)().map(AccessToken::new).map_err(Into::into),
             )),
-            Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(Sha256Digest(sha256(input.secret()))))),
+            Effect::ComputeSha256(input) => {
+                Some(Event::Sha256(Ok(Sha256Digest(sha256(input.secret())))))
+            }
             Effect::OpenPopup { url } => popup_event((self.popup)(url.secret())),
             Effect::Navigate { url } => {
                 self.navigated = Some(url.secret().to_owned());

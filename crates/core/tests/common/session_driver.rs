@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use super::driver::{jwks_event, popup_event, signature_event, PopupOutcome, Send};
-use account_link_core::flow::{Effect, Event, IdentityOpEffect, IdentityOpEvent};
+use account_link_core::flow::{Effect, Event, IdentityOpEffect, IdentityOpEvent, RequestPurpose};
 use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
 use account_link_core::secret::{AccessToken, Sha256Digest};
 use account_link_core::session::{Answer, Asked, Command, Input, Output, Question, Session, Tell};
@@ -22,6 +22,9 @@ pub struct SessionDriver<'a> {
     pub before_link: Option<Answer>,
     /// Tokens asked for are held (not answered) while this is set.
     pub hold_tokens: bool,
+    /// Requests for this purpose are sent but their answers held (`release_answers`).
+    pub hold_answers_to: Option<RequestPurpose>,
+    pub held_answers: Vec<Input>,
     pub held_tokens: Vec<Input>,
     pub jwks_cache: Option<HttpResponse>,
     /// sessionStorage: the pending transaction and the remembered primary user.
@@ -54,6 +57,8 @@ impl<'a> SessionDriver<'a> {
             confirm: Some(true),
             before_link: Some(Answer::Yes),
             hold_tokens: false,
+            hold_answers_to: None,
+            held_answers: Vec::new(),
             held_tokens: Vec::new(),
             jwks_cache: None,
             transaction: None,
@@ -89,6 +94,14 @@ impl<'a> SessionDriver<'a> {
         self.run(session, Input::Command(command));
     }
 
+    /// Hands over the answers held so far.
+    pub fn release_answers(&mut self, session: &mut Session) {
+        self.hold_answers_to = None;
+        for input in std::mem::take(&mut self.held_answers) {
+            self.run(session, input);
+        }
+    }
+
     /// Answers the tokens held so far.
     pub fn release_tokens(&mut self, session: &mut Session) {
         self.hold_tokens = false;
@@ -105,6 +118,13 @@ impl<'a> SessionDriver<'a> {
 
     fn execute(&mut self, output: Output) -> Option<Input> {
         match output {
+            Output::Attempt(generation, Effect::Send { purpose, request })
+                if self.hold_answers_to == Some(purpose) =>
+            {
+                let answer = Event::response(purpose, self.transport(&request));
+                self.held_answers.push(Input::Attempt(generation, answer));
+                None
+            }
             Output::Attempt(generation, effect) => self
                 .effect(effect)
                 .map(|event| Input::Attempt(generation, event)),
@@ -120,9 +140,10 @@ impl<'a> SessionDriver<'a> {
                 self.asked.push(asked.question.clone());
                 self.asked_ids.push(asked.clone());
                 let answer = match asked.question {
-                    Question::Confirm(_) => self
-                        .confirm
-                        .map(|yes| if yes { Answer::Yes } else { Answer::No(None) }),
+                    Question::Confirm(_) => {
+                        self.confirm
+                            .map(|yes| if yes { Answer::Yes } else { Answer::No(None) })
+                    }
                     Question::BeforeLink(_) => self.before_link.clone(),
                     Question::Unlink(_) => None,
                 };
@@ -168,7 +189,9 @@ impl<'a> SessionDriver<'a> {
                 }
                 Some(event)
             }
-            Effect::ComputeSha256(input) => Some(Event::Sha256(Ok(Sha256Digest(sha256(input.secret()))))),
+            Effect::ComputeSha256(input) => {
+                Some(Event::Sha256(Ok(Sha256Digest(sha256(input.secret())))))
+            }
             Effect::OpenPopup { url } => {
                 self.opened.push(url.secret().to_owned());
                 popup_event((self.popup)(url.secret()))
