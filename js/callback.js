@@ -6,6 +6,12 @@
 // widget (it resumes on load) or calls resumeRedirect(). A response is never dropped: with
 // no return page it stays in the URL and the page says what to set.
 // Importing this module outside a browser (server rendering) does nothing.
+
+// The mark a login that left its tab (redirect mode) puts in front of its `state` (the
+// core's REDIRECT_STATE_MARK; crates/core/tests/js_copies.rs fails when the two differ).
+// Such an answer goes on to the return page even in a tab that has an opener.
+const REDIRECT_STATE_MARK = "aal**";
+
 if (typeof window !== "undefined" && typeof document !== "undefined") finish();
 
 function finish() {
@@ -20,7 +26,8 @@ function finish() {
     const message = document.getElementById("message");
     if (message) message.textContent = text;
   };
-  if (window.opener && window.opener !== window) {
+  const leftThisTab = (response.state ?? "").startsWith(REDIRECT_STATE_MARK);
+  if (window.opener && window.opener !== window && !leftThisTab) {
     window.history.replaceState(null, "", window.location.pathname);
     window.opener.postMessage({ type: "authorization_response", response }, window.location.origin);
     say("You can close this window.");

@@ -391,9 +391,24 @@ impl LinkError {
         self.0.api_error = body;
         self
     }
-    pub(crate) fn with_idp_error(mut self, error: String, description: Option<String>) -> Self {
-        self.0.idp_error = Some((error, description));
-        self
+    /// An authorization server's refusal (the callback's or the token endpoint's `error`
+    /// and `error_description`): its words are kept for the user and shown as text, so
+    /// they are cleaned here, on every path, of what could hide or reorder what is shown.
+    pub(crate) fn idp_refusal(
+        code: ErrorCode,
+        answered: &str,
+        error: &str,
+        description: Option<&str>,
+    ) -> Self {
+        let error = crate::encoding::display_text(error);
+        let description = description.map(crate::encoding::display_text);
+        let detail = match &description {
+            Some(d) => format!("{answered} error={error}: {d}"),
+            None => format!("{answered} error={error}"),
+        };
+        let mut e = Self::new(code, detail);
+        e.0.idp_error = Some((error, description));
+        e
     }
 
     pub fn code(&self) -> ErrorCode {

@@ -82,24 +82,23 @@ pub fn process_token_answer(
     }
     if !response.is_success() {
         let body: Option<OAuthErrorBody> = json.parse(&response.body).ok();
-        let (error, description) = body
-            .map(|b| (b.error, b.error_description))
-            .unwrap_or((None, None));
-        let detail = format!(
-            "/oauth/token answered {} {}{}",
-            response.status,
-            error.as_deref().unwrap_or("(no error code)"),
-            description
-                .as_deref()
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default()
-        );
-        let mut e = LinkError::new(ErrorCode::TokenExchangeFailed, detail)
-            .with_api_error(response.status, None);
-        if let Some(error) = error {
-            e = e.with_idp_error(error, description);
-        }
-        return Err(e);
+        let answered = format!("/oauth/token answered {}", response.status);
+        let e = match body {
+            Some(OAuthErrorBody {
+                error: Some(error),
+                error_description,
+            }) => LinkError::idp_refusal(
+                ErrorCode::TokenExchangeFailed,
+                &answered,
+                &error,
+                error_description.as_deref(),
+            ),
+            _ => LinkError::new(
+                ErrorCode::TokenExchangeFailed,
+                format!("{answered} (no error code)"),
+            ),
+        };
+        return Err(e.with_api_error(response.status, None));
     }
     let body: TokenBody = json.parse(&response.body).map_err(|why| {
         LinkError::new(

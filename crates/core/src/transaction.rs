@@ -21,6 +21,13 @@ pub const RANDOM_BYTES: usize = 32;
 /// string), so the host's own callbacks are never taken for the widget's.
 pub const STATE_MARK: &str = "aal*";
 
+/// What the `state` of a login that leaves the tab (redirect mode) starts with: the
+/// callback page hands such an answer on to the page that resumes it, even in a tab that
+/// has an opener (a tab the host itself opened with `window.open`), instead of posting it
+/// to an opener that waits for nothing. No popup state starts with it: the random part is
+/// base64url, which has no `*`. (`js/callback.js` holds a copy; `js_copies.rs` compares.)
+pub const REDIRECT_STATE_MARK: &str = "aal**";
+
 /// Whether a callback's `state` was made by this widget (see [`STATE_MARK`]).
 pub fn is_widget_state(state: &str) -> bool {
     state.starts_with(STATE_MARK)
@@ -110,9 +117,15 @@ impl Transaction {
     pub fn primary_user_id(&self) -> Option<&str> {
         self.primary_user_id.as_deref()
     }
-    /// Redirect mode: the login leaves the tab `now`.
+    /// Redirect mode: the login leaves the tab `now`; its `state` takes the
+    /// [`REDIRECT_STATE_MARK`].
     pub fn started(mut self, now: u64) -> Self {
         self.started_at = now;
+        if let Some(random) = self.state.secret().strip_prefix(STATE_MARK) {
+            if !random.starts_with('*') {
+                self.state = State::new(format!("{REDIRECT_STATE_MARK}{random}"));
+            }
+        }
         self
     }
     /// Redirect mode: a transaction older than [`REDIRECT_TRANSACTION_SECONDS`] (or one
@@ -200,7 +213,10 @@ impl Transaction {
         if parts.len() != 8 || parts[0] != "v3" {
             return Err(bad());
         }
-        let state = parts[1].strip_prefix(STATE_MARK).ok_or_else(bad)?;
+        let state = parts[1]
+            .strip_prefix(REDIRECT_STATE_MARK)
+            .or_else(|| parts[1].strip_prefix(STATE_MARK))
+            .ok_or_else(bad)?;
         for part in [state, parts[2], parts[3], parts[4]] {
             if base64url_decode(part).is_none_or(|b| b.len() != RANDOM_BYTES) {
                 return Err(bad());
@@ -249,18 +265,12 @@ impl Transaction {
             }
         }
         if let Some(error) = response.error {
-            // The identity provider's words are shown as text: nothing hidden or reordered.
-            let error = crate::encoding::display_text(&error);
-            let description = response
-                .error_description
-                .as_deref()
-                .map(crate::encoding::display_text);
-            let detail = match &description {
-                Some(d) => format!("the authorization server answered error={error}: {d}"),
-                None => format!("the authorization server answered error={error}"),
-            };
-            return Err(LinkError::new(ErrorCode::AuthorizationDenied, detail)
-                .with_idp_error(error, description));
+            return Err(LinkError::idp_refusal(
+                ErrorCode::AuthorizationDenied,
+                "the authorization server answered",
+                &error,
+                response.error_description.as_deref(),
+            ));
         }
         let code = response.code.filter(|c| !c.is_empty()).ok_or_else(|| {
             LinkError::new(

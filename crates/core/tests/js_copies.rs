@@ -4,7 +4,7 @@
 
 use account_link_core::config::LinkOptions;
 use account_link_core::error::ErrorCode;
-use account_link_core::transaction::CallbackResponse;
+use account_link_core::transaction::{CallbackResponse, REDIRECT_STATE_MARK};
 
 const CALLBACK_JS: &str = include_str!("../../../js/callback.js");
 const INDEX_JS: &str = include_str!("../../../js/index.js");
@@ -124,4 +124,16 @@ fn the_entrys_load_error_says_what_the_core_says_for_config_invalid() {
         "error.actor = \"{}\";",
         ErrorCode::ConfigInvalid.actor().as_str()
     )));
+}
+
+#[test]
+fn the_callback_page_knows_a_login_that_left_its_tab_by_the_cores_mark() {
+    let line = CALLBACK_JS
+        .lines()
+        .find(|l| l.starts_with("const REDIRECT_STATE_MARK = "))
+        .expect("callback.js declares REDIRECT_STATE_MARK");
+    assert_eq!(
+        line,
+        format!("const REDIRECT_STATE_MARK = {REDIRECT_STATE_MARK:?};")
+    );
 }

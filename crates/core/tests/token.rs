@@ -91,6 +91,23 @@ fn token_error_body_is_kept() {
 }
 
 #[test]
+fn a_token_refusal_is_shown_as_text_like_a_callback_refusal() {
+    // A right-to-left override and a zero-width space: what the user sees must read as
+    // what was sent, as the callback path already made sure.
+    let r = HttpResponse::new(
+        400,
+        r#"{"error":"invalid\u200b_grant","error_description":"see \u202eevil.example"}"#,
+    );
+    let e = process_token_response(&parser(), &r).expect_err("400");
+    assert_eq!(
+        e.idp_error(),
+        Some(("invalid_grant", Some("see evil.example")))
+    );
+    assert!(!e.detail().contains('\u{202e}') && !e.detail().contains('\u{200b}'));
+    assert_eq!(e.http_status(), Some(400));
+}
+
+#[test]
 fn token_unusable_bodies() {
     for body in [
         "<html>",

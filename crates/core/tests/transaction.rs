@@ -6,6 +6,7 @@ use account_link_core::config::ResponseMode;
 use account_link_core::encoding::{base64url_decode, form_parse};
 use account_link_core::error::ErrorCode;
 use account_link_core::transaction::{CallbackResponse, Transaction, TransactionDraft, WebMessage};
+use common::driver::query_param;
 use common::*;
 use test_support::{sha256, SeededRandom};
 
@@ -315,4 +316,23 @@ fn a_chosen_locale_is_sent_as_ui_locales() {
     let cfg = account_link_core::config::LinkConfig::new(&o).expect("valid");
     let url = transaction(1, None).authorize_url(&cfg, ResponseMode::WebMessage);
     assert_eq!(param(&params(&url), "ui_locales"), Some("de-AT"));
+}
+
+#[test]
+fn a_login_that_leaves_the_tab_carries_the_redirect_mark_and_restores() {
+    use account_link_core::transaction::{is_widget_state, REDIRECT_STATE_MARK, STATE_MARK};
+    let draft = TransactionDraft::new(&mut SeededRandom::new(5));
+    let txn = draft.finish([3; 32]);
+    let popup_url = txn.authorize_url(&config(), ResponseMode::WebMessage);
+    let popup_state = query_param(&popup_url, "state").expect("state");
+    assert!(popup_state.starts_with(STATE_MARK) && !popup_state.starts_with(REDIRECT_STATE_MARK));
+    let left = txn.started(NOW);
+    let url = left.authorize_url(&config(), ResponseMode::Query);
+    let state = query_param(&url, "state").expect("state");
+    assert!(state.starts_with(REDIRECT_STATE_MARK), "{state}");
+    assert!(is_widget_state(&state));
+    let restored = Transaction::restore(&left.persist()).expect("restores");
+    assert!(restored.state_matches(&state));
+    // Marked once: a second start keeps the state.
+    assert!(restored.started(NOW).state_matches(&state));
 }

@@ -478,12 +478,13 @@ impl LinkFlow {
             return self.fail(e, vec![]);
         }
         self.attempted = true;
-        let url = AuthorizeUrl::new(txn.authorize_url(&self.config, ResponseMode::Query));
         // The page the login comes back to acts for the same user: the transaction
-        // carries the session's pin across the round trip.
+        // carries the session's pin across the round trip (and its state the mark of a
+        // login that left the tab).
         let txn = txn
             .with_primary_user(facts.pin.map(str::to_owned))
             .started(now);
+        let url = AuthorizeUrl::new(txn.authorize_url(&self.config, ResponseMode::Query));
         let persisted = PersistedTransaction::new(txn.persist());
         (
             State::AwaitingCallback(txn, Via::Redirect),
