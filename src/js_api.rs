@@ -529,7 +529,7 @@ fn call_params(params: &JsValue, allowed: &[&str], call: &str) -> Result<Vec<JsV
 }
 
 /// What a headless call does with its session once the promise exists (boxed: one copy of
-/// [`headless_promise`] for both calls, 0.1 KB of wasm less than a generic one).
+/// [`headless_promise`] for both calls rather than one per call; docs/size.md).
 type HeadlessStart = Box<dyn FnOnce(&Runner, &RefCell<Settle>)>;
 
 /// A headless call's promise: its session is made when the promise is (settled by what

@@ -67,7 +67,7 @@ pub struct Host {
 thread_local! {
     /// JWKS per tenant for the page's life (keyed by the JWKS URL): only answers that
     /// succeeded.
-    /// (A list: a page talks to one tenant, rarely two; a `HashMap` cost 1 KiB gzip.)
+    /// (A list: a page talks to one tenant, rarely two; docs/size.md has the `HashMap`.)
     static JWKS_CACHE: RefCell<Vec<(String, HttpResponse)>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -75,8 +75,8 @@ thread_local! {
 /// kept only when the core reads it as a key set (a 200 that is not one, an HTML error
 /// page say, is not cached: the next flow asks again). A flow that asks while a prefetch
 /// is still in flight sends its own request: the login in the popup takes far longer than
-/// the JWKS, so this is rare, and sharing the request in flight (`futures::Shared`) cost
-/// 2.2 KiB gzip (docs/size.md).
+/// the JWKS, so this is rare, and sharing the request in flight (`futures::Shared`) costs
+/// more wasm than it saves (docs/size.md).
 pub async fn jwks(
     request: HttpRequest,
     timeout: u64,

@@ -6,9 +6,8 @@
 //! answers into JS values): it does not refuse unknown fields of a JS object
 //! (`deny_unknown_fields`: a misspelt option would be ignored), its errors neither name
 //! the path nor keep the value out (they print it through serde's `Unexpected`, and a
-//! value may be token material), and that formatting costs bytes: with its `from_value`
-//! in the same three places the package measured 195.7 KiB gzip (wasm + glue) against
-//! 187.9 KiB with this one (`scripts/size-report.mjs`, same commit). Errors here name the
+//! value may be token material), and that formatting costs bytes (docs/size.md has the
+//! two packages measured side by side). Errors here name the
 //! path (`connections[0].name: expected a string, found a number`) and the *kind* of
 //! value found, never the value. Unit enums are read from their variant's name.
 

@@ -81,8 +81,8 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
         </>
     };
     // Static class strings in two branches: a computed `class` goes through Yew's
-    // `Classes` (whitespace splitting into an index set); the two places that had one cost
-    // 1.0 KB gzip of wasm more than these branches.
+    // `Classes` (whitespace splitting into an index set), which no part needs otherwise
+    // (docs/size.md).
     if merge.is_some() {
         html! {
             <div class="aal-dialog aal-confirm aal-merge" role="dialog" aria-modal="false" aria-label={label} onkeydown={keys}>

@@ -210,7 +210,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
     };
     let title = texts.get("title");
     // Static tags: a dynamic tag (`<@{tag}>`, `VTag::new`) brings Yew's dynamic-tag
-    // code, 2 KB gzip more than five branches.
+    // code, which five branches do without (docs/size.md).
     let heading = match props.view.heading_level() {
         3 => html! { <h3 class="aal-title">{ title.clone() }</h3> },
         4 => html! { <h4 class="aal-title">{ title.clone() }</h4> },

@@ -226,7 +226,7 @@ impl ViewOptions {
         let heading_level = match options.heading_level {
             None => 2,
             Some(level) if level.fract() == 0.0 && (2.0..=6.0).contains(&level) => level as u8,
-            // No float in the message: formatting one would ship float printing (~10 KB).
+            // No float in the message: formatting one would ship float printing (docs/size.md).
             Some(_) => {
                 return Err(LinkError::config(
                     "headingLevel",

@@ -8,8 +8,9 @@ pub trait RandomSource {
     fn fill(&mut self, buf: &mut [u8]);
 }
 
-/// Parses JSON text into a typed value. The browser uses `JSON.parse` and
-/// serde-wasm-bindgen so that no JSON parser ships in the wasm; native hosts use
+/// Parses JSON text into a typed value. The browser uses `JSON.parse` and the widget's
+/// JS-value deserializer (`src/browser/de.rs`) so that no JSON parser ships in the wasm;
+/// native hosts use
 /// `SerdeJson` (feature `serde_json`; no link: the item exists only with the feature).
 pub trait JsonParser {
     /// `Err` carries a short description of what was wrong (never the input).
