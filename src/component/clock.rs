@@ -2,12 +2,13 @@
 
 use yew::prelude::*;
 
-/// How long getting ready may take before the user is offered to stop waiting, in
-/// half-seconds.
+/// How long a wait (getting ready, the list, the host's `beforeLink`) may take before the
+/// user is offered to stop waiting, in half-seconds.
 const SLOW_PREPARE_HALF_SECONDS: u32 = 3;
 
-/// Whether getting ready has been `slow` (over 1.5 s), and the seconds left of a rate
-/// limit's `wait`. It ticks only while one of them can still change.
+/// Whether the session's wait (`View::waiting`) has been `slow` (over 1.5 s), and the
+/// seconds left of a rate limit's `wait`. It ticks only while one of them can still
+/// change.
 #[hook]
 pub fn use_clock(preparing: bool, wait: Option<u64>) -> (bool, u64) {
     let halves = use_state(|| 0u32);

@@ -201,7 +201,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         Some(Notice::Error(e)) if e.code() == ErrorCode::RateLimited => e.retry_after_seconds(),
         _ => None,
     };
-    let (slow, retry_in) = use_clock(view.listing || view.position == Position::Preparing, wait);
+    let (slow, retry_in) = use_clock(view.waiting, wait);
     let theme = props.view.theme().as_str();
     let Some(texts) = texts else {
         return html! {

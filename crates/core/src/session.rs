@@ -85,6 +85,10 @@ pub struct View {
     pub identities: Option<Vec<Identity>>,
     /// The identity list is being read.
     pub listing: bool,
+    /// The user waits on something the widget does not show happening (the list, getting
+    /// ready, the host's `beforeLink`, which has no time limit of its own): after a while
+    /// the UI offers to stop waiting ([`Offers::cancel`]).
+    pub waiting: bool,
     pub notice: Option<Notice>,
     /// A secondary login ended without a link: the tenant's session now belongs to that
     /// account (the host was told with `session_changed`).
@@ -271,6 +275,9 @@ pub struct Pin {
     user: Option<String>,
     /// It came from the tab (an earlier page's secondary login ended without a link).
     remembered: bool,
+    /// The host named another user than the one the tab remembered: the host signed its
+    /// user in again (or another user in), so what the tab kept is forgotten on open.
+    outdated_in_tab: bool,
 }
 
 /// The secondary login of the current attempt, as far as the session knows.
@@ -335,7 +342,10 @@ impl Session {
             config,
         };
         match session.config.primary_user_id().map(str::to_owned) {
-            Some(given) => session.learn_pin(given),
+            Some(given) => {
+                session.pin.outdated_in_tab = remembered_pin.is_some_and(|kept| kept != given);
+                session.learn_pin(given);
+            }
             None => {
                 if let Some(kept) = remembered_pin {
                     session.learn_pin(kept);
@@ -412,6 +422,15 @@ impl Session {
             position: self.position(),
             identities: self.identities.clone(),
             listing: self.list.is_some(),
+            waiting: self.list.is_some()
+                || self.attempt.position() == Position::Preparing
+                || matches!(
+                    &self.question,
+                    Some(Asked {
+                        question: Question::BeforeLink(_),
+                        ..
+                    })
+                ),
             notice: self.notice.clone(),
             session_changed: self.session_changed,
             question: self.question.clone(),
@@ -443,6 +462,9 @@ impl Session {
     }
 
     fn open<E: Env>(&mut self, resume: Option<RedirectReturn>, env: &mut E, out: &mut Vec<Output>) {
+        if std::mem::take(&mut self.pin.outdated_in_tab) {
+            out.push(Output::ForgetPin);
+        }
         let resumed = resume.is_some();
         if let Some(RedirectReturn {
             persisted,

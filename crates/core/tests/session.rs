@@ -10,8 +10,8 @@ use account_link_core::http::HttpResponse;
 use account_link_core::management::Identity;
 use account_link_core::secret::{PersistedTransaction, Sha256Digest};
 use account_link_core::session::{
-    redirect_response, Answer, Command, Input, Notice, Policy, Position, Question, QuestionId,
-    RedirectReturn, Session, Tell,
+    redirect_response, Answer, Asked, Command, Input, Notice, Policy, Position, Question,
+    QuestionId, RedirectReturn, Session, Tell,
 };
 use account_link_core::transaction::CallbackResponse;
 use common::driver::{query_param, PopupOutcome};
@@ -436,12 +436,22 @@ fn a_host_named_primary_user_replaces_the_remembered_one() {
     let tenant = Tenant::new();
     let mut d = driver(&tenant);
     let named = config_with(|o| o.primary_user_id = Some(PRIMARY.into()));
+    d.pin = Some("auth0|someone-else".into());
     let mut session = Session::new(
-        named,
+        named.clone(),
         Policy::widget(true),
         Some("auth0|someone-else".into()),
     );
     opened(&mut d, &mut session);
+    assert_eq!(session.primary_user_id(), Some(PRIMARY));
+    assert_eq!(d.pin, None, "the tab forgets what the host's word replaced");
+    // Naming the user the tab remembers keeps it (a remount without the option still
+    // refuses the secondary).
+    let mut d = driver(&tenant);
+    d.pin = Some(PRIMARY.into());
+    let mut session = Session::new(named, Policy::widget(true), Some(PRIMARY.into()));
+    opened(&mut d, &mut session);
+    assert_eq!(d.pin.as_deref(), Some(PRIMARY));
 }
 
 #[test]
@@ -922,4 +932,68 @@ fn a_login_already_linked_to_this_user_is_already_linked_not_a_session_change() 
 
 fn link_with_any(d: &mut SessionDriver, session: &mut Session) {
     d.command(session, Command::Link(None));
+}
+
+#[test]
+fn a_before_link_that_does_not_answer_can_be_stopped_and_its_late_yes_links_nothing() {
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    d.before_link = None;
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    let asked = *question_ids(&d).last().expect("beforeLink asked");
+    let view = session.view();
+    assert!(view.waiting && view.offers.cancel, "{view:?}");
+    d.command(&mut session, Command::Cancel);
+    assert_eq!(d.failures(), ["session_changed", "cancelled"]);
+    assert_eq!(session.view().question, None);
+    // The host answers at last: too late.
+    d.command(&mut session, Command::Answer(asked, Answer::Yes));
+    assert_eq!(d.sent("/identities"), 0);
+    assert_eq!(session.position(), Position::Ready, "ready for another try");
+}
+
+#[test]
+fn what_the_view_offers_follows_the_session() {
+    let tenant = Tenant::new();
+    *tenant.user.borrow_mut() = json!({"user_id": PRIMARY, "identities": [
+        {"connection": "Username-Password-Authentication", "user_id": "primary", "provider": "auth0", "isSocial": false},
+        {"connection": "github", "user_id": "4242", "provider": "github", "isSocial": true}
+    ]});
+    let mut d = driver(&tenant);
+    d.confirm = None;
+    let mut session = widget();
+    d.hold_tokens = true;
+    d.run(&mut session, Input::Open(None));
+    let view = session.view();
+    assert!(view.listing && view.waiting && view.offers.cancel && !view.offers.link);
+    d.release_tokens(&mut session);
+    let view = session.view();
+    assert!(view.offers.link && view.offers.unlink && !view.offers.retry && !view.waiting);
+    // A link question open: no unlink is offered beside it.
+    link_google(&mut d, &mut session);
+    let view = session.view();
+    assert!(matches!(
+        view.question,
+        Some(Asked {
+            question: Question::Confirm(_),
+            ..
+        })
+    ));
+    assert!(!view.offers.unlink && !view.offers.link && view.offers.cancel);
+    d.command(
+        &mut session,
+        Command::AskUnlink(view.identities.expect("listed")[1].clone()),
+    );
+    assert!(
+        matches!(
+            session.view().question,
+            Some(Asked {
+                question: Question::Confirm(_),
+                ..
+            })
+        ),
+        "the link question stays"
+    );
 }
