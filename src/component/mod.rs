@@ -36,7 +36,7 @@ use account_link_core::config::{LinkConfig, ViewOptions};
 use account_link_core::error::ErrorCode;
 use account_link_core::id_token::SecondaryProfile;
 use account_link_core::management::Identity;
-use account_link_core::session::{Answer, Asked, Notice, Position, Question};
+use account_link_core::session::{Answer, Asked, Notice, Question};
 use account_link_core::LinkError;
 use confirm_dialog::ConfirmDialog;
 use context::Ui;

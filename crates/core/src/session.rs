@@ -6,7 +6,7 @@
 //! Each fact of a session has one owner, here:
 //! - the pinned primary `sub` ([`Pin`]): the user a `primaryUserId` names, else the one the
 //!   tab remembered after a secondary login ended without a link ([`Output::RememberPin`]),
-//!   else the first token that passed a check. Written only by [`Session::learn_pin`]; the
+//!   else the first token that passed a check. Written only by `Session::learn_pin`; the
 //!   attempt and the identity operations are handed it ([`Facts`]);
 //! - the identity list (read, re-read after a link or unlink);
 //! - the open question ([`Asked`]): "link this account?", the host's `beforeLink`, "unlink
@@ -20,7 +20,7 @@
 //!   the current `ui_locales`), while an attempt in flight finishes with its own.
 //!
 //! The attempt ([`LinkFlow`]) and the identity operations ([`IdentityOp`]) keep only what
-//! is theirs and report what they learn; [`Session::apply`] takes every report.
+//! is theirs and report what they learn; `Session::apply` takes every report.
 
 use crate::config::LinkConfig;
 use crate::env::Env;

@@ -1,0 +1,317 @@
+//! The promise functions: `linkWithPopup` and `resumeRedirect` drive a session with the
+//! headless policy (the host's `confirm` and `beforeLink` asked as the widget asks them);
+//! `listIdentities` and `unlink` run one identity operation.
+
+use super::errors::js_error;
+use super::options::{before_link_option, parse_options};
+use super::{ask_host, config_error, set, to_js};
+use crate::browser::describe;
+use crate::component::{ask_before_link, BeforeLink};
+use crate::runner::{identity_op, Host, Runner, TokenSource};
+use account_link_core::config::LinkConfig;
+use account_link_core::error::ErrorCode;
+use account_link_core::flow::IdentityOpKind;
+use account_link_core::management::IdentityRef;
+use account_link_core::session::{Answer, Asked, Command, Policy, Question, Tell};
+use account_link_core::LinkError;
+use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// Settles a headless call's promise once, from what its session tells.
+struct Settle {
+    resolve: Function,
+    reject: Function,
+    /// The session's runner, taken (and disposed of) when the promise settles.
+    runner: Rc<RefCell<Option<Runner>>>,
+    /// The session said `session_changed`: the rejection says so (`sessionChanged: true`).
+    session_changed: bool,
+}
+
+impl Settle {
+    fn tell(&mut self, tell: Tell) {
+        match tell {
+            Tell::Linked(ids) => self.finish(Ok(to_js(&ids))),
+            Tell::Unlinked(_) => {}
+            Tell::SessionChanged => self.session_changed = true,
+            Tell::Failed(e) => self.finish(Err(js_error(&e))),
+        }
+    }
+
+    fn finish(&mut self, result: Result<JsValue, JsValue>) {
+        if let (Err(e), true) = (&result, self.session_changed) {
+            set(e, "sessionChanged", true);
+        }
+        let _settled = match result {
+            Ok(v) => self.resolve.call1(&JsValue::UNDEFINED, &v),
+            Err(e) => self.reject.call1(&JsValue::UNDEFINED, &e),
+        };
+        let runner = self.runner.borrow_mut().take();
+        if let Some(r) = runner {
+            r.dispose();
+        }
+    }
+}
+
+/// A headless call's session: one attempt, the host's `confirm` (only an exact `true`
+/// links) and `beforeLink` asked as the widget asks them.
+fn headless_session(
+    config: LinkConfig,
+    token: TokenSource,
+    confirm: Option<Function>,
+    before_link: Option<BeforeLink>,
+    resolve: Function,
+    reject: Function,
+) -> (Runner, Rc<RefCell<Settle>>) {
+    let slot: Rc<RefCell<Option<Runner>>> = Rc::default();
+    let settle = Rc::new(RefCell::new(Settle {
+        resolve,
+        reject,
+        runner: slot.clone(),
+        session_changed: false,
+    }));
+    let policy = Policy::headless(confirm.is_some(), before_link.is_some());
+    let told = settle.clone();
+    let asked = slot.clone();
+    let host = Host {
+        view: Rc::new(|_| {}),
+        tell: Rc::new(move |tell| told.borrow_mut().tell(tell)),
+        ask: Rc::new(move |Asked { id, question }| {
+            let slot = asked.clone();
+            let answer = move |answer: Answer| {
+                let runner = slot.borrow().clone();
+                if let Some(r) = runner {
+                    r.command(Command::Answer(id, answer));
+                }
+            };
+            match question {
+                Question::Confirm(profile) => {
+                    let Some(f) = &confirm else {
+                        return;
+                    };
+                    ask_host(
+                        f,
+                        &to_js(&profile),
+                        Box::new(move |said| {
+                            if let Err(e) = &said {
+                                crate::browser::warn(&format!(
+                                    "confirm failed, so nothing was linked: {}",
+                                    describe(e)
+                                ));
+                            }
+                            // Only an exact `true` links.
+                            answer(match said {
+                                Ok(v) if v.as_bool() == Some(true) => Answer::Yes,
+                                _ => Answer::No(None),
+                            });
+                        }),
+                    );
+                }
+                Question::BeforeLink(profile) => {
+                    ask_before_link(before_link.as_ref(), profile, answer)
+                }
+                // Headless calls do not unlink through a session.
+                Question::Unlink(_) => {}
+            }
+        }),
+    };
+    let runner = Runner::new(config, policy, token, host);
+    *slot.borrow_mut() = Some(runner.clone());
+    (runner, settle)
+}
+
+/// The second argument of a headless call, read as options are: own properties only
+/// (nothing inherited from a prototype), each named in `allowed`. Returns the values in
+/// the order of `allowed` (`undefined` when absent).
+fn call_params(params: &JsValue, allowed: &[&str], call: &str) -> Result<Vec<JsValue>, LinkError> {
+    let mut values = vec![JsValue::UNDEFINED; allowed.len()];
+    if params.is_undefined() || params.is_null() {
+        return Ok(values);
+    }
+    if !params.is_object() {
+        return Err(config_error(
+            "params",
+            &format!("of {call} must be an object"),
+            &format!("pass {{ {} }}", allowed.join(", ")),
+        ));
+    }
+    for key in Object::keys(params.unchecked_ref::<Object>()).iter() {
+        let name = key.as_string().unwrap_or_default();
+        let Some(at) = allowed.iter().position(|a| *a == name) else {
+            return Err(config_error(
+                &name,
+                &format!("is not a parameter of {call}"),
+                &format!("use {}", allowed.join(", ")),
+            ));
+        };
+        values[at] = Reflect::get(params, &key).unwrap_or(JsValue::UNDEFINED);
+    }
+    Ok(values)
+}
+
+/// What a headless call does with its session once the promise exists (boxed: one copy of
+/// [`headless_promise`] for both calls rather than one per call; docs/size.md).
+type HeadlessStart = Box<dyn FnOnce(&Runner, &RefCell<Settle>)>;
+
+/// A headless call's promise: its session is made when the promise is (settled by what
+/// the session tells), then `start` runs it.
+fn headless_promise(
+    config: LinkConfig,
+    token: TokenSource,
+    confirm: Option<Function>,
+    before_link: Option<BeforeLink>,
+    start: HeadlessStart,
+) -> Promise {
+    let mut call = Some((config, token, confirm, before_link, start));
+    Promise::new(&mut |resolve, reject| {
+        // The executor runs once, synchronously.
+        let Some((config, token, confirm, before_link, start)) = call.take() else {
+            return;
+        };
+        let (runner, settle) =
+            headless_session(config, token, confirm, before_link, resolve, reject);
+        start(&runner, &settle);
+    })
+}
+
+/// Links another account through a popup. Call it from a click handler: the popup opens
+/// before anything is awaited. `{ connection, confirm, popup }`: with `confirm`, the
+/// verified secondary profile is passed to it and anything but `true` ends with
+/// `cancelled`; the host's `beforeLink` option is asked as the widget asks it.
+#[wasm_bindgen(js_name = linkWithPopup)]
+pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
+    let read = parse_options(&options).and_then(|(config, token)| {
+        let values = call_params(
+            &params,
+            &["connection", "confirm", "popup"],
+            "linkWithPopup",
+        )?;
+        let connection = match &values[0] {
+            v if v.is_undefined() => None,
+            v => Some(v.as_string().ok_or_else(|| {
+                config_error(
+                    "connection",
+                    "is not a string",
+                    "pass a connection name, e.g. \"google-oauth2\"",
+                )
+            })?),
+        };
+        let confirm = confirm_param(&values[1])?;
+        // A window the package's entry (or the host) opened in the click while the wasm
+        // loaded. (Another realm's `Window`: `instanceof` would say no, so it is taken
+        // unchecked.)
+        let popup = values[2]
+            .is_object()
+            .then(|| values[2].clone().unchecked_into::<web_sys::Window>());
+        let before_link = before_link_option(&options)?;
+        Ok((config, token, connection, confirm, popup, before_link))
+    });
+    let (config, token, connection, confirm, popup, before_link) = match read {
+        Ok(v) => v,
+        Err(e) => return Promise::reject(&js_error(&e)),
+    };
+    headless_promise(
+        config,
+        token,
+        confirm,
+        before_link,
+        Box::new(move |runner: &Runner, settle: &RefCell<Settle>| {
+            // The login window first, before anything else runs: a browser may run queued
+            // work inside `window.open`.
+            let given = popup.is_some();
+            if !runner.preopen_popup(popup) {
+                let e = if given {
+                    LinkError::new(ErrorCode::PopupClosed, "the login window opened in the click was closed before the widget could use it")
+                } else {
+                    LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode")
+                };
+                settle.borrow_mut().finish(Err(js_error(&e)));
+                return;
+            }
+            runner.open();
+            runner.command(Command::Link(connection));
+        }),
+    )
+}
+
+/// The `confirm` parameter: a function, or absent.
+fn confirm_param(value: &JsValue) -> Result<Option<Function>, LinkError> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    value.clone().dyn_into::<Function>().map(Some).map_err(|_| {
+        config_error(
+            "confirm",
+            "is not a function",
+            "pass a function that resolves to true (link) or anything else (do not)",
+        )
+    })
+}
+
+/// Finishes a redirect-mode link on page load. Resolves to the identities after the link,
+/// or to `null` when the URL holds no answer to this tab's pending login. `{ confirm }`
+/// and the `beforeLink` option are asked as `linkWithPopup` asks them.
+#[wasm_bindgen(js_name = resumeRedirect)]
+pub fn resume_redirect(options: JsValue, params: JsValue) -> Promise {
+    let read = parse_options(&options).and_then(|(config, token)| {
+        let values = call_params(&params, &["confirm"], "resumeRedirect")?;
+        let confirm = confirm_param(&values[0])?;
+        let before_link = before_link_option(&options)?;
+        Ok((config, token, confirm, before_link))
+    });
+    let (config, token, confirm, before_link) = match read {
+        Ok(v) => v,
+        Err(e) => return Promise::reject(&js_error(&e)),
+    };
+    headless_promise(
+        config,
+        token,
+        confirm,
+        before_link,
+        Box::new(|runner: &Runner, settle: &RefCell<Settle>| {
+            if !runner.resume() {
+                settle.borrow_mut().finish(Ok(JsValue::NULL));
+            }
+        }),
+    )
+}
+
+/// Resolves to the primary user's identities (`GET /api/v2/users/{id}`).
+#[wasm_bindgen(js_name = listIdentities)]
+pub fn list_identities(options: JsValue) -> Promise {
+    let parsed = parse_options(&options);
+    future_to_promise(async move {
+        let (config, token) = parsed.map_err(|e| js_error(&e))?;
+        identity_op(config, IdentityOpKind::List, token)
+            .await
+            .map(|ids| to_js(&ids))
+            .map_err(|e| js_error(&e))
+    })
+}
+
+/// Unlinks `{ provider, userId }` and resolves to the remaining identities.
+#[wasm_bindgen]
+pub fn unlink(options: JsValue, params: JsValue) -> Promise {
+    let parsed = parse_options(&options);
+    let target =
+        call_params(&params, &["provider", "userId"], "unlink").and_then(|values| {
+            match (values[0].as_string(), values[1].as_string()) {
+                (Some(provider), Some(user_id)) => Ok(IdentityRef { provider, user_id }),
+                _ => Err(config_error(
+                    "provider/userId",
+                    "are required strings",
+                    "pass { provider, userId } as listed in identities",
+                )),
+            }
+        });
+    future_to_promise(async move {
+        let (config, token) = parsed.map_err(|e| js_error(&e))?;
+        let target = target.map_err(|e| js_error(&e))?;
+        identity_op(config, IdentityOpKind::Unlink(target), token)
+            .await
+            .map(|ids| to_js(&ids))
+            .map_err(|e| js_error(&e))
+    })
+}
