@@ -374,7 +374,7 @@ impl Runner {
                 self.spawn(async move { Input::Op(id, IdentityOpEvent::Response(pending.await)) });
             }
             Output::Ask(asked) => (host.ask)(asked),
-            Output::Note(note) => crate::browser::debug(&note),
+            Output::Note(note) => crate::browser::debug(note),
             Output::Tell(tell) => (host.tell)(tell),
             Output::RememberPin(user) => {
                 let client_id = self.inner.borrow().session.config().client_id().to_owned();

@@ -36,7 +36,7 @@ pub struct SessionDriver<'a> {
     pub asked: Vec<Question>,
     pub asked_ids: Vec<Asked>,
     /// The session's debug notes (what it dropped or refused).
-    pub notes: Vec<String>,
+    pub notes: Vec<&'static str>,
     pub tells: Vec<Tell>,
     pub requests: Vec<String>,
     /// `{:?}` of every input, output and session of the run.
