@@ -616,6 +616,37 @@ test("the shipped callback page hands a redirect return on to the return page, n
   await page.close();
 });
 
+test("a redirect return in a tab that has an opener goes on to the return page, never to the opener", async () => {
+  // "Continue in this tab" in a tab the host itself opened with window.open: the tab has
+  // an opener, but the login left this tab (its state carries the redirect mark), so the
+  // callback page hands the answer on instead of posting it to an opener that waits for
+  // nothing.
+  const page = await env.browser.newPage();
+  await page.goto(`${env.tenant.app}/e2e/landing.html`);
+  await page.evaluate(() => {
+    window.heardFromTab = [];
+    window.addEventListener("message", (e) => window.heardFromTab.push(e.data));
+  });
+  const state = "aal**" + "x".repeat(43);
+  // Opened from a click, as a host would (a browser may block a window.open without one).
+  await page.evaluate((url) => {
+    const button = document.createElement("button");
+    button.id = "open-tab";
+    button.textContent = "Open";
+    button.addEventListener("click", () => window.open(url, "host-opened-tab"));
+    document.body.append(button);
+  }, `${env.tenant.app}/e2e/callback-to-landing.html?code=c0de&state=${encodeURIComponent(state)}`);
+  const tabPromise = page.waitForPopup();
+  await page.locator("#open-tab").click();
+  const tab = await tabPromise;
+  await tab.waitForURL(`${env.tenant.app}/e2e/landing.html?**`);
+  const url = new URL(await tab.url());
+  assert.deepEqual([url.searchParams.get("code"), url.searchParams.get("state")], ["c0de", state]);
+  assert.deepEqual(await page.evaluate(() => window.heardFromTab), [], "nothing was posted to the opener");
+  await tab.close();
+  await page.close();
+});
+
 test("with the recommended host configuration, a reload after a declined link is still the primary user", async () => {
   // The demo's default: refresh tokens kept across loads (useRefreshTokens +
   // cacheLocation localstorage).
