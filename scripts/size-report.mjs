@@ -12,7 +12,9 @@ const dir = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--write"
 const writeIndex = args.indexOf("--write");
 const out = writeIndex >= 0 ? args[writeIndex + 1] : null;
 const check = args.includes("--check");
-const BUDGET_GZIP = 190 * 1024;
+// The measured size (docs/size.md) plus at most 2 KiB: a regression of a kilobyte or two
+// fails CI. Raising it is a commit that says why in docs/size.md.
+const BUDGET_GZIP = 176.5 * 1024;
 
 const files = [
   ["auth0_account_link_bg.wasm", "wasm"],

@@ -118,8 +118,8 @@ struct Inner {
     /// Aborted on dispose: every request in flight follows it.
     lifetime: AbortController,
     disposed: bool,
-    /// Inputs that arrived while a step's outputs ran.
-    queued: std::collections::VecDeque<Input>,
+    /// Inputs that arrived while a step's outputs ran, oldest first (a few at most).
+    queued: Vec<Input>,
     /// A step's outputs are running: new inputs wait in `queued`.
     running: bool,
 }
@@ -163,7 +163,7 @@ impl Runner {
                 lifetime: AbortController::new()
                     .expect_throw("unreachable: AbortController exists in every supported browser"),
                 disposed: false,
-                queued: std::collections::VecDeque::new(),
+                queued: Vec::new(),
                 running: false,
             })),
         }
@@ -276,7 +276,7 @@ impl Runner {
     fn dispatch(&self, input: Input) {
         {
             let mut inner = self.inner.borrow_mut();
-            inner.queued.push_back(input);
+            inner.queued.push(input);
             if inner.running {
                 return;
             }
@@ -286,11 +286,12 @@ impl Runner {
             let next = {
                 let mut guard = self.inner.borrow_mut();
                 let inner = &mut *guard;
-                let Some(input) = inner.queued.pop_front().filter(|_| !inner.disposed) else {
+                if inner.queued.is_empty() || inner.disposed {
                     inner.running = false;
                     inner.queued.clear();
                     return;
-                };
+                }
+                let input = inner.queued.remove(0);
                 let outputs = inner.session.step(input, &mut inner.env);
                 // Every step hands over the view; the reducer and Yew's diff make an
                 // unchanged one cheap.
