@@ -211,15 +211,14 @@ impl PendingSignature {
         &self.signature
     }
 
-    /// Phase two, given the host's verdict on the signature, checks the claims.
+    /// Phase two, given the host's verdict on the signature, checks the claims: each
+    /// step of OIDC Core §3.1.3.7 is one `check_*` below, in the spec's order.
     pub fn finish(
         self,
         signature_valid: bool,
         expect: Expectations<'_>,
     ) -> Result<VerifiedIdToken, LinkError> {
         let config = expect.config;
-        let leeway = config.leeway_seconds();
-        let now = expect.now;
         let c = self.claims;
         // §3.1.3.7 step 6: validate the signature (with the key chosen in `begin`).
         if !signature_valid {
@@ -228,102 +227,11 @@ impl PendingSignature {
                 "signature: RS256 verification with the tenant's key failed",
             ));
         }
-        // Step 2: the issuer must exactly match the tenant's issuer.
-        let issuer = config.domain().issuer();
-        match &c.iss {
-            Some(iss) if *iss == issuer => {}
-            other => {
-                return Err(LinkError::id_token(
-                    R::Iss,
-                    format!("iss: expected {issuer}, found {}", shown(other.as_deref())),
-                ))
-            }
-        }
-        // Step 3: aud must contain our client_id.
-        let audiences: &[String] = c.aud.as_ref().map_or(&[], |a| &a.0);
-        if !audiences.iter().any(|a| a == config.client_id()) {
-            return Err(LinkError::id_token(
-                R::Aud,
-                format!(
-                    "aud: expected to contain {}, found {}",
-                    config.client_id(),
-                    shown_list(audiences)
-                ),
-            ));
-        }
-        // Step 4: with several audiences, azp is required.
-        if audiences.len() > 1 && c.azp.is_none() {
-            return Err(LinkError::id_token(
-                R::Azp,
-                format!(
-                    "azp: required when aud has {} values, found none",
-                    audiences.len()
-                ),
-            ));
-        }
-        // Step 5: when present, azp must be our client_id.
-        if let Some(azp) = &c.azp {
-            if azp != config.client_id() {
-                return Err(LinkError::id_token(
-                    R::Azp,
-                    format!(
-                        "azp: expected {}, found {}",
-                        config.client_id(),
-                        printable(azp)
-                    ),
-                ));
-            }
-        }
-        // Step 9: the current time must be before exp (plus leeway).
-        let exp = time_claim(c.exp, R::Exp, "exp")?
-            .ok_or_else(|| LinkError::id_token(R::Exp, "exp: required, found none"))?;
-        if now > exp.saturating_add(leeway) {
-            return Err(LinkError::id_token(
-                R::Exp,
-                format!("exp: expected after {now} - {leeway}s leeway, found {exp} (expired)"),
-            ));
-        }
-        // Step 10: iat must be present and not in the future (beyond leeway).
-        let iat = time_claim(c.iat, R::Iat, "iat")?
-            .ok_or_else(|| LinkError::id_token(R::Iat, "iat: required, found none"))?;
-        if iat > now.saturating_add(leeway) {
-            return Err(LinkError::id_token(R::Iat, format!("iat: expected at most {now} + {leeway}s leeway, found {iat} (issued in the future)")));
-        }
-        // nbf (RFC 7519 §4.1.5), when present.
-        if let Some(nbf) = time_claim(c.nbf, R::Nbf, "nbf")? {
-            if nbf > now.saturating_add(leeway) {
-                return Err(LinkError::id_token(R::Nbf, format!("nbf: expected at most {now} + {leeway}s leeway, found {nbf} (not yet valid)")));
-            }
-        }
-        // Step 11: nonce must equal the one sent in this transaction.
-        match &c.nonce {
-            Some(n) if crate::encoding::constant_time_eq(n, expect.nonce.secret()) => {}
-            Some(_) => {
-                return Err(LinkError::id_token(
-                    R::Nonce,
-                    "nonce: does not match the one sent with this login",
-                ))
-            }
-            None => return Err(LinkError::id_token(R::Nonce, "nonce: required, found none")),
-        }
-        // Step 13: with max_age, auth_time is required and recent enough.
-        if let Some(max_age) = config.max_age_seconds() {
-            let auth_time =
-                time_claim(c.auth_time, R::AuthTime, "auth_time")?.ok_or_else(|| {
-                    LinkError::id_token(
-                        R::AuthTime,
-                        "auth_time: required because max_age was sent, found none",
-                    )
-                })?;
-            if now > auth_time.saturating_add(max_age).saturating_add(leeway) {
-                return Err(LinkError::id_token(
-                    R::AuthTime,
-                    format!(
-                        "auth_time: expected within {max_age}s before {now}, found {auth_time}"
-                    ),
-                ));
-            }
-        }
+        check_issuer(&c, config)?;
+        check_audience(&c, config)?;
+        check_times(&c, expect.now, config.leeway_seconds())?;
+        check_nonce(&c, expect.nonce)?;
+        check_auth_time(&c, config, expect.now)?;
         // OIDC Core §2: sub is required and non-empty.
         let sub = c
             .sub
@@ -361,6 +269,116 @@ impl PendingSignature {
             },
         })
     }
+}
+
+/// Step 2: the issuer must exactly match the tenant's issuer.
+fn check_issuer(c: &Claims, config: &LinkConfig) -> Result<(), LinkError> {
+    let issuer = config.domain().issuer();
+    match &c.iss {
+        Some(iss) if *iss == issuer => Ok(()),
+        other => Err(LinkError::id_token(
+            R::Iss,
+            format!("iss: expected {issuer}, found {}", shown(other.as_deref())),
+        )),
+    }
+}
+
+/// Steps 3–5: `aud` must contain our client_id; with several audiences `azp` is required;
+/// when present, `azp` must be our client_id.
+fn check_audience(c: &Claims, config: &LinkConfig) -> Result<(), LinkError> {
+    let audiences: &[String] = c.aud.as_ref().map_or(&[], |a| &a.0);
+    if !audiences.iter().any(|a| a == config.client_id()) {
+        return Err(LinkError::id_token(
+            R::Aud,
+            format!(
+                "aud: expected to contain {}, found {}",
+                config.client_id(),
+                shown_list(audiences)
+            ),
+        ));
+    }
+    if audiences.len() > 1 && c.azp.is_none() {
+        return Err(LinkError::id_token(
+            R::Azp,
+            format!(
+                "azp: required when aud has {} values, found none",
+                audiences.len()
+            ),
+        ));
+    }
+    match &c.azp {
+        Some(azp) if azp != config.client_id() => Err(LinkError::id_token(
+            R::Azp,
+            format!(
+                "azp: expected {}, found {}",
+                config.client_id(),
+                printable(azp)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Step 9: now before `exp` (plus leeway); step 10: `iat` present and not in the future
+/// (beyond leeway); `nbf` (RFC 7519 §4.1.5), when present, not in the future either.
+fn check_times(c: &Claims, now: u64, leeway: u64) -> Result<(), LinkError> {
+    let exp = time_claim(c.exp, R::Exp, "exp")?
+        .ok_or_else(|| LinkError::id_token(R::Exp, "exp: required, found none"))?;
+    if now > exp.saturating_add(leeway) {
+        return Err(LinkError::id_token(
+            R::Exp,
+            format!("exp: expected after {now} - {leeway}s leeway, found {exp} (expired)"),
+        ));
+    }
+    let iat = time_claim(c.iat, R::Iat, "iat")?
+        .ok_or_else(|| LinkError::id_token(R::Iat, "iat: required, found none"))?;
+    if iat > now.saturating_add(leeway) {
+        return Err(LinkError::id_token(R::Iat, format!("iat: expected at most {now} + {leeway}s leeway, found {iat} (issued in the future)")));
+    }
+    if let Some(nbf) = time_claim(c.nbf, R::Nbf, "nbf")? {
+        if nbf > now.saturating_add(leeway) {
+            return Err(LinkError::id_token(
+                R::Nbf,
+                format!(
+                    "nbf: expected at most {now} + {leeway}s leeway, found {nbf} (not yet valid)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Step 11: `nonce` must equal the one sent with this login.
+fn check_nonce(c: &Claims, sent: &Nonce) -> Result<(), LinkError> {
+    match &c.nonce {
+        Some(n) if crate::encoding::constant_time_eq(n, sent.secret()) => Ok(()),
+        Some(_) => Err(LinkError::id_token(
+            R::Nonce,
+            "nonce: does not match the one sent with this login",
+        )),
+        None => Err(LinkError::id_token(R::Nonce, "nonce: required, found none")),
+    }
+}
+
+/// Step 13: with `max_age`, `auth_time` is required and recent enough.
+fn check_auth_time(c: &Claims, config: &LinkConfig, now: u64) -> Result<(), LinkError> {
+    let Some(max_age) = config.max_age_seconds() else {
+        return Ok(());
+    };
+    let leeway = config.leeway_seconds();
+    let auth_time = time_claim(c.auth_time, R::AuthTime, "auth_time")?.ok_or_else(|| {
+        LinkError::id_token(
+            R::AuthTime,
+            "auth_time: required because max_age was sent, found none",
+        )
+    })?;
+    if now > auth_time.saturating_add(max_age).saturating_add(leeway) {
+        return Err(LinkError::id_token(
+            R::AuthTime,
+            format!("auth_time: expected within {max_age}s before {now}, found {auth_time}"),
+        ));
+    }
+    Ok(())
 }
 
 /// The whole verification with a synchronous verifier (native hosts, tests).
