@@ -191,6 +191,10 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export default function init(options?: { module_or_path?: InitInput | Promise<InitInput> }): Promise<unknown>;
 /** Whether `value` is an error from this package. */
 export function isAccountLinkError(value: unknown): value is AccountLinkError;
+/** Whether `search` (by default this page's query) is the answer to a login of this
+ *  widget: a redirect return the widget resumes, which a host SDK must leave alone (set
+ *  auth0-react's, auth0-vue's or auth0-angular's `skipRedirectCallback` to it). */
+export function isRedirectReturn(search?: string): boolean;
 /** Renders the widget into `element`. Once the wasm is loaded, bad options throw an
  *  AccountLinkError (config_invalid); before that, mount returns at once and reports them
  *  as an `account-link:error` event and through `onError`. */

@@ -76,6 +76,19 @@ function loadError(options, cause) {
   return error;
 }
 
+// What every `state` the widget sends starts with (the core's STATE_MARK;
+// crates/core/tests/js_copies.rs fails when the two differ).
+const STATE_MARK = "aal*";
+
+/** Whether `search` (by default this page's query) is the answer to a login of this
+ *  widget — a redirect return the widget resumes, which a host SDK must leave alone
+ *  (auth0-react, auth0-vue, auth0-angular: `skipRedirectCallback`). Reads the URL only. */
+export function isRedirectReturn(search) {
+  const query = search ?? (typeof window === "undefined" ? "" : window.location.search);
+  const state = new URLSearchParams(query).get("state");
+  return state !== null && state.startsWith(STATE_MARK);
+}
+
 /** Whether `value` is an error from this package (it has a stable `code`). */
 export function isAccountLinkError(value) {
   return value instanceof Error && value.name === "AccountLinkError" && typeof value.code === "string";

@@ -52,7 +52,7 @@ function report(wasm, names) {
   // a's; `drop_in_place<yew::…>` is yew's).
   const groups = [
     ["the widget's shell (`src/`)", /auth0_account_link::/],
-    ["the protocol core (`crates/core`)", /account_link_core::/],
+    ["the protocol core (`crates/core`)", /auth0_account_link_core::/],
     ["Yew (framework; the widget's views are its `CompStateInner<COMP>::view` monomorphs)", /\byew::|implicit_clone/],
     ["serde (derives and the JS-value deserializer's generic parts)", /serde/],
     ["gloo, wasm-bindgen, js-sys, web-sys", /gloo|wasm_bindgen|js_sys|web_sys/],

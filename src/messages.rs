@@ -3,8 +3,8 @@
 //! loaded on demand (the package's `locales/*.js`), and a host's `messages` override any
 //! text. IdP and user strings are only ever rendered as text nodes.
 
-use account_link_core::error::{ErrorCode, Sentence};
-use account_link_core::LinkError;
+use auth0_account_link_core::error::{ErrorCode, Sentence};
+use auth0_account_link_core::LinkError;
 use std::borrow::Cow;
 use std::rc::Rc;
 
@@ -219,7 +219,7 @@ impl Texts {
     pub fn provider(&self, provider: &str) -> String {
         match provider {
             "auth0" | "email" | "sms" => self.get(&format!("provider.{provider}")),
-            other => account_link_core::config::default_label(other),
+            other => auth0_account_link_core::config::default_label(other),
         }
     }
 }

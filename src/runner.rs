@@ -16,20 +16,20 @@
 use crate::browser::{
     crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, window,
 };
-use account_link_core::config::LinkConfig;
-use account_link_core::flow::{
+use auth0_account_link_core::config::LinkConfig;
+use auth0_account_link_core::flow::{
     Effect, Event, Facts, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, OpStep,
     TokenFailure,
 };
-use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
-use account_link_core::management::Identity;
-use account_link_core::secret::{AccessToken, PersistedTransaction, Sha256Digest};
-use account_link_core::session::{
+use auth0_account_link_core::http::{HttpRequest, HttpResponse, TransportError};
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::secret::{AccessToken, PersistedTransaction, Sha256Digest};
+use auth0_account_link_core::session::{
     redirect_response, Asked, Command, Input, Output, Policy, RedirectReturn, Session, Tell, View,
 };
-use account_link_core::token;
-use account_link_core::transaction::CallbackResponse;
-use account_link_core::LinkError;
+use auth0_account_link_core::token;
+use auth0_account_link_core::transaction::CallbackResponse;
+use auth0_account_link_core::LinkError;
 use futures::future::{select, Either};
 use gloo_timers::callback::{Interval, Timeout};
 use gloo_timers::future::TimeoutFuture;
@@ -613,7 +613,7 @@ pub async fn identity_op(
             Some(OpStep::Done { result, .. }) => return result,
             None => {
                 return Err(LinkError::new(
-                    account_link_core::error::ErrorCode::UnexpectedResponse,
+                    auth0_account_link_core::error::ErrorCode::UnexpectedResponse,
                     "the identity operation stopped without an answer",
                 ))
             }

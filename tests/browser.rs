@@ -3,17 +3,17 @@
 //! on a real signature, and sessionStorage clean-up.
 #![cfg(target_arch = "wasm32")]
 
-use account_link_core::config::{LinkConfig, LinkOptions};
-use account_link_core::encoding::base64url_encode;
-use account_link_core::error::ErrorCode;
-use account_link_core::id_token::{self, Expectations};
-use account_link_core::jwt::Jwks;
-use account_link_core::secret::{IdToken, Nonce};
-use account_link_core::session::{Command, Policy, Position, Tell, View};
 use auth0_account_link::browser::env::JsJson;
 use auth0_account_link::browser::popup::{accept, MessageListener};
 use auth0_account_link::browser::{crypto, storage, window};
 use auth0_account_link::runner::{token_source, Host, Runner, TokenSource};
+use auth0_account_link_core::config::{LinkConfig, LinkOptions};
+use auth0_account_link_core::encoding::base64url_encode;
+use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::id_token::{self, Expectations};
+use auth0_account_link_core::jwt::Jwks;
+use auth0_account_link_core::secret::{IdToken, Nonce};
+use auth0_account_link_core::session::{Command, Policy, Position, Tell, View};
 use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -165,7 +165,7 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    use account_link_core::env::JsonParser;
+    use auth0_account_link_core::env::JsonParser;
     JsJson
         .parse(include_str!("fixtures/webcrypto.json"))
         .expect("fixture")
@@ -235,7 +235,7 @@ async fn webcrypto_rejects_a_tampered_token() {
         .expect_err("refused");
     assert_eq!(e.reason().map(|r| r.as_str()), Some("signature"));
     // One flipped signature bit is refused too.
-    let mut sig = account_link_core::encoding::base64url_decode(parts[2]).expect("sig");
+    let mut sig = auth0_account_link_core::encoding::base64url_decode(parts[2]).expect("sig");
     sig[0] ^= 1;
     let flipped = format!("{}.{}.{}", parts[0], parts[1], base64url_encode(&sig));
     let pending = id_token::begin(&JsJson, IdToken::new(flipped), &f.jwks).expect("header and key");
@@ -495,9 +495,9 @@ fn each_popup_gets_a_window_name_of_its_own() {
 
 #[wasm_bindgen_test]
 fn a_redirect_return_removes_only_the_authorization_response_from_the_url() {
-    use account_link_core::config::ResponseMode;
-    use account_link_core::env::RandomSource;
-    use account_link_core::transaction::TransactionDraft;
+    use auth0_account_link_core::config::ResponseMode;
+    use auth0_account_link_core::env::RandomSource;
+    use auth0_account_link_core::transaction::TransactionDraft;
     struct Counter(u8);
     impl RandomSource for Counter {
         fn fill(&mut self, buf: &mut [u8]) {
@@ -564,8 +564,8 @@ fn a_redirect_return_removes_only_the_authorization_response_from_the_url() {
 
 #[wasm_bindgen_test]
 async fn the_jwks_cache_keeps_only_a_key_set() {
-    use account_link_core::http::{HttpRequest, Method};
     use auth0_account_link::runner::jwks;
+    use auth0_account_link_core::http::{HttpRequest, Method};
     // The first answer is a 200 that is no key set; the second is one.
     let calls = js_sys::Array::new();
     let fetch = Function::new_with_args(

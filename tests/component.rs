@@ -7,13 +7,13 @@
 //! cannot run inside the test page (the e2e tests run the same component against it).
 #![cfg(target_arch = "wasm32")]
 
-use account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions};
-use account_link_core::error::ErrorCode;
-use account_link_core::management::Identity;
-use account_link_core::LinkError;
 use auth0_account_link::browser::window;
 use auth0_account_link::runner::{token_source, TokenSource};
 use auth0_account_link::{AccountLink, AccountLinkProps};
+use auth0_account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions};
+use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::LinkError;
 use js_sys::Reflect;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -643,7 +643,7 @@ fn every_shipped_catalog_translates_every_message_with_the_same_placeholders() {
         include_str!("../js/README.md"),
     );
     // (Each error code's key is one pattern there: `error.${AccountLinkErrorCode}`.)
-    let exact: Vec<_> = account_link_core::error::Sentence::EXACT
+    let exact: Vec<_> = auth0_account_link_core::error::Sentence::EXACT
         .into_iter()
         .map(auth0_account_link::messages::sentence_key)
         .collect();
@@ -883,7 +883,7 @@ async fn heading_level_theme_group_and_every_row_saying_who() {
         good_token(),
         &Rc::default(),
     );
-    p.view = account_link_core::config::ViewOptions::new(&o).expect("view");
+    p.view = auth0_account_link_core::config::ViewOptions::new(&o).expect("view");
     let app = render(&host, p);
     wait_for(&host, ".aal-status[data-status=ready]").await;
     assert_eq!(count(&host, "h4.aal-title"), 1);
@@ -996,10 +996,10 @@ async fn a_picture_shows_only_from_https_and_falls_back_to_the_badge() {
 /// An app that draws its own UI from the widget's hook: the same session, none of the
 /// widget's markup.
 mod own_ui {
-    use account_link_core::config::LinkConfig;
-    use account_link_core::session::{Command, Position};
     use auth0_account_link::component::{use_account_link, Events};
     use auth0_account_link::runner::TokenSource;
+    use auth0_account_link_core::config::LinkConfig;
+    use auth0_account_link_core::session::{Command, Position};
     use yew::prelude::*;
 
     #[derive(Properties, PartialEq)]

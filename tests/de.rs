@@ -3,12 +3,12 @@
 //! kind of value but never the value, strict where the types are strict.
 #![cfg(target_arch = "wasm32")]
 
-use account_link_core::config::{ConnectionOption, LinkOptions};
-use account_link_core::env::JsonParser;
-use account_link_core::jwt::Jwks;
-use account_link_core::management::{Identity, PrimaryUser};
 use auth0_account_link::browser::de::{from_value, DeError};
 use auth0_account_link::browser::env::JsJson;
+use auth0_account_link_core::config::{ConnectionOption, LinkOptions};
+use auth0_account_link_core::env::JsonParser;
+use auth0_account_link_core::jwt::Jwks;
+use auth0_account_link_core::management::{Identity, PrimaryUser};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -157,7 +157,7 @@ fn reads_unit_enums_by_variant_name() {
 
 /// An unsigned access token with `claims` (the pre-flight reads, it does not verify).
 fn access_token(claims: &str) -> String {
-    use account_link_core::encoding::base64url_encode;
+    use auth0_account_link_core::encoding::base64url_encode;
     format!(
         "{}.{}.c2ln",
         base64url_encode(br#"{"alg":"RS256","typ":"JWT"}"#),
@@ -167,8 +167,8 @@ fn access_token(claims: &str) -> String {
 
 #[wasm_bindgen_test]
 fn aud_is_read_as_one_string_or_an_array_through_json_parse() {
-    use account_link_core::config::LinkConfig;
-    use account_link_core::primary::{PrimaryToken, Purpose};
+    use auth0_account_link_core::config::LinkConfig;
+    use auth0_account_link_core::primary::{PrimaryToken, Purpose};
     let config = LinkConfig::new(&LinkOptions {
         domain: Some("tenant.example.com".into()),
         client_id: Some("spa-client".into()),

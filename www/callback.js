@@ -12,7 +12,6 @@ if (window.opener && window.opener !== window) {
     sessionStorage.removeItem("demo:return-to");
     window.location.replace(`${returnTo}&${params}`);
   } else {
-    params.set("link-return", "1");
     window.location.replace(`/?${params}`);
   }
 }

@@ -72,9 +72,12 @@ async function main() {
   });
 
   const query = new URLSearchParams(window.location.search);
-  // Responses that came back through /callback.html (the widget's redirectUri) are the
-  // widget's to resume; auth0-spa-js only consumes its own (redirect_uri "/").
-  const widgetReturn = query.has("link-return");
+  // A redirect return of the widget's (its redirectUri /callback.html hands it on here) is
+  // the widget's to resume; auth0-spa-js consumes only its own (docs/real-tenant.md shows
+  // the same with auth0-react, auth0-vue and auth0-angular).
+  // (The package's entry loads no wasm: importing it here costs a small module.)
+  const { isRedirectReturn } = await import("/pkg/index.js");
+  const widgetReturn = isRedirectReturn(window.location.search);
   if (query.has("code") && query.has("state") && !widgetReturn) {
     await client.handleRedirectCallback();
     window.history.replaceState({}, document.title, window.location.pathname);
@@ -162,12 +165,6 @@ async function main() {
     setStatus("Signed in.");
     await loadIdentities(false);
     window.demo = await mountWidget();
-    if (widgetReturn) {
-      // The widget removes only the authorization response; this marker is the demo's.
-      const url = new URL(window.location.href);
-      url.searchParams.delete("link-return");
-      window.history.replaceState(window.history.state, "", url);
-    }
   } else {
     $("sign-in").hidden = false;
     setStatus("Signed out.");

@@ -2,7 +2,7 @@
 //! verification of the ID token. No hash or RSA code ships in the wasm.
 
 use super::{describe, window};
-use account_link_core::jwt::RsaPublicJwk;
+use auth0_account_link_core::jwt::RsaPublicJwk;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

@@ -1,7 +1,7 @@
 //! The core's `Env` in the browser: `Date.now()`, `crypto.getRandomValues`, and
 //! `JSON.parse` + [`super::de`] (no JSON parser in the wasm).
 
-use account_link_core::env::{Env, JsonParser};
+use auth0_account_link_core::env::{Env, JsonParser};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::UnwrapThrowExt;
 

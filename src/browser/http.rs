@@ -2,7 +2,7 @@
 //! and an abort after the configured timeout.
 
 use super::describe;
-use account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
+use auth0_account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
 use gloo_events::EventListener;
 use gloo_net::http::RequestBuilder;
 use gloo_timers::callback::Timeout;

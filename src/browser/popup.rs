@@ -1,7 +1,7 @@
 //! The login popup and the `message` listener that receives its authorization response.
 //! Both are RAII: dropping the popup closes it, dropping the listener removes it.
 
-use account_link_core::transaction::{CallbackResponse, WebMessage};
+use auth0_account_link_core::transaction::{CallbackResponse, WebMessage};
 use gloo_events::EventListener;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};

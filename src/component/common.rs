@@ -3,8 +3,8 @@
 
 use super::context::Ui;
 use crate::browser::focus;
-use account_link_core::management::Identity;
-use account_link_core::session::Command;
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::session::Command;
 use yew::prelude::*;
 
 /// Focuses the element behind `target` once, when the component that owns it mounts.
@@ -35,7 +35,7 @@ pub fn who(identity: &Identity) -> String {
     profile
         .email
         .or(profile.name)
-        .unwrap_or_else(|| account_link_core::encoding::display_text(&identity.user_id))
+        .unwrap_or_else(|| auth0_account_link_core::encoding::display_text(&identity.user_id))
 }
 
 /// The provider's mark: its logo (drawn by the stylesheet for the providers it knows,

@@ -6,8 +6,8 @@
 
 use super::common::{on_escape, use_focus_on_mount, who};
 use super::context::use_ui;
-use account_link_core::id_token::SecondaryProfile;
-use account_link_core::session::{Answer, Command, QuestionId};
+use auth0_account_link_core::id_token::SecondaryProfile;
+use auth0_account_link_core::session::{Answer, Command, QuestionId};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

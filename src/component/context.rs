@@ -2,7 +2,7 @@
 //! through each part's props: the texts in the widget's locale and the command callback.
 
 use crate::messages::Texts;
-use account_link_core::session::Command;
+use auth0_account_link_core::session::Command;
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]

@@ -5,10 +5,10 @@
 use super::state::{Action, WidgetState};
 use super::{ask_before_link, BeforeLink};
 use crate::runner::{Host, Runner, TokenSource};
-use account_link_core::config::LinkConfig;
-use account_link_core::management::Identity;
-use account_link_core::session::{Asked, Command, Policy, Question, Tell};
-use account_link_core::LinkError;
+use auth0_account_link_core::config::LinkConfig;
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::session::{Asked, Command, Policy, Question, Tell};
+use auth0_account_link_core::LinkError;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;

@@ -2,7 +2,7 @@
 
 use super::context::use_ui;
 use super::identity_row::IdentityRow;
-use account_link_core::management::Identity;
+use auth0_account_link_core::management::Identity;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -2,8 +2,8 @@
 
 use super::common::{badge, who};
 use super::context::use_ui;
-use account_link_core::management::Identity;
-use account_link_core::session::Command;
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::session::Command;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

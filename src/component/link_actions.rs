@@ -3,8 +3,8 @@
 //! click.
 
 use super::context::use_ui;
-use account_link_core::config::Connection;
-use account_link_core::session::Command;
+use auth0_account_link_core::config::Connection;
+use auth0_account_link_core::session::Command;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -6,7 +6,7 @@
 //! html! { <AccountLink {config} {token} on_linked={on_linked} on_error={on_error} /> }
 //! ```
 //!
-//! The session (the core's [`account_link_core::session::Session`]) decides everything;
+//! The session (the core's [`auth0_account_link_core::session::Session`]) decides everything;
 //! [`use_account_link`] drives it and keeps its view in one reducer
 //! ([`state::WidgetState`]). The parts are small function components, one per file,
 //! sharing the texts and the command callback through a context ([`context::Ui`]). Every
@@ -32,12 +32,12 @@ pub use hook::{use_account_link, Events};
 use crate::browser::focus;
 use crate::messages::{Messages, Texts};
 use crate::runner::TokenSource;
-use account_link_core::config::{LinkConfig, ViewOptions};
-use account_link_core::error::ErrorCode;
-use account_link_core::id_token::SecondaryProfile;
-use account_link_core::management::Identity;
-use account_link_core::session::{Answer, Asked, Notice, Question};
-use account_link_core::LinkError;
+use auth0_account_link_core::config::{LinkConfig, ViewOptions};
+use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::id_token::SecondaryProfile;
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::session::{Answer, Asked, Notice, Question};
+use auth0_account_link_core::LinkError;
 use confirm_dialog::ConfirmDialog;
 use context::Ui;
 use identity_list::IdentityList;
@@ -75,17 +75,24 @@ pub fn ask_before_link(
 
 #[derive(Properties, Clone, PartialEq, Debug)]
 pub struct AccountLinkProps {
-    /// What to link against. Another tenant or client starts a new session; anything
-    /// else (a locale, a label, a redirect URI) is taken by the next attempt, and a popup
-    /// in flight survives it.
+    /// **Required.** What to link against (`LinkConfig::new` checks the options). Another
+    /// tenant or client starts a new session; anything else (a locale, a label, a
+    /// redirect URI) is taken by the next attempt, and a popup in flight survives it.
     pub config: LinkConfig,
-    /// Resolves to the primary user's Management API access token. Replacing it never
-    /// restarts the widget: the next request uses the new one.
+    /// **Required.** Resolves to the primary user's Management API access token (audience
+    /// `https://{domain}/api/v2/`, scopes `read:current_user
+    /// update:current_user_identities`). Replacing it never restarts the widget: the next
+    /// request uses the new one.
     pub token: TokenSource,
+    /// A link succeeded: the primary user's identities now (the new one among them).
     #[prop_or_default]
     pub on_linked: Callback<Vec<Identity>>,
+    /// An unlink succeeded: the identities that remain.
     #[prop_or_default]
     pub on_unlinked: Callback<Vec<Identity>>,
+    /// Every failure and cancel, with its stable code (`LinkError::code`), and
+    /// `session_changed` when a secondary login took the tenant's session without a link
+    /// (sign the primary user in again).
     #[prop_or_default]
     pub on_error: Callback<LinkError>,
     /// Texts replacing the catalog's, by key (see the package README for the keys).

@@ -2,7 +2,7 @@
 
 use super::context::use_ui;
 use crate::messages::Texts;
-use account_link_core::session::{Command, Notice};
+use auth0_account_link_core::session::{Command, Notice};
 use yew::prelude::*;
 
 /// A notice's words.

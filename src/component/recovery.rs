@@ -4,7 +4,7 @@
 //! cancel.
 
 use super::context::use_ui;
-use account_link_core::session::{Command, Offers};
+use auth0_account_link_core::session::{Command, Offers};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

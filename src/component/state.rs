@@ -3,7 +3,7 @@
 //! each step of the session, the loader a catalog.
 
 use crate::messages::Messages;
-use account_link_core::session::View;
+use auth0_account_link_core::session::View;
 use std::rc::Rc;
 use yew::Reducible;
 

@@ -2,7 +2,7 @@
 
 use super::context::use_ui;
 use crate::messages::Texts;
-use account_link_core::session::Position;
+use auth0_account_link_core::session::Position;
 use yew::prelude::*;
 
 /// The live-region text for a position. An outcome (linked, failed, cancelled) is said by

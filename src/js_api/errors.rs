@@ -1,7 +1,7 @@
 //! A `LinkError` as a JS `Error` with the stable fields of the public contract.
 
 use super::set;
-use account_link_core::LinkError;
+use auth0_account_link_core::LinkError;
 use js_sys::Object;
 use wasm_bindgen::JsValue;
 

@@ -13,7 +13,7 @@ mod headless;
 mod mount;
 mod options;
 
-use account_link_core::LinkError;
+use auth0_account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

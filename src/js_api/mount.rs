@@ -7,8 +7,8 @@ use super::options::{
 };
 use super::{set, to_js};
 use crate::component::{AccountLink, AccountLinkProps, MessageLoader};
-use account_link_core::management::Identity;
-use account_link_core::LinkError;
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::LinkError;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use yew::{AppHandle, Callback, Renderer};

@@ -1,8 +1,8 @@
 //! Helpers shared by the browser test files (each file is its own test crate).
 #![allow(dead_code)]
 
-use account_link_core::encoding::base64url_encode;
 use auth0_account_link::browser::window;
+use auth0_account_link_core::encoding::base64url_encode;
 use js_sys::Promise;
 use wasm_bindgen_futures::JsFuture;
 
@@ -41,8 +41,8 @@ pub async fn eventually(what: &str, condition: impl Fn() -> bool) {
 }
 
 /// Options for `TENANT`, `client_id`, and this test page's origin.
-pub fn page_options(client_id: &str) -> account_link_core::config::LinkOptions {
-    account_link_core::config::LinkOptions {
+pub fn page_options(client_id: &str) -> auth0_account_link_core::config::LinkOptions {
+    auth0_account_link_core::config::LinkOptions {
         domain: Some(TENANT.into()),
         client_id: Some(client_id.into()),
         app_origin: Some(window().location().origin().expect("origin")),

@@ -303,6 +303,11 @@ test("in Node (server rendering) the entry and the element import without a DOM 
     const error = Object.assign(new Error("x"), { name: "AccountLinkError", code: "timeout" });
     assert.equal(entry.isAccountLinkError(error), true);
     assert.equal(entry.isAccountLinkError(new Error("x")), false);
+    // Outside a browser it reads only what it is given.
+    assert.equal(entry.isRedirectReturn("?code=c&state=aal*abc"), true);
+    assert.equal(entry.isRedirectReturn("?code=c&state=aal**abc"), true);
+    assert.equal(entry.isRedirectReturn("?code=c&state=host-state"), false);
+    assert.equal(entry.isRedirectReturn(), false);
   } finally {
     globalThis.fetch = realFetch;
   }

@@ -613,6 +613,11 @@ test("the shipped callback page hands a redirect return on to the return page, n
   await page.goto(`${env.tenant.app}/e2e/callback-without-return.html?code=c0de&state=st4te`);
   await page.locator("#message").filter({ hasText: "no return page" }).waitFor();
   assert.match(await page.url(), /code=c0de/);
+  // The demo's own callback page (its redirectUri) leaks no Referer either.
+  await page.goto(`${env.tenant.app}/callback.html?code=d3mo&state=st4te`);
+  await page.waitForURL(`${env.tenant.app}/?**`);
+  const demoReferers = (await env.tenant.requests()).map((r) => r.referer).filter(Boolean);
+  assert.ok(!demoReferers.some((r) => r.includes("callback.html")), `the demo callback page's URL left as a Referer: ${demoReferers}`);
   await page.close();
 });
 

@@ -53,3 +53,33 @@ test("the Yew demo signs in, links GitHub via the popup with the confirm step, a
   }
   await page.close();
 });
+
+test("the Yew demo's host keeps its user after a declined link and a reload (refresh tokens kept across loads)", async () => {
+  const page = await env.browser.newPage();
+  await page.goto(`${env.tenant.app}/yew/`);
+  // The host keeps its tokens across loads: start from none, whatever the test before left.
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  await page.locator('button[data-identity="auth0|alice"]').click();
+  await page.waitForURL(`${env.tenant.app}/yew/**`);
+  await page.locator("#user").filter({ hasText: "alice@example.com" }).waitFor();
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  const popupPromise = page.waitForPopup();
+  await page.locator('button.aal-link[data-connection="github"]').click();
+  const popup = await popupPromise;
+  await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  await popup.locator(`button[data-identity="${GITHUB}"]`).click();
+  await page.locator(".aal-confirm .aal-cancel").click();
+  await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
+  // The tenant's session is now the GitHub account's; the page comes back as Alice's.
+  await page.reload();
+  await page.locator("#user").filter({ hasText: "alice@example.com" }).waitFor();
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  assert.equal(await page.locator(".aal-session-changed").count(), 0, "the host kept its user");
+  const rows = await page.locator(".aal-identity").evaluateAll((items) => items.map((li) => `${li.dataset.provider}|${li.dataset.userId}`));
+  assert.deepEqual(rows, ["auth0|alice"], "Alice's own list, never the GitHub account's");
+  await page.evaluate(() => localStorage.clear());
+  await page.close();
+});

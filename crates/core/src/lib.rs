@@ -1,4 +1,4 @@
-//! # account-link-core
+//! # auth0-account-link-core
 //!
 //! The sans-IO protocol core of auth0-account-link: everything the widget decides about
 //! Auth0's secure account-linking flow, with no browser, async runtime or network inside.

@@ -5,13 +5,13 @@
 
 mod common;
 
-use account_link_core::config::{ConnectionOption, LinkOptions};
-use account_link_core::error::{ErrorCode, IdTokenReason};
-use account_link_core::flow::{Event, IdentityOpKind, LinkFlow, Outcome};
-use account_link_core::http::{HttpRequest, HttpResponse, Method};
-use account_link_core::management::{Identity, IdentityRef};
-use account_link_core::transaction::CallbackResponse;
-use account_link_core::LinkConfig;
+use auth0_account_link_core::config::{ConnectionOption, LinkOptions};
+use auth0_account_link_core::error::{ErrorCode, IdTokenReason};
+use auth0_account_link_core::flow::{Event, IdentityOpKind, LinkFlow, Outcome};
+use auth0_account_link_core::http::{HttpRequest, HttpResponse, Method};
+use auth0_account_link_core::management::{Identity, IdentityRef};
+use auth0_account_link_core::transaction::CallbackResponse;
+use auth0_account_link_core::LinkConfig;
 use common::driver::{Driver, PopupOutcome};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -127,7 +127,7 @@ impl Tenant {
 
     /// The primary's Management API token, through /authorize + /oauth/token.
     fn primary_token(&self, identity: &str) -> String {
-        let query = account_link_core::encoding::form_encode(&[
+        let query = auth0_account_link_core::encoding::form_encode(&[
             ("client_id", SPA),
             ("response_type", "code"),
             ("redirect_uri", CALLBACK),
@@ -149,7 +149,7 @@ impl Tenant {
                 .1,
         )
         .expect("query");
-        let body = account_link_core::encoding::form_encode(&[
+        let body = auth0_account_link_core::encoding::form_encode(&[
             ("grant_type", "authorization_code"),
             ("client_id", SPA),
             ("code", &cb.code.expect("code")),
@@ -224,7 +224,7 @@ impl Tenant {
         tweak: impl FnOnce(&mut Driver<'_>),
     ) -> (
         Outcome,
-        Option<account_link_core::id_token::SecondaryProfile>,
+        Option<auth0_account_link_core::id_token::SecondaryProfile>,
     ) {
         let token = self.primary_token(ALICE);
         self.auto_login(secondary);
@@ -319,7 +319,7 @@ impl Tenant {
     fn identities(
         &self,
         kind: IdentityOpKind,
-    ) -> Result<Vec<Identity>, account_link_core::LinkError> {
+    ) -> Result<Vec<Identity>, auth0_account_link_core::LinkError> {
         let token = self.primary_token(ALICE);
         test_support::run_identity_op(
             self.config("query"),
@@ -559,7 +559,7 @@ fn user_level_refusals() {
 
 /// The back end's `update:users` token (client credentials) from the tenant at `base`.
 fn backend_token(http: &HttpTransport, base: &str) -> String {
-    let cc = account_link_core::encoding::form_encode(&[
+    let cc = auth0_account_link_core::encoding::form_encode(&[
         ("grant_type", "client_credentials"),
         ("client_id", "demo-backend"),
         (

@@ -2,8 +2,8 @@
 
 mod common;
 
-use account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions, ResponseMode};
-use account_link_core::error::ErrorCode;
+use auth0_account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions, ResponseMode};
+use auth0_account_link_core::error::ErrorCode;
 use common::*;
 
 #[track_caller]
@@ -420,7 +420,7 @@ fn locale_must_be_a_language_tag() {
 
 #[test]
 fn theme_is_auto_light_or_dark() {
-    use account_link_core::config::{Theme, ViewOptions};
+    use auth0_account_link_core::config::{Theme, ViewOptions};
     assert_eq!(
         ViewOptions::new(&options()).expect("view").theme(),
         Theme::Auto
@@ -442,7 +442,7 @@ fn theme_is_auto_light_or_dark() {
 
 #[test]
 fn heading_level_is_a_whole_number_from_2_to_6() {
-    use account_link_core::config::ViewOptions;
+    use auth0_account_link_core::config::ViewOptions;
     assert_eq!(
         ViewOptions::new(&options()).expect("view").heading_level(),
         2

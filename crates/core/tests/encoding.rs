@@ -1,7 +1,7 @@
 //! Encoders and decoders: known vectors and property tests (round trips, no panics).
 
-use account_link_core::encoding::*;
-use account_link_core::jwt;
+use auth0_account_link_core::encoding::*;
+use auth0_account_link_core::jwt;
 use proptest::prelude::*;
 
 #[test]
@@ -127,7 +127,7 @@ proptest! {
 
 #[test]
 fn display_text_drops_every_format_separator_and_default_ignorable_code_point() {
-    use account_link_core::encoding::display_text;
+    use auth0_account_link_core::encoding::display_text;
     for (hidden, what) in [
         ('\u{061C}', "ARABIC LETTER MARK (Cf)"),
         ('\u{2028}', "LINE SEPARATOR (Zl)"),

@@ -1,7 +1,7 @@
 //! The stable error codes are a public contract (that the TypeScript union and the
 //! package README list exactly these is checked in `js_copies.rs`).
 
-use account_link_core::error::ErrorCode;
+use auth0_account_link_core::error::ErrorCode;
 
 #[test]
 fn codes_are_distinct_snake_case() {

@@ -2,18 +2,18 @@
 
 mod common;
 
-use account_link_core::error::{ErrorCode, IdTokenReason, Sentence};
-use account_link_core::flow::{
+use auth0_account_link_core::error::{ErrorCode, IdTokenReason, Sentence};
+use auth0_account_link_core::flow::{
     Effect, Event, IdentityOpKind, LinkFlow, Outcome, Report, RequestPurpose, TokenFailure, Via,
 };
-use account_link_core::http::{HttpResponse, Method};
-use account_link_core::management::{Identity, IdentityRef};
-use account_link_core::secret::{
+use auth0_account_link_core::http::{HttpResponse, Method};
+use auth0_account_link_core::management::{Identity, IdentityRef};
+use auth0_account_link_core::secret::{
     AccessToken, AuthorizeUrl, OpaqueBytes, PersistedTransaction, Sha256Digest,
 };
-use account_link_core::session::Position;
-use account_link_core::transaction::CallbackResponse;
-use account_link_core::LinkConfig;
+use auth0_account_link_core::session::Position;
+use auth0_account_link_core::transaction::CallbackResponse;
+use auth0_account_link_core::LinkConfig;
 use common::driver::{query_param, secondary_user, Driver, PopupOutcome};
 use common::*;
 use serde_json::{json, Value};
@@ -328,7 +328,7 @@ fn popup_blocked_then_redirect_fallback_completes() {
 
 #[test]
 fn a_redirect_transaction_older_than_ten_minutes_answers_nothing() {
-    use account_link_core::transaction::REDIRECT_TRANSACTION_SECONDS;
+    use auth0_account_link_core::transaction::REDIRECT_TRANSACTION_SECONDS;
     let cfg = redirect_config();
     for (late, linked) in [
         (REDIRECT_TRANSACTION_SECONDS, true),
@@ -728,7 +728,7 @@ fn run_op(
     response: HttpResponse,
     token: String,
 ) -> (
-    Result<Vec<Identity>, account_link_core::LinkError>,
+    Result<Vec<Identity>, auth0_account_link_core::LinkError>,
     Vec<String>,
 ) {
     let mut sent = Vec::new();
@@ -1570,7 +1570,7 @@ fn a_token_source_that_does_not_answer_in_time_is_a_timeout() {
         other => panic!("expected timeout, got {other:?}"),
     }
     assert_eq!(
-        account_link_core::config::DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        auth0_account_link_core::config::DEFAULT_REQUEST_TIMEOUT_SECONDS,
         10,
         "auth0-spa-js's default"
     );
@@ -1581,8 +1581,8 @@ const USER_URL: &str = "https://tenant.example.com/api/v2/users/auth0%7Cprimary"
 /// A no-confirm link whose POST gets `link_answer`; the re-reads of the user (if any) get
 /// `rereads` in order. Returns the requests and the outcome.
 fn link_with_ambiguous_answer(
-    link_answer: Result<HttpResponse, account_link_core::http::TransportError>,
-    rereads: Vec<Result<HttpResponse, account_link_core::http::TransportError>>,
+    link_answer: Result<HttpResponse, auth0_account_link_core::http::TransportError>,
+    rereads: Vec<Result<HttpResponse, auth0_account_link_core::http::TransportError>>,
 ) -> (Vec<String>, Outcome) {
     let (sent, outcome, _) = link_with_answers(link_answer, rereads);
     (sent, outcome)
@@ -1590,8 +1590,8 @@ fn link_with_ambiguous_answer(
 
 /// [`link_with_ambiguous_answer`], with the seconds waited before each later re-read.
 fn link_with_answers(
-    link_answer: Result<HttpResponse, account_link_core::http::TransportError>,
-    rereads: Vec<Result<HttpResponse, account_link_core::http::TransportError>>,
+    link_answer: Result<HttpResponse, auth0_account_link_core::http::TransportError>,
+    rereads: Vec<Result<HttpResponse, auth0_account_link_core::http::TransportError>>,
 ) -> (Vec<String>, Outcome, Vec<u64>) {
     let mut reread = rereads.into_iter();
     let mock = MockTransport::new();
@@ -1631,7 +1631,7 @@ fn user_with(identities: &str) -> HttpResponse {
 
 #[test]
 fn a_link_that_timed_out_but_happened_is_reported_linked_once() {
-    use account_link_core::http::TransportError;
+    use auth0_account_link_core::http::TransportError;
     let (sent, outcome) = link_with_ambiguous_answer(
         Err(TransportError::Timeout),
         vec![Ok(user_with(&linked_identities()))],
@@ -1675,7 +1675,7 @@ fn a_5xx_link_that_did_not_happen_says_so_truthfully() {
 
 #[test]
 fn a_link_whose_outcome_cannot_be_confirmed_does_not_claim_nothing_was_linked() {
-    use account_link_core::http::TransportError;
+    use auth0_account_link_core::http::TransportError;
     let (_, outcome) = link_with_ambiguous_answer(
         Err(TransportError::Network("offline".into())),
         vec![Err(TransportError::Network("offline".into())); 3],
@@ -1701,8 +1701,8 @@ fn a_link_whose_outcome_cannot_be_confirmed_does_not_claim_nothing_was_linked() 
 
 #[test]
 fn a_timed_out_link_is_read_again_after_waiting_and_found() {
-    use account_link_core::flow::RECHECK_DELAYS_SECONDS;
-    use account_link_core::http::TransportError;
+    use auth0_account_link_core::flow::RECHECK_DELAYS_SECONDS;
+    use auth0_account_link_core::http::TransportError;
     let only_primary = r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0","isSocial":false}]"#;
     // The server applies the link late: absent at once and after 2 s, there after 5 s.
     let (sent, outcome, waited) = link_with_answers(
@@ -1728,7 +1728,7 @@ fn a_timed_out_link_is_read_again_after_waiting_and_found() {
 
 #[test]
 fn a_timed_out_link_never_seen_is_could_not_confirm_not_nothing_linked() {
-    use account_link_core::http::TransportError;
+    use auth0_account_link_core::http::TransportError;
     let only_primary = r#"[{"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0","isSocial":false}]"#;
     let (_, outcome, waited) = link_with_answers(
         Err(TransportError::Timeout),
@@ -1829,7 +1829,7 @@ fn a_conflict_over_an_identity_the_user_has_is_already_linked_not_linked_now() {
 
 #[test]
 fn a_conflict_whose_re_read_fails_is_still_a_definite_refusal() {
-    use account_link_core::http::TransportError;
+    use auth0_account_link_core::http::TransportError;
     let (_, outcome) = link_with_ambiguous_answer(
         Ok(conflict()),
         vec![Err(TransportError::Network("offline".into()))],
@@ -1844,7 +1844,7 @@ fn a_conflict_whose_re_read_fails_is_still_a_definite_refusal() {
 }
 
 /// The secondary read answers `body`: refused (fail closed) with nothing linked.
-fn refused_secondary_read(body: Value) -> account_link_core::LinkError {
+fn refused_secondary_read(body: Value) -> auth0_account_link_core::LinkError {
     let mock = MockTransport::new();
     let mut d = driver(&mock);
     d.secondary_user = Some(Ok(HttpResponse::new(200, body.to_string())));
@@ -1888,7 +1888,7 @@ fn a_yes_that_comes_after_the_decision_window_links_nothing() {
     let (flow, mut env, nonce, _) = flow_at_callback(true);
     let (flow, _) = verify(flow, &mut env, &nonce);
     assert_eq!(flow.position(), Position::Confirming);
-    env.now += account_link_core::flow::DECISION_WINDOW_SECONDS + 1;
+    env.now += auth0_account_link_core::flow::DECISION_WINDOW_SECONDS + 1;
     let (flow, effects) = step(flow, Event::Decided(true), &mut env);
     assert!(
         effects.is_empty(),
@@ -1901,7 +1901,7 @@ fn a_yes_that_comes_after_the_decision_window_links_nothing() {
     // Within the window, the same yes goes on.
     let (flow, mut env, nonce, _) = flow_at_callback(true);
     let (flow, _) = verify(flow, &mut env, &nonce);
-    env.now += account_link_core::flow::DECISION_WINDOW_SECONDS;
+    env.now += auth0_account_link_core::flow::DECISION_WINDOW_SECONDS;
     let (_, effects) = step(flow, Event::Decided(true), &mut env);
     assert!(matches!(effects.as_slice(), [Effect::GetPrimaryToken]));
 }

@@ -4,17 +4,17 @@
 
 mod common;
 
-use account_link_core::config::{LinkConfig, LinkOptions};
-use account_link_core::env::JsonParser;
-use account_link_core::error::ErrorCode;
-use account_link_core::http::HttpResponse;
-use account_link_core::id_token::{self, Expectations};
-use account_link_core::jwt::{self, Jwks};
-use account_link_core::management::{process_get_user, process_link, process_unlink};
-use account_link_core::primary::{PrimaryToken, Purpose};
-use account_link_core::secret::{IdToken, Nonce};
-use account_link_core::token::{process_jwks_response, process_token_response};
-use account_link_core::transaction::{CallbackResponse, WebMessage};
+use auth0_account_link_core::config::{LinkConfig, LinkOptions};
+use auth0_account_link_core::env::JsonParser;
+use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::http::HttpResponse;
+use auth0_account_link_core::id_token::{self, Expectations};
+use auth0_account_link_core::jwt::{self, Jwks};
+use auth0_account_link_core::management::{process_get_user, process_link, process_unlink};
+use auth0_account_link_core::primary::{PrimaryToken, Purpose};
+use auth0_account_link_core::secret::{IdToken, Nonce};
+use auth0_account_link_core::token::{process_jwks_response, process_token_response};
+use auth0_account_link_core::transaction::{CallbackResponse, WebMessage};
 use common::*;
 use proptest::prelude::*;
 use test_support::{json as parser, jwks_json, jwks_of, TestKey};

@@ -3,11 +3,11 @@
 
 mod common;
 
-use account_link_core::encoding::base64url_encode;
-use account_link_core::error::{ErrorCode, IdTokenReason as R};
-use account_link_core::id_token::{self, Expectations};
-use account_link_core::secret::{IdToken, Nonce};
-use account_link_core::{LinkConfig, LinkError};
+use auth0_account_link_core::encoding::base64url_encode;
+use auth0_account_link_core::error::{ErrorCode, IdTokenReason as R};
+use auth0_account_link_core::id_token::{self, Expectations};
+use auth0_account_link_core::secret::{IdToken, Nonce};
+use auth0_account_link_core::{LinkConfig, LinkError};
 use common::*;
 use serde_json::{json, Value};
 use test_support::{json as parser, jwks_of, RsaVerifier, TestKey};
@@ -19,7 +19,7 @@ fn verify_with(
     token: &str,
     keys: &[&TestKey],
     now: u64,
-) -> Result<account_link_core::id_token::VerifiedIdToken, LinkError> {
+) -> Result<auth0_account_link_core::id_token::VerifiedIdToken, LinkError> {
     let nonce = Nonce::new(NONCE);
     id_token::verify(
         &parser(),
@@ -34,7 +34,7 @@ fn verify_with(
     )
 }
 
-fn verify(token: &str) -> Result<account_link_core::id_token::VerifiedIdToken, LinkError> {
+fn verify(token: &str) -> Result<auth0_account_link_core::id_token::VerifiedIdToken, LinkError> {
     let key = TestKey::fixture(1);
     verify_with(&config(), token, &[&key], NOW)
 }

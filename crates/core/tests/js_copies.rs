@@ -2,9 +2,9 @@
 //! has to exist on both sides (the callback page runs without the wasm; the types and the
 //! README are read by people), these tests fail when the copies differ.
 
-use account_link_core::config::LinkOptions;
-use account_link_core::error::ErrorCode;
-use account_link_core::transaction::{CallbackResponse, REDIRECT_STATE_MARK};
+use auth0_account_link_core::config::LinkOptions;
+use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::transaction::{CallbackResponse, REDIRECT_STATE_MARK, STATE_MARK};
 
 const CALLBACK_JS: &str = include_str!("../../../js/callback.js");
 const INDEX_JS: &str = include_str!("../../../js/index.js");
@@ -136,4 +136,14 @@ fn the_callback_page_knows_a_login_that_left_its_tab_by_the_cores_mark() {
         line,
         format!("const REDIRECT_STATE_MARK = {REDIRECT_STATE_MARK:?};")
     );
+}
+
+#[test]
+fn the_entry_knows_the_widgets_redirect_returns_by_the_cores_mark() {
+    let line = INDEX_JS
+        .lines()
+        .find(|l| l.starts_with("const STATE_MARK = "))
+        .expect("index.js declares STATE_MARK");
+    assert_eq!(line, format!("const STATE_MARK = {STATE_MARK:?};"));
+    assert!(REDIRECT_STATE_MARK.starts_with(STATE_MARK));
 }

@@ -2,12 +2,12 @@
 
 mod common;
 
-use account_link_core::error::ErrorCode;
-use account_link_core::http::{HttpResponse, Method};
-use account_link_core::id_token::{self, Expectations, VerifiedIdToken};
-use account_link_core::management::*;
-use account_link_core::primary::{PrimaryToken, Purpose};
-use account_link_core::secret::{IdToken, Nonce};
+use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::http::{HttpResponse, Method};
+use auth0_account_link_core::id_token::{self, Expectations, VerifiedIdToken};
+use auth0_account_link_core::management::*;
+use auth0_account_link_core::primary::{PrimaryToken, Purpose};
+use auth0_account_link_core::secret::{IdToken, Nonce};
 use common::*;
 use serde_json::json;
 use test_support::{json as parser, jwks_of, RsaVerifier, TestKey};
@@ -122,7 +122,7 @@ fn identities_parse_numeric_user_ids() {
 }
 
 #[track_caller]
-fn mapped(status: u16, body: serde_json::Value) -> account_link_core::LinkError {
+fn mapped(status: u16, body: serde_json::Value) -> auth0_account_link_core::LinkError {
     process_link(&parser(), &HttpResponse::new(status, body.to_string()), NOW)
         .expect_err("error status")
 }
@@ -437,7 +437,7 @@ fn unlink_refuses_the_primary_identity() {
 
 #[test]
 fn transport_errors_map_to_network_and_timeout() {
-    use account_link_core::http::TransportError;
+    use auth0_account_link_core::http::TransportError;
     assert_eq!(
         transport_error(&TransportError::Network("offline".into()), "x").code(),
         ErrorCode::Network

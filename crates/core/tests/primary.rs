@@ -2,8 +2,8 @@
 
 mod common;
 
-use account_link_core::error::ErrorCode;
-use account_link_core::primary::{PrimaryToken, Purpose};
+use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::primary::{PrimaryToken, Purpose};
 use common::*;
 use serde_json::{json, Value};
 use test_support::json as parser;
@@ -11,7 +11,7 @@ use test_support::json as parser;
 fn inspect(
     token: Option<&str>,
     purpose: Purpose,
-) -> Result<PrimaryToken, account_link_core::LinkError> {
+) -> Result<PrimaryToken, auth0_account_link_core::LinkError> {
     PrimaryToken::inspect(&parser(), token, &config(), NOW, purpose)
 }
 
@@ -154,8 +154,8 @@ fn configured_primary_user_id_must_be_the_subject() {
 
 #[test]
 fn a_custom_domain_checks_its_issuer_and_the_apis_own_audience() {
-    use account_link_core::config::{LinkConfig, LinkOptions};
-    use account_link_core::management::prepare_get_user;
+    use auth0_account_link_core::config::{LinkConfig, LinkOptions};
+    use auth0_account_link_core::management::prepare_get_user;
     let config = LinkConfig::new(&LinkOptions {
         domain: Some("login.example.com".into()),
         management_audience: Some("https://tenant.eu.auth0.com/api/v2/".into()),

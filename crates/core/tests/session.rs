@@ -6,14 +6,14 @@
 
 mod common;
 
-use account_link_core::http::HttpResponse;
-use account_link_core::management::Identity;
-use account_link_core::secret::{PersistedTransaction, Sha256Digest};
-use account_link_core::session::{
+use auth0_account_link_core::http::HttpResponse;
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::secret::{PersistedTransaction, Sha256Digest};
+use auth0_account_link_core::session::{
     redirect_response, Answer, Asked, Command, Input, Notice, Policy, Position, Question,
     QuestionId, RedirectReturn, Session, Tell,
 };
-use account_link_core::transaction::CallbackResponse;
+use auth0_account_link_core::transaction::CallbackResponse;
 use common::driver::{query_param, PopupOutcome};
 use common::session_driver::SessionDriver;
 use common::*;
@@ -531,7 +531,7 @@ fn an_attempt_in_flight_finishes_with_the_options_it_started_with() {
         &mut session,
         Input::Attempt(
             generation,
-            account_link_core::flow::Event::Callback(callback),
+            auth0_account_link_core::flow::Event::Callback(callback),
         ),
     );
     assert!(
@@ -590,7 +590,7 @@ fn another_tenant_starts_over_and_late_answers_of_the_old_session_are_dropped() 
         &mut session,
         Input::Attempt(
             old,
-            account_link_core::flow::Event::Sha256(Ok(Sha256Digest([7; 32]))),
+            auth0_account_link_core::flow::Event::Sha256(Ok(Sha256Digest([7; 32]))),
         ),
     );
     assert_eq!(session.position(), Position::Idle);
@@ -613,7 +613,7 @@ fn continued_in_tab(tenant: &Rc<Tenant>) -> (String, String, Option<String>) {
     )
 }
 
-fn redirect_config() -> account_link_core::LinkConfig {
+fn redirect_config() -> auth0_account_link_core::LinkConfig {
     config_with(|o| o.redirect_uri = Some("https://app.example.com/".into()))
 }
 
@@ -872,7 +872,7 @@ fn a_before_link_answer_from_before_new_options_links_nothing_after_them() {
 fn cancel_after_the_link_request_is_out_is_refused_and_the_answer_decides() {
     let tenant = Tenant::new();
     let mut d = driver(&tenant);
-    d.hold_answers_to = Some(account_link_core::flow::RequestPurpose::Link);
+    d.hold_answers_to = Some(auth0_account_link_core::flow::RequestPurpose::Link);
     let mut session = widget();
     opened(&mut d, &mut session);
     link_google(&mut d, &mut session);

@@ -2,12 +2,12 @@
 
 mod common;
 
-use account_link_core::config::ResponseMode;
-use account_link_core::encoding::form_parse;
-use account_link_core::error::ErrorCode;
-use account_link_core::http::{HttpResponse, Method};
-use account_link_core::token::*;
-use account_link_core::transaction::{CallbackResponse, TransactionDraft};
+use auth0_account_link_core::config::ResponseMode;
+use auth0_account_link_core::encoding::form_parse;
+use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::http::{HttpResponse, Method};
+use auth0_account_link_core::token::*;
+use auth0_account_link_core::transaction::{CallbackResponse, TransactionDraft};
 use common::*;
 use test_support::{json as parser, sha256, SeededRandom};
 

@@ -2,10 +2,12 @@
 
 mod common;
 
-use account_link_core::config::ResponseMode;
-use account_link_core::encoding::{base64url_decode, form_parse};
-use account_link_core::error::ErrorCode;
-use account_link_core::transaction::{CallbackResponse, Transaction, TransactionDraft, WebMessage};
+use auth0_account_link_core::config::ResponseMode;
+use auth0_account_link_core::encoding::{base64url_decode, form_parse};
+use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::transaction::{
+    CallbackResponse, Transaction, TransactionDraft, WebMessage,
+};
 use common::driver::query_param;
 use common::*;
 use test_support::{sha256, SeededRandom};
@@ -68,7 +70,8 @@ fn pkce_challenge_is_the_s256_of_the_verifier() {
     assert!(verifier
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-    let expected = account_link_core::encoding::base64url_encode(&sha256(verifier.as_bytes()));
+    let expected =
+        auth0_account_link_core::encoding::base64url_encode(&sha256(verifier.as_bytes()));
     let url = draft
         .finish(sha256(verifier.as_bytes()))
         .authorize_url(&cfg, ResponseMode::Query);
@@ -77,7 +80,7 @@ fn pkce_challenge_is_the_s256_of_the_verifier() {
         Some(expected.as_str())
     );
     // RFC 7636 Appendix B vector, through the same encoder.
-    let rfc = account_link_core::encoding::base64url_encode(&sha256(
+    let rfc = auth0_account_link_core::encoding::base64url_encode(&sha256(
         b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
     ));
     assert_eq!(rfc, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
@@ -93,7 +96,7 @@ fn state_and_nonce_are_256_bit_and_fresh_per_attempt() {
         // The state carries the widget's mark before its random part.
         let random = match k {
             "state" => va
-                .strip_prefix(account_link_core::transaction::STATE_MARK)
+                .strip_prefix(auth0_account_link_core::transaction::STATE_MARK)
                 .expect("the widget's mark"),
             _ => va,
         };
@@ -277,7 +280,7 @@ fn persisted_transaction_round_trips_and_rejects_tampering() {
 
 #[test]
 fn secrets_print_redacted() {
-    use account_link_core::secret::*;
+    use auth0_account_link_core::secret::*;
     for printed in [
         format!("{:?}", AccessToken::new("eyJsecret")),
         format!("{:?}", IdToken::new("eyJsecret")),
@@ -313,14 +316,14 @@ fn state_matches_only_its_own_state() {
 fn a_chosen_locale_is_sent_as_ui_locales() {
     let mut o = options();
     o.locale = Some("de-AT".into());
-    let cfg = account_link_core::config::LinkConfig::new(&o).expect("valid");
+    let cfg = auth0_account_link_core::config::LinkConfig::new(&o).expect("valid");
     let url = transaction(1, None).authorize_url(&cfg, ResponseMode::WebMessage);
     assert_eq!(param(&params(&url), "ui_locales"), Some("de-AT"));
 }
 
 #[test]
 fn a_login_that_leaves_the_tab_carries_the_redirect_mark_and_restores() {
-    use account_link_core::transaction::{is_widget_state, REDIRECT_STATE_MARK, STATE_MARK};
+    use auth0_account_link_core::transaction::{is_widget_state, REDIRECT_STATE_MARK, STATE_MARK};
     let draft = TransactionDraft::new(&mut SeededRandom::new(5));
     let txn = draft.finish([3; 32]);
     let popup_url = txn.authorize_url(&config(), ResponseMode::WebMessage);

@@ -2,17 +2,17 @@
 //! a pure-Rust RS256 verifier, a fixed clock, a seeded RNG, a strict mock transport and a
 //! real HTTP transport (loopback only) for integration tests.
 
-use account_link_core::config::LinkConfig;
-use account_link_core::env::{Env, JsonParser, RandomSource, SerdeJson};
-use account_link_core::flow::{
+use auth0_account_link_core::config::LinkConfig;
+use auth0_account_link_core::env::{Env, JsonParser, RandomSource, SerdeJson};
+use auth0_account_link_core::flow::{
     Facts, IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, OpStep,
 };
-use account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
-use account_link_core::id_token::SignatureVerifier;
-use account_link_core::jwt::{Jwk, Jwks, RsaPublicJwk};
-use account_link_core::management::Identity;
-use account_link_core::secret::AccessToken;
-use account_link_core::LinkError;
+use auth0_account_link_core::http::{HttpRequest, HttpResponse, Method, TransportError};
+use auth0_account_link_core::id_token::SignatureVerifier;
+use auth0_account_link_core::jwt::{Jwk, Jwks, RsaPublicJwk};
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::secret::AccessToken;
+use auth0_account_link_core::LinkError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::{RngCore, SeedableRng};

@@ -65,6 +65,11 @@ struct AuthorizationParams {
 struct ClientOptions {
     domain: String,
     client_id: String,
+    /// The recommended host configuration (docs/sessions-and-custom-domains.md): refresh
+    /// tokens kept across page loads, so the page stays its user's whatever the tenant's
+    /// session becomes after a secondary login that ended without a link.
+    cache_location: &'static str,
+    use_refresh_tokens: bool,
     authorization_params: AuthorizationParams,
 }
 
@@ -135,6 +140,8 @@ async fn start() -> Result<(Auth0Client, DemoConfig, Option<User>), String> {
     let options = ClientOptions {
         domain: config.domain.clone(),
         client_id: config.client_id.clone(),
+        cache_location: "localstorage",
+        use_refresh_tokens: true,
         authorization_params: AuthorizationParams {
             redirect_uri: format!("{}/yew/", origin()),
             audience: format!("{}/api/v2/", config.domain),

@@ -7,13 +7,15 @@
 #![allow(dead_code)]
 
 use super::Given;
-use account_link_core::encoding::form_parse;
-use account_link_core::flow::{Effect, Event, LinkFlow, Outcome, Report, RequestPurpose, Via};
-use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
-use account_link_core::id_token::SecondaryProfile;
-use account_link_core::id_token::SignatureVerifier;
-use account_link_core::secret::{AccessToken, Sha256Digest};
-use account_link_core::transaction::CallbackResponse;
+use auth0_account_link_core::encoding::form_parse;
+use auth0_account_link_core::flow::{
+    Effect, Event, LinkFlow, Outcome, Report, RequestPurpose, Via,
+};
+use auth0_account_link_core::http::{HttpRequest, HttpResponse, TransportError};
+use auth0_account_link_core::id_token::SecondaryProfile;
+use auth0_account_link_core::id_token::SignatureVerifier;
+use auth0_account_link_core::secret::{AccessToken, Sha256Digest};
+use auth0_account_link_core::transaction::CallbackResponse;
 use std::collections::VecDeque;
 use test_support::{sha256, RsaVerifier, TestEnv};
 
@@ -278,7 +280,7 @@ pub fn jwks_event(
 
 /// The signature verdict, by the pure-Rust verifier standing in for WebCrypto.
 pub fn signature_event(
-    key: &account_link_core::jwt::RsaPublicJwk,
+    key: &auth0_account_link_core::jwt::RsaPublicJwk,
     message: &[u8],
     signature: &[u8],
 ) -> Event {

@@ -4,7 +4,7 @@
 pub mod driver;
 pub mod session_driver;
 
-use account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions};
+use auth0_account_link_core::config::{ConnectionOption, LinkConfig, LinkOptions};
 use serde_json::{json, Value};
 use test_support::TestKey;
 
@@ -83,7 +83,7 @@ pub fn access_token(claims: &Value) -> String {
 #[derive(Debug, Clone)]
 pub struct Given {
     pub pin: Option<String>,
-    pub identities: Option<Vec<account_link_core::management::Identity>>,
+    pub identities: Option<Vec<auth0_account_link_core::management::Identity>>,
     pub asks_first: bool,
 }
 
@@ -98,8 +98,8 @@ impl Default for Given {
 }
 
 impl Given {
-    pub fn facts(&self) -> account_link_core::flow::Facts<'_> {
-        account_link_core::flow::Facts {
+    pub fn facts(&self) -> auth0_account_link_core::flow::Facts<'_> {
+        auth0_account_link_core::flow::Facts {
             pin: self.pin.as_deref(),
             identities: self.identities.as_deref(),
             asks_first: self.asks_first,
@@ -111,7 +111,7 @@ thread_local! {
     /// What [`step`] hands the attempt (each test runs on its own thread).
     static GIVEN: std::cell::RefCell<Given> = std::cell::RefCell::new(Given::default());
     /// What the last [`step`] reported.
-    static REPORTS: std::cell::RefCell<Vec<account_link_core::flow::Report>> = const { std::cell::RefCell::new(Vec::new()) };
+    static REPORTS: std::cell::RefCell<Vec<auth0_account_link_core::flow::Report>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Sets the facts the next [`step`]s hand the attempt.
@@ -120,19 +120,19 @@ pub fn give(given: Given) {
 }
 
 /// What the last [`step`] reported.
-pub fn reports() -> Vec<account_link_core::flow::Report> {
+pub fn reports() -> Vec<auth0_account_link_core::flow::Report> {
     REPORTS.with(|r| r.borrow().clone())
 }
 
 /// One step of a link attempt, by value (the tests read each state as a new binding),
 /// with the facts [`give`] set; its reports are kept for [`reports`].
 pub fn step(
-    mut flow: account_link_core::flow::LinkFlow,
-    event: account_link_core::flow::Event,
+    mut flow: auth0_account_link_core::flow::LinkFlow,
+    event: auth0_account_link_core::flow::Event,
     env: &mut test_support::TestEnv,
 ) -> (
-    account_link_core::flow::LinkFlow,
-    Vec<account_link_core::flow::Effect>,
+    auth0_account_link_core::flow::LinkFlow,
+    Vec<auth0_account_link_core::flow::Effect>,
 ) {
     let step = GIVEN.with(|g| flow.step(&g.borrow().facts(), event, env));
     REPORTS.with(|r| *r.borrow_mut() = step.reports);

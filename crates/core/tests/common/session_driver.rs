@@ -4,10 +4,14 @@
 #![allow(dead_code)]
 
 use super::driver::{jwks_event, popup_event, signature_event, PopupOutcome, Send};
-use account_link_core::flow::{Effect, Event, IdentityOpEffect, IdentityOpEvent, RequestPurpose};
-use account_link_core::http::{HttpRequest, HttpResponse, TransportError};
-use account_link_core::secret::{AccessToken, Sha256Digest};
-use account_link_core::session::{Answer, Asked, Command, Input, Output, Question, Session, Tell};
+use auth0_account_link_core::flow::{
+    Effect, Event, IdentityOpEffect, IdentityOpEvent, RequestPurpose,
+};
+use auth0_account_link_core::http::{HttpRequest, HttpResponse, TransportError};
+use auth0_account_link_core::secret::{AccessToken, Sha256Digest};
+use auth0_account_link_core::session::{
+    Answer, Asked, Command, Input, Output, Question, Session, Tell,
+};
 use std::collections::VecDeque;
 use test_support::{sha256, TestEnv};
 
