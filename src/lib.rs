@@ -44,6 +44,8 @@
 //! - [`runner::Runner`] (a session's driver) and [`runner::identity_op`]: the headless
 //!   Rust API;
 //! - [`STYLESHEET`]: the widget's CSS, for a Yew app to put on its page;
+//! - with the `auth0-spa-js` feature: `spa_js::SpaClient`, a thin auth0-spa-js binding
+//!   that gives the widget its token source (the Rust route to the primary token);
 //! - with the `js-api` feature: `mount`, `linkWithPopup`, `listIdentities`, `unlink`,
 //!   `resumeRedirect`, the JS API (wasm-bindgen, `--target web`) of the npm package, plus
 //!   the `<auth0-account-link>` element in `js/`. A Yew app leaves it off.
@@ -57,6 +59,9 @@ pub mod runner;
 
 #[cfg(all(target_arch = "wasm32", feature = "js-api"))]
 mod js_api;
+
+#[cfg(feature = "auth0-spa-js")]
+pub mod spa_js;
 
 /// The widget's stylesheet (the npm package's `auth0-account-link.css`): without it the
 /// rows run together. Put it on the page once, e.g. in a `<style>` element:

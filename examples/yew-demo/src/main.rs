@@ -5,44 +5,12 @@
 //! Built by `trunk build` (the top-level `Trunk.toml`) into `www/yew`, served by the dev
 //! tenant at `/yew/`.
 
-use auth0_account_link::core::config::{ConnectionOption, LinkConfig, LinkOptions};
-use auth0_account_link::core::management::Identity;
-use auth0_account_link::core::LinkError;
-use auth0_account_link::runner::TokenFuture;
-use auth0_account_link::{AccountLink, TokenSource};
-use js_sys::{Function, Promise, Reflect};
-use serde::{Deserialize, Serialize};
+use auth0_account_link::core::config::ConnectionOption;
+use auth0_account_link::spa_js::{SpaClient, SpaUser};
+use auth0_account_link::{AccountLink, Identity, LinkConfig, LinkError, LinkOptions};
+use serde::Deserialize;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
-
-// auth0-spa-js is loaded from the tenant's URL (given by /config.json) with a dynamic
-// `import()`, which Rust cannot spell: this one-line module does it.
-#[wasm_bindgen(inline_js = "export function importModule(url) { return import(url); }")]
-extern "C" {
-    #[wasm_bindgen(js_name = importModule)]
-    fn import_module(url: &str) -> Promise;
-}
-
-// The parts of auth0-spa-js's `Auth0Client` the demo uses.
-#[wasm_bindgen]
-extern "C" {
-    #[derive(Clone)]
-    type Auth0Client;
-    #[wasm_bindgen(method, js_name = isAuthenticated)]
-    fn is_authenticated(this: &Auth0Client) -> Promise;
-    #[wasm_bindgen(method, js_name = loginWithRedirect)]
-    fn login_with_redirect(this: &Auth0Client) -> Promise;
-    #[wasm_bindgen(method, js_name = handleRedirectCallback)]
-    fn handle_redirect_callback(this: &Auth0Client) -> Promise;
-    #[wasm_bindgen(method, js_name = getTokenSilently)]
-    fn get_token_silently(this: &Auth0Client) -> Promise;
-    #[wasm_bindgen(method, js_name = getUser)]
-    fn get_user(this: &Auth0Client) -> Promise;
-    #[wasm_bindgen(method)]
-    fn logout(this: &Auth0Client, options: &JsValue) -> Promise;
-}
 
 /// What the dev tenant's `/config.json` says.
 #[derive(Deserialize)]
@@ -53,138 +21,49 @@ struct DemoConfig {
     spa_js: String,
 }
 
-#[derive(Serialize)]
-struct AuthorizationParams {
-    redirect_uri: String,
-    audience: String,
-    scope: &'static str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ClientOptions {
-    domain: String,
-    client_id: String,
-    /// The recommended host configuration (docs/sessions-and-custom-domains.md): refresh
-    /// tokens kept across page loads, so the page stays its user's whatever the tenant's
-    /// session becomes after a secondary login that ended without a link.
-    cache_location: &'static str,
-    use_refresh_tokens: bool,
-    authorization_params: AuthorizationParams,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LogoutParams {
-    return_to: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LogoutOptions {
-    logout_params: LogoutParams,
-}
-
 /// Waits for an auth0-spa-js call the page does not otherwise wait for, and puts its
 /// failure in the events panel.
-fn report(promise: Promise, log: UseReducerDispatcher<EventLog>) {
+fn report(
+    call: impl std::future::Future<Output = Result<(), String>> + 'static,
+    log: UseReducerDispatcher<EventLog>,
+) {
     wasm_bindgen_futures::spawn_local(async move {
-        if let Err(e) = call(promise).await {
+        if let Err(e) = call.await {
             log.dispatch(format!("error: {e}"));
         }
     });
 }
 
-#[derive(Deserialize, Default)]
-struct User {
-    name: Option<String>,
-    email: Option<String>,
-}
-
-fn describe(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| "an unknown error".to_owned())
-}
-
-async fn call(promise: Promise) -> Result<JsValue, String> {
-    JsFuture::from(promise).await.map_err(|e| describe(&e))
-}
-
-fn window() -> web_sys::Window {
-    web_sys::window().expect_throw("the demo runs in a browser window")
-}
-
 fn origin() -> String {
-    window().location().origin().unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
-/// Loads /config.json and auth0-spa-js, creates the client and finishes a sign-in
-/// redirect when the URL carries one.
-async fn start() -> Result<(Auth0Client, DemoConfig, Option<User>), String> {
+/// Loads /config.json, the widget's options and auth0-spa-js (through the crate's
+/// `auth0-spa-js` feature), and finishes a sign-in redirect when the URL carries one.
+async fn start() -> Result<(SpaClient, LinkConfig, Option<SpaUser>), String> {
     let response = gloo_net::http::Request::get("/config.json")
         .send()
         .await
         .map_err(|e| e.to_string())?;
     let text = response.text().await.map_err(|e| e.to_string())?;
-    let json = js_sys::JSON::parse(&text).map_err(|e| describe(&e))?;
+    let json = js_sys::JSON::parse(&text).map_err(|_| "/config.json is not JSON".to_owned())?;
     let config: DemoConfig = serde_wasm_bindgen::from_value(json).map_err(|e| e.to_string())?;
-
-    let module = call(import_module(&config.spa_js)).await?;
-    let create: Function = Reflect::get(&module, &"createAuth0Client".into())
-        .map_err(|e| describe(&e))?
-        .dyn_into()
-        .map_err(|_| "auth0-spa-js has no createAuth0Client".to_owned())?;
-    let options = ClientOptions {
-        domain: config.domain.clone(),
-        client_id: config.client_id.clone(),
-        cache_location: "localstorage",
-        use_refresh_tokens: true,
-        authorization_params: AuthorizationParams {
-            redirect_uri: format!("{}/yew/", origin()),
-            audience: format!("{}/api/v2/", config.domain),
-            scope: "openid profile email read:current_user update:current_user_identities",
-        },
-    };
-    let options = options
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| e.to_string())?;
-    let client: Auth0Client = call(
-        create
-            .call1(&JsValue::UNDEFINED, &options)
-            .map_err(|e| describe(&e))?
-            .unchecked_into(),
-    )
-    .await?
-    .unchecked_into();
-
-    let search = window().location().search().unwrap_or_default();
-    if search.contains("code=") && search.contains("state=") {
-        call(client.handle_redirect_callback()).await?;
-        // The code and state leave the URL.
-        window()
-            .history()
-            .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some("/yew/")))
-            .map_err(|e| describe(&e))?;
-    }
-    let user = if call(client.is_authenticated()).await?.is_truthy() {
-        let user = call(client.get_user()).await?;
-        Some(serde_wasm_bindgen::from_value(user).unwrap_or_default())
-    } else {
-        None
-    };
-    Ok((client, config, user))
+    let link = link_config(&config).map_err(|e| e.to_string())?;
+    let client = SpaClient::create(&config.spa_js, &link, &format!("{}/yew/", origin())).await?;
+    client.handle_redirect().await?;
+    let user = client.user().await?;
+    Ok((client, link, user))
 }
 
 enum Phase {
     Loading,
     Failed(String),
     Ready {
-        client: Auth0Client,
-        config: DemoConfig,
-        user: Option<User>,
+        client: SpaClient,
+        config: Box<LinkConfig>,
+        user: Option<SpaUser>,
     },
 }
 
@@ -207,20 +86,6 @@ fn link_config(config: &DemoConfig) -> Result<LinkConfig, LinkError> {
     })
 }
 
-/// The primary user's Management API token, from auth0-spa-js.
-fn token_source(client: &Auth0Client) -> TokenSource {
-    let client = client.clone();
-    TokenSource::from(move |()| {
-        let client = client.clone();
-        Box::pin(async move {
-            call(client.get_token_silently())
-                .await?
-                .as_string()
-                .ok_or_else(|| "getTokenSilently resolved to something other than a string".into())
-        }) as TokenFuture
-    })
-}
-
 fn describe_identities(what: &str, ids: &[Identity]) -> String {
     let names: Vec<&str> = ids.iter().map(|i| i.provider.as_str()).collect();
     format!("{what}: {} identities ({})", ids.len(), names.join(", "))
@@ -237,7 +102,7 @@ fn app() -> Html {
                 phase.set(match start().await {
                     Ok((client, config, user)) => Phase::Ready {
                         client,
-                        config,
+                        config: Box::new(config),
                         user,
                     },
                     Err(e) => Phase::Failed(e),
@@ -255,7 +120,11 @@ fn app() -> Html {
         } => {
             let (client, log) = (client.clone(), events.dispatcher());
             let sign_in = Callback::from(move |_: MouseEvent| {
-                report(client.login_with_redirect(), log.clone());
+                let client = client.clone();
+                report(
+                    async move { client.login_with_redirect().await },
+                    log.clone(),
+                );
             });
             html! {
                 <>
@@ -272,19 +141,13 @@ fn app() -> Html {
             let sign_out = {
                 let (client, log) = (client.clone(), events.dispatcher());
                 Callback::from(move |_: MouseEvent| {
-                    let options = LogoutOptions {
-                        logout_params: LogoutParams {
-                            return_to: format!("{}/yew/", origin()),
-                        },
-                    };
-                    match serde_wasm_bindgen::to_value(&options) {
-                        Ok(options) => report(client.logout(&options), log.clone()),
-                        Err(e) => log.dispatch(format!("error: {e}")),
-                    }
+                    let client = client.clone();
+                    let return_to = format!("{}/yew/", origin());
+                    report(async move { client.logout(&return_to).await }, log.clone());
                 })
             };
-            let widget = match link_config(config) {
-                Ok(link) => {
+            let widget = {
+                {
                     let log = events.dispatcher();
                     let on_linked = {
                         let log = log.clone();
@@ -302,10 +165,9 @@ fn app() -> Html {
                         log.dispatch(format!("error: {}", e.code().as_str()))
                     });
                     html! {
-                        <AccountLink config={link} token={token_source(client)} {on_linked} {on_unlinked} {on_error} />
+                        <AccountLink config={(**config).clone()} token={client.token_source()} {on_linked} {on_unlinked} {on_error} />
                     }
                 }
-                Err(e) => html! { <p class="error">{ e.to_string() }</p> },
             };
             html! {
                 <>
