@@ -43,6 +43,8 @@
 //!   draws its own UI;
 //! - [`runner::Runner`] (a session's driver) and [`runner::identity_op`]: the headless
 //!   Rust API;
+//! - [`options::options`]: the widget's options in Rust terms (a builder: enums, `Duration`,
+//!   the page's origin by default, errors that name Rust fields);
 //! - [`STYLESHEET`]: the widget's CSS, for a Yew app to put on its page;
 //! - with the `auth0-spa-js` feature: `spa_js::SpaClient`, a thin auth0-spa-js binding
 //!   that gives the widget its token source (the Rust route to the primary token);
@@ -55,6 +57,7 @@
 pub mod browser;
 pub mod component;
 pub mod messages;
+pub mod options;
 pub mod runner;
 
 #[cfg(all(target_arch = "wasm32", feature = "js-api"))]

@@ -604,3 +604,32 @@ async fn the_jwks_cache_keeps_only_a_key_set() {
     );
     Reflect::set(&window(), &"fetch".into(), &original).expect("restore fetch");
 }
+
+#[wasm_bindgen_test]
+fn the_rust_options_builder_fills_the_same_options_and_speaks_rust() {
+    use auth0_account_link::options::options;
+    use auth0_account_link_core::config::ResponseMode;
+    use std::time::Duration;
+    // The page's origin by default; Durations in seconds.
+    let config = options("tenant.example.com", "client")
+        .connection("github", "GitHub")
+        .request_timeout(Duration::from_secs(15))
+        .build()
+        .expect("valid");
+    assert_eq!(config.request_timeout_seconds(), 15);
+    assert_eq!(config.connections().len(), 1);
+    let origin = window().location().origin().expect("origin");
+    assert!(
+        config.redirect_uri().starts_with(&origin),
+        "{}",
+        config.redirect_uri()
+    );
+    // A wrong option is config_invalid naming the Rust field, never the JS option.
+    let e = options("tenant.example.com", "client")
+        .response_mode(ResponseMode::Query)
+        .build()
+        .expect_err("query needs a redirect_uri");
+    assert_eq!(e.code(), ErrorCode::ConfigInvalid);
+    assert!(e.detail().contains("redirect_uri"), "{}", e.detail());
+    assert!(!e.detail().contains("redirectUri"), "{}", e.detail());
+}

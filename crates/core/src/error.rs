@@ -348,6 +348,17 @@ impl LinkError {
             format!("option `{option}`: {problem}; {fix}"),
         )
     }
+    /// The same error for a Rust caller: the option names in its developer detail are
+    /// spelt as Rust fields and builder methods (`redirect_uri`, not `redirectUri`).
+    pub fn in_rust_terms(mut self) -> Self {
+        for name in crate::config::LinkOptions::NAMES {
+            if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                let snake = snake_case(name);
+                self.0.detail = self.0.detail.replace(name, &snake);
+            }
+        }
+        self
+    }
     /// A secondary login completed but nothing was linked (see `Outcome::SessionChanged`).
     pub fn session_changed() -> Self {
         Self::new(
@@ -458,3 +469,17 @@ impl fmt::Display for LinkError {
 }
 
 impl std::error::Error for LinkError {}
+
+/// `camelCase` → `snake_case` (option names are ASCII).
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -466,3 +466,24 @@ fn heading_level_is_a_whole_number_from_2_to_6() {
     o.heading_level = Some(3.0);
     assert_eq!(LinkConfig::new(&o).expect("valid"), config());
 }
+
+#[test]
+fn a_config_error_for_a_rust_caller_names_the_rust_fields() {
+    let e = LinkConfig::new(&LinkOptions {
+        response_mode: Some("query".into()),
+        ..options()
+    })
+    .expect_err("query needs a redirect URI");
+    assert!(e.detail().contains("redirectUri"), "{}", e.detail());
+    let rust = e.in_rust_terms();
+    assert_eq!(
+        rust.code(),
+        auth0_account_link_core::ErrorCode::ConfigInvalid
+    );
+    assert!(
+        rust.detail().contains("option `redirect_uri`") && rust.detail().contains("response_mode"),
+        "{}",
+        rust.detail()
+    );
+    assert!(!rust.detail().contains("redirectUri") && !rust.detail().contains("responseMode"));
+}

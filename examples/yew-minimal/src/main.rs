@@ -6,8 +6,9 @@
 //! `trunk serve` in this folder and open http://127.0.0.1:8080/. For your tenant, change
 //! the three constants (docs/real-tenant.md has the dashboard settings).
 
+use auth0_account_link::options::options;
 use auth0_account_link::spa_js::{SpaClient, SpaUser};
-use auth0_account_link::{AccountLink, LinkConfig, LinkOptions, STYLESHEET};
+use auth0_account_link::{AccountLink, LinkConfig, STYLESHEET};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -31,13 +32,10 @@ struct SignedIn {
 }
 
 async fn start() -> Result<SignedIn, String> {
-    let config = LinkConfig::new(&LinkOptions {
-        domain: Some(DOMAIN.into()),
-        client_id: Some(CLIENT_ID.into()),
-        app_origin: Some(origin()),
-        ..Default::default()
-    })
-    .map_err(|e| e.to_string())?;
+    // This page's origin by default; a wrong option names the Rust field and the fix.
+    let config = options(DOMAIN, CLIENT_ID)
+        .build()
+        .map_err(|e| e.to_string())?;
     let client = SpaClient::create(SPA_JS, &config, &format!("{}/", origin())).await?;
     client.handle_redirect().await?;
     let user = client.user().await?;
