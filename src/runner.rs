@@ -40,9 +40,12 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::UnwrapThrowExt;
 use web_sys::{AbortController, AbortSignal};
 
-/// Where the primary access token comes from (`getAccessToken` in JS): a Yew callback
-/// that returns the token's future (`Callback::from(|()| Box::pin(async { … }))`).
+/// One answer of a [`TokenSource`]: the primary user's access token, or why there is none
+/// (its words reach the `primary_token_unavailable` error).
 pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
+/// Where the primary access token comes from (`getAccessToken` in JS): a Yew callback that
+/// returns the token's future; build one with [`token_source`], or take
+/// `spa_js::SpaClient::token_source` (feature `auth0-spa-js`).
 pub type TokenSource = yew::Callback<(), TokenFuture>;
 
 /// A [`TokenSource`] from a function returning the token's future:
