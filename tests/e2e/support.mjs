@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import assert from "node:assert/strict";
 import { before, after, beforeEach } from "node:test";
 import { launchBrowser, BROWSER, freePort } from "./driver.mjs";
 
@@ -102,6 +103,21 @@ export async function signInAlice(page, env) {
   await page.locator('button[data-identity="auth0|alice"]').click();
   await page.waitForURL(`${env.tenant.app}/**`);
   await page.locator('.aal-status[data-status="ready"]').waitFor();
+}
+
+/** With a secondary login's confirm step open on Alice's page (either demo, both keeping
+ *  their tokens across loads): declines, then reloads. The tenant's session now belongs to
+ *  the other account, but the page comes back as Alice's, with her own list. */
+export async function declineThenReloadAsAlice(page) {
+  await page.locator(".aal-confirm .aal-cancel").click();
+  await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
+  await page.reload();
+  await page.locator("#user").filter({ hasText: "alice@example.com" }).waitFor();
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  assert.equal(await page.locator(".aal-session-changed").count(), 0, "the host kept its user");
+  const rows = await page.locator(".aal-identity").evaluateAll((items) => items.map((li) => `${li.dataset.provider}|${li.dataset.userId}`));
+  assert.deepEqual(rows, ["auth0|alice"], "Alice's own list, never the other account's");
+  await page.evaluate(() => localStorage.clear());
 }
 
 /** Bob's back end links a login (`provider|userId`) to Bob (the server-side flow, with the

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useTenantAndBrowser, signInAlice, linkToBob } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, linkToBob, declineThenReloadAsAlice } from "./support.mjs";
 
 const GOOGLE = "google-oauth2|100000000000000000001";
 const GITHUB = "github|4242";
@@ -657,15 +657,6 @@ test("with the recommended host configuration, a reload after a declined link is
   // cacheLocation localstorage).
   const { page } = await signedIn();
   await linkInPopup(page, "github", GITHUB);
-  await page.locator(".aal-confirm .aal-cancel").click();
-  await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
-  // The tenant's session is now the GitHub account's; the page comes back.
-  await page.reload();
-  await page.locator("#user").filter({ hasText: "alice@example.com" }).waitFor();
-  await page.locator('.aal-status[data-status="ready"]').waitFor();
-  assert.equal(await page.locator(".aal-session-changed").count(), 0, "the host kept its user");
-  const rows = await page.locator(".aal-identity").evaluateAll((items) => items.map((li) => `${li.dataset.provider}|${li.dataset.userId}`));
-  assert.deepEqual(rows, ["auth0|alice"], "Alice's own list, never the GitHub account's");
-  await page.evaluate(() => localStorage.clear());
+  await declineThenReloadAsAlice(page);
   await page.close();
 });

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useTenantAndBrowser } from "./support.mjs";
+import { useTenantAndBrowser, declineThenReloadAsAlice } from "./support.mjs";
 
 const GITHUB = "github|4242";
 
@@ -71,15 +71,6 @@ test("the Yew demo's host keeps its user after a declined link and a reload (ref
   const popup = await popupPromise;
   await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
   await popup.locator(`button[data-identity="${GITHUB}"]`).click();
-  await page.locator(".aal-confirm .aal-cancel").click();
-  await page.locator('.aal-session-changed[data-code="session_changed"]').waitFor();
-  // The tenant's session is now the GitHub account's; the page comes back as Alice's.
-  await page.reload();
-  await page.locator("#user").filter({ hasText: "alice@example.com" }).waitFor();
-  await page.locator('.aal-status[data-status="ready"]').waitFor();
-  assert.equal(await page.locator(".aal-session-changed").count(), 0, "the host kept its user");
-  const rows = await page.locator(".aal-identity").evaluateAll((items) => items.map((li) => `${li.dataset.provider}|${li.dataset.userId}`));
-  assert.deepEqual(rows, ["auth0|alice"], "Alice's own list, never the GitHub account's");
-  await page.evaluate(() => localStorage.clear());
+  await declineThenReloadAsAlice(page);
   await page.close();
 });
