@@ -139,7 +139,20 @@ export async function linkToBob(env, provider, userId) {
 /** An example app under Vite (`vite dev`, or `vite preview` of its build with `preview`),
  *  from the example's own node_modules, against a dev tenant of its own that accepts the
  *  server's origin. */
-export async function viteServer(root, config = {}, { preview = false, ownProcess = false } = {}) {
+export async function viteServer(root, config = {}, options = {}) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await viteServerOnce(root, config, options);
+    } catch (e) {
+      // A port chosen free can be taken by another server of the run before Vite binds
+      // it (Vite then says "Port … is already in use"): choose again.
+      if (attempt < 3 && /already in use|EADDRINUSE/.test(String(e?.message ?? e))) continue;
+      throw e;
+    }
+  }
+}
+
+async function viteServerOnce(root, config, { preview = false, ownProcess = false }) {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const tenant = await startTenant({ extraArgs: ["--app-origin", origin] });
@@ -188,8 +201,15 @@ export async function viteServer(root, config = {}, { preview = false, ownProces
     cacheDir: path.join(root, `node_modules/.vite-e2e-${port}`),
     ...config,
   };
-  const server = preview ? await vite.preview(options) : await vite.createServer(options);
-  if (!preview) await server.listen();
+  let server;
+  try {
+    server = preview ? await vite.preview(options) : await vite.createServer(options);
+    if (!preview) await server.listen();
+  } catch (e) {
+    await server?.close();
+    tenant.stop();
+    throw e;
+  }
   return {
     origin,
     tenant,
