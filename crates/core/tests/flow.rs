@@ -1430,6 +1430,7 @@ fn reported() -> Vec<&'static str> {
         .map(|r| match r {
             Report::Ready => "ready",
             Report::PinLearned(_) => "pin",
+            Report::LoginLeavesTab => "leaves_tab",
             Report::SecondarySignedIn => "signed_in",
             Report::SecondaryVerified(_) => "verified",
             Report::Asks(_) => "asks",

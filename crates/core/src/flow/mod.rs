@@ -428,14 +428,8 @@ impl LinkFlow {
                 ),
                 vec![],
             ),
-            _ => (
-                State::Preparing {
-                    draft,
-                    token_checked,
-                    digest,
-                },
-                vec![],
-            ),
+            // Anything else changes nothing: still preparing.
+            _ => self.prepared(draft, token_checked, digest),
         }
     }
 
@@ -485,6 +479,7 @@ impl LinkFlow {
             .with_primary_user(facts.pin.map(str::to_owned))
             .started(now);
         let url = AuthorizeUrl::new(txn.authorize_url(&self.config, ResponseMode::Query));
+        self.report(Report::LoginLeavesTab);
         let persisted = PersistedTransaction::new(txn.persist());
         (
             State::AwaitingCallback(txn, Via::Redirect),

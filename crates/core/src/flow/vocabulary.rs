@@ -181,6 +181,9 @@ pub enum Report {
     /// The primary user this attempt saw: a token's `sub` that passed the pre-flight, or the
     /// user a redirect's stored transaction names.
     PinLearned(String),
+    /// The login leaves this tab (redirect mode): whatever comes back, even without its
+    /// transaction, must be checked against the primary user.
+    LoginLeavesTab,
     /// An authorization code came back: the secondary account signed in at the tenant
     /// (Auth0 keeps one user per browser session).
     SecondarySignedIn,

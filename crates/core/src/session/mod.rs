@@ -163,17 +163,22 @@ impl Session {
     }
 
     pub fn position(&self) -> Position {
-        match (&self.question, self.attempt.position()) {
+        if self.host_deciding() {
             // Confirmed; the host's beforeLink decides.
-            (
-                Some(Asked {
-                    question: Question::BeforeLink(_),
-                    ..
-                }),
-                _,
-            ) => Position::Linking,
-            (_, position) => position,
+            return Position::Linking;
         }
+        self.attempt.position()
+    }
+
+    /// The host's `beforeLink` is asked and has not answered.
+    fn host_deciding(&self) -> bool {
+        matches!(
+            &self.question,
+            Some(Asked {
+                question: Question::BeforeLink(_),
+                ..
+            })
+        )
     }
 
     fn link_question_open(&self) -> bool {
@@ -210,13 +215,7 @@ impl Session {
             listing: self.list.is_some(),
             waiting: self.list.is_some()
                 || self.attempt.position() == Position::Preparing
-                || matches!(
-                    &self.question,
-                    Some(Asked {
-                        question: Question::BeforeLink(_),
-                        ..
-                    })
-                ),
+                || self.host_deciding(),
             notice: self.notice.clone(),
             session_changed: self.session_changed,
             question: self.question.clone(),
@@ -288,14 +287,12 @@ impl Session {
     fn drive<E: Env>(&mut self, event: Event, env: &mut E, out: &mut Vec<Output>) {
         let facts = facts(&self.pin, &self.identities, self.policy);
         let step = self.attempt.step(&facts, event, env);
-        for effect in step.effects {
-            if let (Effect::Navigate { .. }, Some(pin)) = (&effect, &self.pin.user) {
-                // The login leaves this tab: whatever comes back (even without its
-                // transaction) is checked against this primary user.
-                out.push(Output::RememberPin(pin.clone()));
-            }
-            out.push(Output::Attempt(self.generation, effect));
-        }
+        let generation = self.generation;
+        out.extend(
+            step.effects
+                .into_iter()
+                .map(|effect| Output::Attempt(generation, effect)),
+        );
         for report in step.reports {
             self.apply(report, env, out);
         }
@@ -310,12 +307,12 @@ impl Session {
                 }
             }
             Report::PinLearned(user) => self.learn_pin(user),
+            // Whatever comes back to the tab is checked against this primary user.
+            Report::LoginLeavesTab => self.remember_pin(out),
             Report::SecondarySignedIn => {
                 // Until a link succeeds, the tab remembers whom the session acts for.
                 self.secondary = SecondaryLogin::SignedIn;
-                if let Some(pin) = &self.pin.user {
-                    out.push(Output::RememberPin(pin.clone()));
-                }
+                self.remember_pin(out);
             }
             Report::SecondaryVerified(sub) => {
                 if self.pin.user.as_deref() == Some(sub.as_str()) {
@@ -371,6 +368,12 @@ impl Session {
         out.push(Output::Attempt(self.generation, Effect::ClosePopup));
         if self.policy.stay_ready && self.attempt.needs_fresh_attempt() {
             self.prepare(env, out);
+        }
+    }
+
+    fn remember_pin(&self, out: &mut Vec<Output>) {
+        if let Some(pin) = &self.pin.user {
+            out.push(Output::RememberPin(pin.clone()));
         }
     }
 

@@ -138,9 +138,10 @@ impl<'a> Driver<'a> {
                 self.outcomes.push(outcome);
                 None
             }
-            Report::PinLearned(_) | Report::SecondarySignedIn | Report::SecondaryVerified(_) => {
-                None
-            }
+            Report::PinLearned(_)
+            | Report::LoginLeavesTab
+            | Report::SecondarySignedIn
+            | Report::SecondaryVerified(_) => None,
         }
     }
 
