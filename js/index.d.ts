@@ -48,7 +48,16 @@ export interface AccountLinkOptions {
    *  the user is shown a merge screen (what moves, what does not) and `confirm` /
    *  `beforeLink` get the facts (`profile.merge`). */
   allowMerge?: boolean;
+  /** Sent as `max_age` on the secondary's login; its ID token's `auth_time` is checked against it. */
   maxAgeSeconds?: number;
+  /** Before a login is added, the primary user signs in again in the same window (or the same
+   *  redirect round trip) unless their sign-in is more recent than
+   *  `reauthenticateMaxAgeSeconds`; the link request then uses that sign-in's access token.
+   *  Default true. false: only the secondary account signs in (the tenant may still enforce
+   *  a recent sign-in: docs/real-tenant.md). */
+  reauthenticate?: boolean;
+  /** How recent the primary user's sign-in must be, in seconds (default 600, 0 to 86400). */
+  reauthenticateMaxAgeSeconds?: number;
   /** Defaults to the access token's sub; must equal it. */
   primaryUserId?: string;
   /** The page's origin, the `web_message` redirect target when `redirectUri` is not given
@@ -121,7 +130,8 @@ export type AccountLinkErrorCode =
   | "authorization_denied" | "state_mismatch" | "token_exchange_failed" | "id_token_invalid"
   | "email_unverified" | "same_account" | "already_linked" | "linked_to_another_user" | "secondary_has_other_logins"
   | "primary_token_unavailable"
-  | "primary_token_rejected" | "insufficient_scope" | "user_mismatch" | "session_changed" | "rate_limited"
+  | "primary_token_rejected" | "insufficient_scope" | "user_mismatch" | "reauthentication_failed"
+  | "session_changed" | "rate_limited"
   | "network" | "server_error" | "unexpected_response";
 
 export type IdTokenReason =

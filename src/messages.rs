@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 /// The English texts of every key but the errors' sentences (`error.…`, from the core's
 /// [`Sentence`]). A placeholder `{name}` is filled in where the text is used.
-pub const ENGLISH: [(&str, &str); 39] = [
+pub const ENGLISH: [(&str, &str); 40] = [
     ("title", "Linked accounts"),
     ("loading", "Loading your linked accounts…"),
     ("identities_label", "Accounts you can sign in with"),
@@ -60,6 +60,10 @@ pub const ENGLISH: [(&str, &str); 39] = [
     (
         "status.awaiting_login",
         "Sign in with the other account in the window that opened.",
+    ),
+    (
+        "status.reauthenticating",
+        "Confirm it's you, {account}: sign in again in the window, then with the account to link.",
     ),
     ("status.verifying", "Checking the other account…"),
     ("status.confirming", "Confirm the account to link."),

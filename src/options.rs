@@ -97,6 +97,21 @@ impl Options {
         self.0.max_age_seconds = Some(seconds(max_age));
         self
     }
+    /// How recent the primary user's sign-in must be before a login is added (default 10
+    /// minutes): older, the login window asks them to sign in again first
+    /// (`reauthenticate_max_age_seconds`).
+    pub fn reauthenticate_within(mut self, max_age: Duration) -> Self {
+        self.0.reauthenticate = Some(true);
+        self.0.reauthenticate_max_age_seconds = Some(seconds(max_age));
+        self
+    }
+    /// Only the secondary account signs in (`reauthenticate: false`); a tenant may still
+    /// grant the link scope to recent sign-ins only.
+    pub fn without_reauthentication(mut self) -> Self {
+        self.0.reauthenticate = Some(false);
+        self.0.reauthenticate_max_age_seconds = None;
+        self
+    }
     pub fn require_verified_email(mut self, require: bool) -> Self {
         self.0.require_verified_email = Some(require);
         self

@@ -250,7 +250,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                 ref={root}
             >
                 { heading }
-                <StatusLine position={view.position} />
+                <StatusLine position={view.position} account={primary_account(view)} />
                 if let Some(notice) = &view.notice {
                     <NoticeBar notice={notice.clone()} />
                 }
@@ -286,4 +286,16 @@ fn dialog(asked: Option<&Asked>, unlinking: bool) -> Html {
         }) => html! { <UnlinkDialog question={*id} identity={identity.clone()} {unlinking} /> },
         _ => html! {},
     }
+}
+
+/// The primary user as the list names them (email, else name, else the user id): who the
+/// window asks to sign in again.
+fn primary_account(view: &auth0_account_link_core::session::View) -> AttrValue {
+    let Some(primary) = view.identities.as_ref().and_then(|ids| ids.first()) else {
+        return AttrValue::default();
+    };
+    let profile = primary.profile_data.as_ref();
+    profile
+        .and_then(|p| p.email.clone().or_else(|| p.name.clone()))
+        .map_or_else(|| AttrValue::from(primary.full_user_id()), AttrValue::from)
 }

@@ -11,6 +11,14 @@ pub const DEFAULT_POPUP_TIMEOUT_SECONDS: u64 = 300;
 /// auth0-spa-js's own default: a request (or `getAccessToken`) that takes longer ends
 /// in `timeout`.
 pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 10;
+/// How recent the primary user's sign-in must be before a login is added or removed
+/// (`reauthenticateMaxAgeSeconds`): 10 minutes, the bound Clerk's reverification uses by
+/// default for connecting or removing an external account. Older, the login window asks
+/// the primary user's credentials first (OIDC `max_age`).
+pub const DEFAULT_REAUTHENTICATE_MAX_AGE_SECONDS: u64 = 600;
+/// The largest `reauthenticateMaxAgeSeconds`: a day. A longer bound proves nothing a
+/// token would not.
+pub const MAX_REAUTHENTICATE_MAX_AGE_SECONDS: u64 = 86_400;
 
 /// Options as the host passes them (the JS object, minus `getAccessToken`).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -35,6 +43,12 @@ pub struct LinkOptions {
     /// what moves and what does not before anything is linked.
     pub allow_merge: Option<bool>,
     pub max_age_seconds: Option<f64>,
+    /// Before a login is added or removed, the primary user signs in again in the same
+    /// window unless their sign-in is recent (default `true`): see
+    /// `reauthenticateMaxAgeSeconds`.
+    pub reauthenticate: Option<bool>,
+    /// How recent the primary user's sign-in must be (default 600 s).
+    pub reauthenticate_max_age_seconds: Option<f64>,
     pub primary_user_id: Option<String>,
     /// The Management API's identifier, when `domain` is a custom domain: tokens keep
     /// `https://{tenant}.auth0.com/api/v2/` as their audience while the calls go to
@@ -48,7 +62,7 @@ pub struct LinkOptions {
 impl LinkOptions {
     /// Option names, as hosts spell them (plus `getAccessToken`, the `on*` callbacks,
     /// `beforeLink`, `messages` and `loadMessages`, which the shell takes).
-    pub const NAMES: [&'static str; 24] = [
+    pub const NAMES: [&'static str; 26] = [
         "domain",
         "clientId",
         "redirectUri",
@@ -66,6 +80,8 @@ impl LinkOptions {
         "requireVerifiedEmail",
         "allowMerge",
         "maxAgeSeconds",
+        "reauthenticate",
+        "reauthenticateMaxAgeSeconds",
         "primaryUserId",
         "managementAudience",
         "appOrigin",
@@ -182,6 +198,8 @@ pub struct LinkConfig {
     require_verified_email: bool,
     allow_merge: bool,
     max_age_seconds: Option<u64>,
+    /// `None`: no re-authentication (`reauthenticate: false`).
+    reauthenticate_max_age_seconds: Option<u64>,
     primary_user_id: Option<String>,
     management_audience: String,
     locale: String,
@@ -364,6 +382,26 @@ impl LinkConfig {
             None => None,
             Some(v) => Some(seconds("maxAgeSeconds", Some(v), 0, 0, 60 * 60 * 24 * 365)?),
         };
+        let reauthenticate_max_age_seconds = match (
+            options.reauthenticate,
+            options.reauthenticate_max_age_seconds,
+        ) {
+            (Some(false), Some(_)) => {
+                return Err(LinkError::config(
+                    "reauthenticateMaxAgeSeconds",
+                    "is set while reauthenticate is false",
+                    "omit one: reauthenticate: false turns the check off, the bound only applies with it on",
+                ))
+            }
+            (Some(false), None) => None,
+            (_, given) => Some(seconds(
+                "reauthenticateMaxAgeSeconds",
+                given,
+                DEFAULT_REAUTHENTICATE_MAX_AGE_SECONDS,
+                0,
+                MAX_REAUTHENTICATE_MAX_AGE_SECONDS,
+            )?),
+        };
         let primary_user_id = match &options.primary_user_id {
             None => None,
             Some(id) if id.trim().is_empty() || id.chars().any(char::is_control) => {
@@ -397,6 +435,7 @@ impl LinkConfig {
             require_verified_email: options.require_verified_email.unwrap_or(true),
             allow_merge: options.allow_merge.unwrap_or(false),
             max_age_seconds,
+            reauthenticate_max_age_seconds,
             primary_user_id,
             management_audience,
             locale,
@@ -453,6 +492,11 @@ impl LinkConfig {
     }
     pub fn max_age_seconds(&self) -> Option<u64> {
         self.max_age_seconds
+    }
+    /// How recent the primary user's sign-in must be before a login is added or removed;
+    /// `None` when the host turned the check off.
+    pub fn reauthenticate_max_age_seconds(&self) -> Option<u64> {
+        self.reauthenticate_max_age_seconds
     }
     pub fn primary_user_id(&self) -> Option<&str> {
         self.primary_user_id.as_deref()

@@ -28,6 +28,9 @@ pub enum ErrorCode {
     PrimaryTokenRejected,
     InsufficientScope,
     UserMismatch,
+    /// The primary user's sign-in again (before a login is added or removed) did not
+    /// complete or could not be verified as recent: nothing was changed.
+    ReauthenticationFailed,
     SessionChanged,
     RateLimited,
     Network,
@@ -36,7 +39,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::ConfigInvalid,
         ErrorCode::PopupBlocked,
         ErrorCode::PopupClosed,
@@ -55,6 +58,7 @@ impl ErrorCode {
         ErrorCode::PrimaryTokenRejected,
         ErrorCode::InsufficientScope,
         ErrorCode::UserMismatch,
+        ErrorCode::ReauthenticationFailed,
         ErrorCode::SessionChanged,
         ErrorCode::RateLimited,
         ErrorCode::Network,
@@ -82,6 +86,7 @@ impl ErrorCode {
             ErrorCode::PrimaryTokenRejected => "primary_token_rejected",
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::UserMismatch => "user_mismatch",
+            ErrorCode::ReauthenticationFailed => "reauthentication_failed",
             ErrorCode::SessionChanged => "session_changed",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Network => "network",
@@ -104,7 +109,8 @@ impl ErrorCode {
             | ErrorCode::SameAccount
             | ErrorCode::AlreadyLinked
             | ErrorCode::LinkedToAnotherUser
-            | ErrorCode::SecondaryHasOtherLogins => Actor::User,
+            | ErrorCode::SecondaryHasOtherLogins
+            | ErrorCode::ReauthenticationFailed => Actor::User,
             ErrorCode::AuthorizationDenied
             | ErrorCode::StateMismatch
             | ErrorCode::IdTokenInvalid
@@ -143,6 +149,7 @@ impl ErrorCode {
             ErrorCode::PrimaryTokenRejected => "Your session has expired. Please sign in again.",
             ErrorCode::InsufficientScope => "This application is not allowed to manage your linked accounts.",
             ErrorCode::UserMismatch => "The sign-in on this page belongs to another account than the one being changed, so nothing was changed. Sign in again.",
+            ErrorCode::ReauthenticationFailed => "Confirming it was you did not finish, so nothing was changed. Try again, and sign in with your usual account when asked.",
             ErrorCode::SessionChanged => "You signed in with the other account, but nothing was linked. This site may now see you as that account: sign in again with your usual account.",
             ErrorCode::RateLimited => "Too many attempts. Please wait a moment and try again.",
             ErrorCode::Network => "The network request failed. Check your connection and try again.",

@@ -100,6 +100,8 @@ pub struct SecondaryProfile {
 pub struct VerifiedIdToken {
     raw: IdToken,
     profile: SecondaryProfile,
+    /// When the user last signed in actively (`auth_time`), when the token says.
+    auth_time: Option<u64>,
 }
 
 impl VerifiedIdToken {
@@ -111,6 +113,11 @@ impl VerifiedIdToken {
     }
     pub fn profile(&self) -> &SecondaryProfile {
         &self.profile
+    }
+    /// `auth_time`: when the user last signed in actively (required, and checked, when
+    /// the login sent `max_age`).
+    pub fn auth_time(&self) -> Option<u64> {
+        self.auth_time
     }
     /// What linking this login would merge, read from its own user after verification.
     pub(crate) fn with_merge(mut self, facts: crate::identity::MergeFacts) -> Self {
@@ -218,6 +225,19 @@ impl PendingSignature {
         signature_valid: bool,
         expect: Expectations<'_>,
     ) -> Result<VerifiedIdToken, LinkError> {
+        let max_age = expect.config.max_age_seconds();
+        self.finish_with_max_age(signature_valid, expect, max_age)
+    }
+
+    /// [`finish`](Self::finish) for a login that sent `max_age` itself (the primary
+    /// user's sign-in again): `auth_time` is required and must lie within `max_age` (plus
+    /// the leeway) — Auth0's page on `max_age` leaves that check to the application.
+    pub fn finish_with_max_age(
+        self,
+        signature_valid: bool,
+        expect: Expectations<'_>,
+        max_age: Option<u64>,
+    ) -> Result<VerifiedIdToken, LinkError> {
         let config = expect.config;
         let c = self.claims;
         // §3.1.3.7 step 6: validate the signature (with the key chosen in `begin`).
@@ -231,7 +251,7 @@ impl PendingSignature {
         check_audience(&c, config)?;
         check_times(&c, expect.now, config.leeway_seconds())?;
         check_nonce(&c, expect.nonce)?;
-        check_auth_time(&c, config, expect.now)?;
+        let auth_time = check_auth_time(&c, max_age, config.leeway_seconds(), expect.now)?;
         // OIDC Core §2: sub is required and non-empty.
         let sub = c
             .sub
@@ -254,6 +274,7 @@ impl PendingSignature {
             .map(|(p, _)| p.to_owned())
             .unwrap_or_default();
         Ok(VerifiedIdToken {
+            auth_time,
             raw: self.raw,
             // Shown to the user in the confirm step: nothing that hides or reorders text,
             // and a picture only from https.
@@ -360,13 +381,19 @@ fn check_nonce(c: &Claims, sent: &Nonce) -> Result<(), LinkError> {
     }
 }
 
-/// Step 13: with `max_age`, `auth_time` is required and recent enough.
-fn check_auth_time(c: &Claims, config: &LinkConfig, now: u64) -> Result<(), LinkError> {
-    let Some(max_age) = config.max_age_seconds() else {
-        return Ok(());
+/// Step 13: with `max_age`, `auth_time` is required and recent enough. Returns `auth_time`
+/// (when present).
+fn check_auth_time(
+    c: &Claims,
+    max_age: Option<u64>,
+    leeway: u64,
+    now: u64,
+) -> Result<Option<u64>, LinkError> {
+    let auth_time = time_claim(c.auth_time, R::AuthTime, "auth_time")?;
+    let Some(max_age) = max_age else {
+        return Ok(auth_time);
     };
-    let leeway = config.leeway_seconds();
-    let auth_time = time_claim(c.auth_time, R::AuthTime, "auth_time")?.ok_or_else(|| {
+    let auth_time = auth_time.ok_or_else(|| {
         LinkError::id_token(
             R::AuthTime,
             "auth_time: required because max_age was sent, found none",
@@ -378,7 +405,7 @@ fn check_auth_time(c: &Claims, config: &LinkConfig, now: u64) -> Result<(), Link
             format!("auth_time: expected within {max_age}s before {now}, found {auth_time}"),
         ));
     }
-    Ok(())
+    Ok(Some(auth_time))
 }
 
 /// The whole verification with a synchronous verifier (native hosts, tests).

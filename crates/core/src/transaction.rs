@@ -72,8 +72,31 @@ impl TransactionDraft {
             connection: None,
             primary_user_id: None,
             started_at: 0,
+            purpose: LoginPurpose::Secondary,
+            reauthenticated_at: None,
         }
     }
+}
+
+/// Whom a login signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginPurpose {
+    /// The account to link.
+    Secondary,
+    /// The primary user again, before a login is added or removed (`max_age`).
+    Reauthenticate,
+}
+
+/// What the primary user's sign-in again asks of the login page: how recent the sign-in
+/// must be, whom to expect (`login_hint`, the primary's own connection) and whether the
+/// tenant's session may be another user's (then `prompt=login`: the session would
+/// answer as that user).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reauthentication {
+    pub max_age: u64,
+    pub login_hint: Option<String>,
+    pub connection: Option<String>,
+    pub prompt_login: bool,
 }
 
 /// A pending login: what the callback must match, and what the token request needs.
@@ -89,6 +112,10 @@ pub struct Transaction {
     primary_user_id: Option<String>,
     /// Redirect mode: when the login left this tab (seconds since the epoch).
     started_at: u64,
+    purpose: LoginPurpose,
+    /// Redirect mode, the secondary's login: when the primary user signed in again
+    /// (`auth_time` of the verified ID token) on the round trip before.
+    reauthenticated_at: Option<u64>,
 }
 
 /// How long a redirect-mode transaction waits in sessionStorage for its answer: a return
@@ -116,6 +143,23 @@ impl Transaction {
     }
     pub fn primary_user_id(&self) -> Option<&str> {
         self.primary_user_id.as_deref()
+    }
+    pub fn purpose(&self) -> LoginPurpose {
+        self.purpose
+    }
+    /// This login signs the primary user in again (its `connection` stays the one chosen
+    /// for the secondary login that follows).
+    pub fn for_reauthentication(mut self) -> Self {
+        self.purpose = LoginPurpose::Reauthenticate;
+        self
+    }
+    /// The secondary's login after the primary signed in again at `auth_time`.
+    pub fn after_reauthentication(mut self, auth_time: Option<u64>) -> Self {
+        self.reauthenticated_at = auth_time;
+        self
+    }
+    pub fn reauthenticated_at(&self) -> Option<u64> {
+        self.reauthenticated_at
     }
     /// Redirect mode: the login leaves the tab `now`; its `state` takes the
     /// [`REDIRECT_STATE_MARK`].
@@ -181,6 +225,55 @@ impl Transaction {
         format!("{}?{}", config.domain().url("authorize"), query.join("&"))
     }
 
+    /// The `/authorize` URL for the primary user's sign-in again: code + PKCE S256,
+    /// `max_age` (the tenant asks for credentials when the session is older, and puts
+    /// `auth_time` in the ID token), `login_hint` and the primary's connection so the user
+    /// is not asked which account, `prompt=login` only when the tenant's session may be
+    /// another user's. `scope=openid profile email read:current_user
+    /// update:current_user_identities` with the Management API as `audience`: the access
+    /// token of this sign-in makes the change, so a tenant can grant that scope only to a
+    /// recent sign-in.
+    pub fn reauthenticate_url(
+        &self,
+        config: &LinkConfig,
+        mode: ResponseMode,
+        reauth: &Reauthentication,
+    ) -> String {
+        let mut params: Vec<(&str, String)> = vec![
+            ("client_id", config.client_id().to_owned()),
+            ("response_type", "code".into()),
+            ("redirect_uri", config.redirect_uri().to_owned()),
+            (
+                "scope",
+                "openid profile email read:current_user update:current_user_identities".into(),
+            ),
+            ("audience", config.management_audience().to_owned()),
+            ("state", self.state.secret().to_owned()),
+            ("nonce", self.nonce.secret().to_owned()),
+            ("code_challenge", self.challenge.clone()),
+            ("code_challenge_method", "S256".into()),
+            ("response_mode", mode.as_str().into()),
+            ("max_age", reauth.max_age.to_string()),
+        ];
+        if reauth.prompt_login {
+            params.push(("prompt", "login".into()));
+        }
+        if let Some(hint) = &reauth.login_hint {
+            params.push(("login_hint", hint.clone()));
+        }
+        if let Some(c) = &reauth.connection {
+            params.push(("connection", c.clone()));
+        }
+        if let Some(locale) = config.ui_locales() {
+            params.push(("ui_locales", locale.to_owned()));
+        }
+        let query: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+            .collect();
+        format!("{}?{}", config.domain().url("authorize"), query.join("&"))
+    }
+
     /// For redirect mode: the transaction as one string for sessionStorage (deleted on use).
     pub fn persist(&self) -> String {
         // base64url: the values may hold the '.' that separates the parts.
@@ -190,7 +283,7 @@ impl Transaction {
                 .unwrap_or_default()
         };
         format!(
-            "v3.{}.{}.{}.{}.{}.{}.{}",
+            "v4.{}.{}.{}.{}.{}.{}.{}.{}.{}",
             self.state.secret(),
             self.nonce.secret(),
             self.verifier.secret(),
@@ -198,6 +291,13 @@ impl Transaction {
             encoded(&self.connection),
             encoded(&self.primary_user_id),
             self.started_at,
+            match self.purpose {
+                LoginPurpose::Secondary => "s",
+                LoginPurpose::Reauthenticate => "r",
+            },
+            self.reauthenticated_at
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
         )
     }
 
@@ -210,7 +310,7 @@ impl Transaction {
             )
         };
         let parts: Vec<&str> = persisted.split('.').collect();
-        if parts.len() != 8 || parts[0] != "v3" {
+        if parts.len() != 10 || parts[0] != "v4" {
             return Err(bad());
         }
         let state = parts[1]
@@ -232,7 +332,18 @@ impl Transaction {
         let connection = decoded(parts[5])?;
         let primary_user_id = decoded(parts[6])?;
         let started_at = parts[7].parse().map_err(|_| bad())?;
+        let purpose = match parts[8] {
+            "s" => LoginPurpose::Secondary,
+            "r" => LoginPurpose::Reauthenticate,
+            _ => return Err(bad()),
+        };
+        let reauthenticated_at = match parts[9] {
+            "" => None,
+            t => Some(t.parse().map_err(|_| bad())?),
+        };
         Ok(Transaction {
+            purpose,
+            reauthenticated_at,
             state: State::new(parts[1]),
             nonce: Nonce::new(parts[2]),
             verifier: CodeVerifier::new(parts[3]),

@@ -210,6 +210,9 @@ impl Tenant {
                     label: None,
                 },
             ]),
+            // The secondary's login alone; the runs of the primary's sign-in again turn
+            // it on.
+            reauthenticate: Some(false),
             ..Default::default()
         };
         tweak(&mut options);

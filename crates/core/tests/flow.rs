@@ -1433,6 +1433,7 @@ fn reported() -> Vec<&'static str> {
             Report::LoginLeavesTab => "leaves_tab",
             Report::SecondarySignedIn => "signed_in",
             Report::SecondaryVerified(_) => "verified",
+            Report::Reauthenticated => "reauthenticated",
             Report::Asks(_) => "asks",
             Report::Ended(Outcome::Linked(_)) => "linked",
             Report::Ended(Outcome::Failed(_)) => "failed",

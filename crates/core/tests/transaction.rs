@@ -264,12 +264,27 @@ fn persisted_transaction_round_trips_and_rejects_tampering() {
     let restored = Transaction::restore(&pinned.persist()).expect("round trip");
     assert_eq!(restored.primary_user_id(), Some("auth0|alice.1"));
     assert_eq!(restored, pinned);
+    // The primary's sign-in again, and the secondary's login after it, keep what they are.
+    let again = txn.clone().for_reauthentication();
+    assert_eq!(
+        Transaction::restore(&again.persist()).expect("round trip"),
+        again
+    );
+    let after = txn.clone().after_reauthentication(Some(1_800_000_000));
+    let restored = Transaction::restore(&after.persist()).expect("round trip");
+    assert_eq!(restored.reauthenticated_at(), Some(1_800_000_000));
+    let persisted = txn.persist();
+    let (head, _) = persisted.rsplit_once('.').expect("parts");
+    let (head, _) = head.rsplit_once('.').expect("parts");
     for bad in [
         "",
         "v1.a.b.c.d.e",
         "v2.x",
-        &txn.persist().replace("v3.", "v9."),
+        &txn.persist().replace("v4.", "v9."),
         &format!("{}.extra", txn.persist()),
+        // An unknown purpose, an unreadable time of the sign-in again.
+        &format!("{head}.x."),
+        &format!("{head}.s.soon"),
     ] {
         assert_eq!(
             Transaction::restore(bad).expect_err("bad").code(),

@@ -55,6 +55,11 @@ pub struct TenantConfig {
     /// audience stays the canonical identifier, and the Management API accepts such a token
     /// only when called through the custom domain (as Auth0 documents).
     pub custom_domain: Option<String>,
+    /// `--require-recent-auth SECONDS`: the post-login Action docs/real-tenant.md shows,
+    /// run at every token issue (a code exchange, a refresh): a token whose sign-in is
+    /// older than this does not get `update:current_user_identities` (nor
+    /// `update:current_user_metadata`).
+    pub require_recent_auth_secs: Option<u64>,
 }
 
 impl TenantConfig {
@@ -94,6 +99,7 @@ impl TenantConfig {
             spa_js: None,
             code_lifetime_secs: CODE_LIFETIME_SECS,
             custom_domain: None,
+            require_recent_auth_secs: None,
         }
     }
 

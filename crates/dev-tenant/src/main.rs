@@ -1,10 +1,11 @@
-//! `cargo run -p dev-tenant -- [--port 4000] [--test-mode] [--app-origin URL]… [--app-dir DIR --app-port N] [--spa-js FILE]`
+//! `cargo run -p dev-tenant -- [--port 4000] [--test-mode] [--app-origin URL]… [--app-dir DIR --app-port N] [--spa-js FILE] [--require-recent-auth SECONDS]`
 
 use dev_tenant::{app, AppState, TenantConfig};
 use std::path::PathBuf;
 
 const USAGE: &str = "usage: dev-tenant [--port N] [--fixtures DIR] [--test-mode] [--rate-limit N] \
-[--app-origin URL]... [--app-dir DIR --app-port N] [--spa-js FILE] [--custom-domain HOST:PORT]";
+[--app-origin URL]... [--app-dir DIR --app-port N] [--spa-js FILE] [--custom-domain HOST:PORT] \
+[--require-recent-auth SECONDS]";
 
 struct Args {
     port: u16,
@@ -16,6 +17,7 @@ struct Args {
     app_port: Option<u16>,
     spa_js: Option<PathBuf>,
     custom_domain: Option<String>,
+    require_recent_auth: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -29,6 +31,7 @@ fn parse_args() -> Result<Args, String> {
         app_port: None,
         spa_js: None,
         custom_domain: None,
+        require_recent_auth: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -60,6 +63,12 @@ fn parse_args() -> Result<Args, String> {
             }
             "--spa-js" => args.spa_js = Some(PathBuf::from(value()?)),
             "--custom-domain" => args.custom_domain = Some(value()?),
+            "--require-recent-auth" => {
+                args.require_recent_auth =
+                    Some(value()?.parse().map_err(|_| {
+                        "--require-recent-auth must be a number of seconds".to_owned()
+                    })?)
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown flag {other}\n{USAGE}")),
         }
@@ -100,6 +109,7 @@ async fn main() {
         config.rate_limit_per_minute = args.rate_limit;
         config.spa_js = args.spa_js.clone();
         config.custom_domain = args.custom_domain.clone();
+        config.require_recent_auth_secs = args.require_recent_auth;
     }
     // Loopback only: this tenant is for local development and tests.
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))

@@ -21,6 +21,12 @@ use std::collections::HashMap;
 pub const SESSION_COOKIE: &str = "dev_tenant_session";
 
 /// Scopes a user-scoped Management API token may carry (Auth0 grants them to SPAs).
+/// What the recent-sign-in rule withholds from an older sign-in.
+const RECENT_AUTH_SCOPES: &[&str] = &[
+    "update:current_user_identities",
+    "update:current_user_metadata",
+];
+
 const CURRENT_USER_SCOPES: &[&str] = &[
     "read:current_user",
     "update:current_user_identities",
@@ -177,7 +183,15 @@ pub async fn authorize(
             None => fail("login_required", "Login required"),
         };
     }
-    if let Some(identity) = auto_login(&state, p.get("login_hint"), connection.as_deref()) {
+    // A `max_age` asks for the user's credentials when the session is older: the test
+    // tenant's shortcut (`login_hint` or an armed identity signing in without the page)
+    // does not answer it.
+    let shortcut = if max_age.is_some() {
+        None
+    } else {
+        auto_login(&state, p.get("login_hint"), connection.as_deref())
+    };
+    if let Some(identity) = shortcut {
         return Ok(complete(
             &state,
             request,
@@ -203,11 +217,13 @@ pub async fn authorize(
         })
         .map(|c| c.label.clone());
     state.store().auth_requests.insert(tx.clone(), request);
+    let confirm_hint = max_age.and(p.get("login_hint")).map(String::as_str);
     Ok(Html(pages::login_page(
         &tx,
         &client.name,
         label.as_deref(),
         &choices,
+        confirm_hint,
     ))
     .into_response())
 }
@@ -720,9 +736,20 @@ fn issue_user_tokens(
         (profile, switch)
     };
     let is_mgmt = audience == Some(cfg.mgmt_audience().as_str());
+    // The recent-sign-in rule (a post-login Action's `api.accessToken.removeScope`, which
+    // runs on a code exchange and on a refresh alike): a sign-in older than the bound
+    // does not get the scopes that change the user.
+    let rule = {
+        let store = state.store();
+        store
+            .recent_auth_rule
+            .unwrap_or(cfg.require_recent_auth_secs)
+    };
+    let stale = rule.is_some_and(|bound| now().saturating_sub(auth_time) > bound);
     let granted: Vec<&str> = requested_scope
         .split(' ')
         .filter(|s| OIDC_SCOPES.contains(s) || (is_mgmt && CURRENT_USER_SCOPES.contains(s)))
+        .filter(|s| !(stale && RECENT_AUTH_SCOPES.contains(s)))
         .collect();
     let scope = granted.join(" ");
     let openid = granted.contains(&"openid");

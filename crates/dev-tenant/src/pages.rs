@@ -14,13 +14,17 @@ pub fn login_page(
     client_name: &str,
     connection_label: Option<&str>,
     choices: &[(String, String, Profile)],
+    confirm_hint: Option<&str>,
 ) -> String {
     let mut buttons = String::new();
     for (identity, connection, profile) in choices {
+        let hinted =
+            confirm_hint.is_some_and(|h| h == identity || profile.email.as_deref() == Some(h));
         buttons.push_str(&format!(
-            "<button type=\"submit\" name=\"identity\" value=\"{}\" data-identity=\"{}\">{}<br><small>{} · {}</small></button>",
+            "<button type=\"submit\" name=\"identity\" value=\"{}\" data-identity=\"{}\"{}>{}<br><small>{} · {}</small></button>",
             html_escape(identity),
             html_escape(identity),
+            if hinted { " data-hinted=\"true\"" } else { "" },
             html_escape(&profile.name),
             html_escape(profile.email.as_deref().unwrap_or("(no email)")),
             html_escape(connection),
@@ -32,12 +36,24 @@ pub fn login_page(
     let via = connection_label
         .map(|l| format!(" with {}", html_escape(l)))
         .unwrap_or_default();
+    // A login with `max_age` whose session is too old: the user is asked to prove it is
+    // them (Auth0's login page shows the hinted account the same way).
+    let heading = match confirm_hint {
+        Some(hint) => format!(
+            "<h1 data-reauthenticate=\"true\">Confirm it's you</h1><p>Sign in again as <strong>{}</strong>{via} to continue to <strong>{}</strong>:</p>",
+            html_escape(hint),
+            html_escape(client_name),
+        ),
+        None => format!(
+            "<h1>Sign in{via}</h1><p>to continue to <strong>{}</strong>. Pick a fixture account:</p>",
+            html_escape(client_name),
+        ),
+    };
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Sign in · dev tenant</title>\
 <style>{STYLE}</style></head><body><p class=\"banner\">Local dev tenant: not a real identity provider.</p>\
-<h1>Sign in{via}</h1><p>to continue to <strong>{}</strong>. Pick a fixture account:</p>\
+{heading}\
 <form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"tx\" value=\"{}\">{buttons}</form></body></html>",
-        html_escape(client_name),
         html_escape(tx),
     )
 }

@@ -237,6 +237,9 @@ pub struct Store {
     pub mgmt_log: Vec<RequestLogEntry>,
     /// Test mode only: every request both servers received, oldest first.
     pub seen: Vec<SeenRequest>,
+    /// Test mode only: the recent-sign-in rule set by `POST /test/require-recent-auth`
+    /// (over `--require-recent-auth`; `Some(None)` turns it off).
+    pub recent_auth_rule: Option<Option<u64>>,
 }
 
 impl Store {
@@ -258,6 +261,7 @@ impl Store {
             deprecated_log: Vec::new(),
             mgmt_log: Vec::new(),
             seen: Vec::new(),
+            recent_auth_rule: None,
         }
     }
 

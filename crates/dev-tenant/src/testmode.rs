@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/test/rotate-keys", post(rotate_keys))
         .route("/test/revoke-previous-key", post(revoke_previous_key))
         .route("/test/auto-login", post(auto_login))
+        .route("/test/session-age", post(session_age))
+        .route("/test/require-recent-auth", post(require_recent_auth))
         .route("/test/deprecated-log", get(deprecated_log))
         .route("/test/mgmt-log", get(mgmt_log))
         .route("/test/requests", get(requests))
@@ -134,6 +136,48 @@ async fn auto_login(
 ) -> Result<StatusCode, ApiError> {
     let Json(r) = body.map_err(bad_json)?;
     state.store().auto_login = Some(r.identity);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionAge {
+    seconds: u64,
+}
+
+/// Makes every signed-in session `seconds` old: the users signed in that long ago
+/// (`auth_time`), as after a laptop left open. Refresh tokens keep the `auth_time` of
+/// the sign-in they came from, so they age too.
+async fn session_age(
+    State(state): State<AppState>,
+    body: Result<Json<SessionAge>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(r) = body.map_err(bad_json)?;
+    let then = crate::util::now().saturating_sub(r.seconds);
+    let mut store = state.store();
+    for session in store.sessions.values_mut() {
+        session.auth_time = then;
+    }
+    for grant in store.refresh_tokens.values_mut() {
+        grant.auth_time = then;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecentAuthRule {
+    /// `null` turns the rule off.
+    max_age_seconds: Option<u64>,
+}
+
+/// The recent-sign-in rule (`--require-recent-auth`), set or turned off for this run.
+async fn require_recent_auth(
+    State(state): State<AppState>,
+    body: Result<Json<RecentAuthRule>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(r) = body.map_err(bad_json)?;
+    state.store().recent_auth_rule = Some(r.max_age_seconds);
     Ok(StatusCode::NO_CONTENT)
 }
 

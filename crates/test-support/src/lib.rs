@@ -352,6 +352,7 @@ pub fn run_identity_op(
         pin: pinned.as_deref(),
         identities: known.as_deref(),
         asks_first: false,
+        other_session: false,
     };
     let (mut op, mut effect) = IdentityOp::new(config, kind);
     loop {

@@ -11,6 +11,7 @@
 
 mod identity_op;
 mod link;
+mod reauth;
 mod verify;
 mod vocabulary;
 
@@ -28,7 +29,7 @@ use crate::id_token::{PendingSignature, VerifiedIdToken};
 use crate::primary::{PrimaryToken, Purpose};
 use crate::secret::{AccessToken, AuthorizeUrl, IdToken, Nonce, OpaqueBytes, PersistedTransaction};
 use crate::token;
-use crate::transaction::{CallbackResponse, Transaction, TransactionDraft};
+use crate::transaction::{CallbackResponse, LoginPurpose, Transaction, TransactionDraft};
 
 #[derive(Debug)]
 enum State {
@@ -42,6 +43,13 @@ enum State {
     },
     Ready(Transaction),
     Blocked(Transaction, LinkError),
+    /// The primary user signed in again: the secondary's login is prepared (its PKCE
+    /// hash), then shown in the same window (or this tab again).
+    PreparingSecondary {
+        draft: TransactionDraft,
+        connection: Option<String>,
+        auth_time: Option<u64>,
+    },
     AwaitingCallback(Transaction, Via),
     Exchanging(Nonce),
     LoadingJwks {
@@ -138,6 +146,14 @@ pub struct LinkFlow {
     secondary_token: Option<AccessToken>,
     /// A login was started (or resumed) since the last prepare: its PKCE material is used.
     attempted: bool,
+    /// Whom the login being answered or verified signs in: the primary user again, or the
+    /// account to link.
+    leg: LoginPurpose,
+    /// How the attempt's logins are shown.
+    via: Via,
+    /// The primary's sign-in again: its Management API token (from the code exchange),
+    /// until its ID token is verified; then the token the link request uses.
+    reauth_token: Option<AccessToken>,
     /// What this step learned, handed to the session when the step ends.
     reports: Vec<Report>,
 }
@@ -153,6 +169,9 @@ impl LinkFlow {
             link_token: LinkToken::NotAsked,
             secondary_token: None,
             attempted: false,
+            leg: LoginPurpose::Secondary,
+            via: Via::Popup,
+            reauth_token: None,
             reports: Vec::new(),
         }
     }
@@ -168,7 +187,17 @@ impl LinkFlow {
             State::Preparing { .. } => Position::Preparing,
             State::Ready(_) => Position::Ready,
             State::Blocked(..) => Position::PopupBlocked,
-            State::AwaitingCallback(..) => Position::AwaitingLogin,
+            State::AwaitingCallback(txn, _) if txn.purpose() == LoginPurpose::Reauthenticate => {
+                Position::Reauthenticating
+            }
+            State::Exchanging(_) | State::LoadingJwks { .. } | State::CheckingSignature(..)
+                if self.leg == LoginPurpose::Reauthenticate =>
+            {
+                Position::Reauthenticating
+            }
+            State::AwaitingCallback(..) | State::PreparingSecondary { .. } => {
+                Position::AwaitingLogin
+            }
             State::Exchanging(_)
             | State::LoadingJwks { .. }
             | State::CheckingSignature(..)
@@ -263,6 +292,7 @@ impl LinkFlow {
 
     fn begin<E: Env>(&mut self, env: &mut E) -> Next {
         self.attempted = false;
+        self.reauth_token = None;
         let draft = TransactionDraft::new(&mut RandomOf(env));
         let input = OpaqueBytes::new(draft.digest_input());
         (
@@ -339,6 +369,14 @@ impl LinkFlow {
                 },
             ) => self.start(facts, txn, Via::Redirect, connection, env.now()),
             (State::AwaitingCallback(txn, via), event) => self.awaiting(facts, txn, via, event),
+            (
+                State::PreparingSecondary {
+                    draft,
+                    connection,
+                    auth_time,
+                },
+                event,
+            ) => self.preparing_secondary(facts, draft, connection, auth_time, event, env),
             (
                 state @ (State::Exchanging(_)
                 | State::LoadingJwks { .. }
@@ -434,7 +472,9 @@ impl LinkFlow {
     }
 
     /// The user clicked: the popup opens on the authorize URL, or this tab navigates to
-    /// it (the redirect fallback, which keeps the connection of a blocked attempt).
+    /// it (the redirect fallback, which keeps the connection of a blocked attempt). With
+    /// re-authentication on, that first login is the primary user's sign-in again; the
+    /// chosen connection waits in the transaction for the login after it.
     fn start(
         &mut self,
         facts: &Facts,
@@ -451,25 +491,40 @@ impl LinkFlow {
             Ok(t) => t,
             Err(e) => return self.fail(e, vec![]),
         };
+        let txn = match self.config.reauthenticate_max_age_seconds() {
+            Some(_) => txn.for_reauthentication(),
+            None => txn,
+        };
+        self.show_login(facts, txn, via, now, vec![])
+    }
+
+    /// Shows `txn`'s login in the popup (a new one, or the one open: the primary's sign-in
+    /// again came before) or in this tab.
+    fn show_login(
+        &mut self,
+        facts: &Facts,
+        txn: Transaction,
+        via: Via,
+        now: u64,
+        mut effects: Vec<Effect>,
+    ) -> Next {
+        self.via = via;
         if via == Via::Popup {
             self.attempted = true;
-            let url =
-                AuthorizeUrl::new(txn.authorize_url(&self.config, self.config.response_mode()));
+            let url = self.login_url(facts, &txn, self.config.response_mode());
             let seconds = self.config.popup_timeout_seconds();
-            return (
-                State::AwaitingCallback(txn, Via::Popup),
-                vec![
-                    Effect::StartTimer { seconds },
-                    Effect::OpenPopup { url },
-                    Effect::PrefetchJwks {
-                        request: token::prepare_jwks_request(&self.config),
-                    },
-                ],
-            );
+            effects.extend([
+                Effect::StartTimer { seconds },
+                Effect::OpenPopup { url },
+                Effect::PrefetchJwks {
+                    request: token::prepare_jwks_request(&self.config),
+                },
+            ]);
+            return (State::AwaitingCallback(txn, Via::Popup), effects);
         }
         if self.config.redirect_fallback_uri().is_none() {
             let e = LinkError::config("redirectUri", "is needed to continue in this tab", "set redirectUri to a page that calls the widget's resume on load, registered in Allowed Callback URLs");
-            return self.fail(e, vec![]);
+            return self.fail(e, effects);
         }
         self.attempted = true;
         // The page the login comes back to acts for the same user: the transaction
@@ -478,16 +533,26 @@ impl LinkFlow {
         let txn = txn
             .with_primary_user(facts.pin.map(str::to_owned))
             .started(now);
-        let url = AuthorizeUrl::new(txn.authorize_url(&self.config, ResponseMode::Query));
+        let url = self.login_url(facts, &txn, ResponseMode::Query);
         self.report(Report::LoginLeavesTab);
         let persisted = PersistedTransaction::new(txn.persist());
-        (
-            State::AwaitingCallback(txn, Via::Redirect),
-            vec![
-                Effect::PersistTransaction(persisted),
-                Effect::Navigate { url },
-            ],
-        )
+        effects.extend([
+            Effect::PersistTransaction(persisted),
+            Effect::Navigate { url },
+        ]);
+        (State::AwaitingCallback(txn, Via::Redirect), effects)
+    }
+
+    /// The authorize URL of `txn`'s login: the account to link, or the primary user's
+    /// sign-in again (hinted with the primary's email and connection from the list).
+    fn login_url(&self, facts: &Facts, txn: &Transaction, mode: ResponseMode) -> AuthorizeUrl {
+        let url = match (txn.purpose(), self.config.reauthenticate_max_age_seconds()) {
+            (LoginPurpose::Reauthenticate, Some(max_age)) => {
+                txn.reauthenticate_url(&self.config, mode, &reauthentication(facts, max_age))
+            }
+            _ => txn.authorize_url(&self.config, mode),
+        };
+        AuthorizeUrl::new(url)
     }
 
     fn awaiting(&mut self, facts: &Facts, txn: Transaction, via: Via, event: Event) -> Next {
@@ -508,6 +573,17 @@ impl LinkFlow {
                 )
                 .cut_off_by_opener_policy(),
             ),
+            (Via::Popup, Event::PopupClosed(_))
+                if txn.purpose() == LoginPurpose::Reauthenticate =>
+            {
+                self.fail(
+                    LinkError::new(
+                        ErrorCode::ReauthenticationFailed,
+                        "the login window was closed before the primary user signed in again",
+                    ),
+                    vec![Effect::CancelTimer],
+                )
+            }
             (Via::Popup, Event::PopupClosed(_)) => self.fail(
                 LinkError::new(
                     ErrorCode::PopupClosed,
@@ -526,7 +602,12 @@ impl LinkFlow {
                 self.fail(e, vec![Effect::ClosePopup])
             }
             (via, Event::Callback(response)) => {
-                let mut effects = vec![Effect::CancelTimer, Effect::ClosePopup];
+                let mut effects = vec![Effect::CancelTimer];
+                // The primary's sign-in again keeps its window: the secondary's login
+                // follows in it.
+                if txn.purpose() == LoginPurpose::Secondary {
+                    effects.push(Effect::ClosePopup);
+                }
                 if via == Via::Redirect {
                     effects.push(Effect::ClearPersistedTransaction);
                 }
@@ -565,15 +646,33 @@ impl LinkFlow {
             self.report(Report::PinLearned(user.to_owned()));
         }
         // A code came back: the secondary signed in at the tenant, whether or not this tab
-        // still has (or may still use) the transaction.
-        if callback.code.is_some() {
+        // still has (or may still use) the transaction — unless the transaction says it
+        // was the primary user's sign-in again.
+        let primary_again = restored
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .is_some_and(|t| t.purpose() == LoginPurpose::Reauthenticate);
+        if callback.code.is_some() && !primary_again {
             self.report(Report::SecondarySignedIn);
         }
+        self.via = Via::Redirect;
         match restored {
             None => self.fail(LinkError::new(ErrorCode::StateMismatch, "an authorization response arrived but no login is pending in this tab; it was dropped"), effects),
             Some(Err(e)) => self.fail(e, effects),
             Some(Ok(txn)) => {
                 self.connection = txn.connection().map(str::to_owned);
+                // The account to link comes back after the primary's sign-in again (the
+                // round trip before), or re-authentication is off.
+                if txn.purpose() == LoginPurpose::Secondary
+                    && self.config.reauthenticate_max_age_seconds().is_some()
+                    && txn.reauthenticated_at().is_none()
+                {
+                    let e = LinkError::new(
+                        ErrorCode::ReauthenticationFailed,
+                        "the login came back to this tab without the primary user's sign-in again before it (reauthenticate is on); nothing was linked",
+                    );
+                    return self.fail(e, effects);
+                }
                 self.validate(facts, txn, callback, effects)
             }
         }
@@ -658,6 +757,20 @@ fn check_primary_token<E: Env>(
             ),
         )),
         _ => Ok(token),
+    }
+}
+
+/// What the primary's sign-in again asks of the login page, from the session's facts: the
+/// primary identity (the list's first) names the email to hint and the connection.
+fn reauthentication(facts: &Facts, max_age: u64) -> crate::transaction::Reauthentication {
+    let primary = facts.identities.and_then(<[_]>::first);
+    crate::transaction::Reauthentication {
+        max_age,
+        login_hint: primary
+            .and_then(|p| p.profile_data.as_ref())
+            .and_then(|d| d.email.clone()),
+        connection: primary.map(|p| p.connection.clone()),
+        prompt_login: facts.other_session,
     }
 }
 

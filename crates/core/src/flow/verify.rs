@@ -11,7 +11,9 @@ use crate::id_token::{self, Expectations, PendingSignature, VerifiedIdToken};
 use crate::management::{self, Identity};
 use crate::secret::{IdToken, Nonce, OpaqueBytes};
 use crate::token;
-use crate::transaction::{CallbackResponse, Transaction};
+use crate::transaction::{CallbackResponse, LoginPurpose, Transaction};
+
+use super::reauth::reauthentication_failed;
 
 impl LinkFlow {
     /// An authorization response for the pending login: a code means the secondary signed
@@ -23,7 +25,7 @@ impl LinkFlow {
         response: CallbackResponse,
         effects: Vec<Effect>,
     ) -> Next {
-        if response.code.is_some() {
+        if response.code.is_some() && txn.purpose() == LoginPurpose::Secondary {
             self.report(Report::SecondarySignedIn);
         }
         self.validate(facts, txn, response, effects)
@@ -36,9 +38,29 @@ impl LinkFlow {
         response: CallbackResponse,
         mut effects: Vec<Effect>,
     ) -> Next {
+        self.leg = txn.purpose();
         self.link_token = LinkToken::NotAsked;
         self.secondary_token = None;
+        let reauthenticated = match self.leg {
+            // The primary's sign-in again answers now: no token of it is kept yet.
+            LoginPurpose::Reauthenticate => {
+                self.reauth_token = None;
+                false
+            }
+            // The secondary's login, after the primary signed in again in this page: the
+            // link request uses the access token of that sign-in.
+            LoginPurpose::Secondary => match self.reauth_token.take() {
+                Some(fresh) => {
+                    self.link_token = LinkToken::Got(Ok(fresh));
+                    true
+                }
+                None => false,
+            },
+        };
         match txn.validate_callback(response, &self.config) {
+            Err(e) if self.leg == LoginPurpose::Reauthenticate => {
+                self.fail(reauthentication_failed(&e), effects)
+            }
             Err(e) => self.fail(e, effects),
             Ok(callback) => {
                 let request = token::prepare_token_request(&self.config, &callback);
@@ -46,7 +68,7 @@ impl LinkFlow {
                     purpose: RequestPurpose::TokenExchange,
                     request,
                 });
-                if !facts.asks_first {
+                if !facts.asks_first && !reauthenticated && self.leg == LoginPurpose::Secondary {
                     // Nobody confirms: the link token can be fetched while the ID token
                     // is exchanged and verified.
                     self.link_token = LinkToken::Pending;
@@ -77,7 +99,10 @@ impl LinkFlow {
                         id_token,
                         access_token,
                     }) => {
-                        self.secondary_token = access_token;
+                        match self.leg {
+                            LoginPurpose::Secondary => self.secondary_token = access_token,
+                            LoginPurpose::Reauthenticate => self.reauth_token = access_token,
+                        }
                         (
                             State::LoadingJwks {
                                 id_token,
@@ -174,6 +199,9 @@ impl LinkFlow {
             nonce: &nonce,
             now: env.now(),
         };
+        if self.leg == LoginPurpose::Reauthenticate {
+            return self.reauthenticated(facts, pending, expect.now, nonce, valid, env);
+        }
         let verified = match pending.finish(valid, expect) {
             Ok(v) => v,
             Err(e) => return self.fail(e, vec![]),

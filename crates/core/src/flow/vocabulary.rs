@@ -24,6 +24,10 @@ pub struct Facts<'a> {
     /// Somebody (the user, the host) is asked before the link request: the attempt waits
     /// for [`Event::Decided`]. Otherwise it links once verified.
     pub asks_first: bool,
+    /// The tenant's session may belong to another user than the primary (a secondary
+    /// login signed in without a link): the primary's sign-in again asks `prompt=login`,
+    /// or the session would answer as that user.
+    pub other_session: bool,
 }
 
 /// How the secondary login is shown.
@@ -189,6 +193,8 @@ pub enum Report {
     SecondarySignedIn,
     /// The secondary's ID token verified: the user the login signed in as.
     SecondaryVerified(String),
+    /// The primary user signed in again (verified, recent): the tenant's session is theirs.
+    Reauthenticated,
     /// A verified secondary that may be linked: somebody must say yes first (only when the
     /// facts say somebody is asked).
     Asks(SecondaryProfile),
@@ -220,6 +226,8 @@ pub enum Position {
     Preparing,
     Ready,
     PopupBlocked,
+    /// The primary user signs in again (or is being verified) before the account to link.
+    Reauthenticating,
     AwaitingLogin,
     Verifying,
     /// Somebody is asked "Link this account?" (the question is the session's).
@@ -238,6 +246,7 @@ impl Position {
             Position::Preparing => "preparing",
             Position::Ready => "ready",
             Position::PopupBlocked => "popup_blocked",
+            Position::Reauthenticating => "reauthenticating",
             Position::AwaitingLogin => "awaiting_login",
             Position::Verifying => "verifying",
             Position::Confirming => "confirming",

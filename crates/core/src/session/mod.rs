@@ -100,6 +100,11 @@ pub struct Session {
     queued_link: Option<Option<String>>,
     notice: Option<Notice>,
     session_changed: bool,
+    /// The tenant's session may belong to another user than the primary: a secondary
+    /// login signed in (in this page, or in the tab before: the remembered pin) and no
+    /// link, sign-in again or login as the primary has happened since. The host's
+    /// `session_changed` is what it was told; this is what the next login must expect.
+    tenant_session_other: bool,
 }
 
 impl Session {
@@ -125,6 +130,7 @@ impl Session {
             queued_link: None,
             notice: None,
             session_changed: false,
+            tenant_session_other: false,
             config,
         };
         match session.config.primary_user_id().map(str::to_owned) {
@@ -136,6 +142,7 @@ impl Session {
                 if let Some(kept) = remembered_pin {
                     session.learn_pin(kept);
                     session.pin.remembered = true;
+                    session.tenant_session_other = true;
                 }
             }
         }
@@ -285,7 +292,12 @@ impl Session {
     /// Steps the attempt with the session's facts, forwards its browser work, and applies
     /// what it reports.
     fn drive<E: Env>(&mut self, event: Event, env: &mut E, out: &mut Vec<Output>) {
-        let facts = facts(&self.pin, &self.identities, self.policy);
+        let facts = facts(
+            &self.pin,
+            &self.identities,
+            self.policy,
+            self.tenant_session_other,
+        );
         let step = self.attempt.step(&facts, event, env);
         let generation = self.generation;
         out.extend(
@@ -312,12 +324,22 @@ impl Session {
             Report::SecondarySignedIn => {
                 // Until a link succeeds, the tab remembers whom the session acts for.
                 self.secondary = SecondaryLogin::SignedIn;
+                self.tenant_session_other = true;
                 self.remember_pin(out);
             }
             Report::SecondaryVerified(sub) => {
                 if self.pin.user.as_deref() == Some(sub.as_str()) {
                     // The login signed the primary in again: the tenant's session is theirs.
                     self.secondary = SecondaryLogin::WasPrimary;
+                    self.tenant_session_other = false;
+                    self.pin.remembered = false;
+                    out.push(Output::ForgetPin);
+                }
+            }
+            Report::Reauthenticated => {
+                // The primary user signed in again: the tenant's session is theirs again.
+                self.tenant_session_other = false;
+                if self.pin.remembered {
                     self.pin.remembered = false;
                     out.push(Output::ForgetPin);
                 }
@@ -342,6 +364,8 @@ impl Session {
                 self.identities = Some(ids.clone());
                 self.notice = Some(Notice::Linked);
                 self.session_changed = false;
+                // The linked login now signs in as the primary user.
+                self.tenant_session_other = false;
                 self.pin.remembered = false;
                 out.push(Output::ForgetPin);
                 out.push(Output::Tell(Tell::Linked(ids)));
@@ -552,7 +576,12 @@ impl Session {
             // Cancelled, or replaced by a newer one.
             return;
         };
-        let facts = facts(&self.pin, &self.identities, self.policy);
+        let facts = facts(
+            &self.pin,
+            &self.identities,
+            self.policy,
+            self.tenant_session_other,
+        );
         let slot = if listing {
             &mut self.list
         } else {
@@ -678,10 +707,16 @@ impl Session {
 
 /// What the attempt and the operations are handed at each step, from the fields that own
 /// it (apart from the session, so the attempt or an operation's slot is borrowed beside).
-fn facts<'a>(pin: &'a Pin, identities: &'a Option<Vec<Identity>>, policy: Policy) -> Facts<'a> {
+fn facts<'a>(
+    pin: &'a Pin,
+    identities: &'a Option<Vec<Identity>>,
+    policy: Policy,
+    other_session: bool,
+) -> Facts<'a> {
     Facts {
         pin: pin.user.as_deref(),
         identities: identities.as_deref(),
         asks_first: policy.asks_first(),
+        other_session,
     }
 }

@@ -141,7 +141,8 @@ impl<'a> Driver<'a> {
             Report::PinLearned(_)
             | Report::LoginLeavesTab
             | Report::SecondarySignedIn
-            | Report::SecondaryVerified(_) => None,
+            | Report::SecondaryVerified(_)
+            | Report::Reauthenticated => None,
         }
     }
 

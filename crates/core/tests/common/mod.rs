@@ -29,6 +29,9 @@ pub fn options() -> LinkOptions {
                 label: Some("GitHub".into()),
             },
         ]),
+        // The secondary's login alone: tests of the primary's sign-in again turn it on
+        // (`reauth_options`).
+        reauthenticate: Some(false),
         ..Default::default()
     }
 }
@@ -85,6 +88,7 @@ pub struct Given {
     pub pin: Option<String>,
     pub identities: Option<Vec<auth0_account_link_core::management::Identity>>,
     pub asks_first: bool,
+    pub other_session: bool,
 }
 
 impl Default for Given {
@@ -93,6 +97,7 @@ impl Default for Given {
             pin: None,
             identities: None,
             asks_first: true,
+            other_session: false,
         }
     }
 }
@@ -103,6 +108,7 @@ impl Given {
             pin: self.pin.as_deref(),
             identities: self.identities.as_deref(),
             asks_first: self.asks_first,
+            other_session: self.other_session,
         }
     }
 }

@@ -1,0 +1,138 @@
+//! The primary user's sign-in again, before a login is added: its ID token checked like
+//! the secondary's (signature, `iss`, `aud`, nonce, expiry) plus `auth_time` within
+//! `reauthenticateMaxAgeSeconds` (Auth0's `max_age` page leaves that check to the
+//! application) and `sub` = the pinned primary; its access token kept for the link
+//! request; then the secondary's login, in the same window or this tab again.
+
+use super::{Effect, Event, Facts, LinkFlow, Next, Report, State, Via};
+use crate::encoding::quoted;
+use crate::env::Env;
+use crate::error::{ErrorCode, LinkError};
+use crate::id_token::{Expectations, PendingSignature};
+use crate::primary::Purpose;
+use crate::secret::{Nonce, OpaqueBytes, Sha256Digest};
+use crate::transaction::TransactionDraft;
+
+/// A failure of the primary's sign-in again, with what went wrong kept for the developer.
+pub(super) fn reauthentication_failed(e: &LinkError) -> LinkError {
+    LinkError::new(
+        ErrorCode::ReauthenticationFailed,
+        format!(
+            "the primary user's sign-in again failed ({}: {}); nothing was changed",
+            e.code(),
+            e.detail()
+        ),
+    )
+}
+
+impl LinkFlow {
+    /// The primary's ID token, signature verdict in: checked for recency and for being the
+    /// primary user; then its access token is checked like any primary token and kept for
+    /// the link, and the secondary's login is prepared.
+    pub(super) fn reauthenticated<E: Env>(
+        &mut self,
+        facts: &Facts,
+        pending: PendingSignature,
+        now: u64,
+        nonce: Nonce,
+        valid: bool,
+        env: &mut E,
+    ) -> Next {
+        let expect = Expectations {
+            config: &self.config,
+            nonce: &nonce,
+            now,
+        };
+        let max_age = self.config.reauthenticate_max_age_seconds();
+        let verified = match pending.finish_with_max_age(valid, expect, max_age) {
+            Ok(v) => v,
+            Err(e) => return self.fail(reauthentication_failed(&e), vec![]),
+        };
+        if facts.pin != Some(verified.sub()) {
+            let e = LinkError::new(
+                ErrorCode::UserMismatch,
+                format!(
+                    "the sign-in again came back as {}, but this widget acts for {}: nothing was changed",
+                    quoted(verified.sub()),
+                    facts.pin.map_or_else(|| "(no primary user yet)".to_owned(), quoted)
+                ),
+            );
+            return self.fail(e, vec![]);
+        }
+        let Some(raw) = self.reauth_token.take() else {
+            let e = LinkError::new(
+                ErrorCode::TokenExchangeFailed,
+                format!(
+                    "the primary user's sign-in again returned no access token for {} (update:current_user_identities), which makes the change",
+                    self.config.management_audience()
+                ),
+            );
+            return self.fail(e, vec![]);
+        };
+        let token = match super::check_primary_token(
+            Ok(raw),
+            &self.config,
+            env,
+            Purpose::ChangeIdentities,
+            facts.pin,
+        ) {
+            Ok(t) => t,
+            Err(e) => return self.fail(e, vec![]),
+        };
+        self.report(Report::Reauthenticated);
+        self.reauth_token = Some(token.raw().clone());
+        let draft = TransactionDraft::new(&mut super::RandomOf(env));
+        let input = OpaqueBytes::new(draft.digest_input());
+        (
+            State::PreparingSecondary {
+                draft,
+                connection: self.connection.clone(),
+                auth_time: verified.auth_time(),
+            },
+            vec![Effect::ComputeSha256(input)],
+        )
+    }
+
+    /// The secondary's PKCE hash: then its login, in the window the primary signed in
+    /// with (or this tab, carrying when the primary signed in again).
+    pub(super) fn preparing_secondary<E: Env>(
+        &mut self,
+        facts: &Facts,
+        draft: TransactionDraft,
+        connection: Option<String>,
+        auth_time: Option<u64>,
+        event: Event,
+        env: &mut E,
+    ) -> Next {
+        match event {
+            Event::Sha256(Ok(Sha256Digest(digest))) => {
+                let txn = draft
+                    .finish(digest)
+                    .with_connection(connection)
+                    .after_reauthentication(auth_time);
+                let via = self.via;
+                if via == Via::Redirect {
+                    // A page that leaves keeps no token: the return page links with the
+                    // host's token, the widget's check held by the transaction.
+                    self.reauth_token = None;
+                }
+                self.show_login(facts, txn, via, env.now(), vec![])
+            }
+            Event::Sha256(Err(why)) => self.fail(
+                LinkError::new(
+                    ErrorCode::UnexpectedResponse,
+                    format!("SHA-256 is unavailable in this environment ({why})"),
+                ),
+                vec![],
+            ),
+            _ => (
+                State::PreparingSecondary {
+                    draft,
+                    connection,
+                    auth_time,
+                },
+                vec![],
+            ),
+        }
+    }
+}
