@@ -114,7 +114,7 @@ export type MessageKey =
   | "try_again_in" /* {seconds} */ | "dismiss" | "unlinked" | "email_unverified_mark" | "no_email"
   | "provider_label" | "name_label" | "email_label" | "provider.auth0" | "provider.email" | "provider.sms"
   | "status.preparing" | "status.ready" | "status.popup_blocked" | "status.awaiting_login"
-  | "status.verifying" | "status.confirming" | "status.linking" | "status.linked"
+  | "status.reauthenticating" | "status.verifying" | "status.confirming" | "status.linking" | "status.linked"
   | "error.link_outcome_unknown" | "error.popup_cut_off" | `error.${AccountLinkErrorCode}`;
 
 /** A message catalog: texts by key. */

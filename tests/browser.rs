@@ -304,10 +304,20 @@ fn good_token() -> TokenSource {
     token_source(|| Box::pin(async { Ok(primary_token()) }))
 }
 
+/// A runner ready for the click. `reauthenticate`: whether the first window is the
+/// primary's sign-in again (the default) or the secondary's login.
 async fn ready_runner(popup_timeout: Option<f64>) -> (Runner, Rc<Heard>) {
+    ready_runner_with(popup_timeout, Some(false)).await
+}
+
+async fn ready_runner_with(
+    popup_timeout: Option<f64>,
+    reauthenticate: Option<bool>,
+) -> (Runner, Rc<Heard>) {
     fake_window_open();
     let config = LinkConfig::new(&LinkOptions {
         popup_timeout_seconds: popup_timeout,
+        reauthenticate,
         ..page_options("spa-client")
     })
     .expect("config");
@@ -383,6 +393,30 @@ async fn a_closed_login_window_is_popup_closed_or_cut_off_by_the_pages_opener_po
     runner.dispose();
 }
 
+/// With re-authentication on (the default), the click's window is the primary's sign-in
+/// again (`max_age`), and closing it ends with its own code, nothing sent.
+#[wasm_bindgen_test]
+async fn the_first_window_signs_the_primary_in_again() {
+    let cut_off = page_opener_policy().await.as_deref() == Some("same-origin");
+    let (runner, heard) = ready_runner_with(None, None).await;
+    runner.command(Command::Link(Some("github".into())));
+    let url = Reflect::get(&opened(), &"url".into())
+        .expect("url")
+        .as_string()
+        .expect("string");
+    assert!(url.contains("max_age=600") && !url.contains("connection=github"), "{url}");
+    assert!(url.contains("update%3Acurrent_user_identities"), "{url}");
+    Reflect::set(&opened(), &"closed".into(), &true.into()).expect("close");
+    sleep(1000).await;
+    let expected = if cut_off {
+        ErrorCode::PopupBlocked
+    } else {
+        ErrorCode::ReauthenticationFailed
+    };
+    assert_eq!(failure(&heard), Some(expected));
+    runner.dispose();
+}
+
 #[wasm_bindgen_test]
 async fn no_answer_in_time_ends_with_timeout_and_closes_the_popup() {
     let (runner, heard) = ready_runner(Some(10.0)).await;
@@ -448,7 +482,7 @@ fn the_hosts_own_callback_is_left_alone() {
     let a = "A".repeat(43);
     assert!(storage::save_transaction(
         "host-callback-client",
-        &format!("v3.{a}.{a}.{a}.{a}...0")
+        &format!("v4.{a}.{a}.{a}.{a}...0.s.")
     ));
     assert!(!runner.resume());
     assert_eq!(

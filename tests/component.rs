@@ -431,6 +431,86 @@ impl Drop for RecordingWindowOpen {
     }
 }
 
+/// Replaces `window.open` while it lives with a window that stays open (a plain object
+/// the runner can point elsewhere and close): records each URL.
+struct OpenWindow {
+    urls: js_sys::Array,
+    windows: js_sys::Array,
+    original: JsValue,
+}
+
+impl OpenWindow {
+    fn install() -> Self {
+        let (urls, windows) = (js_sys::Array::new(), js_sys::Array::new());
+        let open = js_sys::Function::new_with_args(
+            "urls, windows",
+            "return (url) => { urls.push(url); const w = { closed: false, close() { this.closed = true; } }; \
+             w.location = { set href(u) { urls.push(u); } }; windows.push(w); return w; };",
+        )
+        .call2(&JsValue::NULL, &urls, &windows)
+        .expect("fake open");
+        let original = Reflect::get(&window(), &"open".into()).expect("open");
+        Reflect::set(&window(), &"open".into(), &open).expect("replace open");
+        OpenWindow {
+            urls,
+            windows,
+            original,
+        }
+    }
+
+    /// The user closes the last window.
+    fn close_last(&self) {
+        let w = self.windows.get(self.windows.length() - 1);
+        Reflect::set(&w, &"closed".into(), &true.into()).expect("close");
+    }
+
+    fn first(&self) -> String {
+        self.urls.get(0).as_string().expect("a URL")
+    }
+}
+
+impl Drop for OpenWindow {
+    fn drop(&mut self) {
+        Reflect::set(&window(), &"open".into(), &self.original).expect("restore open");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_window_first_asks_the_signed_in_user_to_confirm_it_is_them() {
+    const ALICE: &str = r#"{"user_id":"auth0|primary","email":"alice@example.com","identities":[
+        {"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"}]}"#;
+    let _api = FakeManagementApi::install(ALICE, PRIMARY_ONLY);
+    let opened = OpenWindow::install();
+    let host = host();
+    let heard: Rc<Heard> = Rc::default();
+    let app = render(&host, props(config(), good_token(), &heard));
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    click(&q(&host, ".aal-link[data-connection=google-oauth2]"));
+    wait_for(&host, ".aal-status[data-status=reauthenticating]").await;
+    assert_eq!(
+        q(&host, ".aal-status").text_content().as_deref(),
+        Some("Confirm it's you, alice@example.com: sign in again in the window, then with the account to link.")
+    );
+    let url = opened.first();
+    assert!(
+        url.contains("login_hint=alice%40example.com")
+            && url.contains("connection=Username-Password-Authentication")
+            && url.contains("max_age=600"),
+        "{url}"
+    );
+    // The user closes the window instead: its own code, nothing sent but reads (the
+    // list, the keys fetched ahead, the page's own opener policy).
+    opened.close_last();
+    wait_for(&host, ".aal-notice[data-code=reauthentication_failed]").await;
+    let calls = _api.calls();
+    assert!(
+        calls.iter().all(|c| c.starts_with("GET ") || c.starts_with("HEAD ")),
+        "{calls:?}"
+    );
+    app.destroy();
+    host.remove();
+}
+
 #[wasm_bindgen_test]
 async fn a_new_locale_goes_to_the_next_login_page_as_ui_locales() {
     let _api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
@@ -1045,7 +1125,8 @@ async fn a_rust_app_draws_its_own_ui_with_the_widgets_hook() {
         "none of the widget's markup"
     );
     click(&q(&host, ".own-link"));
-    assert!(opened.last().contains("connection=google-oauth2"));
+    // The window opens on the primary's sign-in again (the chosen login follows in it).
+    assert!(opened.last().contains("max_age=600"), "{}", opened.last());
     // The (fake) browser blocked the window: the session says so.
     wait_for(&host, ".own[data-position=popup_blocked]").await;
     app.destroy();
