@@ -404,7 +404,10 @@ async fn the_first_window_signs_the_primary_in_again() {
         .expect("url")
         .as_string()
         .expect("string");
-    assert!(url.contains("max_age=600") && !url.contains("connection=github"), "{url}");
+    assert!(
+        url.contains("max_age=600") && !url.contains("connection=github"),
+        "{url}"
+    );
     assert!(url.contains("update%3Acurrent_user_identities"), "{url}");
     Reflect::set(&opened(), &"closed".into(), &true.into()).expect("close");
     sleep(1000).await;

@@ -504,7 +504,9 @@ async fn the_window_first_asks_the_signed_in_user_to_confirm_it_is_them() {
     wait_for(&host, ".aal-notice[data-code=reauthentication_failed]").await;
     let calls = _api.calls();
     assert!(
-        calls.iter().all(|c| c.starts_with("GET ") || c.starts_with("HEAD ")),
+        calls
+            .iter()
+            .all(|c| c.starts_with("GET ") || c.starts_with("HEAD ")),
         "{calls:?}"
     );
     app.destroy();

@@ -194,35 +194,7 @@ impl Transaction {
     /// read before anything is linked). `mode` is the
     /// configured one for a popup, `query` for the redirect fallback.
     pub fn authorize_url(&self, config: &LinkConfig, mode: ResponseMode) -> String {
-        let mut params: Vec<(&str, String)> = vec![
-            ("client_id", config.client_id().to_owned()),
-            ("response_type", "code".into()),
-            ("redirect_uri", config.redirect_uri().to_owned()),
-            // The Management API's read:current_user for the secondary itself: the widget
-            // reads whether the account is an existing user with other logins.
-            ("scope", "openid profile email read:current_user".into()),
-            ("audience", config.management_audience().to_owned()),
-            ("state", self.state.secret().to_owned()),
-            ("nonce", self.nonce.secret().to_owned()),
-            ("code_challenge", self.challenge.clone()),
-            ("code_challenge_method", "S256".into()),
-            ("response_mode", mode.as_str().into()),
-            ("prompt", "login".into()),
-        ];
-        if let Some(c) = &self.connection {
-            params.push(("connection", c.clone()));
-        }
-        if let Some(max_age) = config.max_age_seconds() {
-            params.push(("max_age", max_age.to_string()));
-        }
-        if let Some(locale) = config.ui_locales() {
-            params.push(("ui_locales", locale.to_owned()));
-        }
-        let query: Vec<String> = params
-            .iter()
-            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
-            .collect();
-        format!("{}?{}", config.domain().url("authorize"), query.join("&"))
+        self.login_url(config, mode, None)
     }
 
     /// The `/authorize` URL for the primary user's sign-in again: code + PKCE S256,
@@ -239,30 +211,56 @@ impl Transaction {
         mode: ResponseMode,
         reauth: &Reauthentication,
     ) -> String {
+        self.login_url(config, mode, Some(reauth))
+    }
+
+    /// One builder for both logins: what differs is the scope, `prompt`, `max_age`, the
+    /// hint and whose connection.
+    fn login_url(
+        &self,
+        config: &LinkConfig,
+        mode: ResponseMode,
+        reauth: Option<&Reauthentication>,
+    ) -> String {
+        // The Management API's read:current_user for the secondary itself: the widget
+        // reads whether the account is an existing user with other logins. The primary's
+        // sign-in again also asks for the scope that makes the change.
+        let scope = match reauth {
+            None => "openid profile email read:current_user",
+            Some(_) => "openid profile email read:current_user update:current_user_identities",
+        };
         let mut params: Vec<(&str, String)> = vec![
             ("client_id", config.client_id().to_owned()),
             ("response_type", "code".into()),
             ("redirect_uri", config.redirect_uri().to_owned()),
-            (
-                "scope",
-                "openid profile email read:current_user update:current_user_identities".into(),
-            ),
+            ("scope", scope.into()),
             ("audience", config.management_audience().to_owned()),
             ("state", self.state.secret().to_owned()),
             ("nonce", self.nonce.secret().to_owned()),
             ("code_challenge", self.challenge.clone()),
             ("code_challenge_method", "S256".into()),
             ("response_mode", mode.as_str().into()),
-            ("max_age", reauth.max_age.to_string()),
         ];
-        if reauth.prompt_login {
+        let (prompt_login, connection, max_age, hint) = match reauth {
+            None => (true, &self.connection, config.max_age_seconds(), None),
+            Some(r) => (
+                r.prompt_login,
+                &r.connection,
+                Some(r.max_age),
+                r.login_hint.as_ref(),
+            ),
+        };
+        if prompt_login {
             params.push(("prompt", "login".into()));
         }
-        if let Some(hint) = &reauth.login_hint {
-            params.push(("login_hint", hint.clone()));
-        }
-        if let Some(c) = &reauth.connection {
+        if let Some(c) = connection {
             params.push(("connection", c.clone()));
+        }
+        if let Some(max_age) = max_age {
+            params.push(("max_age", max_age.to_string()));
+        }
+        if let Some(hint) = hint {
+            params.push(("login_hint", hint.clone()));
         }
         if let Some(locale) = config.ui_locales() {
             params.push(("ui_locales", locale.to_owned()));
