@@ -226,7 +226,9 @@ export function listIdentities(options: AccountLinkOptions): Promise<Identity[]>
 export function unlink(options: AccountLinkOptions, params: { provider: string; userId: string }): Promise<Identity[]>;
 /** Redirect fallback: on the page the login returns to, finishes the link (null when the
  *  URL holds no answer to this tab's pending login). `confirm` and the `beforeLink` option
- *  are asked as `linkWithPopup` asks them. */
+ *  are asked as `linkWithPopup` asks them. With `reauthenticate` (the default) the first
+ *  return is the primary user's sign-in again: it leads on to the account's login (the
+ *  page leaves, the promise does not settle) and the second return links. */
 export function resumeRedirect(
   options: AccountLinkOptions,
   params?: { confirm?: (profile: SecondaryProfile) => boolean | Promise<boolean> },

@@ -139,6 +139,11 @@ async function main() {
       // ?merge=allow: a sign-in that is an existing user with other logins is offered as a
       // merge (its logins, what does not move) instead of refused.
       allowMerge: params.get("merge") === "allow",
+      // ?reauth=off: only the secondary account signs in (the default asks the signed-in
+      // user to sign in again first unless their sign-in is under 10 minutes old);
+      // ?reauthMaxAge=N: another bound, in seconds.
+      reauthenticate: params.get("reauth") === "off" ? false : undefined,
+      reauthenticateMaxAgeSeconds: params.has("reauthMaxAge") ? Number(params.get("reauthMaxAge")) : undefined,
       // ?policy=no-github: the host's own rule, asked after the user confirms and before
       // the link call; a sentence stops the link and is shown to the user.
       beforeLink: params.get("policy") === "no-github"

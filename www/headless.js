@@ -52,10 +52,17 @@ async function main() {
   };
   // ?resume: a redirect return (the demo widget's "Continue in this tab") lands here.
   if (query.has("resume")) {
-    resumeRedirect(options, { confirm }).then(
-      (ids) => show("result", ids === null ? { resumed: null } : { linked: providers(ids) }),
-      (e) => show("result", describeError(e)),
-    );
+    // The return of the primary user's sign-in again leads on to the login of the account
+    // to link (the page leaves again, this promise with it): that return comes back here too.
+    const back = new URLSearchParams({ resume: "" });
+    if (query.get("policy")) back.set("policy", query.get("policy"));
+    sessionStorage.setItem("demo:return-to", `/headless.html?${back}`);
+    resumeRedirect(options, { confirm })
+      .then(
+        (ids) => show("result", ids === null ? { resumed: null } : { linked: providers(ids) }),
+        (e) => show("result", describeError(e)),
+      )
+      .finally(() => sessionStorage.removeItem("demo:return-to"));
   }
 
   // Nothing is awaited before linkWithPopup: it opens the popup inside this click.

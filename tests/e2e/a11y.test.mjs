@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { useTenantAndBrowser, signInAlice, linkToBob, ROOT, BROWSER } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, linkToBob, ROOT, BROWSER, signInInWindow } from "./support.mjs";
 
 const AXE = readFileSync(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
 const GITHUB = "github|4242";
@@ -60,7 +60,7 @@ for (const variant of VARIANTS) {
     await page.locator('button.aal-link[data-connection="github"]').click();
     const popup = await popupPromise;
     await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
-    await popup.locator(`button[data-identity="${GITHUB}"]`).click();
+    await signInInWindow(popup, GITHUB);
     await page.locator(".aal-confirm").waitFor();
     // A plain link, not a merge: the dialog is not marked as the merge screen.
     assert.equal(await page.locator(".aal-confirm.aal-merge").count(), 0);
@@ -110,7 +110,7 @@ for (const variant of [VARIANTS[0], VARIANTS[2]]) {
       await page.locator('button.aal-link[data-connection="github"]').click();
       const popup = await popupPromise;
       await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
-      await popup.locator(`button[data-identity="${GITHUB}"]`).click();
+      await signInInWindow(popup, GITHUB);
       await page.locator(state === "merge" ? ".aal-confirm.aal-merge" : '.aal-notice[data-code="secondary_has_other_logins"]').waitFor();
       await check(page, variant.name, state);
       if (state === "merge") {

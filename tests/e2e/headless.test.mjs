@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useTenantAndBrowser, signInAlice } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, signInInWindow } from "./support.mjs";
 
 const env = useTenantAndBrowser();
 
@@ -21,7 +21,7 @@ async function linkGoogleInPopup(page) {
   const popupPromise = page.waitForPopup();
   await page.locator("#link-google").click();
   const popup = await popupPromise;
-  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await signInInWindow(popup, "google-oauth2|100000000000000000001");
 }
 
 /** No link call reached the tenant. */
@@ -66,7 +66,7 @@ test("linkWithPopup opens one window, the one taken in the click, and links thro
   await page.locator("#link-google").click();
   const popup = await popupPromise;
   await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
-  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await signInInWindow(popup, "google-oauth2|100000000000000000001");
   assert.deepEqual(await result(page), { linked: "auth0,google-oauth2" });
   const opened = await page.evaluate(() => window.opened);
   assert.equal(opened.length, 1, `one window for one login: ${opened.join(", ")}`);
@@ -250,7 +250,7 @@ test("the custom element renders the widget and links", async () => {
   const popupPromise = page.waitForPopup();
   await element.locator('button.aal-link[data-connection="github"]').click();
   const popup = await popupPromise;
-  await popup.locator('button[data-identity="github|4242"]').click();
+  await signInInWindow(popup, "github|4242");
   await element.locator(".aal-confirm .aal-confirm-link").click();
   await element.locator('.aal-identity[data-provider="github"]').waitFor();
   await page.locator("#element-events").filter({ hasText: "account-link:linked:2" }).waitFor();
@@ -280,7 +280,7 @@ test("nothing is fetched at import; the first linkWithPopup loads the wasm and s
   const popup = await popupPromise;
   await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
   assert.equal((await wasm()).length, 1);
-  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await signInInWindow(popup, "google-oauth2|100000000000000000001");
   assert.deepEqual(await result(page), { linked: "auth0,google-oauth2" });
   await page.close();
 });

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, linkThrough, ROOT } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, linkThrough, ROOT, signInInWindow } from "./support.mjs";
 
 const EXAMPLE = path.join(ROOT, "examples/react-vite");
 const env = useTenantAndBrowser();
@@ -37,7 +37,7 @@ test("vite build: the React wrapper and the custom element link from the packed 
   await page.locator("#rerender").click();
   await page.locator("#rerender").filter({ hasText: "(2)" }).waitFor();
   assert.equal(await popup.isClosed(), false, "the popup survived the re-render");
-  await popup.locator('button[data-identity="google-oauth2|100000000000000000001"]').click();
+  await signInInWindow(popup, "google-oauth2|100000000000000000001");
   await page.locator("#wrapper .aal-confirm .aal-confirm-link").click();
   await page.locator('#wrapper .aal-identity[data-provider="google-oauth2"]').waitFor();
   await page.locator("#events li").filter({ hasText: "wrapper linked 2" }).waitFor();

@@ -229,13 +229,37 @@ export async function signInOnTheExample(page, origin) {
   await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor({ timeout: 30000 });
 }
 
+const CONFIRM_PAGE = 'h1[data-reauthenticate="true"]';
+
+/** In the widget's login window: first, when the tenant asks the signed-in user to confirm
+ *  it is them (the dev tenant's "Confirm it's you" page, the hinted account), that account
+ *  signs in (`again`: "hinted", or another fixture identity to sign in as someone else);
+ *  then `identity`, the account to link. Returns the URL of the login page `identity` was
+ *  chosen on, and whether the window asked first. A recent session asks nothing: the
+ *  window goes straight on to the account to link. */
+export async function signInInWindow(popup, identity, { again = "hinted" } = {}) {
+  const target = `button[data-identity="${identity}"]`;
+  let asked = false;
+  await popup.locator(`${target}, ${CONFIRM_PAGE}`).first().waitFor();
+  if (await popup.locator(CONFIRM_PAGE).count() > 0) {
+    asked = true;
+    const choice = again === "hinted" ? 'button[data-hinted="true"]' : `button[data-identity="${again}"]`;
+    await popup.locator(choice).click();
+    if (again !== "hinted") return { url: null, asked };
+    await popup.locator(`${target}:not([data-hinted])`).first().waitFor();
+  }
+  const url = new URL(await popup.url());
+  await popup.locator(target).click();
+  return { url, asked };
+}
+
 /** Clicks a connection button inside `scope`, signs `identity` in in the popup, confirms,
  *  and waits for the new row. */
 export async function linkThrough(page, scope, connection, identity) {
   const popupPromise = page.waitForPopup();
   await page.locator(`${scope} button.aal-link[data-connection="${connection}"]`).click();
   const popup = await popupPromise;
-  await popup.locator(`button[data-identity="${identity}"]`).click();
+  await signInInWindow(popup, identity);
   await page.locator(`${scope} .aal-confirm .aal-confirm-link`).click();
   await page.locator(`${scope} .aal-identity[data-provider="${connection}"]`).waitFor();
 }

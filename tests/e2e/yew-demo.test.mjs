@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useTenantAndBrowser, declineThenReloadAsAlice } from "./support.mjs";
+import { useTenantAndBrowser, declineThenReloadAsAlice, signInInWindow } from "./support.mjs";
 
 const GITHUB = "github|4242";
 
@@ -28,7 +28,7 @@ test("the Yew demo signs in, links GitHub via the popup with the confirm step, a
   const popup = await popupPromise;
   await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
   assert.equal(new URL(await popup.url()).searchParams.get("connection"), "github");
-  await popup.locator(`button[data-identity="${GITHUB}"]`).click();
+  await signInInWindow(popup, GITHUB);
 
   const dialog = page.locator(".aal-confirm");
   await dialog.waitFor();
@@ -70,7 +70,7 @@ test("the Yew demo's host keeps its user after a declined link and a reload (ref
   await page.locator('button.aal-link[data-connection="github"]').click();
   const popup = await popupPromise;
   await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
-  await popup.locator(`button[data-identity="${GITHUB}"]`).click();
+  await signInInWindow(popup, GITHUB);
   await declineThenReloadAsAlice(page);
   await page.close();
 });

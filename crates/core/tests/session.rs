@@ -50,6 +50,9 @@ struct Tenant {
     token_requests: RefCell<Vec<String>>,
     /// The `sub` of the ID tokens it signs (default: the Google login's).
     sub: RefCell<Option<String>>,
+    /// The last authorize URL was the primary's sign-in again (`max_age`): its code
+    /// signs the primary in, with a Management API token.
+    again: RefCell<bool>,
 }
 
 impl Tenant {
@@ -61,6 +64,7 @@ impl Tenant {
             link_status: 201,
             token_requests: RefCell::default(),
             sub: RefCell::default(),
+            again: RefCell::default(),
         })
     }
 
@@ -79,10 +83,19 @@ impl Tenant {
                 if let Some(sub) = self.sub.borrow().as_deref() {
                     claims["sub"] = json!(sub);
                 }
+                let again = *self.again.borrow();
+                if again {
+                    claims["sub"] = json!(PRIMARY);
+                }
                 let id_token = key.sign(&key.header(), &claims);
+                let access = if again {
+                    access_token(&access_claims())
+                } else {
+                    "opaque".to_owned()
+                };
                 HttpResponse::new(
                     200,
-                    json!({"access_token": "opaque", "id_token": id_token, "token_type": "Bearer", "expires_in": 86400}).to_string(),
+                    json!({"access_token": access, "id_token": id_token, "token_type": "Bearer", "expires_in": 86400}).to_string(),
                 )
             }
             ("GET", "https://tenant.example.com/.well-known/jwks.json") => {
@@ -126,6 +139,7 @@ fn answering<'a>(tenant: &Rc<Tenant>) -> Box<dyn FnMut(&str) -> PopupOutcome + '
     let tenant = tenant.clone();
     Box::new(move |url: &str| {
         *tenant.nonce.borrow_mut() = query_param(url, "nonce");
+        *tenant.again.borrow_mut() = query_param(url, "max_age").is_some();
         PopupOutcome::Callback(CallbackResponse {
             code: Some("code-1".into()),
             state: query_param(url, "state"),
@@ -996,4 +1010,64 @@ fn what_the_view_offers_follows_the_session() {
         ),
         "the link question stays"
     );
+}
+
+/// With the primary's sign-in again (the default), the first window must not let the
+/// tenant's session answer for somebody else: once a secondary login signed in without
+/// a link (the session may be that account's), or the login the session came from was
+/// unlinked, it asks for the primary's credentials (`prompt=login`); after a link or the
+/// primary's own sign-in again, a recent session answers at once.
+#[test]
+fn the_sign_in_again_asks_for_credentials_when_the_tenants_session_may_be_another_users() {
+    let first_prompt = |d: &SessionDriver| {
+        let url = d
+            .opened
+            .iter()
+            .rev()
+            .find(|u| query_param(u, "max_age").is_some())
+            .expect("a sign-in again");
+        query_param(url, "prompt")
+    };
+    let tenant = Tenant::new();
+    let mut d = driver(&tenant);
+    let mut session = Session::new(
+        config_with(|o| o.reauthenticate = None),
+        Policy::widget(true),
+        None,
+    );
+    opened(&mut d, &mut session);
+    // Declined after the secondary signed in.
+    d.confirm = Some(false);
+    link_google(&mut d, &mut session);
+    assert_eq!(first_prompt(&d), None, "the host's own session answers");
+    assert_eq!(d.opened.len(), 2, "one attempt, two logins in its window");
+    assert!(d.failures().contains(&"session_changed"));
+    // The next attempt asks the primary's credentials, then links.
+    d.confirm = Some(true);
+    link_google(&mut d, &mut session);
+    assert_eq!(first_prompt(&d).as_deref(), Some("login"));
+    assert!(
+        matches!(d.tells.last(), Some(Tell::Linked(_))),
+        "{:?}",
+        d.tells
+    );
+    // After the link the session's login is the primary's: no prompt.
+    let listed = session.view().identities.expect("listed");
+    *tenant.user.borrow_mut() = json!({"user_id": PRIMARY, "identities": with_google()});
+    let before = d.opened.len();
+    link_google(&mut d, &mut session);
+    assert!(d.opened.len() > before);
+    assert_eq!(first_prompt(&d), None);
+    // Unlinking the login the session came from: asked again.
+    d.command(&mut session, Command::AskUnlink(listed[1].clone()));
+    let asked = session.view().question.expect("asked");
+    d.command(&mut session, Command::Answer(asked.id, Answer::Yes));
+    assert!(
+        matches!(d.tells.last(), Some(Tell::Unlinked(_))),
+        "{:?}",
+        d.tells
+    );
+    d.popup = Box::new(|_| PopupOutcome::Pending);
+    link_google(&mut d, &mut session);
+    assert_eq!(first_prompt(&d).as_deref(), Some("login"));
 }

@@ -451,7 +451,18 @@ impl LinkFlow {
         env: &mut E,
     ) -> Next {
         match event {
-            Event::PrimaryToken(result) => match self.check_token(facts, result, env) {
+            // With the sign-in again, that sign-in's token makes the change: the host's
+            // need only read (a tenant may grant the change scope to recent sign-ins only).
+            Event::PrimaryToken(result) => match check_primary_token(
+                result,
+                &self.config,
+                env,
+                match self.config.reauthenticate_max_age_seconds() {
+                    Some(_) => Purpose::ReadIdentities,
+                    None => Purpose::ChangeIdentities,
+                },
+                facts.pin,
+            ) {
                 Err(e) => self.fail(e, vec![]),
                 Ok(token) => {
                     self.report(Report::PinLearned(token.user_id().to_owned()));

@@ -105,6 +105,9 @@ pub struct Session {
     /// link, sign-in again or login as the primary has happened since. The host's
     /// `session_changed` is what it was told; this is what the next login must expect.
     tenant_session_other: bool,
+    /// The login the tenant's session last signed in with in this page (a verified
+    /// secondary's `sub`): unlinking it makes that session another user's again.
+    last_login: Option<String>,
 }
 
 impl Session {
@@ -131,6 +134,7 @@ impl Session {
             notice: None,
             session_changed: false,
             tenant_session_other: false,
+            last_login: None,
             config,
         };
         match session.config.primary_user_id().map(str::to_owned) {
@@ -328,6 +332,7 @@ impl Session {
                 self.remember_pin(out);
             }
             Report::SecondaryVerified(sub) => {
+                self.last_login = Some(sub.clone());
                 if self.pin.user.as_deref() == Some(sub.as_str()) {
                     // The login signed the primary in again: the tenant's session is theirs.
                     self.secondary = SecondaryLogin::WasPrimary;
@@ -656,6 +661,15 @@ impl Session {
                     Some(previous) => carry_profiles(previous, ids),
                     None => ids,
                 };
+                // The login the tenant's session came from is no longer the primary's: a
+                // session on it answers as a user of its own now.
+                if self
+                    .last_login
+                    .as_ref()
+                    .is_some_and(|login| !ids.iter().any(|i| i.full_user_id() == *login))
+                {
+                    self.tenant_session_other = true;
+                }
                 self.identities = Some(ids.clone());
                 self.notice = Some(Notice::Unlinked);
                 out.push(Output::Tell(Tell::Unlinked(ids)));
