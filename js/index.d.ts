@@ -114,7 +114,7 @@ export type MessageKey =
   | "try_again_in" /* {seconds} */ | "dismiss" | "unlinked" | "email_unverified_mark" | "no_email"
   | "provider_label" | "name_label" | "email_label" | "provider.auth0" | "provider.email" | "provider.sms"
   | "status.preparing" | "status.ready" | "status.popup_blocked" | "status.awaiting_login"
-  | "status.reauthenticating" | "status.verifying" | "status.confirming" | "status.linking" | "status.linked"
+  | "status.reauthenticating" | "status.verifying" | "status.confirming" | "status.linking" | "status.unlinking" | "status.linked"
   | "error.link_outcome_unknown" | "error.popup_cut_off" | `error.${AccountLinkErrorCode}`;
 
 /** A message catalog: texts by key. */
@@ -223,7 +223,13 @@ export function linkWithPopup(
   },
 ): Promise<Identity[]>;
 export function listIdentities(options: AccountLinkOptions): Promise<Identity[]>;
-export function unlink(options: AccountLinkOptions, params: { provider: string; userId: string }): Promise<Identity[]>;
+/** Removes a linked login. With `reauthenticate` (the default) the primary user signs in
+ *  again first, in a window opened in the click (`popup`: one the host opened itself): call
+ *  it from a click handler; the login is removed with that sign-in's token. */
+export function unlink(
+  options: AccountLinkOptions,
+  params: { provider: string; userId: string; popup?: Window },
+): Promise<Identity[]>;
 /** Redirect fallback: on the page the login returns to, finishes the link (null when the
  *  URL holds no answer to this tab's pending login). `confirm` and the `beforeLink` option
  *  are asked as `linkWithPopup` asks them. With `reauthenticate` (the default) the first

@@ -195,8 +195,20 @@ export function listIdentities(options) {
   return init().then(() => widget.listIdentities(options));
 }
 
+/**
+ * Unlinks `{ provider, userId }`. With `reauthenticate` (the default) the primary user
+ * signs in again first, in a window opened inside the click (blank here while the wasm
+ * loads, then handed over): call it from a click handler.
+ */
 export function unlink(options, params) {
-  return init().then(() => widget.unlink(options, params));
+  if (loaded || own(options, "reauthenticate") === false) return init().then(() => widget.unlink(options, params));
+  const given = own(params, "popup");
+  const popup = given ?? openLoginWindow("about:blank");
+  return init()
+    .then(() => widget.unlink(options, popup ? { ...params, popup } : params))
+    .finally(() => {
+      if (!given) popup?.close();
+    });
 }
 
 export function resumeRedirect(options, params) {

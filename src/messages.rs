@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 /// The English texts of every key but the errors' sentences (`error.…`, from the core's
 /// [`Sentence`]). A placeholder `{name}` is filled in where the text is used.
-pub const ENGLISH: [(&str, &str); 40] = [
+pub const ENGLISH: [(&str, &str); 41] = [
     ("title", "Linked accounts"),
     ("loading", "Loading your linked accounts…"),
     ("identities_label", "Accounts you can sign in with"),
@@ -68,6 +68,7 @@ pub const ENGLISH: [(&str, &str); 40] = [
     ("status.verifying", "Checking the other account…"),
     ("status.confirming", "Confirm the account to link."),
     ("status.linking", "Linking…"),
+    ("status.unlinking", "Unlinking…"),
     ("status.linked", "The account was linked."),
 ];
 

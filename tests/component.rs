@@ -58,6 +58,16 @@ fn config() -> LinkConfig {
     LinkConfig::new(&options()).expect("config")
 }
 
+/// The host's token makes the change (no sign-in again first): the unlink dialog's own
+/// behaviour, without a login window.
+fn config_without_reauthentication() -> LinkConfig {
+    LinkConfig::new(&LinkOptions {
+        reauthenticate: Some(false),
+        ..options()
+    })
+    .expect("config")
+}
+
 fn q(root: &Element, selector: &str) -> Element {
     root.query_selector(selector)
         .expect("selector")
@@ -259,7 +269,10 @@ async fn lists_and_unlinks_with_a_focused_confirmation() {
     let api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
     let heard: Rc<Heard> = Rc::default();
     let host = host();
-    let app = render(&host, props(config(), good_token(), &heard));
+    let app = render(
+        &host,
+        props(config_without_reauthentication(), good_token(), &heard),
+    );
     wait_for(&host, ".aal-status[data-status=ready]").await;
     let kept_row = q(&host, "li[data-provider=auth0]");
     click(&q(&host, "li[data-provider=github] .aal-unlink"));
@@ -331,7 +344,10 @@ async fn new_props_with_a_new_token_function_or_locale_never_restart_the_flow() 
     let api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
     let heard: Rc<Heard> = Rc::default();
     let host = host();
-    let mut app = render(&host, props(config(), good_token(), &heard));
+    let mut app = render(
+        &host,
+        props(config_without_reauthentication(), good_token(), &heard),
+    );
     wait_for(&host, ".aal-status[data-status=ready]").await;
     let section = q(&host, "section.aal");
 
@@ -347,6 +363,7 @@ async fn new_props_with_a_new_token_function_or_locale_never_restart_the_flow() 
             name: "google-oauth2".into(),
             label: Some("Google Workspace".into()),
         }]),
+        reauthenticate: Some(false),
         ..options()
     })
     .expect("config");
@@ -378,6 +395,7 @@ async fn new_props_with_a_new_token_function_or_locale_never_restart_the_flow() 
     let before = api.calls().len();
     let other_timeout = LinkConfig::new(&LinkOptions {
         request_timeout_seconds: Some(5.0),
+        reauthenticate: Some(false),
         ..options()
     })
     .expect("config");
@@ -388,6 +406,7 @@ async fn new_props_with_a_new_token_function_or_locale_never_restart_the_flow() 
     // The host naming its primary user is another session: the widget lists again.
     let named_user = LinkConfig::new(&LinkOptions {
         primary_user_id: Some("auth0|primary".into()),
+        reauthenticate: Some(false),
         ..options()
     })
     .expect("config");
@@ -509,6 +528,33 @@ async fn the_window_first_asks_the_signed_in_user_to_confirm_it_is_them() {
             .all(|c| c.starts_with("GET ") || c.starts_with("HEAD ")),
         "{calls:?}"
     );
+    app.destroy();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn unlink_opens_the_sign_in_again_in_the_click_and_a_closed_window_removes_nothing() {
+    let api = FakeManagementApi::install(PRIMARY_AND_GITHUB, PRIMARY_ONLY);
+    let opened = OpenWindow::install();
+    let host = host();
+    let heard: Rc<Heard> = Rc::default();
+    let app = render(&host, props(config(), good_token(), &heard));
+    wait_for(&host, ".aal-status[data-status=ready]").await;
+    click(&q(&host, "li[data-provider=github] .aal-unlink"));
+    wait_for(&host, ".aal-confirm-unlink").await;
+    click(&q(&host, ".aal-confirm-unlink"));
+    // In the click: the window signs the primary in again before anything is removed.
+    assert!(opened.first().contains("max_age=600"), "{}", opened.first());
+    wait_for(&host, ".aal-status[data-status=reauthenticating]").await;
+    opened.close_last();
+    wait_for(&host, ".aal-notice[data-code=reauthentication_failed]").await;
+    assert!(
+        !api.calls().iter().any(|c| c.starts_with("DELETE")),
+        "{:?}",
+        api.calls()
+    );
+    assert_eq!(count(&host, "li[data-provider=github]"), 1, "still linked");
+    assert_eq!(count(&host, ".aal-confirm-unlink"), 0, "the question ended");
     app.destroy();
     host.remove();
 }

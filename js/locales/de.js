@@ -39,6 +39,7 @@ export default {
   "status.verifying": "Das andere Konto wird geprüft…",
   "status.confirming": "Bestätigen Sie das zu verknüpfende Konto.",
   "status.linking": "Wird verknüpft…",
+  "status.unlinking": "Wird getrennt…",
   "status.linked": "Das Konto wurde verknüpft.",
   "error.link_outcome_unknown": "Der Kontodienst hat die Verknüpfung nicht bestätigt. Laden Sie Ihre verknüpften Konten neu, um zu sehen, ob sie erfolgt ist.",
   "error.popup_cut_off": "Diese Seite kann die Antwort des Anmeldefensters nicht empfangen. Fahren Sie in diesem Tab fort, um das Konto zu verknüpfen.",

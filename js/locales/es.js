@@ -39,6 +39,7 @@ export default {
   "status.verifying": "Comprobando la otra cuenta…",
   "status.confirming": "Confirma la cuenta que quieres vincular.",
   "status.linking": "Vinculando…",
+  "status.unlinking": "Desvinculando…",
   "status.linked": "La cuenta se ha vinculado.",
   "error.link_outcome_unknown": "El servicio de cuentas no confirmó la vinculación. Vuelve a cargar tus cuentas vinculadas para ver si se vinculó.",
   "error.popup_cut_off": "Esta página no puede recibir la respuesta de la ventana de inicio de sesión. Continúa en esta pestaña para vincular la cuenta.",

@@ -39,6 +39,7 @@ export default {
   "status.verifying": "Vérification de l’autre compte…",
   "status.confirming": "Confirmez le compte à associer.",
   "status.linking": "Association…",
+  "status.unlinking": "Dissociation…",
   "status.linked": "Le compte a été associé.",
   "error.link_outcome_unknown": "Le service de comptes n’a pas confirmé l’association. Rechargez vos comptes associés pour savoir si elle a eu lieu.",
   "error.popup_cut_off": "Cette page ne peut pas recevoir la réponse de la fenêtre de connexion. Continuez dans cet onglet pour associer le compte.",

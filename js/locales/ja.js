@@ -39,6 +39,7 @@ export default {
   "status.verifying": "もう一方のアカウントを確認しています…",
   "status.confirming": "連携するアカウントを確認してください。",
   "status.linking": "連携しています…",
+  "status.unlinking": "リンクを解除しています…",
   "status.linked": "アカウントを連携しました。",
   "error.link_outcome_unknown": "アカウントサービスから連携の確認が得られませんでした。連携済みアカウントを再読み込みして、連携されたかどうかを確かめてください。",
   "error.popup_cut_off": "このページはログイン画面のウィンドウからの応答を受け取れません。このタブで続行して、アカウントを連携してください。",

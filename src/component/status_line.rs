@@ -20,6 +20,7 @@ fn status_text(position: &Position, account: &str, texts: &Texts) -> String {
         Position::Verifying => "status.verifying",
         Position::Confirming => "status.confirming",
         Position::Linking => "status.linking",
+        Position::Unlinking => "status.unlinking",
         Position::Linked | Position::Failed | Position::Cancelled => return String::new(),
     };
     texts.get(key)

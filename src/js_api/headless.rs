@@ -1,6 +1,7 @@
-//! The promise functions: `linkWithPopup` and `resumeRedirect` drive a session with the
-//! headless policy (the host's `confirm` and `beforeLink` asked as the widget asks them);
-//! `listIdentities` and `unlink` run one identity operation.
+//! The promise functions: `linkWithPopup`, `resumeRedirect` and (with the primary's
+//! sign-in again, the default) `unlink` drive a session with the headless policy (the
+//! host's `confirm` and `beforeLink` asked as the widget asks them); `listIdentities` (and
+//! `unlink` without re-authentication) run one identity operation.
 
 use super::errors::js_error;
 use super::options::{before_link_option, parse_options};
@@ -33,8 +34,7 @@ struct Settle {
 impl Settle {
     fn tell(&mut self, tell: Tell) {
         match tell {
-            Tell::Linked(ids) => self.finish(Ok(to_js(&ids))),
-            Tell::Unlinked(_) => {}
+            Tell::Linked(ids) | Tell::Unlinked(ids) => self.finish(Ok(to_js(&ids))),
             Tell::SessionChanged => self.session_changed = true,
             Tell::Failed(e) => self.finish(Err(js_error(&e))),
         }
@@ -291,27 +291,59 @@ pub fn list_identities(options: JsValue) -> Promise {
     })
 }
 
-/// Unlinks `{ provider, userId }` and resolves to the remaining identities.
+/// Unlinks `{ provider, userId }` and resolves to the remaining identities. With
+/// `reauthenticate` (the default) the primary user signs in again first, in a window
+/// opened in the click (or `popup`, one the package's entry opened while the wasm loaded),
+/// and that sign-in's token removes the login: call it from a click handler.
 #[wasm_bindgen]
 pub fn unlink(options: JsValue, params: JsValue) -> Promise {
-    let parsed = parse_options(&options);
-    let target =
-        call_params(&params, &["provider", "userId"], "unlink").and_then(|values| {
-            match (values[0].as_string(), values[1].as_string()) {
-                (Some(provider), Some(user_id)) => Ok(IdentityRef { provider, user_id }),
-                _ => Err(config_error(
+    let read = parse_options(&options).and_then(|(config, token)| {
+        let values = call_params(&params, &["provider", "userId", "popup"], "unlink")?;
+        let target = match (values[0].as_string(), values[1].as_string()) {
+            (Some(provider), Some(user_id)) => IdentityRef { provider, user_id },
+            _ => {
+                return Err(config_error(
                     "provider/userId",
                     "are required strings",
                     "pass { provider, userId } as listed in identities",
-                )),
+                ))
             }
+        };
+        let popup = values[2]
+            .is_object()
+            .then(|| values[2].clone().unchecked_into::<web_sys::Window>());
+        Ok((config, token, target, popup))
+    });
+    let (config, token, target, popup) = match read {
+        Ok(v) => v,
+        Err(e) => return Promise::reject(&js_error(&e)),
+    };
+    if config.reauthenticate_max_age_seconds().is_none() {
+        return future_to_promise(async move {
+            identity_op(config, IdentityOpKind::Unlink(target), token)
+                .await
+                .map(|ids| to_js(&ids))
+                .map_err(|e| js_error(&e))
         });
-    future_to_promise(async move {
-        let (config, token) = parsed.map_err(|e| js_error(&e))?;
-        let target = target.map_err(|e| js_error(&e))?;
-        identity_op(config, IdentityOpKind::Unlink(target), token)
-            .await
-            .map(|ids| to_js(&ids))
-            .map_err(|e| js_error(&e))
-    })
+    }
+    headless_promise(
+        config,
+        token,
+        None,
+        None,
+        Box::new(move |runner: &Runner, settle: &RefCell<Settle>| {
+            let given = popup.is_some();
+            if !runner.preopen_popup(popup) {
+                let e = if given {
+                    LinkError::new(ErrorCode::PopupClosed, "the login window opened in the click was closed before the widget could use it")
+                } else {
+                    LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: the primary user signs in again before an unlink; call unlink synchronously from a click handler (or set reauthenticate: false)")
+                };
+                settle.borrow_mut().finish(Err(js_error(&e)));
+                return;
+            }
+            runner.open();
+            runner.command(Command::Unlink(target));
+        }),
+    )
 }

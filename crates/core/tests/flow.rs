@@ -1436,6 +1436,7 @@ fn reported() -> Vec<&'static str> {
             Report::Reauthenticated => "reauthenticated",
             Report::Asks(_) => "asks",
             Report::Ended(Outcome::Linked(_)) => "linked",
+            Report::Ended(Outcome::Unlinked(_)) => "unlinked",
             Report::Ended(Outcome::Failed(_)) => "failed",
             Report::Ended(Outcome::Cancelled) => "cancelled",
         })

@@ -7,7 +7,7 @@
 mod common;
 
 use auth0_account_link_core::http::HttpResponse;
-use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::management::{Identity, IdentityRef};
 use auth0_account_link_core::secret::{PersistedTransaction, Sha256Digest};
 use auth0_account_link_core::session::{
     redirect_response, Answer, Asked, Command, Input, Notice, Policy, Position, Question,
@@ -89,7 +89,7 @@ impl Tenant {
                 }
                 let id_token = key.sign(&key.header(), &claims);
                 let access = if again {
-                    access_token(&access_claims())
+                    fresh_token()
                 } else {
                     "opaque".to_owned()
                 };
@@ -1070,4 +1070,178 @@ fn the_sign_in_again_asks_for_credentials_when_the_tenants_session_may_be_anothe
     d.popup = Box::new(|_| PopupOutcome::Pending);
     link_google(&mut d, &mut session);
     assert_eq!(first_prompt(&d).as_deref(), Some("login"));
+}
+
+/// The access token of the primary's sign-in again (another `iat` than the host's).
+fn fresh_token() -> String {
+    let mut claims = access_claims();
+    claims["iat"] = json!(NOW - 1);
+    access_token(&claims)
+}
+
+fn reauth_widget() -> Session {
+    Session::new(
+        config_with(|o| o.reauthenticate = None),
+        Policy::widget(true),
+        None,
+    )
+}
+
+/// A driver whose transport also records each request's bearer token.
+fn recording_driver<'a>(
+    tenant: &Rc<Tenant>,
+    bearers: &'a RefCell<Vec<(String, String)>>,
+) -> SessionDriver<'a> {
+    let token = access_token(&access_claims());
+    let t = tenant.clone();
+    let mut d = SessionDriver::new(
+        TestEnv::new(NOW, 42),
+        Box::new(move |r| {
+            let bearer = r
+                .headers
+                .iter()
+                .find(|(k, _)| k == "Authorization")
+                .map(|(_, v)| v.trim_start_matches("Bearer ").to_owned())
+                .unwrap_or_default();
+            bearers
+                .borrow_mut()
+                .push((format!("{} {}", r.method.as_str(), r.url), bearer));
+            Ok(t.answer(r.method.as_str(), &r.url, r.body.as_deref()))
+        }),
+        move || Ok(token.clone()),
+    );
+    d.popup = answering(tenant);
+    d
+}
+
+#[test]
+fn unlinking_asks_the_primary_to_sign_in_again_and_removes_with_that_token() {
+    let tenant = Tenant::new();
+    *tenant.user.borrow_mut() =
+        json!({"user_id": PRIMARY, "email": "primary@example.com", "identities": with_google()});
+    let bearers = RefCell::default();
+    let mut d = recording_driver(&tenant, &bearers);
+    let mut session = reauth_widget();
+    opened(&mut d, &mut session);
+    let listed = session.view().identities.expect("listed");
+    d.command(&mut session, Command::AskUnlink(listed[1].clone()));
+    let asked = session.view().question.expect("asked");
+    // The window stays open on the sign-in again: the dialog shows the unlink under way.
+    d.popup = Box::new(|_| PopupOutcome::Pending);
+    d.command(&mut session, Command::Answer(asked.id, Answer::Yes));
+    let first = d.opened.last().expect("a window in the click").clone();
+    assert_eq!(query_param(&first, "max_age").as_deref(), Some("600"));
+    assert_eq!(
+        query_param(&first, "login_hint").as_deref(),
+        Some("primary@example.com")
+    );
+    let view = session.view();
+    assert!(view.unlinking && !view.offers.unlink && !view.offers.link);
+    assert_eq!(view.position, Position::Reauthenticating);
+    assert_eq!(d.sent("DELETE"), 0, "nothing before the sign-in again");
+    // A second yes while it runs changes nothing.
+    d.command(&mut session, Command::Answer(asked.id, Answer::Yes));
+    assert_eq!(d.opened.len(), 1);
+    // The primary signs in again: its token removes the login, once.
+    *tenant.nonce.borrow_mut() = query_param(&first, "nonce");
+    *tenant.again.borrow_mut() = true;
+    let generation_event = Input::Attempt(
+        attempt_generation(&d),
+        auth0_account_link_core::flow::Event::Callback(CallbackResponse {
+            code: Some("code-1".into()),
+            state: query_param(&first, "state"),
+            ..Default::default()
+        }),
+    );
+    d.run(&mut session, generation_event);
+    assert_eq!(d.sent("DELETE"), 1, "{:#?}", d.debug_log);
+    let deleted = bearers
+        .borrow()
+        .iter()
+        .find(|(r, _)| r.starts_with("DELETE"))
+        .cloned()
+        .expect("deleted");
+    assert_eq!(
+        deleted.1,
+        fresh_token(),
+        "the sign-in again's token, not the host's"
+    );
+    let view = session.view();
+    assert_eq!(ids(&view.identities), ["auth0|primary"]);
+    assert_eq!(view.notice, Some(Notice::Unlinked));
+    assert_eq!(view.question, None);
+    assert!(!view.unlinking);
+    assert!(matches!(d.tells.last(), Some(Tell::Unlinked(ids)) if ids.len() == 1));
+    assert_eq!(view.position, Position::Ready, "ready for the next link");
+}
+
+#[test]
+fn a_closed_window_before_the_sign_in_again_removes_nothing() {
+    let tenant = Tenant::new();
+    *tenant.user.borrow_mut() = json!({"user_id": PRIMARY, "identities": with_google()});
+    let mut d = driver(&tenant);
+    let mut session = reauth_widget();
+    opened(&mut d, &mut session);
+    let listed = session.view().identities.expect("listed");
+    d.command(&mut session, Command::AskUnlink(listed[1].clone()));
+    let asked = session.view().question.expect("asked");
+    d.popup = Box::new(|_| PopupOutcome::Closed);
+    d.command(&mut session, Command::Answer(asked.id, Answer::Yes));
+    assert_eq!(d.failures(), ["reauthentication_failed"]);
+    assert_eq!(d.sent("DELETE"), 0);
+    let view = session.view();
+    assert_eq!(
+        ids(&view.identities),
+        ["auth0|primary", "google-oauth2|123"]
+    );
+    assert_eq!(view.question, None, "the question ended with its attempt");
+    assert!(
+        !view.unlinking && view.offers.unlink,
+        "the user can try again"
+    );
+    assert_eq!(view.position, Position::Ready);
+}
+
+#[test]
+fn a_headless_unlink_waits_for_the_attempt_and_then_signs_in_again() {
+    let tenant = Tenant::new();
+    *tenant.user.borrow_mut() = json!({"user_id": PRIMARY, "identities": with_google()});
+    let mut d = driver(&tenant);
+    let mut session = Session::new(
+        config_with(|o| o.reauthenticate = None),
+        Policy::headless(false, false),
+        None,
+    );
+    // Asked before the session opened: kept until the attempt is ready.
+    d.command(
+        &mut session,
+        Command::Unlink(IdentityRef {
+            provider: "google-oauth2".into(),
+            user_id: "123".into(),
+        }),
+    );
+    assert!(d.opened.is_empty());
+    d.run(&mut session, Input::Open(None));
+    assert!(
+        d.opened.iter().any(|u| query_param(u, "max_age").is_some()),
+        "{:#?}",
+        d.debug_log
+    );
+    assert_eq!(d.sent("DELETE"), 1);
+    assert!(matches!(d.tells.last(), Some(Tell::Unlinked(ids)) if ids.len() == 1));
+}
+
+#[test]
+fn with_re_authentication_off_an_unlink_uses_the_hosts_token_at_once() {
+    let tenant = Tenant::new();
+    *tenant.user.borrow_mut() = json!({"user_id": PRIMARY, "identities": with_google()});
+    let mut d = driver(&tenant);
+    let mut session = widget();
+    opened(&mut d, &mut session);
+    let listed = session.view().identities.expect("listed");
+    d.command(&mut session, Command::AskUnlink(listed[1].clone()));
+    let asked = session.view().question.expect("asked");
+    d.command(&mut session, Command::Answer(asked.id, Answer::Yes));
+    assert!(d.opened.is_empty(), "no window");
+    assert_eq!(d.sent("DELETE"), 1);
 }

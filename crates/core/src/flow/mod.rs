@@ -91,7 +91,11 @@ enum State {
         token: PrimaryToken,
         reads: usize,
     },
+    /// The unlink request is out, with the token of the primary's sign-in again.
+    Unlinking,
     Linked,
+    /// A login was removed.
+    Unlinked,
     Failed(LinkError),
     Cancelled,
 }
@@ -105,6 +109,7 @@ impl State {
                 | State::Ready(_)
                 | State::Blocked(..)
                 | State::Linked
+                | State::Unlinked
                 | State::Failed(_)
                 | State::Cancelled
         )
@@ -115,7 +120,10 @@ impl State {
     fn link_is_out(&self) -> bool {
         matches!(
             self,
-            State::Linking { .. } | State::Rechecking { .. } | State::WaitingToRecheck { .. }
+            State::Linking { .. }
+                | State::Rechecking { .. }
+                | State::WaitingToRecheck { .. }
+                | State::Unlinking
         )
     }
 }
@@ -154,6 +162,9 @@ pub struct LinkFlow {
     /// The primary's sign-in again: its Management API token (from the code exchange),
     /// until its ID token is verified; then the token the link request uses.
     reauth_token: Option<AccessToken>,
+    /// The login this attempt removes once the primary signed in again (instead of a
+    /// secondary's login).
+    unlink: Option<crate::management::IdentityRef>,
     /// What this step learned, handed to the session when the step ends.
     reports: Vec<Report>,
 }
@@ -172,6 +183,7 @@ impl LinkFlow {
             leg: LoginPurpose::Secondary,
             via: Via::Popup,
             reauth_token: None,
+            unlink: None,
             reports: Vec::new(),
         }
     }
@@ -207,10 +219,18 @@ impl LinkFlow {
             | State::Linking { .. }
             | State::Rechecking { .. }
             | State::WaitingToRecheck { .. } => Position::Linking,
+            State::Unlinking => Position::Unlinking,
             State::Linked => Position::Linked,
+            // The attempt's part is over: the session says it with the list.
+            State::Unlinked => Position::Idle,
             State::Failed(_) => Position::Failed,
             State::Cancelled => Position::Cancelled,
         }
+    }
+
+    /// The attempt removes a login (the primary's sign-in again before it, or the request).
+    pub fn is_unlinking(&self) -> bool {
+        self.unlink.is_some() && !self.state.is_resting() || matches!(self.state, State::Unlinking)
     }
 
     /// The error the attempt ended with (or the blocked popup's).
@@ -224,7 +244,7 @@ impl LinkFlow {
     pub fn is_finished(&self) -> bool {
         matches!(
             self.state,
-            State::Linked | State::Failed(_) | State::Cancelled
+            State::Linked | State::Unlinked | State::Failed(_) | State::Cancelled
         )
     }
 
@@ -293,6 +313,7 @@ impl LinkFlow {
     fn begin<E: Env>(&mut self, env: &mut E) -> Next {
         self.attempted = false;
         self.reauth_token = None;
+        self.unlink = None;
         let draft = TransactionDraft::new(&mut RandomOf(env));
         let input = OpaqueBytes::new(draft.digest_input());
         (
@@ -361,6 +382,10 @@ impl LinkFlow {
             (State::Ready(txn), Event::Start { via, connection }) => {
                 self.start(facts, txn, via, connection, env.now())
             }
+            (State::Ready(txn), Event::StartUnlink(target)) => {
+                self.start_unlink(facts, txn, target, env.now())
+            }
+            (State::Unlinking, Event::UnlinkResponse(result)) => self.unlink_answered(result, env),
             (
                 State::Blocked(txn, _),
                 Event::Start {
@@ -568,6 +593,13 @@ impl LinkFlow {
 
     fn awaiting(&mut self, facts: &Facts, txn: Transaction, via: Via, event: Event) -> Next {
         match (via, event) {
+            (Via::Popup, Event::PopupBlocked) if self.unlink.is_some() => self.fail(
+                LinkError::new(
+                    ErrorCode::PopupBlocked,
+                    "window.open returned null: the sign-in again before an unlink needs its window (call unlink from a click handler)",
+                ),
+                vec![Effect::CancelTimer],
+            ),
             (Via::Popup, Event::PopupBlocked) => self.blocked(
                 txn,
                 LinkError::new(

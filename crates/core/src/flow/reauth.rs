@@ -4,13 +4,16 @@
 //! application) and `sub` = the pinned primary; its access token kept for the link
 //! request; then the secondary's login, in the same window or this tab again.
 
-use super::{Effect, Event, Facts, LinkFlow, Next, Report, State, Via};
+use super::{Effect, Event, Facts, LinkFlow, Next, Outcome, Report, RequestPurpose, State, Via};
 use crate::encoding::quoted;
 use crate::env::Env;
 use crate::error::{ErrorCode, LinkError};
+use crate::http::{HttpResponse, TransportError};
 use crate::id_token::{Expectations, PendingSignature};
+use crate::management::{self, IdentityRef};
 use crate::primary::Purpose;
 use crate::secret::{Nonce, OpaqueBytes, Sha256Digest};
+use crate::transaction::Transaction;
 use crate::transaction::TransactionDraft;
 
 /// A failure of the primary's sign-in again, with what went wrong kept for the developer.
@@ -80,6 +83,23 @@ impl LinkFlow {
             Err(e) => return self.fail(e, vec![]),
         };
         self.report(Report::Reauthenticated);
+        if let Some(target) = self.unlink.clone() {
+            // No second login: the window goes, the token removes the login.
+            return match management::prepare_unlink(&self.config, &token, &target, facts.identities)
+            {
+                Err(e) => self.fail(e, vec![Effect::ClosePopup]),
+                Ok(request) => (
+                    State::Unlinking,
+                    vec![
+                        Effect::ClosePopup,
+                        Effect::Send {
+                            purpose: RequestPurpose::Unlink,
+                            request,
+                        },
+                    ],
+                ),
+            };
+        }
         self.reauth_token = Some(token.raw().clone());
         let draft = TransactionDraft::new(&mut super::RandomOf(env));
         let input = OpaqueBytes::new(draft.digest_input());
@@ -133,6 +153,48 @@ impl LinkFlow {
                 },
                 vec![],
             ),
+        }
+    }
+
+    /// The user removes a login: the window opened in this click signs the primary in
+    /// again (re-authentication is on), then that sign-in's token sends the unlink.
+    pub(super) fn start_unlink(
+        &mut self,
+        facts: &Facts,
+        txn: Transaction,
+        target: IdentityRef,
+        now: u64,
+    ) -> Next {
+        if self.config.reauthenticate_max_age_seconds().is_none() {
+            // Not this machine's to do: the session unlinks with the host's token.
+            return (State::Ready(txn), vec![]);
+        }
+        self.connection = None;
+        self.unlink = Some(target);
+        let txn = txn.with_connection(None).for_reauthentication();
+        self.show_login(facts, txn, Via::Popup, now, vec![])
+    }
+
+    pub(super) fn unlink_answered<E: Env>(
+        &mut self,
+        result: Result<HttpResponse, TransportError>,
+        env: &mut E,
+    ) -> Next {
+        self.unlink = None;
+        match result
+            .map_err(|e| {
+                management::transport_error(
+                    &e,
+                    "DELETE /api/v2/users/{id}/identities/{provider}/{user_id}",
+                )
+            })
+            .and_then(|r| management::process_unlink(env.json(), &r, env.now()))
+        {
+            Ok(ids) => {
+                self.report(Report::Ended(Outcome::Unlinked(ids)));
+                (State::Unlinked, vec![])
+            }
+            Err(e) => self.fail(e, vec![]),
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::error::LinkError;
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 use crate::id_token::SecondaryProfile;
 use crate::jwt::RsaPublicJwk;
-use crate::management::Identity;
+use crate::management::{Identity, IdentityRef};
 use crate::secret::{AccessToken, AuthorizeUrl, OpaqueBytes, PersistedTransaction, Sha256Digest};
 use crate::transaction::CallbackResponse;
 
@@ -73,6 +73,11 @@ pub enum Event {
     SignatureChecked(bool),
     /// The session's decision once every question was answered: `true` links.
     Decided(bool),
+    /// The user (or the host's `unlink` call) removes this login: the primary signs in
+    /// again in the window opened in this click, then its token unlinks. Must be sent
+    /// from the click handler.
+    StartUnlink(IdentityRef),
+    UnlinkResponse(Result<HttpResponse, TransportError>),
     LinkResponse(Result<HttpResponse, TransportError>),
     /// The identities read again after an ambiguous link answer.
     RecheckResponse(Result<HttpResponse, TransportError>),
@@ -113,6 +118,8 @@ pub enum RequestPurpose {
     Recheck,
     /// The secondary login's own user: does it have other logins?
     SecondaryUser,
+    /// A login removed with the token of the primary's sign-in again.
+    Unlink,
 }
 
 impl Event {
@@ -127,6 +134,7 @@ impl Event {
             RequestPurpose::Link => Event::LinkResponse(result),
             RequestPurpose::Recheck => Event::RecheckResponse(result),
             RequestPurpose::SecondaryUser => Event::SecondaryUserResponse(result),
+            RequestPurpose::Unlink => Event::UnlinkResponse(result),
         }
     }
 }
@@ -206,6 +214,8 @@ pub enum Report {
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Linked(Vec<Identity>),
+    /// A login was removed (after the primary's sign-in again): the identities left.
+    Unlinked(Vec<Identity>),
     Failed(LinkError),
     Cancelled,
 }
@@ -233,6 +243,8 @@ pub enum Position {
     /// Somebody is asked "Link this account?" (the question is the session's).
     Confirming,
     Linking,
+    /// A login is being removed (after the primary's sign-in again).
+    Unlinking,
     Linked,
     Failed,
     Cancelled,
@@ -251,6 +263,7 @@ impl Position {
             Position::Verifying => "verifying",
             Position::Confirming => "confirming",
             Position::Linking => "linking",
+            Position::Unlinking => "unlinking",
             Position::Linked => "linked",
             Position::Failed => "failed",
             Position::Cancelled => "cancelled",

@@ -98,6 +98,8 @@ pub struct Session {
     stop_words: Option<String>,
     /// A link asked for before the attempt was ready.
     queued_link: Option<Option<String>>,
+    /// An unlink (with the primary's sign-in again) asked for before the attempt was ready.
+    queued_unlink: Option<IdentityRef>,
     notice: Option<Notice>,
     session_changed: bool,
     /// The tenant's session may belong to another user than the primary: a secondary
@@ -131,6 +133,7 @@ impl Session {
             next_op: 0,
             stop_words: None,
             queued_link: None,
+            queued_unlink: None,
             notice: None,
             session_changed: false,
             tenant_session_other: false,
@@ -214,9 +217,15 @@ impl Session {
                 && self.config.redirect_fallback_uri().is_some(),
             cancel: self.list.is_some() || self.attempt.can_cancel(),
             unlink: self.identities.as_ref().is_some_and(|ids| ids.len() > 1)
-                && self.unlink.is_none()
+                && !self.unlinking()
                 && !self.link_question_open(),
         }
+    }
+
+    /// A login is being removed: by the host's token (an identity operation), or by the
+    /// attempt after the primary's sign-in again.
+    fn unlinking(&self) -> bool {
+        self.unlink.is_some() || self.attempt.is_unlinking()
     }
 
     pub fn view(&self) -> View {
@@ -230,7 +239,7 @@ impl Session {
             notice: self.notice.clone(),
             session_changed: self.session_changed,
             question: self.question.clone(),
-            unlinking: self.unlink.is_some(),
+            unlinking: self.unlinking(),
             offers: self.offers(),
         }
     }
@@ -320,6 +329,8 @@ impl Session {
             Report::Ready => {
                 if let Some(connection) = self.queued_link.take() {
                     self.start(Via::Popup, connection, env, out);
+                } else if let Some(target) = self.queued_unlink.take() {
+                    self.drive(Event::StartUnlink(target), env, out);
                 }
             }
             Report::PinLearned(user) => self.learn_pin(user),
@@ -356,11 +367,24 @@ impl Session {
 
     fn ended<E: Env>(&mut self, outcome: Outcome, env: &mut E, out: &mut Vec<Output>) {
         self.queued_link = None;
+        self.queued_unlink = None;
         if self.link_question_open() {
+            self.question = None;
+        }
+        // An unlink's question ends with its attempt.
+        if matches!(
+            &self.question,
+            Some(Asked {
+                question: Question::Unlink(_),
+                ..
+            })
+        ) && self.unlink.is_none()
+        {
             self.question = None;
         }
         let secondary = std::mem::take(&mut self.secondary);
         match outcome {
+            Outcome::Unlinked(ids) => self.unlinked(Ok(ids), env, out),
             Outcome::Linked(ids) => {
                 let ids = match &self.identities {
                     Some(previous) => carry_profiles(previous, ids),
@@ -468,8 +492,8 @@ impl Session {
             }
             // The question stays open (its dialog shows the unlink under way) until the
             // answer comes back.
-            (Question::Unlink(identity), Answer::Yes) => self.start_unlink(identity, out),
-            (Question::Unlink(_), Answer::No(_)) if self.unlink.is_none() => self.question = None,
+            (Question::Unlink(identity), Answer::Yes) => self.start_unlink(identity, env, out),
+            (Question::Unlink(_), Answer::No(_)) if !self.unlinking() => self.question = None,
             (Question::Unlink(_), Answer::No(_)) => out.push(Output::Note(
                 "the unlink request is out: it cannot be called back",
             )),
@@ -521,6 +545,8 @@ impl Session {
                     ));
                 }
             }
+            // The host's unlink call (headless): no question, the call is the decision.
+            Command::Unlink(target) => self.remove(target, env, out),
             Command::AskUnlink(identity) => {
                 if self.offers().unlink && self.is_listed(&identity) {
                     self.open_question(Question::Unlink(identity));
@@ -554,15 +580,35 @@ impl Session {
     }
 
     /// Only an identity of the current list, one at a time.
-    fn start_unlink(&mut self, identity: Identity, out: &mut Vec<Output>) {
-        if self.unlink.is_some() || !self.is_listed(&identity) {
+    /// Removes a listed login. With re-authentication on, the attempt does it: the window
+    /// opened in this click signs the primary in again, whose token unlinks (the attempt
+    /// must be ready, as for a link; otherwise the popup could not open in the click).
+    /// Otherwise one identity operation with the host's token.
+    fn start_unlink<E: Env>(&mut self, identity: Identity, env: &mut E, out: &mut Vec<Output>) {
+        if self.unlinking() || !self.is_listed(&identity) {
             return;
         }
         let target = IdentityRef {
             provider: identity.provider,
             user_id: identity.user_id,
         };
-        self.unlink = Some(self.new_op(IdentityOpKind::Unlink(target), out));
+        self.remove(target, env, out);
+    }
+
+    /// Removes `target` (the host's word, or the user's yes to a listed login).
+    fn remove<E: Env>(&mut self, target: IdentityRef, env: &mut E, out: &mut Vec<Output>) {
+        if self.unlinking() {
+            return;
+        }
+        if self.config.reauthenticate_max_age_seconds().is_none() {
+            self.unlink = Some(self.new_op(IdentityOpKind::Unlink(target), out));
+        } else if self.attempt.position() == Position::Ready {
+            self.drive(Event::StartUnlink(target), env, out);
+        } else {
+            // Kept until the attempt is ready (a headless call, whose window was opened
+            // in the click).
+            self.queued_unlink = Some(target);
+        }
     }
 
     fn op_answered<E: Env>(

@@ -6,7 +6,7 @@ use crate::config::LinkConfig;
 use crate::error::{ErrorCode, LinkError};
 use crate::flow::{Effect, Event, IdentityOpEffect, IdentityOpEvent, Position};
 use crate::id_token::SecondaryProfile;
-use crate::management::Identity;
+use crate::management::{Identity, IdentityRef};
 use crate::secret::PersistedTransaction;
 use crate::transaction::CallbackResponse;
 
@@ -177,6 +177,10 @@ pub enum Command {
     Cancel,
     /// Ask "Unlink this account?" about one of the listed identities.
     AskUnlink(Identity),
+    /// Remove this login now (the host's headless `unlink` call: the call is the
+    /// decision). With re-authentication on, the primary signs in again first in the
+    /// window opened in the click; before the attempt is ready it is kept until it is.
+    Unlink(IdentityRef),
     Dismiss,
 }
 
