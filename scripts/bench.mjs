@@ -68,7 +68,9 @@ const tenant = await startTenant({ appDir, extraArgs: ["--rate-limit", "100000"]
 // Chromium (Playwright's own page API, CDP for the cache and the GC), whatever E2E_BROWSER says.
 const browser = await launchBrowser("chromium");
 const samples = { init: [], ready: [], popup: [], verify: [], link: [] };
-const peer = { widgetReady: [], peerReady: [], widgetLink: [], peerLink: [], widgetCold: [], peerCold: [], widgetAfterToken: [], peerAfterToken: [], steps: {} };
+// `widgetOff`: the same headless link with `reauthenticate: false` (the secondary's login
+// alone, as before the primary's sign-in again): what that sign-in costs a recent session.
+const peer = { widgetReady: [], peerReady: [], widgetOffReady: [], widgetLink: [], peerLink: [], widgetOffLink: [], widgetCold: [], peerCold: [], widgetAfterToken: [], peerAfterToken: [], widgetOffAfterToken: [], steps: {} };
 const config = await (await fetch(`${tenant.app}/config.json`)).json();
 
 /** import → ready, cold: a new page with the HTTP cache (and with it the compiled-module
@@ -202,13 +204,13 @@ try {
   // widget: the same primary token, then init + a prepared flow). click → linked: the
   // click until the new identities are known. The tenant's auto-login answers /authorize.
   for (let i = 0; i < runs; i++) {
-    for (const who of i % 2 ? ["widget", "peer"] : ["peer", "widget"]) {
-      peer[`${who}Cold`].push(await importToReady(who));
+    for (const who of [["peer", "widget", "widgetOff"], ["widget", "widgetOff", "peer"], ["widgetOff", "peer", "widget"]][i % 3]) {
+      if (who !== "widgetOff") peer[`${who}Cold`].push(await importToReady(who));
       await signInAlice();
       // The cold page loads, each variant in turn (the tenant session is Alice's).
       // (The widget's three in a rotating order, so that none is always first.)
       const variants = ["sequential", "early", "hints"].map((_, k, all) => all[(k + i) % all.length]);
-      for (const variant of who === "peer" ? ["peer"] : variants) await loadToReadyCold(variant);
+      for (const variant of who === "peer" ? ["peer"] : who === "widget" ? variants : []) await loadToReadyCold(variant);
       await page.goto(`${tenant.app}/bench.html?${who}=${i}`);
       const ready = await page.evaluate(async (who) => {
         const t0 = performance.now();
@@ -260,7 +262,7 @@ try {
             window.tokenCalls.push([start, performance.now()]);
             return token;
           };
-          const options = { domain: config.domain, clientId: config.clientId, getAccessToken };
+          const options = { domain: config.domain, clientId: config.clientId, getAccessToken, reauthenticate: who === "widgetOff" ? false : undefined };
           window.options = options;
           window.widget = widget;
           button.onclick = () => {
@@ -309,7 +311,8 @@ try {
         await widget.default();
         const { createAuth0Client } = await import(config.spaJs);
         const c = await createAuth0Client({ domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: `${location.origin}/`, audience: `${config.domain}/api/v2/`, scope: "openid profile email read:current_user update:current_user_identities" } });
-        await widget.unlink({ domain: config.domain, clientId: config.clientId, getAccessToken: () => c.getTokenSilently() }, { provider: "google-oauth2", userId: "100000000000000000001" });
+        // Outside a click: the host's token removes it (no sign-in again, not measured).
+        await widget.unlink({ domain: config.domain, clientId: config.clientId, getAccessToken: () => c.getTokenSilently(), reauthenticate: false }, { provider: "google-oauth2", userId: "100000000000000000001" });
       });
     }
   }
@@ -354,7 +357,7 @@ try {
       await page.waitForFunction(() => window.result != null, null, { timeout: 30000 });
       const result = await page.evaluate(() => window.result);
       if (result.error) throw new Error(`cycle: ${result.error}`);
-      await page.evaluate(() => window.widget.unlink(window.options, { provider: "google-oauth2", userId: "100000000000000000001" }));
+      await page.evaluate(() => window.widget.unlink({ ...window.options, reauthenticate: false }, { provider: "google-oauth2", userId: "100000000000000000001" }));
     };
     // Warm up (first JWKS fetch, first allocations), then measure.
     for (let i = 0; i < 3; i++) await cycle();
@@ -405,6 +408,14 @@ const report = [
   `| load → ready (primary token fetched, code loaded, ready to link; HTTP cache on) | ${stats(peer.widgetReady)} | ${stats(peer.peerReady)} | ${ratio(peer.widgetReady, peer.peerReady)} |`,
   `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.peerLink)} | ${ratio(peer.widgetLink, peer.peerLink)} |`,
   `| of which the page's own part after the login: code exchange answered → link request sent | ${stats(peer.widgetAfterToken)} | ${stats(peer.peerAfterToken)} | ${ratio(peer.widgetAfterToken, peer.peerAfterToken)} |`,
+  "",
+  "The primary's sign-in again (on by default) for a **recent** session: the same headless link",
+  "with `reauthenticate: false` (the secondary's login alone), in the same run:",
+  "",
+  "| | sign-in again (default) | `reauthenticate: false` | default / off |",
+  "|---|---:|---:|---:|",
+  `| load → ready | ${stats(peer.widgetReady)} | ${stats(peer.widgetOffReady)} | ${ratio(peer.widgetReady, peer.widgetOffReady)} |`,
+  `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.widgetOffLink)} | ${ratio(peer.widgetLink, peer.widgetOffLink)} |`,
   "",
   "(The widget's part after the login holds what the peer skips: the ID token's RS256",
   "check and the read of the secondary's own user, which refuses to merge another user's",

@@ -127,3 +127,46 @@ test("the tenant's rule refuses a stale token even with the widget's check off; 
   assert.equal(created.length, 1);
   await page.close();
 });
+
+test("unlink asks the same: an older session signs Alice in again before the login is removed", async () => {
+  const page = await signedIn();
+  const linkWindow = await openLoginWindow(page, "google-oauth2");
+  await signInInWindow(linkWindow, GOOGLE);
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  await signedInAgo(3600);
+  await page.locator('.aal-identity[data-provider="google-oauth2"] .aal-unlink').click();
+  const popupPromise = page.waitForPopup();
+  await page.locator(".aal-confirm-unlink").click();
+  const popup = await popupPromise;
+  await popup.locator(CONFIRM_PAGE).waitFor();
+  await page.locator('.aal-status[data-status="reauthenticating"]').waitFor();
+  const deletes = async () => (await env.tenant.test("/test/mgmt-log")).filter((e) => e.method === "DELETE");
+  assert.equal((await deletes()).length, 0, "nothing is removed before Alice signs in again");
+  await popup.locator('button[data-hinted="true"]').click();
+  await page.locator('.aal-identity[data-provider="google-oauth2"]').waitFor({ state: "detached" });
+  assert.deepEqual((await deletes()).map((e) => e.status), [200]);
+  await page.locator('.aal-notice:not(.aal-error)').waitFor();
+  await page.close();
+});
+
+test("the headless unlink opens its sign-in again in the click", async () => {
+  const page = await env.browser.newPage();
+  await signInAlice(page, env);
+  await page.goto(`${env.tenant.app}/headless.html`);
+  await page.locator("#status").filter({ hasText: "Ready." }).waitFor();
+  const linkWindow = page.waitForPopup();
+  await page.locator("#link-google").click();
+  await signInInWindow(await linkWindow, GOOGLE);
+  await page.locator("#result").filter({ hasText: "linked" }).waitFor();
+  await signedInAgo(3600);
+  const popupPromise = page.waitForPopup();
+  await page.locator("#unlink-google").click();
+  const popup = await popupPromise;
+  await popup.locator(CONFIRM_PAGE).waitFor();
+  await popup.locator('button[data-hinted="true"]').click();
+  await page.locator("#result").filter({ hasText: "remaining" }).waitFor();
+  assert.deepEqual(JSON.parse(await page.locator("#result").textContent()), { remaining: "auth0" });
+  await page.close();
+});

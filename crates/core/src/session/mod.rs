@@ -285,7 +285,11 @@ impl Session {
                 out,
             );
         }
-        if self.policy.list_identities {
+        // The primary's sign-in again names whom it expects (the list's first identity:
+        // its email as `login_hint`, its connection): a session that starts one reads the
+        // list first even when nothing shows it (a resumed one has signed in already).
+        let hint_needed = self.config.reauthenticate_max_age_seconds().is_some() && !resumed;
+        if self.policy.list_identities || hint_needed {
             self.list(!resumed, out);
         } else if !resumed {
             self.prepare(env, out);
