@@ -733,3 +733,119 @@ fn links_through_a_custom_domain_with_the_apis_own_audience() {
         "every request goes to the custom domain: {requests:?}"
     );
 }
+
+/// The primary's sign-in again against the real tenant: with no session the tenant shows
+/// its "Confirm it's you" page (`max_age`, the hint naming Alice), Alice signs in there,
+/// the ID token (real signature) carries a fresh `auth_time`, and the link is made with
+/// that sign-in's token (the tenant's recent-sign-in rule on, the session an hour old).
+#[test]
+fn the_primary_signs_in_again_and_that_sign_ins_token_links_under_the_tenants_rule() {
+    let t = Tenant::start();
+    let known = primary_identities(&t);
+    assert_eq!(
+        t.request(
+            Method::Post,
+            "/test/require-recent-auth",
+            Some(json!({ "max_age_seconds": 300 }))
+        )
+        .status,
+        204
+    );
+    // The host's token (its own sign-in); the sessions then age by an hour.
+    let host = t.primary_token(ALICE);
+    let host_bearer = format!("Bearer {host}");
+    assert_eq!(
+        t.request(
+            Method::Post,
+            "/test/session-age",
+            Some(json!({ "seconds": 3600 }))
+        )
+        .status,
+        204
+    );
+    t.auto_login(GOOGLE);
+    let asked_again = std::cell::Cell::new(false);
+    let mut follow = t.popup();
+    let link_bearer = std::cell::RefCell::new(None);
+    let mut d = Driver::new(
+        TestEnv::real_time(7),
+        Box::new(|r: &HttpRequest| {
+            if r.method == Method::Post && r.url.ends_with("/identities") {
+                *link_bearer.borrow_mut() = r
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k == "Authorization")
+                    .map(|(_, v)| v.clone());
+            }
+            t.http.send(r)
+        }),
+        move || Ok(host.clone()),
+    );
+    d.given.pin = Some(ALICE.into());
+    d.given.identities = Some(known);
+    d.given.asks_first = false;
+    d.secondary_user = None;
+    d.popup = Box::new(|url: &str| {
+        if !url.contains("max_age=") {
+            return follow(url);
+        }
+        // No session in this "browser": the tenant's login page, naming Alice.
+        let page = t
+            .http
+            .send(&HttpRequest {
+                method: Method::Get,
+                url: url.to_owned(),
+                headers: vec![],
+                body: None,
+            })
+            .expect("authorize");
+        assert!(
+            page.body.contains("data-reauthenticate=\"true\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("alice@example.com"));
+        asked_again.set(true);
+        let tx = page
+            .body
+            .split("name=\"tx\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("tx")
+            .to_owned();
+        let r = t
+            .http
+            .send(&HttpRequest {
+                method: Method::Post,
+                url: format!("{}/login", t.base),
+                headers: vec![(
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                )],
+                body: Some(auth0_account_link_core::encoding::form_encode(&[
+                    ("tx", &tx),
+                    ("identity", ALICE),
+                ])),
+            })
+            .expect("login");
+        let location = r.header("location").expect("back to the callback");
+        let query = location.split_once('?').map(|(_, q)| q).unwrap_or("");
+        PopupOutcome::Callback(CallbackResponse::from_query(query).expect("callback query"))
+    });
+    d.run(
+        LinkFlow::new(t.config_with("query", |o| o.reauthenticate = None)),
+        Event::Prepare,
+    );
+    assert!(asked_again.get(), "the tenant asked Alice first");
+    assert!(
+        matches!(d.last_outcome(), Outcome::Linked(ids) if ids.len() == 2),
+        "{:?}",
+        d.debug_log
+    );
+    assert_eq!(t.link_posts(), 1);
+    let used = link_bearer.borrow().clone().expect("the link request");
+    assert_ne!(
+        used, host_bearer,
+        "the sign-in again's token linked, not the host's"
+    );
+}

@@ -147,3 +147,40 @@ fn the_entry_knows_the_widgets_redirect_returns_by_the_cores_mark() {
     assert_eq!(line, format!("const STATE_MARK = {STATE_MARK:?};"));
     assert!(REDIRECT_STATE_MARK.starts_with(STATE_MARK));
 }
+
+/// The package's entry opens the headless `unlink`'s login window in the click while the
+/// wasm loads, unless the options turn the primary's sign-in again off: the same rule the
+/// core applies (on unless `reauthenticate: false`).
+#[test]
+fn the_entry_opens_an_unlinks_window_exactly_when_the_core_signs_the_primary_in_again() {
+    use auth0_account_link_core::config::LinkConfig;
+    let base = || LinkOptions {
+        domain: Some("t.example.com".into()),
+        client_id: Some("c".into()),
+        app_origin: Some("https://app.example.com".into()),
+        ..LinkOptions::default()
+    };
+    let with = |reauthenticate| {
+        LinkConfig::new(&LinkOptions {
+            reauthenticate,
+            ..base()
+        })
+        .expect("valid")
+        .reauthenticate_max_age_seconds()
+        .is_some()
+    };
+    assert!(with(None) && with(Some(true)) && !with(Some(false)));
+    let unlink = INDEX_JS
+        .split("export function unlink(")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}").next())
+        .expect("the entry's unlink");
+    assert!(
+        unlink.contains(r#"own(options, "reauthenticate") === false) return init()"#),
+        "the entry skips the window only for reauthenticate: false: {unlink}"
+    );
+    assert!(
+        unlink.contains(r#"openLoginWindow("about:blank")"#),
+        "{unlink}"
+    );
+}
