@@ -218,22 +218,37 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
         confirm,
         before_link,
         Box::new(move |runner: &Runner, settle: &RefCell<Settle>| {
-            // The login window first, before anything else runs: a browser may run queued
-            // work inside `window.open`.
-            let given = popup.is_some();
-            if !runner.preopen_popup(popup) {
-                let e = if given {
-                    LinkError::new(ErrorCode::PopupClosed, "the login window opened in the click was closed before the widget could use it")
-                } else {
-                    LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode")
-                };
-                settle.borrow_mut().finish(Err(js_error(&e)));
-                return;
-            }
-            runner.open();
-            runner.command(Command::Link(connection));
+            in_window(runner, settle, popup, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode", Command::Link(connection));
         }),
     )
+}
+
+/// A headless call that needs a login window: the window first (`popup`, one the entry
+/// opened in the click, or one opened blank here), before anything else runs — a browser
+/// may run queued work inside `window.open` — then the session opens and `command` goes in
+/// (kept until the attempt is ready). `blocked`: what to say when the browser refused it.
+fn in_window(
+    runner: &Runner,
+    settle: &RefCell<Settle>,
+    popup: Option<web_sys::Window>,
+    blocked: &str,
+    command: Command,
+) {
+    let given = popup.is_some();
+    if !runner.preopen_popup(popup) {
+        let e = if given {
+            LinkError::new(
+                ErrorCode::PopupClosed,
+                "the login window opened in the click was closed before the widget could use it",
+            )
+        } else {
+            LinkError::new(ErrorCode::PopupBlocked, blocked)
+        };
+        settle.borrow_mut().finish(Err(js_error(&e)));
+        return;
+    }
+    runner.open();
+    runner.command(command);
 }
 
 /// The `confirm` parameter: a function, or absent.
@@ -332,18 +347,7 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
         None,
         None,
         Box::new(move |runner: &Runner, settle: &RefCell<Settle>| {
-            let given = popup.is_some();
-            if !runner.preopen_popup(popup) {
-                let e = if given {
-                    LinkError::new(ErrorCode::PopupClosed, "the login window opened in the click was closed before the widget could use it")
-                } else {
-                    LinkError::new(ErrorCode::PopupBlocked, "window.open returned null: the primary user signs in again before an unlink; call unlink synchronously from a click handler (or set reauthenticate: false)")
-                };
-                settle.borrow_mut().finish(Err(js_error(&e)));
-                return;
-            }
-            runner.open();
-            runner.command(Command::Unlink(target));
+            in_window(runner, settle, popup, "window.open returned null: the primary user signs in again before an unlink; call unlink synchronously from a click handler (or set reauthenticate: false)", Command::Unlink(target));
         }),
     )
 }

@@ -105,7 +105,18 @@ fn run<'a>(
     fresh: Option<String>,
     given: Given,
 ) -> (Driver<'a>, LinkFlow) {
-    let host = host_token();
+    run_with_host(mock, seen, tweak, fresh, given, host_token())
+}
+
+/// [`run`] with the host's own token `host` (what `getAccessToken` gives).
+fn run_with_host<'a>(
+    mock: &'a MockTransport,
+    seen: &'a Seen,
+    tweak: &'a dyn Fn(&mut Value),
+    fresh: Option<String>,
+    given: Given,
+    host: String,
+) -> (Driver<'a>, LinkFlow) {
     let mut d = Driver::new(
         TestEnv::new(NOW, 7),
         Box::new(move |r| {
@@ -557,59 +568,7 @@ fn the_hosts_token_needs_only_to_read_when_the_sign_in_again_makes_the_change() 
     let mut read_only = access_claims();
     read_only["scope"] = json!("openid profile email read:current_user");
     let host = access_token(&read_only);
-    let fresh = fresh_token();
-    let mut d = Driver::new(
-        TestEnv::new(NOW, 7),
-        Box::new(|r| {
-            let bearer = r
-                .headers
-                .iter()
-                .find(|(k, _)| k == "Authorization")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
-            seen.bearers.borrow_mut().push((r.url.clone(), bearer));
-            Ok(mock.send(r))
-        }),
-        move || Ok(host.clone()),
-    );
-    d.given = alice();
-    d.connection = Some("google-oauth2".into());
-    let fresh_for_popup = fresh.clone();
-    let mock_ref = &mock;
-    d.popup = Box::new(move |url: &str| {
-        let mock = mock_ref;
-        if query_param(url, "max_age").is_some() {
-            let body = json!({"id_token": primary_id_token(url, &|_| {}), "access_token": fresh_for_popup, "token_type": "Bearer"});
-            mock.expect(
-                Method::Post,
-                TOKEN_URL,
-                None,
-                HttpResponse::new(200, body.to_string()),
-            );
-            mock.expect(
-                Method::Get,
-                JWKS_URL,
-                None,
-                HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1)])),
-            );
-        } else {
-            let body = json!({"id_token": secondary_id_token(url), "access_token": "opaque", "token_type": "Bearer"});
-            mock.expect(
-                Method::Post,
-                TOKEN_URL,
-                None,
-                HttpResponse::new(200, body.to_string()),
-            );
-            mock.expect(
-                Method::Post,
-                LINK_URL,
-                None,
-                HttpResponse::new(201, linked()),
-            );
-        }
-        answer(url)
-    });
-    d.run(LinkFlow::new(reauth_config()), Event::Prepare);
+    let (d, _) = run_with_host(&mock, &seen, &|_| {}, Some(fresh_token()), alice(), host);
     assert!(
         matches!(d.last_outcome(), Outcome::Linked(_)),
         "{:?}",
@@ -620,7 +579,7 @@ fn the_hosts_token_needs_only_to_read_when_the_sign_in_again_makes_the_change() 
         .iter()
         .find(|(url, _)| url == LINK_URL)
         .expect("linked");
-    assert_eq!(link.1, format!("Bearer {fresh}"));
+    assert_eq!(link.1, fresh_token());
     // Turned off, the same host token is refused before anything is sent.
     let mut read_only = access_claims();
     read_only["scope"] = json!("openid profile email read:current_user");
