@@ -102,6 +102,13 @@ export interface SecondaryProfile {
    *  linking moves all of `identities` (that user's logins) to the primary user; its
    *  profile, metadata and the host's records under `userId` are not moved. */
   merge?: { userId: string; identities: Identity[] };
+  /** The account's own `user_metadata` (its saved settings), when it has any: a link
+   *  discards it (Auth0 does not merge metadata). Read before the link; `userId` names the
+   *  user it belongs to, so a host can carry what it needs first. */
+  userMetadata?: Record<string, unknown>;
+  /** The account's own `app_metadata`, when it has any: discarded by a link too; only a back
+   *  end can move it (`beforeLink` is the place to ask yours). */
+  appMetadata?: Record<string, unknown>;
 }
 
 /** Every text of the widget, by key (placeholders in braces are filled in). */
@@ -110,6 +117,7 @@ export type MessageKey =
   | "link_with" /* {provider} */ | "another_account" | "unlink"
   | "unlink_label" /* {provider} {account} */ | "unlink_question" | "unlink_confirm" | "cancel"
   | "confirm_title" | "confirm_link" | "merge_title" | "merge_logins_label" | "merge_not_moved" | "merge_confirm"
+  | "discard_settings" /* {settings} */ | "discard_app_data"
   | "continue_in_tab" | "try_again"
   | "try_again_in" /* {seconds} */ | "dismiss" | "unlinked" | "email_unverified_mark" | "no_email"
   | "provider_label" | "name_label" | "email_label" | "provider.auth0" | "provider.email" | "provider.sms"

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 /// The English texts of every key but the errors' sentences (`error.…`, from the core's
 /// [`Sentence`]). A placeholder `{name}` is filled in where the text is used.
-pub const ENGLISH: [(&str, &str); 41] = [
+pub const ENGLISH: [(&str, &str); 43] = [
     ("title", "Linked accounts"),
     ("loading", "Loading your linked accounts…"),
     ("identities_label", "Accounts you can sign in with"),
@@ -38,6 +38,14 @@ pub const ENGLISH: [(&str, &str); 41] = [
         "Not moved: that account's profile, its settings, and this app's data kept under it.",
     ),
     ("merge_confirm", "Move them to my account"),
+    (
+        "discard_settings",
+        "Its saved settings ({settings}) do not come along: linking removes them.",
+    ),
+    (
+        "discard_app_data",
+        "What this app keeps for that account stays with it and does not move to yours.",
+    ),
     ("continue_in_tab", "Continue in this tab"),
     ("try_again", "Try again"),
     ("try_again_in", "Try again in {seconds} s"),

@@ -398,6 +398,19 @@ async fn a_closed_login_window_is_popup_closed_or_cut_off_by_the_pages_opener_po
 #[wasm_bindgen_test]
 async fn the_first_window_signs_the_primary_in_again() {
     let cut_off = page_opener_policy().await.as_deref() == Some("same-origin");
+    // The session reads the list first (the primary's email and connection name whom the
+    // window asks for): a tenant answering it.
+    let original = Reflect::get(&window(), &"fetch".into()).expect("fetch");
+    let fetch = Function::new_with_args(
+        "original",
+        "return (input, init) => String(input.url ?? input).startsWith('https://tenant.example.com/') \
+         ? Promise.resolve(new Response(JSON.stringify({ user_id: 'auth0|primary', email: 'alice@example.com', \
+         identities: [{ connection: 'Username-Password-Authentication', user_id: 'primary', provider: 'auth0' }] }), \
+         { status: 200, headers: { 'content-type': 'application/json' } })) : original(input, init);",
+    )
+    .call1(&JsValue::NULL, &original)
+    .expect("fake fetch");
+    Reflect::set(&window(), &"fetch".into(), &fetch).expect("replace fetch");
     let (runner, heard) = ready_runner_with(None, None).await;
     runner.command(Command::Link(Some("github".into())));
     let url = Reflect::get(&opened(), &"url".into())
@@ -409,6 +422,11 @@ async fn the_first_window_signs_the_primary_in_again() {
         "{url}"
     );
     assert!(url.contains("update%3Acurrent_user_identities"), "{url}");
+    assert!(
+        url.contains("login_hint=alice%40example.com")
+            && url.contains("connection=Username-Password-Authentication"),
+        "{url}"
+    );
     Reflect::set(&opened(), &"closed".into(), &true.into()).expect("close");
     sleep(1000).await;
     let expected = if cut_off {
@@ -418,6 +436,7 @@ async fn the_first_window_signs_the_primary_in_again() {
     };
     assert_eq!(failure(&heard), Some(expected));
     runner.dispose();
+    Reflect::set(&window(), &"fetch".into(), &original).expect("restore fetch");
 }
 
 #[wasm_bindgen_test]

@@ -46,7 +46,16 @@ async function main() {
   // The confirm callback: true or false as the checkbox says, or (#sentence) a sentence,
   // which is not a yes.
   const confirm = (profile) => {
-    show("confirm-seen", { provider: profile.provider, email: profile.email, emailVerified: profile.emailVerified });
+    // What the link would discard rides on the profile: the account's saved settings and
+    // whether the app keeps data on it (its user id names where the app's own records are).
+    show("confirm-seen", {
+      provider: profile.provider,
+      email: profile.email,
+      emailVerified: profile.emailVerified,
+      userId: profile.userId,
+      settings: Object.keys(profile.userMetadata ?? {}).sort(),
+      appData: Object.keys(profile.appMetadata ?? {}).sort(),
+    });
     if ($("sentence").checked) return "Yes, but only if it is mine";
     return $("accept").checked;
   };

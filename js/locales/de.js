@@ -18,6 +18,8 @@ export default {
   "merge_logins_label": "Beim Verknüpfen werden alle zu Ihnen verschoben:",
   "merge_not_moved": "Nicht verschoben werden: das Profil dieses Kontos, seine Einstellungen und die Daten dieser App, die unter ihm gespeichert sind.",
   "merge_confirm": "Zu meinem Konto verschieben",
+  "discard_settings": "Seine gespeicherten Einstellungen ({settings}) werden nicht übernommen: Das Verknüpfen entfernt sie.",
+  "discard_app_data": "Was diese App für jenes Konto speichert, bleibt dort und wird nicht in Ihres übertragen.",
   "continue_in_tab": "In diesem Tab fortfahren",
   "try_again": "Erneut versuchen",
   "try_again_in": "Erneut versuchen in {seconds} s",

@@ -18,6 +18,8 @@ export default {
   "merge_logins_label": "L’association les déplace tous vers vous :",
   "merge_not_moved": "Ne sont pas déplacés : le profil de ce compte, ses réglages et les données de cette application conservées sous ce compte.",
   "merge_confirm": "Les déplacer vers mon compte",
+  "discard_settings": "Ses réglages enregistrés ({settings}) ne suivent pas : l’association les supprime.",
+  "discard_app_data": "Ce que cette application conserve pour ce compte reste avec lui et ne passe pas dans le vôtre.",
   "continue_in_tab": "Continuer dans cet onglet",
   "try_again": "Réessayer",
   "try_again_in": "Réessayer dans {seconds} s",

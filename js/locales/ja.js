@@ -18,6 +18,8 @@ export default {
   "merge_logins_label": "リンクすると、これらすべてがあなたのアカウントに移動します：",
   "merge_not_moved": "移動しないもの：そのアカウントのプロフィール、設定、およびこのアプリがそのアカウントで保存しているデータ。",
   "merge_confirm": "自分のアカウントに移動する",
+  "discard_settings": "このアカウントの保存済み設定（{settings}）は引き継がれず、リンクすると削除されます。",
+  "discard_app_data": "このアプリがそのアカウント用に保存しているデータはそのアカウントに残り、あなたのアカウントには移りません。",
   "continue_in_tab": "このタブで続行",
   "try_again": "再試行",
   "try_again_in": "{seconds} 秒後に再試行",

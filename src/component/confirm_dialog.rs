@@ -53,6 +53,23 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
             </>
         }
     });
+    // What the link discards: the account's saved settings (its `user_metadata`, by
+    // name) and what this app keeps on it, which stays with that account.
+    let data_block = profile.holds_data().then(|| {
+        let settings = profile
+            .user_metadata
+            .as_ref()
+            .filter(|m| m.has_properties())
+            .map(|m| settings_names(&m.keys()));
+        html! {
+            <div class="aal-discard">
+                if let Some(settings) = settings {
+                    <p class="aal-discard-settings">{ texts.fill("discard_settings", &[("settings", &settings)]) }</p>
+                }
+                <p class="aal-discard-app-data">{ texts.get("discard_app_data") }</p>
+            </div>
+        }
+    });
     let confirm_label = texts.get(if merge.is_some() {
         "merge_confirm"
     } else {
@@ -72,6 +89,7 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
                 <dd class="aal-confirm-email">{ email }</dd>
             </dl>
             { merge_block }
+            { data_block }
             <div class="aal-dialog-actions">
                 <button type="button" class="aal-confirm-link" onclick={accept}>
                     { confirm_label }
@@ -96,4 +114,18 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
             </div>
         }
     }
+}
+
+/// The settings' names as the user reads them: cleaned, the first few, and how many more.
+fn settings_names(keys: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let mut names: Vec<String> = keys
+        .iter()
+        .take(SHOWN)
+        .map(|k| auth0_account_link_core::encoding::display_text(k))
+        .collect();
+    if keys.len() > SHOWN {
+        names.push(format!("+{}", keys.len() - SHOWN));
+    }
+    names.join(", ")
 }

@@ -55,13 +55,14 @@ for (const variant of VARIANTS) {
     await page.locator('.aal-status[data-status="ready"]').waitFor();
     await check(page, variant.name, "ready");
 
-    // The confirm question, with the verified account.
+    // The confirm question, with the verified account (Google's holds saved settings and
+    // app data: the screen says what the link discards).
     const popupPromise = page.waitForPopup();
-    await page.locator('button.aal-link[data-connection="github"]').click();
+    await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
     const popup = await popupPromise;
     await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
-    await signInInWindow(popup, GITHUB);
-    await page.locator(".aal-confirm").waitFor();
+    await signInInWindow(popup, GOOGLE);
+    await page.locator(".aal-confirm .aal-discard-settings").waitFor();
     // A plain link, not a merge: the dialog is not marked as the merge screen.
     assert.equal(await page.locator(".aal-confirm.aal-merge").count(), 0);
     await check(page, variant.name, "confirm");
@@ -71,12 +72,12 @@ for (const variant of VARIANTS) {
     await page.locator(".aal-confirm .aal-confirm-link").click();
     await page.locator('.aal-status[data-status="linking"]').waitFor();
     await check(page, variant.name, "linking");
-    await page.locator('.aal-identity[data-provider="github"]').waitFor();
+    await page.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
     await page.locator('.aal-notice:not(.aal-error)').waitFor();
     await check(page, variant.name, "linked");
 
     // The unlink question; Escape answers no.
-    await page.locator('.aal-identity[data-provider="github"] .aal-unlink').click();
+    await page.locator('.aal-identity[data-provider="google-oauth2"] .aal-unlink').click();
     await page.locator(".aal-dialog .aal-cancel").waitFor();
     await check(page, variant.name, "unlink-question");
     await page.keyboard.press("Escape");
@@ -85,11 +86,11 @@ for (const variant of VARIANTS) {
     // An error: the sign-in window closed before the login finished.
     await page.locator('.aal-status[data-status="ready"]').waitFor();
     const second = page.waitForPopup();
-    await page.locator('button.aal-link[data-connection="google-oauth2"]').click();
-    const googlePopup = await second;
-    // Closed at Google's login page (the primary's sign-in again before it answered at once).
-    await googlePopup.locator(`button[data-identity="${GOOGLE}"]`).waitFor();
-    await googlePopup.close();
+    await page.locator('button.aal-link[data-connection="github"]').click();
+    const githubPopup = await second;
+    // Closed at GitHub's login page (the primary's sign-in again before it answered at once).
+    await githubPopup.locator(`button[data-identity="${GITHUB}"]`).waitFor();
+    await githubPopup.close();
     await page.locator('.aal-notice.aal-error[data-code="popup_closed"]').waitFor();
     await check(page, variant.name, "error");
     await page.close();

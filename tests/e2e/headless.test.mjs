@@ -39,7 +39,16 @@ test("linkWithPopup asks confirm, links, then listIdentities and unlink follow",
   const page = await headlessPage();
   await linkGoogleInPopup(page);
   assert.deepEqual(await result(page), { linked: "auth0,google-oauth2" });
-  assert.deepEqual(JSON.parse(await page.locator("#confirm-seen").textContent()), { provider: "google-oauth2", email: "alice.example@gmail.test", emailVerified: true });
+  // confirm gets what the link would discard: the account's settings and app data, and
+  // its user id (where the app's own records for it are).
+  assert.deepEqual(JSON.parse(await page.locator("#confirm-seen").textContent()), {
+    provider: "google-oauth2",
+    email: "alice.example@gmail.test",
+    emailVerified: true,
+    userId: "google-oauth2|100000000000000000001",
+    settings: ["locale", "newsletter", "theme"],
+    appData: ["plan"],
+  });
   let text = await page.locator("#result").textContent();
   await page.locator("#list").click();
   assert.deepEqual(await result(page, text), { listed: "auth0,google-oauth2" });

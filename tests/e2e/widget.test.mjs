@@ -75,6 +75,10 @@ test("links Google via the popup with a confirm step, then unlinks it", async ()
   await dialog.waitFor();
   assert.equal(await dialog.locator(".aal-confirm-provider").textContent(), "Google");
   assert.equal(await dialog.locator(".aal-confirm-email").textContent(), "alice.example@gmail.test");
+  // The account holds saved settings and app data: the screen says the link discards them.
+  const settings = await dialog.locator(".aal-discard-settings").textContent();
+  for (const name of ["locale", "newsletter", "theme"]) assert.ok(settings.includes(name), settings);
+  assert.ok(await dialog.locator(".aal-discard-app-data").count());
   // Keyboard users land on the question, not on "Link this account": an Enter carried
   // over from the sign-in window links nothing; Tab reaches the button, Enter links.
   assert.equal(await page.evaluate(() => document.activeElement?.className), "aal-dialog-title");

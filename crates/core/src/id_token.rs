@@ -93,6 +93,27 @@ pub struct SecondaryProfile {
     /// merging (`allowMerge`): what linking it would move.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merge: Option<crate::identity::MergeFacts>,
+    /// The account's own `user_metadata` (its saved settings), read before the link: a
+    /// link discards it (Auth0 does not merge metadata). `None` when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_metadata: Option<crate::json::Json>,
+    /// The account's own `app_metadata` (what the application keeps about it): discarded
+    /// by a link too, and only a back end can move it. `None` when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_metadata: Option<crate::json::Json>,
+}
+
+impl SecondaryProfile {
+    /// Whether linking would discard anything the account holds besides its login.
+    pub fn holds_data(&self) -> bool {
+        self.user_metadata
+            .as_ref()
+            .is_some_and(crate::json::Json::has_properties)
+            || self
+                .app_metadata
+                .as_ref()
+                .is_some_and(crate::json::Json::has_properties)
+    }
 }
 
 /// An ID token that passed every check. Only [`PendingSignature::finish`] makes one.
@@ -122,6 +143,18 @@ impl VerifiedIdToken {
     /// What linking this login would merge, read from its own user after verification.
     pub(crate) fn with_merge(mut self, facts: crate::identity::MergeFacts) -> Self {
         self.profile.merge = Some(facts);
+        self
+    }
+    /// What the account's own user holds that a link discards (its metadata, when it has
+    /// any), read from that user after verification.
+    pub(crate) fn with_metadata(
+        mut self,
+        user_metadata: Option<crate::json::Json>,
+        app_metadata: Option<crate::json::Json>,
+    ) -> Self {
+        let kept = |m: Option<crate::json::Json>| m.filter(crate::json::Json::has_properties);
+        self.profile.user_metadata = kept(user_metadata);
+        self.profile.app_metadata = kept(app_metadata);
         self
     }
 }
@@ -287,6 +320,8 @@ impl PendingSignature {
                 email_verified,
                 picture: c.picture.as_deref().and_then(https_url),
                 merge: None,
+                user_metadata: None,
+                app_metadata: None,
             },
         })
     }

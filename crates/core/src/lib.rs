@@ -23,6 +23,7 @@ pub mod flow;
 pub mod http;
 pub mod id_token;
 pub mod identity;
+pub mod json;
 pub mod jwt;
 pub mod management;
 pub mod primary;

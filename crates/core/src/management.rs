@@ -24,6 +24,12 @@ pub struct PrimaryUser {
     #[serde(default)]
     pub picture: Option<String>,
     pub identities: Vec<Identity>,
+    /// The settings the user saved (Auth0 leaves it out when there are none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_metadata: Option<crate::json::Json>,
+    /// What the application keeps about the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_metadata: Option<crate::json::Json>,
 }
 
 /// Which identity to detach.

@@ -70,6 +70,10 @@ pub struct UserFixture {
     pub name: String,
     pub nickname: Option<String>,
     pub picture: Option<String>,
+    #[serde(default)]
+    pub user_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub app_metadata: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Fixtures {

@@ -194,7 +194,10 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 /// The whole tenant. Test-mode routes exist only when `config.test_mode` is set.
 pub fn app(state: AppState) -> Router {
     let mgmt_routes = Router::new()
-        .route("/api/v2/users/{id}", get(mgmt::get_user))
+        .route(
+            "/api/v2/users/{id}",
+            get(mgmt::get_user).patch(mgmt::patch_user),
+        )
         .route("/api/v2/users/{id}/identities", post(mgmt::link))
         .route(
             "/api/v2/users/{id}/identities/{provider}/{user_id}",

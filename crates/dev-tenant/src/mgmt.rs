@@ -307,6 +307,86 @@ pub async fn get_user(
     respond(rate, result)
 }
 
+/// `PATCH /api/v2/users/{id}`: `update:users` (a back end: `user_metadata` and
+/// `app_metadata` of anyone), or `update:current_user_metadata` for one's own id and
+/// `user_metadata` only. The metadata merges as Auth0's does ([`patch_metadata`]).
+/// Answers the whole user.
+pub async fn patch_user(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let mut rate = None;
+    let caller = match guard(&state, &parts.headers, MgmtRoute::PatchUser, &mut rate) {
+        Ok(c) => c,
+        Err(e) => return respond(rate, Err(e)),
+    };
+    // The scope first: a token that may not write learns nothing about the body.
+    if !caller.has("update:users") && !caller.has("update:current_user_metadata") {
+        let e = insufficient_scope("update:users,update:current_user_metadata");
+        return respond(rate, Err(e));
+    }
+    let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await;
+    let result = (|| {
+        let id = path_or_400(path)?;
+        let backend = caller.has("update:users");
+        if !backend && caller.sub != id {
+            return Err(user_mismatch());
+        }
+        let body: Value = bytes
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "Payload validation error: invalid JSON",
+                    Some("invalid_body"),
+                )
+            })?;
+        let Value::Object(fields) = body else {
+            return Err(ApiError::bad_request(
+                "Payload validation error: 'Expected type object but found type other'.",
+                Some("invalid_body"),
+            ));
+        };
+        let metadata = |name: &str| -> Result<Option<serde_json::Map<String, Value>>, ApiError> {
+            match fields.get(name) {
+                None => Ok(None),
+                Some(Value::Object(m)) => Ok(Some(m.clone())),
+                Some(_) => Err(ApiError::bad_request(
+                    format!("Payload validation error: '{name}' must be an object."),
+                    Some("invalid_body"),
+                )),
+            }
+        };
+        for name in fields.keys() {
+            let allowed = if backend {
+                matches!(name.as_str(), "user_metadata" | "app_metadata")
+            } else {
+                name == "user_metadata"
+            };
+            if !allowed {
+                return Err(insufficient_scope(if backend {
+                    "update:users (this tenant changes user_metadata and app_metadata only)"
+                } else {
+                    "update:users (update:current_user_metadata changes user_metadata only)"
+                }));
+            }
+        }
+        let (user_metadata, app_metadata) = (metadata("user_metadata")?, metadata("app_metadata")?);
+        let mut store = state.store();
+        let user = store.user_mut(&id).ok_or_else(no_such_user)?;
+        if let Some(patch) = &user_metadata {
+            crate::store::patch_metadata(&mut user.user_metadata, patch);
+        }
+        if let Some(patch) = &app_metadata {
+            crate::store::patch_metadata(&mut user.app_metadata, patch);
+        }
+        Ok((StatusCode::OK, user.to_json()))
+    })();
+    respond(rate, result)
+}
+
 /// `POST /api/v2/users/{id}/identities`.
 pub async fn link(
     State(state): State<AppState>,
@@ -551,6 +631,9 @@ fn do_link(
             Some("inexistent_user"),
         ));
     };
+    // The secondary user goes: its identities move (its profile as the first one's
+    // profileData); its user_metadata and app_metadata are discarded, as Auth0 does
+    // ("Metadata is not automatically merged", user-account-linking).
     let secondary = store.users.remove(index);
     let mut moved = secondary.identities;
     if let Some(first) = moved.first_mut() {
@@ -613,10 +696,13 @@ pub async fn unlink(
                 nickname: None,
                 picture: None,
             });
+        // A new user of its own, with no metadata (what it had was discarded at the link).
         store.users.push(User {
             user_id: detached.key(),
             profile,
             identities: vec![detached],
+            user_metadata: Default::default(),
+            app_metadata: Default::default(),
         });
         Ok((StatusCode::OK, remaining))
     })();
@@ -636,6 +722,7 @@ pub async fn record(
         let route = match method {
             axum::http::Method::POST => MgmtRoute::Link,
             axum::http::Method::DELETE => MgmtRoute::Unlink,
+            axum::http::Method::PATCH => MgmtRoute::PatchUser,
             _ => MgmtRoute::GetUser,
         };
         let slow = state.store().take(Misbehaviour::MgmtSlow, Some(route));

@@ -68,6 +68,10 @@ pub struct User {
     pub user_id: String,
     pub profile: Profile,
     pub identities: Vec<Identity>,
+    /// What the user may change about themselves (a JSON object; empty: none).
+    pub user_metadata: serde_json::Map<String, Value>,
+    /// What only the application's back end changes (a JSON object; empty: none).
+    pub app_metadata: serde_json::Map<String, Value>,
 }
 
 impl User {
@@ -75,6 +79,13 @@ impl User {
         let mut v = self.profile.to_json();
         v["user_id"] = json!(self.user_id);
         v["identities"] = Value::Array(self.identities.iter().map(Identity::to_json).collect());
+        // Auth0 leaves out metadata a user does not have.
+        if !self.user_metadata.is_empty() {
+            v["user_metadata"] = Value::Object(self.user_metadata.clone());
+        }
+        if !self.app_metadata.is_empty() {
+            v["app_metadata"] = Value::Object(self.app_metadata.clone());
+        }
         v["created_at"] = json!("2026-01-01T00:00:00.000Z");
         v["updated_at"] = json!("2026-01-01T00:00:00.000Z");
         v
@@ -184,6 +195,7 @@ pub enum MgmtRoute {
     GetUser,
     Link,
     Unlink,
+    PatchUser,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -358,5 +370,28 @@ pub fn user_from_fixture(fixtures: &Fixtures, u: &UserFixture) -> User {
             is_social: connection.is_some_and(|c| c.is_social()),
             profile_data: None,
         }],
+        user_metadata: u.user_metadata.clone().unwrap_or_default(),
+        app_metadata: u.app_metadata.clone().unwrap_or_default(),
+    }
+}
+
+/// Auth0's `PATCH /api/v2/users/{id}` on `user_metadata`: the properties at the root level
+/// are merged into what the user has (a nested object is replaced whole, not merged), a
+/// property set to `null` is deleted, and an empty object removes all of it
+/// (https://auth0.com/docs/manage-users/user-accounts/metadata/manage-metadata-api).
+pub fn patch_metadata(
+    current: &mut serde_json::Map<String, Value>,
+    patch: &serde_json::Map<String, Value>,
+) {
+    if patch.is_empty() {
+        current.clear();
+        return;
+    }
+    for (key, value) in patch {
+        if value.is_null() {
+            current.remove(key);
+        } else {
+            current.insert(key.clone(), value.clone());
+        }
     }
 }

@@ -28,7 +28,7 @@ impl LinkFlow {
         if !facts.asks_first {
             return self.decided(facts, verified, now, env);
         }
-        self.report(Report::Asks(verified.profile().clone()));
+        self.report(Report::Asks(Box::new(verified.profile().clone())));
         (
             State::AwaitingDecision {
                 verified,

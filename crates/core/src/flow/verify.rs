@@ -247,6 +247,9 @@ impl LinkFlow {
             Ok(user) => user,
             Err(e) => return self.fail(e, vec![]),
         };
+        // What a link would discard, whatever else the read says.
+        let verified =
+            verified.with_metadata(user.user_metadata.clone(), user.app_metadata.clone());
         let sub = verified.sub();
         let unusable = |why: String| {
             LinkError::new(

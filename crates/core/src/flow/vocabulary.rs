@@ -205,7 +205,7 @@ pub enum Report {
     Reauthenticated,
     /// A verified secondary that may be linked: somebody must say yes first (only when the
     /// facts say somebody is asked).
-    Asks(SecondaryProfile),
+    Asks(Box<SecondaryProfile>),
     /// The attempt is over.
     Ended(Outcome),
 }

@@ -364,7 +364,7 @@ impl Session {
                     out.push(Output::ForgetPin);
                 }
             }
-            Report::Asks(profile) => self.ask_link(profile, out),
+            Report::Asks(profile) => self.ask_link(*profile, out),
             Report::Ended(outcome) => self.ended(outcome, env, out),
         }
     }

@@ -128,7 +128,7 @@ impl<'a> Driver<'a> {
                 self.auto_start.map(|via| Event::Start { via, connection })
             }
             Report::Asks(profile) => {
-                self.asked = Some(profile);
+                self.asked = Some(*profile);
                 Some(Event::Decided(self.confirm))
             }
             Report::Ended(outcome) => {
