@@ -688,4 +688,24 @@ fn the_rust_options_builder_fills_the_same_options_and_speaks_rust() {
     assert_eq!(e.code(), ErrorCode::ConfigInvalid);
     assert!(e.detail().contains("redirect_uri"), "{}", e.detail());
     assert!(!e.detail().contains("redirectUri"), "{}", e.detail());
+    // The primary's sign-in again: on by default, its bound a Duration, or off.
+    let base = || options("tenant.example.com", "client");
+    let on = base().build().expect("valid");
+    assert_eq!(on.reauthenticate_max_age_seconds(), Some(600));
+    let five = base()
+        .reauthenticate_within(Duration::from_secs(300))
+        .build()
+        .expect("valid");
+    assert_eq!(five.reauthenticate_max_age_seconds(), Some(300));
+    let off = base().without_reauthentication().build().expect("valid");
+    assert_eq!(off.reauthenticate_max_age_seconds(), None);
+    let e = base()
+        .reauthenticate_within(Duration::from_secs(2 * 86_400))
+        .build()
+        .expect_err("over a day");
+    assert!(
+        e.detail().contains("reauthenticate_max_age_seconds"),
+        "{}",
+        e.detail()
+    );
 }
