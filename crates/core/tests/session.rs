@@ -53,6 +53,8 @@ struct Tenant {
     /// The last authorize URL was the primary's sign-in again (`max_age`): its code
     /// signs the primary in, with a Management API token.
     again: RefCell<bool>,
+    /// Who the sign-in again comes back as (default: the primary).
+    again_as: RefCell<Option<String>>,
 }
 
 impl Tenant {
@@ -65,6 +67,7 @@ impl Tenant {
             token_requests: RefCell::default(),
             sub: RefCell::default(),
             again: RefCell::default(),
+            again_as: RefCell::default(),
         })
     }
 
@@ -85,7 +88,8 @@ impl Tenant {
                 }
                 let again = *self.again.borrow();
                 if again {
-                    claims["sub"] = json!(PRIMARY);
+                    let who = self.again_as.borrow().clone();
+                    claims["sub"] = json!(who.as_deref().unwrap_or(PRIMARY));
                 }
                 let id_token = key.sign(&key.header(), &claims);
                 let access = if again {
@@ -1244,4 +1248,36 @@ fn with_re_authentication_off_an_unlink_uses_the_hosts_token_at_once() {
     d.command(&mut session, Command::Answer(asked.id, Answer::Yes));
     assert!(d.opened.is_empty(), "no window");
     assert_eq!(d.sent("DELETE"), 1);
+}
+
+#[test]
+fn a_sign_in_again_as_somebody_else_is_told_and_the_next_window_asks_for_credentials() {
+    let tenant = Tenant::new();
+    *tenant.again_as.borrow_mut() = Some("google-oauth2|123".into());
+    let mut d = driver(&tenant);
+    let mut session = reauth_widget();
+    opened(&mut d, &mut session);
+    link_google(&mut d, &mut session);
+    assert_eq!(d.failures(), ["session_changed", "user_mismatch"]);
+    assert_eq!(d.sent("/identities"), 0);
+    assert_eq!(
+        d.pin.as_deref(),
+        Some(PRIMARY),
+        "the tab remembers whom it acts for"
+    );
+    // The next window does not let the tenant's session answer.
+    *tenant.again_as.borrow_mut() = None;
+    link_google(&mut d, &mut session);
+    let last_again = d
+        .opened
+        .iter()
+        .rev()
+        .find(|u| query_param(u, "max_age").is_some())
+        .expect("a sign-in again");
+    assert_eq!(query_param(last_again, "prompt").as_deref(), Some("login"));
+    assert!(
+        matches!(d.tells.last(), Some(Tell::Linked(_))),
+        "{:?}",
+        d.tells
+    );
 }

@@ -52,6 +52,10 @@ impl LinkFlow {
             Err(e) => return self.fail(reauthentication_failed(&e), vec![]),
         };
         if facts.pin != Some(verified.sub()) {
+            // Somebody else signed in at the tenant (or its session answered as them): the
+            // session is told as after a secondary login, so the next window asks for the
+            // primary's credentials (and the tab remembers whom it acts for).
+            self.report(Report::SecondarySignedIn);
             let e = LinkError::new(
                 ErrorCode::UserMismatch,
                 format!(

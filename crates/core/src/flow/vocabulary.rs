@@ -197,7 +197,8 @@ pub enum Report {
     /// transaction, must be checked against the primary user.
     LoginLeavesTab,
     /// An authorization code came back: the secondary account signed in at the tenant
-    /// (Auth0 keeps one user per browser session).
+    /// (Auth0 keeps one user per browser session); also when the primary's sign-in again
+    /// came back as somebody else.
     SecondarySignedIn,
     /// The secondary's ID token verified: the user the login signed in as.
     SecondaryVerified(String),
