@@ -289,8 +289,13 @@ impl Session {
         // its email as `login_hint`, its connection): a session that starts one reads the
         // list first even when nothing shows it (a resumed one has signed in already).
         let hint_needed = self.config.reauthenticate_max_age_seconds().is_some() && !resumed;
-        if self.policy.list_identities || hint_needed {
+        if self.policy.list_identities {
             self.list(!resumed, out);
+        } else if hint_needed {
+            // Side by side: the list only names whom the window asks for; a link asked
+            // for starts once both are in.
+            self.list(false, out);
+            self.prepare(env, out);
         } else if !resumed {
             self.prepare(env, out);
         }
@@ -330,13 +335,7 @@ impl Session {
     /// Every report of the attempt becomes a fact, a question or what the host hears here.
     fn apply<E: Env>(&mut self, report: Report, env: &mut E, out: &mut Vec<Output>) {
         match report {
-            Report::Ready => {
-                if let Some(connection) = self.queued_link.take() {
-                    self.start(Via::Popup, connection, env, out);
-                } else if let Some(target) = self.queued_unlink.take() {
-                    self.drive(Event::StartUnlink(target), env, out);
-                }
-            }
+            Report::Ready => self.start_queued(env, out),
             Report::PinLearned(user) => self.learn_pin(user),
             // Whatever comes back to the tab is checked against this primary user.
             Report::LoginLeavesTab => self.remember_pin(out),
@@ -501,6 +500,19 @@ impl Session {
             (Question::Unlink(_), Answer::No(_)) => out.push(Output::Note(
                 "the unlink request is out: it cannot be called back",
             )),
+        }
+    }
+
+    /// A link or unlink asked for before the attempt was ready starts once it is (and,
+    /// when the window's sign-in again names the primary from the list, once that is in).
+    fn start_queued<E: Env>(&mut self, env: &mut E, out: &mut Vec<Output>) {
+        if self.attempt.position() != Position::Ready || self.list.is_some() {
+            return;
+        }
+        if let Some(connection) = self.queued_link.take() {
+            self.start(Via::Popup, connection, env, out);
+        } else if let Some(target) = self.queued_unlink.take() {
+            self.drive(Event::StartUnlink(target), env, out);
         }
     }
 
@@ -677,6 +689,9 @@ impl Session {
                 self.list_failed = false;
                 if std::mem::take(&mut self.prepare_after_list) {
                     self.prepare(env, out);
+                } else {
+                    // Prepared beside the list: a link or unlink asked for may go now.
+                    self.start_queued(env, out);
                 }
             }
             Err(e) => {
