@@ -378,7 +378,7 @@ pub fn user_from_fixture(fixtures: &Fixtures, u: &UserFixture) -> User {
 /// Auth0's `PATCH /api/v2/users/{id}` on `user_metadata`: the properties at the root level
 /// are merged into what the user has (a nested object is replaced whole, not merged), a
 /// property set to `null` is deleted, and an empty object removes all of it
-/// (https://auth0.com/docs/manage-users/user-accounts/metadata/manage-metadata-api).
+/// (<https://auth0.com/docs/manage-users/user-accounts/metadata/manage-metadata-api>).
 pub fn patch_metadata(
     current: &mut serde_json::Map<String, Value>,
     patch: &serde_json::Map<String, Value>,
