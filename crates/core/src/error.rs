@@ -429,6 +429,19 @@ impl LinkError {
         e
     }
 
+    /// The same failure, met during the primary user's sign-in again:
+    /// `reauthentication_failed`, keeping what it knew (the ID token's `reason`, the
+    /// identity provider's words, the status) and naming the first code in the detail.
+    pub(crate) fn in_reauthentication(mut self) -> Self {
+        self.0.detail = format!(
+            "the primary user's sign-in again failed ({}: {}); nothing was changed",
+            self.0.code, self.0.detail
+        );
+        self.0.code = ErrorCode::ReauthenticationFailed;
+        self.0.exact = None;
+        self
+    }
+
     pub fn code(&self) -> ErrorCode {
         self.0.code
     }

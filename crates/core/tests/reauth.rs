@@ -182,7 +182,8 @@ fn alice() -> Given {
 
 fn failed(d: &Driver) -> (ErrorCode, String) {
     match d.last_outcome() {
-        Outcome::Failed(e) => (e.code(), e.to_string()),
+        // The text, and the ID token check that failed (kept under the re-coded error).
+        Outcome::Failed(e) => (e.code(), format!("{e}; reason: {:?}", e.reason())),
         other => panic!("expected a failure, got {other:?}"),
     }
 }
@@ -281,6 +282,7 @@ fn a_stale_auth_time_is_refused_before_the_secondary_login() {
     );
     assert_eq!(code, ErrorCode::ReauthenticationFailed);
     assert!(text.contains("auth_time"), "{text}");
+    assert!(text.ends_with("reason: Some(AuthTime)"), "{text}");
     assert_eq!(windows, 1, "the secondary's login is never shown");
 }
 
@@ -295,6 +297,7 @@ fn a_missing_auth_time_is_refused() {
     );
     assert_eq!(code, ErrorCode::ReauthenticationFailed);
     assert!(text.contains("auth_time: required"), "{text}");
+    assert!(text.ends_with("reason: Some(AuthTime)"), "{text}");
 }
 
 #[test]
@@ -318,6 +321,7 @@ fn a_replayed_id_token_fails_its_nonce() {
     );
     assert_eq!(code, ErrorCode::ReauthenticationFailed);
     assert!(text.contains("nonce"), "{text}");
+    assert!(text.ends_with("reason: Some(Nonce)"), "{text}");
 }
 
 #[test]

@@ -9,48 +9,24 @@ use crate::encoding::quoted;
 use crate::env::Env;
 use crate::error::{ErrorCode, LinkError};
 use crate::http::{HttpResponse, TransportError};
-use crate::id_token::{Expectations, PendingSignature};
+use crate::id_token::VerifiedIdToken;
 use crate::management::{self, IdentityRef};
 use crate::primary::Purpose;
-use crate::secret::{Nonce, OpaqueBytes, Sha256Digest};
+use crate::secret::{OpaqueBytes, Sha256Digest};
 use crate::transaction::Transaction;
 use crate::transaction::TransactionDraft;
 
-/// A failure of the primary's sign-in again, with what went wrong kept for the developer.
-pub(super) fn reauthentication_failed(e: &LinkError) -> LinkError {
-    LinkError::new(
-        ErrorCode::ReauthenticationFailed,
-        format!(
-            "the primary user's sign-in again failed ({}: {}); nothing was changed",
-            e.code(),
-            e.detail()
-        ),
-    )
-}
-
 impl LinkFlow {
-    /// The primary's ID token, signature verdict in: checked for recency and for being the
-    /// primary user; then its access token is checked like any primary token and kept for
-    /// the link, and the secondary's login is prepared.
+    /// The primary's ID token, verified (its `auth_time` within
+    /// `reauthenticateMaxAgeSeconds`): it must be the primary user; then its access token
+    /// is checked like any primary token and kept for the link (or makes the unlink), and
+    /// the secondary's login is prepared.
     pub(super) fn reauthenticated<E: Env>(
         &mut self,
         facts: &Facts,
-        pending: PendingSignature,
-        now: u64,
-        nonce: Nonce,
-        valid: bool,
+        verified: VerifiedIdToken,
         env: &mut E,
     ) -> Next {
-        let expect = Expectations {
-            config: &self.config,
-            nonce: &nonce,
-            now,
-        };
-        let max_age = self.config.reauthenticate_max_age_seconds();
-        let verified = match pending.finish_with_max_age(valid, expect, max_age) {
-            Ok(v) => v,
-            Err(e) => return self.fail(reauthentication_failed(&e), vec![]),
-        };
         if facts.pin != Some(verified.sub()) {
             // Somebody else signed in at the tenant (or its session answered as them): the
             // session is told as after a secondary login, so the next window asks for the

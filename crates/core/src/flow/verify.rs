@@ -13,8 +13,6 @@ use crate::secret::{IdToken, Nonce, OpaqueBytes};
 use crate::token;
 use crate::transaction::{CallbackResponse, LoginPurpose, Transaction};
 
-use super::reauth::reauthentication_failed;
-
 impl LinkFlow {
     /// An authorization response for the pending login: a code means the secondary signed
     /// in at the tenant; then the response is validated and the code exchanged.
@@ -59,7 +57,7 @@ impl LinkFlow {
         };
         match txn.validate_callback(response, &self.config) {
             Err(e) if self.leg == LoginPurpose::Reauthenticate => {
-                self.fail(reauthentication_failed(&e), effects)
+                self.fail(e.in_reauthentication(), effects)
             }
             Err(e) => self.fail(e, effects),
             Ok(callback) => {
@@ -199,11 +197,17 @@ impl LinkFlow {
             nonce: &nonce,
             now: env.now(),
         };
-        if self.leg == LoginPurpose::Reauthenticate {
-            return self.reauthenticated(facts, pending, expect.now, nonce, valid, env);
-        }
-        let verified = match pending.finish(valid, expect) {
+        // The same checks for both logins; the primary's sign-in again sent its own
+        // `max_age` (Auth0's max-age page leaves checking `auth_time` to the application).
+        let again = self.leg == LoginPurpose::Reauthenticate;
+        let max_age = match again {
+            true => self.config.reauthenticate_max_age_seconds(),
+            false => self.config.max_age_seconds(),
+        };
+        let verified = match pending.finish_with_max_age(valid, expect, max_age) {
+            Ok(v) if again => return self.reauthenticated(facts, v, env),
             Ok(v) => v,
+            Err(e) if again => return self.fail(e.in_reauthentication(), vec![]),
             Err(e) => return self.fail(e, vec![]),
         };
         self.report(Report::SecondaryVerified(verified.sub().to_owned()));
