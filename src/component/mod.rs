@@ -288,14 +288,12 @@ fn dialog(asked: Option<&Asked>, unlinking: bool) -> Html {
     }
 }
 
-/// The primary user as the list names them (email, else name, else the user id): who the
-/// window asks to sign in again.
+/// The primary user as the list names them (`who`: email, else name, else the user id):
+/// whom the window asks to sign in again.
 fn primary_account(view: &auth0_account_link_core::session::View) -> AttrValue {
-    let Some(primary) = view.identities.as_ref().and_then(|ids| ids.first()) else {
-        return AttrValue::default();
-    };
-    let profile = primary.profile_data.as_ref();
-    profile
-        .and_then(|p| p.email.clone().or_else(|| p.name.clone()))
-        .map_or_else(|| AttrValue::from(primary.full_user_id()), AttrValue::from)
+    view.identities
+        .as_ref()
+        .and_then(|ids| ids.first())
+        .map(|primary| AttrValue::from(common::who(primary)))
+        .unwrap_or_default()
 }

@@ -270,6 +270,36 @@ fn insufficient_scope(expected: &str) -> ApiError {
     )
 }
 
+/// A writing route's caller and body: the route's guard, then the scopes (`update:users`
+/// or the user-scoped one) before the body is read — a token that may not write learns
+/// nothing about the body — then the body, at most `MAX_BODY_BYTES`.
+async fn writer_and_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    route: MgmtRoute,
+    user_scope: &str,
+    rate: &mut Option<RateInfo>,
+) -> Result<(Caller, axum::body::Bytes), ApiError> {
+    let caller = guard(state, headers, route, rate)?;
+    if !caller.has("update:users") && !caller.has(user_scope) {
+        return Err(insufficient_scope(&format!("update:users,{user_scope}")));
+    }
+    let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::mgmt(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "Payload content length greater than maximum allowed: {}",
+                    crate::MAX_BODY_BYTES
+                ),
+                None,
+            )
+        })?;
+    Ok((caller, bytes))
+}
+
 fn no_such_user() -> ApiError {
     ApiError::mgmt(
         StatusCode::NOT_FOUND,
@@ -318,31 +348,31 @@ pub async fn patch_user(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let mut rate = None;
-    let caller = match guard(&state, &parts.headers, MgmtRoute::PatchUser, &mut rate) {
-        Ok(c) => c,
+    let written = writer_and_body(
+        &state,
+        &parts.headers,
+        body,
+        MgmtRoute::PatchUser,
+        "update:current_user_metadata",
+        &mut rate,
+    )
+    .await;
+    let (caller, bytes) = match written {
+        Ok(w) => w,
         Err(e) => return respond(rate, Err(e)),
     };
-    // The scope first: a token that may not write learns nothing about the body.
-    if !caller.has("update:users") && !caller.has("update:current_user_metadata") {
-        let e = insufficient_scope("update:users,update:current_user_metadata");
-        return respond(rate, Err(e));
-    }
-    let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await;
     let result = (|| {
         let id = path_or_400(path)?;
         let backend = caller.has("update:users");
         if !backend && caller.sub != id {
             return Err(user_mismatch());
         }
-        let body: Value = bytes
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "Payload validation error: invalid JSON",
-                    Some("invalid_body"),
-                )
-            })?;
+        let body: Value = serde_json::from_slice(&bytes).ok().ok_or_else(|| {
+            ApiError::bad_request(
+                "Payload validation error: invalid JSON",
+                Some("invalid_body"),
+            )
+        })?;
         let Value::Object(fields) = body else {
             return Err(ApiError::bad_request(
                 "Payload validation error: 'Expected type object but found type other'.",
@@ -395,29 +425,18 @@ pub async fn link(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let mut rate = None;
-    let caller = match guard(&state, &parts.headers, MgmtRoute::Link, &mut rate) {
-        Ok(c) => c,
+    let written = writer_and_body(
+        &state,
+        &parts.headers,
+        body,
+        MgmtRoute::Link,
+        "update:current_user_identities",
+        &mut rate,
+    )
+    .await;
+    let (caller, bytes) = match written {
+        Ok(w) => w,
         Err(e) => return respond(rate, Err(e)),
-    };
-    // The scope is checked before the body is read: a token that may not link learns
-    // nothing about the body.
-    if !caller.has("update:users") && !caller.has("update:current_user_identities") {
-        let e = insufficient_scope("update:users,update:current_user_identities");
-        return respond(rate, Err(e));
-    }
-    let bytes = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
-            let e = ApiError::mgmt(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "Payload content length greater than maximum allowed: {}",
-                    crate::MAX_BODY_BYTES
-                ),
-                None,
-            );
-            return respond(rate, Err(e));
-        }
     };
     let result =
         path_or_400(path).and_then(|id| link_checks(&state, &caller, &id, &parts.headers, &bytes));

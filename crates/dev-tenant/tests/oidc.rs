@@ -1025,13 +1025,7 @@ async fn a_custom_domain_issues_its_own_iss_and_the_api_keeps_its_identifier() {
 
 /// Signs `identity` in through the login page: the session cookie (`name=value`).
 async fn signed_in(t: &Tenant, identity: &str, extra: &[(&str, &str)]) -> String {
-    let tx = t.login_page_tx(extra).await;
-    t.post_form("/login", &[("tx", &tx), ("identity", identity)])
-        .await
-        .header("set-cookie")
-        .and_then(|c| c.split(';').next())
-        .expect("session cookie")
-        .to_owned()
+    t.signed_in(identity, extra).await
 }
 
 /// `/authorize` without the test-mode login hint.

@@ -9,15 +9,8 @@ use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
-/// A browser session for `identity` through the login page: its cookie.
 async fn signed_in(t: &Tenant, identity: &str) -> String {
-    let tx = t.login_page_tx(&[]).await;
-    t.post_form("/login", &[("tx", &tx), ("identity", identity)])
-        .await
-        .header("set-cookie")
-        .and_then(|c| c.split(';').next())
-        .expect("session cookie")
-        .to_owned()
+    t.signed_in(identity, &[]).await
 }
 
 /// The primary's sign-in again, as the widget asks it: `max_age`, hinted with the

@@ -239,6 +239,17 @@ impl Tenant {
             .to_owned()
     }
 
+    /// A browser session for `identity`, signed in through the login page: its cookie.
+    pub async fn signed_in(&self, identity: &str, extra: &[(&str, &str)]) -> String {
+        let tx = self.login_page_tx(extra).await;
+        self.post_form("/login", &[("tx", &tx), ("identity", identity)])
+            .await
+            .header("set-cookie")
+            .and_then(|c| c.split(';').next())
+            .expect("session cookie")
+            .to_owned()
+    }
+
     /// The primary's Management API token (user-scoped).
     pub async fn user_token(&self, identity: &str) -> String {
         let body = self
