@@ -429,6 +429,18 @@ fn turned_off_the_secondary_login_comes_first_and_the_host_token_links() {
     assert_eq!(link.1, format!("Bearer {}", host_token()));
 }
 
+/// Back on the page after a login that left it for `url`: its code, the stored transaction.
+fn returned(url: &str, stored: String) -> Event {
+    Event::Resume {
+        persisted: Some(PersistedTransaction::new(stored)),
+        callback: CallbackResponse {
+            code: Some("code".into()),
+            state: query_param(url, "state"),
+            ..Default::default()
+        },
+    }
+}
+
 /// Redirect mode: the primary's round trip, then the secondary's; the return page links
 /// with the host's token, the transaction carrying when the primary signed in again.
 #[test]
@@ -473,14 +485,7 @@ fn redirect_mode_signs_the_primary_in_again_on_the_first_round_trip() {
         HttpResponse::new(200, jwks_json(&[&TestKey::fixture(1)])),
     );
     d.auto_start = None;
-    let resume = Event::Resume {
-        persisted: Some(PersistedTransaction::new(stored)),
-        callback: CallbackResponse {
-            code: Some("code".into()),
-            state: query_param(&first, "state"),
-            ..Default::default()
-        },
-    };
+    let resume = returned(&first, stored);
     d.run(LinkFlow::new(config.clone()), resume);
     let second = d.navigated.take().expect("left for the secondary's login");
     assert_eq!(query_param(&second, "max_age"), None);
@@ -508,14 +513,7 @@ fn redirect_mode_signs_the_primary_in_again_on_the_first_round_trip() {
         None,
         HttpResponse::new(201, linked()),
     );
-    let resume = Event::Resume {
-        persisted: Some(PersistedTransaction::new(stored)),
-        callback: CallbackResponse {
-            code: Some("code".into()),
-            state: query_param(&second, "state"),
-            ..Default::default()
-        },
-    };
+    let resume = returned(&second, stored);
     d.run(LinkFlow::new(config), resume);
     assert!(
         matches!(d.last_outcome(), Outcome::Linked(_)),
@@ -544,17 +542,7 @@ fn redirect_mode_refuses_a_secondary_return_without_the_sign_in_again() {
     let url = d.navigated.take().expect("left");
     let stored = d.storage.clone().expect("stored");
     d.auto_start = None;
-    d.run(
-        LinkFlow::new(config),
-        Event::Resume {
-            persisted: Some(PersistedTransaction::new(stored)),
-            callback: CallbackResponse {
-                code: Some("code".into()),
-                state: query_param(&url, "state"),
-                ..Default::default()
-            },
-        },
-    );
+    d.run(LinkFlow::new(config), returned(&url, stored));
     assert_eq!(failed(&d).0, ErrorCode::ReauthenticationFailed);
     assert!(
         d.requests.is_empty(),
