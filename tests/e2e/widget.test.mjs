@@ -474,7 +474,9 @@ async function linkThroughRedirect(page) {
   await page.locator('.aal-notice[data-code="popup_blocked"]').waitFor();
   await heard(page, "popup_blocked");
   await page.locator(".aal-continue-in-tab").click();
-  await page.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  // The tab first makes the primary's sign-in again round trip (a recent session answers at
+  // once); the account's own login page is the one that names its connection.
+  await page.locator(`button[data-identity="${GOOGLE}"]`).waitFor();
   const url = new URL(await page.url());
   assert.equal(url.searchParams.get("response_mode"), "query");
   assert.equal(url.searchParams.get("connection"), "google-oauth2");
