@@ -40,3 +40,43 @@ export function loginWindowGone(win) {
   }
   return openerPolicy.value;
 }
+
+/**
+ * The hidden frame of the primary user's sign-in again asked ahead of the click
+ * (`prompt=none`; its `web_message` answer is posted to this page by the tenant). Not
+ * shown, not focusable, out of the accessibility tree. `onRefused` is called when this
+ * page's Content-Security-Policy refuses the frame's origin (`frame-src`, `child-src` or
+ * `default-src`), so the widget need not wait for an answer that cannot come. `remove()`
+ * takes the frame and the listener away.
+ */
+export class HiddenFrame {
+  constructor(url, onRefused) {
+    const origin = new URL(url).origin;
+    this.violation = (event) => {
+      let blocked;
+      try {
+        blocked = new URL(event.blockedURI).origin;
+      } catch {
+        return;
+      }
+      if (blocked === origin && /^(frame|child|default)-src/.test(event.effectiveDirective)) onRefused();
+    };
+    document.addEventListener("securitypolicyviolation", this.violation);
+    this.frame = document.createElement("iframe");
+    this.frame.setAttribute("aria-hidden", "true");
+    this.frame.setAttribute("tabindex", "-1");
+    this.frame.style.display = "none";
+    this.frame.src = url;
+    document.body.appendChild(this.frame);
+  }
+
+  /** The frame's window: the only source its answer is accepted from. */
+  get window() {
+    return this.frame.contentWindow;
+  }
+
+  remove() {
+    document.removeEventListener("securitypolicyviolation", this.violation);
+    this.frame.remove();
+  }
+}

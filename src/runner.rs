@@ -14,7 +14,11 @@
 //! core's test driver uses.
 
 use crate::browser::{
-    crypto, env::BrowserEnv, http, popup::MessageListener, popup::Popup, storage, window,
+    crypto,
+    env::BrowserEnv,
+    http,
+    popup::{Frame, MessageListener, Popup},
+    storage, window,
 };
 use auth0_account_link_core::config::LinkConfig;
 use auth0_account_link_core::flow::{
@@ -56,6 +60,39 @@ pub fn token_source(f: impl Fn() -> TokenFuture + 'static) -> TokenSource {
 
 /// How often a closed popup is noticed.
 const CLOSED_POLL_MS: u32 = 400;
+
+/// The window's URL while it waits for the sign-in ahead of the click.
+const BLANK: &str = "about:blank";
+
+/// Where the result of an attempt's effect goes: the attempt of this generation, wrapped
+/// in [`Event::Silent`] for the sign-in ahead of the click.
+#[derive(Clone, Copy)]
+struct Answer {
+    generation: u32,
+    silent: bool,
+}
+
+impl Answer {
+    fn attempt(generation: u32) -> Self {
+        Answer {
+            generation,
+            silent: false,
+        }
+    }
+    fn silent(generation: u32) -> Self {
+        Answer {
+            generation,
+            silent: true,
+        }
+    }
+    fn to(self, event: Event) -> Input {
+        let event = match self.silent {
+            true => Event::Silent(Box::new(event)),
+            false => event,
+        };
+        Input::Attempt(self.generation, event)
+    }
+}
 
 /// What a driver hears from its session: a new view after each step, what the host is
 /// told, and the questions it must answer ([`Runner::command`] with `Answer` and the
@@ -118,6 +155,8 @@ struct Inner {
     popup_timeout: Option<Timeout>,
     /// A wait before reading the identities again (dropped on dispose).
     wait: Option<Timeout>,
+    /// The hidden frame of the sign-in ahead of the click, its listener and time-out.
+    frame: Option<(Frame, MessageListener, Timeout)>,
     /// Aborted on dispose: every request in flight follows it.
     lifetime: AbortController,
     disposed: bool,
@@ -163,6 +202,7 @@ impl Runner {
                 closed_poll: None,
                 popup_timeout: None,
                 wait: None,
+                frame: None,
                 lifetime: AbortController::new()
                     .expect_throw("unreachable: AbortController exists in every supported browser"),
                 disposed: false,
@@ -246,7 +286,7 @@ impl Runner {
     pub fn preopen_popup(&self, given: Option<web_sys::Window>) -> bool {
         let popup = match given {
             Some(window) => Popup::adopt(window),
-            None => Popup::open("about:blank"),
+            None => Popup::open(BLANK),
         };
         match popup {
             Some(p) => {
@@ -264,6 +304,7 @@ impl Runner {
         inner.disposed = true;
         inner.popup_timeout = None;
         inner.wait = None;
+        inner.frame = None;
         inner.release_popup();
         inner.lifetime.abort();
     }
@@ -393,7 +434,17 @@ impl Runner {
     }
 
     fn execute_effect(&self, generation: u32, effect: Effect) {
-        let answer = move |event: Event| Input::Attempt(generation, event);
+        match effect {
+            Effect::Silent(inner) => self.run_effect(Answer::silent(generation), *inner),
+            Effect::OpenPopup { url } => self.open_popup(generation, url.secret()),
+            effect => self.run_effect(Answer::attempt(generation), effect),
+        }
+    }
+
+    /// Runs one effect of an attempt; its result goes back as `answer` says (wrapped, for
+    /// the sign-in ahead of the click).
+    fn run_effect(&self, answer: Answer, effect: Effect) {
+        let answer = move |event: Event| answer.to(event);
         match effect {
             Effect::GetPrimaryToken => {
                 let pending = self.token_request();
@@ -403,7 +454,9 @@ impl Runner {
                 let pending = crypto::sha256(input.secret());
                 self.spawn(async move { answer(Event::Sha256(pending.await.map(Sha256Digest))) })
             }
-            Effect::OpenPopup { url } => self.open_popup(generation, url.secret()),
+            Effect::OpenFrame { url, seconds } => self.open_frame(answer, url.secret(), seconds),
+            // Never inside Effect::Silent (the core's vocabulary).
+            Effect::OpenPopup { .. } | Effect::Silent(_) => {}
             Effect::Navigate { url } => {
                 if let Err(e) = window().location().assign(url.secret()) {
                     crate::browser::warn(&crate::browser::describe(&e));
@@ -482,6 +535,48 @@ impl Runner {
         })
     }
 
+    /// The hidden frame of the sign-in ahead of the click: its answer from exactly the
+    /// tenant's origin and the frame's window, or a time-out, or the page's policy
+    /// refusing it, whichever comes first; then the frame goes.
+    fn open_frame(
+        &self,
+        answer: impl Fn(Event) -> Input + Copy + 'static,
+        url: &str,
+        seconds: u64,
+    ) {
+        let settle = {
+            let weak = self.weak();
+            move |event: Event| {
+                if let Some(runner) = Runner::from_weak(&weak) {
+                    let taken = runner.inner.borrow_mut().frame.take();
+                    if taken.is_some() {
+                        drop(taken);
+                        runner.dispatch(answer(event));
+                    }
+                }
+            }
+        };
+        let refused = settle.clone();
+        let Some(frame) = Frame::open(url, move || refused(Event::PopupBlocked)) else {
+            self.dispatch(answer(Event::PopupBlocked));
+            return;
+        };
+        let origin = self
+            .inner
+            .borrow()
+            .session
+            .config()
+            .response_message_origin()
+            .to_owned();
+        let answered = settle.clone();
+        let listener = MessageListener::new(origin, frame.window_value(), move |response| {
+            answered(Event::Callback(response))
+        });
+        let millis = u32::try_from(seconds.saturating_mul(1000)).unwrap_or(u32::MAX);
+        let timeout = Timeout::new(millis, move || settle(Event::TimedOut));
+        self.inner.borrow_mut().frame = Some((frame, listener, timeout));
+    }
+
     /// Opens (or points the pre-opened) popup at `url`, then listens for its answer: from
     /// the tenant's origin for `web_message`, from this page's origin for the `query`
     /// callback page — and only from the popup's window.
@@ -489,6 +584,8 @@ impl Runner {
         let answer = move |event: Event| Input::Attempt(generation, event);
         let preopened = self.inner.borrow_mut().popup.take();
         let popup = match preopened {
+            // Opened blank in the click, and blank it waits (the sign-in ahead answers).
+            Some(p) if !p.is_closed() && url == BLANK => Some(p),
             Some(p) if !p.is_closed() => match p.navigate(url) {
                 Ok(()) => Some(p),
                 Err(_) => None,

@@ -1,5 +1,6 @@
-//! The login popup and the `message` listener that receives its authorization response.
-//! Both are RAII: dropping the popup closes it, dropping the listener removes it.
+//! The login popup, the hidden frame of the sign-in ahead of the click, and the `message`
+//! listener that receives their authorization responses. All RAII: dropping the popup
+//! closes it, dropping the frame removes it, dropping the listener removes it.
 
 use auth0_account_link_core::transaction::{CallbackResponse, WebMessage};
 use gloo_events::EventListener;
@@ -15,6 +16,50 @@ extern "C" {
     fn open_login_window(url: &str) -> Result<Option<web_sys::Window>, JsValue>;
     #[wasm_bindgen(js_name = loginWindowGone)]
     fn login_window_gone(window: &web_sys::Window) -> Option<String>;
+
+    type HiddenFrame;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(url: &str, on_refused: &js_sys::Function) -> Result<HiddenFrame, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn window(this: &HiddenFrame) -> JsValue;
+    #[wasm_bindgen(method)]
+    fn remove(this: &HiddenFrame);
+}
+
+/// A hidden frame on a URL of the tenant (`prompt=none`), removed on drop.
+pub struct Frame {
+    frame: HiddenFrame,
+    _on_refused: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl std::fmt::Debug for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Frame")
+    }
+}
+
+impl Frame {
+    /// Appends the frame; `on_refused` runs when the page's Content-Security-Policy
+    /// refuses its origin. `None` when the page has no body to hold it.
+    pub fn open(url: &str, on_refused: impl FnMut() + 'static) -> Option<Self> {
+        let on_refused = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(on_refused);
+        let frame = HiddenFrame::new(url, on_refused.as_ref().unchecked_ref()).ok()?;
+        Some(Frame {
+            frame,
+            _on_refused: on_refused,
+        })
+    }
+
+    /// The frame's window: its answer is accepted from it alone.
+    pub fn window_value(&self) -> JsValue {
+        self.frame.window()
+    }
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        self.frame.remove();
+    }
 }
 
 pub struct Popup {

@@ -27,6 +27,23 @@ async function signedInAgo(seconds) {
   await env.tenant.test("/test/session-age", { seconds });
 }
 
+/**
+ * Alice signed in `seconds` ago, and the widget's page loaded since: a page that was open
+ * while her session was recent holds the proof of its sign-in ahead of the click for as
+ * long as it stays recent (its `auth_time`), as a real session would.
+ */
+async function reloadedAfter(page, seconds) {
+  await signedInAgo(seconds);
+  await page.reload();
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+}
+
+/** The tenant's `/authorize` requests with `prompt=none` (the sign-in ahead of the click). */
+async function silentAsks() {
+  const seen = await env.tenant.test("/test/requests");
+  return seen.filter((r) => r.server === "tenant" && r.url.includes("/authorize?") && new URL(r.url).searchParams.get("prompt") === "none");
+}
+
 async function linkPosts() {
   const log = await env.tenant.test("/test/mgmt-log");
   return log.filter((e) => e.method === "POST" && e.path.endsWith("/identities"));
@@ -40,7 +57,7 @@ async function openLoginWindow(page, connection) {
 
 test("a session older than ten minutes: the window asks Alice to sign in again, then Google, then it links", async () => {
   const page = await signedIn();
-  await signedInAgo(3600);
+  await reloadedAfter(page, 3600);
   const popup = await openLoginWindow(page, "google-oauth2");
   await popup.locator(CONFIRM_PAGE).waitFor();
   // The window names whom it asks for; the widget says why.
@@ -66,9 +83,25 @@ test("a session older than ten minutes: the window asks Alice to sign in again, 
   await page.close();
 });
 
+test("a recent session: the hidden frame proves it, the window goes straight to Google, and that sign-in's token links under the tenant's rule", async () => {
+  await env.tenant.test("/test/require-recent-auth", { max_age_seconds: 300 });
+  const page = await signedIn();
+  const popup = await openLoginWindow(page, "google-oauth2");
+  const { asked } = await signInInWindow(popup, GOOGLE);
+  assert.equal(asked, false, "no 'Confirm it's you' page");
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
+  assert.deepEqual((await linkPosts()).map((e) => e.status), [201]);
+  const asks = await silentAsks();
+  assert.ok(asks.length >= 1, "the page asked ahead in a hidden frame");
+  assert.equal(new URL(asks[0].url).searchParams.get("max_age"), "600");
+  assert.equal(asks[0].status, 200);
+  await page.close();
+});
+
 test("another account at 'Confirm it's you' links nothing (user_mismatch)", async () => {
   const page = await signedIn();
-  await signedInAgo(3600);
+  await reloadedAfter(page, 3600);
   const popup = await openLoginWindow(page, "google-oauth2");
   await signInInWindow(popup, GOOGLE, { again: "auth0|bob" });
   await page.locator('.aal-notice[data-code="user_mismatch"]').waitFor();
@@ -79,7 +112,7 @@ test("another account at 'Confirm it's you' links nothing (user_mismatch)", asyn
 
 test("closing the window at 'Confirm it's you' ends with reauthentication_failed, nothing linked", async () => {
   const page = await signedIn();
-  await signedInAgo(3600);
+  await reloadedAfter(page, 3600);
   const popup = await openLoginWindow(page, "google-oauth2");
   await popup.locator(CONFIRM_PAGE).waitFor();
   await popup.close();
@@ -135,7 +168,7 @@ test("unlink asks the same: an older session signs Alice in again before the log
   await page.locator(".aal-confirm .aal-confirm-link").click();
   await page.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
   await page.locator('.aal-status[data-status="ready"]').waitFor();
-  await signedInAgo(3600);
+  await reloadedAfter(page, 3600);
   await page.locator('.aal-identity[data-provider="google-oauth2"] .aal-unlink').click();
   const popupPromise = page.waitForPopup();
   await page.locator(".aal-confirm-unlink").click();

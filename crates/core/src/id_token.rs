@@ -416,6 +416,12 @@ fn check_nonce(c: &Claims, sent: &Nonce) -> Result<(), LinkError> {
     }
 }
 
+/// Whether a sign-in at `auth_time` is within `max_age` seconds (plus `leeway`) at `now`:
+/// the one rule for an ID token's `auth_time` and for a sign-in again kept until the click.
+pub fn recent_enough(auth_time: u64, max_age: u64, leeway: u64, now: u64) -> bool {
+    now <= auth_time.saturating_add(max_age).saturating_add(leeway)
+}
+
 /// Step 13: with `max_age`, `auth_time` is required and recent enough. Returns `auth_time`
 /// (when present).
 fn check_auth_time(
@@ -434,7 +440,7 @@ fn check_auth_time(
             "auth_time: required because max_age was sent, found none",
         )
     })?;
-    if now > auth_time.saturating_add(max_age).saturating_add(leeway) {
+    if !recent_enough(auth_time, max_age, leeway, now) {
         return Err(LinkError::id_token(
             R::AuthTime,
             format!("auth_time: expected within {max_age}s before {now}, found {auth_time}"),

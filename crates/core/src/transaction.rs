@@ -88,15 +88,28 @@ pub enum LoginPurpose {
 }
 
 /// What the primary user's sign-in again asks of the login page: how recent the sign-in
-/// must be, whom to expect (`login_hint`, the primary's own connection) and whether the
-/// tenant's session may be another user's (then `prompt=login`: the session would
-/// answer as that user).
+/// must be, whom to expect (`login_hint`, the primary's own connection) and how the page
+/// may answer ([`ReauthPrompt`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reauthentication {
     pub max_age: u64,
     pub login_hint: Option<String>,
     pub connection: Option<String>,
-    pub prompt_login: bool,
+    pub prompt: ReauthPrompt,
+}
+
+/// The `prompt` of the primary user's sign-in again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReauthPrompt {
+    /// None sent: a session recent enough answers at once, an older one asks for the
+    /// credentials (`max_age`).
+    AsNeeded,
+    /// `prompt=login`: the tenant's session may be another user's, and would answer as
+    /// that user.
+    Login,
+    /// `prompt=none`, in a hidden frame ahead of the click: a session recent enough
+    /// answers, anything else is `login_required` (and the window asks instead).
+    Silent,
 }
 
 /// A pending login: what the callback must match, and what the token request needs.
@@ -149,8 +162,12 @@ impl Transaction {
     }
     /// This login signs the primary user in again (its `connection` stays the one chosen
     /// for the secondary login that follows).
-    pub fn for_reauthentication(mut self) -> Self {
-        self.purpose = LoginPurpose::Reauthenticate;
+    pub fn for_reauthentication(self) -> Self {
+        self.for_purpose(LoginPurpose::Reauthenticate)
+    }
+    /// Whom this login signs in.
+    pub fn for_purpose(mut self, purpose: LoginPurpose) -> Self {
+        self.purpose = purpose;
         self
     }
     /// The secondary's login after the primary signed in again at `auth_time`.
@@ -200,8 +217,7 @@ impl Transaction {
     /// The `/authorize` URL for the primary user's sign-in again: code + PKCE S256,
     /// `max_age` (the tenant asks for credentials when the session is older, and puts
     /// `auth_time` in the ID token), `login_hint` and the primary's connection so the user
-    /// is not asked which account, `prompt=login` only when the tenant's session may be
-    /// another user's. `scope=openid profile email read:current_user
+    /// is not asked which account, the `prompt` [`ReauthPrompt`] says. `scope=openid profile email read:current_user
     /// update:current_user_identities` with the Management API as `audience`: the access
     /// token of this sign-in makes the change, so a tenant can grant that scope only to a
     /// recent sign-in.
@@ -241,17 +257,24 @@ impl Transaction {
             ("code_challenge_method", "S256".into()),
             ("response_mode", mode.as_str().into()),
         ];
-        let (prompt_login, connection, max_age, hint) = match reauth {
-            None => (true, &self.connection, config.max_age_seconds(), None),
+        let (prompt, connection, max_age, hint) = match reauth {
+            None => (
+                ReauthPrompt::Login,
+                &self.connection,
+                config.max_age_seconds(),
+                None,
+            ),
             Some(r) => (
-                r.prompt_login,
+                r.prompt,
                 &r.connection,
                 Some(r.max_age),
                 r.login_hint.as_ref(),
             ),
         };
-        if prompt_login {
-            params.push(("prompt", "login".into()));
+        match prompt {
+            ReauthPrompt::AsNeeded => {}
+            ReauthPrompt::Login => params.push(("prompt", "login".into())),
+            ReauthPrompt::Silent => params.push(("prompt", "none".into())),
         }
         if let Some(c) = connection {
             params.push(("connection", c.clone()));

@@ -127,6 +127,12 @@ impl Tenant {
 
     /// The primary's Management API token, through /authorize + /oauth/token.
     fn primary_token(&self, identity: &str) -> String {
+        self.primary_session(identity).0
+    }
+
+    /// [`Tenant::primary_token`], and the `Cookie` header of the tenant session that sign-in
+    /// made (what the browser sends the tenant afterwards, a hidden frame's request too).
+    fn primary_session(&self, identity: &str) -> (String, String) {
         let query = auth0_account_link_core::encoding::form_encode(&[
             ("client_id", SPA),
             ("response_type", "code"),
@@ -142,6 +148,11 @@ impl Tenant {
             ("login_hint", identity),
         ]);
         let r = self.request(Method::Get, &format!("/authorize?{query}"), None);
+        let cookie = r
+            .header("set-cookie")
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
         let cb = CallbackResponse::from_query(
             r.header("location")
                 .and_then(|l| l.split_once('?'))
@@ -167,10 +178,11 @@ impl Tenant {
         };
         let r = self.http.send(&req).expect("token");
         assert_eq!(r.status, 200, "{}", r.body);
-        serde_json::from_str::<Value>(&r.body).expect("json")["access_token"]
+        let token = serde_json::from_str::<Value>(&r.body).expect("json")["access_token"]
             .as_str()
             .expect("access_token")
-            .to_owned()
+            .to_owned();
+        (token, cookie)
     }
 
     fn link_posts(&self) -> usize {
@@ -848,4 +860,87 @@ fn the_primary_signs_in_again_and_that_sign_ins_token_links_under_the_tenants_ru
         used, host_bearer,
         "the sign-in again's token linked, not the host's"
     );
+}
+
+/// The sign-in ahead of the click against the real tenant: the hidden frame's `prompt=none`
+/// request, sent with the browser's tenant cookie, is answered by the tenant's own
+/// `web_message` page with a code for a recent session; its ID token (real signature, real
+/// `auth_time`) proves Alice, so the window shows only the account to link, and the frame's
+/// token links under the tenant's recent-sign-in rule. Aged by an hour, the same request is
+/// answered `login_required`.
+#[test]
+fn a_recent_session_answers_the_hidden_frame_and_the_window_shows_only_the_account() {
+    let t = Tenant::start();
+    let known = primary_identities(&t);
+    assert_eq!(
+        t.request(
+            Method::Post,
+            "/test/require-recent-auth",
+            Some(json!({ "max_age_seconds": 300 }))
+        )
+        .status,
+        204
+    );
+    let (host, cookie) = t.primary_session(ALICE);
+    t.auto_login(GOOGLE);
+    let frame_answer = |url: &str| {
+        let page = t
+            .http
+            .send(&HttpRequest {
+                method: Method::Get,
+                url: url.to_owned(),
+                headers: vec![("Cookie".into(), cookie.clone())],
+                body: None,
+            })
+            .expect("authorize");
+        let response = page
+            .body
+            .split("var response=")
+            .nth(1)
+            .and_then(|s| s.split(";var w=").next())
+            .expect("the tenant's web_message page");
+        serde_json::from_str::<CallbackResponse>(response).expect("response JSON")
+    };
+    let windows = std::cell::RefCell::new(Vec::new());
+    let mut follow = t.popup();
+    let mut d = Driver::new(TestEnv::real_time(7), t.send_fn(), move || Ok(host.clone()));
+    d.given.pin = Some(ALICE.into());
+    d.given.identities = Some(known);
+    d.given.asks_first = false;
+    d.secondary_user = None;
+    d.frame = Box::new(|url: &str| PopupOutcome::Callback(frame_answer(url)));
+    d.popup = Box::new(|url: &str| {
+        windows.borrow_mut().push(url.to_owned());
+        follow(url)
+    });
+    d.run(
+        LinkFlow::new(t.config_with("web_message", |o| o.reauthenticate = None)),
+        Event::Prepare,
+    );
+    assert!(
+        matches!(d.last_outcome(), Outcome::Linked(ids) if ids.len() == 2),
+        "{:?}",
+        d.debug_log
+    );
+    let frames = std::mem::take(&mut d.frames);
+    assert_eq!(frames.len(), 1);
+    let windows = windows.borrow();
+    assert_eq!(windows.len(), 1, "{windows:?}");
+    assert!(
+        !windows[0].contains("max_age="),
+        "the account to link's login"
+    );
+    assert_eq!(t.link_posts(), 1);
+    // An hour later the tenant answers the same frame request `login_required`.
+    assert_eq!(
+        t.request(
+            Method::Post,
+            "/test/session-age",
+            Some(json!({ "seconds": 3600 }))
+        )
+        .status,
+        204
+    );
+    let aged = frame_answer(&frames[0]);
+    assert_eq!(aged.error.as_deref(), Some("login_required"));
 }

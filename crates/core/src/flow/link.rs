@@ -57,9 +57,10 @@ impl LinkFlow {
         match std::mem::replace(&mut self.link_token, LinkToken::NotAsked) {
             // Asked early (nobody confirms), answered while the ID token was verified.
             LinkToken::Got(result) => self.link(facts, verified, result, env),
-            // Asked already: its answer completes GettingLinkToken.
-            LinkToken::Pending => {
-                self.link_token = LinkToken::Pending;
+            // Asked already (or the proof of the sign-in ahead of the click is on its
+            // way): its answer completes GettingLinkToken.
+            waiting @ (LinkToken::Pending | LinkToken::Silent) => {
+                self.link_token = waiting;
                 (State::GettingLinkToken(verified), vec![])
             }
             LinkToken::NotAsked => (

@@ -12,10 +12,12 @@
 mod identity_op;
 mod link;
 mod reauth;
+mod silent;
 mod verify;
 mod vocabulary;
 
 pub use identity_op::{IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, OpStep};
+pub use silent::SILENT_SECONDS;
 pub use vocabulary::{
     Effect, Event, Facts, Outcome, Position, Report, RequestPurpose, Step, TokenFailure, Via,
     DECISION_WINDOW_SECONDS, RECHECK_DELAYS_SECONDS,
@@ -51,6 +53,10 @@ enum State {
         auth_time: Option<u64>,
     },
     AwaitingCallback(Transaction, Via),
+    /// The user clicked while the sign-in ahead of the click was still out: the window
+    /// is open (blank) until its answer says where it goes — to the account to link, or
+    /// to the primary's sign-in again.
+    AwaitingSilent(Transaction),
     Exchanging(Nonce),
     LoadingJwks {
         id_token: IdToken,
@@ -136,6 +142,8 @@ enum LinkToken {
     NotAsked,
     Pending,
     Got(Result<AccessToken, TokenFailure>),
+    /// The proof of the sign-in ahead of the click, still being checked, will be it.
+    Silent,
 }
 
 /// One link attempt after another: prepare, log the secondary in, verify, wait for the
@@ -165,6 +173,11 @@ pub struct LinkFlow {
     /// The login this attempt removes once the primary signed in again (instead of a
     /// secondary's login).
     unlink: Option<crate::management::IdentityRef>,
+    /// The primary's sign-in again asked ahead of the click, in a hidden frame.
+    silent: silent::Silent,
+    /// The secondary's login started on the code of the sign-in ahead, before its proof
+    /// was in: the link waits for that proof, and fails with it.
+    on_silent_code: bool,
     /// What this step learned, handed to the session when the step ends.
     reports: Vec<Report>,
 }
@@ -184,6 +197,8 @@ impl LinkFlow {
             via: Via::Popup,
             reauth_token: None,
             unlink: None,
+            silent: silent::Silent::Off,
+            on_silent_code: false,
             reports: Vec::new(),
         }
     }
@@ -202,6 +217,7 @@ impl LinkFlow {
             State::AwaitingCallback(txn, _) if txn.purpose() == LoginPurpose::Reauthenticate => {
                 Position::Reauthenticating
             }
+            State::AwaitingSilent(_) => Position::Reauthenticating,
             State::Exchanging(_) | State::LoadingJwks { .. } | State::CheckingSignature(..)
                 if self.leg == LoginPurpose::Reauthenticate =>
             {
@@ -310,19 +326,21 @@ impl LinkFlow {
         (State::Failed(error), effects)
     }
 
-    fn begin<E: Env>(&mut self, env: &mut E) -> Next {
+    fn begin<E: Env>(&mut self, facts: &Facts, env: &mut E) -> Next {
         self.attempted = false;
         self.reauth_token = None;
         self.unlink = None;
         let draft = TransactionDraft::new(&mut RandomOf(env));
         let input = OpaqueBytes::new(draft.digest_input());
+        let mut effects = vec![Effect::GetPrimaryToken, Effect::ComputeSha256(input)];
+        effects.extend(self.ask_ahead(facts, env));
         (
             State::Preparing {
                 draft,
                 token_checked: false,
                 digest: None,
             },
-            vec![Effect::GetPrimaryToken, Effect::ComputeSha256(input)],
+            effects,
         )
     }
 
@@ -360,9 +378,10 @@ impl LinkFlow {
     ) -> Next {
         match (state, event) {
             (state, Event::Cancel) => self.cancel(state),
-            (state, Event::Prepare) if state.is_resting() => self.begin(env),
+            (state, Event::Silent(event)) => self.silent_step(facts, state, *event, env),
+            (state, Event::Prepare) if state.is_resting() => self.begin(facts, env),
             (State::Failed(_) | State::Cancelled | State::Blocked(..), Event::Retry) => {
-                self.begin(env)
+                self.begin(facts, env)
             }
             (
                 State::Idle,
@@ -380,10 +399,10 @@ impl LinkFlow {
                 event,
             ) => self.preparing(facts, draft, token_checked, digest, event, env),
             (State::Ready(txn), Event::Start { via, connection }) => {
-                self.start(facts, txn, via, connection, env.now())
+                self.start(facts, txn, via, connection, env)
             }
             (State::Ready(txn), Event::StartUnlink(target)) => {
-                self.start_unlink(facts, txn, target, env.now())
+                self.start_unlink(facts, txn, target, env)
             }
             (State::Unlinking, Event::UnlinkResponse(result)) => self.unlink_answered(result, env),
             (
@@ -392,8 +411,14 @@ impl LinkFlow {
                     via: Via::Redirect,
                     connection,
                 },
-            ) => self.start(facts, txn, Via::Redirect, connection, env.now()),
+            ) => self.start(facts, txn, Via::Redirect, connection, env),
             (State::AwaitingCallback(txn, via), event) => self.awaiting(facts, txn, via, event),
+            // The window opened blank for the sign-in ahead: closed, blocked or timed out
+            // as any login window.
+            (
+                State::AwaitingSilent(txn),
+                event @ (Event::PopupBlocked | Event::PopupClosed(_) | Event::TimedOut),
+            ) => self.awaiting(facts, txn, Via::Popup, event),
             (
                 State::PreparingSecondary {
                     draft,
@@ -451,6 +476,13 @@ impl LinkFlow {
         match state {
             State::Idle | State::Linked | State::Failed(_) | State::Cancelled => (state, vec![]),
             state if state.link_is_out() => (state, vec![]),
+            State::AwaitingSilent(_) => {
+                self.report(Report::Ended(Outcome::Cancelled));
+                (
+                    State::Cancelled,
+                    vec![Effect::CancelTimer, Effect::ClosePopup],
+                )
+            }
             State::AwaitingCallback(_, via) => {
                 let mut effects = vec![Effect::CancelTimer, Effect::ClosePopup];
                 if via == Via::Redirect {
@@ -509,16 +541,19 @@ impl LinkFlow {
 
     /// The user clicked: the popup opens on the authorize URL, or this tab navigates to
     /// it (the redirect fallback, which keeps the connection of a blocked attempt). With
-    /// re-authentication on, that first login is the primary user's sign-in again; the
-    /// chosen connection waits in the transaction for the login after it.
-    fn start(
+    /// re-authentication on, the primary user's sign-in again answered ahead of the click
+    /// is used when it is proven; a window waits (blank) for one still out; otherwise the
+    /// first login is the primary's sign-in again, the chosen connection waiting in the
+    /// transaction for the login after it.
+    fn start<E: Env>(
         &mut self,
         facts: &Facts,
         txn: Transaction,
         via: Via,
         connection: Option<String>,
-        now: u64,
+        env: &mut E,
     ) -> Next {
+        let now = env.now();
         let connection = match via {
             Via::Popup => connection,
             Via::Redirect => connection.or_else(|| txn.connection().map(str::to_owned)),
@@ -527,11 +562,40 @@ impl LinkFlow {
             Ok(t) => t,
             Err(e) => return self.fail(e, vec![]),
         };
-        let txn = match self.config.reauthenticate_max_age_seconds() {
-            Some(_) => txn.for_reauthentication(),
-            None => txn,
-        };
-        self.show_login(facts, txn, via, now, vec![])
+        if self.config.reauthenticate_max_age_seconds().is_none() {
+            return self.show_login(facts, txn, via, now, vec![]);
+        }
+        let secondary = txn.for_purpose(LoginPurpose::Secondary);
+        match (self.take_proof(facts, env), via) {
+            (silent::Ahead::Proven(token, auth_time), via) => {
+                if via == Via::Popup {
+                    self.reauth_token = Some(token.raw().clone());
+                }
+                let txn = secondary.after_reauthentication(Some(auth_time));
+                self.show_login(facts, txn, via, now, vec![])
+            }
+            (silent::Ahead::Pending, Via::Popup) if self.silent.code_back() => {
+                self.on_silent_code = true;
+                self.show_login(facts, secondary, via, now, vec![])
+            }
+            (silent::Ahead::Pending, Via::Popup) => {
+                // Opened in the click, blank until the frame answers.
+                self.attempted = true;
+                self.via = Via::Popup;
+                (
+                    State::AwaitingSilent(secondary.for_reauthentication()),
+                    vec![
+                        Effect::StartTimer {
+                            seconds: self.config.popup_timeout_seconds(),
+                        },
+                        Effect::OpenPopup {
+                            url: AuthorizeUrl::new("about:blank".to_owned()),
+                        },
+                    ],
+                )
+            }
+            _ => self.show_login(facts, secondary.for_reauthentication(), via, now, vec![]),
+        }
     }
 
     /// Shows `txn`'s login in the popup (a new one, or the one open: the primary's sign-in
@@ -772,7 +836,7 @@ pub fn severs_popups(opener_policy: &str) -> bool {
 /// primary user (`pinned`), a token for anybody else is `user_mismatch`: after a
 /// secondary login the tenant's session (and so a silently renewed token) may belong to
 /// the other account, and nothing may be sent in its name.
-fn check_primary_token<E: Env>(
+pub(super) fn check_primary_token<E: Env>(
     result: Result<AccessToken, TokenFailure>,
     config: &LinkConfig,
     env: &E,
@@ -813,7 +877,10 @@ fn reauthentication(facts: &Facts, max_age: u64) -> crate::transaction::Reauthen
             .and_then(|p| p.profile_data.as_ref())
             .and_then(|d| d.email.clone()),
         connection: primary.map(|p| p.connection.clone()),
-        prompt_login: facts.other_session,
+        prompt: match facts.other_session {
+            true => crate::transaction::ReauthPrompt::Login,
+            false => crate::transaction::ReauthPrompt::AsNeeded,
+        },
     }
 }
 

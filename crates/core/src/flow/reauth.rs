@@ -4,14 +4,14 @@
 //! application) and `sub` = the pinned primary; its access token kept for the link
 //! request; then the secondary's login, in the same window or this tab again.
 
+use super::silent::Ahead;
 use super::{Effect, Event, Facts, LinkFlow, Next, Outcome, Report, RequestPurpose, State, Via};
-use crate::encoding::quoted;
 use crate::env::Env;
 use crate::error::{ErrorCode, LinkError};
 use crate::http::{HttpResponse, TransportError};
 use crate::id_token::VerifiedIdToken;
 use crate::management::{self, IdentityRef};
-use crate::primary::Purpose;
+use crate::primary::PrimaryToken;
 use crate::secret::{OpaqueBytes, Sha256Digest};
 use crate::transaction::Transaction;
 use crate::transaction::TransactionDraft;
@@ -27,58 +27,15 @@ impl LinkFlow {
         verified: VerifiedIdToken,
         env: &mut E,
     ) -> Next {
-        if facts.pin != Some(verified.sub()) {
-            // Somebody else signed in at the tenant (or its session answered as them): the
-            // session is told as after a secondary login, so the next window asks for the
-            // primary's credentials (and the tab remembers whom it acts for).
-            self.report(Report::SecondarySignedIn);
-            let e = LinkError::new(
-                ErrorCode::UserMismatch,
-                format!(
-                    "the sign-in again came back as {}, but this widget acts for {}: nothing was changed",
-                    quoted(verified.sub()),
-                    facts.pin.map_or_else(|| "(no primary user yet)".to_owned(), quoted)
-                ),
-            );
-            return self.fail(e, vec![]);
-        }
-        let Some(raw) = self.reauth_token.take() else {
-            let e = LinkError::new(
-                ErrorCode::TokenExchangeFailed,
-                format!(
-                    "the primary user's sign-in again returned no access token for {} (update:current_user_identities), which makes the change",
-                    self.config.management_audience()
-                ),
-            );
-            return self.fail(e, vec![]);
-        };
-        let token = match super::check_primary_token(
-            Ok(raw),
-            &self.config,
-            env,
-            Purpose::ChangeIdentities,
-            facts.pin,
-        ) {
+        let raw = self.reauth_token.take();
+        let token = match self.prove(facts, verified.sub(), raw, env) {
             Ok(t) => t,
             Err(e) => return self.fail(e, vec![]),
         };
         self.report(Report::Reauthenticated);
         if let Some(target) = self.unlink.clone() {
             // No second login: the window goes, the token removes the login.
-            return match management::prepare_unlink(&self.config, &token, &target, facts.identities)
-            {
-                Err(e) => self.fail(e, vec![Effect::ClosePopup]),
-                Ok(request) => (
-                    State::Unlinking,
-                    vec![
-                        Effect::ClosePopup,
-                        Effect::Send {
-                            purpose: RequestPurpose::Unlink,
-                            request,
-                        },
-                    ],
-                ),
-            };
+            return self.unlink_with(facts, &token, &target);
         }
         self.reauth_token = Some(token.raw().clone());
         let draft = TransactionDraft::new(&mut super::RandomOf(env));
@@ -136,23 +93,47 @@ impl LinkFlow {
         }
     }
 
-    /// The user removes a login: the window opened in this click signs the primary in
-    /// again (re-authentication is on), then that sign-in's token sends the unlink.
-    pub(super) fn start_unlink(
+    /// The user removes a login: the primary's sign-in again answered ahead of the click
+    /// sends the unlink when it is proven (a window opened in the click for it closes);
+    /// otherwise the window opened in this click signs the primary in again, then that
+    /// sign-in's token sends it.
+    pub(super) fn start_unlink<E: Env>(
         &mut self,
         facts: &Facts,
         txn: Transaction,
         target: IdentityRef,
-        now: u64,
+        env: &mut E,
     ) -> Next {
         if self.config.reauthenticate_max_age_seconds().is_none() {
             // Not this machine's to do: the session unlinks with the host's token.
             return (State::Ready(txn), vec![]);
         }
         self.connection = None;
-        self.unlink = Some(target);
+        self.unlink = Some(target.clone());
+        self.attempted = true;
+        if let Ahead::Proven(token, _) = self.take_proof(facts, env) {
+            return self.unlink_with(facts, &token, &target);
+        }
         let txn = txn.with_connection(None).for_reauthentication();
-        self.show_login(facts, txn, Via::Popup, now, vec![])
+        self.show_login(facts, txn, Via::Popup, env.now(), vec![])
+    }
+
+    /// The unlink request with the token of the primary's sign-in again; no window is
+    /// needed any more.
+    fn unlink_with(&mut self, facts: &Facts, token: &PrimaryToken, target: &IdentityRef) -> Next {
+        match management::prepare_unlink(&self.config, token, target, facts.identities) {
+            Err(e) => self.fail(e, vec![Effect::ClosePopup]),
+            Ok(request) => (
+                State::Unlinking,
+                vec![
+                    Effect::ClosePopup,
+                    Effect::Send {
+                        purpose: RequestPurpose::Unlink,
+                        request,
+                    },
+                ],
+            ),
+        }
     }
 
     pub(super) fn unlink_answered<E: Env>(

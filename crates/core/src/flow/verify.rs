@@ -2,14 +2,15 @@
 //! code exchanged, the JWKS (refreshed once on an unknown `kid`), the signature verdict,
 //! the refusals that need no request, and the secondary's own user read.
 
+use super::silent::KeyStep;
 use super::{Effect, Event, Facts, LinkFlow, LinkToken, Next, Report, RequestPurpose, State};
 use crate::encoding::quoted;
 use crate::env::Env;
-use crate::error::{ErrorCode, IdTokenReason, LinkError};
+use crate::error::{ErrorCode, LinkError};
 use crate::http::{HttpResponse, TransportError};
-use crate::id_token::{self, Expectations, PendingSignature, VerifiedIdToken};
+use crate::id_token::{Expectations, PendingSignature, VerifiedIdToken};
 use crate::management::{self, Identity};
-use crate::secret::{IdToken, Nonce, OpaqueBytes};
+use crate::secret::{IdToken, Nonce};
 use crate::token;
 use crate::transaction::{CallbackResponse, LoginPurpose, Transaction};
 
@@ -50,6 +51,12 @@ impl LinkFlow {
             LoginPurpose::Secondary => match self.reauth_token.take() {
                 Some(fresh) => {
                     self.link_token = LinkToken::Got(Ok(fresh));
+                    true
+                }
+                // Started on the code of the sign-in ahead of the click: its proof is
+                // the link request's token, and it is on its way.
+                None if self.on_silent_code => {
+                    self.link_token = LinkToken::Silent;
                     true
                 }
                 None => false,
@@ -152,16 +159,8 @@ impl LinkFlow {
         result: Result<HttpResponse, TransportError>,
         env: &mut E,
     ) -> Next {
-        let jwks = match result
-            .map_err(|e| management::transport_error(&e, "GET /.well-known/jwks.json"))
-            .and_then(|r| token::process_jwks_response(env.json(), &r))
-        {
-            Ok(j) => j,
-            Err(e) => return self.fail(e, vec![]),
-        };
-        match id_token::begin(env.json(), id_token.clone(), &jwks) {
-            // An unknown kid may mean the tenant rotated keys: refresh the set once.
-            Err(e) if e.reason() == Some(IdTokenReason::KeyNotFound) && !refreshed => (
+        match super::silent::key_for(env, &id_token, refreshed, result) {
+            Ok(KeyStep::Refetch) => (
                 State::LoadingJwks {
                     id_token,
                     nonce,
@@ -170,16 +169,9 @@ impl LinkFlow {
                 vec![self.fetch_jwks(true)],
             ),
             Err(e) => self.fail(e, vec![]),
-            Ok(pending) => {
-                let effect = Effect::VerifySignature {
-                    key: pending.key().clone(),
-                    message: OpaqueBytes::new(pending.signing_input()),
-                    signature: OpaqueBytes::new(pending.signature()),
-                };
-                (
-                    State::CheckingSignature(Box::new(pending), nonce),
-                    vec![effect],
-                )
+            Ok(KeyStep::Verify(pending)) => {
+                let effect = super::silent::verify_effect(&pending);
+                (State::CheckingSignature(pending, nonce), vec![effect])
             }
         }
     }

@@ -87,6 +87,10 @@ pub enum Event {
     WaitOver,
     Cancel,
     Retry,
+    /// The answer to an [`Effect::Silent`]: the primary's sign-in again asked ahead of the
+    /// click. The frame's authorization response comes as `Callback`, its time-out as
+    /// `TimedOut`, a frame the page's policy refused as `PopupBlocked`.
+    Silent(Box<Event>),
 }
 
 /// Why `getAccessToken` gave no token.
@@ -182,6 +186,18 @@ pub enum Effect {
     Wait {
         seconds: u64,
     },
+    /// A hidden frame on `url` (the primary's sign-in again with `prompt=none`): its
+    /// `web_message` answer from exactly the tenant's origin and the frame's window is
+    /// [`Event::Callback`]; none within `seconds`, [`Event::TimedOut`]; a frame the page's
+    /// Content-Security-Policy refused, [`Event::PopupBlocked`]. The frame goes once it
+    /// answered (or timed out). Only ever inside [`Effect::Silent`].
+    OpenFrame {
+        url: AuthorizeUrl,
+        seconds: u64,
+    },
+    /// Work for the sign-in ahead of the click: run the effect inside, and wrap its
+    /// answer in [`Event::Silent`].
+    Silent(Box<Effect>),
 }
 
 /// What an attempt learned in a step, for the session to apply: the session is the one

@@ -36,12 +36,22 @@ pub struct Driver<'a> {
     pub env: TestEnv,
     pub send: Send<'a>,
     pub popup: Box<dyn FnMut(&str) -> PopupOutcome + 'a>,
+    /// The hidden frame of the sign-in ahead of the click (default: `login_required`,
+    /// an older session or a browser that keeps the tenant's cookie from frames).
+    pub frame: Box<dyn FnMut(&str) -> PopupOutcome + 'a>,
+    /// The URL of every hidden frame opened.
+    pub frames: Vec<String>,
     pub token: Box<dyn FnMut() -> Result<String, String> + 'a>,
     /// The facts the attempt is handed at every step.
     pub given: Given,
     /// The decision given when the attempt asks (somebody said yes, or no).
     pub confirm: bool,
     pub auto_start: Option<Via>,
+    /// The click comes as soon as the attempt is ready, before the hidden frame's answer
+    /// (default: once nothing else is pending).
+    pub click_early: bool,
+    /// The clock when the user clicks (default: unchanged).
+    pub clock_at_click: Option<u64>,
     /// The connection the simulated user clicks.
     pub connection: Option<String>,
     pub jwks_cache: Option<HttpResponse>,
@@ -72,10 +82,14 @@ impl<'a> Driver<'a> {
             env,
             send,
             popup: Box::new(|_| PopupOutcome::Closed),
+            frame: Box::new(login_required),
+            frames: Vec::new(),
             token: Box::new(token),
             given: Given::default(),
             confirm: true,
             auto_start: Some(Via::Popup),
+            click_early: false,
+            clock_at_click: None,
             connection: None,
             jwks_cache: None,
             waited: Vec::new(),
@@ -93,7 +107,16 @@ impl<'a> Driver<'a> {
 
     pub fn run(&mut self, mut flow: LinkFlow, first: Event) -> LinkFlow {
         let mut queue = VecDeque::from([first]);
-        while let Some(event) = queue.pop_front() {
+        // The user clicks once the page has nothing else to do (the sign-in ahead of the
+        // click has answered): `click_early` clicks as soon as the attempt is ready.
+        let mut click: Option<Event> = None;
+        while let Some(event) = queue.pop_front().or_else(|| {
+            let start = click.take()?;
+            if let Some(at) = self.clock_at_click {
+                self.env.now = at;
+            }
+            Some(start)
+        }) {
             self.debug_log.push(format!("{event:?}"));
             let step = flow.step(&self.given.facts(), event, &mut self.env);
             self.debug_log.push(format!("{flow:?}"));
@@ -104,8 +127,10 @@ impl<'a> Driver<'a> {
                 }
             }
             for report in step.reports {
-                if let Some(event) = self.take(report) {
-                    queue.push_back(event);
+                match self.take(report) {
+                    Some(start @ Event::Start { .. }) if !self.click_early => click = Some(start),
+                    Some(event) => queue.push_back(event),
+                    None => {}
                 }
             }
         }
@@ -163,6 +188,13 @@ impl<'a> Driver<'a> {
                 Some(Event::Sha256(Ok(Sha256Digest(sha256(input.secret())))))
             }
             Effect::OpenPopup { url } => popup_event((self.popup)(url.secret())),
+            Effect::OpenFrame { url, .. } => {
+                self.frames.push(url.secret().to_owned());
+                popup_event((self.frame)(url.secret()))
+            }
+            Effect::Silent(inner) => self
+                .execute(*inner)
+                .map(|event| Event::Silent(Box::new(event))),
             Effect::Navigate { url } => {
                 self.navigated = Some(url.secret().to_owned());
                 None
@@ -246,6 +278,16 @@ pub fn secondary_user(logins: &[(&str, &str)]) -> HttpResponse {
         200,
         serde_json::json!({"user_id": format!("{provider}|{id}"), "email": "alice@gmail.test", "identities": identities}).to_string(),
     )
+}
+
+/// The tenant's answer to a `prompt=none` sign-in without a session recent enough.
+pub fn login_required(url: &str) -> PopupOutcome {
+    PopupOutcome::Callback(CallbackResponse {
+        error: Some("login_required".into()),
+        error_description: Some("Login required".into()),
+        state: query_param(url, "state"),
+        ..Default::default()
+    })
 }
 
 /// What a popup's outcome feeds back (`None`: it stays open).

@@ -3,7 +3,7 @@
 //! with the generation or operation id the output carried.
 #![allow(dead_code)]
 
-use super::driver::{jwks_event, popup_event, signature_event, PopupOutcome, Send};
+use super::driver::{jwks_event, login_required, popup_event, signature_event, PopupOutcome, Send};
 use auth0_account_link_core::flow::{
     Effect, Event, IdentityOpEffect, IdentityOpEvent, RequestPurpose,
 };
@@ -19,6 +19,11 @@ pub struct SessionDriver<'a> {
     pub env: TestEnv,
     pub send: Send<'a>,
     pub popup: Box<dyn FnMut(&str) -> PopupOutcome + 'a>,
+    /// The hidden frame of the sign-in ahead of the click (default: `login_required`,
+    /// an older session or a browser that keeps the tenant's cookie from frames).
+    pub frame: Box<dyn FnMut(&str) -> PopupOutcome + 'a>,
+    /// The URL of every hidden frame opened.
+    pub frames: Vec<String>,
     pub token: Box<dyn FnMut() -> Result<String, String> + 'a>,
     /// The user's (or host's `confirm`) answer; `None` leaves the question open.
     pub confirm: Option<bool>,
@@ -57,6 +62,8 @@ impl<'a> SessionDriver<'a> {
             env,
             send,
             popup: Box::new(|_| PopupOutcome::Pending),
+            frame: Box::new(login_required),
+            frames: Vec::new(),
             token: Box::new(token),
             confirm: Some(true),
             before_link: Some(Answer::Yes),
@@ -200,6 +207,13 @@ impl<'a> SessionDriver<'a> {
                 self.opened.push(url.secret().to_owned());
                 popup_event((self.popup)(url.secret()))
             }
+            Effect::OpenFrame { url, .. } => {
+                self.frames.push(url.secret().to_owned());
+                popup_event((self.frame)(url.secret()))
+            }
+            Effect::Silent(inner) => self
+                .effect(*inner)
+                .map(|event| Event::Silent(Box::new(event))),
             Effect::Navigate { url } => {
                 self.navigated = Some(url.secret().to_owned());
                 None
