@@ -27,9 +27,9 @@ use crate::config::{LinkConfig, ResponseMode};
 use crate::encoding::quoted;
 use crate::env::Env;
 use crate::error::{ErrorCode, LinkError};
-use crate::id_token::{PendingSignature, VerifiedIdToken};
+use crate::id_token::VerifiedIdToken;
 use crate::primary::{PrimaryToken, Purpose};
-use crate::secret::{AccessToken, AuthorizeUrl, IdToken, Nonce, OpaqueBytes, PersistedTransaction};
+use crate::secret::{AccessToken, AuthorizeUrl, OpaqueBytes, PersistedTransaction};
 use crate::token;
 use crate::transaction::{CallbackResponse, LoginPurpose, Transaction, TransactionDraft};
 
@@ -57,13 +57,8 @@ enum State {
     /// is open (blank) until its answer says where it goes — to the account to link, or
     /// to the primary's sign-in again.
     AwaitingSilent(Transaction),
-    Exchanging(Nonce),
-    LoadingJwks {
-        id_token: IdToken,
-        nonce: Nonce,
-        refreshed: bool,
-    },
-    CheckingSignature(Box<PendingSignature>, Nonce),
+    /// The login's code is exchanged and its ID token checked.
+    Checking(verify::Checking),
     /// The secondary's own user is read: an existing user with other logins is merged
     /// whole by a link, so it is refused (or, when the host allows it, shown as a merge).
     ReadingSecondary(VerifiedIdToken),
@@ -218,18 +213,13 @@ impl LinkFlow {
                 Position::Reauthenticating
             }
             State::AwaitingSilent(_) => Position::Reauthenticating,
-            State::Exchanging(_) | State::LoadingJwks { .. } | State::CheckingSignature(..)
-                if self.leg == LoginPurpose::Reauthenticate =>
-            {
+            State::Checking(_) if self.leg == LoginPurpose::Reauthenticate => {
                 Position::Reauthenticating
             }
             State::AwaitingCallback(..) | State::PreparingSecondary { .. } => {
                 Position::AwaitingLogin
             }
-            State::Exchanging(_)
-            | State::LoadingJwks { .. }
-            | State::CheckingSignature(..)
-            | State::ReadingSecondary(_) => Position::Verifying,
+            State::Checking(_) | State::ReadingSecondary(_) => Position::Verifying,
             State::AwaitingDecision { .. } => Position::Confirming,
             State::GettingLinkToken(_)
             | State::Linking { .. }
@@ -427,13 +417,9 @@ impl LinkFlow {
                 },
                 event,
             ) => self.preparing_secondary(facts, draft, connection, auth_time, event, env),
-            (
-                state @ (State::Exchanging(_)
-                | State::LoadingJwks { .. }
-                | State::CheckingSignature(..)
-                | State::ReadingSecondary(_)),
-                event,
-            ) => self.verifying(facts, state, event, env),
+            (state @ (State::Checking(_) | State::ReadingSecondary(_)), event) => {
+                self.verifying(facts, state, event, env)
+            }
             (State::AwaitingDecision { verified, since }, Event::Decided(true)) => {
                 self.decided(facts, verified, since, env)
             }

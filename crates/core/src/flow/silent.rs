@@ -12,19 +12,17 @@
 //! Its effects and their answers travel wrapped ([`Effect::Silent`], [`Event::Silent`]):
 //! an answer of the frame never reaches the window's login, nor the other way round.
 
+use super::verify::{Checked, Checking};
 use super::{
     check_primary_token, Effect, Event, Facts, LinkFlow, LinkToken, Next, Report, State, Via,
 };
 use crate::config::ResponseMode;
 use crate::encoding::quoted;
 use crate::env::Env;
-use crate::error::{ErrorCode, IdTokenReason, LinkError};
-use crate::http::{HttpResponse, TransportError};
-use crate::id_token::{self, Expectations, PendingSignature};
-use crate::management;
+use crate::error::{ErrorCode, LinkError};
+use crate::id_token;
 use crate::primary::{PrimaryToken, Purpose};
-use crate::secret::{AccessToken, AuthorizeUrl, IdToken, Nonce, OpaqueBytes};
-use crate::token;
+use crate::secret::{AccessToken, AuthorizeUrl, OpaqueBytes};
 use crate::transaction::{ReauthPrompt, Reauthentication, Transaction, TransactionDraft};
 
 /// How long the hidden frame waits for the tenant's answer; a click meanwhile waits as
@@ -41,19 +39,9 @@ pub(super) enum Silent {
     Hashing(TransactionDraft),
     /// The frame is out.
     Asking(Transaction),
-    /// A code came back: exchanged, then its ID token checked.
-    Exchanging(Nonce),
-    LoadingJwks {
-        id_token: IdToken,
-        nonce: Nonce,
-        token: Option<AccessToken>,
-        refreshed: bool,
-    },
-    CheckingSignature {
-        pending: Box<PendingSignature>,
-        nonce: Nonce,
-        token: Option<AccessToken>,
-    },
+    /// A code came back: exchanged, then its ID token checked (with the exchange's
+    /// access token, once in).
+    Checking(Checking, Option<AccessToken>),
     /// Verified; its user and access token are checked when it is used.
     Proven {
         sub: String,
@@ -67,10 +55,7 @@ pub(super) enum Silent {
 impl Silent {
     /// The frame answered with a code whose proof is not in yet.
     pub(super) fn code_back(&self) -> bool {
-        matches!(
-            self,
-            Silent::Exchanging(_) | Silent::LoadingJwks { .. } | Silent::CheckingSignature { .. }
-        )
+        matches!(self, Silent::Checking(..))
     }
 }
 
@@ -297,13 +282,10 @@ impl LinkFlow {
             (Silent::Asking(txn), Event::Callback(response)) => {
                 match txn.validate_callback(response, &self.config) {
                     Err(e) => (failed(e), None),
-                    Ok(callback) => (
-                        Silent::Exchanging(callback.nonce().clone()),
-                        Some(Effect::Send {
-                            purpose: super::RequestPurpose::TokenExchange,
-                            request: token::prepare_token_request(&self.config, &callback),
-                        }),
-                    ),
+                    Ok(callback) => {
+                        let (checking, exchange) = Checking::exchange(&self.config, &callback);
+                        (Silent::Checking(checking, None), Some(exchange))
+                    }
                 }
             }
             (Silent::Asking(_), Event::TimedOut | Event::PopupBlocked) => (
@@ -313,72 +295,18 @@ impl LinkFlow {
                 )),
                 None,
             ),
-            (Silent::Exchanging(nonce), Event::TokenResponse(result)) => match result
-                .map_err(|e| management::transport_error(&e, "POST /oauth/token"))
-                .and_then(|r| token::process_token_answer(env.json(), &r))
-            {
-                Err(e) => (failed(e), None),
-                Ok(answer) => (
-                    Silent::LoadingJwks {
-                        id_token: answer.id_token,
-                        nonce,
-                        token: answer.access_token,
-                        refreshed: false,
-                    },
-                    Some(self.fetch_jwks(false)),
-                ),
-            },
-            (
-                Silent::LoadingJwks {
-                    id_token,
-                    nonce,
-                    token,
-                    refreshed,
-                },
-                Event::JwksResponse(result),
-            ) => match key_for(env, &id_token, refreshed, result) {
-                Err(e) => (failed(e), None),
-                Ok(KeyStep::Refetch) => (
-                    Silent::LoadingJwks {
-                        id_token,
-                        nonce,
-                        token,
-                        refreshed: true,
-                    },
-                    Some(self.fetch_jwks(true)),
-                ),
-                Ok(KeyStep::Verify(pending)) => {
-                    let effect = verify_effect(&pending);
-                    (
-                        Silent::CheckingSignature {
-                            pending,
-                            nonce,
-                            token,
-                        },
-                        Some(effect),
-                    )
-                }
-            },
-            (
-                Silent::CheckingSignature {
-                    pending,
-                    nonce,
-                    token,
-                },
-                Event::SignatureChecked(valid),
-            ) => {
-                let expect = Expectations {
-                    config: &self.config,
-                    nonce: &nonce,
-                    now: env.now(),
-                };
+            (Silent::Checking(checking, mut token), event) => {
                 let max_age = self.config.reauthenticate_max_age_seconds();
-                match pending.finish_with_max_age(valid, expect, max_age) {
-                    Err(e) => (failed(e), None),
-                    Ok(verified) => (
+                match checking.step(&self.config, max_age, event, &mut token, env) {
+                    Checked::Next(checking, effects) => {
+                        self.silent = Silent::Checking(checking, token);
+                        return effects.into_iter().map(wrap).collect();
+                    }
+                    Checked::Failed(e) | Checked::Refused(e) => (failed(e), None),
+                    Checked::Verified(verified) => (
                         Silent::Proven {
                             sub: verified.sub().to_owned(),
-                            // Required by max_age: finish_with_max_age refused its absence.
+                            // Required by max_age: the check refused its absence.
                             auth_time: verified.auth_time().unwrap_or(0),
                             token,
                         },
@@ -391,40 +319,5 @@ impl LinkFlow {
         };
         self.silent = next;
         effect.map(wrap).into_iter().collect()
-    }
-}
-
-/// What a JWKS answer allows for an ID token: its key (the signature check next), or one
-/// more fetch past the cache (an unknown `kid`: the tenant may have rotated its keys).
-pub(super) enum KeyStep {
-    Refetch,
-    Verify(Box<PendingSignature>),
-}
-
-/// The JWKS answer read, and the ID token's key found in it (once refreshed at most).
-pub(super) fn key_for<E: Env>(
-    env: &E,
-    id_token: &IdToken,
-    refreshed: bool,
-    result: Result<HttpResponse, TransportError>,
-) -> Result<KeyStep, LinkError> {
-    let jwks = result
-        .map_err(|e| management::transport_error(&e, "GET /.well-known/jwks.json"))
-        .and_then(|r| token::process_jwks_response(env.json(), &r))?;
-    match id_token::begin(env.json(), id_token.clone(), &jwks) {
-        Err(e) if e.reason() == Some(IdTokenReason::KeyNotFound) && !refreshed => {
-            Ok(KeyStep::Refetch)
-        }
-        Err(e) => Err(e),
-        Ok(pending) => Ok(KeyStep::Verify(Box::new(pending))),
-    }
-}
-
-/// The WebCrypto check of an ID token's signature.
-pub(super) fn verify_effect(pending: &PendingSignature) -> Effect {
-    Effect::VerifySignature {
-        key: pending.key().clone(),
-        message: OpaqueBytes::new(pending.signing_input()),
-        signature: OpaqueBytes::new(pending.signature()),
     }
 }

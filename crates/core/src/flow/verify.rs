@@ -2,17 +2,17 @@
 //! code exchanged, the JWKS (refreshed once on an unknown `kid`), the signature verdict,
 //! the refusals that need no request, and the secondary's own user read.
 
-use super::silent::KeyStep;
 use super::{Effect, Event, Facts, LinkFlow, LinkToken, Next, Report, RequestPurpose, State};
+use crate::config::LinkConfig;
 use crate::encoding::quoted;
 use crate::env::Env;
-use crate::error::{ErrorCode, LinkError};
+use crate::error::{ErrorCode, IdTokenReason, LinkError};
 use crate::http::{HttpResponse, TransportError};
-use crate::id_token::{Expectations, PendingSignature, VerifiedIdToken};
+use crate::id_token::{self, Expectations, PendingSignature, VerifiedIdToken};
 use crate::management::{self, Identity};
-use crate::secret::{IdToken, Nonce};
+use crate::secret::{AccessToken, IdToken, Nonce, OpaqueBytes};
 use crate::token;
-use crate::transaction::{CallbackResponse, LoginPurpose, Transaction};
+use crate::transaction::{CallbackResponse, LoginPurpose, Transaction, ValidatedCallback};
 
 impl LinkFlow {
     /// An authorization response for the pending login: a code means the secondary signed
@@ -68,24 +68,21 @@ impl LinkFlow {
             }
             Err(e) => self.fail(e, effects),
             Ok(callback) => {
-                let request = token::prepare_token_request(&self.config, &callback);
-                effects.push(Effect::Send {
-                    purpose: RequestPurpose::TokenExchange,
-                    request,
-                });
+                let (checking, exchange) = Checking::exchange(&self.config, &callback);
+                effects.push(exchange);
                 if !facts.asks_first && !reauthenticated && self.leg == LoginPurpose::Secondary {
                     // Nobody confirms: the link token can be fetched while the ID token
                     // is exchanged and verified.
                     self.link_token = LinkToken::Pending;
                     effects.push(Effect::GetPrimaryToken);
                 }
-                (State::Exchanging(callback.nonce().clone()), effects)
+                (State::Checking(checking), effects)
             }
         }
     }
 
-    /// From the code to a verified ID token: the token response, the JWKS (refreshed
-    /// once on an unknown `kid`), the signature; the early link token meanwhile.
+    /// From the code to a verified ID token ([`Checking`]), then the secondary's own user
+    /// read; the early link token meanwhile.
     pub(super) fn verifying<E: Env>(
         &mut self,
         facts: &Facts,
@@ -94,39 +91,6 @@ impl LinkFlow {
         env: &mut E,
     ) -> Next {
         match (state, event) {
-            (State::Exchanging(nonce), Event::TokenResponse(result)) => {
-                let outcome = result
-                    .map_err(|e| management::transport_error(&e, "POST /oauth/token"))
-                    .and_then(|r| token::process_token_answer(env.json(), &r));
-                match outcome {
-                    Err(e) => self.fail(e, vec![]),
-                    Ok(token::TokenAnswer {
-                        id_token,
-                        access_token,
-                    }) => {
-                        match self.leg {
-                            LoginPurpose::Secondary => self.secondary_token = access_token,
-                            LoginPurpose::Reauthenticate => self.reauth_token = access_token,
-                        }
-                        (
-                            State::LoadingJwks {
-                                id_token,
-                                nonce,
-                                refreshed: false,
-                            },
-                            vec![self.fetch_jwks(false)],
-                        )
-                    }
-                }
-            }
-            (
-                State::LoadingJwks {
-                    id_token,
-                    nonce,
-                    refreshed,
-                },
-                Event::JwksResponse(result),
-            ) => self.keys_loaded(id_token, nonce, refreshed, result, env),
             // The early link token (no confirm step): kept until the ID token is verified.
             (state, Event::PrimaryToken(result))
                 if matches!(self.link_token, LinkToken::Pending) =>
@@ -134,8 +98,27 @@ impl LinkFlow {
                 self.link_token = LinkToken::Got(result);
                 (state, vec![])
             }
-            (State::CheckingSignature(pending, nonce), Event::SignatureChecked(valid)) => {
-                self.signature_checked(facts, *pending, nonce, valid, env)
+            (State::Checking(checking), event) => {
+                // The same checks for both logins; the primary's sign-in again sent its own
+                // `max_age` (Auth0's max-age page leaves checking `auth_time` to the
+                // application).
+                let again = self.leg == LoginPurpose::Reauthenticate;
+                let max_age = match again {
+                    true => self.config.reauthenticate_max_age_seconds(),
+                    false => self.config.max_age_seconds(),
+                };
+                let token = match again {
+                    true => &mut self.reauth_token,
+                    false => &mut self.secondary_token,
+                };
+                match checking.step(&self.config, max_age, event, token, env) {
+                    Checked::Next(checking, effects) => (State::Checking(checking), effects),
+                    Checked::Failed(e) => self.fail(e, vec![]),
+                    Checked::Refused(e) if again => self.fail(e.in_reauthentication(), vec![]),
+                    Checked::Refused(e) => self.fail(e, vec![]),
+                    Checked::Verified(v) if again => self.reauthenticated(facts, *v, env),
+                    Checked::Verified(v) => self.secondary_verified(facts, *v),
+                }
             }
             (State::ReadingSecondary(verified), Event::SecondaryUserResponse(result)) => {
                 self.secondary_read(facts, verified, result, env)
@@ -144,64 +127,9 @@ impl LinkFlow {
         }
     }
 
-    pub(super) fn fetch_jwks(&self, bypass_cache: bool) -> Effect {
-        Effect::FetchJwks {
-            request: token::prepare_jwks_request(&self.config),
-            bypass_cache,
-        }
-    }
-
-    pub(super) fn keys_loaded<E: Env>(
-        &mut self,
-        id_token: IdToken,
-        nonce: Nonce,
-        refreshed: bool,
-        result: Result<HttpResponse, TransportError>,
-        env: &mut E,
-    ) -> Next {
-        match super::silent::key_for(env, &id_token, refreshed, result) {
-            Ok(KeyStep::Refetch) => (
-                State::LoadingJwks {
-                    id_token,
-                    nonce,
-                    refreshed: true,
-                },
-                vec![self.fetch_jwks(true)],
-            ),
-            Err(e) => self.fail(e, vec![]),
-            Ok(KeyStep::Verify(pending)) => {
-                let effect = super::silent::verify_effect(&pending);
-                (State::CheckingSignature(pending, nonce), vec![effect])
-            }
-        }
-    }
-
-    pub(super) fn signature_checked<E: Env>(
-        &mut self,
-        facts: &Facts,
-        pending: PendingSignature,
-        nonce: Nonce,
-        valid: bool,
-        env: &mut E,
-    ) -> Next {
-        let expect = Expectations {
-            config: &self.config,
-            nonce: &nonce,
-            now: env.now(),
-        };
-        // The same checks for both logins; the primary's sign-in again sent its own
-        // `max_age` (Auth0's max-age page leaves checking `auth_time` to the application).
-        let again = self.leg == LoginPurpose::Reauthenticate;
-        let max_age = match again {
-            true => self.config.reauthenticate_max_age_seconds(),
-            false => self.config.max_age_seconds(),
-        };
-        let verified = match pending.finish_with_max_age(valid, expect, max_age) {
-            Ok(v) if again => return self.reauthenticated(facts, v, env),
-            Ok(v) => v,
-            Err(e) if again => return self.fail(e.in_reauthentication(), vec![]),
-            Err(e) => return self.fail(e, vec![]),
-        };
+    /// The secondary's ID token verified: refusals that need no request, then its own user
+    /// read.
+    fn secondary_verified(&mut self, facts: &Facts, verified: VerifiedIdToken) -> Next {
         self.report(Report::SecondaryVerified(verified.sub().to_owned()));
         if let Err(e) = self.precheck(facts, &verified) {
             return self.fail(e, vec![]);
@@ -351,6 +279,129 @@ impl LinkFlow {
                 ErrorCode::SameAccount,
                 "the secondary login returned the primary user (same sub)",
             ),
+        }
+    }
+}
+
+fn fetch_jwks(config: &LinkConfig, bypass_cache: bool) -> Effect {
+    Effect::FetchJwks {
+        request: token::prepare_jwks_request(config),
+        bypass_cache,
+    }
+}
+
+/// From an authorization code to a verified ID token: the token endpoint's answer, the
+/// JWKS (refreshed once on an unknown `kid`: the tenant may have rotated its keys), the
+/// WebCrypto verdict on the signature, the claims. One pipeline for every login an attempt
+/// checks: the window's (the account to link, the primary's sign-in again) and the hidden
+/// frame's.
+#[derive(Debug)]
+pub(super) enum Checking {
+    Exchanging(Nonce),
+    LoadingJwks {
+        id_token: IdToken,
+        nonce: Nonce,
+        refreshed: bool,
+    },
+    Signature(Box<PendingSignature>, Nonce),
+}
+
+/// Where one answer took a [`Checking`].
+pub(super) enum Checked {
+    /// On its way: the work it asks for next (none: the answer was not for it).
+    Next(Checking, Vec<Effect>),
+    /// A request failed or answered what cannot be used.
+    Failed(LinkError),
+    /// The ID token failed a check.
+    Refused(LinkError),
+    Verified(Box<VerifiedIdToken>),
+}
+
+impl Checking {
+    /// The exchange for a validated callback, and the request that makes it.
+    pub(super) fn exchange(config: &LinkConfig, callback: &ValidatedCallback) -> (Self, Effect) {
+        (
+            Checking::Exchanging(callback.nonce().clone()),
+            Effect::Send {
+                purpose: RequestPurpose::TokenExchange,
+                request: token::prepare_token_request(config, callback),
+            },
+        )
+    }
+
+    /// One answer. The exchange's access token goes to `access_token`; `max_age` bounds
+    /// `auth_time` (required when given).
+    pub(super) fn step<E: Env>(
+        self,
+        config: &LinkConfig,
+        max_age: Option<u64>,
+        event: Event,
+        access_token: &mut Option<AccessToken>,
+        env: &E,
+    ) -> Checked {
+        match (self, event) {
+            (Checking::Exchanging(nonce), Event::TokenResponse(result)) => match result
+                .map_err(|e| management::transport_error(&e, "POST /oauth/token"))
+                .and_then(|r| token::process_token_answer(env.json(), &r))
+            {
+                Err(e) => Checked::Failed(e),
+                Ok(answer) => {
+                    *access_token = answer.access_token;
+                    let next = Checking::LoadingJwks {
+                        id_token: answer.id_token,
+                        nonce,
+                        refreshed: false,
+                    };
+                    Checked::Next(next, vec![fetch_jwks(config, false)])
+                }
+            },
+            (
+                Checking::LoadingJwks {
+                    id_token,
+                    nonce,
+                    refreshed,
+                },
+                Event::JwksResponse(result),
+            ) => {
+                let jwks = match result
+                    .map_err(|e| management::transport_error(&e, "GET /.well-known/jwks.json"))
+                    .and_then(|r| token::process_jwks_response(env.json(), &r))
+                {
+                    Ok(jwks) => jwks,
+                    Err(e) => return Checked::Failed(e),
+                };
+                match id_token::begin(env.json(), id_token.clone(), &jwks) {
+                    Err(e) if e.reason() == Some(IdTokenReason::KeyNotFound) && !refreshed => {
+                        let next = Checking::LoadingJwks {
+                            id_token,
+                            nonce,
+                            refreshed: true,
+                        };
+                        Checked::Next(next, vec![fetch_jwks(config, true)])
+                    }
+                    Err(e) => Checked::Failed(e),
+                    Ok(pending) => {
+                        let effect = Effect::VerifySignature {
+                            key: pending.key().clone(),
+                            message: OpaqueBytes::new(pending.signing_input()),
+                            signature: OpaqueBytes::new(pending.signature()),
+                        };
+                        Checked::Next(Checking::Signature(Box::new(pending), nonce), vec![effect])
+                    }
+                }
+            }
+            (Checking::Signature(pending, nonce), Event::SignatureChecked(valid)) => {
+                let expect = Expectations {
+                    config,
+                    nonce: &nonce,
+                    now: env.now(),
+                };
+                match pending.finish_with_max_age(valid, expect, max_age) {
+                    Ok(verified) => Checked::Verified(Box::new(verified)),
+                    Err(e) => Checked::Refused(e),
+                }
+            }
+            (checking, _) => Checked::Next(checking, vec![]),
         }
     }
 }
