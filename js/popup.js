@@ -41,17 +41,32 @@ export function loginWindowGone(win) {
   return openerPolicy.value;
 }
 
+// After the frame's page has loaded, how long its answer may still be on its way (the
+// tenant's page posts it while it loads; the parent hears it as a separate task).
+const ANSWER_GRACE_MS = 500;
+
 /**
  * The hidden frame of the primary user's sign-in again asked ahead of the click
  * (`prompt=none`; its `web_message` answer is posted to this page by the tenant). Not
- * shown, not focusable, out of the accessibility tree. `onRefused` is called when this
- * page's Content-Security-Policy refuses the frame's origin (`frame-src`, `child-src` or
- * `default-src`), so the widget need not wait for an answer that cannot come. `remove()`
- * takes the frame and the listener away.
+ * shown, not focusable, out of the accessibility tree. `onRefused` is called when no answer
+ * can come: this page's Content-Security-Policy refuses the frame's origin (`frame-src`,
+ * `child-src` or `default-src`), or the frame loaded a page that posted nothing (the
+ * browser's error page: the tenant unreachable, or refusing to be framed), so the widget
+ * need not wait for its time-out. `remove()` takes the frame and the listeners away.
  */
 export class HiddenFrame {
   constructor(url, onRefused) {
     const origin = new URL(url).origin;
+    this.loaded = () => {
+      // The frame's first, empty document is this page's own; the tenant's page (or an
+      // error page) is not readable from here.
+      try {
+        if (this.frame.contentWindow.location.href === "about:blank") return;
+      } catch {
+        // cross-origin: the navigation has loaded
+      }
+      this.grace = setTimeout(onRefused, ANSWER_GRACE_MS);
+    };
     this.violation = (event) => {
       let blocked;
       try {
@@ -66,6 +81,7 @@ export class HiddenFrame {
     this.frame.setAttribute("aria-hidden", "true");
     this.frame.setAttribute("tabindex", "-1");
     this.frame.style.display = "none";
+    this.frame.addEventListener("load", this.loaded);
     this.frame.src = url;
     document.body.appendChild(this.frame);
   }
@@ -76,7 +92,9 @@ export class HiddenFrame {
   }
 
   remove() {
+    clearTimeout(this.grace);
     document.removeEventListener("securitypolicyviolation", this.violation);
+    this.frame.removeEventListener("load", this.loaded);
     this.frame.remove();
   }
 }

@@ -24,7 +24,7 @@ use web_sys::{MessageEvent, MessageEventInit};
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::{page_options, primary_token, sleep, TENANT};
+use common::{frame_settled, hidden_frame, page_options, primary_token, sleep, TENANT};
 
 fn authorization_response(kind: &str) -> JsValue {
     let data = Object::new();
@@ -271,7 +271,7 @@ fn storage_keeps_only_the_transaction_and_deletes_it_on_use() {
 fn fake_window_open() {
     let open = Function::new_with_args(
         "url, name, features",
-        "const w = { url, name, closed: false, close() { this.closed = true; } }; window.__opened = w; return w;",
+        "const w = { url, name, closed: false, close() { this.closed = true; }, location: { set href(v) { w.url = v; } } }; window.__opened = w; return w;",
     );
     Reflect::set(&window(), &"open".into(), &open).expect("override window.open");
 }
@@ -393,8 +393,10 @@ async fn a_closed_login_window_is_popup_closed_or_cut_off_by_the_pages_opener_po
     runner.dispose();
 }
 
-/// With re-authentication on (the default), the click's window is the primary's sign-in
-/// again (`max_age`), and closing it ends with its own code, nothing sent.
+/// With re-authentication on (the default), the sign-in again is first asked ahead of the
+/// click in a hidden frame; here the tenant cannot answer it (its host does not resolve), so
+/// the click's window waits blank, and once the frame has given up the window is the
+/// primary's sign-in again (`max_age`); closing it ends with its own code, nothing sent.
 #[wasm_bindgen_test]
 async fn the_first_window_signs_the_primary_in_again() {
     let cut_off = page_opener_policy().await.as_deref() == Some("same-origin");
@@ -412,11 +414,29 @@ async fn the_first_window_signs_the_primary_in_again() {
     .expect("fake fetch");
     Reflect::set(&window(), &"fetch".into(), &fetch).expect("replace fetch");
     let (runner, heard) = ready_runner_with(None, None).await;
+    let frame = hidden_frame().expect("the hidden frame of the sign-in ahead of the click");
+    let asked = frame.get_attribute("src").expect("src");
+    assert!(
+        asked.contains("prompt=none") && asked.contains("max_age=600"),
+        "{asked}"
+    );
     runner.command(Command::Link(Some("github".into())));
-    let url = Reflect::get(&opened(), &"url".into())
-        .expect("url")
-        .as_string()
-        .expect("string");
+    let url = || {
+        Reflect::get(&opened(), &"url".into())
+            .expect("url")
+            .as_string()
+            .expect("string")
+    };
+    assert_eq!(url(), "about:blank", "the window waits for the frame");
+    // The frame loads the browser's error page and posts nothing: it goes well before
+    // its time-out, and the window asks instead.
+    let started = js_sys::Date::now();
+    frame_settled().await;
+    assert!(
+        js_sys::Date::now() - started < 3000.0,
+        "no need to wait for the time-out"
+    );
+    let url = url();
     assert!(
         url.contains("max_age=600") && !url.contains("connection=github"),
         "{url}"

@@ -25,7 +25,7 @@ use yew::{AppHandle, Callback};
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::{eventually, page_options, primary_token, sleep, TENANT};
+use common::{eventually, frame_settled, page_options, primary_token, sleep, TENANT};
 
 const PRIMARY_AND_GITHUB: &str = r#"{"user_id":"auth0|primary","identities":[
     {"connection":"Username-Password-Authentication","user_id":"primary","provider":"auth0"},
@@ -504,6 +504,8 @@ async fn the_window_first_asks_the_signed_in_user_to_confirm_it_is_them() {
     let heard: Rc<Heard> = Rc::default();
     let app = render(&host, props(config(), good_token(), &heard));
     wait_for(&host, ".aal-status[data-status=ready]").await;
+    // The sign-in ahead of the click cannot be answered here: the window asks.
+    frame_settled().await;
     click(&q(&host, ".aal-link[data-connection=google-oauth2]"));
     wait_for(&host, ".aal-status[data-status=reauthenticating]").await;
     assert_eq!(
@@ -574,6 +576,7 @@ async fn a_new_locale_goes_to_the_next_login_page_as_ui_locales() {
     wait_for(&host, ".aal-status[data-status=ready]").await;
     app.update(props(with_locale("fr-CA"), good_token(), &heard));
     sleep(50).await;
+    frame_settled().await;
     click(&q(&host, ".aal-link[data-connection=google-oauth2]"));
     assert!(
         opened.last().contains("ui_locales=fr-CA"),
@@ -1172,6 +1175,7 @@ async fn a_rust_app_draws_its_own_ui_with_the_widgets_hook() {
         0,
         "none of the widget's markup"
     );
+    frame_settled().await;
     click(&q(&host, ".own-link"));
     // The window opens on the primary's sign-in again (the chosen login follows in it).
     assert!(opened.last().contains("max_age=600"), "{}", opened.last());

@@ -49,3 +49,25 @@ pub fn page_options(client_id: &str) -> auth0_account_link_core::config::LinkOpt
         ..Default::default()
     }
 }
+
+/// The hidden frame of the sign-in ahead of the click, while it is out.
+pub fn hidden_frame() -> Option<web_sys::Element> {
+    window()
+        .document()
+        .expect("document")
+        .query_selector("iframe[aria-hidden='true']")
+        .expect("selector")
+}
+
+/// Waits until the sign-in ahead of the click has settled: `TENANT` does not resolve here,
+/// so its frame loads the browser's error page, posts nothing, and goes (at the latest when
+/// it times out). A click after this finds no proof: its window is the sign-in again.
+pub async fn frame_settled() {
+    let limit = auth0_account_link_core::flow::SILENT_SECONDS * 1000 + 500;
+    let mut waited = 0;
+    while hidden_frame().is_some() {
+        assert!(waited < limit, "the hidden frame never went");
+        sleep(50).await;
+        waited += 50;
+    }
+}

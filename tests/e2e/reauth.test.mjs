@@ -38,6 +38,16 @@ async function reloadedAfter(page, seconds) {
   await page.locator('.aal-status[data-status="ready"]').waitFor();
 }
 
+/** The tenant's `/authorize` requests of the primary's sign-in again in the login window. */
+async function windowAsks() {
+  const seen = await env.tenant.test("/test/requests");
+  return seen.filter((r) => {
+    if (r.server !== "tenant" || !r.url.includes("/authorize?")) return false;
+    const q = new URL(r.url).searchParams;
+    return q.get("max_age") === "600" && q.get("prompt") !== "none";
+  });
+}
+
 /** The tenant's `/authorize` requests with `prompt=none` (the sign-in ahead of the click). */
 async function silentAsks() {
   const seen = await env.tenant.test("/test/requests");
@@ -96,6 +106,27 @@ test("a recent session: the hidden frame proves it, the window goes straight to 
   assert.ok(asks.length >= 1, "the page asked ahead in a hidden frame");
   assert.equal(new URL(asks[0].url).searchParams.get("max_age"), "600");
   assert.equal(asks[0].status, 200);
+  // The frame's proof was used: the window asked the tenant for the account alone.
+  assert.equal((await windowAsks()).length, 0, "no sign-in again in the window");
+  await page.close();
+});
+
+test("a page whose CSP keeps frames out: the widget notices at once and the window signs Alice in again", async () => {
+  const page = await signedIn();
+  const before = (await silentAsks()).length;
+  await page.goto(`${env.tenant.app}/?frames=none`);
+  await page.locator('.aal-status[data-status="ready"]').waitFor();
+  // The refused frame goes well before its 5 s time-out.
+  await page.waitForFunction(() => !document.querySelector("iframe[aria-hidden='true']"), null, { timeout: 4000 });
+  assert.equal((await silentAsks()).length, before, "the browser never sent the frame's request");
+  const popup = await openLoginWindow(page, "google-oauth2");
+  const { url, asked } = await signInInWindow(popup, GOOGLE);
+  // A recent session: the window's sign-in again answered at once, then the account.
+  assert.equal(asked, false);
+  assert.equal(url.searchParams.get("connection"), "google-oauth2");
+  await page.locator(".aal-confirm .aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
+  assert.equal((await windowAsks()).length, 1, "the window's sign-in again");
   await page.close();
 });
 

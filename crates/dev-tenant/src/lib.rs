@@ -419,7 +419,8 @@ fn add_cors_headers(h: &mut HeaderMap, origin: &str) {
 /// A plain static file server for the demo app's origin (a second port), so one command
 /// serves both the tenant and the page that signs in against it. `/config.json` tells the
 /// page which tenant and client to use; HTML gets the Content-Security-Policy the widget
-/// promises hosts (`script-src 'self' 'wasm-unsafe-eval'`, `connect-src` the tenant).
+/// promises hosts (`script-src 'self' 'wasm-unsafe-eval'`, `connect-src` and `frame-src` the
+/// tenant; `?frames=none` serves `frame-src 'none'`, a host that keeps frames out).
 pub fn static_app(dir: PathBuf, issuer: &str, client_id: &str) -> Router {
     let tenant = issuer.trim_end_matches('/').to_owned();
     let config_json = serde_json::json!({
@@ -451,7 +452,13 @@ require-trusted-types-for 'script'"
         )
         .fallback(move |uri: axum::http::Uri| {
             let dir = dir.clone();
-            let csp = csp.clone();
+            let csp = match uri.query().and_then(|q| url_query_value(q, "frames")) {
+                // `?frames=none`: a host whose policy keeps every frame out.
+                Some(v) if v == "none" => {
+                    csp.replace(&format!("frame-src {tenant}"), "frame-src 'none'")
+                }
+                _ => csp.clone(),
+            };
             async move { serve_file(&dir, uri.path(), &csp, opener_policy(uri.query())).await }
         })
 }
