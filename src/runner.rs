@@ -535,6 +535,12 @@ impl Runner {
         })
     }
 
+    /// The one origin a login's answer may come from (the session's options).
+    fn message_origin(&self) -> String {
+        let inner = self.inner.borrow();
+        inner.session.config().response_message_origin().to_owned()
+    }
+
     /// The hidden frame of the sign-in ahead of the click: its answer from exactly the
     /// tenant's origin and the frame's window, or a time-out, or the page's policy
     /// refusing it, whichever comes first; then the frame goes.
@@ -561,14 +567,8 @@ impl Runner {
             self.dispatch(answer(Event::PopupBlocked));
             return;
         };
-        let origin = self
-            .inner
-            .borrow()
-            .session
-            .config()
-            .response_message_origin()
-            .to_owned();
         let answered = settle.clone();
+        let origin = self.message_origin();
         let listener = MessageListener::new(origin, frame.window_value(), move |response| {
             answered(Event::Callback(response))
         });
@@ -600,13 +600,7 @@ impl Runner {
             self.dispatch(answer(Event::PopupBlocked));
             return;
         };
-        let expected_origin = self
-            .inner
-            .borrow()
-            .session
-            .config()
-            .response_message_origin()
-            .to_owned();
+        let expected_origin = self.message_origin();
         let weak = self.weak();
         let listener =
             MessageListener::new(expected_origin, popup.window_value(), move |response| {
