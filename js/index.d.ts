@@ -58,6 +58,13 @@ export interface AccountLinkOptions {
   reauthenticate?: boolean;
   /** How recent the primary user's sign-in must be, in seconds (default 600, 0 to 86400). */
   reauthenticateMaxAgeSeconds?: number;
+  /** A link discards the secondary account's `user_metadata` (its saved settings). To keep
+   *  them, the widget writes them to the primary user first, with the token the link uses
+   *  (it needs `update:current_user_metadata`): `"primary-wins"` copies the properties the
+   *  primary does not have; a function returns the primary's new `user_metadata` from both
+   *  (what differs is written; a property left out is deleted). A failed write links
+   *  nothing. Default: not carried (the confirm screen says what is lost). */
+  carryUserMetadata?: "primary-wins" | ((primary: Record<string, unknown>, secondary: Record<string, unknown>) => Record<string, unknown>);
   /** Defaults to the access token's sub; must equal it. */
   primaryUserId?: string;
   /** The page's origin, the `web_message` redirect target when `redirectUri` is not given
@@ -178,7 +185,16 @@ export interface MountHandle {
   unmount(): void;
 }
 
-export interface LinkedEventDetail { identities: Identity[] }
+export interface LinkedEventDetail {
+  identities: Identity[];
+  /** `linked` only: the secondary account's former user id. That user no longer exists;
+   *  what your app keeps under this id is yours to move (see `beforeLink`). */
+  secondaryUserId?: string;
+  /** `linked` only, with `carryUserMetadata`: the `user_metadata` properties written to the
+   *  primary before the link, and the primary's `user_metadata` read after it. */
+  carriedUserMetadata?: string[];
+  userMetadata?: Record<string, unknown>;
+}
 export interface ErrorEventDetail {
   code: AccountLinkErrorCode;
   actor: AccountLinkErrorActor;

@@ -76,8 +76,9 @@ pub use auth0_account_link_core as core;
 /// The options of a widget, checked by [`LinkConfig::new`] (from the core).
 pub use auth0_account_link_core::config::{LinkConfig, LinkOptions, ViewOptions};
 /// One of the user's identities, as the Management API lists them (from the core).
+pub use auth0_account_link_core::flow::Linked;
 pub use auth0_account_link_core::management::Identity;
 /// Every failure, with its stable code, who must act, and a user sentence (from the core).
 pub use auth0_account_link_core::{ErrorCode, LinkError};
 pub use component::{AccountLink, AccountLinkProps};
-pub use runner::{identity_op, token_source, Host, Runner, TokenSource};
+pub use runner::{identity_op, token_source, Host, MergeUserMetadata, Runner, TokenSource};

@@ -116,6 +116,14 @@ impl Options {
         self.0.require_verified_email = Some(require);
         self
     }
+    /// Before the link, the secondary's saved settings (`user_metadata`) the primary user
+    /// lacks are written to the primary (a link discards them; the token then needs
+    /// `update:current_user_metadata`). For a rule of your own, give the component's
+    /// `carry_user_metadata` function instead.
+    pub fn carry_user_metadata(mut self) -> Self {
+        self.0.carry_user_metadata = Some("primary-wins".to_owned());
+        self
+    }
     pub fn allow_merge(mut self, allow: bool) -> Self {
         self.0.allow_merge = Some(allow);
         self

@@ -26,6 +26,7 @@ use auth0_account_link_core::flow::{
     TokenFailure,
 };
 use auth0_account_link_core::http::{HttpRequest, HttpResponse, TransportError};
+use auth0_account_link_core::json::Json;
 use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::secret::{AccessToken, PersistedTransaction, Sha256Digest};
 use auth0_account_link_core::session::{
@@ -51,6 +52,10 @@ pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
 /// returns the token's future; build one with [`token_source`], or take
 /// `spa_js::SpaClient::token_source` (feature `auth0-spa-js`).
 pub type TokenSource = yew::Callback<(), TokenFuture>;
+
+/// The host's `carryUserMetadata` function: the primary's and the secondary's
+/// `user_metadata` in, the primary's new one out (or why not).
+pub type MergeUserMetadata = yew::Callback<(Json, Json), Result<Json, String>>;
 
 /// A [`TokenSource`] from a function returning the token's future:
 /// `token_source(|| Box::pin(async { Ok(get_token().await) }))`.
@@ -148,6 +153,8 @@ struct Inner {
     session: Session,
     env: BrowserEnv,
     token: TokenSource,
+    /// The host's `carryUserMetadata` function, when it gave one.
+    merge: Option<MergeUserMetadata>,
     host: Host,
     popup: Option<Popup>,
     listener: Option<MessageListener>,
@@ -196,6 +203,7 @@ impl Runner {
                 session: Session::new(config, policy, remembered),
                 env: BrowserEnv::default(),
                 token,
+                merge: None,
                 host,
                 popup: None,
                 listener: None,
@@ -210,6 +218,13 @@ impl Runner {
                 running: false,
             })),
         }
+    }
+
+    /// The host's `carryUserMetadata` function (its configuration must say so:
+    /// `LinkConfig::merging_user_metadata_with_host`).
+    pub fn merging_user_metadata(self, merge: Option<MergeUserMetadata>) -> Self {
+        self.inner.borrow_mut().merge = merge;
+        self
     }
 
     fn weak(&self) -> Weak<RefCell<Inner>> {
@@ -455,6 +470,14 @@ impl Runner {
                 self.spawn(async move { answer(Event::Sha256(pending.await.map(Sha256Digest))) })
             }
             Effect::OpenFrame { url, seconds } => self.open_frame(answer, url.secret(), seconds),
+            Effect::MergeUserMetadata { primary, secondary } => {
+                let merge = self.inner.borrow().merge.clone();
+                let merged = match merge {
+                    Some(merge) => merge.emit((primary, secondary)),
+                    None => Err("no function was given".to_owned()),
+                };
+                self.dispatch(answer(Event::UserMetadataMerged(merged)));
+            }
             // Never inside Effect::Silent (the core's vocabulary).
             Effect::OpenPopup { .. } | Effect::Silent(_) => {}
             Effect::Navigate { url } => {

@@ -191,6 +191,7 @@ fn props(config: LinkConfig, token: TokenSource, heard: &Rc<Heard>) -> AccountLi
         messages: Default::default(),
         load_messages: None,
         before_link: None,
+        carry_user_metadata: None,
         view: Default::default(),
     }
 }

@@ -52,6 +52,7 @@ pub async fn send(
     let method = match request.method {
         Method::Get => gloo_net::http::Method::GET,
         Method::Post => gloo_net::http::Method::POST,
+        Method::Patch => gloo_net::http::Method::PATCH,
         Method::Delete => gloo_net::http::Method::DELETE,
     };
     let mut builder = RequestBuilder::new(&request.url)

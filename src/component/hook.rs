@@ -4,8 +4,9 @@
 
 use super::state::{Action, WidgetState};
 use super::{ask_before_link, BeforeLink};
-use crate::runner::{Host, Runner, TokenSource};
+use crate::runner::{Host, MergeUserMetadata, Runner, TokenSource};
 use auth0_account_link_core::config::LinkConfig;
+use auth0_account_link_core::flow::Linked;
 use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::session::{Asked, Command, Policy, Question, Tell};
 use auth0_account_link_core::LinkError;
@@ -16,11 +17,13 @@ use yew::prelude::*;
 /// What the host hears from a widget, and its `beforeLink`.
 #[derive(Clone, PartialEq, Default)]
 pub struct Events {
-    pub on_linked: Callback<Vec<Identity>>,
+    pub on_linked: Callback<Linked>,
     pub on_unlinked: Callback<Vec<Identity>>,
     pub on_error: Callback<LinkError>,
     /// Asked with the verified secondary once the user confirmed, before the link call.
     pub before_link: Option<BeforeLink>,
+    /// The host's `carryUserMetadata` function (the configuration says to use it).
+    pub merge_user_metadata: Option<MergeUserMetadata>,
 }
 
 type Latest = Rc<RefCell<(TokenSource, Events)>>;
@@ -37,7 +40,7 @@ fn host(latest: &Latest, slot: &Slot, dispatcher: UseReducerDispatcher<WidgetSta
             // Cloned out before `emit`: the parent may re-render at once.
             let events = heard.borrow().1.clone();
             match tell {
-                Tell::Linked(ids) => events.on_linked.emit(ids),
+                Tell::Linked(linked) => events.on_linked.emit(linked),
                 Tell::Unlinked(ids) => events.on_unlinked.emit(ids),
                 Tell::Failed(e) => events.on_error.emit(e),
                 // An `account-link:error` with code `session_changed` (the public contract).
@@ -83,8 +86,14 @@ pub fn use_account_link(
                 let token = current.borrow().0.clone();
                 token.emit(())
             });
+            let merging = latest.clone();
+            let merge = MergeUserMetadata::from(move |both| {
+                let merge = merging.borrow().1.merge_user_metadata.clone();
+                merge.map_or_else(|| Err("no function was given".to_owned()), |m| m.emit(both))
+            });
             let host = host(&latest, &slot, dispatcher);
-            let runner = Runner::new(config, Policy::widget(true), token, host);
+            let runner = Runner::new(config, Policy::widget(true), token, host)
+                .merging_user_metadata(Some(merge));
             *slot.borrow_mut() = Some(runner.clone());
             runner.open();
             move || {

@@ -31,9 +31,10 @@ pub use hook::{use_account_link, Events};
 
 use crate::browser::focus;
 use crate::messages::{Messages, Texts};
-use crate::runner::TokenSource;
+use crate::runner::{MergeUserMetadata, TokenSource};
 use auth0_account_link_core::config::{LinkConfig, ViewOptions};
 use auth0_account_link_core::error::ErrorCode;
+use auth0_account_link_core::flow::Linked;
 use auth0_account_link_core::id_token::SecondaryProfile;
 use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::session::{Answer, Asked, Notice, Question};
@@ -84,9 +85,10 @@ pub struct AccountLinkProps {
     /// update:current_user_identities`). Replacing it never restarts the widget: the next
     /// request uses the new one.
     pub token: TokenSource,
-    /// A link succeeded: the primary user's identities now (the new one among them).
+    /// A link succeeded: the primary user's identities now (the new one among them), the
+    /// former secondary user's id, and what was carried of its settings.
     #[prop_or_default]
-    pub on_linked: Callback<Vec<Identity>>,
+    pub on_linked: Callback<Linked>,
     /// An unlink succeeded: the identities that remain.
     #[prop_or_default]
     pub on_unlinked: Callback<Vec<Identity>>,
@@ -106,6 +108,12 @@ pub struct AccountLinkProps {
     /// [`Answer::No`] stops the link (with words for the user, or none).
     #[prop_or_default]
     pub before_link: Option<BeforeLink>,
+    /// The secondary's saved settings (`user_metadata`) carried to the primary before the
+    /// link by the host's function: the primary's and the secondary's in, the primary's
+    /// new one out (what differs is written). For the primary-wins rule without a
+    /// function, set it in the options (`Options::carry_user_metadata`).
+    #[prop_or_default]
+    pub carry_user_metadata: Option<MergeUserMetadata>,
     /// The colour scheme and the heading level (`ViewOptions::new` reads them from the
     /// same options object).
     #[prop_or_default]
@@ -179,9 +187,14 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
         on_unlinked: props.on_unlinked.clone(),
         on_error: props.on_error.clone(),
         before_link: props.before_link.clone(),
+        merge_user_metadata: props.carry_user_metadata.clone(),
     };
-    let (state, on_command) = use_account_link(&props.config, &props.token, &events);
-    let config = &props.config;
+    let config = match props.carry_user_metadata {
+        Some(_) => props.config.clone().merging_user_metadata_with_host(),
+        None => props.config.clone(),
+    };
+    let (state, on_command) = use_account_link(&config, &props.token, &events);
+    let config = &config;
     let texts = use_texts(
         config.locale(),
         props.load_messages.clone(),

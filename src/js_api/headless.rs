@@ -4,11 +4,11 @@
 //! `unlink` without re-authentication) run one identity operation.
 
 use super::errors::js_error;
-use super::options::{before_link_option, parse_options};
+use super::options::{before_link_option, merge_option, parse_options};
 use super::{ask_host, config_error, set, to_js};
 use crate::browser::describe;
 use crate::component::{ask_before_link, BeforeLink};
-use crate::runner::{identity_op, Host, Runner, TokenSource};
+use crate::runner::{identity_op, Host, MergeUserMetadata, Runner, TokenSource};
 use auth0_account_link_core::config::LinkConfig;
 use auth0_account_link_core::error::ErrorCode;
 use auth0_account_link_core::flow::IdentityOpKind;
@@ -34,7 +34,8 @@ struct Settle {
 impl Settle {
     fn tell(&mut self, tell: Tell) {
         match tell {
-            Tell::Linked(ids) | Tell::Unlinked(ids) => self.finish(Ok(to_js(&ids))),
+            Tell::Linked(linked) => self.finish(Ok(to_js(&linked.identities))),
+            Tell::Unlinked(ids) => self.finish(Ok(to_js(&ids))),
             Tell::SessionChanged => self.session_changed = true,
             Tell::Failed(e) => self.finish(Err(js_error(&e))),
         }
@@ -62,6 +63,7 @@ fn headless_session(
     token: TokenSource,
     confirm: Option<Function>,
     before_link: Option<BeforeLink>,
+    merge: Option<MergeUserMetadata>,
     resolve: Function,
     reject: Function,
 ) -> (Runner, Rc<RefCell<Settle>>) {
@@ -117,7 +119,7 @@ fn headless_session(
             }
         }),
     };
-    let runner = Runner::new(config, policy, token, host);
+    let runner = Runner::new(config, policy, token, host).merging_user_metadata(merge);
     *slot.borrow_mut() = Some(runner.clone());
     (runner, settle)
 }
@@ -162,16 +164,17 @@ fn headless_promise(
     token: TokenSource,
     confirm: Option<Function>,
     before_link: Option<BeforeLink>,
+    merge: Option<MergeUserMetadata>,
     start: HeadlessStart,
 ) -> Promise {
-    let mut call = Some((config, token, confirm, before_link, start));
+    let mut call = Some((config, token, confirm, before_link, merge, start));
     Promise::new(&mut |resolve, reject| {
         // The executor runs once, synchronously.
-        let Some((config, token, confirm, before_link, start)) = call.take() else {
+        let Some((config, token, confirm, before_link, merge, start)) = call.take() else {
             return;
         };
         let (runner, settle) =
-            headless_session(config, token, confirm, before_link, resolve, reject);
+            headless_session(config, token, confirm, before_link, merge, resolve, reject);
         start(&runner, &settle);
     })
 }
@@ -217,6 +220,7 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
         token,
         confirm,
         before_link,
+        merge_option(&options),
         Box::new(move |runner: &Runner, settle: &RefCell<Settle>| {
             in_window(runner, settle, popup, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode", Command::Link(connection));
         }),
@@ -285,6 +289,7 @@ pub fn resume_redirect(options: JsValue, params: JsValue) -> Promise {
         token,
         confirm,
         before_link,
+        merge_option(&options),
         Box::new(|runner: &Runner, settle: &RefCell<Settle>| {
             if !runner.resume() {
                 settle.borrow_mut().finish(Ok(JsValue::NULL));
@@ -344,6 +349,7 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
     headless_promise(
         config,
         token,
+        None,
         None,
         None,
         Box::new(move |runner: &Runner, settle: &RefCell<Settle>| {

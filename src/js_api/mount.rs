@@ -3,10 +3,12 @@
 
 use super::errors::js_error;
 use super::options::{
-    before_link_option, host_callback, message_loader, messages_option, parse_all_options,
+    before_link_option, host_callback, merge_option, message_loader, messages_option,
+    parse_all_options,
 };
 use super::{set, to_js};
 use crate::component::{AccountLink, AccountLinkProps, MessageLoader};
+use auth0_account_link_core::flow::Linked;
 use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::LinkError;
 use js_sys::Object;
@@ -26,6 +28,28 @@ fn identities_detail(ids: &[Identity]) -> JsValue {
     let detail = Object::new();
     set(&detail, "identities", to_js(&ids));
     detail.into()
+}
+
+/// A link's detail: the identities, the former secondary user's id, and what was carried
+/// of its settings with the primary's settings after the link.
+fn linked_detail(linked: &Linked) -> JsValue {
+    let detail = identities_detail(&linked.identities);
+    set(
+        &detail,
+        "secondaryUserId",
+        linked.secondary_user_id.as_str(),
+    );
+    if !linked.carried_user_metadata.is_empty() {
+        set(
+            &detail,
+            "carriedUserMetadata",
+            to_js(&linked.carried_user_metadata),
+        );
+    }
+    if let Some(settings) = &linked.user_metadata {
+        set(&detail, "userMetadata", to_js(settings));
+    }
+    detail
 }
 
 /// The component's props for `element` from a JS options object: the host hears each
@@ -50,6 +74,7 @@ fn mount_props(
     let messages = messages_option(options)?;
     let load_messages = message_loader(options)?;
     let before_link = before_link_option(options)?;
+    let (linked_target, linked_options) = (element.clone(), options.clone());
     Ok(AccountLinkProps {
         view,
         before_link,
@@ -57,7 +82,15 @@ fn mount_props(
         token,
         messages,
         load_messages,
-        on_linked: identities_event("linked"),
+        on_linked: Callback::from(move |linked: Linked| {
+            report(
+                &linked_target,
+                &linked_options,
+                "linked",
+                &linked_detail(&linked),
+            );
+        }),
+        carry_user_metadata: merge_option(options),
         on_unlinked: identities_event("unlinked"),
         on_error: Callback::from(move |e: LinkError| {
             report_error(&error_target, &error_options, &js_error(&e));

@@ -5,9 +5,10 @@ use super::{ask_host, config_error, own, set, to_js};
 use crate::browser::{describe, window};
 use crate::component::{BeforeLink, MessageLoader, Reply};
 use crate::messages::Messages;
-use crate::runner::TokenSource;
+use crate::runner::{MergeUserMetadata, TokenSource};
 use auth0_account_link_core::config::{LinkConfig, LinkOptions, ViewOptions};
 use auth0_account_link_core::id_token::SecondaryProfile;
+use auth0_account_link_core::json::Json;
 use auth0_account_link_core::session::Answer;
 use auth0_account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -70,6 +71,11 @@ pub(crate) fn parse_all_options(
     ] {
         let _existed = Reflect::delete_property(&copy, &function_option.into());
     }
+    // A function is the shell's to call; the core hears only that there is one.
+    let merges = own(&copy, "carryUserMetadata").is_function();
+    if merges {
+        let _existed = Reflect::delete_property(&copy, &"carryUserMetadata".into());
+    }
     if own(&copy, "appOrigin").is_undefined() {
         if let Ok(origin) = window().location().origin() {
             set(&copy, "appOrigin", origin);
@@ -87,7 +93,12 @@ pub(crate) fn parse_all_options(
         )
     })?;
     let view = ViewOptions::new(&parsed)?;
-    Ok((LinkConfig::new(&parsed)?, token_source(get), view))
+    let config = LinkConfig::new(&parsed)?;
+    let config = match merges {
+        true => config.merging_user_metadata_with_host(),
+        false => config,
+    };
+    Ok((config, token_source(get), view))
 }
 
 /// The optional `onLinked` / `onUnlinked` / `onError` option: a function, or absent.
@@ -193,4 +204,19 @@ pub(crate) fn before_link_option(options: &JsValue) -> Result<Option<BeforeLink>
         )
     });
     Ok(Some(hook))
+}
+
+/// `carryUserMetadata` when it is a function: called with the primary's and the
+/// secondary's `user_metadata`, it returns the primary's new one (synchronously).
+pub(crate) fn merge_option(options: &JsValue) -> Option<MergeUserMetadata> {
+    let f: Function = own(options, "carryUserMetadata").dyn_into().ok()?;
+    Some(MergeUserMetadata::from(
+        move |(primary, secondary): (Json, Json)| {
+            let merged = f
+                .call2(&JsValue::UNDEFINED, &to_js(&primary), &to_js(&secondary))
+                .map_err(|e| describe(&e))?;
+            crate::browser::de::from_value::<Json>(merged)
+                .map_err(|e| format!("its answer is not JSON: {}", e.message()))
+        },
+    ))
 }

@@ -20,6 +20,21 @@ pub const DEFAULT_REAUTHENTICATE_MAX_AGE_SECONDS: u64 = 600;
 /// token would not.
 pub const MAX_REAUTHENTICATE_MAX_AGE_SECONDS: u64 = 86_400;
 
+/// What happens to the secondary account's `user_metadata` (its saved settings), which a
+/// link discards (`carryUserMetadata`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CarryUserMetadata {
+    /// Not carried (the default): the confirm screen and `beforeLink` say what is lost.
+    #[default]
+    Off,
+    /// The secondary's root properties the primary lacks are written to the primary
+    /// before the link.
+    PrimaryWins,
+    /// The host's function gives the primary's new `user_metadata`; what differs is
+    /// written before the link.
+    Host,
+}
+
 /// Options as the host passes them (the JS object, minus `getAccessToken`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -49,6 +64,11 @@ pub struct LinkOptions {
     pub reauthenticate: Option<bool>,
     /// How recent the primary user's sign-in must be (default 600 s).
     pub reauthenticate_max_age_seconds: Option<f64>,
+    /// `"primary-wins"`: before the link, the secondary's `user_metadata` properties the
+    /// primary does not have are written to the primary (a link discards them). A host
+    /// function instead: the shell takes it ([`LinkConfig::merging_user_metadata_with_host`]).
+    /// Default: not carried.
+    pub carry_user_metadata: Option<String>,
     pub primary_user_id: Option<String>,
     /// The Management API's identifier, when `domain` is a custom domain: tokens keep
     /// `https://{tenant}.auth0.com/api/v2/` as their audience while the calls go to
@@ -62,7 +82,7 @@ pub struct LinkOptions {
 impl LinkOptions {
     /// Option names, as hosts spell them (plus `getAccessToken`, the `on*` callbacks,
     /// `beforeLink`, `messages` and `loadMessages`, which the shell takes).
-    pub const NAMES: [&'static str; 26] = [
+    pub const NAMES: [&'static str; 27] = [
         "domain",
         "clientId",
         "redirectUri",
@@ -82,6 +102,7 @@ impl LinkOptions {
         "maxAgeSeconds",
         "reauthenticate",
         "reauthenticateMaxAgeSeconds",
+        "carryUserMetadata",
         "primaryUserId",
         "managementAudience",
         "appOrigin",
@@ -200,6 +221,7 @@ pub struct LinkConfig {
     max_age_seconds: Option<u64>,
     /// `None`: no re-authentication (`reauthenticate: false`).
     reauthenticate_max_age_seconds: Option<u64>,
+    carry_user_metadata: CarryUserMetadata,
     primary_user_id: Option<String>,
     management_audience: String,
     locale: String,
@@ -402,6 +424,17 @@ impl LinkConfig {
                 MAX_REAUTHENTICATE_MAX_AGE_SECONDS,
             )?),
         };
+        let carry_user_metadata = match options.carry_user_metadata.as_deref() {
+            None => CarryUserMetadata::Off,
+            Some("primary-wins") => CarryUserMetadata::PrimaryWins,
+            Some(other) => {
+                return Err(LinkError::config(
+                    "carryUserMetadata",
+                    format!("is {other:?}"),
+                    "use \"primary-wins\", or a function (primary, secondary) => the primary's new user_metadata, or leave it out",
+                ))
+            }
+        };
         let primary_user_id = match &options.primary_user_id {
             None => None,
             Some(id) if id.trim().is_empty() || id.chars().any(char::is_control) => {
@@ -436,6 +469,7 @@ impl LinkConfig {
             allow_merge: options.allow_merge.unwrap_or(false),
             max_age_seconds,
             reauthenticate_max_age_seconds,
+            carry_user_metadata,
             primary_user_id,
             management_audience,
             locale,
@@ -497,6 +531,15 @@ impl LinkConfig {
     /// `None` when the host turned the check off.
     pub fn reauthenticate_max_age_seconds(&self) -> Option<u64> {
         self.reauthenticate_max_age_seconds
+    }
+    pub fn carry_user_metadata(&self) -> CarryUserMetadata {
+        self.carry_user_metadata
+    }
+    /// The host gives a function for the primary's new `user_metadata` (the shell holds it
+    /// and answers [`crate::flow::Effect::MergeUserMetadata`]).
+    pub fn merging_user_metadata_with_host(mut self) -> Self {
+        self.carry_user_metadata = CarryUserMetadata::Host;
+        self
     }
     pub fn primary_user_id(&self) -> Option<&str> {
         self.primary_user_id.as_deref()

@@ -312,6 +312,12 @@ impl LinkError {
         }))
     }
 
+    /// The detail with `more` after it (what else happened, for the developer).
+    pub fn with_detail(mut self, more: &str) -> Self {
+        self.0.detail.push_str(more);
+        self
+    }
+
     /// After an ambiguous link answer, the identities were read again: the secondary is
     /// not among them.
     pub fn confirmed_not_linked(mut self) -> Self {

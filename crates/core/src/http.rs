@@ -4,6 +4,7 @@
 pub enum Method {
     Get,
     Post,
+    Patch,
     Delete,
 }
 
@@ -12,6 +13,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Patch => "PATCH",
             Method::Delete => "DELETE",
         }
     }

@@ -33,6 +33,54 @@ impl Json {
     pub fn has_properties(&self) -> bool {
         matches!(self, Json::Object(fields) if !fields.is_empty())
     }
+
+    /// The value of an object's property `key`.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The `user_metadata` patch that carries `secondary`'s settings to `primary`, the
+    /// primary's winning: the secondary's root properties the primary does not have.
+    /// Auth0 merges `user_metadata` at the root on `PATCH /api/v2/users/{id}`, so sending
+    /// only these leaves every property of the primary as it was, and sending them again
+    /// (a retry) writes nothing new.
+    pub fn primary_wins(primary: &Json, secondary: &Json) -> Json {
+        let carried = match secondary {
+            Json::Object(fields) => fields
+                .iter()
+                .filter(|(k, _)| primary.get(k).is_none())
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        Json::Object(carried)
+    }
+
+    /// The `user_metadata` patch that turns `current` into `wanted` under Auth0's
+    /// semantics: a root property that differs is sent whole (a nested object replaces the
+    /// one there), one `wanted` lacks is sent as `null` (which deletes it), an equal one is
+    /// not sent. Empty when they are equal.
+    pub fn patch_to(current: &Json, wanted: &Json) -> Json {
+        let mut patch: Vec<(String, Json)> = match wanted {
+            Json::Object(fields) => fields
+                .iter()
+                .filter(|(k, v)| current.get(k) != Some(v))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        if let Json::Object(fields) = current {
+            for (k, _) in fields {
+                if wanted.get(k).is_none() {
+                    patch.push((k.clone(), Json::Null));
+                }
+            }
+        }
+        Json::Object(patch)
+    }
 }
 
 impl<'de> Deserialize<'de> for Json {
@@ -113,6 +161,42 @@ impl Serialize for Json {
                     map.serialize_entry(k, v)?;
                 }
                 map.end()
+            }
+        }
+    }
+}
+
+/// The JSON text (a request body): strings escaped as JSON requires, a whole number without
+/// a fraction.
+impl std::fmt::Display for Json {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Json::Null => f.write_str("null"),
+            Json::Bool(b) => write!(f, "{b}"),
+            Json::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
+                write!(f, "{}", *n as i64)
+            }
+            Json::Number(n) => write!(f, "{n}"),
+            Json::String(v) => f.write_str(&crate::encoding::json_string(v)),
+            Json::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Json::Object(fields) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{}:{v}", crate::encoding::json_string(k))?;
+                }
+                f.write_str("}")
             }
         }
     }

@@ -73,6 +73,23 @@ pub fn prepare_get_user(config: &LinkConfig, token: &PrimaryToken) -> HttpReques
     api_request(Method::Get, user_url(config, token.user_id()), token, None)
 }
 
+/// `PATCH /api/v2/users/{primary}` with `{"user_metadata": patch}` and the primary's token
+/// (`update:current_user_metadata`): Auth0 merges the root properties, replaces a nested
+/// object whole and deletes a property sent as `null`. It answers the whole user.
+pub fn prepare_patch_user_metadata(
+    config: &LinkConfig,
+    token: &PrimaryToken,
+    patch: &crate::json::Json,
+) -> HttpRequest {
+    let body = format!("{{\"user_metadata\":{patch}}}");
+    api_request(
+        Method::Patch,
+        user_url(config, token.user_id()),
+        token,
+        Some(body),
+    )
+}
+
 /// The secondary login's own user (`GET /api/v2/users/{sub}` with the secondary's
 /// `read:current_user` token): whether it is an existing user with other logins.
 pub fn prepare_get_secondary_user(

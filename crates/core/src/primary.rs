@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 pub const SCOPE_UPDATE_IDENTITIES: &str = "update:current_user_identities";
 pub const SCOPE_READ_USER: &str = "read:current_user";
+pub const SCOPE_UPDATE_METADATA: &str = "update:current_user_metadata";
 
 /// What the token will be used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +52,7 @@ struct AccessClaims {
 pub struct PrimaryToken {
     raw: AccessToken,
     user_id: String,
+    scopes: Vec<String>,
 }
 
 impl PrimaryToken {
@@ -60,6 +62,15 @@ impl PrimaryToken {
     /// The primary user id: the token's `sub` (a configured `primaryUserId` must equal it).
     pub fn user_id(&self) -> &str {
         &self.user_id
+    }
+
+    /// `insufficient_scope` naming `needed` (and `why` it is needed) unless the token holds
+    /// it: checked before anything that needs it is sent.
+    pub fn require_scope(&self, needed: &str, why: &str) -> Result<(), LinkError> {
+        match self.scopes.iter().any(|s| s == needed) {
+            true => Ok(()),
+            false => Err(missing_scope(needed, &self.scopes, why)),
+        }
     }
 
     /// Checks, in order: a value was returned; it is a JWT; `iss` is the tenant; `aud`
@@ -135,17 +146,7 @@ impl PrimaryToken {
             .collect();
         let needed = purpose.scope();
         if !scopes.iter().any(|s| s == needed) {
-            return Err(LinkError::new(
-                ErrorCode::InsufficientScope,
-                format!(
-                    "scope: expected {needed}, found {}; request it in authorizationParams.scope",
-                    if scopes.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        scopes.join(" ")
-                    }
-                ),
-            ));
+            return Err(missing_scope(needed, &scopes, ""));
         }
         if let Some(configured) = config.primary_user_id() {
             if configured != user_id {
@@ -155,6 +156,21 @@ impl PrimaryToken {
         Ok(PrimaryToken {
             raw: AccessToken::new(raw),
             user_id,
+            scopes,
         })
     }
+}
+
+fn missing_scope(needed: &str, scopes: &[String], why: &str) -> LinkError {
+    LinkError::new(
+        ErrorCode::InsufficientScope,
+        format!(
+            "scope: expected {needed}{why}, found {}; request it in authorizationParams.scope",
+            if scopes.is_empty() {
+                "none".to_owned()
+            } else {
+                scopes.join(" ")
+            }
+        ),
+    )
 }

@@ -217,10 +217,11 @@ impl Transaction {
     /// The `/authorize` URL for the primary user's sign-in again: code + PKCE S256,
     /// `max_age` (the tenant asks for credentials when the session is older, and puts
     /// `auth_time` in the ID token), `login_hint` and the primary's connection so the user
-    /// is not asked which account, the `prompt` [`ReauthPrompt`] says. `scope=openid profile email read:current_user
-    /// update:current_user_identities` with the Management API as `audience`: the access
-    /// token of this sign-in makes the change, so a tenant can grant that scope only to a
-    /// recent sign-in.
+    /// is not asked which account, the `prompt` [`ReauthPrompt`] says. `scope=openid profile
+    /// email read:current_user update:current_user_identities` (and
+    /// `update:current_user_metadata` when the secondary's settings are carried over) with
+    /// the Management API as `audience`: the access token of this sign-in makes the change,
+    /// so a tenant can grant that scope only to a recent sign-in.
     pub fn reauthenticate_url(
         &self,
         config: &LinkConfig,
@@ -241,8 +242,11 @@ impl Transaction {
         // The Management API's read:current_user for the secondary itself: the widget
         // reads whether the account is an existing user with other logins. The primary's
         // sign-in again also asks for the scope that makes the change.
+        let carries = config.carry_user_metadata() != crate::config::CarryUserMetadata::Off;
         let scope = match reauth {
             None => "openid profile email read:current_user",
+            // The settings carried before the link are written with the same token.
+            Some(_) if carries => "openid profile email read:current_user update:current_user_identities update:current_user_metadata",
             Some(_) => "openid profile email read:current_user update:current_user_identities",
         };
         let mut params: Vec<(&str, String)> = vec![

@@ -7,7 +7,7 @@ mod common;
 
 use auth0_account_link_core::config::{ConnectionOption, LinkOptions};
 use auth0_account_link_core::error::{ErrorCode, IdTokenReason};
-use auth0_account_link_core::flow::{Event, IdentityOpKind, LinkFlow, Outcome};
+use auth0_account_link_core::flow::{Event, IdentityOpKind, LinkFlow, Linked, Outcome};
 use auth0_account_link_core::http::{HttpRequest, HttpResponse, Method};
 use auth0_account_link_core::management::{Identity, IdentityRef};
 use auth0_account_link_core::transaction::CallbackResponse;
@@ -367,7 +367,10 @@ fn primary_identities(t: &Tenant) -> Vec<Identity> {
 fn links_lists_and_unlinks_against_the_dev_tenant() {
     let t = Tenant::start();
     let (outcome, requests) = t.link(GOOGLE, "query", None, |_| {});
-    let Outcome::Linked(ids) = outcome else {
+    let Outcome::Linked(Linked {
+        identities: ids, ..
+    }) = outcome
+    else {
         panic!("expected Linked, got {outcome:?}")
     };
     assert_eq!(
@@ -400,7 +403,7 @@ fn links_with_web_message_too() {
     let t = Tenant::start();
     let (outcome, _) = t.link(GOOGLE, "web_message", None, |_| {});
     assert!(
-        matches!(outcome, Outcome::Linked(ref ids) if ids.len() == 2),
+        matches!(outcome, Outcome::Linked(ref l) if l.identities.len() == 2),
         "{outcome:?}"
     );
 }
@@ -551,7 +554,10 @@ fn user_level_refusals() {
     assert_failed(&outcome, ErrorCode::SameAccount, None);
     assert_eq!(t.link_posts(), 0);
     let (outcome, _) = t.link(GOOGLE, "query", None, |_| {});
-    let Outcome::Linked(ids) = outcome else {
+    let Outcome::Linked(Linked {
+        identities: ids, ..
+    }) = outcome
+    else {
         panic!("{outcome:?}")
     };
     // Logging in with the linked identity now signs in as the primary (Auth0 signs a
@@ -723,7 +729,10 @@ fn with_allow_merge_the_user_sees_the_merge_and_the_whole_user_moves() {
             .collect::<Vec<_>>(),
         vec!["auth0|bob", GITHUB]
     );
-    let Outcome::Linked(ids) = outcome else {
+    let Outcome::Linked(Linked {
+        identities: ids, ..
+    }) = outcome
+    else {
         panic!("expected Linked, got {outcome:?}")
     };
     let keys: Vec<String> = ids.iter().map(|i| i.full_user_id()).collect();
@@ -736,7 +745,10 @@ fn links_through_a_custom_domain_with_the_apis_own_audience() {
     // canonical identifier, every request through the custom domain.
     let t = Tenant::start_with_custom_domain();
     let (outcome, requests) = t.link(GOOGLE, "query", None, |_| {});
-    let Outcome::Linked(ids) = outcome else {
+    let Outcome::Linked(Linked {
+        identities: ids, ..
+    }) = outcome
+    else {
         panic!("expected Linked, got {outcome:?}")
     };
     assert_eq!(ids.len(), 2);
@@ -850,7 +862,7 @@ fn the_primary_signs_in_again_and_that_sign_ins_token_links_under_the_tenants_ru
     );
     assert!(asked_again.get(), "the tenant asked Alice first");
     assert!(
-        matches!(d.last_outcome(), Outcome::Linked(ids) if ids.len() == 2),
+        matches!(d.last_outcome(), Outcome::Linked(l) if l.identities.len() == 2),
         "{:?}",
         d.debug_log
     );
@@ -918,7 +930,7 @@ fn a_recent_session_answers_the_hidden_frame_and_the_window_shows_only_the_accou
         Event::Prepare,
     );
     assert!(
-        matches!(d.last_outcome(), Outcome::Linked(ids) if ids.len() == 2),
+        matches!(d.last_outcome(), Outcome::Linked(l) if l.identities.len() == 2),
         "{:?}",
         d.debug_log
     );

@@ -120,7 +120,7 @@ fn happy_path_popup_confirm_link() {
     d.connection = Some("google-oauth2".into());
     let flow = d.run(LinkFlow::new(config()), prepare());
     match d.last_outcome() {
-        Outcome::Linked(ids) => assert_eq!(ids[1].full_user_id(), "google-oauth2|123"),
+        Outcome::Linked(l) => assert_eq!(l.identities[1].full_user_id(), "google-oauth2|123"),
         other => panic!("expected Linked, got {other:?}"),
     }
     assert!(flow.position() == Position::Linked);
@@ -1640,7 +1640,7 @@ fn a_link_that_timed_out_but_happened_is_reported_linked_once() {
         vec![Ok(user_with(&linked_identities()))],
     );
     match outcome {
-        Outcome::Linked(ids) => assert_eq!(ids.len(), 2),
+        Outcome::Linked(l) => assert_eq!(l.identities.len(), 2),
         other => panic!("expected Linked, got {other:?}"),
     }
     assert_eq!(
@@ -1717,7 +1717,7 @@ fn a_timed_out_link_is_read_again_after_waiting_and_found() {
         ],
     );
     assert!(
-        matches!(outcome, Outcome::Linked(ref ids) if ids.len() == 2),
+        matches!(outcome, Outcome::Linked(ref l) if l.identities.len() == 2),
         "{outcome:?}"
     );
     assert_eq!(waited, RECHECK_DELAYS_SECONDS.to_vec());

@@ -186,7 +186,7 @@ fn the_widget_lists_prepares_and_links_after_the_user_and_the_host_say_yes() {
         d.asked.as_slice(),
         [Question::Confirm(p), Question::BeforeLink(q)] if p == q && p.provider == "google-oauth2"
     ));
-    assert!(matches!(d.tells.as_slice(), [Tell::Linked(ids)] if ids.len() == 2));
+    assert!(matches!(d.tells.as_slice(), [Tell::Linked(l)] if l.identities.len() == 2));
     let view = session.view();
     assert_eq!(view.notice, Some(Notice::Linked));
     assert_eq!(

@@ -7,7 +7,7 @@
 
 use auth0_account_link::core::config::ConnectionOption;
 use auth0_account_link::spa_js::{SpaClient, SpaUser};
-use auth0_account_link::{AccountLink, Identity, LinkConfig, LinkError, LinkOptions};
+use auth0_account_link::{AccountLink, Identity, LinkConfig, LinkError, LinkOptions, Linked};
 use serde::Deserialize;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -151,8 +151,8 @@ fn app() -> Html {
                     let log = events.dispatcher();
                     let on_linked = {
                         let log = log.clone();
-                        Callback::from(move |ids: Vec<Identity>| {
-                            log.dispatch(describe_identities("linked", &ids))
+                        Callback::from(move |linked: Linked| {
+                            log.dispatch(describe_identities("linked", &linked.identities))
                         })
                     };
                     let on_unlinked = {

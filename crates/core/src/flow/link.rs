@@ -3,8 +3,8 @@
 //! its answer cannot tell whether it linked.
 
 use super::{
-    Effect, Facts, LinkFlow, LinkToken, Next, Outcome, Report, RequestPurpose, State, TokenFailure,
-    DECISION_WINDOW_SECONDS, RECHECK_DELAYS_SECONDS,
+    Effect, Facts, LinkFlow, LinkToken, Linked, Next, Outcome, Report, RequestPurpose, State,
+    TokenFailure, DECISION_WINDOW_SECONDS, RECHECK_DELAYS_SECONDS,
 };
 use crate::encoding::quoted;
 use crate::env::Env;
@@ -70,7 +70,8 @@ impl LinkFlow {
         }
     }
 
-    /// The link request, with the primary token `getAccessToken` gave for it.
+    /// The link request (the secondary's settings carried first, when asked), with the
+    /// primary token `getAccessToken` gave for it.
     pub(super) fn link<E: Env>(
         &mut self,
         facts: &Facts,
@@ -78,13 +79,21 @@ impl LinkFlow {
         token: Result<AccessToken, TokenFailure>,
         env: &E,
     ) -> Next {
-        let request = self.check_token(facts, token, env).and_then(|token| {
-            management::prepare_link(&self.config, &token, &verified, facts.identities)
-                .map(|request| (token, request))
-        });
-        match request {
+        match self.check_token(facts, token, env) {
             Err(e) => self.fail(e, vec![]),
-            Ok((token, request)) => (
+            Ok(token) => self.carry_then_link(facts, verified, token),
+        }
+    }
+
+    pub(super) fn send_link(
+        &mut self,
+        facts: &Facts,
+        verified: VerifiedIdToken,
+        token: PrimaryToken,
+    ) -> Next {
+        match management::prepare_link(&self.config, &token, &verified, facts.identities) {
+            Err(e) => self.fail(e, vec![]),
+            Ok(request) => (
                 State::Linking {
                     sub: verified.sub().to_owned(),
                     token,
@@ -116,7 +125,7 @@ impl LinkFlow {
             .and_then(|r| management::process_link(env.json(), &r, env.now()))
         {
             Ok(identities) if identities.iter().any(|i| i.full_user_id() == sub) => {
-                self.linked(identities)
+                self.linked(sub, identities, Some(&token))
             }
             // A success whose list lacks the account proves nothing: read again.
             Ok(_) => {
@@ -177,7 +186,12 @@ impl LinkFlow {
             // A conflict over an identity the user has: it was linked already (another
             // tab, another device), not by this call.
             Ok(user) if conflict && has(&user) => self.fail(LinkError::already_linked(), vec![]),
-            Ok(user) if has(&user) => self.linked(user.identities),
+            Ok(user) if has(&user) => {
+                let end = (!self.carried.is_empty())
+                    .then_some(user.user_metadata)
+                    .flatten();
+                self.ended_linked(sub, user.identities, end)
+            }
             // The 409 is definite: nothing was linked, whoever has the identity.
             Ok(_) | Err(_) if conflict => self.fail(error, vec![]),
             // Not (yet) there: the server may still apply a request that timed out. Wait
@@ -203,8 +217,57 @@ impl LinkFlow {
         }
     }
 
-    pub(super) fn linked(&mut self, identities: Vec<Identity>) -> Next {
-        self.report(Report::Ended(Outcome::Linked(identities)));
+    /// Linked. When settings were carried, the primary is read again first (with `token`)
+    /// for the end state the host hears.
+    pub(super) fn linked(
+        &mut self,
+        sub: String,
+        identities: Vec<Identity>,
+        token: Option<&PrimaryToken>,
+    ) -> Next {
+        match token {
+            Some(token) if !self.carried.is_empty() => (
+                State::ReadingLinked { sub, identities },
+                vec![Effect::Send {
+                    purpose: RequestPurpose::LinkedUser,
+                    request: management::prepare_get_user(&self.config, token),
+                }],
+            ),
+            _ => self.ended_linked(sub, identities, None),
+        }
+    }
+
+    /// The primary read again after a link that carried settings: its identities and
+    /// `user_metadata` are the end state (a failed read keeps the link's answer).
+    pub(super) fn linked_read<E: Env>(
+        &mut self,
+        sub: String,
+        identities: Vec<Identity>,
+        result: Result<HttpResponse, TransportError>,
+        env: &E,
+    ) -> Next {
+        match result
+            .ok()
+            .and_then(|r| management::process_get_user(env.json(), &r, env.now()).ok())
+        {
+            Some(user) => self.ended_linked(sub, user.identities, user.user_metadata),
+            None => self.ended_linked(sub, identities, None),
+        }
+    }
+
+    fn ended_linked(
+        &mut self,
+        sub: String,
+        identities: Vec<Identity>,
+        user_metadata: Option<crate::json::Json>,
+    ) -> Next {
+        let linked = Linked {
+            identities,
+            secondary_user_id: sub,
+            carried_user_metadata: std::mem::take(&mut self.carried),
+            user_metadata,
+        };
+        self.report(Report::Ended(Outcome::Linked(linked)));
         (State::Linked, vec![])
     }
 }

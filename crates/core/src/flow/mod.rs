@@ -9,6 +9,7 @@
 //! somebody is asked first belong to the [`crate::session::Session`], which hands them
 //! over at every step ([`Facts`]) and applies what the attempt reports ([`Report`]).
 
+mod carry;
 mod identity_op;
 mod link;
 mod reauth;
@@ -19,8 +20,8 @@ mod vocabulary;
 pub use identity_op::{IdentityOp, IdentityOpEffect, IdentityOpEvent, IdentityOpKind, OpStep};
 pub use silent::SILENT_SECONDS;
 pub use vocabulary::{
-    Effect, Event, Facts, Outcome, Position, Report, RequestPurpose, Step, TokenFailure, Via,
-    DECISION_WINDOW_SECONDS, RECHECK_DELAYS_SECONDS,
+    Effect, Event, Facts, Linked, Outcome, Position, Report, RequestPurpose, Step, TokenFailure,
+    Via, DECISION_WINDOW_SECONDS, RECHECK_DELAYS_SECONDS,
 };
 
 use crate::config::{LinkConfig, ResponseMode};
@@ -28,6 +29,7 @@ use crate::encoding::quoted;
 use crate::env::Env;
 use crate::error::{ErrorCode, LinkError};
 use crate::id_token::VerifiedIdToken;
+use crate::management::Identity;
 use crate::primary::{PrimaryToken, Purpose};
 use crate::secret::{AccessToken, AuthorizeUrl, OpaqueBytes, PersistedTransaction};
 use crate::token;
@@ -68,6 +70,23 @@ enum State {
         since: u64,
     },
     GettingLinkToken(VerifiedIdToken),
+    /// The primary user is read before the secondary's settings are carried to it.
+    ReadingPrimary {
+        verified: VerifiedIdToken,
+        token: PrimaryToken,
+    },
+    /// The host's `carryUserMetadata` function is asked for the primary's new settings.
+    MergingUserMetadata {
+        verified: VerifiedIdToken,
+        token: PrimaryToken,
+        primary: crate::json::Json,
+    },
+    /// The secondary's settings (`keys`) are being written to the primary.
+    CarryingUserMetadata {
+        verified: VerifiedIdToken,
+        token: PrimaryToken,
+        keys: Vec<String>,
+    },
     /// The link request is out; the secondary's `sub` and the token it was sent with
     /// (to read the identities again if the answer is ambiguous).
     Linking {
@@ -91,6 +110,11 @@ enum State {
         error: LinkError,
         token: PrimaryToken,
         reads: usize,
+    },
+    /// Linked after carrying settings: the primary is read again for the end state.
+    ReadingLinked {
+        sub: String,
+        identities: Vec<Identity>,
     },
     /// The unlink request is out, with the token of the primary's sign-in again.
     Unlinking,
@@ -124,6 +148,8 @@ impl State {
             State::Linking { .. }
                 | State::Rechecking { .. }
                 | State::WaitingToRecheck { .. }
+                | State::CarryingUserMetadata { .. }
+                | State::ReadingLinked { .. }
                 | State::Unlinking
         )
     }
@@ -173,6 +199,9 @@ pub struct LinkFlow {
     /// The secondary's login started on the code of the sign-in ahead, before its proof
     /// was in: the link waits for that proof, and fails with it.
     on_silent_code: bool,
+    /// The secondary's settings written to the primary in this attempt (`carryUserMetadata`):
+    /// a link that fails afterwards says so.
+    carried: Vec<String>,
     /// What this step learned, handed to the session when the step ends.
     reports: Vec<Report>,
 }
@@ -194,6 +223,7 @@ impl LinkFlow {
             unlink: None,
             silent: silent::Silent::Off,
             on_silent_code: false,
+            carried: Vec::new(),
             reports: Vec::new(),
         }
     }
@@ -222,6 +252,10 @@ impl LinkFlow {
             State::Checking(_) | State::ReadingSecondary(_) => Position::Verifying,
             State::AwaitingDecision { .. } => Position::Confirming,
             State::GettingLinkToken(_)
+            | State::ReadingPrimary { .. }
+            | State::MergingUserMetadata { .. }
+            | State::CarryingUserMetadata { .. }
+            | State::ReadingLinked { .. }
             | State::Linking { .. }
             | State::Rechecking { .. }
             | State::WaitingToRecheck { .. } => Position::Linking,
@@ -312,6 +346,14 @@ impl LinkFlow {
     }
 
     fn fail(&mut self, error: LinkError, effects: Vec<Effect>) -> Next {
+        let written = std::mem::take(&mut self.carried);
+        let error = match written.is_empty() {
+            true => error,
+            false => error.with_detail(&format!(
+                "; the secondary's settings {} had already been written to the primary user (a new attempt reads the primary first and does not write them again)",
+                written.join(", ")
+            )),
+        };
         self.report(Report::Ended(Outcome::Failed(error.clone())));
         (State::Failed(error), effects)
     }
@@ -320,6 +362,7 @@ impl LinkFlow {
         self.attempted = false;
         self.reauth_token = None;
         self.unlink = None;
+        self.carried.clear();
         let draft = TransactionDraft::new(&mut RandomOf(env));
         let input = OpaqueBytes::new(draft.digest_input());
         let mut effects = vec![Effect::GetPrimaryToken, Effect::ComputeSha256(input)];
@@ -431,8 +474,30 @@ impl LinkFlow {
                 self.link_token = LinkToken::NotAsked;
                 self.link(facts, verified, result, env)
             }
+            (State::ReadingPrimary { verified, token }, Event::PrimaryUserResponse(result)) => {
+                self.primary_read(facts, verified, token, result, env)
+            }
+            (
+                State::MergingUserMetadata {
+                    verified,
+                    token,
+                    primary,
+                },
+                Event::UserMetadataMerged(merged),
+            ) => self.settings_merged(facts, verified, token, primary, merged),
+            (
+                State::CarryingUserMetadata {
+                    verified,
+                    token,
+                    keys,
+                },
+                Event::UserMetadataPatched(result),
+            ) => self.settings_written(facts, verified, token, keys, result, env),
             (State::Linking { sub, token }, Event::LinkResponse(result)) => {
                 self.link_answered(sub, token, result, env)
+            }
+            (State::ReadingLinked { sub, identities }, Event::LinkedUserResponse(result)) => {
+                self.linked_read(sub, identities, result, env)
             }
             (
                 State::WaitingToRecheck {

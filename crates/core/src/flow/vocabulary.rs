@@ -6,6 +6,7 @@
 use crate::error::LinkError;
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 use crate::id_token::SecondaryProfile;
+use crate::json::Json;
 use crate::jwt::RsaPublicJwk;
 use crate::management::{Identity, IdentityRef};
 use crate::secret::{AccessToken, AuthorizeUrl, OpaqueBytes, PersistedTransaction, Sha256Digest};
@@ -85,6 +86,12 @@ pub enum Event {
     SecondaryUserResponse(Result<HttpResponse, TransportError>),
     /// A [`Effect::Wait`] is over.
     WaitOver,
+    PrimaryUserResponse(Result<HttpResponse, TransportError>),
+    UserMetadataPatched(Result<HttpResponse, TransportError>),
+    LinkedUserResponse(Result<HttpResponse, TransportError>),
+    /// The host's function's answer to [`Effect::MergeUserMetadata`]: the primary's new
+    /// `user_metadata`, or what it threw.
+    UserMetadataMerged(Result<Json, String>),
     Cancel,
     Retry,
     /// The answer to an [`Effect::Silent`]: the primary's sign-in again asked ahead of the
@@ -124,6 +131,12 @@ pub enum RequestPurpose {
     SecondaryUser,
     /// A login removed with the token of the primary's sign-in again.
     Unlink,
+    /// The primary user, read before the secondary's settings are carried to it.
+    PrimaryUser,
+    /// The secondary's settings written to the primary (`PATCH …/users/{primary}`).
+    PatchUserMetadata,
+    /// The primary user, read again after a link that carried settings: the end state.
+    LinkedUser,
 }
 
 impl Event {
@@ -139,6 +152,9 @@ impl Event {
             RequestPurpose::Recheck => Event::RecheckResponse(result),
             RequestPurpose::SecondaryUser => Event::SecondaryUserResponse(result),
             RequestPurpose::Unlink => Event::UnlinkResponse(result),
+            RequestPurpose::PrimaryUser => Event::PrimaryUserResponse(result),
+            RequestPurpose::PatchUserMetadata => Event::UserMetadataPatched(result),
+            RequestPurpose::LinkedUser => Event::LinkedUserResponse(result),
         }
     }
 }
@@ -198,6 +214,12 @@ pub enum Effect {
     /// Work for the sign-in ahead of the click: run the effect inside, and wrap its
     /// answer in [`Event::Silent`].
     Silent(Box<Effect>),
+    /// Call the host's `carryUserMetadata` function with the primary's and the secondary's
+    /// `user_metadata`; its answer is [`Event::UserMetadataMerged`].
+    MergeUserMetadata {
+        primary: Json,
+        secondary: Json,
+    },
 }
 
 /// What an attempt learned in a step, for the session to apply: the session is the one
@@ -227,10 +249,26 @@ pub enum Report {
     Ended(Outcome),
 }
 
+/// A link made, as the host hears it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linked {
+    /// The primary user's identities after the link.
+    pub identities: Vec<Identity>,
+    /// The secondary account's former user id (`provider|id`): that user is gone, and what
+    /// the app kept under it is the app's to move.
+    pub secondary_user_id: String,
+    /// The secondary's `user_metadata` properties written to the primary before the link
+    /// (`carryUserMetadata`; `null` for one the host's function removed).
+    pub carried_user_metadata: Vec<String>,
+    /// The primary's `user_metadata` read after a link that carried settings: the end
+    /// state (`None` when nothing was carried, or the read failed).
+    pub user_metadata: Option<Json>,
+}
+
 /// How an attempt ended.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    Linked(Vec<Identity>),
+    Linked(Linked),
     /// A login was removed (after the primary's sign-in again): the identities left.
     Unlinked(Vec<Identity>),
     Failed(LinkError),

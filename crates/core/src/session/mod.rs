@@ -388,19 +388,18 @@ impl Session {
         let secondary = std::mem::take(&mut self.secondary);
         match outcome {
             Outcome::Unlinked(ids) => self.unlinked(Ok(ids), env, out),
-            Outcome::Linked(ids) => {
-                let ids = match &self.identities {
-                    Some(previous) => carry_profiles(previous, ids),
-                    None => ids,
-                };
-                self.identities = Some(ids.clone());
+            Outcome::Linked(mut linked) => {
+                if let Some(previous) = &self.identities {
+                    linked.identities = carry_profiles(previous, linked.identities);
+                }
+                self.identities = Some(linked.identities.clone());
                 self.notice = Some(Notice::Linked);
                 self.session_changed = false;
                 // The linked login now signs in as the primary user.
                 self.tenant_session_other = false;
                 self.pin.remembered = false;
                 out.push(Output::ForgetPin);
-                out.push(Output::Tell(Tell::Linked(ids)));
+                out.push(Output::Tell(Tell::Linked(linked)));
             }
             Outcome::Failed(e) => {
                 if secondary == SecondaryLogin::SignedIn

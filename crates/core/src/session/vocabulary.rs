@@ -4,7 +4,7 @@
 
 use crate::config::LinkConfig;
 use crate::error::{ErrorCode, LinkError};
-use crate::flow::{Effect, Event, IdentityOpEffect, IdentityOpEvent, Position};
+use crate::flow::{Effect, Event, IdentityOpEffect, IdentityOpEvent, Linked, Position};
 use crate::id_token::SecondaryProfile;
 use crate::management::{Identity, IdentityRef};
 use crate::secret::PersistedTransaction;
@@ -151,7 +151,7 @@ pub enum Answer {
 /// What the host hears (the DOM events, `on*` callbacks, a headless promise).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tell {
-    Linked(Vec<Identity>),
+    Linked(Linked),
     Unlinked(Vec<Identity>),
     /// Every failure and a cancel (`cancelled`).
     Failed(LinkError),

@@ -14,9 +14,13 @@ use auth0_account_link_core::flow::{
 use auth0_account_link_core::http::{HttpRequest, HttpResponse, TransportError};
 use auth0_account_link_core::id_token::SecondaryProfile;
 use auth0_account_link_core::id_token::SignatureVerifier;
+use auth0_account_link_core::json::Json;
 use auth0_account_link_core::secret::{AccessToken, Sha256Digest};
 use auth0_account_link_core::transaction::CallbackResponse;
 use std::collections::VecDeque;
+
+/// The host's `carryUserMetadata` function in a test.
+pub type Merge<'a> = dyn FnMut(&Json, &Json) -> Result<Json, String> + 'a;
 use test_support::{sha256, RsaVerifier, TestEnv};
 
 pub enum PopupOutcome {
@@ -41,6 +45,10 @@ pub struct Driver<'a> {
     pub frame: Box<dyn FnMut(&str) -> PopupOutcome + 'a>,
     /// The URL of every hidden frame opened.
     pub frames: Vec<String>,
+    /// The host's `carryUserMetadata` function (primary, secondary) → new; every call's
+    /// arguments are kept in `merges`.
+    pub merge: Box<Merge<'a>>,
+    pub merges: Vec<(Json, Json)>,
     pub token: Box<dyn FnMut() -> Result<String, String> + 'a>,
     /// The facts the attempt is handed at every step.
     pub given: Given,
@@ -84,6 +92,8 @@ impl<'a> Driver<'a> {
             popup: Box::new(|_| PopupOutcome::Closed),
             frame: Box::new(login_required),
             frames: Vec::new(),
+            merge: Box::new(|_, _| Err("no carryUserMetadata function".into())),
+            merges: Vec::new(),
             token: Box::new(token),
             given: Given::default(),
             confirm: true,
@@ -188,6 +198,11 @@ impl<'a> Driver<'a> {
                 Some(Event::Sha256(Ok(Sha256Digest(sha256(input.secret())))))
             }
             Effect::OpenPopup { url } => popup_event((self.popup)(url.secret())),
+            Effect::MergeUserMetadata { primary, secondary } => {
+                let merged = (self.merge)(&primary, &secondary);
+                self.merges.push((primary, secondary));
+                Some(Event::UserMetadataMerged(merged))
+            }
             Effect::OpenFrame { url, .. } => {
                 self.frames.push(url.secret().to_owned());
                 popup_event((self.frame)(url.secret()))

@@ -3,11 +3,14 @@
 //! with the generation or operation id the output carried.
 #![allow(dead_code)]
 
-use super::driver::{jwks_event, login_required, popup_event, signature_event, PopupOutcome, Send};
+use super::driver::{
+    jwks_event, login_required, popup_event, signature_event, Merge, PopupOutcome, Send,
+};
 use auth0_account_link_core::flow::{
     Effect, Event, IdentityOpEffect, IdentityOpEvent, RequestPurpose,
 };
 use auth0_account_link_core::http::{HttpRequest, HttpResponse, TransportError};
+use auth0_account_link_core::json::Json;
 use auth0_account_link_core::secret::{AccessToken, Sha256Digest};
 use auth0_account_link_core::session::{
     Answer, Asked, Command, Input, Output, Question, Session, Tell,
@@ -24,6 +27,10 @@ pub struct SessionDriver<'a> {
     pub frame: Box<dyn FnMut(&str) -> PopupOutcome + 'a>,
     /// The URL of every hidden frame opened.
     pub frames: Vec<String>,
+    /// The host's `carryUserMetadata` function (primary, secondary) → new; every call's
+    /// arguments are kept in `merges`.
+    pub merge: Box<Merge<'a>>,
+    pub merges: Vec<(Json, Json)>,
     pub token: Box<dyn FnMut() -> Result<String, String> + 'a>,
     /// The user's (or host's `confirm`) answer; `None` leaves the question open.
     pub confirm: Option<bool>,
@@ -64,6 +71,8 @@ impl<'a> SessionDriver<'a> {
             popup: Box::new(|_| PopupOutcome::Pending),
             frame: Box::new(login_required),
             frames: Vec::new(),
+            merge: Box::new(|_, _| Err("no carryUserMetadata function".into())),
+            merges: Vec::new(),
             token: Box::new(token),
             confirm: Some(true),
             before_link: Some(Answer::Yes),
@@ -206,6 +215,11 @@ impl<'a> SessionDriver<'a> {
             Effect::OpenPopup { url } => {
                 self.opened.push(url.secret().to_owned());
                 popup_event((self.popup)(url.secret()))
+            }
+            Effect::MergeUserMetadata { primary, secondary } => {
+                let merged = (self.merge)(&primary, &secondary);
+                self.merges.push((primary, secondary));
+                Some(Event::UserMetadataMerged(merged))
             }
             Effect::OpenFrame { url, .. } => {
                 self.frames.push(url.secret().to_owned());
