@@ -124,7 +124,7 @@ export type MessageKey =
   | "link_with" /* {provider} */ | "another_account" | "unlink"
   | "unlink_label" /* {provider} {account} */ | "unlink_question" | "unlink_confirm" | "cancel"
   | "confirm_title" | "confirm_link" | "merge_title" | "merge_logins_label" | "merge_not_moved" | "merge_confirm"
-  | "discard_settings" /* {settings} */ | "discard_app_data"
+  | "discard_settings" /* {settings} */ | "carry_settings" /* {settings} */ | "discard_app_data"
   | "continue_in_tab" | "try_again"
   | "try_again_in" /* {seconds} */ | "dismiss" | "unlinked" | "email_unverified_mark" | "no_email"
   | "provider_label" | "name_label" | "email_label" | "provider.auth0" | "provider.email" | "provider.sms"

@@ -14,7 +14,7 @@ const out = writeIndex >= 0 ? args[writeIndex + 1] : null;
 const check = args.includes("--check");
 // The measured size (docs/size.md) plus at most 2 KiB: a regression of a kilobyte or two
 // fails CI. Raising it is a commit that says why in docs/size.md.
-const BUDGET_GZIP = 172.0 * 1024;
+const BUDGET_GZIP = 176.0 * 1024;
 
 const files = [
   ["auth0_account_link_bg.wasm", "wasm"],

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 /// The English texts of every key but the errors' sentences (`error.…`, from the core's
 /// [`Sentence`]). A placeholder `{name}` is filled in where the text is used.
-pub const ENGLISH: [(&str, &str); 43] = [
+pub const ENGLISH: [(&str, &str); 44] = [
     ("title", "Linked accounts"),
     ("loading", "Loading your linked accounts…"),
     ("identities_label", "Accounts you can sign in with"),
@@ -41,6 +41,10 @@ pub const ENGLISH: [(&str, &str); 43] = [
     (
         "discard_settings",
         "Its saved settings ({settings}) do not come along: linking removes them.",
+    ),
+    (
+        "carry_settings",
+        "Its saved settings ({settings}) are copied to your account before linking.",
     ),
     (
         "discard_app_data",

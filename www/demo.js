@@ -33,6 +33,14 @@ function renderIdentities(identities) {
   });
 }
 
+/** The primary user's saved settings (`user_metadata`), as the Management API returns them. */
+function renderSettings(settings) {
+  const keys = Object.keys(settings ?? {});
+  $("settings").textContent = keys.length
+    ? keys.map((k) => `${k}=${JSON.stringify(settings[k])}`).join(", ")
+    : "(none)";
+}
+
 async function main() {
   // Query options kept for this tab, read before anything is awaited (a navigation may
   // follow at once):
@@ -67,7 +75,9 @@ async function main() {
     authorizationParams: {
       redirect_uri: `${window.location.origin}/`,
       audience,
-      scope: "openid profile email read:current_user update:current_user_identities",
+      // update:current_user_metadata: with ?metadata=merge the widget writes the linked
+      // account's saved settings to this user before the link.
+      scope: "openid profile email read:current_user update:current_user_identities update:current_user_metadata",
     },
   });
 
@@ -101,6 +111,7 @@ async function main() {
       throw new Error(`${response.status} ${body.message || ""}`);
     }
     renderIdentities(body.identities);
+    renderSettings(body.user_metadata);
     logEvent(`read ${body.identities.length} identities (${fresh ? "fresh token" : "cached token"})`);
   }
 
@@ -111,8 +122,11 @@ async function main() {
     for (const name of ["account-link:linked", "account-link:unlinked", "account-link:error"]) {
       host.addEventListener(name, (event) => {
         const d = event.detail;
-        logEvent(`${name} ${d.code ? `code=${d.code}${d.reason ? ` reason=${d.reason}` : ""}` : `identities=${d.identities.length}`}`);
+        const linked = d.secondaryUserId ? ` secondary=${d.secondaryUserId}` : "";
+        const carried = d.carriedUserMetadata ? ` carried=${d.carriedUserMetadata.join(",")}` : "";
+        logEvent(`${name} ${d.code ? `code=${d.code}${d.reason ? ` reason=${d.reason}` : ""}` : `identities=${d.identities.length}${linked}${carried}`}`);
         if (d.identities) renderIdentities(d.identities);
+        if (d.userMetadata) renderSettings(d.userMetadata);
         // The tenant's session now belongs to the secondary account: offer the way back
         // instead of silently becoming that account on the next token renewal.
         if (d.code === "session_changed") $("session-changed").hidden = false;
@@ -139,6 +153,10 @@ async function main() {
       // ?merge=allow: a sign-in that is an existing user with other logins is offered as a
       // merge (its logins, what does not move) instead of refused.
       allowMerge: params.get("merge") === "allow",
+      // ?metadata=merge: the linked account's saved settings (Google's theme, newsletter…)
+      // are written to this user before the link, where this user has none of its own
+      // (otherwise the confirm screen says the link discards them).
+      carryUserMetadata: params.get("metadata") === "merge" ? "primary-wins" : undefined,
       // ?reauth=off: only the secondary account signs in (the default asks the signed-in
       // user to sign in again first unless their sign-in is under 10 minutes old);
       // ?reauthMaxAge=N: another bound, in seconds.

@@ -19,6 +19,7 @@ export default {
   "merge_not_moved": "Nicht verschoben werden: das Profil dieses Kontos, seine Einstellungen und die Daten dieser App, die unter ihm gespeichert sind.",
   "merge_confirm": "Zu meinem Konto verschieben",
   "discard_settings": "Seine gespeicherten Einstellungen ({settings}) werden nicht übernommen: Das Verknüpfen entfernt sie.",
+  "carry_settings": "Seine gespeicherten Einstellungen ({settings}) werden vor dem Verknüpfen in Ihr Konto übernommen.",
   "discard_app_data": "Was diese App für jenes Konto speichert, bleibt dort und wird nicht in Ihres übertragen.",
   "continue_in_tab": "In diesem Tab fortfahren",
   "try_again": "Erneut versuchen",

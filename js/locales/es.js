@@ -19,6 +19,7 @@ export default {
   "merge_not_moved": "No se mueven: el perfil de esa cuenta, su configuración ni los datos de esta aplicación guardados con ella.",
   "merge_confirm": "Moverlos a mi cuenta",
   "discard_settings": "Sus ajustes guardados ({settings}) no se conservan: la vinculación los elimina.",
+  "carry_settings": "Sus ajustes guardados ({settings}) se copian a su cuenta antes de vincular.",
   "discard_app_data": "Lo que esta aplicación guarda para esa cuenta se queda con ella y no pasa a la tuya.",
   "continue_in_tab": "Continuar en esta pestaña",
   "try_again": "Reintentar",

@@ -19,6 +19,7 @@ export default {
   "merge_not_moved": "Ne sont pas déplacés : le profil de ce compte, ses réglages et les données de cette application conservées sous ce compte.",
   "merge_confirm": "Les déplacer vers mon compte",
   "discard_settings": "Ses réglages enregistrés ({settings}) ne suivent pas : l’association les supprime.",
+  "carry_settings": "Ses réglages enregistrés ({settings}) sont copiés dans votre compte avant l’association.",
   "discard_app_data": "Ce que cette application conserve pour ce compte reste avec lui et ne passe pas dans le vôtre.",
   "continue_in_tab": "Continuer dans cet onglet",
   "try_again": "Réessayer",

@@ -13,6 +13,15 @@ impl JsonParser for JsJson {
         let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_owned())?;
         super::de::from_value(value).map_err(|e| format!("unexpected shape: {e}"))
     }
+    fn stringify<T: serde::Serialize>(&self, value: &T) -> String {
+        let value = value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .unwrap_or(wasm_bindgen::JsValue::NULL);
+        js_sys::JSON::stringify(&value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Default)]

@@ -15,6 +15,10 @@ pub struct ConfirmDialogProps {
     /// The question this dialog answers: its buttons name it.
     pub question: QuestionId,
     pub profile: SecondaryProfile,
+    /// The host carries the account's saved settings to the primary before the link
+    /// (`carryUserMetadata`): they are named as carried, not as lost.
+    #[prop_or_default]
+    pub carries_settings: bool,
 }
 
 #[function_component(ConfirmDialog)]
@@ -54,7 +58,8 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
         }
     });
     // What the link discards: the account's saved settings (its `user_metadata`, by
-    // name) and what this app keeps on it, which stays with that account.
+    // name; or carried over, when the host asked for it) and what this app keeps on it,
+    // which stays with that account.
     let data_block = profile.holds_data().then(|| {
         let settings = profile
             .user_metadata
@@ -64,7 +69,11 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
         html! {
             <div class="aal-discard">
                 if let Some(settings) = settings {
-                    <p class="aal-discard-settings">{ texts.fill("discard_settings", &[("settings", &settings)]) }</p>
+                    if props.carries_settings {
+                        <p class="aal-carry-settings">{ texts.fill("carry_settings", &[("settings", &settings)]) }</p>
+                    } else {
+                        <p class="aal-discard-settings">{ texts.fill("discard_settings", &[("settings", &settings)]) }</p>
+                    }
                 }
                 <p class="aal-discard-app-data">{ texts.get("discard_app_data") }</p>
             </div>

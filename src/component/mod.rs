@@ -32,7 +32,7 @@ pub use hook::{use_account_link, Events};
 use crate::browser::focus;
 use crate::messages::{Messages, Texts};
 use crate::runner::{MergeUserMetadata, TokenSource};
-use auth0_account_link_core::config::{LinkConfig, ViewOptions};
+use auth0_account_link_core::config::{CarryUserMetadata, LinkConfig, ViewOptions};
 use auth0_account_link_core::error::ErrorCode;
 use auth0_account_link_core::flow::Linked;
 use auth0_account_link_core::id_token::SecondaryProfile;
@@ -275,7 +275,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                     </p>
                 }
                 { list }
-                { dialog(view.question.as_ref(), view.unlinking) }
+                { dialog(view.question.as_ref(), view.unlinking, config.carry_user_metadata() != CarryUserMetadata::Off) }
                 <LinkActions
                     connections={config.connections().to_vec()}
                     ready={view.offers.link && retry_in == 0}
@@ -287,12 +287,14 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
 }
 
 /// The dialog of the user's open question (the host's `beforeLink` has none).
-fn dialog(asked: Option<&Asked>, unlinking: bool) -> Html {
+fn dialog(asked: Option<&Asked>, unlinking: bool, carries_settings: bool) -> Html {
     match asked {
         Some(Asked {
             id,
             question: Question::Confirm(profile),
-        }) => html! { <ConfirmDialog question={*id} profile={profile.clone()} /> },
+        }) => {
+            html! { <ConfirmDialog question={*id} profile={profile.clone()} {carries_settings} /> }
+        }
         Some(Asked {
             id,
             question: Question::Unlink(identity),

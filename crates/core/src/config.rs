@@ -430,7 +430,7 @@ impl LinkConfig {
             Some(other) => {
                 return Err(LinkError::config(
                     "carryUserMetadata",
-                    format!("is {other:?}"),
+                    format!("is {}", crate::encoding::quoted(other)),
                     "use \"primary-wins\", or a function (primary, secondary) => the primary's new user_metadata, or leave it out",
                 ))
             }

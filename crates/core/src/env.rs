@@ -15,6 +15,9 @@ pub trait RandomSource {
 pub trait JsonParser {
     /// `Err` carries a short description of what was wrong (never the input).
     fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, String>;
+    /// The JSON text of `value` (a request body): `JSON.stringify` in the browser, so the
+    /// wasm carries no number formatting of its own.
+    fn stringify<T: serde::Serialize>(&self, value: &T) -> String;
 }
 
 /// Everything the flow's `step` needs from the host.
@@ -41,6 +44,9 @@ impl JsonParser for SerdeJson {
                 e.classify_name()
             )
         })
+    }
+    fn stringify<T: serde::Serialize>(&self, value: &T) -> String {
+        serde_json::to_string(value).unwrap_or_default()
     }
 }
 

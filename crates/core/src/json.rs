@@ -165,39 +165,3 @@ impl Serialize for Json {
         }
     }
 }
-
-/// The JSON text (a request body): strings escaped as JSON requires, a whole number without
-/// a fraction.
-impl std::fmt::Display for Json {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Json::Null => f.write_str("null"),
-            Json::Bool(b) => write!(f, "{b}"),
-            Json::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
-                write!(f, "{}", *n as i64)
-            }
-            Json::Number(n) => write!(f, "{n}"),
-            Json::String(v) => f.write_str(&crate::encoding::json_string(v)),
-            Json::Array(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(",")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_str("]")
-            }
-            Json::Object(fields) => {
-                f.write_str("{")?;
-                for (i, (k, v)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(",")?;
-                    }
-                    write!(f, "{}:{v}", crate::encoding::json_string(k))?;
-                }
-                f.write_str("}")
-            }
-        }
-    }
-}

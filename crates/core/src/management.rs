@@ -77,11 +77,15 @@ pub fn prepare_get_user(config: &LinkConfig, token: &PrimaryToken) -> HttpReques
 /// (`update:current_user_metadata`): Auth0 merges the root properties, replaces a nested
 /// object whole and deletes a property sent as `null`. It answers the whole user.
 pub fn prepare_patch_user_metadata(
+    json: &impl JsonParser,
     config: &LinkConfig,
     token: &PrimaryToken,
     patch: &crate::json::Json,
 ) -> HttpRequest {
-    let body = format!("{{\"user_metadata\":{patch}}}");
+    let body = json.stringify(&crate::json::Json::Object(vec![(
+        "user_metadata".to_owned(),
+        patch.clone(),
+    )]));
     api_request(
         Method::Patch,
         user_url(config, token.user_id()),

@@ -209,11 +209,11 @@ fn the_hosts_function_decides_and_what_it_leaves_out_is_deleted() {
     let mut d = driver(&tenant, ALL_SCOPES, settings());
     d.merge = Box::new(|primary, secondary| {
         let (p, s) = (
-            serde_json::to_value(primary).unwrap(),
-            serde_json::to_value(secondary).unwrap(),
+            serde_json::to_value(primary).expect("json"),
+            serde_json::to_value(secondary).expect("json"),
         );
         let wanted = json!({"locale": p["locale"], "theme": s["theme"], "layout": s["layout"]});
-        Ok(serde_json::from_value(wanted).unwrap())
+        Ok(serde_json::from_value(wanted).expect("json"))
     });
     d.run(
         LinkFlow::new(config().merging_user_metadata_with_host()),
@@ -222,10 +222,10 @@ fn the_hosts_function_decides_and_what_it_leaves_out_is_deleted() {
     let l = linked(&d);
     let (primary, secondary) = &d.merges[0];
     assert_eq!(
-        serde_json::to_value(primary).unwrap(),
+        serde_json::to_value(primary).expect("json"),
         json!({"locale": "en", "old": 1})
     );
-    assert_eq!(serde_json::to_value(secondary).unwrap(), settings());
+    assert_eq!(serde_json::to_value(secondary).expect("json"), settings());
     assert_eq!(
         tenant.sent(Method::Patch, USER_URL),
         [Some(
@@ -233,7 +233,7 @@ fn the_hosts_function_decides_and_what_it_leaves_out_is_deleted() {
         )]
     );
     assert_eq!(
-        serde_json::to_value(l.user_metadata.unwrap()).unwrap(),
+        serde_json::to_value(l.user_metadata.expect("read after")).expect("json"),
         json!({"locale": "en", "theme": "dark", "layout": {"cols": 2}})
     );
 }

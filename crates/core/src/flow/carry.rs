@@ -87,22 +87,23 @@ impl LinkFlow {
             );
         }
         let patch = Json::primary_wins(&primary, &secondary);
-        self.write_settings(facts, verified, token, patch)
+        self.write_settings(facts, verified, token, patch, env)
     }
 
     /// The host's function answered: what differs from the primary's is written.
-    pub(super) fn settings_merged(
+    pub(super) fn settings_merged<E: Env>(
         &mut self,
         facts: &Facts,
         verified: VerifiedIdToken,
         token: PrimaryToken,
         primary: Json,
         merged: Result<Json, String>,
+        env: &E,
     ) -> Next {
         match merged {
             Ok(wanted @ Json::Object(_)) => {
                 let patch = Json::patch_to(&primary, &wanted);
-                self.write_settings(facts, verified, token, patch)
+                self.write_settings(facts, verified, token, patch, env)
             }
             Ok(_) => self.fail(
                 LinkError::config(
@@ -124,18 +125,20 @@ impl LinkFlow {
     }
 
     /// Writes `patch` (nothing to write: the link at once).
-    fn write_settings(
+    fn write_settings<E: Env>(
         &mut self,
         facts: &Facts,
         verified: VerifiedIdToken,
         token: PrimaryToken,
         patch: Json,
+        env: &E,
     ) -> Next {
         if !patch.has_properties() {
             return self.send_link(facts, verified, token);
         }
         let keys = patch.keys().into_iter().map(str::to_owned).collect();
-        let request = management::prepare_patch_user_metadata(&self.config, &token, &patch);
+        let request =
+            management::prepare_patch_user_metadata(env.json(), &self.config, &token, &patch);
         (
             State::CarryingUserMetadata {
                 verified,

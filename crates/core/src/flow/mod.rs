@@ -484,7 +484,7 @@ impl LinkFlow {
                     primary,
                 },
                 Event::UserMetadataMerged(merged),
-            ) => self.settings_merged(facts, verified, token, primary, merged),
+            ) => self.settings_merged(facts, verified, token, primary, merged, env),
             (
                 State::CarryingUserMetadata {
                     verified,
