@@ -71,7 +71,9 @@ const samples = { init: [], ready: [], popup: [], verify: [], link: [], total: [
 const samplesOff = { init: [], ready: [], popup: [], verify: [], link: [], total: [] };
 // `widgetOff`: the same headless link with `reauthenticate: false` (the secondary's login
 // alone, as before the primary's sign-in again): what that sign-in costs a recent session.
-const peer = { widgetReady: [], peerReady: [], widgetOffReady: [], widgetLink: [], peerLink: [], widgetOffLink: [], widgetCold: [], peerCold: [], widgetAfterToken: [], peerAfterToken: [], widgetOffAfterToken: [], steps: {} };
+// `widgetCarry`: the same headless link with `carryUserMetadata: "primary-wins"` (the Google
+// account's saved settings read, written to Alice, Alice read again after the link).
+const peer = { widgetReady: [], peerReady: [], widgetOffReady: [], widgetCarryReady: [], widgetLink: [], peerLink: [], widgetOffLink: [], widgetCarryLink: [], widgetCold: [], peerCold: [], widgetAfterToken: [], peerAfterToken: [], widgetOffAfterToken: [], widgetCarryAfterToken: [], steps: {} };
 const config = await (await fetch(`${tenant.app}/config.json`)).json();
 
 /** import → ready, cold: a new page with the HTTP cache (and with it the compiled-module
@@ -96,6 +98,28 @@ async function importToReady(who) {
       { who, config },
     );
   });
+}
+
+/** The fixture Google account's saved settings, written by the tenant's back end
+ *  (client credentials, `update:users`). */
+async function restoreGoogleSettings() {
+  const grant = await fetch(`${tenant.issuer}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: "demo-backend",
+      client_secret: "dev-tenant-backend-secret-not-for-production",
+      audience: `${tenant.issuer}/api/v2/`,
+    }),
+  });
+  const { access_token: token } = await grant.json();
+  const r = await fetch(`${tenant.issuer}/api/v2/users/${encodeURIComponent(GOOGLE)}`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ user_metadata: { theme: "dark", newsletter: true, locale: "fr" } }),
+  });
+  if (!r.ok) throw new Error(`bench: restoring the Google account's settings: ${r.status} ${await r.text()}`);
 }
 
 /** `fn(page)` on a new page with the HTTP cache (and with it the compiled-module cache) off. */
@@ -205,6 +229,7 @@ try {
       await host.locator('.aal-identity[data-provider="google-oauth2"] .aal-unlink').click();
       await host.locator(".aal-confirm-unlink").click();
       await host.locator('.aal-identity[data-provider="google-oauth2"]').waitFor({ state: "detached" });
+      await restoreGoogleSettings();
     }
   }
 
@@ -214,8 +239,9 @@ try {
   // widget: the same primary token, then init + a prepared flow). click → linked: the
   // click until the new identities are known. The tenant's auto-login answers /authorize.
   for (let i = 0; i < runs; i++) {
-    for (const who of [["peer", "widget", "widgetOff"], ["widget", "widgetOff", "peer"], ["widgetOff", "peer", "widget"]][i % 3]) {
-      if (who !== "widgetOff") peer[`${who}Cold`].push(await importToReady(who));
+    const everyone = ["peer", "widget", "widgetOff", "widgetCarry"];
+    for (const who of everyone.map((_, k) => everyone[(k + i) % everyone.length])) {
+      if (who === "peer" || who === "widget") peer[`${who}Cold`].push(await importToReady(who));
       await signInAlice();
       // The cold page loads, each variant in turn (the tenant session is Alice's).
       // (The widget's three in a rotating order, so that none is always first.)
@@ -272,7 +298,13 @@ try {
             window.tokenCalls.push([start, performance.now()]);
             return token;
           };
-          const options = { domain: config.domain, clientId: config.clientId, getAccessToken, reauthenticate: who === "widgetOff" ? false : undefined };
+          const options = {
+            domain: config.domain,
+            clientId: config.clientId,
+            getAccessToken,
+            reauthenticate: who === "widgetOff" ? false : undefined,
+            carryUserMetadata: who === "widgetCarry" ? "primary-wins" : undefined,
+          };
           window.options = options;
           window.widget = widget;
           button.onclick = () => {
@@ -320,10 +352,20 @@ try {
         const widget = await import("/pkg/index.js");
         await widget.default();
         const { createAuth0Client } = await import(config.spaJs);
-        const c = await createAuth0Client({ domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: `${location.origin}/`, audience: `${config.domain}/api/v2/`, scope: "openid profile email read:current_user update:current_user_identities" } });
+        const c = await createAuth0Client({ domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: `${location.origin}/`, audience: `${config.domain}/api/v2/`, scope: "openid profile email read:current_user update:current_user_identities update:current_user_metadata" } });
         // Outside a click: the host's token removes it (no sign-in again, not measured).
         await widget.unlink({ domain: config.domain, clientId: config.clientId, getAccessToken: () => c.getTokenSilently(), reauthenticate: false }, { provider: "google-oauth2", userId: "100000000000000000001" });
+        // What a carry-over wrote goes again, so that every run carries the same.
+        await fetch(`${config.domain}/api/v2/users/${encodeURIComponent("auth0|alice")}`, {
+          method: "PATCH",
+          headers: { authorization: `Bearer ${await c.getTokenSilently()}`, "content-type": "application/json" },
+          body: JSON.stringify({ user_metadata: { theme: null, newsletter: null } }),
+        });
       });
+      // The unlinked Google login is a user of its own again, without the settings the
+      // link discarded: the tenant's back end gives them back (the fixture's), so that every
+      // run's link finds the same.
+      await restoreGoogleSettings();
     }
   }
 
@@ -433,6 +475,20 @@ const report = [
   "|---|---:|---:|---:|",
   `| load → ready | ${stats(peer.widgetReady)} | ${stats(peer.widgetOffReady)} | ${ratio(peer.widgetReady, peer.widgetOffReady)} |`,
   `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.widgetOffLink)} | ${ratio(peer.widgetLink, peer.widgetOffLink)} |`,
+  "",
+  "Carrying the secondary's saved settings over (`carryUserMetadata: \"primary-wins\"`; the",
+  "Google account holds three, Alice lacks two): the same headless link, in the same run.",
+  "The part after the login now holds the read of Alice and the write before the link; the",
+  "read of Alice after it is in click → linked.",
+  "",
+  "| | default | with `carryUserMetadata` | carry / default |",
+  "|---|---:|---:|---:|",
+  `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.widgetCarryLink)} | ${ratio(peer.widgetCarryLink, peer.widgetLink)} |`,
+  `| code exchange answered → link request sent | ${stats(peer.widgetAfterToken)} | ${stats(peer.widgetCarryAfterToken)} | ${ratio(peer.widgetCarryAfterToken, peer.widgetAfterToken)} |`,
+  "",
+  "Its requests after the click (the last run), start–end:",
+  "",
+  ...(peer.steps.widgetCarry ?? []).map((line) => `- ${line}`),
   "",
   "(The widget's part after the login holds what the peer skips: the ID token's RS256",
   "check and the read of the secondary's own user, which refuses to merge another user's",
