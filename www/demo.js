@@ -156,7 +156,16 @@ async function main() {
       // ?metadata=merge: the linked account's saved settings (Google's theme, newsletter…)
       // are written to this user before the link, where this user has none of its own
       // (otherwise the confirm screen says the link discards them).
-      carryUserMetadata: params.get("metadata") === "merge" ? "primary-wins" : undefined,
+      // ?metadata=host: the page decides: the linked account's theme, everything else this
+      // user's own.
+      carryUserMetadata: params.get("metadata") === "merge"
+        ? "primary-wins"
+        : params.get("metadata") === "host"
+          ? (primary, secondary) => {
+            logEvent(`carryUserMetadata primary=${Object.keys(primary).sort()} secondary=${Object.keys(secondary).sort()}`);
+            return { ...primary, theme: secondary.theme };
+          }
+          : undefined,
       // ?reauth=off: only the secondary account signs in (the default asks the signed-in
       // user to sign in again first unless their sign-in is under 10 minutes old);
       // ?reauthMaxAge=N: another bound, in seconds.

@@ -66,6 +66,18 @@ test("with carry-over the confirm screen says the settings come along, and Alice
   await page.close();
 });
 
+test("the host's function decides what comes along: only the theme", async () => {
+  const page = await signedIn("?metadata=host");
+  const dialog = await linkGoogle(page);
+  await dialog.locator(".aal-carry-settings").waitFor();
+  await dialog.locator(".aal-confirm-link").click();
+  await page.locator('.aal-identity[data-provider="google-oauth2"]').waitFor();
+  await page.locator("#events li").filter({ hasText: "carryUserMetadata primary=locale secondary=locale,newsletter,theme" }).first().waitFor();
+  assert.deepEqual((await alice(page)).user_metadata, { locale: "en", theme: "dark" });
+  assert.deepEqual((await mgmt("PATCH", "/users/auth0%7Calice")).map((e) => e.status), [200]);
+  await page.close();
+});
+
 test("without carry-over the settings are named as lost, and the link discards them", async () => {
   const page = await signedIn("");
   const dialog = await linkGoogle(page);
