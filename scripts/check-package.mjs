@@ -16,6 +16,7 @@ const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" })
 const expected = [
   "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md",
   "auth0-account-link.css", "auth0_account_link.js", "auth0_account_link_bg.wasm",
+  "auth0_account_link_headless.js", "auth0_account_link_headless_bg.wasm", "entry.js", "headless.d.ts", "headless.js",
   "callback.d.ts", "callback.html", "callback.js", "catalog.d.ts", "element.d.ts", "element.js",
   "element-react.d.ts", "element-svelte.d.ts", "element-types.js", "element-vue.d.ts", "events.js", "index.d.ts", "index.js", "popup.js",
   "locales.js", "locales/ar.js", "locales/de.js", "locales/es.js", "locales/fr.js", "locales/ja.js",
@@ -30,11 +31,13 @@ if (stray.length) problems.push(`stray: ${stray.join(", ")}`);
 const read = (name) => execFileSync("tar", ["-xzOf", tarball, `package/${name}`], { encoding: "utf8" });
 // The JS the wasm calls is the package's own events.js and popup.js (no snippets/ copies:
 // scripts/fold-snippets.mjs).
-const glue = read("auth0_account_link.js");
-for (const own of ["./events.js", "./popup.js"]) {
-  if (!glue.includes(JSON.stringify(own))) problems.push(`the glue does not import ${own}`);
+for (const [name, imports] of [["auth0_account_link.js", ["./events.js", "./popup.js"]], ["auth0_account_link_headless.js", ["./popup.js"]]]) {
+  const glue = read(name);
+  for (const own of imports) {
+    if (!glue.includes(JSON.stringify(own))) problems.push(`${name} does not import ${own}`);
+  }
+  if (glue.includes("./snippets/")) problems.push(`${name} imports from snippets/`);
 }
-if (glue.includes("./snippets/")) problems.push("the glue imports from snippets/");
 const pkg = JSON.parse(read("package.json"));
 const crate = /^version = "(.*)"$/m.exec(readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8"))[1];
 if (pkg.version !== crate) problems.push(`package.json version ${pkg.version} is not the crate's ${crate}`);

@@ -6,7 +6,8 @@
 // mapping; this script applies it to the glue. Measured on the package: 6.1 KB gzip
 // smaller (wasm 3.4 KB, glue 2.7 KB).
 //
-// usage: node scripts/minify-wasm-names.mjs <dir with auth0_account_link_bg.wasm and auth0_account_link.js>
+// usage: node scripts/minify-wasm-names.mjs <dir> [name]: <dir>/<name>_bg.wasm and its glue
+// <dir>/<name>.js (name: auth0_account_link, the widget's build, by default)
 // Fails (and leaves the files as they were) unless every import is defined exactly once in
 // the glue, every export the glue uses is renamed, and the result imports exactly what the
 // glue provides.
@@ -17,8 +18,9 @@ import path from "node:path";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: minify-wasm-names.mjs <package dir>");
-const wasmPath = path.join(dir, "auth0_account_link_bg.wasm");
-const jsPath = path.join(dir, "auth0_account_link.js");
+const name = process.argv[3] ?? "auth0_account_link";
+const wasmPath = path.join(dir, `${name}_bg.wasm`);
+const jsPath = path.join(dir, `${name}.js`);
 const minifiedPath = `${wasmPath}.min`;
 
 const FEATURES = [

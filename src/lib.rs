@@ -55,7 +55,9 @@
 //! Protocol decisions live in `auth0-account-link-core`; this crate is the browser shell.
 
 pub mod browser;
+#[cfg(feature = "widget")]
 pub mod component;
+pub mod host;
 pub mod messages;
 pub mod options;
 pub mod runner;
@@ -80,5 +82,6 @@ pub use auth0_account_link_core::flow::Linked;
 pub use auth0_account_link_core::management::Identity;
 /// Every failure, with its stable code, who must act, and a user sentence (from the core).
 pub use auth0_account_link_core::{ErrorCode, LinkError};
+#[cfg(feature = "widget")]
 pub use component::{AccountLink, AccountLinkProps};
 pub use runner::{identity_op, token_source, Host, MergeUserMetadata, Runner, TokenSource};

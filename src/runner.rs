@@ -48,14 +48,14 @@ use web_sys::{AbortController, AbortSignal};
 /// One answer of a [`TokenSource`]: the primary user's access token, or why there is none
 /// (its words reach the `primary_token_unavailable` error).
 pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
-/// Where the primary access token comes from (`getAccessToken` in JS): a Yew callback that
+/// Where the primary access token comes from (`getAccessToken` in JS): a host function that
 /// returns the token's future; build one with [`token_source`], or take
 /// `spa_js::SpaClient::token_source` (feature `auth0-spa-js`).
-pub type TokenSource = yew::Callback<(), TokenFuture>;
+pub type TokenSource = crate::host::HostFn<(), TokenFuture>;
 
 /// The host's `carryUserMetadata` function: the primary's and the secondary's
 /// `user_metadata` in, the primary's new one out (or why not).
-pub type MergeUserMetadata = yew::Callback<(Json, Json), Result<Json, String>>;
+pub type MergeUserMetadata = crate::host::HostFn<(Json, Json), Result<Json, String>>;
 
 /// A [`TokenSource`] from a function returning the token's future:
 /// `token_source(|| Box::pin(async { Ok(get_token().await) }))`.

@@ -35,9 +35,8 @@ use crate::runner::{MergeUserMetadata, TokenSource};
 use auth0_account_link_core::config::{CarryUserMetadata, LinkConfig, ViewOptions};
 use auth0_account_link_core::error::ErrorCode;
 use auth0_account_link_core::flow::Linked;
-use auth0_account_link_core::id_token::SecondaryProfile;
 use auth0_account_link_core::management::Identity;
-use auth0_account_link_core::session::{Answer, Asked, Notice, Question};
+use auth0_account_link_core::session::{Asked, Notice, Question};
 use auth0_account_link_core::LinkError;
 use confirm_dialog::ConfirmDialog;
 use context::Ui;
@@ -50,29 +49,7 @@ use status_line::StatusLine;
 use unlink_dialog::UnlinkDialog;
 use yew::prelude::*;
 
-/// The continuation a host function answers through.
-pub type Reply<T> = Box<dyn FnOnce(T)>;
-
-/// Loads the catalog of a locale and gives it to the continuation: `Ok(None)` when there
-/// is none (English is shown), `Err` with the reason it could not be loaded.
-pub type MessageLoader = Callback<(String, Reply<Result<Option<Messages>, String>>)>;
-
-/// The host's say before a link, given to the continuation once it is decided:
-/// [`Answer::Yes`] goes on; [`Answer::No`] stops it, with words for the user (or none).
-pub type BeforeLink = Callback<(SecondaryProfile, Reply<Answer>)>;
-
-/// Asks the host's `beforeLink` (every driver asks through here); without one, the answer
-/// is yes.
-pub fn ask_before_link(
-    hook: Option<&BeforeLink>,
-    profile: SecondaryProfile,
-    reply: impl FnOnce(Answer) + 'static,
-) {
-    match hook {
-        Some(hook) => hook.emit((profile, Box::new(reply))),
-        None => reply(Answer::Yes),
-    }
-}
+pub use crate::host::{ask_before_link, BeforeLink, MessageLoader, Reply};
 
 #[derive(Properties, Clone, PartialEq, Debug)]
 pub struct AccountLinkProps {

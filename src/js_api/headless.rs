@@ -7,7 +7,7 @@ use super::errors::js_error;
 use super::options::{before_link_option, merge_option, parse_options};
 use super::{ask_host, config_error, set, to_js};
 use crate::browser::describe;
-use crate::component::{ask_before_link, BeforeLink};
+use crate::host::{ask_before_link, BeforeLink};
 use crate::runner::{identity_op, Host, MergeUserMetadata, Runner, TokenSource};
 use auth0_account_link_core::config::LinkConfig;
 use auth0_account_link_core::error::ErrorCode;

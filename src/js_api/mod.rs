@@ -10,6 +10,7 @@
 
 mod errors;
 mod headless;
+#[cfg(feature = "widget")]
 mod mount;
 mod options;
 

@@ -7,7 +7,8 @@ use auth0_account_link_core::error::ErrorCode;
 use auth0_account_link_core::transaction::{CallbackResponse, REDIRECT_STATE_MARK, STATE_MARK};
 
 const CALLBACK_JS: &str = include_str!("../../../js/callback.js");
-const INDEX_JS: &str = include_str!("../../../js/index.js");
+// What both package entries share: the loader, the headless calls, the pure helpers.
+const ENTRY_JS: &str = include_str!("../../../js/entry.js");
 const INDEX_D_TS: &str = include_str!("../../../js/index.d.ts");
 const ELEMENT_JS: &str = include_str!("../../../js/element.js");
 const PACKAGE_README: &str = include_str!("../../../js/README.md");
@@ -116,11 +117,11 @@ fn every_error_code_is_typed_and_documented() {
 fn the_entrys_load_error_says_what_the_core_says_for_config_invalid() {
     let said = ErrorCode::ConfigInvalid.user_message();
     assert!(
-        INDEX_JS.contains(&format!("error.userMessage = \"{said}\";")),
-        "js/index.js's load error must say {said:?}"
+        ENTRY_JS.contains(&format!("error.userMessage = \"{said}\";")),
+        "js/entry.js's load error must say {said:?}"
     );
-    assert!(INDEX_JS.contains("error.code = \"config_invalid\";"));
-    assert!(INDEX_JS.contains(&format!(
+    assert!(ENTRY_JS.contains("error.code = \"config_invalid\";"));
+    assert!(ENTRY_JS.contains(&format!(
         "error.actor = \"{}\";",
         ErrorCode::ConfigInvalid.actor().as_str()
     )));
@@ -140,10 +141,10 @@ fn the_callback_page_knows_a_login_that_left_its_tab_by_the_cores_mark() {
 
 #[test]
 fn the_entry_knows_the_widgets_redirect_returns_by_the_cores_mark() {
-    let line = INDEX_JS
+    let line = ENTRY_JS
         .lines()
         .find(|l| l.starts_with("const STATE_MARK = "))
-        .expect("index.js declares STATE_MARK");
+        .expect("entry.js declares STATE_MARK");
     assert_eq!(line, format!("const STATE_MARK = {STATE_MARK:?};"));
     assert!(REDIRECT_STATE_MARK.starts_with(STATE_MARK));
 }
@@ -170,10 +171,10 @@ fn the_entry_opens_an_unlinks_window_exactly_when_the_core_signs_the_primary_in_
         .is_some()
     };
     assert!(with(None) && with(Some(true)) && !with(Some(false)));
-    let unlink = INDEX_JS
-        .split("export function unlink(")
+    let unlink = ENTRY_JS
+        .split("  function unlink(")
         .nth(1)
-        .and_then(|rest| rest.split("\n}").next())
+        .and_then(|rest| rest.split("\n  }").next())
         .expect("the entry's unlink");
     assert!(
         unlink.contains(r#"own(options, "reauthenticate") === false) return init()"#),

@@ -80,3 +80,16 @@ async function run(host: HTMLElement): Promise<void> {
 }
 
 export { run };
+
+// The headless entry (no Yew in its wasm): the same calls and types, no mount().
+import initHeadless, * as headless from "auth0-account-link/headless";
+void initHeadless();
+const ownUiOptions: headless.AccountLinkOptions = { domain: "tenant.eu.auth0.com", clientId: "client", getAccessToken: getToken, carryUserMetadata: "primary-wins" };
+const afterLink: Promise<headless.Identity[]> = headless.linkWithPopup(ownUiOptions, { connection: "github" });
+void afterLink;
+void headless.unlink(ownUiOptions, { provider: "github", userId: "1" });
+// @ts-expect-error mount() is the widget entry's only
+headless.mount;
+// The linked event names the former user and what was carried.
+const onLinked: AccountLinkOptions["onLinked"] = (detail) => void [detail.secondaryUserId, detail.carriedUserMetadata, detail.userMetadata];
+void onLinked;

@@ -1,0 +1,60 @@
+// An app that draws its own UI: the headless entry only (no widget, no Yew in its wasm).
+// The list and the buttons are this page's; the calls are the package's.
+import { linkWithPopup, listIdentities, unlink } from "/pkg/headless.js";
+
+const $ = (id) => document.getElementById(id);
+
+function render(identities) {
+  $("identities").replaceChildren(
+    ...identities.map((identity, index) => {
+      const li = document.createElement("li");
+      li.dataset.provider = identity.provider;
+      li.textContent = `${identity.provider} · ${identity.profileData?.email ?? identity.user_id}${index === 0 ? " (primary)" : ""}`;
+      return li;
+    }),
+  );
+}
+
+function failed(error) {
+  $("result").textContent = JSON.stringify({ error: error.code, message: error.message });
+}
+
+async function main() {
+  const config = await (await fetch("/config.json")).json();
+  const { createAuth0Client } = await import(config.spaJs);
+  const client = await createAuth0Client({
+    domain: config.domain,
+    clientId: config.clientId,
+    authorizationParams: {
+      redirect_uri: `${window.location.origin}/`,
+      audience: `${config.domain}/api/v2/`,
+      scope: "openid profile email read:current_user update:current_user_identities",
+    },
+  });
+  if (!(await client.isAuthenticated())) {
+    $("status").textContent = "Sign in on the main demo page first.";
+    return;
+  }
+  const options = { domain: config.domain, clientId: config.clientId, getAccessToken: () => client.getTokenSilently() };
+  render(await listIdentities(options));
+  // Nothing is awaited before the call: its window opens inside the click.
+  $("link-google").addEventListener("click", () => {
+    linkWithPopup(options, { connection: "google-oauth2" }).then((ids) => {
+      render(ids);
+      $("result").textContent = JSON.stringify({ linked: ids.length });
+    }, failed);
+  });
+  $("unlink-google").addEventListener("click", () => {
+    unlink(options, { provider: "google-oauth2", userId: "100000000000000000001" }).then((ids) => {
+      render(ids);
+      $("result").textContent = JSON.stringify({ remaining: ids.length });
+    }, failed);
+  });
+  $("link-google").disabled = false;
+  $("unlink-google").disabled = false;
+  $("status").textContent = "Ready.";
+}
+
+main().catch((error) => {
+  $("status").textContent = `Error: ${error.message}`;
+});
