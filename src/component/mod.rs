@@ -82,7 +82,7 @@ pub struct AccountLinkProps {
     #[prop_or_default]
     pub load_messages: Option<MessageLoader>,
     /// Asked with the verified secondary once the user confirmed, before the link call:
-    /// [`Answer::No`] stops the link (with words for the user, or none).
+    /// [`Answer::No`](auth0_account_link_core::session::Answer::No) stops the link (with words for the user, or none).
     #[prop_or_default]
     pub before_link: Option<BeforeLink>,
     /// The secondary's saved settings (`user_metadata`) carried to the primary before the
