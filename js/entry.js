@@ -24,6 +24,21 @@ export function isAccountLinkError(value) {
   return value instanceof Error && value.name === "AccountLinkError" && typeof value.code === "string";
 }
 
+const NOTHING_OFFERED = Object.freeze({ link: false, retry: false, continueInTab: false, cancel: false, unlink: false });
+/** A store's snapshot until its wasm has loaded. */
+const LOADING = Object.freeze({
+  status: "loading",
+  identities: null,
+  listing: false,
+  waiting: false,
+  unlinking: false,
+  sessionChanged: false,
+  notice: null,
+  question: null,
+  offers: NOTHING_OFFERED,
+  last: null,
+});
+
 /**
  * The loader and the headless calls of one wasm build: `wasmFile` (its name),
  * `wasmUrl()` (where it is by default), `importGlue()` (its wasm-bindgen glue).
@@ -135,8 +150,65 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
     return init().then(() => widget.resumeRedirect(options, params));
   }
 
+  /**
+   * The session's view as a store for an own UI: `getSnapshot()` (one frozen object per
+   * change), `subscribe(listener)` (returns the unsubscribe), the actions (`link` and
+   * `unlink` from a click handler, `answer`, `retry`, `cancel`, `continueInTab`, `dismiss`)
+   * and `destroy()`. Usable at once: until the wasm has loaded the snapshot says `loading`.
+   */
+  function createAccountLink(options) {
+    const listeners = new Set();
+    let store = null;
+    let gone = false;
+    let snapshot = LOADING;
+    const changed = () => {
+      for (const listener of [...listeners]) listener();
+    };
+    const failed = (error) => {
+      snapshot = Object.freeze({ ...LOADING, status: "failed", notice: Object.freeze({ kind: "error", code: error.code, error }) });
+      changed();
+    };
+    init().then(() => {
+      if (gone) return;
+      try {
+        store = widget.createAccountLink(options);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      store.subscribe(() => {
+        snapshot = store.getSnapshot();
+        changed();
+      });
+      snapshot = store.getSnapshot();
+      changed();
+    }, failed);
+    return Object.freeze({
+      getSnapshot: () => snapshot,
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      link: (connection) => store?.link(connection),
+      unlink: (identity) => store?.unlink(identity),
+      answer: (question, yes) => store?.answer(question, yes === true),
+      retry: () => store?.retry(),
+      cancel: () => store?.cancel(),
+      continueInTab: () => store?.continueInTab(),
+      dismiss: () => store?.dismiss(),
+      destroy() {
+        gone = true;
+        listeners.clear();
+        store?.destroy();
+        store?.free();
+        store = null;
+      },
+    });
+  }
+
   return {
     init,
+    createAccountLink,
     linkWithPopup,
     listIdentities,
     unlink,

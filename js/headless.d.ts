@@ -11,9 +11,13 @@ export type {
   AccountLinkErrorActor,
   IdTokenReason,
   InitInput,
+  AccountLinkStore,
+  AccountLinkSnapshot,
+  AccountLinkStatus,
 } from "./index.js";
 export {
   default,
+  createAccountLink,
   isAccountLinkError,
   isRedirectReturn,
   linkWithPopup,

@@ -18,4 +18,4 @@ export default function init(options) {
   return api.init(options);
 }
 
-export const { linkWithPopup, listIdentities, unlink, resumeRedirect } = api;
+export const { createAccountLink, linkWithPopup, listIdentities, unlink, resumeRedirect } = api;

@@ -234,6 +234,66 @@ export function isRedirectReturn(search?: string): boolean;
  *  as an `account-link:error` event and through `onError`. */
 export function mount(element: Element, options: AccountLinkOptions): MountHandle;
 /** Call from a click handler: the popup opens before anything is awaited. */
+/** Where a store's session is (`status`): the widget's `data-status` names, and `loading`
+ *  until the wasm has loaded, `failed` when it could not start (see `notice`). */
+export type AccountLinkStatus =
+  | "loading" | "failed" | "idle" | "preparing" | "ready" | "popup_blocked" | "reauthenticating"
+  | "awaiting_login" | "verifying" | "confirming" | "linking" | "unlinking" | "linked" | "cancelled";
+
+/** One frozen object per change of a store (the same object until something changes). */
+export interface AccountLinkSnapshot {
+  status: AccountLinkStatus;
+  /** The primary user's identities (the primary marked), once listed. */
+  identities: ReadonlyArray<Identity & { primary: boolean }> | null;
+  listing: boolean;
+  /** The user waits on something the page does not see happening (offer `cancel`). */
+  waiting: boolean;
+  unlinking: boolean;
+  /** A secondary login ended without a link: the tenant's session is that account's. */
+  sessionChanged: boolean;
+  notice:
+    | null
+    | { kind: "linked" | "unlinked" }
+    | { kind: "cancelled"; code: "cancelled"; message?: string }
+    | { kind: "error"; code: AccountLinkErrorCode; error: AccountLinkError };
+  /** The question the page answers with `answer(question.id, yes)`. */
+  question:
+    | null
+    | { id: number; kind: "confirm" | "beforeLink"; profile: SecondaryProfile }
+    | { id: number; kind: "unlink"; identity: Identity };
+  /** What the page may offer now. */
+  offers: { link: boolean; retry: boolean; continueInTab: boolean; cancel: boolean; unlink: boolean };
+  /** What the host was told last. */
+  last:
+    | null
+    | { kind: "linked"; secondaryUserId: string }
+    | { kind: "unlinked" | "session_changed" }
+    | { kind: "error"; error: AccountLinkError };
+}
+
+/** The session's view as a store, for an own UI (React's `useSyncExternalStore`, a Svelte
+ *  store, Vue's `shallowRef`). */
+export interface AccountLinkStore {
+  getSnapshot(): AccountLinkSnapshot;
+  /** Calls `listener` after every change; returns the function that stops it. */
+  subscribe(listener: () => void): () => void;
+  /** Links another account: call it from a click handler (the window opens inside it). */
+  link(connection?: string): void;
+  /** Removes a login (the call is the decision); from a click handler. */
+  unlink(identity: { provider: string; user_id: string } | { provider: string; userId: string }): void;
+  /** Answers `snapshot.question` (`true` links). */
+  answer(question: number, yes: boolean): void;
+  retry(): void;
+  cancel(): void;
+  continueInTab(): void;
+  dismiss(): void;
+  /** Ends the session: its window and frame close, its requests are aborted. */
+  destroy(): void;
+}
+
+/** A store over a new session (lists the identities, prepares the first link at once). */
+export function createAccountLink(options: AccountLinkOptions): AccountLinkStore;
+
 export function linkWithPopup(
   options: AccountLinkOptions,
   params?: {

@@ -27,7 +27,7 @@ export default function init(options) {
   return api.init(options);
 }
 
-export const { linkWithPopup, listIdentities, unlink, resumeRedirect } = api;
+export const { createAccountLink, linkWithPopup, listIdentities, unlink, resumeRedirect } = api;
 
 function withCatalogs(options) {
   return options !== null && typeof options === "object" && !Object.prototype.hasOwnProperty.call(options, "loadMessages")

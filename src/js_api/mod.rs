@@ -6,13 +6,15 @@
 //!   functions (`getAccessToken`, `beforeLink`, `loadMessages`, `messages`);
 //! - `errors`: a `LinkError` as a JS `Error` with the public contract's fields;
 //! - `mount`: `mount()` and its handle (the Yew widget rendered from JS);
-//! - `headless`: the promise functions, each driving a session like the widget's.
+//! - `headless`: the promise functions, each driving a session like the widget's;
+//! - `store`: `createAccountLink`, the session's view as a store for apps' own UIs.
 
 mod errors;
 mod headless;
 #[cfg(feature = "widget")]
 mod mount;
 mod options;
+mod store;
 
 use auth0_account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};

@@ -93,3 +93,16 @@ headless.mount;
 // The linked event names the former user and what was carried.
 const onLinked: AccountLinkOptions["onLinked"] = (detail) => void [detail.secondaryUserId, detail.carriedUserMetadata, detail.userMetadata];
 void onLinked;
+
+// The store for an own UI: a snapshot per change, actions, destroy.
+const store: headless.AccountLinkStore = headless.createAccountLink(ownUiOptions);
+const stop = store.subscribe(() => {
+  const view: headless.AccountLinkSnapshot = store.getSnapshot();
+  const primary = view.identities?.find((i) => i.primary);
+  if (view.question?.kind === "confirm") store.answer(view.question.id, view.question.profile.emailVerified === true);
+  if (view.notice?.kind === "error") void view.notice.error.userMessage;
+  void primary;
+});
+if (store.getSnapshot().offers.link) store.link("github");
+stop();
+store.destroy();

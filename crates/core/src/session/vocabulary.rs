@@ -121,6 +121,17 @@ impl Policy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QuestionId(pub(super) u32);
 
+impl QuestionId {
+    /// The id as a number (a JS host's store hands it out and takes it back).
+    pub fn number(self) -> u32 {
+        self.0
+    }
+    /// The id a host gave back: the session answers only the question open under it.
+    pub fn from_number(n: u32) -> Self {
+        QuestionId(n)
+    }
+}
+
 /// A question the session waits on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Question {

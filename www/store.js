@@ -1,0 +1,75 @@
+// An own UI driven by the store: everything drawn from getSnapshot(), every change heard
+// through subscribe(). The actions are the store's (link and unlink from click handlers).
+import { createAccountLink } from "/pkg/headless.js";
+
+const $ = (id) => document.getElementById(id);
+
+async function main() {
+  const config = await (await fetch("/config.json")).json();
+  const { createAuth0Client } = await import(config.spaJs);
+  const client = await createAuth0Client({
+    domain: config.domain,
+    clientId: config.clientId,
+    authorizationParams: {
+      redirect_uri: `${window.location.origin}/`,
+      audience: `${config.domain}/api/v2/`,
+      scope: "openid profile email read:current_user update:current_user_identities",
+    },
+  });
+  if (!(await client.isAuthenticated())) {
+    $("status").textContent = "Sign in on the main demo page first.";
+    return;
+  }
+  const store = createAccountLink({ domain: config.domain, clientId: config.clientId, getAccessToken: () => client.getTokenSilently() });
+  window.store = store;
+  let shown = null;
+  const render = () => {
+    const s = store.getSnapshot();
+    if (s === shown) return;
+    shown = s;
+    $("status").textContent = s.status;
+    $("status").dataset.status = s.status;
+    if ($("statuses").lastElementChild?.textContent !== s.status) {
+      const li = document.createElement("li");
+      li.textContent = s.status;
+      $("statuses").append(li);
+    }
+    $("identities").replaceChildren(
+      ...(s.identities ?? []).map((identity) => {
+        const li = document.createElement("li");
+        li.dataset.provider = identity.provider;
+        li.textContent = `${identity.provider} · ${identity.profileData?.email ?? identity.user_id}${identity.primary ? " (primary)" : ""}`;
+        if (!identity.primary) {
+          const unlink = document.createElement("button");
+          unlink.type = "button";
+          unlink.className = "unlink";
+          unlink.textContent = "Unlink";
+          unlink.disabled = !s.offers.unlink;
+          unlink.addEventListener("click", () => store.unlink(identity));
+          li.append(" ", unlink);
+        }
+        return li;
+      }),
+    );
+    $("link-google").disabled = !s.offers.link;
+    const q = s.question;
+    $("question").hidden = !(q && q.kind === "confirm");
+    if (q && q.kind === "confirm") {
+      $("question-text").textContent = `Link ${q.profile.email ?? q.profile.userId}?`;
+      $("yes").onclick = () => store.answer(q.id, true);
+      $("no").onclick = () => store.answer(q.id, false);
+    }
+    $("notice").textContent = s.notice ? `${s.notice.kind}${s.notice.code ? ` ${s.notice.code}` : ""}` : "";
+  };
+  store.subscribe(render);
+  render();
+  $("link-google").addEventListener("click", () => store.link("google-oauth2"));
+  $("destroy").addEventListener("click", () => {
+    store.destroy();
+    $("status").textContent = "destroyed";
+  });
+}
+
+main().catch((error) => {
+  $("status").textContent = `Error: ${error.message}`;
+});
