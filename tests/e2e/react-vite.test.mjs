@@ -50,6 +50,59 @@ test("vite build: the React wrapper and the custom element link from the packed 
 });
 
 
+test("vite build: an own UI on the store (React hook, StrictMode) links with its question, shows progress and errors, unlinks, and unmounting ends a link", async () => {
+  const page = await env.browser.newPage();
+  await signInAlice(page, env);
+  const before = (await env.tenant.requests()).length;
+  await page.goto(`${env.tenant.app}/react/?own`);
+  await page.locator('#own-status[data-status="ready"]').waitFor();
+  assert.equal(await page.locator('#own-identities li[data-primary="true"]').count(), 1);
+  // StrictMode mounts, unmounts and mounts again: the identities are read once.
+  const reads = (await env.tenant.requests())
+    .slice(before)
+    .filter((r) => r.server === "tenant" && r.method === "GET" && r.url.includes("/api/v2/users/"));
+  assert.equal(reads.length, 1, JSON.stringify(reads.map((r) => r.url)));
+
+  // A link: the window, the question this UI asks, the progress it shows.
+  let popupPromise = page.waitForPopup();
+  await page.locator("#own-link").click();
+  await signInInWindow(await popupPromise, "google-oauth2|100000000000000000001");
+  await page.locator("#own-question").waitFor();
+  await page.locator("#own-yes").click();
+  await page.locator('#own-identities li[data-provider="google-oauth2"]').waitFor();
+  const seen = await page.locator("#own-seen li").evaluateAll((items) => items.map((li) => li.textContent));
+  for (const status of ["ready", "awaiting_login", "confirming", "linking"]) assert.ok(seen.includes(status), seen.join(","));
+
+  // An error, in the user's words: the login window closed.
+  await page.locator('#own-status[data-status="ready"]').waitFor();
+  popupPromise = page.waitForPopup();
+  await page.locator("#own-link").click();
+  const closed = await popupPromise;
+  await closed.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  await closed.close();
+  await page.locator('#own-notice[data-code="popup_closed"]').waitFor();
+  assert.ok((await page.locator("#own-notice").textContent()).length > 10);
+
+  // Unlink Google from the list (the recent session's proof: no window).
+  await page.locator('#own-status[data-status="ready"]').waitFor();
+  await page.locator('#own-identities li[data-provider="google-oauth2"] .own-unlink').click();
+  await page.locator('#own-identities li[data-provider="google-oauth2"]').waitFor({ state: "detached" });
+
+  // Unmounting during a link: the store is destroyed, its window closes, nothing is linked.
+  const links = async () => (await env.tenant.test("/test/mgmt-log")).filter((e) => e.method === "POST").length;
+  const linkedSoFar = await links();
+  popupPromise = page.waitForPopup();
+  await page.locator("#own-link").click();
+  const leaving = await popupPromise;
+  await page.locator("#own-toggle").click();
+  for (let i = 0; i < 50 && !(await leaving.isClosed()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(await leaving.isClosed(), "the window closed with the component");
+  assert.equal(await links(), linkedSoFar);
+  assert.deepEqual(await page.pageErrors(), []);
+  await page.close();
+});
+
+
 test("vite dev: with the one documented line the wasm loads and the widget links", async () => {
   // The example's vite.config.js (optimizeDeps.exclude), as a developer runs it.
   const dev = await viteServer(EXAMPLE);

@@ -7,6 +7,7 @@ import { createAuth0Client } from "@auth0/auth0-spa-js";
 import "auth0-account-link/element";
 import "auth0-account-link/auth0-account-link.css";
 import { AccountLink } from "./AccountLink.jsx";
+import { OwnUi } from "./OwnUi.jsx";
 
 /** The tenant: from VITE_AUTH0_* under `vite dev`, else the dev tenant's /config.json. */
 async function tenant() {
@@ -41,8 +42,25 @@ function App({ client, config }) {
     if (element.current) element.current.getAccessToken = () => client.getTokenSilently();
   }, [client, user]);
 
+  const [ownShown, setOwnShown] = useState(true);
+  const ownOptions = useMemo(() => ({
+    domain: config.domain,
+    clientId: config.clientId,
+    getAccessToken: () => client.getTokenSilently(),
+  }), [client, config]);
+
   if (!user) {
     return <button type="button" id="sign-in" onClick={() => client.loginWithRedirect()}>Sign in</button>;
+  }
+  // ?own: the app's own UI on the headless entry's store instead of the widget.
+  if (new URLSearchParams(window.location.search).has("own")) {
+    return (
+      <>
+        <h1>Signed in as {user.name}</h1>
+        <button type="button" id="own-toggle" onClick={() => setOwnShown((shown) => !shown)}>{ownShown ? "Leave" : "Back"}</button>
+        {ownShown && <section id="own"><h2>Own UI (store)</h2><OwnUi options={ownOptions} /></section>}
+      </>
+    );
   }
   return (
     <>
