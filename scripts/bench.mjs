@@ -73,6 +73,8 @@ const samplesOff = { init: [], ready: [], popup: [], verify: [], link: [], total
 // alone, as before the primary's sign-in again): what that sign-in costs a recent session.
 // `widgetCarry`: the same headless link with `carryUserMetadata: "primary-wins"` (the Google
 // account's saved settings read, written to Alice, Alice read again after the link).
+// Import → ready, cold, of the three codes on loopback and on the slow network.
+const imports = { widget: [], headless: [], peer: [], widgetSlow: [], headlessSlow: [], peerSlow: [] };
 const peer = { widgetReady: [], peerReady: [], widgetOffReady: [], widgetCarryReady: [], widgetLink: [], peerLink: [], widgetOffLink: [], widgetCarryLink: [], widgetCold: [], peerCold: [], widgetAfterToken: [], peerAfterToken: [], widgetOffAfterToken: [], widgetCarryAfterToken: [], steps: {} };
 const config = await (await fetch(`${tenant.app}/config.json`)).json();
 
@@ -80,7 +82,7 @@ const config = await (await fetch(`${tenant.app}/config.json`)).json();
  *  cache) off, from `import()` of the code to the moment a click could start a link: the
  *  widget's module imported and its wasm fetched, compiled and initialised; the peer's
  *  auth0-spa-js imported and its client constructed. Nothing else on the page. */
-async function importToReady(who) {
+async function importToReady(who, { slow = false } = {}) {
   return onColdPage(async (page) => {
     await page.goto(`${tenant.app}/bench.html?cold=${who}`);
     return page.evaluate(
@@ -89,6 +91,9 @@ async function importToReady(who) {
         if (who === "widget") {
           const widget = await import("/pkg/index.js");
           await widget.default();
+        } else if (who === "headless") {
+          const headless = await import("/pkg/headless.js");
+          await headless.default();
         } else {
           const { Auth0Client } = await import(config.spaJs);
           new Auth0Client({ domain: config.domain, clientId: config.clientId, authorizationParams: { redirect_uri: `${location.origin}/` } });
@@ -97,8 +102,12 @@ async function importToReady(who) {
       },
       { who, config },
     );
-  });
+  }, { slow });
 }
+
+/** A slow mobile network, as Chromium emulates it: 1.6 Mbps down, 750 kbps up, 150 ms
+ *  round trips (Lighthouse's "slow 4G" figures). */
+const SLOW_NETWORK = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
 
 /** The fixture Google account's saved settings, written by the tenant's back end
  *  (client credentials, `update:users`). */
@@ -123,10 +132,11 @@ async function restoreGoogleSettings() {
 }
 
 /** `fn(page)` on a new page with the HTTP cache (and with it the compiled-module cache) off. */
-async function onColdPage(fn) {
+async function onColdPage(fn, { slow = false } = {}) {
   const page = await browser.context.newPage();
   const cdp = await browser.context.newCDPSession(page);
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  if (slow) await cdp.send("Network.emulateNetworkConditions", SLOW_NETWORK);
   try {
     return await fn(page);
   } finally {
@@ -242,6 +252,13 @@ try {
     const everyone = ["peer", "widget", "widgetOff", "widgetCarry"];
     for (const who of everyone.map((_, k) => everyone[(k + i) % everyone.length])) {
       if (who === "peer" || who === "widget") peer[`${who}Cold`].push(await importToReady(who));
+      // The three codes' import → ready, cold, on loopback and on the slow network.
+      if (who === "widgetOff") {
+        for (const code of ["widget", "headless", "peer"].map((_, k, all) => all[(k + i) % all.length])) {
+          imports[code].push(await importToReady(code));
+          imports[`${code}Slow`].push(await importToReady(code, { slow: true }));
+        }
+      }
       await signInAlice();
       // The cold page loads, each variant in turn (the tenant session is Alice's).
       // (The widget's three in a rotating order, so that none is always first.)
@@ -467,6 +484,17 @@ const report = [
   `| load → ready (primary token fetched, code loaded, ready to link; HTTP cache on) | ${stats(peer.widgetReady)} | ${stats(peer.peerReady)} | ${ratio(peer.widgetReady, peer.peerReady)} |`,
   `| click → linked | ${stats(peer.widgetLink)} | ${stats(peer.peerLink)} | ${ratio(peer.widgetLink, peer.peerLink)} |`,
   `| of which the page's own part after the login: code exchange answered → link request sent | ${stats(peer.widgetAfterToken)} | ${stats(peer.peerAfterToken)} | ${ratio(peer.widgetAfterToken, peer.peerAfterToken)} |`,
+  "",
+  "Import → ready, cold, of each entry against the peer (the same run; a blank page, no HTTP",
+  "or compiled-module cache), on loopback and on an emulated slow mobile network (Chromium:",
+  "1.6 Mbps down, 750 kbps up, 150 ms round trips). The dev tenant serves the files",
+  "uncompressed (the widget 428 KB, the headless entry 261 KB, auth0-spa-js 231 KB): a host",
+  "serving gzip or brotli sends about 42% of that, so the slow rows overstate every column.",
+  "",
+  "| | widget (`auth0-account-link`) | headless (`…/headless`) | peer (auth0-spa-js) | headless / peer |",
+  "|---|---:|---:|---:|---:|",
+  `| import → ready, cold | ${stats(imports.widget)} | ${stats(imports.headless)} | ${stats(imports.peer)} | ${ratio(imports.headless, imports.peer)} |`,
+  `| the same, slow network | ${stats(imports.widgetSlow)} | ${stats(imports.headlessSlow)} | ${stats(imports.peerSlow)} | ${ratio(imports.headlessSlow, imports.peerSlow)} |`,
   "",
   "The primary's sign-in again (on by default) for a **recent** session: the same headless link",
   "with `reauthenticate: false` (the secondary's login alone), in the same run:",
