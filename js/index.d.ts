@@ -95,6 +95,9 @@ export interface Identity {
   provider: string;
   isSocial: boolean;
   profileData?: ProfileData;
+  /** On every list the package gives (results, events, the store): the primary user's own
+   *  login (the first). */
+  primary?: boolean;
 }
 
 export interface SecondaryProfile {
@@ -312,7 +315,7 @@ export function listIdentities(options: AccountLinkOptions): Promise<Identity[]>
  *  it from a click handler; the login is removed with that sign-in's token. */
 export function unlink(
   options: AccountLinkOptions,
-  params: { provider: string; userId: string; popup?: Window },
+  params: ({ provider: string; userId: string } | Identity) & { popup?: Window },
 ): Promise<Identity[]>;
 /** Redirect fallback: on the page the login returns to, finishes the link (null when the
  *  URL holds no answer to this tab's pending login). `confirm` and the `beforeLink` option

@@ -4,12 +4,16 @@ import { linkWithPopup, listIdentities, unlink } from "/pkg/headless.js";
 
 const $ = (id) => document.getElementById(id);
 
+let listed = [];
+
 function render(identities) {
+  listed = identities;
   $("identities").replaceChildren(
-    ...identities.map((identity, index) => {
+    ...identities.map((identity) => {
       const li = document.createElement("li");
       li.dataset.provider = identity.provider;
-      li.textContent = `${identity.provider} · ${identity.profileData?.email ?? identity.user_id}${index === 0 ? " (primary)" : ""}`;
+      li.dataset.primary = identity.primary;
+      li.textContent = `${identity.provider} · ${identity.profileData?.email ?? identity.user_id}${identity.primary ? " (primary)" : ""}`;
       return li;
     }),
   );
@@ -45,7 +49,8 @@ async function main() {
     }, failed);
   });
   $("unlink-google").addEventListener("click", () => {
-    unlink(options, { provider: "google-oauth2", userId: "100000000000000000001" }).then((ids) => {
+    // An identity as listed is what unlink takes.
+    unlink(options, listed.find((identity) => identity.provider === "google-oauth2")).then((ids) => {
       render(ids);
       $("result").textContent = JSON.stringify({ remaining: ids.length });
     }, failed);

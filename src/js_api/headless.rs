@@ -5,7 +5,7 @@
 
 use super::errors::js_error;
 use super::options::{before_link_option, merge_option, parse_options};
-use super::{ask_host, config_error, set, to_js};
+use super::{ask_host, config_error, identities_js, set, to_js};
 use crate::browser::describe;
 use crate::host::{ask_before_link, BeforeLink};
 use crate::runner::{identity_op, Host, MergeUserMetadata, Runner, TokenSource};
@@ -34,8 +34,8 @@ struct Settle {
 impl Settle {
     fn tell(&mut self, tell: Tell) {
         match tell {
-            Tell::Linked(linked) => self.finish(Ok(to_js(&linked.identities))),
-            Tell::Unlinked(ids) => self.finish(Ok(to_js(&ids))),
+            Tell::Linked(linked) => self.finish(Ok(identities_js(&linked.identities))),
+            Tell::Unlinked(ids) => self.finish(Ok(identities_js(&ids))),
             Tell::SessionChanged => self.session_changed = true,
             Tell::Failed(e) => self.finish(Err(js_error(&e))),
         }
@@ -306,7 +306,7 @@ pub fn list_identities(options: JsValue) -> Promise {
         let (config, token) = parsed.map_err(|e| js_error(&e))?;
         identity_op(config, IdentityOpKind::List, token)
             .await
-            .map(|ids| to_js(&ids))
+            .map(|ids| identities_js(&ids))
             .map_err(|e| js_error(&e))
     })
 }
@@ -318,14 +318,30 @@ pub fn list_identities(options: JsValue) -> Promise {
 #[wasm_bindgen]
 pub fn unlink(options: JsValue, params: JsValue) -> Promise {
     let read = parse_options(&options).and_then(|(config, token)| {
-        let values = call_params(&params, &["provider", "userId", "popup"], "unlink")?;
-        let target = match (values[0].as_string(), values[1].as_string()) {
+        // `{ provider, userId }`, or an identity as listed (`user_id`; its other fields
+        // are its own, and ignored).
+        let values = call_params(
+            &params,
+            &[
+                "provider",
+                "userId",
+                "popup",
+                "user_id",
+                "connection",
+                "isSocial",
+                "profileData",
+                "primary",
+            ],
+            "unlink",
+        )?;
+        let user_id = values[1].as_string().or_else(|| values[3].as_string());
+        let target = match (values[0].as_string(), user_id) {
             (Some(provider), Some(user_id)) => IdentityRef { provider, user_id },
             _ => {
                 return Err(config_error(
                     "provider/userId",
                     "are required strings",
-                    "pass { provider, userId } as listed in identities",
+                    "pass { provider, userId }, or an identity as listed (provider, user_id)",
                 ))
             }
         };
@@ -342,7 +358,7 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
         return future_to_promise(async move {
             identity_op(config, IdentityOpKind::Unlink(target), token)
                 .await
-                .map(|ids| to_js(&ids))
+                .map(|ids| identities_js(&ids))
                 .map_err(|e| js_error(&e))
         });
     }

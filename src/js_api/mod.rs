@@ -43,6 +43,18 @@ pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
         .unwrap_or(JsValue::UNDEFINED)
 }
 
+/// Identities as every JS result and event gives them: the Management API's shape, the
+/// primary (the first) marked `primary: true`, the others `false`.
+pub(crate) fn identities_js(ids: &[auth0_account_link_core::management::Identity]) -> JsValue {
+    let list = js_sys::Array::new();
+    for (at, identity) in ids.iter().enumerate() {
+        let value = to_js(identity);
+        set(&value, "primary", at == 0);
+        list.push(&value);
+    }
+    list.into()
+}
+
 pub(crate) fn config_error(option: &str, problem: &str, fix: &str) -> LinkError {
     LinkError::config(option, problem, fix)
 }

@@ -6,7 +6,7 @@ use super::options::{
     before_link_option, host_callback, merge_option, message_loader, messages_option,
     parse_all_options,
 };
-use super::{set, to_js};
+use super::{identities_js, set, to_js};
 use crate::component::{AccountLink, AccountLinkProps, MessageLoader};
 use auth0_account_link_core::flow::Linked;
 use auth0_account_link_core::management::Identity;
@@ -26,7 +26,7 @@ extern "C" {
 
 fn identities_detail(ids: &[Identity]) -> JsValue {
     let detail = Object::new();
-    set(&detail, "identities", to_js(&ids));
+    set(&detail, "identities", identities_js(ids));
     detail.into()
 }
 

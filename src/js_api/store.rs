@@ -197,13 +197,11 @@ fn told_value(tell: auth0_account_link_core::session::Tell) -> JsValue {
     told.into()
 }
 
-/// Identities as the snapshot lists them: the primary marked.
+/// Identities as the snapshot lists them: the primary marked, frozen.
 fn identities(ids: &[Identity]) -> JsValue {
-    let list = js_sys::Array::new();
-    for (at, identity) in ids.iter().enumerate() {
-        let value = to_js(identity);
-        set(&value, "primary", at == 0);
-        list.push(&Object::freeze(value.unchecked_ref::<Object>()));
+    let list: js_sys::Array = super::identities_js(ids).unchecked_into();
+    for value in list.iter() {
+        Object::freeze(value.unchecked_ref::<Object>());
     }
     Object::freeze(&list).into()
 }
