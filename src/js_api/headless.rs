@@ -5,14 +5,13 @@
 
 use super::errors::js_error;
 use super::options::{before_link_option, merge_option, parse_options};
-use super::{ask_host, config_error, identities_js, set, to_js};
+use super::{ask_host, config_error, identities_js, identity_ref, set, to_js};
 use crate::browser::describe;
 use crate::host::{ask_before_link, BeforeLink};
 use crate::runner::{identity_op, Host, MergeUserMetadata, Runner, TokenSource};
 use auth0_account_link_core::config::LinkConfig;
 use auth0_account_link_core::error::ErrorCode;
 use auth0_account_link_core::flow::IdentityOpKind;
-use auth0_account_link_core::management::IdentityRef;
 use auth0_account_link_core::session::{Answer, Asked, Command, Policy, Question, Tell};
 use auth0_account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -334,17 +333,7 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
             ],
             "unlink",
         )?;
-        let user_id = values[1].as_string().or_else(|| values[3].as_string());
-        let target = match (values[0].as_string(), user_id) {
-            (Some(provider), Some(user_id)) => IdentityRef { provider, user_id },
-            _ => {
-                return Err(config_error(
-                    "provider/userId",
-                    "are required strings",
-                    "pass { provider, userId }, or an identity as listed (provider, user_id)",
-                ))
-            }
-        };
+        let target = identity_ref(&params)?;
         let popup = values[2]
             .is_object()
             .then(|| values[2].clone().unchecked_into::<web_sys::Window>());

@@ -55,6 +55,25 @@ pub(crate) fn identities_js(ids: &[auth0_account_link_core::management::Identity
     list.into()
 }
 
+/// The login an unlink removes, from `{ provider, userId }` or an identity as listed
+/// (`provider`, `user_id`): own properties only. The headless `unlink` and the store's read
+/// it here.
+pub(crate) fn identity_ref(
+    value: &JsValue,
+) -> Result<auth0_account_link_core::management::IdentityRef, LinkError> {
+    let text = |key: &str| own(value, key).as_string();
+    match (text("provider"), text("user_id").or_else(|| text("userId"))) {
+        (Some(provider), Some(user_id)) => {
+            Ok(auth0_account_link_core::management::IdentityRef { provider, user_id })
+        }
+        _ => Err(config_error(
+            "provider/userId",
+            "are required strings",
+            "pass { provider, userId }, or an identity as listed (provider, user_id)",
+        )),
+    }
+}
+
 pub(crate) fn config_error(option: &str, problem: &str, fix: &str) -> LinkError {
     LinkError::config(option, problem, fix)
 }

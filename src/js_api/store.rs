@@ -10,7 +10,7 @@ use super::options::{before_link_option, merge_option, parse_options};
 use super::{set, to_js};
 use crate::host::ask_before_link;
 use crate::runner::{Host, Runner};
-use auth0_account_link_core::management::{Identity, IdentityRef};
+use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::session::{
     Answer, Asked, Command, Notice, Policy, Question, QuestionId, View,
 };
@@ -108,17 +108,7 @@ impl AccountLinkStore {
     /// `{ provider, userId }`): the call is the decision. With the sign-in again, call it
     /// from a click handler.
     pub fn unlink(&self, identity: JsValue) -> Result<(), JsValue> {
-        let text = |key: &str| super::own(&identity, key).as_string();
-        let target = match (text("provider"), text("user_id").or_else(|| text("userId"))) {
-            (Some(provider), Some(user_id)) => IdentityRef { provider, user_id },
-            _ => {
-                return Err(js_error(&super::config_error(
-                    "identity",
-                    "needs provider and user_id (or userId)",
-                    "pass one of the snapshot's identities",
-                )))
-            }
-        };
+        let target = super::identity_ref(&identity).map_err(|e| js_error(&e))?;
         self.runner.command(Command::Unlink(target));
         Ok(())
     }
