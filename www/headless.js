@@ -1,6 +1,7 @@
 // Exercises the package's headless functions and its custom element on a page whose
 // primary user signed in with auth0-spa-js (the tenant session from the main demo page).
 import init, { linkWithPopup, listIdentities, unlink, mount, resumeRedirect } from "/pkg/index.js";
+import { primaryClient } from "/primary-client.js";
 
 const $ = (id) => document.getElementById(id);
 const show = (id, value) => {
@@ -9,17 +10,7 @@ const show = (id, value) => {
 const describeError = (e) => ({ error: e.code, actor: e.actor, reason: e.reason ?? null, message: e.message, userMessage: e.userMessage });
 
 async function main() {
-  const config = await (await fetch("/config.json")).json();
-  const { createAuth0Client } = await import(config.spaJs);
-  const client = await createAuth0Client({
-    domain: config.domain,
-    clientId: config.clientId,
-    authorizationParams: {
-      redirect_uri: `${window.location.origin}/`,
-      audience: `${config.domain}/api/v2/`,
-      scope: "openid profile email read:current_user update:current_user_identities",
-    },
-  });
+  const { config, client } = await primaryClient();
   // ?lazy: the wasm is not loaded up front; the first call loads it (a linkWithPopup
   // still opens its popup inside the click). The element is imported but gets no token.
   const lazy = new URLSearchParams(window.location.search).has("lazy");

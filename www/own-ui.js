@@ -1,6 +1,7 @@
 // An app that draws its own UI: the headless entry only (no widget, no Yew in its wasm).
 // The list and the buttons are this page's; the calls are the package's.
 import { linkWithPopup, listIdentities, unlink } from "/pkg/headless.js";
+import { primaryClient } from "/primary-client.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,17 +25,7 @@ function failed(error) {
 }
 
 async function main() {
-  const config = await (await fetch("/config.json")).json();
-  const { createAuth0Client } = await import(config.spaJs);
-  const client = await createAuth0Client({
-    domain: config.domain,
-    clientId: config.clientId,
-    authorizationParams: {
-      redirect_uri: `${window.location.origin}/`,
-      audience: `${config.domain}/api/v2/`,
-      scope: "openid profile email read:current_user update:current_user_identities",
-    },
-  });
+  const { config, client } = await primaryClient();
   if (!(await client.isAuthenticated())) {
     $("status").textContent = "Sign in on the main demo page first.";
     return;

@@ -1,21 +1,12 @@
 // An own UI driven by the store: everything drawn from getSnapshot(), every change heard
 // through subscribe(). The actions are the store's (link and unlink from click handlers).
 import { createAccountLink } from "/pkg/headless.js";
+import { primaryClient } from "/primary-client.js";
 
 const $ = (id) => document.getElementById(id);
 
 async function main() {
-  const config = await (await fetch("/config.json")).json();
-  const { createAuth0Client } = await import(config.spaJs);
-  const client = await createAuth0Client({
-    domain: config.domain,
-    clientId: config.clientId,
-    authorizationParams: {
-      redirect_uri: `${window.location.origin}/`,
-      audience: `${config.domain}/api/v2/`,
-      scope: "openid profile email read:current_user update:current_user_identities",
-    },
-  });
+  const { config, client } = await primaryClient();
   if (!(await client.isAuthenticated())) {
     $("status").textContent = "Sign in on the main demo page first.";
     return;
