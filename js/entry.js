@@ -5,6 +5,7 @@
 // stay literals in the entry itself: bundlers must see them to emit the files).
 import { own } from "./events.js";
 import { openLoginWindow } from "./popup.js";
+import { loadMessages } from "./locales.js";
 
 // What every `state` the widget sends starts with (the core's STATE_MARK;
 // crates/core/tests/js_copies.rs fails when the two differ).
@@ -24,11 +25,21 @@ export function isAccountLinkError(value) {
   return value instanceof Error && value.name === "AccountLinkError" && typeof value.code === "string";
 }
 
+/** `options` with the package's catalogs as the default `loadMessages` (the `locale`'s
+ *  module is imported when first asked for): every entry point's texts come from them. */
+export function withCatalogs(options) {
+  return options !== null && typeof options === "object" && !Object.prototype.hasOwnProperty.call(options, "loadMessages")
+    ? { ...options, loadMessages }
+    : options;
+}
+
 const NOTHING_OFFERED = Object.freeze({ link: false, retry: false, continueInTab: false, cancel: false, unlink: false });
 /** A store's snapshot until its wasm has loaded. */
 const LOADING = Object.freeze({
   status: "loading",
+  statusMessage: "",
   identities: null,
+  connections: Object.freeze([]),
   listing: false,
   waiting: false,
   unlinking: false,
@@ -114,6 +125,7 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
    * handed over).
    */
   function linkWithPopup(options, params) {
+    options = withCatalogs(options);
     if (loaded) return widget.linkWithPopup(options, params);
     // A window the host opened itself is used as it is; else one is opened blank here,
     // inside the click, and handed to the wasm once it has loaded.
@@ -127,7 +139,7 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
   }
 
   function listIdentities(options) {
-    return init().then(() => widget.listIdentities(options));
+    return init().then(() => widget.listIdentities(withCatalogs(options)));
   }
 
   /**
@@ -136,6 +148,7 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
    * loads, then handed over): call it from a click handler.
    */
   function unlink(options, params) {
+    options = withCatalogs(options);
     if (loaded || own(options, "reauthenticate") === false) return init().then(() => widget.unlink(options, params));
     const given = own(params, "popup");
     const popup = given ?? openLoginWindow("about:blank");
@@ -147,7 +160,7 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
   }
 
   function resumeRedirect(options, params) {
-    return init().then(() => widget.resumeRedirect(options, params));
+    return init().then(() => widget.resumeRedirect(withCatalogs(options), params));
   }
 
   /**
@@ -171,17 +184,20 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
     init().then(() => {
       if (gone) return;
       try {
-        store = widget.createAccountLink(options);
+        store = widget.createAccountLink(withCatalogs(options));
       } catch (error) {
         failed(error);
         return;
       }
-      store.subscribe(() => {
-        snapshot = store.getSnapshot();
+      // `undefined` while the locale's catalog loads: still `loading`.
+      const take = () => {
+        const next = store.getSnapshot();
+        if (next === undefined || next === snapshot) return;
+        snapshot = next;
         changed();
-      });
-      snapshot = store.getSnapshot();
-      changed();
+      };
+      store.subscribe(take);
+      take();
     }, failed);
     return Object.freeze({
       getSnapshot: () => snapshot,

@@ -30,8 +30,9 @@ export interface AccountLinkOptions {
   headingLevel?: 2 | 3 | 4 | 5 | 6;
   /** Texts replacing the catalog's, by key; an unknown key throws config_invalid. */
   messages?: Partial<Record<MessageKey, string>>;
-  /** Loads the catalog of a locale (mount() and the element default to the package's
-   *  `loadMessages`); resolve undefined when there is none (English is shown). */
+  /** Loads the catalog of a locale (every entry point defaults to the package's
+   *  `loadMessages`); resolve undefined when there is none (English is shown). The widget,
+   *  the store's texts and every `userMessage` and `label` use it. */
   loadMessages?: (locale: string) => Messages | undefined | Promise<Messages | undefined>;
   /** Asked with the verified secondary once the user confirmed, before the link call.
    *  Resolve `false` to stop, or a sentence to stop and show it; anything else links.
@@ -98,6 +99,9 @@ export interface Identity {
   /** On every list the package gives (results, events, the store): the primary user's own
    *  login (the first). */
   primary?: boolean;
+  /** On every list the package gives: the provider as the widget names it, in the `locale`
+   *  ("GitHub", "Google", "Email and password"). */
+  label?: string;
 }
 
 export interface SecondaryProfile {
@@ -246,24 +250,31 @@ export type AccountLinkStatus =
 /** One frozen object per change of a store (the same object until something changes). */
 export interface AccountLinkSnapshot {
   status: AccountLinkStatus;
-  /** The primary user's identities (the primary marked), once listed. */
-  identities: ReadonlyArray<Identity & { primary: boolean }> | null;
+  /** What the session is doing, in the `locale`, for a live region (`role="status"`): the
+   *  widget's status line. Empty for an outcome, which `notice.message` says. */
+  statusMessage: string;
+  /** The primary user's identities (the primary marked, each provider's `label`), once listed. */
+  identities: ReadonlyArray<Identity & { primary: boolean; label: string }> | null;
+  /** The connections the options name, with their labels (`link(connection)` for each). */
+  connections: ReadonlyArray<{ connection: string; label: string }>;
   listing: boolean;
   /** The user waits on something the page does not see happening (offer `cancel`). */
   waiting: boolean;
   unlinking: boolean;
   /** A secondary login ended without a link: the tenant's session is that account's. */
   sessionChanged: boolean;
+  /** What just happened; `message` is the widget's notice in the `locale` (an error's
+   *  `userMessage` with what it is about, or `beforeLink`'s words). */
   notice:
     | null
-    | { kind: "linked" | "unlinked" }
-    | { kind: "cancelled"; code: "cancelled"; message?: string }
-    | { kind: "error"; code: AccountLinkErrorCode; error: AccountLinkError };
+    | { kind: "linked" | "unlinked"; message: string }
+    | { kind: "cancelled"; code: "cancelled"; message: string }
+    | { kind: "error"; code: AccountLinkErrorCode; error: AccountLinkError; message: string };
   /** The question the page answers with `answer(question.id, yes)`. */
   question:
     | null
-    | { id: number; kind: "confirm" | "beforeLink"; profile: SecondaryProfile }
-    | { id: number; kind: "unlink"; identity: Identity };
+    | { id: number; kind: "confirm" | "beforeLink"; profile: SecondaryProfile & { label: string } }
+    | { id: number; kind: "unlink"; identity: Identity & { label: string } };
   /** What the page may offer now. */
   offers: { link: boolean; retry: boolean; continueInTab: boolean; cancel: boolean; unlink: boolean };
   /** What the host was told last. */
@@ -294,7 +305,8 @@ export interface AccountLinkStore {
   destroy(): void;
 }
 
-/** A store over a new session (lists the identities, prepares the first link at once). */
+/** A store over a new session (lists the identities, prepares the first link at once). Its
+ *  texts are the `locale`'s (the snapshot says `loading` until the wasm and the catalog are in). */
 export function createAccountLink(options: AccountLinkOptions): AccountLinkStore;
 
 export function linkWithPopup(

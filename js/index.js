@@ -4,7 +4,7 @@
 // by an explicit `init()`.
 import { loadMessages } from "./locales.js";
 import { reportError, own } from "./events.js";
-import { entry } from "./entry.js";
+import { entry, withCatalogs } from "./entry.js";
 
 export { loadMessages, LOCALES } from "./locales.js";
 
@@ -28,12 +28,6 @@ export default function init(options) {
 }
 
 export const { createAccountLink, linkWithPopup, listIdentities, unlink, resumeRedirect } = api;
-
-function withCatalogs(options) {
-  return options !== null && typeof options === "object" && !Object.prototype.hasOwnProperty.call(options, "loadMessages")
-    ? { ...options, loadMessages }
-    : options;
-}
 
 /** The handle `mount` returns while the wasm loads: it mounts once loaded, keeping the
  *  latest options given to `update`, and mounts nothing after `unmount`. */

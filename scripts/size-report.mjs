@@ -16,8 +16,8 @@ const check = args.includes("--check");
 // regression of a kilobyte or two fails CI. Raising one is a commit that says why in
 // docs/size.md.
 const BUILDS = [
-  { name: "auth0_account_link", what: "the widget (Yew component, mount(), element, headless calls, store)", budget: 179.5 * 1024 },
-  { name: "auth0_account_link_headless", what: "`auth0-account-link/headless` (no Yew: the headless calls, store)", budget: 113.5 * 1024 },
+  { name: "auth0_account_link", what: "the widget (Yew component, mount(), element, headless calls, store)", budget: 181.5 * 1024 },
+  { name: "auth0_account_link_headless", what: "`auth0-account-link/headless` (no Yew: the headless calls, store)", budget: 119.0 * 1024 },
 ];
 
 const files = [

@@ -4,6 +4,8 @@
 //! text. IdP and user strings are only ever rendered as text nodes.
 
 use auth0_account_link_core::error::{ErrorCode, Sentence};
+use auth0_account_link_core::management::Identity;
+use auth0_account_link_core::session::{Notice, Position, View};
 use auth0_account_link_core::LinkError;
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -239,4 +241,70 @@ impl Texts {
             other => auth0_account_link_core::config::default_label(other),
         }
     }
+
+    /// What the session is doing, for a live region: empty for an outcome (linked, failed,
+    /// cancelled), which the notice alone says. Names the primary user (see [`who`]) when
+    /// the window asks them to sign in again. The widget's status line and the store's
+    /// `statusMessage` both say this.
+    pub fn status(&self, view: &View) -> String {
+        let key = match view.position {
+            Position::Idle | Position::Preparing => "status.preparing",
+            Position::Ready => "status.ready",
+            Position::PopupBlocked => "status.popup_blocked",
+            Position::Reauthenticating => {
+                let account = view
+                    .identities
+                    .as_ref()
+                    .and_then(|ids| ids.first())
+                    .map(who)
+                    .unwrap_or_default();
+                return self.fill("status.reauthenticating", &[("account", &account)]);
+            }
+            Position::AwaitingLogin => "status.awaiting_login",
+            Position::Verifying => "status.verifying",
+            Position::Confirming => "status.confirming",
+            Position::Linking => "status.linking",
+            Position::Unlinking => "status.unlinking",
+            Position::Linked | Position::Failed | Position::Cancelled => return String::new(),
+        };
+        self.get(key)
+    }
+
+    /// A notice's words: the outcome, or the error's sentence with what it is about (the
+    /// identity provider's words, or the account). The widget's notice and the store's
+    /// `notice.message`.
+    pub fn notice(&self, notice: &Notice) -> String {
+        match notice {
+            Notice::Linked => self.get("status.linked"),
+            Notice::Unlinked => self.get("unlinked"),
+            Notice::Cancelled(words) => {
+                words.clone().unwrap_or_else(|| self.get("error.cancelled"))
+            }
+            Notice::Error(e) => {
+                let words = self.error(e);
+                match (e.idp_error(), e.account()) {
+                    (Some((error, description)), _) => {
+                        format!("{words} ({})", description.unwrap_or(error))
+                    }
+                    (None, Some(account)) => format!("{words} ({account})"),
+                    (None, None) => words,
+                }
+            }
+        }
+    }
+}
+
+/// Who an identity is to the user: the email, else the name, else the user id (cleaned as
+/// the core cleans every identity provider's string it shows).
+pub fn who(identity: &Identity) -> String {
+    let profile = identity.profile_data.clone().unwrap_or_default();
+    profile
+        .email
+        .or(profile.name)
+        .unwrap_or_else(|| auth0_account_link_core::encoding::display_text(&identity.user_id))
+}
+
+/// Whether a locale is English (built in: no catalog to load).
+pub fn is_english(locale: &str) -> bool {
+    language(locale).eq_ignore_ascii_case("en")
 }

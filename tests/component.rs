@@ -822,8 +822,8 @@ fn keys_named_in(source: &str) -> Vec<String> {
 fn every_key_the_component_names_is_in_the_catalog() {
     let sources = [
         include_str!("../src/component/mod.rs"),
-        include_str!("../src/component/status_line.rs"),
-        include_str!("../src/component/notice_bar.rs"),
+        // The status line's and the notice's words (`Texts::status`, `Texts::notice`).
+        include_str!("../src/messages.rs"),
         include_str!("../src/component/identity_list.rs"),
         include_str!("../src/component/identity_row.rs"),
         include_str!("../src/component/unlink_dialog.rs"),

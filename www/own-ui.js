@@ -14,14 +14,14 @@ function render(identities) {
       const li = document.createElement("li");
       li.dataset.provider = identity.provider;
       li.dataset.primary = identity.primary;
-      li.textContent = `${identity.provider} · ${identity.profileData?.email ?? identity.user_id}${identity.primary ? " (primary)" : ""}`;
+      li.textContent = `${identity.label} · ${identity.profileData?.email ?? identity.user_id}${identity.primary ? " (primary)" : ""}`;
       return li;
     }),
   );
 }
 
 function failed(error) {
-  $("result").textContent = JSON.stringify({ error: error.code, message: error.message });
+  $("result").textContent = JSON.stringify({ error: error.code, message: error.message, userMessage: error.userMessage });
 }
 
 async function main() {
@@ -30,7 +30,9 @@ async function main() {
     $("status").textContent = "Sign in on the main demo page first.";
     return;
   }
-  const options = { domain: config.domain, clientId: config.clientId, getAccessToken: () => client.getTokenSilently() };
+  // ?locale=fr: the errors' userMessage and the labels in French (the package's catalogs).
+  const locale = new URLSearchParams(window.location.search).get("locale") ?? undefined;
+  const options = { domain: config.domain, clientId: config.clientId, getAccessToken: () => client.getTokenSilently(), locale };
   render(await listIdentities(options));
   // Nothing is awaited before the call: its window opens inside the click.
   $("link-google").addEventListener("click", () => {

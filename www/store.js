@@ -11,14 +11,15 @@ async function main() {
     $("status").textContent = "Sign in on the main demo page first.";
     return;
   }
-  const store = createAccountLink({ domain: config.domain, clientId: config.clientId, getAccessToken: () => client.getTokenSilently() });
+  const locale = new URLSearchParams(window.location.search).get("locale") ?? undefined;
+  const store = createAccountLink({ domain: config.domain, clientId: config.clientId, getAccessToken: () => client.getTokenSilently(), connections: [{ name: "google-oauth2" }], locale });
   window.store = store;
   let shown = null;
   const render = () => {
     const s = store.getSnapshot();
     if (s === shown) return;
     shown = s;
-    $("status").textContent = s.status;
+    $("status").textContent = s.statusMessage;
     $("status").dataset.status = s.status;
     if ($("statuses").lastElementChild?.textContent !== s.status) {
       const li = document.createElement("li");
@@ -29,7 +30,7 @@ async function main() {
       ...(s.identities ?? []).map((identity) => {
         const li = document.createElement("li");
         li.dataset.provider = identity.provider;
-        li.textContent = `${identity.provider} · ${identity.profileData?.email ?? identity.user_id}${identity.primary ? " (primary)" : ""}`;
+        li.textContent = `${identity.label} · ${identity.profileData?.email ?? identity.user_id}${identity.primary ? " (primary)" : ""}`;
         if (!identity.primary) {
           const unlink = document.createElement("button");
           unlink.type = "button";
@@ -43,6 +44,7 @@ async function main() {
       }),
     );
     $("link-google").disabled = !s.offers.link;
+    $("link-google").textContent = `Link ${s.connections[0]?.label ?? "…"}`;
     const q = s.question;
     $("question").hidden = !(q && q.kind === "confirm");
     if (q && q.kind === "confirm") {
@@ -50,7 +52,8 @@ async function main() {
       $("yes").onclick = () => store.answer(q.id, true);
       $("no").onclick = () => store.answer(q.id, false);
     }
-    $("notice").textContent = s.notice ? `${s.notice.kind}${s.notice.code ? ` ${s.notice.code}` : ""}` : "";
+    $("notice").textContent = s.notice?.message ?? "";
+    $("notice").dataset.kind = s.notice?.kind ?? "";
   };
   store.subscribe(render);
   render();

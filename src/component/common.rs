@@ -1,9 +1,7 @@
-//! Small helpers the parts share: focus on mount, Escape as "no", who a row is, the
-//! provider's badge.
+//! Small helpers the parts share: focus on mount, Escape as "no", the provider's badge.
 
 use super::context::Ui;
 use crate::browser::focus;
-use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::session::Command;
 use yew::prelude::*;
 
@@ -26,16 +24,6 @@ pub fn on_escape(ui: &Ui, command: Command) -> Callback<KeyboardEvent> {
             on_command.emit(command.clone());
         }
     })
-}
-
-/// Who a row is: the email, else the name, else the user id (cleaned as the core cleans
-/// every identity provider's string it shows).
-pub fn who(identity: &Identity) -> String {
-    let profile = identity.profile_data.clone().unwrap_or_default();
-    profile
-        .email
-        .or(profile.name)
-        .unwrap_or_else(|| auth0_account_link_core::encoding::display_text(&identity.user_id))
 }
 
 /// The provider's mark: its logo (drawn by the stylesheet for the providers it knows,

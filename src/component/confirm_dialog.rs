@@ -4,8 +4,9 @@
 //! on the button: an Enter still held from the sign-in window must not confirm a link the
 //! user has not read. Escape declines.
 
-use super::common::{on_escape, use_focus_on_mount, who};
+use super::common::{on_escape, use_focus_on_mount};
 use super::context::use_ui;
+use crate::messages::who;
 use auth0_account_link_core::id_token::SecondaryProfile;
 use auth0_account_link_core::session::{Answer, Command, QuestionId};
 use yew::prelude::*;

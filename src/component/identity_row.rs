@@ -1,7 +1,8 @@
 //! One identity: its mark, provider, who it is, and "Unlink" (never for the primary).
 
-use super::common::{badge, who};
+use super::common::badge;
 use super::context::use_ui;
+use crate::messages::who;
 use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::session::Command;
 use yew::prelude::*;

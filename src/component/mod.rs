@@ -97,10 +97,6 @@ pub struct AccountLinkProps {
     pub view: ViewOptions,
 }
 
-fn is_english(locale: &str) -> bool {
-    crate::messages::language(locale).eq_ignore_ascii_case("en")
-}
-
 /// Loads `locale`'s catalog into the widget's state (each widget asks its loader: the
 /// package's loader imports a module, which the browser fetches once per page).
 fn load_catalog(locale: String, loader: MessageLoader, widget: UseReducerDispatcher<WidgetState>) {
@@ -138,7 +134,7 @@ fn use_texts(
     messages: &Messages,
     state: &UseReducerHandle<WidgetState>,
 ) -> Option<Texts> {
-    let loader = loader.filter(|_| !is_english(locale));
+    let loader = loader.filter(|_| !crate::messages::is_english(locale));
     let wanted = loader.is_some();
     {
         let widget = state.dispatcher();
@@ -240,7 +236,7 @@ pub fn account_link(props: &AccountLinkProps) -> Html {
                 ref={root}
             >
                 { heading }
-                <StatusLine position={view.position} account={primary_account(view)} />
+                <StatusLine position={view.position} text={texts.status(view)} />
                 if let Some(notice) = &view.notice {
                     <NoticeBar notice={notice.clone()} />
                 }
@@ -278,14 +274,4 @@ fn dialog(asked: Option<&Asked>, unlinking: bool, carries_settings: bool) -> Htm
         }) => html! { <UnlinkDialog question={*id} identity={identity.clone()} {unlinking} /> },
         _ => html! {},
     }
-}
-
-/// The primary user as the list names them (`who`: email, else name, else the user id):
-/// whom the window asks to sign in again.
-fn primary_account(view: &auth0_account_link_core::session::View) -> AttrValue {
-    view.identities
-        .as_ref()
-        .and_then(|ids| ids.first())
-        .map(|primary| AttrValue::from(common::who(primary)))
-        .unwrap_or_default()
 }

@@ -1,8 +1,9 @@
 //! "Unlink this account?" The focus starts on Cancel, the safe answer of a destructive
 //! question; Escape cancels.
 
-use super::common::{on_escape, use_focus_on_mount, who};
+use super::common::{on_escape, use_focus_on_mount};
 use super::context::use_ui;
+use crate::messages::who;
 use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::session::{Answer, Command, QuestionId};
 use yew::prelude::*;

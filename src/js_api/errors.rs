@@ -1,6 +1,7 @@
 //! A `LinkError` as a JS `Error` with the stable fields of the public contract.
 
 use super::set;
+use crate::messages::Texts;
 use auth0_account_link_core::LinkError;
 use js_sys::Object;
 use wasm_bindgen::JsValue;
@@ -19,7 +20,15 @@ pub(crate) fn set_stable_fields(target: &JsValue, e: &LinkError) {
     set(target, "userMessage", e.user_message());
 }
 
-/// A `LinkError` as a JS `Error` with the stable fields of the public contract.
+/// [`js_error`] with its `userMessage` in the caller's language (`locale`, `messages`).
+pub(crate) fn js_error_in(e: &LinkError, texts: &Texts) -> JsValue {
+    let v = js_error(e);
+    set(&v, "userMessage", texts.error(e));
+    v
+}
+
+/// A `LinkError` as a JS `Error` with the stable fields of the public contract (its
+/// `userMessage` in English: [`js_error_in`] where the caller's texts are known).
 pub fn js_error(e: &LinkError) -> JsValue {
     let error = js_sys::Error::new(e.detail());
     error.set_name("AccountLinkError");

@@ -3,8 +3,9 @@
 //! host's `confirm` and `beforeLink` asked as the widget asks them); `listIdentities` (and
 //! `unlink` without re-authentication) run one identity operation.
 
-use super::errors::js_error;
+use super::errors::js_error_in;
 use super::options::{before_link_option, merge_option, parse_options};
+use super::texts::{settle_with, Catalog};
 use super::{ask_host, config_error, identities_js, identity_ref, set, to_js};
 use crate::browser::describe;
 use crate::host::{ask_before_link, BeforeLink};
@@ -12,6 +13,7 @@ use crate::runner::{identity_op, Host, MergeUserMetadata, Runner, TokenSource};
 use auth0_account_link_core::config::LinkConfig;
 use auth0_account_link_core::error::ErrorCode;
 use auth0_account_link_core::flow::IdentityOpKind;
+use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::session::{Answer, Asked, Command, Policy, Question, Tell};
 use auth0_account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -20,10 +22,20 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-/// Settles a headless call's promise once, from what its session tells.
+/// What a headless call settles with: the identities, `null` (nothing to resume), or the
+/// error.
+enum Settled {
+    Identities(Vec<Identity>),
+    Nothing,
+    Failed(LinkError),
+}
+
+/// Settles a headless call's promise once, from what its session tells, in the caller's
+/// language (`userMessage`, the identities' `label`).
 struct Settle {
     resolve: Function,
     reject: Function,
+    catalog: Catalog,
     /// The session's runner, taken (and disposed of) when the promise settles.
     runner: Rc<RefCell<Option<Runner>>>,
     /// The session said `session_changed`: the rejection says so (`sessionChanged: true`).
@@ -33,25 +45,37 @@ struct Settle {
 impl Settle {
     fn tell(&mut self, tell: Tell) {
         match tell {
-            Tell::Linked(linked) => self.finish(Ok(identities_js(&linked.identities))),
-            Tell::Unlinked(ids) => self.finish(Ok(identities_js(&ids))),
+            Tell::Linked(linked) => self.finish(Settled::Identities(linked.identities)),
+            Tell::Unlinked(ids) => self.finish(Settled::Identities(ids)),
             Tell::SessionChanged => self.session_changed = true,
-            Tell::Failed(e) => self.finish(Err(js_error(&e))),
+            Tell::Failed(e) => self.finish(Settled::Failed(e)),
         }
     }
 
-    fn finish(&mut self, result: Result<JsValue, JsValue>) {
-        if let (Err(e), true) = (&result, self.session_changed) {
-            set(e, "sessionChanged", true);
-        }
-        let _settled = match result {
-            Ok(v) => self.resolve.call1(&JsValue::UNDEFINED, &v),
-            Err(e) => self.reject.call1(&JsValue::UNDEFINED, &e),
-        };
+    /// The session ends now (its window closed, its requests aborted); the promise settles
+    /// once the texts are in.
+    fn finish(&mut self, settled: Settled) {
         let runner = self.runner.borrow_mut().take();
         if let Some(r) = runner {
             r.dispose();
         }
+        let (resolve, reject) = (self.resolve.clone(), self.reject.clone());
+        let session_changed = self.session_changed;
+        self.catalog.then(move |texts| {
+            let _settled = match settled {
+                Settled::Identities(ids) => {
+                    resolve.call1(&JsValue::UNDEFINED, &identities_js(&ids, texts))
+                }
+                Settled::Nothing => resolve.call1(&JsValue::UNDEFINED, &JsValue::NULL),
+                Settled::Failed(e) => {
+                    let error = js_error_in(&e, texts);
+                    if session_changed {
+                        set(&error, "sessionChanged", true);
+                    }
+                    reject.call1(&JsValue::UNDEFINED, &error)
+                }
+            };
+        });
     }
 }
 
@@ -63,16 +87,10 @@ fn headless_session(
     confirm: Option<Function>,
     before_link: Option<BeforeLink>,
     merge: Option<MergeUserMetadata>,
-    resolve: Function,
-    reject: Function,
+    settle: Settle,
 ) -> (Runner, Rc<RefCell<Settle>>) {
-    let slot: Rc<RefCell<Option<Runner>>> = Rc::default();
-    let settle = Rc::new(RefCell::new(Settle {
-        resolve,
-        reject,
-        runner: slot.clone(),
-        session_changed: false,
-    }));
+    let slot = settle.runner.clone();
+    let settle = Rc::new(RefCell::new(settle));
     let policy = Policy::headless(confirm.is_some(), before_link.is_some());
     let told = settle.clone();
     let asked = slot.clone();
@@ -160,20 +178,27 @@ type HeadlessStart = Box<dyn FnOnce(&Runner, &RefCell<Settle>)>;
 /// the session tells), then `start` runs it.
 fn headless_promise(
     config: LinkConfig,
+    catalog: Catalog,
     token: TokenSource,
     confirm: Option<Function>,
     before_link: Option<BeforeLink>,
     merge: Option<MergeUserMetadata>,
     start: HeadlessStart,
 ) -> Promise {
-    let mut call = Some((config, token, confirm, before_link, merge, start));
+    let mut call = Some((config, catalog, token, confirm, before_link, merge, start));
     Promise::new(&mut |resolve, reject| {
         // The executor runs once, synchronously.
-        let Some((config, token, confirm, before_link, merge, start)) = call.take() else {
+        let Some((config, catalog, token, confirm, before_link, merge, start)) = call.take() else {
             return;
         };
-        let (runner, settle) =
-            headless_session(config, token, confirm, before_link, merge, resolve, reject);
+        let settle = Settle {
+            resolve,
+            reject,
+            catalog,
+            runner: Rc::default(),
+            session_changed: false,
+        };
+        let (runner, settle) = headless_session(config, token, confirm, before_link, merge, settle);
         start(&runner, &settle);
     })
 }
@@ -212,10 +237,15 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
     });
     let (config, token, connection, confirm, popup, before_link) = match read {
         Ok(v) => v,
-        Err(e) => return Promise::reject(&js_error(&e)),
+        Err(e) => return rejected(&options, e),
+    };
+    let catalog = match Catalog::checked(config.locale(), &options) {
+        Ok(catalog) => catalog,
+        Err(e) => return rejected(&options, e),
     };
     headless_promise(
         config,
+        catalog,
         token,
         confirm,
         before_link,
@@ -247,7 +277,7 @@ fn in_window(
         } else {
             LinkError::new(ErrorCode::PopupBlocked, blocked)
         };
-        settle.borrow_mut().finish(Err(js_error(&e)));
+        settle.borrow_mut().finish(Settled::Failed(e));
         return;
     }
     runner.open();
@@ -281,17 +311,22 @@ pub fn resume_redirect(options: JsValue, params: JsValue) -> Promise {
     });
     let (config, token, confirm, before_link) = match read {
         Ok(v) => v,
-        Err(e) => return Promise::reject(&js_error(&e)),
+        Err(e) => return rejected(&options, e),
+    };
+    let catalog = match Catalog::checked(config.locale(), &options) {
+        Ok(catalog) => catalog,
+        Err(e) => return rejected(&options, e),
     };
     headless_promise(
         config,
+        catalog,
         token,
         confirm,
         before_link,
         merge_option(&options),
         Box::new(|runner: &Runner, settle: &RefCell<Settle>| {
             if !runner.resume() {
-                settle.borrow_mut().finish(Ok(JsValue::NULL));
+                settle.borrow_mut().finish(Settled::Nothing);
             }
         }),
     )
@@ -300,14 +335,43 @@ pub fn resume_redirect(options: JsValue, params: JsValue) -> Promise {
 /// Resolves to the primary user's identities (`GET /api/v2/users/{id}`).
 #[wasm_bindgen(js_name = listIdentities)]
 pub fn list_identities(options: JsValue) -> Promise {
-    let parsed = parse_options(&options);
+    match parse_options(&options) {
+        Ok((config, token)) => identity_call(&options, config, IdentityOpKind::List, token),
+        Err(e) => rejected(&options, e),
+    }
+}
+
+/// One identity operation (no window), settled in the caller's language.
+fn identity_call(
+    options: &JsValue,
+    config: LinkConfig,
+    op: IdentityOpKind,
+    token: TokenSource,
+) -> Promise {
+    let catalog = match Catalog::checked(config.locale(), options) {
+        Ok(catalog) => catalog,
+        Err(e) => return rejected(options, e),
+    };
     future_to_promise(async move {
-        let (config, token) = parsed.map_err(|e| js_error(&e))?;
-        identity_op(config, IdentityOpKind::List, token)
-            .await
-            .map(|ids| identities_js(&ids))
-            .map_err(|e| js_error(&e))
+        let result = identity_op(config, op, token).await;
+        let settled = settle_with(
+            &catalog,
+            Box::new(move |texts| match result {
+                Ok(ids) => Ok(identities_js(&ids, texts)),
+                Err(e) => Err(js_error_in(&e, texts)),
+            }),
+        );
+        wasm_bindgen_futures::JsFuture::from(settled).await
     })
+}
+
+/// A call whose options (or parameters) are wrong: `config_invalid`, its `userMessage` in
+/// the `locale` given, if any.
+fn rejected(options: &JsValue, e: LinkError) -> Promise {
+    settle_with(
+        &Catalog::lenient(options),
+        Box::new(move |texts| Err(js_error_in(&e, texts))),
+    )
 }
 
 /// Unlinks `{ provider, userId }` and resolves to the remaining identities. With
@@ -330,6 +394,7 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
                 "isSocial",
                 "profileData",
                 "primary",
+                "label",
             ],
             "unlink",
         )?;
@@ -341,18 +406,18 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
     });
     let (config, token, target, popup) = match read {
         Ok(v) => v,
-        Err(e) => return Promise::reject(&js_error(&e)),
+        Err(e) => return rejected(&options, e),
     };
     if config.reauthenticate_max_age_seconds().is_none() {
-        return future_to_promise(async move {
-            identity_op(config, IdentityOpKind::Unlink(target), token)
-                .await
-                .map(|ids| identities_js(&ids))
-                .map_err(|e| js_error(&e))
-        });
+        return identity_call(&options, config, IdentityOpKind::Unlink(target), token);
     }
+    let catalog = match Catalog::checked(config.locale(), &options) {
+        Ok(catalog) => catalog,
+        Err(e) => return rejected(&options, e),
+    };
     headless_promise(
         config,
+        catalog,
         token,
         None,
         None,

@@ -15,6 +15,7 @@ mod headless;
 mod mount;
 mod options;
 mod store;
+mod texts;
 
 use auth0_account_link_core::LinkError;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -44,15 +45,29 @@ pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
 }
 
 /// Identities as every JS result and event gives them: the Management API's shape, the
-/// primary (the first) marked `primary: true`, the others `false`.
-pub(crate) fn identities_js(ids: &[auth0_account_link_core::management::Identity]) -> JsValue {
+/// primary (the first) marked `primary: true`, the others `false`, and each provider's
+/// `label` as the widget names it ("GitHub", "Email and password" in the caller's language).
+pub(crate) fn identities_js(
+    ids: &[auth0_account_link_core::management::Identity],
+    texts: &crate::messages::Texts,
+) -> JsValue {
     let list = js_sys::Array::new();
     for (at, identity) in ids.iter().enumerate() {
-        let value = to_js(identity);
-        set(&value, "primary", at == 0);
-        list.push(&value);
+        list.push(&identity_js(identity, at == 0, texts));
     }
     list.into()
+}
+
+/// One identity as [`identities_js`] gives it.
+pub(crate) fn identity_js(
+    identity: &auth0_account_link_core::management::Identity,
+    primary: bool,
+    texts: &crate::messages::Texts,
+) -> JsValue {
+    let value = to_js(identity);
+    set(&value, "primary", primary);
+    set(&value, "label", texts.provider(&identity.provider));
+    value
 }
 
 /// The login an unlink removes, from `{ provider, userId }` or an identity as listed

@@ -5,7 +5,6 @@ use super::{ask_host, config_error, own, set, to_js};
 use crate::browser::{describe, window};
 use crate::host::{BeforeLink, Reply};
 use crate::runner::{MergeUserMetadata, TokenSource};
-#[cfg(feature = "widget")]
 use crate::{host::MessageLoader, messages::Messages};
 use auth0_account_link_core::config::{LinkConfig, LinkOptions, ViewOptions};
 use auth0_account_link_core::id_token::SecondaryProfile;
@@ -119,7 +118,6 @@ pub(crate) fn host_callback(options: &JsValue, name: &str) -> Result<Option<Func
 
 /// Texts by key from a JS object: `Err((key, problem))` for a key the widget does not
 /// know or a text that is not a string.
-#[cfg(feature = "widget")]
 fn messages_from(value: &JsValue) -> Result<Messages, (String, &'static str)> {
     if !value.is_object() {
         return Err((String::new(), "must be an object of texts by message key"));
@@ -137,7 +135,6 @@ fn messages_from(value: &JsValue) -> Result<Messages, (String, &'static str)> {
 }
 
 /// The `messages` option: texts replacing the catalog's.
-#[cfg(feature = "widget")]
 pub(crate) fn messages_option(options: &JsValue) -> Result<Messages, LinkError> {
     let value = own(options, "messages");
     if value.is_undefined() || value.is_null() {
@@ -158,7 +155,6 @@ pub(crate) fn messages_option(options: &JsValue) -> Result<Messages, LinkError> 
 }
 
 /// The `loadMessages` option: `(locale) => catalog | Promise<catalog | undefined>`.
-#[cfg(feature = "widget")]
 pub(crate) fn message_loader(options: &JsValue) -> Result<Option<MessageLoader>, LinkError> {
     let Some(load) = host_callback(options, "loadMessages")? else {
         return Ok(None);

@@ -3,30 +3,37 @@
 //! identities, prepares the next attempt — the sign-in again asked ahead of the click —
 //! asks "link this account?" as a question the app answers); `getSnapshot()` is one frozen
 //! object per change (`useSyncExternalStore`, Svelte stores and Vue's `shallowRef` read it
-//! as it is), `subscribe(listener)` hears each change, the actions are commands.
+//! as it is), `subscribe(listener)` hears each change, the actions are commands. Its texts
+//! (`statusMessage`, notices, `userMessage`, labels) come from the widget's catalogs.
 
-use super::errors::js_error;
+use super::errors::{js_error, js_error_in};
 use super::options::{before_link_option, merge_option, parse_options};
+use super::texts::Catalog;
 use super::{set, to_js};
 use crate::host::ask_before_link;
+use crate::messages::Texts;
 use crate::runner::{Host, Runner};
+use auth0_account_link_core::config::Connection;
 use auth0_account_link_core::management::Identity;
 use auth0_account_link_core::session::{
-    Answer, Asked, Command, Notice, Policy, Question, QuestionId, View,
+    Answer, Asked, Command, Notice, Policy, Question, QuestionId, Tell, View,
 };
 use js_sys::{Function, Object};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-#[derive(Default)]
 struct Shared {
+    /// `undefined` until the texts are in (the package's entry says `loading` until then).
     snapshot: JsValue,
     listeners: Vec<Function>,
     /// The session's view the snapshot shows.
     view: View,
     /// What the host was told last (`linked`, `unlinked`, an error), for the snapshot.
-    last: JsValue,
+    last: Option<Tell>,
+    /// The connections offered for a link, with their labels.
+    connections: Vec<Connection>,
+    catalog: Catalog,
 }
 
 /// What `createAccountLink` returns.
@@ -42,7 +49,15 @@ pub struct AccountLinkStore {
 pub fn create_account_link(options: JsValue) -> Result<AccountLinkStore, JsValue> {
     let (config, token) = parse_options(&options).map_err(|e| js_error(&e))?;
     let before_link = before_link_option(&options).map_err(|e| js_error(&e))?;
-    let shared: Rc<RefCell<Shared>> = Rc::default();
+    let catalog = Catalog::checked(config.locale(), &options).map_err(|e| js_error(&e))?;
+    let shared = Rc::new(RefCell::new(Shared {
+        snapshot: JsValue::UNDEFINED,
+        listeners: Vec::new(),
+        view: View::default(),
+        last: None,
+        connections: config.connections().to_vec(),
+        catalog: catalog.clone(),
+    }));
     let slot: Rc<RefCell<Option<Runner>>> = Rc::default();
     let (viewed, told, asked) = (shared.clone(), shared.clone(), slot.clone());
     let host = Host {
@@ -52,7 +67,7 @@ pub fn create_account_link(options: JsValue) -> Result<AccountLinkStore, JsValue
         }),
         // Told after the step's view: the snapshot is made again with it.
         tell: Rc::new(move |tell| {
-            told.borrow_mut().last = told_value(tell);
+            told.borrow_mut().last = Some(tell);
             publish(&told);
         }),
         ask: Rc::new(move |Asked { id, question }| {
@@ -74,13 +89,21 @@ pub fn create_account_link(options: JsValue) -> Result<AccountLinkStore, JsValue
     *slot.borrow_mut() = Some(runner.clone());
     shared.borrow_mut().view = runner.view();
     publish(&shared);
+    // The first snapshot once the locale's catalog is in (at once for English).
+    let loaded = Rc::downgrade(&shared);
+    catalog.then(move |_| {
+        if let Some(shared) = loaded.upgrade() {
+            publish(&shared);
+        }
+    });
     runner.open();
     Ok(AccountLinkStore { runner, shared })
 }
 
 #[wasm_bindgen]
 impl AccountLinkStore {
-    /// The view now: the same object until something changes.
+    /// The view now: the same object until something changes (`undefined` while the
+    /// locale's catalog loads).
     #[wasm_bindgen(js_name = getSnapshot)]
     pub fn get_snapshot(&self) -> JsValue {
         self.shared.borrow().snapshot.clone()
@@ -148,11 +171,14 @@ impl AccountLinkStore {
     }
 }
 
-/// A new snapshot, then every listener.
+/// A new snapshot, then every listener (nothing while the catalog loads).
 fn publish(shared: &Rc<RefCell<Shared>>) {
     let snapshot = {
         let s = shared.borrow();
-        snapshot(&s.view, &s.last)
+        let Some(texts) = s.catalog.ready() else {
+            return;
+        };
+        snapshot(&s, &texts)
     };
     let listeners = {
         let mut s = shared.borrow_mut();
@@ -169,8 +195,7 @@ fn publish(shared: &Rc<RefCell<Shared>>) {
     }
 }
 
-fn told_value(tell: auth0_account_link_core::session::Tell) -> JsValue {
-    use auth0_account_link_core::session::Tell;
+fn told_value(tell: &Tell, texts: &Texts) -> JsValue {
     let told = Object::new();
     match tell {
         Tell::Linked(linked) => {
@@ -180,30 +205,44 @@ fn told_value(tell: auth0_account_link_core::session::Tell) -> JsValue {
         Tell::Unlinked(_) => set(&told, "kind", "unlinked"),
         Tell::Failed(e) => {
             set(&told, "kind", "error");
-            set(&told, "error", js_error(&e));
+            set(&told, "error", js_error_in(e, texts));
         }
         Tell::SessionChanged => set(&told, "kind", "session_changed"),
     }
     told.into()
 }
 
-/// Identities as the snapshot lists them: the primary marked, frozen.
-fn identities(ids: &[Identity]) -> JsValue {
-    let list: js_sys::Array = super::identities_js(ids).unchecked_into();
+/// Identities as the snapshot lists them: the primary marked, labelled, frozen.
+fn identities(ids: &[Identity], texts: &Texts) -> JsValue {
+    let list: js_sys::Array = super::identities_js(ids, texts).unchecked_into();
     for value in list.iter() {
         Object::freeze(value.unchecked_ref::<Object>());
     }
     Object::freeze(&list).into()
 }
 
-/// The view as one frozen object.
-fn snapshot(view: &View, last: &JsValue) -> JsValue {
+/// A secondary's profile as a question shows it, with its provider's `label`.
+fn profile_js(
+    profile: &auth0_account_link_core::id_token::SecondaryProfile,
+    texts: &Texts,
+) -> JsValue {
+    let value = to_js(profile);
+    set(&value, "label", texts.provider(&profile.provider));
+    value
+}
+
+/// The view as one frozen object, in the store's language.
+fn snapshot(shared: &Shared, texts: &Texts) -> JsValue {
+    let view = &shared.view;
     let s = Object::new();
     set(&s, "status", view.position.name());
+    set(&s, "statusMessage", texts.status(view));
     set(
         &s,
         "identities",
-        view.identities.as_deref().map_or(JsValue::NULL, identities),
+        view.identities
+            .as_deref()
+            .map_or(JsValue::NULL, |ids| identities(ids, texts)),
     );
     set(&s, "listing", view.listing);
     set(&s, "waiting", view.waiting);
@@ -216,17 +255,13 @@ fn snapshot(view: &View, last: &JsValue) -> JsValue {
             match notice {
                 Notice::Linked => set(&n, "kind", "linked"),
                 Notice::Unlinked => set(&n, "kind", "unlinked"),
-                Notice::Cancelled(words) => {
-                    set(&n, "kind", "cancelled");
-                    if let Some(words) = words {
-                        set(&n, "message", words.as_str());
-                    }
-                }
+                Notice::Cancelled(_) => set(&n, "kind", "cancelled"),
                 Notice::Error(e) => {
                     set(&n, "kind", "error");
-                    set(&n, "error", js_error(e));
+                    set(&n, "error", js_error_in(e, texts));
                 }
             }
+            set(&n, "message", texts.notice(notice));
             if let Some(code) = notice.code() {
                 set(&n, "code", code);
             }
@@ -242,15 +277,21 @@ fn snapshot(view: &View, last: &JsValue) -> JsValue {
             match question {
                 Question::Confirm(profile) => {
                     set(&q, "kind", "confirm");
-                    set(&q, "profile", to_js(profile));
+                    set(&q, "profile", profile_js(profile, texts));
                 }
                 Question::BeforeLink(profile) => {
                     set(&q, "kind", "beforeLink");
-                    set(&q, "profile", to_js(profile));
+                    set(&q, "profile", profile_js(profile, texts));
                 }
                 Question::Unlink(identity) => {
                     set(&q, "kind", "unlink");
-                    set(&q, "identity", to_js(identity));
+                    // Never the primary: the session offers no unlink of it.
+                    let value = super::identity_js(identity, false, texts);
+                    set(
+                        &q,
+                        "identity",
+                        Object::freeze(value.unchecked_ref::<Object>()),
+                    );
                 }
             }
             q.into()
@@ -264,6 +305,21 @@ fn snapshot(view: &View, last: &JsValue) -> JsValue {
     set(&offers, "cancel", view.offers.cancel);
     set(&offers, "unlink", view.offers.unlink);
     set(&s, "offers", Object::freeze(&offers));
-    set(&s, "last", last.clone());
+    let connections = js_sys::Array::new();
+    for c in &shared.connections {
+        let value = Object::new();
+        set(&value, "connection", c.name());
+        set(&value, "label", c.label());
+        connections.push(&Object::freeze(&value));
+    }
+    set(&s, "connections", Object::freeze(&connections));
+    set(
+        &s,
+        "last",
+        shared
+            .last
+            .as_ref()
+            .map_or(JsValue::NULL, |tell| told_value(tell, texts)),
+    );
     Object::freeze(&s).into()
 }

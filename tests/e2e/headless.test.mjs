@@ -4,6 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import SPANISH from "../../js/locales/es.js";
 import { useTenantAndBrowser, signInAlice, signInInWindow } from "./support.mjs";
 
 const env = useTenantAndBrowser();
@@ -176,12 +177,26 @@ test("headless params are own properties with known names only, refused before a
       // Inherited properties are not read: a polluted prototype cannot name the target.
       inherited: await code(widget.unlink(options, Object.create({ provider: "github", userId: "4242" }))),
       extra: await code(widget.unlink(options, { provider: "github", userId: "4242", force: true })),
+      // The texts' options are checked too, and a wrong one is said in the locale given.
+      message: await widget.listIdentities({ ...options, locale: "es", messages: { titel: "x" } }).then(() => "resolved", (e) => `${e.code}: ${e.message} | ${e.userMessage}`),
+      store: await new Promise((resolve) => {
+        const store = widget.createAccountLink({ ...options, loadMessages: "es" });
+        const seen = () => {
+          const s = store.getSnapshot();
+          if (s.status !== "loading") resolve(`${s.status}: ${s.notice?.error?.message}`);
+        };
+        store.subscribe(seen);
+        seen();
+      }),
     };
   });
   assert.match(outcomes.misspelt, /^config_invalid: option `conection`/);
   assert.match(outcomes.wrongType, /^config_invalid: option `connection`/);
   assert.match(outcomes.inherited, /^config_invalid: option `provider\/userId`/);
   assert.match(outcomes.extra, /^config_invalid: option `force`/);
+  assert.match(outcomes.message, /^config_invalid: option `messages\.titel`.* \| /);
+  assert.equal(outcomes.message.split(" | ")[1], SPANISH["error.config_invalid"]);
+  assert.match(outcomes.store, /^failed: option `loadMessages`: is not a function/);
   assert.equal((await env.tenant.test("/test/mgmt-log")).length, before, "no request was made");
   await page.close();
 });

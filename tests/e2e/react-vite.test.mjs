@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, linkThrough, ROOT, signInInWindow } from "./support.mjs";
+import GERMAN from "../../js/locales/de.js";
 
 const EXAMPLE = path.join(ROOT, "examples/react-vite");
 const env = useTenantAndBrowser();
@@ -50,13 +51,17 @@ test("vite build: the React wrapper and the custom element link from the packed 
 });
 
 
-test("vite build: an own UI on the store (React hook, StrictMode) links with its question, shows progress and errors, unlinks, and unmounting ends a link", async () => {
+test("vite build: an own UI on the store (React hook, StrictMode) links with its question, shows progress and errors in German, unlinks, and unmounting ends a link", async () => {
   const page = await env.browser.newPage();
   await signInAlice(page, env);
   const before = (await env.tenant.requests()).length;
-  await page.goto(`${env.tenant.app}/react/?own`);
+  await page.goto(`${env.tenant.app}/react/?own&locale=de`);
   await page.locator('#own-status[data-status="ready"]').waitFor();
+  // The texts are the package's German catalog's: the progress, the provider's label.
+  assert.equal(await page.locator("#own-status").textContent(), GERMAN["status.ready"]);
   assert.equal(await page.locator('#own-identities li[data-primary="true"]').count(), 1);
+  assert.match(await page.locator('#own-identities li[data-primary="true"]').textContent(), new RegExp(`^${GERMAN["provider.auth0"]} · alice@example\\.com`));
+  assert.equal((await page.locator('.own-link[data-connection="google-oauth2"]').textContent()).trim(), "+ Google");
   // StrictMode mounts, unmounts and mounts again: the identities are read once.
   const reads = (await env.tenant.requests())
     .slice(before)
@@ -65,7 +70,7 @@ test("vite build: an own UI on the store (React hook, StrictMode) links with its
 
   // A link: the window, the question this UI asks, the progress it shows.
   let popupPromise = page.waitForPopup();
-  await page.locator("#own-link").click();
+  await page.locator('.own-link[data-connection="google-oauth2"]').click();
   await signInInWindow(await popupPromise, "google-oauth2|100000000000000000001");
   await page.locator("#own-question").waitFor();
   await page.locator("#own-yes").click();
@@ -73,15 +78,15 @@ test("vite build: an own UI on the store (React hook, StrictMode) links with its
   const seen = await page.locator("#own-seen li").evaluateAll((items) => items.map((li) => li.textContent));
   for (const status of ["ready", "awaiting_login", "confirming", "linking"]) assert.ok(seen.includes(status), seen.join(","));
 
-  // An error, in the user's words: the login window closed.
+  // An error, in the user's words and language: the login window closed.
   await page.locator('#own-status[data-status="ready"]').waitFor();
   popupPromise = page.waitForPopup();
-  await page.locator("#own-link").click();
+  await page.locator('.own-link[data-connection="google-oauth2"]').click();
   const closed = await popupPromise;
   await closed.waitForURL(`${env.tenant.issuer}/authorize?**`);
   await closed.close();
   await page.locator('#own-notice[data-code="popup_closed"]').waitFor();
-  assert.ok((await page.locator("#own-notice").textContent()).length > 10);
+  assert.equal(await page.locator("#own-notice").textContent(), GERMAN["error.popup_closed"]);
 
   // Unlink Google from the list (the recent session's proof: no window).
   await page.locator('#own-status[data-status="ready"]').waitFor();
@@ -92,7 +97,7 @@ test("vite build: an own UI on the store (React hook, StrictMode) links with its
   const links = async () => (await env.tenant.test("/test/mgmt-log")).filter((e) => e.method === "POST").length;
   const linkedSoFar = await links();
   popupPromise = page.waitForPopup();
-  await page.locator("#own-link").click();
+  await page.locator('.own-link[data-connection="google-oauth2"]').click();
   const leaving = await popupPromise;
   await page.locator("#own-toggle").click();
   for (let i = 0; i < 50 && !(await leaving.isClosed()); i++) await new Promise((r) => setTimeout(r, 100));

@@ -1,6 +1,6 @@
 // An own UI in React on the headless entry's store: the list (the primary marked), the
-// link button, the question, the progress and the notice are this component's; the
-// session is the package's.
+// link buttons, the question, the progress and the notice are this component's; the
+// session and its texts (in the options' `locale`) are the package's.
 import { useEffect, useState } from "react";
 import { useAccountLink } from "./useAccountLink.js";
 
@@ -15,18 +15,22 @@ export function OwnUi({ options }) {
   const question = view.question?.kind === "confirm" ? view.question : null;
   return (
     <>
-      <p id="own-status" data-status={status}>{status}</p>
+      <p id="own-status" role="status" data-status={status}>{view.statusMessage}</p>
       <ul id="own-identities">
         {(view.identities ?? []).map((identity) => (
           <li key={`${identity.provider}|${identity.user_id}`} data-provider={identity.provider} data-primary={identity.primary}>
-            {identity.provider} · {identity.profileData?.email ?? identity.user_id}
+            {identity.label} · {identity.profileData?.email ?? identity.user_id}
             {identity.primary ? " (primary)" : (
               <button type="button" className="own-unlink" disabled={!view.offers.unlink} onClick={() => store.unlink(identity)}>Unlink</button>
             )}
           </li>
         ))}
       </ul>
-      <button type="button" id="own-link" disabled={!view.offers.link} onClick={() => store.link("google-oauth2")}>Link Google</button>
+      {view.connections.map(({ connection, label }) => (
+        <button key={connection} type="button" className="own-link" data-connection={connection} disabled={!view.offers.link} onClick={() => store.link(connection)}>
+          + {label}
+        </button>
+      ))}
       {question && (
         <div id="own-question">
           <p>Link {question.profile.email ?? question.profile.userId}?</p>
@@ -36,7 +40,7 @@ export function OwnUi({ options }) {
       )}
       {view.notice && (
         <p id="own-notice" role="alert" data-code={view.notice.code ?? view.notice.kind}>
-          {view.notice.kind === "error" ? view.notice.error.userMessage : view.notice.kind}
+          {view.notice.message}
         </p>
       )}
       <ol id="own-seen">{seen.map((s, i) => <li key={i}>{s}</li>)}</ol>

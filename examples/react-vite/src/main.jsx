@@ -43,11 +43,15 @@ function App({ client, config }) {
   }, [client, user]);
 
   const [ownShown, setOwnShown] = useState(true);
+  // ?own&locale=de: the own UI's texts in German, from the package's catalogs.
+  const locale = new URLSearchParams(window.location.search).get("locale") ?? undefined;
   const ownOptions = useMemo(() => ({
     domain: config.domain,
     clientId: config.clientId,
     getAccessToken: () => client.getTokenSilently(),
-  }), [client, config]);
+    connections: [{ name: "google-oauth2" }],
+    locale,
+  }), [client, config, locale]);
 
   if (!user) {
     return <button type="button" id="sign-in" onClick={() => client.loginWithRedirect()}>Sign in</button>;

@@ -84,7 +84,7 @@ export { run };
 // The headless entry (no Yew in its wasm): the same calls and types, no mount().
 import initHeadless, * as headless from "auth0-account-link/headless";
 void initHeadless();
-const ownUiOptions: headless.AccountLinkOptions = { domain: "tenant.eu.auth0.com", clientId: "client", getAccessToken: getToken, carryUserMetadata: "primary-wins" };
+const ownUiOptions: headless.AccountLinkOptions = { domain: "tenant.eu.auth0.com", clientId: "client", getAccessToken: getToken, carryUserMetadata: "primary-wins", locale: "de" };
 const afterLink: Promise<headless.Identity[]> = headless.linkWithPopup(ownUiOptions, { connection: "github" });
 void afterLink;
 void headless.unlink(ownUiOptions, { provider: "github", userId: "1" });
@@ -101,7 +101,11 @@ const stop = store.subscribe(() => {
   const primary = view.identities?.find((i) => i.primary);
   if (view.question?.kind === "confirm") store.answer(view.question.id, view.question.profile.emailVerified === true);
   if (view.notice?.kind === "error") void view.notice.error.userMessage;
-  void primary;
+  // The texts in the options' locale.
+  const texts: string[] = [view.statusMessage, view.notice?.message ?? "", primary?.label ?? ""];
+  const buttons: string[] = view.connections.map((c) => `${c.connection}: ${c.label}`);
+  if (view.question?.kind === "unlink") void view.question.identity.label;
+  void [texts, buttons];
 });
 if (store.getSnapshot().offers.link) store.link("github");
 stop();
