@@ -126,7 +126,8 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
    */
   function linkWithPopup(options, params) {
     options = withCatalogs(options);
-    if (loaded) return widget.linkWithPopup(options, params);
+    // Loaded, or a call already aborted (no window for it): straight to the wasm.
+    if (loaded || own(params, "signal")?.aborted === true) return init().then(() => widget.linkWithPopup(options, params));
     // A window the host opened itself is used as it is; else one is opened blank here,
     // inside the click, and handed to the wasm once it has loaded.
     const given = own(params, "popup");
@@ -138,8 +139,8 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
       });
   }
 
-  function listIdentities(options) {
-    return init().then(() => widget.listIdentities(withCatalogs(options)));
+  function listIdentities(options, params) {
+    return init().then(() => widget.listIdentities(withCatalogs(options), params));
   }
 
   /**
@@ -149,7 +150,7 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
    */
   function unlink(options, params) {
     options = withCatalogs(options);
-    if (loaded || own(options, "reauthenticate") === false) return init().then(() => widget.unlink(options, params));
+    if (loaded || own(options, "reauthenticate") === false || own(params, "signal")?.aborted === true) return init().then(() => widget.unlink(options, params));
     const given = own(params, "popup");
     const popup = given ?? openLoginWindow("about:blank");
     return init()

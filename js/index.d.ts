@@ -319,15 +319,24 @@ export function linkWithPopup(
     confirm?: (profile: SecondaryProfile) => boolean | Promise<boolean>;
     /** A window you opened blank inside the click, to use as the login popup. */
     popup?: Window;
+    /** Aborted, the link is cancelled: its window closes and the call rejects with
+     *  `cancelled` — unless the link request is already out (its answer settles the call). */
+    signal?: AbortSignal;
   },
 ): Promise<Identity[]>;
-export function listIdentities(options: AccountLinkOptions): Promise<Identity[]>;
+/** `signal` aborted: rejects with `cancelled` (the list's answer is dropped). */
+export function listIdentities(options: AccountLinkOptions, params?: { signal?: AbortSignal }): Promise<Identity[]>;
 /** Removes a linked login. With `reauthenticate` (the default) the primary user signs in
  *  again first, in a window opened in the click (`popup`: one the host opened itself): call
  *  it from a click handler; the login is removed with that sign-in's token. */
 export function unlink(
   options: AccountLinkOptions,
-  params: ({ provider: string; userId: string } | Identity) & { popup?: Window },
+  params: ({ provider: string; userId: string } | Identity) & {
+    popup?: Window;
+    /** Aborted during the sign-in again: its window closes, nothing is removed, the call
+     *  rejects with `cancelled`. Once the unlink request is sent, its answer settles the call. */
+    signal?: AbortSignal;
+  },
 ): Promise<Identity[]>;
 /** Redirect fallback: on the page the login returns to, finishes the link (null when the
  *  URL holds no answer to this tab's pending login). `confirm` and the `beforeLink` option
@@ -336,5 +345,5 @@ export function unlink(
  *  page leaves, the promise does not settle) and the second return links. */
 export function resumeRedirect(
   options: AccountLinkOptions,
-  params?: { confirm?: (profile: SecondaryProfile) => boolean | Promise<boolean> },
+  params?: { confirm?: (profile: SecondaryProfile) => boolean | Promise<boolean>; signal?: AbortSignal },
 ): Promise<Identity[] | null>;

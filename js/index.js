@@ -5,6 +5,9 @@
 import { loadMessages } from "./locales.js";
 import { reportError, own } from "./events.js";
 import { entry, withCatalogs } from "./entry.js";
+// entry.js imports it too: named here, the browser requests it beside entry.js (one module
+// level less before `init()` can start).
+import "./popup.js";
 
 export { loadMessages, LOCALES } from "./locales.js";
 

@@ -40,6 +40,8 @@ struct Settle {
     runner: Rc<RefCell<Option<Runner>>>,
     /// The session said `session_changed`: the rejection says so (`sessionChanged: true`).
     session_changed: bool,
+    /// The call's `signal` heard: it cancels the session (dropped when the promise settles).
+    abort: Option<gloo_events::EventListener>,
 }
 
 impl Settle {
@@ -55,6 +57,7 @@ impl Settle {
     /// The session ends now (its window closed, its requests aborted); the promise settles
     /// once the texts are in.
     fn finish(&mut self, settled: Settled) {
+        self.abort = None;
         let runner = self.runner.borrow_mut().take();
         if let Some(r) = runner {
             r.dispose();
@@ -84,9 +87,11 @@ impl Settle {
 fn headless_session(
     config: LinkConfig,
     token: TokenSource,
-    confirm: Option<Function>,
-    before_link: Option<BeforeLink>,
-    merge: Option<MergeUserMetadata>,
+    Hooks {
+        confirm,
+        before_link,
+        merge,
+    }: Hooks,
     settle: Settle,
 ) -> (Runner, Rc<RefCell<Settle>>) {
     let slot = settle.runner.clone();
@@ -180,15 +185,14 @@ fn headless_promise(
     config: LinkConfig,
     catalog: Catalog,
     token: TokenSource,
-    confirm: Option<Function>,
-    before_link: Option<BeforeLink>,
-    merge: Option<MergeUserMetadata>,
+    hooks: Hooks,
+    signal: Option<web_sys::AbortSignal>,
     start: HeadlessStart,
 ) -> Promise {
-    let mut call = Some((config, catalog, token, confirm, before_link, merge, start));
+    let mut call = Some((config, catalog, token, hooks, start));
     Promise::new(&mut |resolve, reject| {
         // The executor runs once, synchronously.
-        let Some((config, catalog, token, confirm, before_link, merge, start)) = call.take() else {
+        let Some((config, catalog, token, hooks, start)) = call.take() else {
             return;
         };
         let settle = Settle {
@@ -197,22 +201,68 @@ fn headless_promise(
             catalog,
             runner: Rc::default(),
             session_changed: false,
+            abort: None,
         };
-        let (runner, settle) = headless_session(config, token, confirm, before_link, merge, settle);
+        let (runner, settle) = headless_session(config, token, hooks, settle);
+        if let Some(signal) = &signal {
+            if signal.aborted() {
+                // Nothing started: no window, no request.
+                settle.borrow_mut().finish(Settled::Failed(aborted()));
+                return;
+            }
+            // The session's own cancel: its window and frame close and the call ends with
+            // `cancelled`, unless the link request is out (then its answer settles the call).
+            let cancel = runner.clone();
+            settle.borrow_mut().abort = Some(gloo_events::EventListener::once(
+                signal,
+                "abort",
+                move |_| cancel.command(Command::Cancel),
+            ));
+        }
         start(&runner, &settle);
     })
 }
 
+/// The host's say in a headless call: `confirm`, `beforeLink`, the settings merge.
+struct Hooks {
+    confirm: Option<Function>,
+    before_link: Option<BeforeLink>,
+    merge: Option<MergeUserMetadata>,
+}
+
+/// A call whose `signal` was aborted before it started.
+fn aborted() -> LinkError {
+    LinkError::new(
+        ErrorCode::Cancelled,
+        "the call's signal was aborted before it started; nothing was done",
+    )
+}
+
+/// The `signal` parameter: an `AbortSignal`, or absent.
+fn signal_param(value: &JsValue) -> Result<Option<web_sys::AbortSignal>, LinkError> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    value.clone().dyn_into().map(Some).map_err(|_| {
+        config_error(
+            "signal",
+            "is not an AbortSignal",
+            "pass an AbortController's signal, or leave it out",
+        )
+    })
+}
+
 /// Links another account through a popup. Call it from a click handler: the popup opens
-/// before anything is awaited. `{ connection, confirm, popup }`: with `confirm`, the
-/// verified secondary profile is passed to it and anything but `true` ends with
-/// `cancelled`; the host's `beforeLink` option is asked as the widget asks it.
+/// before anything is awaited. `{ connection, confirm, popup, signal }`: with `confirm`,
+/// the verified secondary profile is passed to it and anything but `true` ends with
+/// `cancelled`; the host's `beforeLink` option is asked as the widget asks it; `signal`
+/// aborted cancels the link (its window closes) unless the link request is out.
 #[wasm_bindgen(js_name = linkWithPopup)]
 pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
     let read = parse_options(&options).and_then(|(config, token)| {
         let values = call_params(
             &params,
-            &["connection", "confirm", "popup"],
+            &["connection", "confirm", "popup", "signal"],
             "linkWithPopup",
         )?;
         let connection = match &values[0] {
@@ -233,9 +283,21 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
             .is_object()
             .then(|| values[2].clone().unchecked_into::<web_sys::Window>());
         let before_link = before_link_option(&options)?;
-        Ok((config, token, connection, confirm, popup, before_link))
+        let hooks = Hooks {
+            confirm,
+            before_link,
+            merge: merge_option(&options),
+        };
+        Ok((
+            config,
+            token,
+            connection,
+            hooks,
+            popup,
+            signal_param(&values[3])?,
+        ))
     });
-    let (config, token, connection, confirm, popup, before_link) = match read {
+    let (config, token, connection, hooks, popup, signal) = match read {
         Ok(v) => v,
         Err(e) => return rejected(&options, e),
     };
@@ -247,9 +309,8 @@ pub fn link_with_popup(options: JsValue, params: JsValue) -> Promise {
         config,
         catalog,
         token,
-        confirm,
-        before_link,
-        merge_option(&options),
+        hooks,
+        signal,
         Box::new(move |runner: &Runner, settle: &RefCell<Settle>| {
             in_window(runner, settle, popup, "window.open returned null: call linkWithPopup synchronously from a click handler, or use redirect mode", Command::Link(connection));
         }),
@@ -304,12 +365,15 @@ fn confirm_param(value: &JsValue) -> Result<Option<Function>, LinkError> {
 #[wasm_bindgen(js_name = resumeRedirect)]
 pub fn resume_redirect(options: JsValue, params: JsValue) -> Promise {
     let read = parse_options(&options).and_then(|(config, token)| {
-        let values = call_params(&params, &["confirm"], "resumeRedirect")?;
-        let confirm = confirm_param(&values[0])?;
-        let before_link = before_link_option(&options)?;
-        Ok((config, token, confirm, before_link))
+        let values = call_params(&params, &["confirm", "signal"], "resumeRedirect")?;
+        let hooks = Hooks {
+            confirm: confirm_param(&values[0])?,
+            before_link: before_link_option(&options)?,
+            merge: merge_option(&options),
+        };
+        Ok((config, token, hooks, signal_param(&values[1])?))
     });
-    let (config, token, confirm, before_link) = match read {
+    let (config, token, hooks, signal) = match read {
         Ok(v) => v,
         Err(e) => return rejected(&options, e),
     };
@@ -321,9 +385,8 @@ pub fn resume_redirect(options: JsValue, params: JsValue) -> Promise {
         config,
         catalog,
         token,
-        confirm,
-        before_link,
-        merge_option(&options),
+        hooks,
+        signal,
         Box::new(|runner: &Runner, settle: &RefCell<Settle>| {
             if !runner.resume() {
                 settle.borrow_mut().finish(Settled::Nothing);
@@ -332,28 +395,55 @@ pub fn resume_redirect(options: JsValue, params: JsValue) -> Promise {
     )
 }
 
-/// Resolves to the primary user's identities (`GET /api/v2/users/{id}`).
+/// Resolves to the primary user's identities (`GET /api/v2/users/{id}`). `{ signal }`:
+/// aborted, the call ends with `cancelled` (the list's answer is dropped).
 #[wasm_bindgen(js_name = listIdentities)]
-pub fn list_identities(options: JsValue) -> Promise {
-    match parse_options(&options) {
-        Ok((config, token)) => identity_call(&options, config, IdentityOpKind::List, token),
+pub fn list_identities(options: JsValue, params: JsValue) -> Promise {
+    let read = parse_options(&options).and_then(|(config, token)| {
+        let values = call_params(&params, &["signal"], "listIdentities")?;
+        Ok((config, token, signal_param(&values[0])?))
+    });
+    match read {
+        Ok((config, token, signal)) => {
+            identity_call(&options, config, IdentityOpKind::List, token, signal)
+        }
         Err(e) => rejected(&options, e),
     }
 }
 
-/// One identity operation (no window), settled in the caller's language.
+/// One identity operation (no window), settled in the caller's language. `signal`: aborted
+/// before the call, nothing is done; aborted during a list, the call ends with `cancelled`
+/// (its answer dropped; waiting for it costs less wasm than racing it). An unlink's
+/// request, once started, is the decision: its answer settles it.
 fn identity_call(
     options: &JsValue,
     config: LinkConfig,
     op: IdentityOpKind,
     token: TokenSource,
+    signal: Option<web_sys::AbortSignal>,
 ) -> Promise {
     let catalog = match Catalog::checked(config.locale(), options) {
         Ok(catalog) => catalog,
         Err(e) => return rejected(options, e),
     };
+    if signal.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
+        return settle_with(
+            &catalog,
+            Box::new(|texts| Err(js_error_in(&aborted(), texts))),
+        );
+    }
+    // Only a list stops at the signal: an unlink's request, once sent, is the decision.
+    let signal = signal.filter(|_| matches!(op, IdentityOpKind::List));
     future_to_promise(async move {
         let result = identity_op(config, op, token).await;
+        // Aborted while it ran: its answer is dropped.
+        let result = match signal {
+            Some(signal) if signal.aborted() => Err(LinkError::new(
+                ErrorCode::Cancelled,
+                "the call's signal was aborted; the list's answer is dropped",
+            )),
+            _ => result,
+        };
         let settled = settle_with(
             &catalog,
             Box::new(move |texts| match result {
@@ -395,6 +485,7 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
                 "profileData",
                 "primary",
                 "label",
+                "signal",
             ],
             "unlink",
         )?;
@@ -402,14 +493,20 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
         let popup = values[2]
             .is_object()
             .then(|| values[2].clone().unchecked_into::<web_sys::Window>());
-        Ok((config, token, target, popup))
+        Ok((config, token, target, popup, signal_param(&values[9])?))
     });
-    let (config, token, target, popup) = match read {
+    let (config, token, target, popup, signal) = match read {
         Ok(v) => v,
         Err(e) => return rejected(&options, e),
     };
     if config.reauthenticate_max_age_seconds().is_none() {
-        return identity_call(&options, config, IdentityOpKind::Unlink(target), token);
+        return identity_call(
+            &options,
+            config,
+            IdentityOpKind::Unlink(target),
+            token,
+            signal,
+        );
     }
     let catalog = match Catalog::checked(config.locale(), &options) {
         Ok(catalog) => catalog,
@@ -419,9 +516,12 @@ pub fn unlink(options: JsValue, params: JsValue) -> Promise {
         config,
         catalog,
         token,
-        None,
-        None,
-        None,
+        Hooks {
+            confirm: None,
+            before_link: None,
+            merge: None,
+        },
+        signal,
         Box::new(move |runner: &Runner, settle: &RefCell<Settle>| {
             in_window(runner, settle, popup, "window.open returned null: the primary user signs in again before an unlink; call unlink synchronously from a click handler (or set reauthenticate: false)", Command::Unlink(target));
         }),

@@ -336,3 +336,63 @@ test("in Node (server rendering) the entry and the element import without a DOM 
     globalThis.fetch = realFetch;
   }
 });
+
+test("a signal cancels a headless call: its window closes and nothing is linked; one aborted before the call opens no window and sends nothing", async () => {
+  const page = await headlessPage();
+  await page.evaluate(async () => {
+    const widget = await import("/pkg/index.js");
+    const { primaryClient } = await import("/primary-client.js");
+    const { config, client } = await primaryClient();
+    const options = { domain: config.domain, clientId: config.clientId, getAccessToken: () => client.getTokenSilently() };
+    window.abortable = { widget, options, outcome: null };
+    const button = document.createElement("button");
+    button.id = "abortable";
+    button.textContent = "linkWithPopup with a signal";
+    button.onclick = () => {
+      const controller = new AbortController();
+      window.abortable.controller = controller;
+      widget.linkWithPopup(options, { connection: "google-oauth2", signal: controller.signal }).then(
+        () => (window.abortable.outcome = "linked"),
+        (e) => (window.abortable.outcome = e.code),
+      );
+    };
+    document.body.append(button);
+  });
+  const popupPromise = page.waitForPopup();
+  await page.locator("#abortable").click();
+  const popup = await popupPromise;
+  await popup.waitForURL(`${env.tenant.issuer}/authorize?**`);
+  // An unmounting component aborts: the call ends, its window with it.
+  await page.evaluate(() => window.abortable.controller.abort());
+  await page.waitForFunction(() => window.abortable.outcome !== null);
+  assert.equal(await page.evaluate(() => window.abortable.outcome), "cancelled");
+  for (let i = 0; i < 50 && !(await popup.isClosed()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(await popup.isClosed(), "the login window closed with the call");
+  await assertNothingLinked();
+
+  // Aborted before the call: rejected at once, no window, no request to the tenant.
+  const before = (await env.tenant.requests()).length;
+  const outcomes = await page.evaluate(async () => {
+    const { widget, options } = window.abortable;
+    const signal = AbortSignal.abort();
+    const code = (p) => p.then(() => "resolved", (e) => e.code);
+    return [
+      await code(widget.linkWithPopup(options, { connection: "google-oauth2", signal })),
+      await code(widget.unlink(options, { provider: "github", userId: "4242", signal })),
+      await code(widget.listIdentities(options, { signal })),
+    ];
+  });
+  assert.deepEqual(outcomes, ["cancelled", "cancelled", "cancelled"]);
+  const sent = (await env.tenant.requests()).slice(before).filter((r) => r.server === "tenant");
+  assert.deepEqual(sent.map((r) => r.url), []);
+  // A list aborted while it runs ends cancelled; its answer is dropped.
+  const listed = await page.evaluate(async () => {
+    const { widget, options } = window.abortable;
+    const controller = new AbortController();
+    const listing = widget.listIdentities(options, { signal: controller.signal });
+    controller.abort();
+    return listing.then(() => "resolved", (e) => e.code);
+  });
+  assert.equal(listed, "cancelled");
+  await page.close();
+});

@@ -217,7 +217,12 @@ pub fn app(state: AppState) -> Router {
         .route("/authorize", get(oidc::authorize))
         .route("/login", post(oidc::login))
         .route("/v2/logout", get(oidc::logout))
-        .route("/auth0-spa-js.production.esm.js", get(oidc::spa_js))
+        // Compressed, as a CDN serves it (the demo page's own files are too: the bench
+        // compares the bytes users download).
+        .route(
+            "/auth0-spa-js.production.esm.js",
+            get(oidc::spa_js).layer(tower_http::compression::CompressionLayer::new()),
+        )
         .merge(cors_routes);
     if state.config.test_mode {
         router = router.merge(testmode::routes());
@@ -420,7 +425,8 @@ fn add_cors_headers(h: &mut HeaderMap, origin: &str) {
 /// serves both the tenant and the page that signs in against it. `/config.json` tells the
 /// page which tenant and client to use; HTML gets the Content-Security-Policy the widget
 /// promises hosts (`script-src 'self' 'wasm-unsafe-eval'`, `connect-src` and `frame-src` the
-/// tenant; `?frames=none` serves `frame-src 'none'`, a host that keeps frames out).
+/// tenant; `?frames=none` serves `frame-src 'none'`, a host that keeps frames out). Files go
+/// out compressed (gzip or brotli, as the browser accepts), as a real host sends them.
 pub fn static_app(dir: PathBuf, issuer: &str, client_id: &str) -> Router {
     let tenant = issuer.trim_end_matches('/').to_owned();
     let config_json = serde_json::json!({
@@ -461,6 +467,8 @@ require-trusted-types-for 'script'"
             };
             async move { serve_file(&dir, uri.path(), &csp, opener_policy(uri.query())).await }
         })
+        // gzip or brotli when the browser accepts it, as a real host serves its files.
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// A path that stays under the served folder on every platform: only plain names (no

@@ -85,7 +85,8 @@ export { run };
 import initHeadless, * as headless from "auth0-account-link/headless";
 void initHeadless();
 const ownUiOptions: headless.AccountLinkOptions = { domain: "tenant.eu.auth0.com", clientId: "client", getAccessToken: getToken, carryUserMetadata: "primary-wins", locale: "de" };
-const afterLink: Promise<headless.Identity[]> = headless.linkWithPopup(ownUiOptions, { connection: "github" });
+const afterLink: Promise<headless.Identity[]> = headless.linkWithPopup(ownUiOptions, { connection: "github", signal: new AbortController().signal });
+void headless.listIdentities(ownUiOptions, { signal: AbortSignal.timeout(5000) });
 void afterLink;
 void headless.unlink(ownUiOptions, { provider: "github", userId: "1" });
 // @ts-expect-error mount() is the widget entry's only
