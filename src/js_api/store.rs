@@ -88,7 +88,6 @@ pub fn create_account_link(options: JsValue) -> Result<AccountLinkStore, JsValue
         .merging_user_metadata(merge_option(&options));
     *slot.borrow_mut() = Some(runner.clone());
     shared.borrow_mut().view = runner.view();
-    publish(&shared);
     // The first snapshot once the locale's catalog is in (at once for English).
     let loaded = Rc::downgrade(&shared);
     catalog.then(move |_| {
