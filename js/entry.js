@@ -150,7 +150,9 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
    */
   function unlink(options, params) {
     options = withCatalogs(options);
-    if (loaded || own(options, "reauthenticate") === false || own(params, "signal")?.aborted === true) return init().then(() => widget.unlink(options, params));
+    if (loaded || own(options, "reauthenticate") === false) return init().then(() => widget.unlink(options, params));
+    // A call already aborted opens no window (the wasm says `cancelled`).
+    if (own(params, "signal")?.aborted === true) return init().then(() => widget.unlink(options, params));
     const given = own(params, "popup");
     const popup = given ?? openLoginWindow("about:blank");
     return init()

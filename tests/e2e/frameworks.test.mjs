@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, linkThrough, ROOT } from "./support.mjs";
+import { useTenantAndBrowser, signInAlice, viteServer, signInOnTheExample, linkThrough, signInInWindow, ROOT } from "./support.mjs";
 
 const VUE = path.join(ROOT, "examples/vue-vite");
 const SVELTEKIT = path.join(ROOT, "examples/sveltekit");
@@ -36,6 +36,46 @@ async function linksBothWays(page, requests, wrapperEvent) {
   assert.deepEqual(await page.pageErrors(), []);
   if (page.browser.can.console) assert.deepEqual(page.consoleErrors, []);
 }
+
+/** The example's own UI on the store (`?own`, the package README's snippet for the
+ *  framework): its status line, the primary labelled, a link with its question, the notice. */
+async function ownUiLinks(page) {
+  await page.locator('#own-status[data-status="ready"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator("#own-status").textContent(), "Choose an account to link.");
+  assert.match(await page.locator('#own-identities li[data-primary="true"]').textContent(), /^\s*Email and password · alice@example\.com/);
+  const popupPromise = page.waitForPopup();
+  await page.locator('.own-link[data-connection="google-oauth2"]').click();
+  await signInInWindow(await popupPromise, GOOGLE);
+  await page.locator("#own-question").waitFor();
+  await page.locator("#own-yes").click();
+  await page.locator('#own-identities li[data-provider="google-oauth2"]').waitFor();
+  await page.locator('#own-notice[data-code="linked"]').waitFor();
+  assert.equal(await page.locator("#own-notice").textContent(), "The account was linked.");
+  assert.deepEqual(await page.pageErrors(), []);
+}
+
+test("Vue, vite build: an own UI on the store (the README's shallowRef snippet) links", async () => {
+  const page = await env.browser.newPage();
+  await signInAlice(page, env);
+  await page.goto(`${env.tenant.app}/vue/?own`);
+  await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor();
+  await ownUiLinks(page);
+  await page.close();
+});
+
+test("SvelteKit, vite preview: an own UI on the store (the README's readable snippet) links", async () => {
+  const dev = await viteServer(SVELTEKIT, {}, { preview: true, ownProcess: true });
+  try {
+    const page = await env.browser.newPage();
+    await signInOnTheExample(page, dev.origin);
+    await page.goto(`${dev.origin}/?own`);
+    await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor({ timeout: 30000 });
+    await ownUiLinks(page);
+    await page.close();
+  } finally {
+    await dev.stop();
+  }
+});
 
 test("Vue, vite build: the component around mount() and the custom element link from the packed package", async () => {
   const page = await env.browser.newPage();
