@@ -68,7 +68,11 @@ test("SvelteKit, vite preview: an own UI on the store (the README's readable sni
   try {
     const page = await env.browser.newPage();
     await signInOnTheExample(page, dev.origin);
-    await page.goto(`${dev.origin}/?own`);
+    // The signed-in page goes on loading (its widgets and their frames); Firefox may abort
+    // a navigation that starts meanwhile (NS_BINDING_ABORTED): go once it is ready, and
+    // once more if the browser still dropped it.
+    await page.locator('#wrapper .aal-status[data-status="ready"]').waitFor({ timeout: 30000 });
+    await page.goto(`${dev.origin}/?own`).catch(() => page.goto(`${dev.origin}/?own`));
     await page.locator("h1").filter({ hasText: "Signed in as Alice" }).waitFor({ timeout: 30000 });
     await ownUiLinks(page);
     await page.close();
