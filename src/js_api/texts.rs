@@ -83,8 +83,9 @@ impl Catalog {
     }
 
     #[cfg(feature = "widget")]
-    /// These texts with other options: the catalog already loaded (or loading) is kept
-    /// when the locale is the same, so the host's loader is not asked again.
+    /// These texts with other options: the catalog already loaded is kept when the locale
+    /// is the same, so the host's loader is not asked again (one still loading is asked for
+    /// again).
     pub(crate) fn again(
         &self,
         locale: &str,

@@ -37,15 +37,35 @@ async function waitFor(url, timeoutMs) {
 export async function startTenant({ appDir = process.env.E2E_APP_DIR || path.join(ROOT, "www"), extraArgs = [] } = {}) {
   const binary = process.env.DEV_TENANT_BIN || path.join(ROOT, "target/debug/dev-tenant");
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run cargo build -p dev-tenant first`);
-  const [port, appPort] = [await freePort(), await freePort()];
   const spaJs = path.join(ROOT, "node_modules/@auth0/auth0-spa-js/dist/auth0-spa-js.production.esm.js");
-  const child = spawn(binary, ["--port", String(port), "--test-mode", "--app-dir", appDir, "--app-port", String(appPort), "--spa-js", spaJs, ...extraArgs], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  // A port found free may be taken before the tenant binds it (by the other port asked
+  // for, or by a browser's outgoing connection): a tenant that exits at start is started
+  // again on new ports; its own words are in the error when it never answers.
+  let child, issuer, appPort;
   const log = [];
-  child.stderr.on("data", (d) => log.push(d.toString()));
-  const issuer = `http://127.0.0.1:${port}`;
-  await waitFor(`${issuer}/.well-known/openid-configuration`, 15000);
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    do appPort = await freePort();
+    while (appPort === port);
+    log.length = 0;
+    child = spawn(binary, ["--port", String(port), "--test-mode", "--app-dir", appDir, "--app-port", String(appPort), "--spa-js", spaJs, ...extraArgs], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    child.stderr.on("data", (d) => log.push(d.toString()));
+    const exited = new Promise((resolve) => child.once("exit", resolve)).then((code) => {
+      throw new Error(`the dev tenant exited (${code}) at start`);
+    });
+    // Heard by the race below only; a tenant stopped later exits unheard.
+    exited.catch(() => {});
+    issuer = `http://127.0.0.1:${port}`;
+    try {
+      await Promise.race([waitFor(`${issuer}/.well-known/openid-configuration`, 15000), exited]);
+      break;
+    } catch (e) {
+      child.kill("SIGTERM");
+      if (attempt === 3) throw new Error(`${e.message}; its log: ${log.join("").slice(-2000) || "(empty)"}`);
+    }
+  }
   return {
     issuer,
     app: `http://127.0.0.1:${appPort}`,
