@@ -126,8 +126,10 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
    */
   function linkWithPopup(options, params) {
     options = withCatalogs(options);
-    // Loaded, or a call already aborted (no window for it): straight to the wasm.
-    if (loaded || own(params, "signal")?.aborted === true) return init().then(() => widget.linkWithPopup(options, params));
+    // Loaded: the wasm opens the window itself, inside this click (nothing awaited first).
+    if (loaded) return widget.linkWithPopup(options, params);
+    // A call already aborted opens no window (the wasm says `cancelled`).
+    if (own(params, "signal")?.aborted === true) return init().then(() => widget.linkWithPopup(options, params));
     // A window the host opened itself is used as it is; else one is opened blank here,
     // inside the click, and handed to the wasm once it has loaded.
     const given = own(params, "popup");
@@ -150,7 +152,9 @@ export function entry({ wasmFile, wasmUrl, importGlue }) {
    */
   function unlink(options, params) {
     options = withCatalogs(options);
-    if (loaded || own(options, "reauthenticate") === false) return init().then(() => widget.unlink(options, params));
+    // Loaded: the wasm opens the window itself, inside this click (nothing awaited first).
+    if (loaded) return widget.unlink(options, params);
+    if (own(options, "reauthenticate") === false) return init().then(() => widget.unlink(options, params));
     // A call already aborted opens no window (the wasm says `cancelled`).
     if (own(params, "signal")?.aborted === true) return init().then(() => widget.unlink(options, params));
     const given = own(params, "popup");

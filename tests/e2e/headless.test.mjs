@@ -396,3 +396,35 @@ test("a signal cancels a headless call: its window closes and nothing is linked;
   assert.equal(listed, "cancelled");
   await page.close();
 });
+
+test("with the wasm loaded, linkWithPopup and unlink open their window before they return (inside the click that called them)", async () => {
+  const page = await headlessPage();
+  const calls = await page.evaluate(async () => {
+    const widget = await import("/pkg/index.js");
+    await widget.default();
+    const { primaryClient } = await import("/primary-client.js");
+    const { config, client } = await primaryClient();
+    const options = { domain: config.domain, clientId: config.clientId, getAccessToken: () => client.getTokenSilently() };
+    // Counted at the call: a browser may refuse a window outside a click, but the call
+    // itself must come before the function returns (nothing awaited first).
+    const real = window.open;
+    const opened = [];
+    window.open = function (...args) {
+      const w = real.apply(this, args);
+      opened.push(w);
+      return w;
+    };
+    const counts = [];
+    const linking = widget.linkWithPopup(options, { connection: "google-oauth2" });
+    counts.push(opened.length);
+    const unlinking = widget.unlink(options, { provider: "github", userId: "4242" });
+    counts.push(opened.length);
+    window.open = real;
+    for (const w of opened) w?.close();
+    await Promise.allSettled([linking, unlinking]);
+    return counts;
+  });
+  assert.deepEqual(calls, [1, 2]);
+  await assertNothingLinked();
+  await page.close();
+});
